@@ -1,0 +1,60 @@
+/** An entity mention: word indices, `end` exclusive (SpERT's JSON convention). */
+export interface Entity {
+  type: string;
+  start: number;
+  end: number;
+}
+
+/** A directed relation between two entities of the same document (indices into `entities`). */
+export interface Relation {
+  type: string;
+  head: number;
+  tail: number;
+}
+
+/** One SpERT document (in practice one sentence): words plus gold or predicted annotations. */
+export interface Document {
+  tokens: string[];
+  entities: Entity[];
+  relations: Relation[];
+  orig_id?: string | number;
+}
+
+/** An entity type with the class index the reference assigns (1..E in file order; 0 = none). */
+export interface EntityType {
+  key: string;
+  index: number;
+  short: string;
+  verbose: string;
+}
+
+/** A relation type with its class index (1..R in file order; 0 = none) and symmetry flag. */
+export interface RelationType {
+  key: string;
+  index: number;
+  short: string;
+  verbose: string;
+  symmetric: boolean;
+}
+
+/** The types schema of a dataset/model: the order fixes the class indices. */
+export interface TypesSchema {
+  entities: EntityType[];
+  relations: RelationType[];
+}
+
+/** Entity with a confidence score, as written in predictions. */
+export interface ScoredEntity extends Entity {
+  score: number;
+}
+
+/** Relation with a confidence score, as written in predictions. */
+export interface ScoredRelation extends Relation {
+  score: number;
+}
+
+/** A predicted document: the dataset schema with scores added. */
+export interface PredictedDocument extends Document {
+  entities: ScoredEntity[];
+  relations: ScoredRelation[];
+}
