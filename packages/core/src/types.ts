@@ -58,3 +58,12 @@ export interface PredictedDocument extends Document {
   entities: ScoredEntity[];
   relations: ScoredRelation[];
 }
+
+/**
+ * A document encoded for the model: wordpiece ids ([CLS] ... [SEP]) and, per word, its
+ * [start, end) range of wordpiece positions (start >= 1 because position 0 is [CLS]).
+ */
+export interface EncodedDocument {
+  inputIds: number[];
+  wordRanges: Array<[number, number]>;
+}
