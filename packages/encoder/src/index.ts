@@ -1,1 +1,2 @@
-export {};
+export * from './safetensors';
+export * from './bert-config';
