@@ -1,0 +1,126 @@
+import type { Document, EncodedDocument, TypesSchema } from '@spert/core';
+import { contextRange } from './context-range';
+import { enumerateSpans } from './enumerate-spans';
+import { normalizeSymmetricRelations } from './normalize-symmetric';
+import { type Rng, sampleWithoutReplacement } from './rng';
+import type { Range, SpanSample } from './types';
+import { wordSpanToWordpieces } from './wordpiece-range';
+
+/** Options of {@link createTrainSample}. */
+export interface TrainSampleOptions {
+  /** Gold document (word coordinates). */
+  document: Document;
+  /** Its wordpiece encoding (one range per word). */
+  encoding: EncodedDocument;
+  /** Types schema: entity/relation class indices and symmetric flags. */
+  types: TypesSchema;
+  /** Seeded randomness for negative sampling (see `createRng`). */
+  rng: Rng;
+  /** Most negative spans per document (reference: 100). */
+  negEntityCount?: number;
+  /** Most strong negative pairs per document (reference: 100). */
+  negRelationCount?: number;
+  /** Longest candidate span in words (reference: 10; must stay below the width table's 100). */
+  maxSpanSize?: number;
+  /** Position of the document in its dataset, for error messages. */
+  documentIndex?: number;
+}
+
+const key = (r: Range): string => `${r[0]},${r[1]}`;
+
+/**
+ * Builds one training sample as the reference's `create_train_sample`: gold spans then sampled
+ * negative spans; one multi-hot sample per gold ordered entity pair, then sampled strong
+ * negatives (other ordered pairs of gold entities, all-zero targets).
+ */
+export function createTrainSample(options: TrainSampleOptions): SpanSample {
+  const { encoding, types, rng } = options;
+  const negEntityCount = options.negEntityCount ?? 100;
+  const negRelationCount = options.negRelationCount ?? 100;
+  const maxSpanSize = options.maxSpanSize ?? 10;
+  const where = options.documentIndex === undefined ? 'document' : `document ${options.documentIndex}`;
+  if (maxSpanSize >= 100) throw new Error(`${where}: maxSpanSize ${maxSpanSize} must be < 100 (width table size)`);
+  const document = normalizeSymmetricRelations(options.document, types, options.documentIndex);
+  const numWords = document.tokens.length;
+  if (encoding.wordRanges.length !== numWords) {
+    throw new Error(
+      `${where}: encoding has ${encoding.wordRanges.length} word ranges but the document has ${numWords} tokens`,
+    );
+  }
+  const entityIndex = new Map(types.entities.map((t) => [t.key, t.index]));
+  const relationIndex = new Map(types.relations.map((t) => [t.key, t.index]));
+  const R = types.relations.length;
+
+  // Positive spans, in gold order; the reference identifies entities by span (first match wins).
+  const goldWords: Range[] = document.entities.map((e, k) => {
+    const type = entityIndex.get(e.type);
+    if (type === undefined) throw new Error(`${where}, entities[${k}].type: unknown entity type "${e.type}"`);
+    if (!Number.isInteger(e.start) || !Number.isInteger(e.end) || e.start < 0 || e.end <= e.start || e.end > numWords) {
+      throw new Error(`${where}, entities[${k}]: span [${e.start}, ${e.end}) is outside the ${numWords} tokens`);
+    }
+    return [e.start, e.end];
+  });
+  const spanWords: Range[] = [...goldWords];
+  const spanLabels = document.entities.map((e) => entityIndex.get(e.type) as number);
+  const firstIndexOf = new Map<string, number>();
+  goldWords.forEach((s, i) => {
+    if (!firstIndexOf.has(key(s))) firstIndexOf.set(key(s), i);
+  });
+
+  // Positive pairs grouped by ordered (head, tail) entity, in first-occurrence order.
+  const grouped = new Map<string, { head: number; tail: number; labels: number[] }>();
+  document.relations.forEach((rel) => {
+    const id = `${rel.head},${rel.tail}`;
+    let group = grouped.get(id);
+    if (!group) {
+      group = { head: rel.head, tail: rel.tail, labels: new Array<number>(R).fill(0) };
+      grouped.set(id, group);
+    }
+    group.labels[(relationIndex.get(rel.type) as number) - 1] = 1;
+  });
+  const pairs: Array<[number, number]> = [];
+  const pairLabels: number[][] = [];
+  const positiveSpanPairs = new Set<string>();
+  for (const g of grouped.values()) {
+    const h = goldWords[g.head];
+    const t = goldWords[g.tail];
+    pairs.push([firstIndexOf.get(key(h)) as number, firstIndexOf.get(key(t)) as number]);
+    pairLabels.push(g.labels);
+    positiveSpanPairs.add(`${key(h)}|${key(t)}`);
+  }
+
+  // Negative spans: every candidate that is not exactly a gold span.
+  const goldKeys = new Set(goldWords.map(key));
+  const candidates = enumerateSpans(numWords, maxSpanSize).filter((s) => !goldKeys.has(key(s)));
+  for (const s of sampleWithoutReplacement(candidates, negEntityCount, rng)) {
+    spanWords.push(s);
+    spanLabels.push(0);
+  }
+
+  // Strong negatives: ordered pairs of distinct gold spans that are not a positive pair.
+  const negatives: Array<[number, number]> = [];
+  goldWords.forEach((s1) => {
+    goldWords.forEach((s2) => {
+      if (key(s1) !== key(s2) && !positiveSpanPairs.has(`${key(s1)}|${key(s2)}`)) {
+        negatives.push([firstIndexOf.get(key(s1)) as number, firstIndexOf.get(key(s2)) as number]);
+      }
+    });
+  });
+  for (const p of sampleWithoutReplacement(negatives, negRelationCount, rng)) {
+    pairs.push(p);
+    pairLabels.push(new Array<number>(R).fill(0));
+  }
+
+  const spanRanges = spanWords.map((s) => wordSpanToWordpieces(encoding.wordRanges, s));
+  return {
+    inputIds: encoding.inputIds.slice(),
+    spanWords,
+    spanRanges,
+    spanWidths: spanWords.map((s) => s[1] - s[0]),
+    spanLabels,
+    pairs,
+    pairContexts: pairs.map(([i, j]) => contextRange(spanRanges[i], spanRanges[j])),
+    pairLabels,
+    numRelationTypes: R,
+  };
+}
