@@ -1,0 +1,164 @@
+import type { DatasetProblem } from './problems';
+import { DatasetValidationError } from './problems';
+import type { Document, Entity, Relation, TypesSchema } from './types';
+
+/** Options of {@link validateDocuments}. */
+export interface ValidateOptions {
+  /** Label used in problem messages (usually the file name). */
+  source?: string;
+  /**
+   * How to treat duplicate entities (same span and type) and duplicate relations (same type,
+   * head, tail). Default 'warning': the reference keeps them (SciERC train has 4 duplicate
+   * relations) and its evaluator counts each distinct tuple once.
+   */
+  duplicates?: 'warning' | 'error';
+}
+
+/** Result of validation: the valid documents, every problem, and how many documents were skipped. */
+export interface ValidationResult {
+  documents: Document[];
+  problems: DatasetProblem[];
+  /** Indices (in the input array) of documents left out because they had errors. */
+  skipped: number[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
+
+/**
+ * Checks SpERT documents against a types schema and reports EVERY problem with its document
+ * index and field. Never throws for document-level problems; a non-array root throws.
+ */
+export function validateDocuments(json: unknown, types: TypesSchema, options: ValidateOptions = {}): ValidationResult {
+  const source = options.source ?? 'dataset';
+  if (!Array.isArray(json)) {
+    throw new DatasetValidationError([
+      { source, message: `the root must be an array of documents, got ${json === null ? 'null' : typeof json}`, severity: 'error' },
+    ]);
+  }
+  const entityKeys = new Set(types.entities.map((t) => t.key));
+  const relationKeys = new Set(types.relations.map((t) => t.key));
+  const dupSeverity = options.duplicates ?? 'warning';
+  const problems: DatasetProblem[] = [];
+  const documents: Document[] = [];
+  const skipped: number[] = [];
+
+  json.forEach((raw: unknown, d) => {
+    let bad = false;
+    const report = (field: string | undefined, message: string, severity: 'error' | 'warning' = 'error'): void => {
+      problems.push({ source, document: d, ...(field !== undefined ? { field } : {}), message, severity });
+      if (severity === 'error') bad = true;
+    };
+    if (!isRecord(raw)) {
+      report(undefined, `a document must be an object {tokens, entities, relations}, got ${Array.isArray(raw) ? 'an array' : show(raw)}`);
+      skipped.push(d);
+      return;
+    }
+    const tokens = raw.tokens;
+    let nTokens = 0;
+    if (!Array.isArray(tokens)) report('tokens', `must be an array of words, got ${show(tokens)}`);
+    else if (tokens.length === 0) report('tokens', 'is empty');
+    else {
+      nTokens = tokens.length;
+      tokens.forEach((t, i) => {
+        if (typeof t !== 'string') report(`tokens[${i}]`, `must be a string, got ${show(t)}`);
+        else if (t.length === 0) report(`tokens[${i}]`, 'is an empty string (the tokenizer maps it to [UNK])', 'warning');
+      });
+    }
+
+    const entities: Entity[] = [];
+    const rawEntities = raw.entities;
+    if (!Array.isArray(rawEntities)) report('entities', `must be an array, got ${show(rawEntities)}`);
+    else {
+      const seen = new Map<string, number>();
+      rawEntities.forEach((e: unknown, i) => {
+        const f = `entities[${i}]`;
+        if (!isRecord(e)) return void report(f, `must be an object {type, start, end}, got ${show(e)}`);
+        let ok = true;
+        const fail = (field: string, message: string): void => {
+          ok = false;
+          report(field, message);
+        };
+        if (typeof e.type !== 'string') fail(`${f}.type`, `must be a string, got ${show(e.type)}`);
+        else if (!entityKeys.has(e.type)) fail(`${f}.type`, `unknown entity type "${e.type}" (known: ${[...entityKeys].join(', ')})`);
+        const { start, end } = e;
+        if (!Number.isInteger(start)) fail(`${f}.start`, `must be an integer, got ${show(start)}`);
+        if (!Number.isInteger(end)) fail(`${f}.end`, `must be an integer, got ${show(end)}`);
+        if (Number.isInteger(start) && Number.isInteger(end)) {
+          const s = start as number;
+          const en = end as number;
+          if (s < 0 || (nTokens > 0 && s >= nTokens)) fail(`${f}.start`, `${s} out of range 0..${nTokens - 1}`);
+          if (en <= s) fail(`${f}.end`, `${en} <= start ${s}`);
+          else if (nTokens > 0 && en > nTokens) fail(`${f}.end`, `${en} > number of tokens ${nTokens}`);
+        }
+        if (!ok) return;
+        const ent: Entity = { type: e.type as string, start: start as number, end: end as number };
+        const k = `${ent.type}\u0000${ent.start}\u0000${ent.end}`;
+        const prev = seen.get(k);
+        if (prev !== undefined) report(f, `duplicate of entities[${prev}] (${ent.type} ${ent.start}..${ent.end})`, dupSeverity);
+        else seen.set(k, i);
+        entities.push(ent);
+      });
+    }
+
+    const relations: Relation[] = [];
+    const rawRelations = raw.relations;
+    if (!Array.isArray(rawRelations)) report('relations', `must be an array, got ${show(rawRelations)}`);
+    else {
+      const nEnt = Array.isArray(rawEntities) ? rawEntities.length : 0;
+      const seen = new Map<string, number>();
+      rawRelations.forEach((r: unknown, i) => {
+        const f = `relations[${i}]`;
+        if (!isRecord(r)) return void report(f, `must be an object {type, head, tail}, got ${show(r)}`);
+        let ok = true;
+        const fail = (field: string, message: string): void => {
+          ok = false;
+          report(field, message);
+        };
+        if (typeof r.type !== 'string') fail(`${f}.type`, `must be a string, got ${show(r.type)}`);
+        else if (!relationKeys.has(r.type)) fail(`${f}.type`, `unknown relation type "${r.type}" (known: ${[...relationKeys].join(', ')})`);
+        for (const arg of ['head', 'tail'] as const) {
+          const v = r[arg];
+          if (!Number.isInteger(v)) fail(`${f}.${arg}`, `must be an integer entity index, got ${show(v)}`);
+          else if ((v as number) < 0 || (v as number) >= nEnt) fail(`${f}.${arg}`, `${v} out of range: the document has ${nEnt} entities`);
+        }
+        if (!ok) return;
+        const rel: Relation = { type: r.type as string, head: r.head as number, tail: r.tail as number };
+        const k = `${rel.type}\u0000${rel.head}\u0000${rel.tail}`;
+        const prev = seen.get(k);
+        if (prev !== undefined) report(f, `duplicate of relations[${prev}] (${rel.type} ${rel.head} -> ${rel.tail})`, dupSeverity);
+        else seen.set(k, i);
+        relations.push(rel);
+      });
+    }
+
+    if (bad) {
+      skipped.push(d);
+      return;
+    }
+    const doc: Document = { tokens: (tokens as string[]).slice(), entities, relations };
+    if (raw.orig_id !== undefined && (typeof raw.orig_id === 'string' || typeof raw.orig_id === 'number')) doc.orig_id = raw.orig_id;
+    documents.push(doc);
+  });
+  return { documents, problems, skipped };
+}
+
+/** Options of {@link parseDataset}. */
+export interface ParseDatasetOptions extends ValidateOptions {
+  /** Skip bad documents (reported in `problems`/`skipped`) instead of throwing. */
+  lenient?: boolean;
+}
+
+/**
+ * Validates parsed JSON into documents. Strict (default): throws a {@link DatasetValidationError}
+ * listing every error. Lenient: returns the valid documents and reports the skipped ones.
+ */
+export function parseDataset(json: unknown, types: TypesSchema, options: ParseDatasetOptions = {}): ValidationResult {
+  const result = validateDocuments(json, types, options);
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  if (!options.lenient && errors.length > 0) throw new DatasetValidationError(errors, { source: options.source });
+  return result;
+}
