@@ -1,1 +1,13 @@
-export {};
+export { SequenceTooLongError, TokenizerConfigError } from './errors';
+export { basicTokenize, cleanText, type BasicTokenizerOptions } from './basic-tokenizer';
+export { isChineseChar, isControl, isPunctuation, isWhitespace, stripAccents } from './unicode';
+export { parseVocab, formatVocab, writeVocab, type WriteVocabOptions } from './vocab-file';
+export {
+  BertWordPieceTokenizer,
+  type BertTokenizerSettings,
+  type EncodeResult,
+  type EncodeWordsOptions,
+  type SpecialIds,
+  type SpecialTokens,
+  type TooLongPolicy,
+} from './bert-tokenizer';
