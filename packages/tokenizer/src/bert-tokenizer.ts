@@ -94,6 +94,7 @@ export class BertWordPieceTokenizer {
   readonly continuingSubwordPrefix: string;
 
   private readonly vocab: readonly string[];
+  private readonly stripAccentsSetting: boolean | undefined;
   private readonly ids: Map<string, number>;
   private readonly model: WordPiece;
   private readonly noSplit: ReadonlySet<string>;
@@ -128,6 +129,7 @@ export class BertWordPieceTokenizer {
     };
     this.lowercase = settings.lowercase;
     this.stripAccents = settings.stripAccents ?? settings.lowercase;
+    this.stripAccentsSetting = settings.stripAccents;
     this.handleChineseChars = settings.handleChineseChars ?? true;
     this.maxLength = settings.maxLength ?? 512;
     if (!Number.isInteger(this.maxLength) || this.maxLength < 2) {
@@ -270,7 +272,8 @@ export class BertWordPieceTokenizer {
         type: 'BertNormalizer',
         clean_text: true,
         handle_chinese_chars: this.handleChineseChars,
-        strip_accents: this.stripAccents,
+        // null keeps "follow lowercase", so a later lowercase override strips accents as BertTokenizer does.
+        strip_accents: this.stripAccentsSetting ?? null,
         lowercase: this.lowercase,
       },
       pre_tokenizer: { type: 'BertPreTokenizer' },

@@ -11,3 +11,12 @@ export {
   type SpecialTokens,
   type TooLongPolicy,
 } from './bert-tokenizer';
+export {
+  loadTokenizer,
+  looksUncased,
+  parseTokenizerJson,
+  type CasingSource,
+  type LoadTokenizerOptions,
+  type LoadedTokenizer,
+  type TokenizerJsonParts,
+} from './load-tokenizer';
