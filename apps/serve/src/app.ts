@@ -1,0 +1,141 @@
+import swagger from '@fastify/swagger';
+import type { PredictedDocument } from '@spert/core';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { HttpError } from './http-error';
+import { MicroBatcher, type Timers } from './micro-batcher';
+import { renderPage } from './page';
+import { prepareDocuments } from './prepare-documents';
+import { healthSchema, metadataSchema, predictSchema } from './schemas';
+import { toResponseDocument } from './to-response';
+import { DEFAULT_BATCH, DEFAULT_LIMITS, type BatchOptions, type PredictRequest, type PredictResponse, type Predictor, type ServeLimits } from './types';
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  predictor: Predictor;
+  limits?: Partial<ServeLimits>;
+  batch?: Partial<BatchOptions>;
+  /** Fastify logger setting (false in tests, true for the CLI). */
+  logger?: boolean;
+  /** Timers for the micro-batcher (tests). */
+  timers?: Timers;
+  /** Clock for uptime (ms). */
+  now?: () => number;
+  /** Extra version strings reported by `GET /metadata`. */
+  versions?: Record<string, string>;
+}
+
+/** The fastify app plus its batcher, exposed for stats and shutdown. */
+export interface ServeApp {
+  app: FastifyInstance;
+  batcher: MicroBatcher<string[], PredictedDocument>;
+  limits: ServeLimits;
+  batch: BatchOptions;
+}
+
+const SERVICE_VERSION = '0.1.0';
+
+function reason(status: number): string {
+  const names: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+  return names[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
+/**
+ * Builds the spert-serve app over any {@link Predictor}: `POST /predict` (micro-batched),
+ * `GET /health`, `GET /metadata`, `GET /openapi.json` and the web page at `GET /`.
+ * Closing the app drains the batcher and disposes the predictor.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
+  const limits: ServeLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const batch: BatchOptions = { ...DEFAULT_BATCH, ...options.batch };
+  const now = options.now ?? (() => Date.now());
+  const started = now();
+  const { predictor } = options;
+  const meta = predictor.metadata();
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: limits.bodyBytes,
+    // Wrong types must be rejected, not coerced ("123" is not a word list), and nothing removed silently.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  });
+
+  const batcher = new MicroBatcher<string[], PredictedDocument>({
+    run: (docs) => predictor.predictTokens(docs),
+    maxBatch: batch.maxBatch,
+    maxWaitMs: batch.maxWaitMs,
+    timers: options.timers,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'spert-serve', version: SERVICE_VERSION, description: 'SpERT joint entity and relation extraction over HTTP' },
+    },
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
+    let status = 500;
+    let code = 'INTERNAL';
+    let message = 'internal error';
+    if (err instanceof HttpError) {
+      status = err.statusCode;
+      code = err.code;
+      message = err.message;
+    } else if ('validation' in err && err.validation) {
+      status = 400;
+      code = 'INVALID_REQUEST';
+      message = `request ${err.message}`;
+    } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode;
+      code = ('code' in err && typeof err.code === 'string' ? err.code : undefined) ?? 'BAD_REQUEST';
+      message = err.message;
+    } else {
+      request.log.error({ err }, 'predict failed');
+      message = `internal error: ${err.message}`;
+    }
+    void reply.status(status).type('application/json').send({ statusCode: status, error: reason(status), code, message });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ statusCode: 404, error: reason(404), code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
+  });
+
+  app.addHook('onClose', async () => {
+    await batcher.drain();
+    await predictor.dispose?.();
+  });
+
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'").send(renderPage());
+  });
+
+  app.get('/health', { schema: healthSchema }, async () => ({ status: 'ok', uptimeSeconds: (now() - started) / 1000 }));
+
+  app.get('/metadata', { schema: metadataSchema }, async () => ({
+    model: meta,
+    entityTypes: meta.entityTypes,
+    relationTypes: meta.relationTypes,
+    limits,
+    batching: { ...batch, ...batcher.stats },
+    versions: { service: SERVICE_VERSION, node: process.versions.node, fastify: app.version, ...options.versions },
+  }));
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.post<{ Body: PredictRequest }>('/predict', { schema: predictSchema }, async (request): Promise<PredictResponse> => {
+    const prepared = prepareDocuments(request.body.documents, limits);
+    // Empty documents have nothing to extract; the model is not asked about them.
+    const nonEmpty = prepared.map((d, i) => [d, i] as const).filter(([d]) => d.tokens.length > 0);
+    const preds = await batcher.submit(nonEmpty.map(([d]) => d.tokens));
+    const byIndex = new Map<number, PredictedDocument>();
+    nonEmpty.forEach(([, i], k) => byIndex.set(i, preds[k] as PredictedDocument));
+    return {
+      documents: prepared.map((d, i) => toResponseDocument(d, byIndex.get(i) ?? { tokens: [], entities: [], relations: [] }, i)),
+    };
+  });
+
+  await app.ready();
+  return { app, batcher, limits, batch };
+}

@@ -1,0 +1,169 @@
+/** Timer functions the batcher uses; injectable so tests control time. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options of {@link MicroBatcher}. */
+export interface MicroBatcherOptions<I, O> {
+  /** Runs one batch; must return one output per input, in order. */
+  run: (items: I[]) => Promise<O[]>;
+  /** Largest batch handed to `run`. */
+  maxBatch: number;
+  /** Longest time the first queued item waits for company before its batch runs. */
+  maxWaitMs: number;
+  timers?: Timers;
+}
+
+/** Counters for observability and tests. */
+export interface BatchStats {
+  /** Calls made to `run` (including isolation re-runs after a failure). */
+  calls: number;
+  /** Items passed to `run` in total. */
+  items: number;
+  /** Largest batch run so far. */
+  largest: number;
+}
+
+interface Entry<O> {
+  results: O[];
+  remaining: number;
+  failed: boolean;
+  resolve: (out: O[]) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Slot<I, O> {
+  item: I;
+  entry: Entry<O>;
+  index: number;
+}
+
+const defaultTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Collects items submitted by concurrent callers and runs them through one `run` call per batch.
+ * One batch runs at a time: while it runs, new items queue up and go together right after, so
+ * batches grow with load without adding latency when idle. A failing batch that mixes callers is
+ * re-run per caller so that one bad request cannot fail its neighbours.
+ */
+export class MicroBatcher<I, O> {
+  private readonly opts: Required<MicroBatcherOptions<I, O>>;
+  private queue: Array<Slot<I, O>> = [];
+  private timer: unknown = undefined;
+  private running: Promise<void> | undefined;
+  private readonly counters: BatchStats = { calls: 0, items: 0, largest: 0 };
+
+  constructor(options: MicroBatcherOptions<I, O>) {
+    if (!(Number.isInteger(options.maxBatch) && options.maxBatch >= 1)) {
+      throw new Error(`MicroBatcher: maxBatch must be an integer >= 1, got ${options.maxBatch}`);
+    }
+    if (!(Number.isFinite(options.maxWaitMs) && options.maxWaitMs >= 0)) {
+      throw new Error(`MicroBatcher: maxWaitMs must be a finite number >= 0, got ${options.maxWaitMs}`);
+    }
+    this.opts = { ...options, timers: options.timers ?? defaultTimers };
+  }
+
+  /** Copy of the counters. */
+  get stats(): BatchStats {
+    return { ...this.counters };
+  }
+
+  /** Queues items; resolves with their outputs once every one of them has run. */
+  submit(items: I[]): Promise<O[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return new Promise<O[]>((resolve, reject) => {
+      const entry: Entry<O> = { results: new Array<O>(items.length), remaining: items.length, failed: false, resolve, reject };
+      items.forEach((item, index) => this.queue.push({ item, entry, index }));
+      this.schedule();
+    });
+  }
+
+  /** Runs everything queued now and resolves when no batch is running (for graceful shutdown). */
+  async drain(): Promise<void> {
+    this.clearTimer();
+    while (this.running || this.queue.length > 0) {
+      if (!this.running) this.startBatch();
+      await this.running;
+    }
+  }
+
+  private schedule(): void {
+    if (this.running) return; // the running batch's completion picks the queue up
+    if (this.queue.length >= this.opts.maxBatch) {
+      this.startBatch();
+    } else if (this.timer === undefined) {
+      this.timer = this.opts.timers.setTimeout(() => {
+        this.timer = undefined;
+        if (!this.running && this.queue.length > 0) this.startBatch();
+      }, this.opts.maxWaitMs);
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.opts.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private startBatch(): void {
+    this.clearTimer();
+    const slots = this.queue.splice(0, this.opts.maxBatch);
+    this.running = this.runSlots(slots).finally(() => {
+      this.running = undefined;
+      // Items that queued meanwhile have waited at least one batch already: run them now.
+      if (this.queue.length > 0) this.startBatch();
+    });
+  }
+
+  private async runSlots(slots: Array<Slot<I, O>>): Promise<void> {
+    const live = slots.filter((s) => !s.entry.failed);
+    if (live.length === 0) return;
+    try {
+      const out = await this.call(live.map((s) => s.item));
+      live.forEach((s, k) => this.deliver(s, out[k] as O));
+    } catch (err) {
+      const entries = [...new Set(live.map((s) => s.entry))];
+      if (entries.length === 1) {
+        this.fail(entries[0] as Entry<O>, err);
+        return;
+      }
+      for (const entry of entries) {
+        const own = live.filter((s) => s.entry === entry);
+        try {
+          const out = await this.call(own.map((s) => s.item));
+          own.forEach((s, k) => this.deliver(s, out[k] as O));
+        } catch (e) {
+          this.fail(entry, e);
+        }
+      }
+    }
+  }
+
+  private async call(items: I[]): Promise<O[]> {
+    this.counters.calls += 1;
+    this.counters.items += items.length;
+    this.counters.largest = Math.max(this.counters.largest, items.length);
+    const out = await this.opts.run(items);
+    if (!Array.isArray(out) || out.length !== items.length) {
+      throw new Error(`MicroBatcher: run returned ${Array.isArray(out) ? out.length : typeof out} results for ${items.length} items`);
+    }
+    return out;
+  }
+
+  private deliver(slot: Slot<I, O>, value: O): void {
+    const { entry } = slot;
+    if (entry.failed) return;
+    entry.results[slot.index] = value;
+    entry.remaining -= 1;
+    if (entry.remaining === 0) entry.resolve(entry.results);
+  }
+
+  private fail(entry: Entry<O>, err: unknown): void {
+    if (entry.failed) return;
+    entry.failed = true;
+    entry.reject(err);
+  }
+}

@@ -1,0 +1,107 @@
+// The demo page: one self-contained HTML document (no CDN, no external assets). Everything the
+// model or the user supplies reaches the DOM through textContent / setAttribute, never as markup.
+
+const STYLE = `
+*{box-sizing:border-box}body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
+header{background:#1f2937;color:#fff;padding:12px 24px}header h1{margin:0;font-size:20px}
+header small{opacity:.7}main{padding:16px 24px;max-width:1200px}
+textarea{width:100%;min-height:90px;font:inherit;padding:8px;border:1px solid #bbb;border-radius:6px}
+button{margin-top:8px;padding:6px 18px;font:inherit;border:0;border-radius:6px;background:#2563eb;color:#fff;cursor:pointer}
+button:disabled{background:#94a3b8}#status{margin-left:12px;color:#555}#error{color:#b91c1c;white-space:pre-wrap}
+#legend span{display:inline-block;margin:4px 8px 0 0;padding:0 6px;border-radius:4px;font-size:12px}
+.doc{margin-top:18px;background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px;overflow-x:auto}
+svg text{font-family:system-ui,sans-serif}table{border-collapse:collapse;margin-top:8px;font-size:13px}
+td,th{border:1px solid #e5e7eb;padding:2px 8px;text-align:left}
+`;
+
+const SCRIPT = `
+(function(){
+'use strict';
+var PALETTE=['#7aecec','#feca74','#aa9cfc','#c887fb','#bfeeb7','#ff9561','#9cc9cc','#ffeb80','#e4e7d2','#ddd'];
+var colours={};
+function colour(type){if(!(type in colours)){colours[type]=PALETTE[Object.keys(colours).length%PALETTE.length];}return colours[type];}
+function el(tag,attrs,text){var e=document.createElement(tag);for(var k in attrs)e.setAttribute(k,attrs[k]);if(text!==undefined)e.textContent=text;return e;}
+var NS='http://www.w3.org/2000/svg';
+function svg(tag,attrs,text){var e=document.createElementNS(NS,tag);for(var k in attrs)e.setAttribute(k,String(attrs[k]));if(text!==undefined)e.textContent=text;return e;}
+var FONT='16px system-ui,sans-serif';var ctx=document.createElement('canvas').getContext('2d');ctx.font=FONT;
+function width(s){return Math.ceil(ctx.measureText(s).width);}
+
+function render(doc,index){
+  var box=el('div',{'class':'doc','data-doc':String(index)});
+  var tokens=doc.tokens,GAP=10,PAD=12,x=PAD,xs=[];
+  for(var i=0;i<tokens.length;i++){var w=Math.max(width(tokens[i]),8);xs.push([x,x+w]);x+=w+GAP;}
+  var totalW=Math.max(x+PAD,200);
+  var ents=doc.entities.map(function(e,k){return {e:e,k:k,x0:xs[e.start][0]-3,x1:xs[e.end-1][1]+3};});
+  ents.forEach(function(a){a.cx=(a.x0+a.x1)/2;});
+  // displaCy-style levels: an arc sits above every arc it spans, so labels never collide vertically.
+  var arcs=doc.relations.map(function(r,k){var h=ents[r.head],t=ents[r.tail];return {r:r,k:k,a:Math.min(h.cx,t.cx),b:Math.max(h.cx,t.cx),from:h.cx,to:t.cx};});
+  arcs.sort(function(p,q){return (p.b-p.a)-(q.b-q.a);});
+  var placed=[];arcs.forEach(function(c){var lvl=1;placed.forEach(function(p){if(p.a<c.b&&c.a<p.b)lvl=Math.max(lvl,p.level+1);});c.level=lvl;placed.push(c);});
+  var maxLevel=arcs.reduce(function(m,c){return Math.max(m,c.level);},0);
+  var LEVEL=34,baseY=20+maxLevel*LEVEL+10,textY=baseY+22,height=textY+30;
+  var s=svg('svg',{width:totalW,height:height,viewBox:'0 0 '+totalW+' '+height,role:'img','aria-label':'entities and relations'});
+  s.appendChild(svg('title',{},'entities and relations'));
+  ents.forEach(function(a){
+    var g=svg('g',{'class':'entity','data-type':a.e.type,'data-start':a.e.start,'data-end':a.e.end});
+    g.appendChild(svg('rect',{x:a.x0,y:textY-17,width:a.x1-a.x0,height:24,rx:4,fill:colour(a.e.type)}));
+    var lab=svg('text',{x:a.cx,y:textY+20,'text-anchor':'middle','font-size':11,'font-weight':'bold',fill:'#333','class':'entity-label'},a.e.type);
+    g.appendChild(lab);g.appendChild(svg('title',{},a.e.type+' '+a.e.score.toFixed(3)));s.appendChild(g);
+  });
+  tokens.forEach(function(t,i){s.appendChild(svg('text',{x:xs[i][0],y:textY,'font-size':16,'class':'token'},t));});
+  arcs.forEach(function(c){
+    var top=baseY-c.level*LEVEL,y0=textY-19;
+    var g=svg('g',{'class':'relation','data-type':c.r.type,'data-head':c.r.head,'data-tail':c.r.tail});
+    g.appendChild(svg('path',{d:'M'+c.from+','+y0+' C'+c.from+','+top+' '+c.to+','+top+' '+c.to+','+y0,fill:'none',stroke:'#444','stroke-width':1.5}));
+    var dir=c.to>c.from?-1:1;
+    g.appendChild(svg('path',{d:'M'+c.to+','+y0+' l'+(dir*5)+',-9 l'+(-dir*10)+',0 z',fill:'#444'}));
+    var mid=(c.from+c.to)/2,labY=top+(y0-top)*0.25,lw=width(c.r.type)*0.75+10;
+    g.appendChild(svg('rect',{x:mid-lw/2,y:labY-11,width:lw,height:15,fill:'#fff',rx:3}));
+    g.appendChild(svg('text',{x:mid,y:labY,'text-anchor':'middle','font-size':12,'class':'relation-label'},c.r.type));
+    g.appendChild(svg('title',{},c.r.type+' '+c.r.score.toFixed(3)));
+    s.appendChild(g);
+  });
+  box.appendChild(s);
+  var tbl=el('table');var hd=el('tr');['entity','type','score'].forEach(function(h){hd.appendChild(el('th',{},h));});tbl.appendChild(hd);
+  doc.entities.forEach(function(e){var tr=el('tr');tr.appendChild(el('td',{},e.text));tr.appendChild(el('td',{},e.type));tr.appendChild(el('td',{},e.score.toFixed(3)));tbl.appendChild(tr);});
+  doc.relations.forEach(function(r){var tr=el('tr');tr.appendChild(el('td',{},doc.entities[r.head].text+' \\u2192 '+doc.entities[r.tail].text));tr.appendChild(el('td',{},r.type));tr.appendChild(el('td',{},r.score.toFixed(3)));tbl.appendChild(tr);});
+  box.appendChild(tbl);
+  return box;
+}
+
+var form=document.getElementById('form'),input=document.getElementById('text'),btn=document.getElementById('go');
+var out=document.getElementById('out'),status=document.getElementById('status'),errorBox=document.getElementById('error');
+fetch('metadata').then(function(r){return r.json();}).then(function(m){
+  document.getElementById('model').textContent=String(m.model&&m.model.model||'');
+  var legend=document.getElementById('legend');
+  (m.entityTypes||[]).forEach(function(t){var s=el('span',{},t);s.style.background=colour(t);legend.appendChild(s);});
+}).catch(function(){});
+form.addEventListener('submit',function(ev){
+  ev.preventDefault();
+  var lines=input.value.split(/\\n+/).filter(function(l){return l.trim().length>0;});
+  errorBox.textContent='';out.textContent='';if(lines.length===0){errorBox.textContent='Type some text first.';return;}
+  btn.disabled=true;status.textContent='running\\u2026';var t0=performance.now();
+  fetch('predict',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({documents:lines.map(function(l){return {text:l};})})})
+  .then(function(r){return r.json().then(function(b){return {ok:r.ok,body:b};});})
+  .then(function(res){
+    if(!res.ok){errorBox.textContent=res.body.code+': '+res.body.message;status.textContent='';return;}
+    res.body.documents.forEach(function(d,i){out.appendChild(render(d,i));});
+    status.textContent='done in '+Math.round(performance.now()-t0)+' ms';
+  })
+  .catch(function(e){errorBox.textContent=String(e);status.textContent='';})
+  .finally(function(){btn.disabled=false;});
+});
+})();
+`;
+
+/** The whole demo page as one HTML string (static: data arrives later through fetch). */
+export function renderPage(): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>spert-serve</title><style>${STYLE}</style></head>
+<body><header><h1>spert-serve</h1><small>joint entity and relation extraction &middot; model <span id="model"></span></small></header>
+<main><form id="form"><label for="text">Text (one document per line)</label>
+<textarea id="text" name="text" spellcheck="false" placeholder="John Smith works for Acme Corp in Berlin ."></textarea>
+<div><button id="go" type="submit">Extract</button><span id="status" role="status"></span></div></form>
+<div id="legend"></div><div id="error" role="alert"></div><div id="out"></div></main>
+<script>${SCRIPT}</script></body></html>`;
+}

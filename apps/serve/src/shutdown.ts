@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+
+/** The part of `process` graceful shutdown uses; injectable so tests send signals to a fake emitter. */
+export interface SignalSource {
+  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  removeListener(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+}
+
+/** Options of {@link installGracefulShutdown}. */
+export interface GracefulShutdownOptions {
+  app: FastifyInstance;
+  signals?: SignalSource;
+  /** Called when closing finished (the CLI exits with it); receives the close error if any. */
+  onClosed?: (err?: unknown) => void;
+  /** Force-close connections and give up after this long (ms). */
+  timeoutMs?: number;
+}
+
+/**
+ * On SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (fastify answers
+ * new ones on kept-alive sockets with 503), drain the batcher and dispose the runtime via the
+ * app's onClose hooks. Returns a function that removes the handlers.
+ */
+export function installGracefulShutdown(options: GracefulShutdownOptions): () => void {
+  const signals = options.signals ?? process;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let closing = false;
+  const handler = () => {
+    if (closing) return;
+    closing = true;
+    const timer = setTimeout(() => {
+      options.app.log.error(`shutdown took over ${timeoutMs} ms; closing connections`);
+      options.app.server.closeAllConnections();
+    }, timeoutMs);
+    timer.unref();
+    options.app.close().then(
+      () => {
+        clearTimeout(timer);
+        options.onClosed?.();
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        options.onClosed?.(err);
+      },
+    );
+  };
+  signals.once('SIGTERM', handler);
+  signals.once('SIGINT', handler);
+  return () => {
+    signals.removeListener('SIGTERM', handler);
+    signals.removeListener('SIGINT', handler);
+  };
+}
