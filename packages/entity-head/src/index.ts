@@ -1,1 +1,11 @@
-export {};
+export { maxPoolSpans, clsVectors } from './max-pool-spans';
+export {
+  EntityHead,
+  type EntityHeadConfig,
+  type EntityHeadInput,
+  type EntityHeadOutput,
+} from './entity-head';
+export { filterSpans, toRows, type FilteredSpans, type FilterSpansOptions } from './filter-spans';
+export { type IntInput } from './int-input';
+export { type TensorMap, assignNamed, linear } from './parameters';
+export { seedStream } from './seed-stream';

@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type IntInput, readIntInput, toIntTensor } from './int-input';
+import { clsVectors, maxPoolSpans } from './max-pool-spans';
+import { assignNamed, linear, type TensorMap } from './parameters';
+import { seedStream } from './seed-stream';
+
+/** Configuration of {@link EntityHead}. */
+export interface EntityHeadConfig {
+  /** H, the encoder's hidden size. */
+  hiddenSize: number;
+  /** E, the number of entity types without "none": the classifier has E + 1 outputs. */
+  numEntityTypes: number;
+  /** Width-embedding size (reference: 25). */
+  sizeEmbedding?: number;
+  /** Rows of the width-embedding table (reference: 100; widths must be smaller). */
+  widthTableSize?: number;
+  /** Dropout on the concatenated representation in training mode (reference prop_drop: 0.1). */
+  dropout?: number;
+  /** Seed of the N(0, 0.02) initialisation and of the dropout masks. */
+  seed?: number;
+}
+
+/** Inputs of {@link EntityHead.forward}. */
+export interface EntityHeadInput {
+  /** Encoder output [B,T,H]; position 0 must be [CLS]. */
+  hidden: tf.Tensor3D;
+  /** Wordpiece [start, end) of each span [B,S,2] (int). */
+  spanRanges: IntInput;
+  /** Width in words of each span [B,S] (int; 0 only on padding). */
+  spanWidths: IntInput;
+  /** Applies dropout when true (default false). */
+  training?: boolean;
+  /** Seed of this call's dropout mask (default: the next seed of the head's stream). */
+  dropoutSeed?: number;
+}
+
+/** Outputs of {@link EntityHead.forward}; spanPool and widthEmbeddings feed the relation head. */
+export interface EntityHeadOutput {
+  /** [B,S,E+1] entity logits (index 0 = none). */
+  logits: tf.Tensor3D;
+  /** [B,S,H] max-pooled span representations. */
+  spanPool: tf.Tensor3D;
+  /** [B,S,sizeEmbedding] width embeddings. */
+  widthEmbeddings: tf.Tensor3D;
+}
+
+/**
+ * SpERT's entity classifier: logits = Linear([CLS ; maxpool(span) ; widthEmb(width)]) with
+ * dropout on the concatenation. Parameters live in PyTorch layout under the reference's names:
+ * `size_embeddings.weight` [100,25], `entity_classifier.weight` [E+1, 2H+25], `.bias` [E+1].
+ */
+export class EntityHead {
+  readonly hiddenSize: number;
+  readonly numEntityTypes: number;
+  readonly sizeEmbedding: number;
+  readonly widthTableSize: number;
+  readonly dropout: number;
+  readonly sizeEmbeddings: tf.Variable<tf.Rank.R2>;
+  readonly weight: tf.Variable<tf.Rank.R2>;
+  readonly bias: tf.Variable<tf.Rank.R1>;
+  private readonly nextSeed: () => number;
+
+  /** Creates the head with N(0, 0.02) weights and zero bias. */
+  constructor(config: EntityHeadConfig) {
+    const { hiddenSize, numEntityTypes } = config;
+    if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new Error(`EntityHead: hiddenSize must be a positive integer, got ${hiddenSize}`);
+    if (!Number.isInteger(numEntityTypes) || numEntityTypes < 1) {
+      throw new Error(`EntityHead: numEntityTypes must be a positive integer, got ${numEntityTypes}`);
+    }
+    this.hiddenSize = hiddenSize;
+    this.numEntityTypes = numEntityTypes;
+    this.sizeEmbedding = config.sizeEmbedding ?? 25;
+    this.widthTableSize = config.widthTableSize ?? 100;
+    this.dropout = config.dropout ?? 0.1;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`EntityHead: dropout must be in [0, 1), got ${this.dropout}`);
+    const seeds = seedStream(config.seed ?? 0);
+    const inputSize = 2 * hiddenSize + this.sizeEmbedding;
+    this.sizeEmbeddings = tf.variable(tf.randomNormal([this.widthTableSize, this.sizeEmbedding], 0, 0.02, 'float32', seeds()));
+    this.weight = tf.variable(tf.randomNormal([numEntityTypes + 1, inputSize], 0, 0.02, 'float32', seeds()));
+    this.bias = tf.variable(tf.zeros([numEntityTypes + 1]));
+    this.nextSeed = seeds;
+  }
+
+  /** The trainable parameters under the reference's (PyTorch) names and layouts. */
+  variables(): Map<string, tf.Variable> {
+    return new Map<string, tf.Variable>([
+      ['size_embeddings.weight', this.sizeEmbeddings],
+      ['entity_classifier.weight', this.weight],
+      ['entity_classifier.bias', this.bias],
+    ]);
+  }
+
+  /** Loads `size_embeddings.weight` and `entity_classifier.{weight,bias}` (PyTorch layout); other names are ignored. */
+  loadTensors(map: TensorMap): void {
+    assignNamed(this.variables(), map, 'EntityHead');
+  }
+
+  /** Looks up width embeddings: [B,S] int -> [B,S,sizeEmbedding]. */
+  widthEmbeddings(widths: IntInput): tf.Tensor3D {
+    const { data, shape } = readIntInput(widths, 'EntityHead spanWidths', 2);
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isInteger(data[i]) || data[i] < 0 || data[i] >= this.widthTableSize) {
+        throw new Error(
+          `EntityHead: span width ${data[i]} at batch ${Math.floor(i / shape[1])}, span ${i % shape[1]} is outside the width table [0, ${this.widthTableSize})`,
+        );
+      }
+    }
+    return tf.tidy(() => {
+      const idx = tf.reshape(toIntTensor(widths), [-1]);
+      return tf.reshape(tf.gather(this.sizeEmbeddings, idx), [shape[0], shape[1], this.sizeEmbedding]) as tf.Tensor3D;
+    });
+  }
+
+  /** Classifies every span; returns logits plus the pooled spans and width embeddings it used. */
+  forward(input: EntityHeadInput): EntityHeadOutput {
+    const { hidden } = input;
+    if (hidden.rank !== 3 || hidden.shape[2] !== this.hiddenSize) {
+      throw new Error(`EntityHead: hidden must be [B,T,${this.hiddenSize}], got [${hidden.shape.join(', ')}]`);
+    }
+    const [B] = hidden.shape;
+    const seed = input.training && this.dropout > 0 ? (input.dropoutSeed ?? this.nextSeed()) : 0;
+    const spanPool = maxPoolSpans(hidden, input.spanRanges);
+    const S = spanPool.shape[1];
+    const widthEmbeddings = this.widthEmbeddings(input.spanWidths);
+    if (widthEmbeddings.shape[0] !== B || widthEmbeddings.shape[1] !== S) {
+      throw new Error(`EntityHead: spanWidths [${widthEmbeddings.shape.slice(0, 2).join(', ')}] must match spanRanges [${B}, ${S}]`);
+    }
+    const logits = tf.tidy(() => {
+      const cls = tf.tile(tf.reshape(clsVectors(hidden), [B, 1, this.hiddenSize]), [1, S, 1]);
+      let x: tf.Tensor = tf.concat([cls, spanPool, widthEmbeddings], 2);
+      if (input.training && this.dropout > 0) x = tf.dropout(x, this.dropout, undefined, seed);
+      const flat = tf.reshape(x, [B * S, 2 * this.hiddenSize + this.sizeEmbedding]) as tf.Tensor2D;
+      return tf.reshape(linear(flat, this.weight, this.bias), [B, S, this.numEntityTypes + 1]) as tf.Tensor3D;
+    });
+    return { logits, spanPool, widthEmbeddings };
+  }
+
+  /** Frees the parameters. */
+  dispose(): void {
+    for (const v of this.variables().values()) v.dispose();
+  }
+}
