@@ -1,0 +1,92 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { RulePredictor } from '../test/rule-predictor';
+import { buildApp, type ServeApp } from './app';
+
+// Debian's chromium, never a browser download (see .ci/run); CHROMIUM_PATH overrides.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+
+if (!haveChromium && !inCi) {
+  console.warn(`page.spec: ${CHROMIUM} not found, browser test skipped (apt-get install -y chromium); in CI this fails`);
+}
+
+(haveChromium || inCi ? describe : describe.skip)('web page in a real browser (chromium)', () => {
+  let serve: ServeApp;
+  let base: string;
+  let context: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`chromium missing at ${CHROMIUM}: CI needs it for the browser test (apt-get install -y chromium)`);
+    serve = await buildApp({ predictor: new RulePredictor(), batch: { maxWaitMs: 1 } });
+    await serve.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(serve.app.server.address() as AddressInfo).port}`;
+    profile = mkdtempSync(path.join(tmpdir(), 'spert-serve-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1100, height: 700 },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await serve?.app.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('highlights entities and draws labelled relation arcs for typed text, escaping everything', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}/`);
+    await page.waitForSelector('#legend span');
+    expect(await page.locator('#legend span').allTextContents()).toEqual(['Loc', 'Org', 'Peop']);
+
+    await page.fill('#text', 'Yesterday John Smith joined Acme Corp in Berlin .\n<img src=x onerror=alert(1)> Zoe <b>Bold</b>');
+    await page.click('#go');
+    await page.waitForSelector('.doc[data-doc="1"]');
+
+    const first = page.locator('.doc[data-doc="0"]');
+    const entities = await first.locator('g.entity').evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-type'), g.querySelector('.entity-label')?.textContent]));
+    expect(entities).toEqual([['Peop', 'Peop'], ['Org', 'Org'], ['Loc', 'Loc']]);
+    const fills = await first.locator('g.entity rect').evaluateAll((rs) => rs.map((r) => r.getAttribute('fill')));
+    expect(new Set(fills).size).toBe(3);
+    const arcs = await first.locator('g.relation').evaluateAll((gs) => gs.map((g) => [g.querySelector('.relation-label')?.textContent, g.getAttribute('data-head'), g.getAttribute('data-tail')]));
+    expect(arcs.sort()).toEqual([['OrgBased_In', '1', '2'], ['Work_For', '0', '1']]);
+    // Arcs are drawn above the text: the label sits higher than the entity boxes.
+    const arcBox = await first.locator('g.relation').first().boundingBox();
+    const entBox = await first.locator('g.entity rect').first().boundingBox();
+    expect(arcBox && entBox && arcBox.y < entBox.y).toBe(true);
+
+    // Markup typed by the user comes back as text, never as elements.
+    const second = page.locator('.doc[data-doc="1"]');
+    expect(await second.locator('img, b').count()).toBe(0);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await second.locator('text.token').allTextContents()).toContain('img');
+    expect(await page.locator('#status').textContent()).toMatch(/^done in \d+ ms$/);
+    expect(errors).toEqual([]);
+
+    const shots = process.env.SPERT_SCREENSHOT_DIR ?? mkdtempSync(path.join(tmpdir(), 'spert-serve-shot-'));
+    const file = path.join(shots, 'serve-page.png');
+    await page.screenshot({ path: file, fullPage: true });
+    expect(existsSync(file)).toBe(true);
+    await page.close();
+  }, 60_000);
+
+  it('shows the server\'s JSON error for a request over the limits', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.fill('#text', 'x'.repeat(10_001));
+    await page.click('#go');
+    await page.waitForFunction(() => (document.getElementById('error')?.textContent ?? '').length > 0);
+    expect(await page.locator('#error').textContent()).toBe('TEXT_TOO_LONG: documents[0].text: 10001 characters, the limit is 10000');
+    await page.close();
+  }, 60_000);
+});
