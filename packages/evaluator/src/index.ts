@@ -1,1 +1,9 @@
-export {};
+export * from './prfs';
+export * from './tuples';
+export * from './evaluate';
+export * from './report';
+export * from './csv';
+export * from './metrics-json';
+export * from './predictions';
+export * from './html';
+export * from './py-format';
