@@ -51,7 +51,7 @@ describe('EntityHead', () => {
     expect(vars.get('size_embeddings.weight')?.shape).toEqual([100, 25]);
     expect(vars.get('entity_classifier.weight')?.shape).toEqual([5, 2 * 64 + 25]);
     expect(Array.from(head.bias.dataSync())).toEqual([0, 0, 0, 0, 0]);
-    const w = head.weight.dataSync();
+    const w = Array.from(head.weight.dataSync());
     const mean = w.reduce((a, x) => a + x, 0) / w.length;
     const std = Math.sqrt(w.reduce((a, x) => a + (x - mean) ** 2, 0) / w.length);
     expect(Math.abs(mean)).toBeLessThan(0.003);
