@@ -20,3 +20,4 @@ export {
   type LoadedTokenizer,
   type TokenizerJsonParts,
 } from './load-tokenizer';
+export { buildVocab, DEFAULT_SPECIAL_TOKENS, type BuildVocabOptions } from './build-vocab';
