@@ -1,1 +1,6 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: '@spert/onnx', rootDir: __dirname };
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: '@spert/onnx',
+  rootDir: __dirname,
+  testEnvironment: require('node:path').join(__dirname, 'jest.environment.cjs'),
+};

@@ -1,0 +1,67 @@
+// Public types of the onnxruntime-node runtime.
+import type { PredictedDocument, TypesSchema } from '@spert/core';
+
+/** Execution providers the runtime knows how to ask onnxruntime-node for. */
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+/** Options of SpertOnnxRuntime.load. */
+export interface SpertOnnxLoadOptions {
+  /** Intra-op threads per session (default: onnxruntime's choice, all cores). */
+  threads?: number;
+  /** Providers in order of preference (default ['cpu']); 'cuda' needs the CUDA build of onnxruntime. */
+  executionProviders?: ExecutionProvider[];
+  /** Documents per encoder call (default 16); documents are grouped by length to limit padding. */
+  batchSize?: number;
+  /** Types to use when config.json has no "spert" object (a reference directory). */
+  types?: TypesSchema;
+  /** Overrides the tokenizer's casing (like the reference's --lowercase flag). */
+  lowercase?: boolean;
+  /** Reads a file (default node:fs/promises readFile); inject for tests or other storage. */
+  readFile?: (path: string) => Promise<Uint8Array>;
+}
+
+/** A word of raw text with its character range [start, end) (UTF-16 code units). */
+export interface TextWord {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** A prediction for raw text: word AND character offsets of every word and entity. */
+export interface TextPrediction extends PredictedDocument {
+  /** Character [start, end) of every word in `tokens`. */
+  charOffsets: Array<[number, number]>;
+  /** Entities with their character range added. */
+  entities: Array<PredictedDocument['entities'][number] & { charStart: number; charEnd: number }>;
+}
+
+/** What the runtime reports about the model it serves. */
+export interface SpertOnnxMetadata {
+  /** The model directory. */
+  model: string;
+  entityTypes: string[];
+  relationTypes: string[];
+  types: TypesSchema;
+  maxSpanSize: number;
+  relFilterThreshold: number;
+  /** The encoder's config.json fields (hidden size, layers, ...). */
+  config: Record<string, unknown>;
+  onnxruntimeVersion: string;
+  opset: number;
+  executionProviders: ExecutionProvider[];
+  threads: number | undefined;
+  batchSize: number;
+  [key: string]: unknown;
+}
+
+/** The raw model outputs for one encoded document (for parity checks against other backends). */
+export interface RawDocumentOutput {
+  /** Word range [start, end) of every candidate span, in the reference's order. */
+  spanWords: Array<[number, number]>;
+  /** Softmax over (none, entity types) per candidate span: [S * (E+1)]. */
+  entityProbs: Float32Array;
+  /** Pairs of candidate indices (into spanWords) that were scored, in the reference's order. */
+  relationCandidates: Array<[number, number]>;
+  /** Sigmoid per relation type for each candidate pair: [P * R]. */
+  relationProbs: Float32Array;
+}

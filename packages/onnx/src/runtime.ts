@@ -1,0 +1,263 @@
+// SpERT inference on onnxruntime-node from an exported directory (encoder.onnx,
+// entity_head.onnx, relation_head.onnx, config.json with the "spert" object, vocab.txt):
+// tokenize -> batch by length -> encoder -> entity head -> filter -> relation head -> decode.
+import { readFile as nodeReadFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { EncodedDocument, PredictedDocument } from '@spert/core';
+import { createEvalSample } from '@spert/span-sampler';
+import { loadTokenizer, type BertWordPieceTokenizer } from '@spert/tokenizer';
+import * as ort from 'onnxruntime-node';
+import { decodeDocument, keepSpans, orderedPairs, type KeptSpans } from './decode';
+import { OPSET } from './graph-builder';
+import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord } from './runtime-types';
+import { readSpertSettings, type SpertSettings } from './spert-config';
+import { splitWordsLocal } from './split-words';
+
+/** File names of an exported model directory. */
+export const ONNX_FILES = { encoder: 'encoder.onnx', entityHead: 'entity_head.onnx', relationHead: 'relation_head.onnx' } as const;
+
+interface Sessions {
+  encoder: ort.InferenceSession;
+  entityHead: ort.InferenceSession;
+  relationHead: ort.InferenceSession;
+}
+
+interface DocumentResult extends RawDocumentOutput {
+  kept: KeptSpans;
+  keptPairs: Array<[number, number]>;
+}
+
+function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
+  const data = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
+  return new ort.Tensor('int64', data, dims);
+}
+
+/** A SpERT model served by onnxruntime-node: batched prediction for words or raw text. */
+export class SpertOnnxRuntime {
+  private disposed = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly sessions: Sessions,
+    private readonly settings: SpertSettings,
+    private readonly tokenizer: BertWordPieceTokenizer,
+    private readonly config: Record<string, unknown>,
+    private readonly options: { threads?: number; executionProviders: ExecutionProvider[]; batchSize: number },
+  ) {}
+
+  /** Loads an exported directory and opens its three onnxruntime sessions. */
+  static async load(dir: string, options: SpertOnnxLoadOptions = {}): Promise<SpertOnnxRuntime> {
+    const readFile = options.readFile ?? ((p: string) => nodeReadFile(p));
+    const text = async (name: string): Promise<string> => new TextDecoder().decode(await readFile(path.join(dir, name)));
+    const json = async (name: string): Promise<Record<string, unknown>> => {
+      let raw: string;
+      try {
+        raw = await text(name);
+      } catch (e) {
+        throw new Error(`${path.join(dir, name)}: cannot read (${(e as Error).message}); is this a directory written by exportSpertOnnx?`);
+      }
+      try {
+        return JSON.parse(raw) as Record<string, unknown>;
+      } catch (e) {
+        throw new Error(`${path.join(dir, name)}: not valid JSON: ${(e as Error).message}`);
+      }
+    };
+    const config = await json('config.json');
+    const settings = readSpertSettings(config, { types: options.types, source: path.join(dir, 'config.json') });
+    const readTextFile = async (file: string): Promise<string | undefined> => {
+      try {
+        return new TextDecoder().decode(await readFile(file));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    };
+    const { tokenizer } = await loadTokenizer({ dir, lowercase: options.lowercase, readTextFile });
+    const executionProviders = options.executionProviders ?? ['cpu'];
+    const batchSize = options.batchSize ?? 16;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`SpertOnnxRuntime.load: batchSize must be a positive integer, got ${batchSize}`);
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders,
+      graphOptimizationLevel: 'all',
+      ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+    };
+    const open = async (name: string) => {
+      const file = path.join(dir, name);
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(file);
+      } catch (e) {
+        throw new Error(`${file}: cannot read (${(e as Error).message}); export the model with exportSpertOnnx first`);
+      }
+      return ort.InferenceSession.create(bytes, sessionOptions);
+    };
+    const sessions: Sessions = {
+      encoder: await open(ONNX_FILES.encoder),
+      entityHead: await open(ONNX_FILES.entityHead),
+      relationHead: await open(ONNX_FILES.relationHead),
+    };
+    return new SpertOnnxRuntime(dir, sessions, settings, tokenizer, config, { threads: options.threads, executionProviders, batchSize });
+  }
+
+  /** Describes the model: types, SpERT settings, encoder config, onnxruntime version. */
+  metadata(): SpertOnnxMetadata {
+    const { spert: _spert, ...config } = this.config;
+    return {
+      model: this.dir,
+      entityTypes: this.settings.types.entities.map((t) => t.key),
+      relationTypes: this.settings.types.relations.map((t) => t.key),
+      types: this.settings.types,
+      maxSpanSize: this.settings.maxSpanSize,
+      relFilterThreshold: this.settings.relFilterThreshold,
+      config,
+      onnxruntimeVersion: ort.env.versions.common,
+      opset: OPSET,
+      executionProviders: this.options.executionProviders,
+      threads: this.options.threads,
+      batchSize: this.options.batchSize,
+    };
+  }
+
+  /** Encodes words into wordpieces the way the model was trained ([CLS] word pieces... [SEP]). */
+  encode(docs: string[][]): EncodedDocument[] {
+    return docs.map((words, documentIndex) => {
+      if (!Array.isArray(words)) throw new TypeError(`document ${documentIndex}: expected an array of words`);
+      const { inputIds, wordRanges } = this.tokenizer.encodeWords(words, { documentIndex });
+      return { inputIds, wordRanges };
+    });
+  }
+
+  /** Predicts entities and relations for pre-split documents (one result per document, same order). */
+  async predictTokens(docs: string[][]): Promise<PredictedDocument[]> {
+    const results = await this.run(this.encode(docs));
+    return results.map((r, i) =>
+      decodeDocument({
+        tokens: docs[i].slice(),
+        types: this.settings.types,
+        spanWords: r.spanWords,
+        kept: r.kept,
+        pairs: r.keptPairs,
+        relationProbs: r.relationProbs,
+        threshold: this.settings.relFilterThreshold,
+      }),
+    );
+  }
+
+  /** Predicts for raw texts: words are split with character offsets, entities get both. */
+  async predictText(texts: string[]): Promise<TextPrediction[]> {
+    const split: TextWord[][] = texts.map((t, i) => {
+      if (typeof t !== 'string') throw new TypeError(`text ${i}: expected a string`);
+      return splitWordsLocal(t);
+    });
+    const preds = await this.predictTokens(split.map((ws) => ws.map((w) => w.text)));
+    return preds.map((p, i) => {
+      const words = split[i];
+      return {
+        ...p,
+        charOffsets: words.map((w) => [w.start, w.end] as [number, number]),
+        entities: p.entities.map((e) => ({ ...e, charStart: words[e.start].start, charEnd: words[e.end - 1].end })),
+      };
+    });
+  }
+
+  /** Raw head outputs for encoded documents (candidate spans, entity and relation probabilities). */
+  async infer(docs: EncodedDocument[]): Promise<RawDocumentOutput[]> {
+    return (await this.run(docs)).map(({ spanWords, entityProbs, relationCandidates, relationProbs }) => ({
+      spanWords,
+      entityProbs,
+      relationCandidates,
+      relationProbs,
+    }));
+  }
+
+  /** Releases the onnxruntime sessions. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.all([this.sessions.encoder.release(), this.sessions.entityHead.release(), this.sessions.relationHead.release()]);
+  }
+
+  private async run(docs: EncodedDocument[]): Promise<DocumentResult[]> {
+    if (this.disposed) throw new Error('SpertOnnxRuntime: used after dispose()');
+    // Group by length so a batch pads little; results go back to input order.
+    const order = docs.map((_, i) => i).sort((a, b) => docs[a].inputIds.length - docs[b].inputIds.length);
+    const out: DocumentResult[] = new Array(docs.length);
+    for (let i = 0; i < order.length; i += this.options.batchSize) {
+      const idx = order.slice(i, i + this.options.batchSize);
+      const results = await this.runBatch(idx.map((j) => docs[j]));
+      idx.forEach((j, k) => (out[j] = results[k]));
+    }
+    return out;
+  }
+
+  private async runBatch(docs: EncodedDocument[]): Promise<DocumentResult[]> {
+    const B = docs.length;
+    const T = Math.max(...docs.map((d) => d.inputIds.length));
+    const ids = new Array<number>(B * T).fill(0);
+    const mask = new Array<number>(B * T).fill(0);
+    docs.forEach((d, b) => d.inputIds.forEach((id, t) => ((ids[b * T + t] = id), (mask[b * T + t] = 1))));
+    const enc = await this.sessions.encoder.run({
+      input_ids: i64(ids, [B, T]),
+      attention_mask: i64(mask, [B, T]),
+      token_type_ids: i64(new Array<number>(B * T).fill(0), [B, T]),
+    });
+    const hidden = enc.last_hidden_state;
+
+    const samples = docs.map((encoding) => createEvalSample({ encoding, maxSpanSize: this.settings.maxSpanSize }));
+    const S = Math.max(1, ...samples.map((s) => s.spanRanges.length));
+    const ranges = new Array<number>(B * S * 2).fill(0);
+    const widths = new Array<number>(B * S).fill(0);
+    samples.forEach((s, b) =>
+      s.spanRanges.forEach(([st, en], k) => {
+        ranges[(b * S + k) * 2] = st;
+        ranges[(b * S + k) * 2 + 1] = en;
+        widths[b * S + k] = s.spanWidths[k];
+      }),
+    );
+    const ent = await this.sessions.entityHead.run({ hidden_states: hidden, span_ranges: i64(ranges, [B, S, 2]), span_widths: i64(widths, [B, S]) });
+    const probs = ent.entity_probs.data as Float32Array;
+    const C = this.settings.types.entities.length + 1;
+    if (ent.entity_probs.dims[2] !== C) {
+      throw new Error(`${this.dir}: entity head has ${ent.entity_probs.dims[2]} classes but the types list ${C - 1} entity types (+ none)`);
+    }
+    const kept = samples.map((s, b) => keepSpans(probs, s.spanRanges.length, C, b * S * C));
+    const keptPairs = kept.map((k) => orderedPairs(k.indices.length));
+    const R = this.settings.types.relations.length;
+    const relProbs = keptPairs.map((p) => new Float32Array(p.length * R));
+    const P = Math.max(...keptPairs.map((p) => p.length));
+    if (P > 0 && R > 0) {
+      const K = Math.max(1, ...kept.map((k) => k.indices.length));
+      const kRanges = new Array<number>(B * K * 2).fill(0);
+      const kWidths = new Array<number>(B * K).fill(0);
+      const pairs = new Array<number>(B * P * 2).fill(0);
+      kept.forEach((k, b) => {
+        k.indices.forEach((s, j) => {
+          kRanges[(b * K + j) * 2] = samples[b].spanRanges[s][0];
+          kRanges[(b * K + j) * 2 + 1] = samples[b].spanRanges[s][1];
+          kWidths[b * K + j] = samples[b].spanWidths[s];
+        });
+        keptPairs[b].forEach(([h, t], p) => ((pairs[(b * P + p) * 2] = h), (pairs[(b * P + p) * 2 + 1] = t)));
+      });
+      const rel = await this.sessions.relationHead.run({
+        hidden_states: hidden,
+        span_ranges: i64(kRanges, [B, K, 2]),
+        span_widths: i64(kWidths, [B, K]),
+        pairs: i64(pairs, [B, P, 2]),
+      });
+      if (rel.relation_probs.dims[2] !== R) {
+        throw new Error(`${this.dir}: relation head has ${rel.relation_probs.dims[2]} outputs but the types list ${R} relation types`);
+      }
+      const data = rel.relation_probs.data as Float32Array;
+      relProbs.forEach((arr, b) => arr.set(data.subarray(b * P * R, b * P * R + arr.length)));
+    }
+    return samples.map((s, b) => ({
+      spanWords: s.spanWords,
+      entityProbs: probs.slice(b * S * C, (b * S + s.spanRanges.length) * C),
+      relationCandidates: keptPairs[b].map(([h, t]) => [kept[b].indices[h], kept[b].indices[t]] as [number, number]),
+      relationProbs: relProbs[b],
+      kept: kept[b],
+      keptPairs: keptPairs[b],
+    }));
+  }
+}
