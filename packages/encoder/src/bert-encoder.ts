@@ -1,0 +1,286 @@
+// BERT (Hugging Face BertModel semantics) on TensorFlow.js ops: post-LayerNorm transformer with
+// erf GELU, additive attention mask, trainable variables and seeded dropout in training mode.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BertConfig } from './bert-config';
+import { bertParamSpecs, encoderParamName, type ParamSpec } from './bert-names';
+import { SeededRandom } from './random';
+import type { NamedTensor } from './safetensors';
+
+/** Inputs of one forward pass; all [batch, seqLen]. */
+export interface BertInputs {
+  /** Wordpiece ids, int32. */
+  inputIds: tf.Tensor2D;
+  /** 1 for real tokens, 0 for padding (int32 or float32). */
+  attentionMask: tf.Tensor2D;
+  /** Segment ids, int32; zeros when omitted. */
+  tokenTypeIds?: tf.Tensor2D;
+}
+
+/** Options of a forward pass. */
+export interface ApplyOptions {
+  /** Enables dropout (hidden_dropout_prob, attention_probs_dropout_prob). */
+  training: boolean;
+}
+
+/** Options to build an encoder. */
+export interface BertEncoderOptions {
+  config: BertConfig;
+  /** PyTorch-layout tensors under encoder names (no `bert.` prefix); random init when omitted. */
+  weights?: Map<string, NamedTensor>;
+  /** Seed of the random initialisation and of the dropout masks (default 0). */
+  seed?: number;
+  /**
+   * Whether the pooler must be present in `weights` (default false: a checkpoint without one gets a
+   * freshly initialised pooler, as Hugging Face does).
+   */
+  requirePooler?: boolean;
+}
+
+/** Options to export the parameters. */
+export interface ToTensorsOptions {
+  /** Prefix names with `bert.` (default false). */
+  prefix?: boolean;
+  /** Leave the pooler out (default false). */
+  withoutPooler?: boolean;
+}
+
+interface Layer {
+  qkvW: tf.Variable[];
+  qkvB: tf.Variable[];
+  aoW: tf.Variable;
+  aoB: tf.Variable;
+  ln1G: tf.Variable;
+  ln1B: tf.Variable;
+  iW: tf.Variable;
+  iB: tf.Variable;
+  oW: tf.Variable;
+  oB: tf.Variable;
+  ln2G: tf.Variable;
+  ln2B: tf.Variable;
+}
+
+const MASK_VALUE = -1e9;
+
+/** Builds HF-style initial values: N(0, initializer_range) for weights, zero biases, unit LayerNorm. */
+function initialValue(spec: ParamSpec, config: BertConfig, rng: SeededRandom): Float32Array {
+  const count = spec.shape.reduce((a, b) => a * b, 1);
+  if (spec.name.endsWith('LayerNorm.weight')) return new Float32Array(count).fill(1);
+  if (spec.name.endsWith('.bias')) return new Float32Array(count);
+  const data = rng.normalArray(count, config.initializer_range);
+  if (spec.name === 'embeddings.word_embeddings.weight') {
+    const pad = typeof config.extra.pad_token_id === 'number' ? config.extra.pad_token_id : 0;
+    if (pad >= 0 && pad < config.vocab_size) data.fill(0, pad * config.hidden_size, (pad + 1) * config.hidden_size);
+  }
+  return data;
+}
+
+/** Transposes a row-major [rows, cols] matrix. */
+function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c];
+  }
+  return out;
+}
+
+/** A BERT encoder whose forward pass returns the last hidden state. */
+export class BertEncoder {
+  private readonly vars = new Map<string, tf.Variable>();
+  private readonly specs: ParamSpec[];
+  private readonly layers: Layer[] = [];
+  private readonly dropoutRng: SeededRandom;
+  private disposed = false;
+
+  private constructor(readonly config: BertConfig, values: Map<string, Float32Array>, seed: number) {
+    this.specs = bertParamSpecs(config);
+    this.dropoutRng = new SeededRandom(seed + 1);
+    for (const spec of this.specs) {
+      const v = values.get(spec.name)!;
+      const shape = spec.layout === 'linear' ? [spec.shape[1], spec.shape[0]] : spec.shape;
+      const data = spec.layout === 'linear' ? transpose2d(v, spec.shape[0], spec.shape[1]) : v;
+      this.vars.set(spec.name, tf.variable(tf.tensor(data, shape, 'float32'), true));
+    }
+    const g = (n: string) => this.vars.get(n)!;
+    for (let l = 0; l < config.num_hidden_layers; l++) {
+      const p = `encoder.layer.${l}`;
+      this.layers.push({
+        qkvW: ['query', 'key', 'value'].map((x) => g(`${p}.attention.self.${x}.weight`)),
+        qkvB: ['query', 'key', 'value'].map((x) => g(`${p}.attention.self.${x}.bias`)),
+        aoW: g(`${p}.attention.output.dense.weight`),
+        aoB: g(`${p}.attention.output.dense.bias`),
+        ln1G: g(`${p}.attention.output.LayerNorm.weight`),
+        ln1B: g(`${p}.attention.output.LayerNorm.bias`),
+        iW: g(`${p}.intermediate.dense.weight`),
+        iB: g(`${p}.intermediate.dense.bias`),
+        oW: g(`${p}.output.dense.weight`),
+        oB: g(`${p}.output.dense.bias`),
+        ln2G: g(`${p}.output.LayerNorm.weight`),
+        ln2B: g(`${p}.output.LayerNorm.bias`),
+      });
+    }
+  }
+
+  /** Creates an encoder, randomly initialised (seeded) or from PyTorch-layout weights. */
+  static create({ config, weights, seed = 0, requirePooler = false }: BertEncoderOptions): BertEncoder {
+    const specs = bertParamSpecs(config);
+    const values = new Map<string, Float32Array>();
+    const rng = new SeededRandom(seed);
+    if (weights) {
+      const problems: string[] = [];
+      const known = new Set(specs.map((s) => s.name));
+      for (const name of weights.keys()) {
+        const n = encoderParamName(name);
+        if (n !== null && !known.has(n)) problems.push(`unexpected tensor "${name}"`);
+      }
+      const byName = new Map<string, NamedTensor>();
+      for (const [name, t] of weights) {
+        const n = encoderParamName(name);
+        if (n !== null) byName.set(n, t);
+      }
+      for (const spec of specs) {
+        const t = byName.get(spec.name);
+        if (!t) {
+          if (spec.name.startsWith('pooler.') && !requirePooler && !specs.some((s) => s.name.startsWith('pooler.') && byName.has(s.name))) continue;
+          problems.push(`missing tensor "${spec.name}" [${spec.shape}]`);
+        } else if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
+          problems.push(`tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
+        } else if (!(t.data instanceof Float32Array)) {
+          problems.push(`tensor "${spec.name}" is not floating point`);
+        } else {
+          values.set(spec.name, t.data);
+        }
+      }
+      if (problems.length) throw new Error(`BERT weights do not match the config: ${problems.join('; ')}`);
+    }
+    for (const spec of specs) if (!values.has(spec.name)) values.set(spec.name, initialValue(spec, config, rng));
+    return new BertEncoder(config, values, seed);
+  }
+
+  /** Builds an encoder from checkpoint tensors (names with or without `bert.`, legacy LayerNorm names). */
+  static fromTensors(config: BertConfig, tensors: Map<string, NamedTensor>, options: { seed?: number; requirePooler?: boolean } = {}): BertEncoder {
+    return BertEncoder.create({ config, weights: tensors, ...options });
+  }
+
+  /** The trainable variables under Hugging Face names (no `bert.` prefix); Linear weights are [in, out]. */
+  variables(): Map<string, tf.Variable> {
+    this.check();
+    return new Map(this.vars);
+  }
+
+  /** Copies the parameters out in PyTorch layout (Linear weights [out, in]). */
+  toTensors({ prefix = false, withoutPooler = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
+    this.check();
+    const out = new Map<string, NamedTensor>();
+    for (const spec of this.specs) {
+      if (withoutPooler && spec.name.startsWith('pooler.')) continue;
+      const raw = this.vars.get(spec.name)!.dataSync() as Float32Array;
+      const data = spec.layout === 'linear' ? transpose2d(raw, spec.shape[1], spec.shape[0]) : new Float32Array(raw);
+      out.set(prefix ? `bert.${spec.name}` : spec.name, { shape: [...spec.shape], data });
+    }
+    return out;
+  }
+
+  /** Forward pass: the last hidden state [batch, seqLen, hidden]. */
+  apply(inputs: BertInputs, { training }: ApplyOptions): tf.Tensor3D {
+    this.check();
+    const { inputIds, attentionMask, tokenTypeIds } = inputs;
+    const c = this.config;
+    if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') throw new Error(`BertEncoder.apply: inputIds must be an int32 [batch, seqLen] tensor, got ${inputIds.dtype} [${inputIds.shape}]`);
+    const [B, T] = inputIds.shape;
+    const sameShape = (t: tf.Tensor, what: string) => {
+      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== T) throw new Error(`BertEncoder.apply: ${what} has shape [${t.shape}], expected [${B}, ${T}] like inputIds`);
+    };
+    sameShape(attentionMask, 'attentionMask');
+    if (tokenTypeIds) {
+      sameShape(tokenTypeIds, 'tokenTypeIds');
+      if (tokenTypeIds.dtype !== 'int32') throw new Error('BertEncoder.apply: tokenTypeIds must be int32');
+      this.checkRange(tokenTypeIds, c.type_vocab_size, 'tokenTypeIds', 'type_vocab_size');
+    }
+    if (T > c.max_position_embeddings) throw new Error(`BertEncoder.apply: sequence length ${T} exceeds max_position_embeddings ${c.max_position_embeddings}`);
+    this.checkRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size');
+
+    const H = c.hidden_size;
+    const nh = c.num_attention_heads;
+    const dh = H / nh;
+    const hp = training ? c.hidden_dropout_prob : 0;
+    const ap = training ? c.attention_probs_dropout_prob : 0;
+    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, this.dropoutRng.int()) as tf.Tensor<R>) : x);
+    const v = (n: string) => this.vars.get(n)!;
+
+    return tf.tidy(() => {
+      const words = tf.gather(v('embeddings.word_embeddings.weight'), tf.reshape(inputIds, [B * T]));
+      const positions = tf.slice(v('embeddings.position_embeddings.weight'), [0, 0], [T, H]);
+      const types = tokenTypeIds
+        ? tf.gather(v('embeddings.token_type_embeddings.weight'), tf.reshape(tokenTypeIds, [B * T]))
+        : tf.slice(v('embeddings.token_type_embeddings.weight'), [0, 0], [1, H]);
+      const emb = tf.add(tf.add(tf.reshape(words, [B, T, H]), positions), tokenTypeIds ? tf.reshape(types, [B, T, H]) : types);
+      let x = drop(layerNorm(tf.reshape(emb, [B * T, H]) as tf.Tensor2D, v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps), hp) as tf.Tensor2D;
+
+      // additive bias over keys: 0 for tokens, a large negative number for padding
+      const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), MASK_VALUE), [B, 1, 1, T]);
+      const scale = 1 / Math.sqrt(dh);
+      for (const L of this.layers) {
+        const qkv = tf.fused.matMul({ a: x, b: tf.concat(L.qkvW, 1), bias: tf.concat(L.qkvB, 0) });
+        // [B*T, 3H] -> [3, B, nh, T, dh]
+        const heads = tf.transpose(tf.reshape(qkv, [B, T, 3, nh, dh]), [2, 0, 3, 1, 4]);
+        const [q, k, val] = tf.unstack(heads, 0) as tf.Tensor4D[];
+        const scores = tf.add(tf.matMul(tf.mul(q, scale), k, false, true), maskBias);
+        const probs = drop(tf.softmax(scores), ap);
+        const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]);
+        const attnOut = drop(tf.fused.matMul({ a: ctx as tf.Tensor2D, b: L.aoW, bias: L.aoB }), hp);
+        x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1G, L.ln1B, c.layer_norm_eps);
+        const inter = gelu(tf.fused.matMul({ a: x, b: L.iW, bias: L.iB }) as tf.Tensor2D);
+        const out = drop(tf.fused.matMul({ a: inter, b: L.oW, bias: L.oB }), hp);
+        x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2G, L.ln2B, c.layer_norm_eps);
+      }
+      return tf.reshape(x, [B, T, H]) as tf.Tensor3D;
+    });
+  }
+
+  /** The pooler output tanh(W h_[CLS] + b) [batch, hidden] (unused by SpERT, kept for completeness). */
+  pool(hidden: tf.Tensor3D): tf.Tensor2D {
+    this.check();
+    return tf.tidy(() => {
+      const [B, , H] = hidden.shape;
+      const cls = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
+      return tf.tanh(tf.fused.matMul({ a: cls, b: this.vars.get('pooler.dense.weight')!, bias: this.vars.get('pooler.dense.bias')! })) as tf.Tensor2D;
+    });
+  }
+
+  /** Number of parameters. */
+  parameterCount(): number {
+    return this.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  }
+
+  /** Frees the variables; the encoder is unusable afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const v of this.vars.values()) v.dispose();
+    this.disposed = true;
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error('BertEncoder: used after dispose()');
+  }
+
+  private checkRange(t: tf.Tensor2D, limit: number, what: string, field: string): void {
+    const d = t.dataSync();
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] < 0 || d[i] >= limit) throw new Error(`BertEncoder.apply: ${what}[${Math.floor(i / t.shape[1])}][${i % t.shape[1]}] = ${d[i]} is outside [0, ${limit}) (config ${field})`);
+    }
+  }
+}
+
+/** LayerNorm over the last axis with biased variance, as torch.nn.LayerNorm. */
+function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
+}
+
+/** Exact GELU: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
+function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as tf.Tensor2D;
+}

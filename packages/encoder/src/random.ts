@@ -1,0 +1,48 @@
+// Seeded pseudo-random numbers so that initialisation and dropout are reproducible from a seed.
+
+/** A deterministic generator of uniform and normal numbers (mulberry32 + Box-Muller). */
+export class SeededRandom {
+  private state: number;
+  private spare: number | null = null;
+
+  /** Starts the sequence from an integer seed. */
+  constructor(seed: number) {
+    this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Standard normal sample. */
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A fresh 31-bit integer, e.g. to seed a tfjs op. */
+  int(): number {
+    return Math.floor(this.uniform() * 2147483647);
+  }
+
+  /** `count` values from N(0, std^2). */
+  normalArray(count: number, std: number): Float32Array {
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) out[i] = this.normal() * std;
+    return out;
+  }
+}
