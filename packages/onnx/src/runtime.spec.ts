@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeSafetensors } from '@spert/encoder';
@@ -46,7 +46,7 @@ let runtime: SpertOnnxRuntime;
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'spert-onnx-'));
   const modelDir = path.join(root, 'model');
-  await require('node:fs/promises').mkdir(modelDir);
+  await mkdir(modelDir);
   const spert = { types: typesJson, max_span_size: 4, size_embedding: 25, rel_filter_threshold: 0.4, max_pairs: 1000 };
   await writeFile(path.join(modelDir, 'config.json'), JSON.stringify({ ...config, spert_version: '1.1', spert }));
   await writeFile(path.join(modelDir, 'model.safetensors'), writeSafetensors(weights));
@@ -135,7 +135,7 @@ describe('SpertOnnxRuntime on an exported random model', () => {
 
   it('errors name the problem: no types, wrong types, missing export', async () => {
     const bare = path.join(root, 'bare');
-    await require('node:fs/promises').mkdir(bare);
+    await mkdir(bare);
     await writeFile(path.join(bare, 'config.json'), JSON.stringify({ ...config, spert_version: '1.1' }));
     await expect(exportSpertOnnx({ modelDir: bare, outDir: path.join(root, 'x'), weights })).rejects.toThrow(/no "spert" object.*types/);
     const types3 = { entities: [...[1, 2, 3].map((i) => ({ key: `E${i}`, index: i, short: '', verbose: '' }))], relations: [] };
