@@ -1,1 +1,13 @@
-export {};
+export * from './spert-loss';
+export * from './adamw';
+export * from './adamw-update';
+export * from './linear-warmup-schedule';
+export * from './clip-grad-norm';
+export * from './rng';
+export * from './epoch-batches';
+export * from './trainer-fs';
+export * from './checkpoint';
+export * from './training-log';
+export * from './training-curve-svg';
+export * from './progress';
+export * from './train';

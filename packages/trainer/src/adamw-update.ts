@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Everything one parameter's AdamW update needs; `param`, `expAvg`, `expAvgSq` are updated in place. */
+export interface AdamWUpdateArgs {
+  param: tf.Variable;
+  grad: tf.Tensor;
+  expAvg: tf.Variable;
+  expAvgSq: tf.Variable;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Factor applied to `grad` first (the global-norm clip coefficient; 1 = none). */
+  gradScale: number;
+}
+
+/** Signature of a per-parameter AdamW kernel (the swap point for a fused backend kernel). */
+export type AdamWUpdateFn = (args: AdamWUpdateArgs) => void;
+
+/**
+ * transformers' AdamW step with correct_bias=False, on tfjs ops:
+ *   m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g*g;  p -= lr * m / (sqrt(v) + eps);  p -= lr*wd*p
+ * The decay uses the already-updated p, as transformers does (p.add_(p, alpha=-lr*wd) after addcdiv_).
+ */
+export const adamwUpdateOps: AdamWUpdateFn = ({ param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, gradScale }) => {
+  tf.tidy(() => {
+    const g = gradScale === 1 ? grad : tf.mul(grad, gradScale);
+    const m = tf.add(tf.mul(expAvg, beta1), tf.mul(g, 1 - beta1));
+    const v = tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(g), 1 - beta2));
+    expAvg.assign(m);
+    expAvgSq.assign(v);
+    let p = tf.sub(param, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), lr));
+    if (weightDecay > 0) p = tf.sub(p, tf.mul(p, lr * weightDecay));
+    param.assign(p);
+  });
+};

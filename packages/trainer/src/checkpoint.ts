@@ -1,0 +1,185 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { readSafetensors, writeSafetensors, type NamedTensor } from '@spert/encoder';
+import type { AdamWState } from './adamw';
+import type { RngState } from './rng';
+import { nodeFs, type TrainerFs } from './trainer-fs';
+
+/** Everything besides tensors that a resumed run needs (training_state.json). */
+export interface TrainingState {
+  format: 'spert-trainer/1';
+  seed: number;
+  /** Epoch to continue in (zero-based). */
+  epoch: number;
+  /** Batches of `epoch` already done; equal to batchesPerEpoch when only its evaluation is pending. */
+  batchInEpoch: number;
+  /** Optimizer updates done, which is also the schedule position. */
+  step: number;
+  epochs: number;
+  batchSize: number;
+  numItems: number;
+  batchesPerEpoch: number;
+  totalSteps: number;
+  baseLr: number;
+  warmupFraction: number;
+  /** Generator state for the per-step randomness handed to the loss function. */
+  rngState: RngState;
+  /** Running loss window of the logger, so logged averages survive a resume. */
+  lossWindow: { steps: number; loss: number; parts: Record<string, number>; docs: number };
+}
+
+const STATE_FILE = 'training_state.json';
+const OPTIMIZER_FILE = 'optimizer.safetensors';
+const PREFIX = 'checkpoint-';
+
+/** Directory name of the checkpoint taken after `step` updates. */
+export function checkpointName(step: number): string {
+  return `${PREFIX}${String(step).padStart(8, '0')}`;
+}
+
+/** Options of {@link writeCheckpoint}. */
+export interface WriteCheckpointOptions {
+  /** Folder holding the checkpoints. */
+  root: string;
+  state: TrainingState;
+  optimizer: AdamWState;
+  /** Shapes of the parameters the optimizer state belongs to. */
+  shapes: ReadonlyMap<string, readonly number[]>;
+  /** Writes the model into the given (temporary) directory. */
+  saveModel: (dir: string) => Promise<void>;
+  fs?: TrainerFs;
+}
+
+/**
+ * Writes a checkpoint atomically: everything goes to a temporary folder that is renamed to
+ * `checkpoint-<step>` only once complete, so a crash mid-write leaves earlier checkpoints as they
+ * were and leaves no half-written `checkpoint-*`. Returns the final path.
+ */
+export async function writeCheckpoint({ root, state, optimizer, shapes, saveModel, fs = nodeFs }: WriteCheckpointOptions): Promise<string> {
+  await fs.mkdir(root, { recursive: true });
+  const name = checkpointName(state.step);
+  const final = path.join(root, name);
+  const tmp = path.join(root, `.tmp-${name}-${process.pid}`);
+  await fs.rm(tmp, { recursive: true, force: true });
+  await fs.mkdir(tmp, { recursive: true });
+  await saveModel(tmp);
+  await fs.writeFile(path.join(tmp, OPTIMIZER_FILE), encodeOptimizerState(optimizer, shapes));
+  // Written last: a folder without it is never taken for a checkpoint.
+  await fs.writeFile(path.join(tmp, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
+  // Only when the same step is checkpointed again (a rerun from an older checkpoint).
+  await fs.rm(final, { recursive: true, force: true });
+  await fs.rename(tmp, final);
+  return final;
+}
+
+/** Serialises optimizer moments as safetensors (`<param>.exp_avg`, `<param>.exp_avg_sq`, step in metadata). */
+export function encodeOptimizerState(optimizer: AdamWState, shapes: ReadonlyMap<string, readonly number[]>): Uint8Array {
+  const tensors = new Map<string, NamedTensor>();
+  for (const [kind, map] of [['exp_avg', optimizer.expAvg], ['exp_avg_sq', optimizer.expAvgSq]] as const) {
+    for (const [name, data] of map) {
+      const shape = shapes.get(name);
+      if (!shape) throw new Error(`encodeOptimizerState: no shape for parameter "${name}"`);
+      tensors.set(`${name}.${kind}`, { shape: [...shape], data });
+    }
+  }
+  return writeSafetensors(tensors, { format: 'spert-trainer/adamw', step: String(optimizer.step) });
+}
+
+/** Parses {@link encodeOptimizerState}'s bytes. */
+export function decodeOptimizerState(bytes: Uint8Array, source = OPTIMIZER_FILE): AdamWState {
+  const file = readSafetensors(bytes, source);
+  const step = Number(file.metadata.step);
+  if (!Number.isInteger(step) || step < 0) throw new Error(`${source}: metadata "step" must be a non-negative integer, got ${file.metadata.step}`);
+  const expAvg = new Map<string, Float32Array>();
+  const expAvgSq = new Map<string, Float32Array>();
+  for (const [key, t] of file.tensors) {
+    const m = /^(.*)\.(exp_avg|exp_avg_sq)$/.exec(key);
+    if (!m || !(t.data instanceof Float32Array)) throw new Error(`${source}: unexpected tensor "${key}" (want <param>.exp_avg / <param>.exp_avg_sq, float)`);
+    (m[2] === 'exp_avg' ? expAvg : expAvgSq).set(m[1], t.data);
+  }
+  return { step, expAvg, expAvgSq };
+}
+
+/** The checkpoint with the most updates under `root`, or undefined when there is none. */
+export async function latestCheckpoint({ root, fs = nodeFs }: { root: string; fs?: TrainerFs }): Promise<string | undefined> {
+  const all = await listCheckpoints({ root, fs });
+  return all.length ? all[all.length - 1].path : undefined;
+}
+
+/** Complete checkpoints under `root`, oldest first. */
+export async function listCheckpoints({ root, fs = nodeFs }: { root: string; fs?: TrainerFs }): Promise<Array<{ path: string; step: number }>> {
+  let names: string[];
+  try {
+    names = await fs.readdir(root);
+  } catch {
+    return [];
+  }
+  const found: Array<{ path: string; step: number }> = [];
+  for (const name of names) {
+    const m = /^checkpoint-(\d+)$/.exec(name);
+    if (!m) continue;
+    const dir = path.join(root, name);
+    let inside: string[];
+    try {
+      inside = await fs.readdir(dir);
+    } catch {
+      continue;
+    }
+    if (inside.includes(STATE_FILE)) found.push({ path: dir, step: Number(m[1]) });
+  }
+  return found.sort((a, b) => a.step - b.step);
+}
+
+/** Deletes all but the newest `keep` checkpoints and any temporary folder left by a crash. */
+export async function pruneCheckpoints({ root, keep, fs = nodeFs }: { root: string; keep: number; fs?: TrainerFs }): Promise<void> {
+  const all = await listCheckpoints({ root, fs });
+  for (const c of all.slice(0, Math.max(0, all.length - keep))) await fs.rm(c.path, { recursive: true, force: true });
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(root);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(`.tmp-${PREFIX}`)) await fs.rm(path.join(root, n), { recursive: true, force: true });
+}
+
+/** Reads a checkpoint's training state and optimizer state. */
+export async function readCheckpoint({ dir, fs = nodeFs }: { dir: string; fs?: TrainerFs }): Promise<{ state: TrainingState; optimizer: AdamWState }> {
+  const statePath = path.join(dir, STATE_FILE);
+  let state: TrainingState;
+  try {
+    state = JSON.parse(new TextDecoder().decode(await fs.readFile(statePath))) as TrainingState;
+  } catch (e) {
+    throw new Error(`readCheckpoint: cannot read ${statePath}: ${(e as Error).message}`);
+  }
+  if (state.format !== 'spert-trainer/1') throw new Error(`readCheckpoint: ${statePath} has format ${JSON.stringify(state.format)}, expected "spert-trainer/1"`);
+  const optPath = path.join(dir, OPTIMIZER_FILE);
+  const optimizer = decodeOptimizerState(await fs.readFile(optPath), optPath);
+  return { state, optimizer };
+}
+
+/** Writes named variables as `model.safetensors` (the trainer's default model saver). */
+export async function saveVariables({ dir, params, fs = nodeFs }: { dir: string; params: ReadonlyMap<string, tf.Variable>; fs?: TrainerFs }): Promise<void> {
+  const tensors = new Map<string, NamedTensor>();
+  for (const [name, v] of params) {
+    if (v.dtype !== 'float32' && v.dtype !== 'int32') throw new Error(`saveVariables: "${name}" has dtype ${v.dtype}; only float32 and int32 are stored`);
+    tensors.set(name, { shape: [...v.shape], data: v.dataSync() as Float32Array | Int32Array });
+  }
+  await fs.writeFile(path.join(dir, 'model.safetensors'), writeSafetensors(tensors));
+}
+
+/** Loads `model.safetensors` into named variables (shapes checked; every variable must be present). */
+export async function loadVariables({ dir, params, fs = nodeFs }: { dir: string; params: ReadonlyMap<string, tf.Variable>; fs?: TrainerFs }): Promise<void> {
+  const file = path.join(dir, 'model.safetensors');
+  const st = readSafetensors(await fs.readFile(file), file);
+  for (const [name, v] of params) {
+    const t = st.tensors.get(name);
+    if (!t) throw new Error(`loadVariables: ${file} has no tensor "${name}"`);
+    if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+      throw new Error(`loadVariables: ${file}: "${name}" has shape [${t.shape}], the variable has [${v.shape}]`);
+    }
+    const value = tf.tensor(t.data, v.shape, v.dtype);
+    v.assign(value);
+    value.dispose();
+  }
+}

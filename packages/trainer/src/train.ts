@@ -1,0 +1,303 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { AdamW } from './adamw';
+import type { AdamWUpdateFn } from './adamw-update';
+import { loadVariables, latestCheckpoint, pruneCheckpoints, readCheckpoint, saveVariables, writeCheckpoint, type TrainingState } from './checkpoint';
+import { clipScale, globalGradNorm } from './clip-grad-norm';
+import { epochBatches } from './epoch-batches';
+import { linearWarmupSchedule } from './linear-warmup-schedule';
+import { createProgress, type Progress } from './progress';
+import { Rng } from './rng';
+import { TrainingLog, type EvalLogRow } from './training-log';
+import { nodeFs, type TrainerFs } from './trainer-fs';
+
+/** What the loss function gets besides its batch. */
+export interface StepContext {
+  /** Zero-based epoch. */
+  epoch: number;
+  /** Updates done before this one (the schedule position). */
+  step: number;
+  /** Index of the batch in its epoch. */
+  batchIndex: number;
+  /** The run's generator (negative sampling, dropout seeds); its state is checkpointed. */
+  rng: Rng;
+}
+
+/** A loss function's result: a scalar, or a scalar with named parts to log (all created inside the call). */
+export type BatchLossResult = tf.Scalar | { loss: tf.Scalar; parts?: Record<string, tf.Scalar> };
+
+/** Context of the end-of-epoch callback. */
+export interface EpochEndContext {
+  epoch: number;
+  step: number;
+}
+
+/** Options of {@link train}. */
+export interface TrainOptions<T> {
+  /** Model parameters by name (names drive weight decay, checkpoints and `freeze`). */
+  params: ReadonlyMap<string, tf.Variable>;
+  /** Training documents (or any items a batch is made of). */
+  data: readonly T[];
+  /** Forward pass and loss of one batch; runs under the gradient tape. */
+  batchLoss: (batch: T[], ctx: StepContext) => BatchLossResult;
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate. */
+  lr: number;
+  /** Default 0.1. */
+  warmupFraction?: number;
+  /** Default 0.01 (biases and LayerNorm weights get 0). */
+  weightDecay?: number;
+  /** Global gradient-norm clip; default 1.0. */
+  maxGradNorm?: number;
+  /** Seed of batch order and of `ctx.rng`; default random (stored in checkpoints). */
+  seed?: number;
+  /** Shuffle the documents every epoch (default true). */
+  shuffle?: boolean;
+  /** Parameters for which this returns true are not trained (e.g. the encoder). */
+  freeze?: (name: string) => boolean;
+  /** Per-parameter AdamW kernel (swap in a fused backend kernel here). */
+  adamwUpdate?: AdamWUpdateFn;
+  /** Evaluation after each epoch; returned metrics are logged and plotted. */
+  onEpochEnd?: (ctx: EpochEndContext) => Promise<Record<string, number> | void> | Record<string, number> | void;
+  /** Folder for train_log.jsonl, loss.csv, eval.csv and training_curve.svg. */
+  logDir?: string;
+  /** Steps per logged loss window (default 100, the reference's train_log_iter). */
+  logEvery?: number;
+  /** Metric drawn in the plot (default the first one returned). */
+  plotMetric?: string;
+  /** Folder of checkpoint-<step> folders; unset = no checkpoints. */
+  checkpointDir?: string;
+  /** Also checkpoint every N updates (default: only at epoch ends). */
+  checkpointEverySteps?: number;
+  /** Checkpoint after each epoch's evaluation (default true when checkpointDir is set). */
+  checkpointEveryEpoch?: boolean;
+  /** Newest checkpoints kept (default 2). */
+  keepCheckpoints?: number;
+  /** Writes the model into a checkpoint folder (default: all params as model.safetensors). */
+  saveModel?: (dir: string) => Promise<void>;
+  /** Restores the model from a checkpoint folder (default: reads model.safetensors into params). */
+  loadModel?: (dir: string) => Promise<void>;
+  /** true: continue from the newest checkpoint in checkpointDir if there is one; a path: from that checkpoint. */
+  resume?: boolean | string;
+  /** Progress bar; default on when stderr is a TTY. Pass false to turn it off, or your own display. */
+  progress?: boolean | Progress;
+  /** Stops after the current step (with a checkpoint when checkpointDir is set). */
+  signal?: AbortSignal;
+  fs?: TrainerFs;
+  /** Milliseconds clock for speed and log times (default Date.now). */
+  clock?: () => number;
+}
+
+/** What {@link train} did. */
+export interface TrainResult {
+  /** Updates done in total (including those before a resume). */
+  steps: number;
+  totalSteps: number;
+  seed: number;
+  /** Mean loss of the last step. */
+  lastLoss: number;
+  evals: EvalLogRow[];
+  /** True when `signal` stopped the run early. */
+  stopped: boolean;
+  resumedFrom?: string;
+  lastCheckpoint?: string;
+}
+
+function check(cond: boolean, msg: string): void {
+  if (!cond) throw new Error(`train: ${msg}`);
+}
+
+/**
+ * SpERT's training loop on named variables: seeded shuffled batches (drop_last), loss and
+ * gradients of the trainable variables, global-norm clipping, AdamW (no bias correction), linear
+ * warmup/decay; logs, plot, atomic checkpoints, and a resume that continues exactly like an
+ * uninterrupted run (same batches, generator and optimizer state).
+ */
+export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
+  const { params, data, batchLoss, epochs, batchSize, lr, warmupFraction = 0.1, weightDecay = 0.01, maxGradNorm = 1.0, shuffle = true, freeze = () => false } = opts;
+  const { logEvery = 100, checkpointDir, checkpointEverySteps, keepCheckpoints = 2, fs = nodeFs, clock = Date.now, signal } = opts;
+  const checkpointEveryEpoch = opts.checkpointEveryEpoch ?? checkpointDir !== undefined;
+  check(Number.isInteger(epochs) && epochs > 0, `epochs must be a positive integer, got ${epochs}`);
+  check(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
+  check(data.length >= batchSize, `${data.length} documents cannot fill one batch of ${batchSize} (the last incomplete batch is dropped)`);
+  check(Number.isFinite(lr) && lr >= 0, `lr must be a non-negative number, got ${lr}`);
+  check(Number.isInteger(logEvery) && logEvery > 0, `logEvery must be a positive integer, got ${logEvery}`);
+  check(checkpointEverySteps === undefined || (Number.isInteger(checkpointEverySteps) && checkpointEverySteps > 0), `checkpointEverySteps must be a positive integer, got ${checkpointEverySteps}`);
+  check(!(checkpointEverySteps || opts.checkpointEveryEpoch) || checkpointDir !== undefined, 'checkpointing was asked for without a checkpointDir');
+  check(!opts.resume || checkpointDir !== undefined || typeof opts.resume === 'string', 'resume: true needs a checkpointDir');
+
+  const trainable = new Map<string, tf.Variable>();
+  const byTfName = new Map<string, string>();
+  for (const [name, v] of params) {
+    check(!byTfName.has(v.name), `the same variable is passed as "${byTfName.get(v.name)}" and "${name}"`);
+    byTfName.set(v.name, name);
+    if (v.trainable && !freeze(name)) {
+      check(v.dtype === 'float32', `trainable parameter "${name}" has dtype ${v.dtype}; only float32 is trained`);
+      trainable.set(name, v);
+    }
+  }
+  check(trainable.size > 0, 'no trainable parameters (all frozen or non-trainable)');
+  const trainableList = [...trainable.values()];
+  const shapes = new Map([...trainable].map(([n, v]) => [n, v.shape] as const));
+
+  const batchesPerEpoch = Math.floor(data.length / batchSize);
+  const totalSteps = batchesPerEpoch * epochs;
+  const schedule = linearWarmupSchedule({ totalSteps, warmupFraction, baseLr: lr });
+  const saveModel = opts.saveModel ?? ((dir: string) => saveVariables({ dir, params, fs }));
+  const loadModel = opts.loadModel ?? ((dir: string) => loadVariables({ dir, params, fs }));
+  const optimizer = new AdamW({ params: trainable, weightDecay, update: opts.adamwUpdate });
+
+  let seed = opts.seed ?? Math.floor(Math.random() * 0x100000000);
+  let epoch = 0;
+  let batchInEpoch = 0;
+  let step = 0;
+  let window = { steps: 0, loss: 0, parts: {} as Record<string, number>, docs: 0 };
+  let resumedFrom: string | undefined;
+  const rng = new Rng(seed);
+
+  try {
+    const from = typeof opts.resume === 'string' ? opts.resume : opts.resume ? await latestCheckpoint({ root: checkpointDir as string, fs }) : undefined;
+    if (from) {
+      const { state, optimizer: optState } = await readCheckpoint({ dir: from, fs });
+      const expect: Array<[keyof TrainingState, unknown]> = [['numItems', data.length], ['batchSize', batchSize], ['epochs', epochs], ['baseLr', lr], ['warmupFraction', warmupFraction]];
+      for (const [k, v] of expect) check(state[k] === v, `cannot resume from ${from}: it was trained with ${k} = ${JSON.stringify(state[k])}, this run has ${JSON.stringify(v)}`);
+      check(opts.seed === undefined || opts.seed === state.seed, `cannot resume from ${from}: it was trained with seed ${state.seed}, this run asks for ${opts.seed}`);
+      await loadModel(from);
+      optimizer.setState(optState);
+      seed = state.seed;
+      rng.setState(state.rngState);
+      ({ epoch, batchInEpoch, step } = state);
+      window = state.lossWindow;
+      resumedFrom = from;
+    }
+
+    const log = opts.logDir
+      ? await TrainingLog.open({
+          dir: opts.logDir,
+          fs,
+          plotMetric: opts.plotMetric,
+          totalSteps,
+          keep: resumedFrom ? (r) => (r.type === 'loss' ? r.step <= step : r.epoch < epoch) : undefined,
+        })
+      : undefined;
+    const evals: EvalLogRow[] = log ? log.rows.filter((r): r is EvalLogRow => r.type === 'eval') : [];
+    const progress: Progress = typeof opts.progress === 'object' ? opts.progress : createProgress({ enabled: opts.progress === false ? false : undefined });
+    let lastCheckpoint: string | undefined;
+    let lastLoss = NaN;
+    let windowStart = clock();
+
+    const checkpoint = async (): Promise<void> => {
+      if (!checkpointDir) return;
+      const state: TrainingState = {
+        format: 'spert-trainer/1', seed, epoch, batchInEpoch, step, epochs, batchSize, numItems: data.length,
+        batchesPerEpoch, totalSteps, baseLr: lr, warmupFraction, rngState: rng.getState(), lossWindow: window,
+      };
+      lastCheckpoint = await writeCheckpoint({ root: checkpointDir, state, optimizer: optimizer.getState(), shapes, saveModel, fs });
+      await pruneCheckpoints({ root: checkpointDir, keep: keepCheckpoints, fs });
+    };
+
+    progress.start(totalSteps, step, epochs);
+    let stopped = false;
+    try {
+      for (; epoch < epochs && !stopped; epoch++, batchInEpoch = 0) {
+        const batches = epochBatches({ numItems: data.length, batchSize, seed, epoch, shuffle });
+        for (; batchInEpoch < batchesPerEpoch; ) {
+          if (signal?.aborted) {
+            stopped = true;
+            break;
+          }
+          const batch = batches[batchInEpoch].map((i) => data[i]);
+          const stepLr = schedule.lrAt(step);
+          const { loss, parts } = trainStep({ batch, batchLoss, ctx: { epoch, step, batchIndex: batchInEpoch, rng }, trainableList, byTfName, optimizer, lr: stepLr, maxGradNorm });
+          step++;
+          batchInEpoch++;
+          lastLoss = loss;
+          window.steps++;
+          window.loss += loss;
+          window.docs += batch.length;
+          for (const [k, v] of Object.entries(parts)) window.parts[k] = (window.parts[k] ?? 0) + v;
+          const elapsed = Math.max(1e-9, (clock() - windowStart) / 1000);
+          progress.update({ step, epoch, loss, lr: stepLr, docsPerSecond: window.docs / elapsed });
+          if (window.steps === logEvery || step === totalSteps) {
+            if (log) {
+              const mean = (x: number) => x / window.steps;
+              await log.add({
+                type: 'loss', epoch, step, steps: window.steps, loss: mean(window.loss),
+                parts: Object.fromEntries(Object.entries(window.parts).map(([k, v]) => [k, mean(v)])),
+                lr: stepLr, docsPerSecond: window.docs / elapsed, time: new Date(clock()).toISOString(),
+              });
+            }
+            window = { steps: 0, loss: 0, parts: {}, docs: 0 };
+            windowStart = clock();
+          }
+          const lastOfEpoch = batchInEpoch === batchesPerEpoch;
+          if (checkpointEverySteps && step % checkpointEverySteps === 0 && !(lastOfEpoch && checkpointEveryEpoch)) await checkpoint();
+        }
+        if (stopped) break;
+        const metrics = opts.onEpochEnd ? await opts.onEpochEnd({ epoch, step }) : undefined;
+        if (metrics) {
+          const row: EvalLogRow = { type: 'eval', epoch, step, metrics, time: new Date(clock()).toISOString() };
+          evals.push(row);
+          if (log) await log.add(row);
+        }
+        if (checkpointEveryEpoch) {
+          // The position is the next epoch's start, so a resume does not evaluate this one again.
+          epoch++;
+          batchInEpoch = 0;
+          try {
+            await checkpoint();
+          } finally {
+            epoch--;
+          }
+        }
+      }
+      if (stopped) await checkpoint();
+    } finally {
+      progress.stop();
+    }
+    return { steps: step, totalSteps, seed, lastLoss, evals, stopped, resumedFrom, lastCheckpoint };
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+interface TrainStepArgs<T> {
+  batch: T[];
+  batchLoss: (batch: T[], ctx: StepContext) => BatchLossResult;
+  ctx: StepContext;
+  trainableList: tf.Variable[];
+  byTfName: ReadonlyMap<string, string>;
+  optimizer: AdamW;
+  lr: number;
+  maxGradNorm: number;
+}
+
+// One update: loss and gradients, clip coefficient (folded into the optimizer), AdamW. Every
+// tensor it makes is disposed before it returns.
+function trainStep<T>({ batch, batchLoss, ctx, trainableList, byTfName, optimizer, lr, maxGradNorm }: TrainStepArgs<T>): { loss: number; parts: Record<string, number> } {
+  const keptParts = new Map<string, tf.Scalar>();
+  let value: tf.Scalar | undefined;
+  let grads: tf.NamedTensorMap = {};
+  try {
+    ({ value, grads } = tf.variableGrads(() => {
+      const out = batchLoss(batch, ctx);
+      const loss = out instanceof tf.Tensor ? out : out.loss;
+      if (!(loss instanceof tf.Tensor) || loss.rank !== 0) throw new Error(`train: batchLoss must return a scalar loss (epoch ${ctx.epoch}, batch ${ctx.batchIndex})`);
+      if (!(out instanceof tf.Tensor) && out.parts) for (const [k, t] of Object.entries(out.parts)) keptParts.set(k, tf.keep(t));
+      return loss;
+    }, trainableList));
+    const loss = value.dataSync()[0];
+    if (!Number.isFinite(loss)) throw new Error(`train: loss is ${loss} at epoch ${ctx.epoch}, batch ${ctx.batchIndex} (step ${ctx.step}); parameters were not updated`);
+    const named = new Map<string, tf.Tensor>();
+    for (const [tfName, g] of Object.entries(grads)) named.set(byTfName.get(tfName) as string, g);
+    const scale = clipScale(globalGradNorm(named.values()), maxGradNorm);
+    optimizer.applyGradients(named, lr, scale);
+    const parts: Record<string, number> = {};
+    for (const [k, t] of keptParts) parts[k] = t.dataSync()[0];
+    return { loss, parts };
+  } finally {
+    value?.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+    for (const t of keptParts.values()) t.dispose();
+  }
+}

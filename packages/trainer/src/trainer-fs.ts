@@ -1,0 +1,38 @@
+import * as fsp from 'node:fs/promises';
+
+/** The file-system calls the trainer makes; pass your own to test failures or to redirect writes. */
+export interface TrainerFs {
+  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+  writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  appendFile(path: string, data: string): Promise<void>;
+  readFile(path: string): Promise<Uint8Array>;
+  readdir(path: string): Promise<string[]>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { recursive: true; force: true }): Promise<void>;
+}
+
+/** The real file system (node:fs/promises). */
+export const nodeFs: TrainerFs = {
+  mkdir: (p, o) => fsp.mkdir(p, o),
+  writeFile: (p, d) => fsp.writeFile(p, d),
+  appendFile: (p, d) => fsp.appendFile(p, d),
+  readFile: (p) => fsp.readFile(p),
+  readdir: (p) => fsp.readdir(p),
+  rename: (a, b) => fsp.rename(a, b),
+  rm: (p, o) => fsp.rm(p, o),
+};
+
+/** True when `path` can be listed or read (a missing path is not an error). */
+export async function pathExists(fs: TrainerFs, path: string): Promise<boolean> {
+  try {
+    await fs.readdir(path);
+    return true;
+  } catch {
+    try {
+      await fs.readFile(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
