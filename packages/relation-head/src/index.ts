@@ -1,1 +1,4 @@
-export {};
+export { buildInferencePairs, type InferencePairs } from './inference-pairs';
+export { RelationHead, type RelationHeadConfig, type RelationHeadInput } from './relation-head';
+export { decodeRelations, type DecodedRelation, type DecodeRelationsOptions } from './decode-relations';
+export { buildPrediction, type BuildPredictionOptions } from './build-prediction';

@@ -1,0 +1,194 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assignNamed, type IntInput, linear, maxPoolSpans, seedStream, type TensorMap } from '@spert/entity-head';
+
+/** Configuration of {@link RelationHead}. */
+export interface RelationHeadConfig {
+  /** H, the encoder's hidden size. */
+  hiddenSize: number;
+  /** R, the number of relation types (no "none" output). */
+  numRelationTypes: number;
+  /** Width-embedding size (reference: 25); must match the entity head's. */
+  sizeEmbedding?: number;
+  /** Dropout on the concatenated representation in training mode (reference prop_drop: 0.1). */
+  dropout?: number;
+  /** Pairs per chunk (reference max_pairs: 1000): bounds memory, never caps the pair count. */
+  maxPairs?: number;
+  /** Seed of the N(0, 0.02) initialisation and of the dropout masks. */
+  seed?: number;
+}
+
+/** Inputs of {@link RelationHead.forward}. */
+export interface RelationHeadInput {
+  /** Encoder output [B,T,H]. */
+  hidden: tf.Tensor3D;
+  /** The entity head's max-pooled spans [B,S,H]. */
+  spanPool: tf.Tensor3D;
+  /** The entity head's width embeddings [B,S,sizeEmbedding]. */
+  widthEmbeddings: tf.Tensor3D;
+  /** [B,P,2] head/tail indices into each document's span list (int). */
+  pairs: IntInput;
+  /** [B,P,2] wordpiece context range of each pair (int; empty range -> zero context). */
+  contexts: IntInput;
+  /** Applies dropout when true (default false). */
+  training?: boolean;
+  /** Seed of this call's dropout masks (default: the next seed of the head's stream). */
+  dropoutSeed?: number;
+}
+
+interface IntArray3 {
+  data: ArrayLike<number>;
+  shape: number[];
+}
+
+function read3(input: IntInput, what: string): IntArray3 {
+  const shape = input instanceof tf.Tensor ? input.shape.slice() : input.shape.slice();
+  const data = input instanceof tf.Tensor ? input.dataSync() : input.data;
+  if (shape.length !== 3 || shape[2] !== 2) throw new Error(`RelationHead: ${what} must be [B,P,2], got [${shape.join(', ')}]`);
+  if (data.length !== shape[0] * shape[1] * 2) throw new Error(`RelationHead: ${what} has ${data.length} values for [${shape.join(', ')}]`);
+  return { data, shape };
+}
+
+function sliceChunk(a: IntArray3, from: number, to: number): { data: Int32Array; shape: [number, number, number] } {
+  const [B, P] = a.shape;
+  const n = to - from;
+  const out = new Int32Array(B * n * 2);
+  for (let b = 0; b < B; b++) {
+    for (let p = 0; p < n; p++) {
+      out[(b * n + p) * 2] = a.data[(b * P + from + p) * 2];
+      out[(b * n + p) * 2 + 1] = a.data[(b * P + from + p) * 2 + 1];
+    }
+  }
+  return { data: out, shape: [B, n, 2] };
+}
+
+/**
+ * SpERT's relation classifier: logits = Linear([ctx ; pool(head) ; pool(tail) ; width(head) ;
+ * width(tail)]) with dropout on the concatenation, where ctx is the max-pool of the wordpieces
+ * strictly between the spans (zeros when none). Parameters under the reference's names:
+ * `rel_classifier.weight` [R, 3H + 2*sizeEmbedding], `rel_classifier.bias` [R].
+ */
+export class RelationHead {
+  readonly hiddenSize: number;
+  readonly numRelationTypes: number;
+  readonly sizeEmbedding: number;
+  readonly dropout: number;
+  readonly maxPairs: number;
+  readonly weight: tf.Variable<tf.Rank.R2>;
+  readonly bias: tf.Variable<tf.Rank.R1>;
+  private readonly nextSeed: () => number;
+
+  /** Creates the head with N(0, 0.02) weights and zero bias. */
+  constructor(config: RelationHeadConfig) {
+    const { hiddenSize, numRelationTypes } = config;
+    if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new Error(`RelationHead: hiddenSize must be a positive integer, got ${hiddenSize}`);
+    if (!Number.isInteger(numRelationTypes) || numRelationTypes < 1) {
+      throw new Error(`RelationHead: numRelationTypes must be a positive integer, got ${numRelationTypes}`);
+    }
+    this.hiddenSize = hiddenSize;
+    this.numRelationTypes = numRelationTypes;
+    this.sizeEmbedding = config.sizeEmbedding ?? 25;
+    this.dropout = config.dropout ?? 0.1;
+    this.maxPairs = config.maxPairs ?? 1000;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`RelationHead: dropout must be in [0, 1), got ${this.dropout}`);
+    if (!Number.isInteger(this.maxPairs) || this.maxPairs < 1) throw new Error(`RelationHead: maxPairs must be a positive integer, got ${this.maxPairs}`);
+    const seeds = seedStream(config.seed ?? 1);
+    this.weight = tf.variable(tf.randomNormal([numRelationTypes, this.inputSize], 0, 0.02, 'float32', seeds()));
+    this.bias = tf.variable(tf.zeros([numRelationTypes]));
+    this.nextSeed = seeds;
+  }
+
+  /** 3H + 2 * sizeEmbedding, the classifier's input size. */
+  get inputSize(): number {
+    return 3 * this.hiddenSize + 2 * this.sizeEmbedding;
+  }
+
+  /** The trainable parameters under the reference's (PyTorch) names and layouts. */
+  variables(): Map<string, tf.Variable> {
+    return new Map<string, tf.Variable>([
+      ['rel_classifier.weight', this.weight],
+      ['rel_classifier.bias', this.bias],
+    ]);
+  }
+
+  /** Loads `rel_classifier.{weight,bias}` (PyTorch layout); other names are ignored. */
+  loadTensors(map: TensorMap): void {
+    assignNamed(this.variables(), map, 'RelationHead');
+  }
+
+  /** Relation logits [B,P,R], computed in chunks of `maxPairs` pairs. */
+  forward(input: RelationHeadInput): tf.Tensor3D {
+    const { hidden, spanPool, widthEmbeddings } = input;
+    const H = this.hiddenSize;
+    if (hidden.rank !== 3 || hidden.shape[2] !== H) throw new Error(`RelationHead: hidden must be [B,T,${H}], got [${hidden.shape.join(', ')}]`);
+    const [B] = hidden.shape;
+    const S = spanPool.shape[1];
+    if (spanPool.rank !== 3 || spanPool.shape[0] !== B || spanPool.shape[2] !== H) {
+      throw new Error(`RelationHead: spanPool must be [${B},S,${H}], got [${spanPool.shape.join(', ')}]`);
+    }
+    if (widthEmbeddings.rank !== 3 || widthEmbeddings.shape[0] !== B || widthEmbeddings.shape[1] !== S || widthEmbeddings.shape[2] !== this.sizeEmbedding) {
+      throw new Error(`RelationHead: widthEmbeddings must be [${B},${S},${this.sizeEmbedding}], got [${widthEmbeddings.shape.join(', ')}]`);
+    }
+    const pairs = read3(input.pairs, 'pairs');
+    const contexts = read3(input.contexts, 'contexts');
+    if (pairs.shape[0] !== B || contexts.shape[0] !== B || contexts.shape[1] !== pairs.shape[1]) {
+      throw new Error(`RelationHead: pairs [${pairs.shape.join(', ')}] and contexts [${contexts.shape.join(', ')}] must both be [${B},P,2]`);
+    }
+    const P = pairs.shape[1];
+    for (let i = 0; i < pairs.data.length; i++) {
+      const s = pairs.data[i];
+      if (!Number.isInteger(s) || s < 0 || s >= S) {
+        const b = Math.floor(i / (2 * P));
+        throw new Error(`RelationHead: pair ${Math.floor(i / 2) % P} of batch ${b} points at span ${s}, outside [0, ${S})`);
+      }
+    }
+    if (P === 0) return tf.zeros([B, 0, this.numRelationTypes]);
+    const seed = input.training && this.dropout > 0 ? (input.dropoutSeed ?? this.nextSeed()) : 0;
+    const chunks: tf.Tensor3D[] = [];
+    for (let from = 0, c = 0; from < P; from += this.maxPairs, c++) {
+      const to = Math.min(P, from + this.maxPairs);
+      chunks.push(this.classifyChunk(input, sliceChunk(pairs, from, to), sliceChunk(contexts, from, to), seed + c));
+    }
+    if (chunks.length === 1) return chunks[0];
+    const logits = tf.concat(chunks, 1);
+    chunks.forEach((t) => t.dispose());
+    return logits;
+  }
+
+  /** Sigmoid of the logits: independent per-type probabilities (multi-label). */
+  predictProbs(input: Omit<RelationHeadInput, 'training' | 'dropoutSeed'>): tf.Tensor3D {
+    return tf.tidy(() => tf.sigmoid(this.forward(input)));
+  }
+
+  /** Frees the parameters. */
+  dispose(): void {
+    for (const v of this.variables().values()) v.dispose();
+  }
+
+  private classifyChunk(
+    input: RelationHeadInput,
+    pairs: { data: Int32Array; shape: [number, number, number] },
+    contexts: { data: Int32Array; shape: [number, number, number] },
+    seed: number,
+  ): tf.Tensor3D {
+    const [B, n] = pairs.shape;
+    const S = input.spanPool.shape[1];
+    const H = this.hiddenSize;
+    const headIdx = new Int32Array(B * n);
+    const tailIdx = new Int32Array(B * n);
+    for (let i = 0; i < B * n; i++) {
+      const base = Math.floor(i / n) * S;
+      headIdx[i] = base + pairs.data[2 * i];
+      tailIdx[i] = base + pairs.data[2 * i + 1];
+    }
+    return tf.tidy(() => {
+      const ctx = tf.reshape(maxPoolSpans(input.hidden, contexts), [B * n, H]);
+      const pool = tf.reshape(input.spanPool, [B * S, H]);
+      const width = tf.reshape(input.widthEmbeddings, [B * S, this.sizeEmbedding]);
+      const h = tf.tensor1d(headIdx, 'int32');
+      const t = tf.tensor1d(tailIdx, 'int32');
+      let x = tf.concat([ctx, tf.gather(pool, h), tf.gather(pool, t), tf.gather(width, h), tf.gather(width, t)], 1) as tf.Tensor2D;
+      if (input.training && this.dropout > 0) x = tf.dropout(x, this.dropout, undefined, seed) as tf.Tensor2D;
+      return tf.reshape(linear(x, this.weight, this.bias), [B, n, this.numRelationTypes]) as tf.Tensor3D;
+    });
+  }
+}
