@@ -21,3 +21,4 @@ export {
   type TokenizerJsonParts,
 } from './load-tokenizer';
 export { buildVocab, DEFAULT_SPECIAL_TOKENS, type BuildVocabOptions } from './build-vocab';
+export { splitWords, DEFAULT_ABBREVIATIONS, type SplitWordsOptions, type WordSpan } from './split-words';
