@@ -1,15 +1,69 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { useBackend } from './use-backend';
+import { formatBackendReport } from './backend-report';
 
 describe('useBackend', () => {
   it('starts the cpu backend', async () => {
     const r = await useBackend('cpu');
     expect(r.name).toBe('cpu');
+    expect(r.threads).toBe(1);
     expect(tf.getBackend()).toBe('cpu');
   });
-  it('starts the wasm backend', async () => {
+
+  it('starts the wasm backend with the kernel fixes installed', async () => {
     const r = await useBackend('wasm');
     expect(r.tfBackend).toBe('wasm');
+    expect(r.threads).toBe(1);
+    expect(typeof r.simd).toBe('boolean');
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+    expect(r.kernelFixes.join('\n')).toMatch(/UnsortedSegmentSum/);
+    expect(r.kernelFixes.join('\n')).toMatch(/BatchMatMul/);
     expect(Array.from(tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync())).toEqual([11]);
+  });
+
+  it('says how to install tfjs-node when "tensorflow" is asked for and missing', async () => {
+    await expect(useBackend('tensorflow')).rejects.toThrow(/npm i @tensorflow\/tfjs-node`.*network access/s);
+  });
+
+  it('says how to install tfjs-node-gpu when "tensorflow-gpu" is asked for and missing', async () => {
+    await expect(useBackend('tensorflow-gpu')).rejects.toThrow(/npm i @tensorflow\/tfjs-node-gpu/);
+  });
+
+  it('auto falls back to wasm when no native backend is installed', async () => {
+    const r = await useBackend('auto');
+    expect(r.name).toBe('wasm');
+  });
+
+  it('auto prefers an installed native backend, in the order gpu then cpu build', async () => {
+    const asked: string[] = [];
+    // Stands in for @tensorflow/tfjs-node, whose import registers a backend named "tensorflow".
+    const importModule = async (specifier: string): Promise<unknown> => {
+      asked.push(specifier);
+      if (specifier !== '@tensorflow/tfjs-node') throw new Error(`Cannot find module '${specifier}'`);
+      tf.registerBackend('tensorflow', () => new MathBackendCPU(), 3);
+      return {};
+    };
+    try {
+      const r = await useBackend('auto', { importModule });
+      expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
+      expect(r.name).toBe('tensorflow');
+      expect(r.threads).toBeNull();
+      expect(tf.getBackend()).toBe('tensorflow');
+    } finally {
+      tf.removeBackend('tensorflow');
+      await useBackend('cpu');
+    }
+  });
+
+  it('rejects an unknown name, listing the valid ones', async () => {
+    await expect(useBackend('webgl' as never)).rejects.toThrow(/unknown backend "webgl".*wasm, cpu/);
+  });
+
+  it('formats a start-up report', async () => {
+    const text = formatBackendReport(await useBackend('wasm'));
+    expect(text).toMatch(/^backend: wasm \(tfjs wasm, @tensorflow\/tfjs-core 4\.22\.0\)/);
+    expect(text).toMatch(/threads: 1, SIMD: (yes|no)/);
+    expect(text).toMatch(/kernel fixes:\n {2}- .*\n {2}- UnsortedSegmentSum/);
   });
 });

@@ -1,29 +1,77 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { backendReport, type BackendReport } from './backend-report';
+import { setActiveBackendName, type ConcreteBackend } from './active-backend';
+import { installKernelFixes } from './install-kernel-fixes';
 
 /** Backends this package can start. */
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
-/** What is running, for start-up logs. */
-export interface BackendReport {
-  name: Exclude<BackendName, 'auto'>;
-  tfBackend: string;
+/** Loads a module by name; injectable so tests can stand in for optional native packages. */
+export type ModuleImporter = (specifier: string) => Promise<unknown>;
+
+/** Options of {@link useBackend}. */
+export interface UseBackendOptions {
+  /** How optional peers (@tensorflow/tfjs-node, -gpu) are loaded; defaults to a dynamic import. */
+  importModule?: ModuleImporter;
 }
 
-/** Starts the requested TensorFlow.js backend and returns what runs. */
-export async function useBackend(name: BackendName = 'auto'): Promise<BackendReport> {
-  if (name === 'wasm' || name === 'auto') {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      return { name: 'wasm', tfBackend: tf.getBackend() };
+
+const nativePackages: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+const autoOrder: ConcreteBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+// A variable specifier keeps bundlers and tsc from resolving packages that are optional peers.
+const defaultImporter: ModuleImporter = (specifier) => import(specifier);
+
+async function start(name: ConcreteBackend, importModule: ModuleImporter): Promise<void> {
+  if (name === 'tensorflow' || name === 'tensorflow-gpu') {
+    const pkg = nativePackages[name];
+    try {
+      await importModule(pkg);
+    } catch (cause) {
+      throw new Error(
+        `backend "${name}" needs ${pkg}, which is not installed or failed to load. ` +
+          `Install it with \`npm i ${pkg}\` (its install script downloads libtensorflow, so it needs ` +
+          `network access), or choose --backend wasm. Cause: ${(cause as Error).message}`,
+        { cause },
+      );
     }
-    if (name === 'wasm') throw new Error('the wasm backend failed to start');
+    installKernelFixes();
+    // tfjs-node registers itself as the "tensorflow" backend (the gpu build too).
+    if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the "tensorflow" backend failed to start`);
+  } else if (name === 'wasm') {
+    installKernelFixes();
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend (@tensorflow/tfjs-backend-wasm) failed to start');
+  } else {
+    installKernelFixes();
+    if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to start');
   }
-  if (name === 'cpu' || name === 'auto') {
-    await tf.setBackend('cpu');
-    await tf.ready();
-    return { name: 'cpu', tfBackend: tf.getBackend() };
+  await tf.ready();
+  setActiveBackendName(name);
+}
+
+/** Starts the requested TensorFlow.js backend (auto: fastest that works) and returns what runs. */
+export async function useBackend(name: BackendName = 'auto', options: UseBackendOptions = {}): Promise<BackendReport> {
+  const importModule = options.importModule ?? defaultImporter;
+  if (name !== 'auto' && !autoOrder.includes(name)) {
+    throw new Error(`unknown backend "${String(name)}"; expected one of auto, ${autoOrder.join(', ')}`);
   }
-  throw new Error(`backend "${name}" is not available yet`);
+  if (name !== 'auto') {
+    await start(name, importModule);
+    return backendReport();
+  }
+  const failures: string[] = [];
+  for (const candidate of autoOrder) {
+    try {
+      await start(candidate, importModule);
+      return backendReport();
+    } catch (e) {
+      failures.push(`${candidate}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could start:\n${failures.join('\n')}`);
 }

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { activeBackendName, type ConcreteBackend } from './active-backend';
+import { activeKernelFixes } from './install-kernel-fixes';
+
+/** What is running, for start-up logs. */
+export interface BackendReport {
+  /** Our name for the backend (see BackendName). */
+  name: ConcreteBackend;
+  /** The name TensorFlow.js uses (tf.getBackend()). */
+  tfBackend: string;
+  /** Compute threads the backend uses; null when the native library decides. */
+  threads: number | null;
+  /** Whether the wasm SIMD build runs; null for non-wasm backends. */
+  simd: boolean | null;
+  /** @tensorflow/tfjs-core version. */
+  tfjsVersion: string;
+  /** Kernel and gradient fixes from this package that are active. */
+  kernelFixes: string[];
+}
+
+/** Describes the active TensorFlow.js backend (call after useBackend). */
+export async function backendReport(): Promise<BackendReport> {
+  const tfBackend = tf.getBackend();
+  if (tfBackend == null) throw new Error('no TensorFlow.js backend is active; call useBackend() first');
+  const recorded = activeBackendName();
+  const name: ConcreteBackend = recorded != null && (recorded === tfBackend || (recorded.startsWith('tensorflow') && tfBackend === 'tensorflow'))
+    ? recorded
+    : tfBackend === 'wasm' || tfBackend === 'tensorflow' ? tfBackend : 'cpu';
+  let threads: number | null = null;
+  let simd: boolean | null = null;
+  if (tfBackend === 'wasm') {
+    threads = getThreadsCount();
+    simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  } else if (tfBackend === 'cpu') {
+    threads = 1;
+  }
+  return { name, tfBackend, threads, simd, tfjsVersion: tf.version_core, kernelFixes: activeKernelFixes() };
+}
+
+/** One line per fact, for printing at start-up. */
+export function formatBackendReport(r: BackendReport): string {
+  const parts = [
+    `backend: ${r.name} (tfjs ${r.tfBackend}, @tensorflow/tfjs-core ${r.tfjsVersion})`,
+    `threads: ${r.threads ?? 'native default'}` + (r.simd == null ? '' : `, SIMD: ${r.simd ? 'yes' : 'no'}`),
+  ];
+  if (r.kernelFixes.length > 0) parts.push(`kernel fixes:\n${r.kernelFixes.map((f) => `  - ${f}`).join('\n')}`);
+  return parts.join('\n');
+}

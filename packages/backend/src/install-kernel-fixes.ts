@@ -1,0 +1,21 @@
+import '@tensorflow/tfjs-backend-wasm';
+import { registerMissingGradients } from './register-gradients';
+import { installGradientFixes } from './gradient-fixes';
+import { installWasmMatMulFix } from './wasm-matmul';
+import { installWasmStridedSliceFix } from './wasm-strided-slice';
+import { installWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
+
+const applied: string[] = [];
+
+/** Installs every kernel and gradient fix this package owns (idempotent); returns the fixes now active. */
+export function installKernelFixes(): string[] {
+  const gradients = registerMissingGradients();
+  if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
+  applied.push(...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installGradientFixes());
+  return activeKernelFixes();
+}
+
+/** The fixes installed so far, one line each. */
+export function activeKernelFixes(): string[] {
+  return [...applied];
+}
