@@ -4,10 +4,11 @@
 import { readFile as nodeReadFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { EncodedDocument, PredictedDocument } from '@spert/core';
+import { filterSpans, type FilteredSpans } from '@spert/entity-head';
+import { buildInferencePairs, buildPrediction } from '@spert/relation-head';
 import { createEvalSample } from '@spert/span-sampler';
 import { loadTokenizer, type BertWordPieceTokenizer } from '@spert/tokenizer';
 import * as ort from 'onnxruntime-node';
-import { decodeDocument, keepSpans, orderedPairs, type KeptSpans } from './decode';
 import { OPSET } from './graph-builder';
 import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord } from './runtime-types';
 import { readSpertSettings, type SpertSettings } from './spert-config';
@@ -23,8 +24,7 @@ interface Sessions {
 }
 
 interface DocumentResult extends RawDocumentOutput {
-  kept: KeptSpans;
-  keptPairs: Array<[number, number]>;
+  kept: FilteredSpans;
 }
 
 function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
@@ -132,13 +132,14 @@ export class SpertOnnxRuntime {
   async predictTokens(docs: string[][]): Promise<PredictedDocument[]> {
     const results = await this.run(this.encode(docs));
     return results.map((r, i) =>
-      decodeDocument({
-        tokens: docs[i].slice(),
-        types: this.settings.types,
-        spanWords: r.spanWords,
-        kept: r.kept,
-        pairs: r.keptPairs,
+      buildPrediction({
+        tokens: docs[i],
+        spans: r.spanWords,
+        entityProbs: r.entityProbs,
+        keptSpans: r.kept.indices,
+        pairs: r.relationCandidates,
         relationProbs: r.relationProbs,
+        types: this.settings.types,
         threshold: this.settings.relFilterThreshold,
       }),
     );
@@ -221,8 +222,15 @@ export class SpertOnnxRuntime {
     if (ent.entity_probs.dims[2] !== C) {
       throw new Error(`${this.dir}: entity head has ${ent.entity_probs.dims[2]} classes but the types list ${C - 1} entity types (+ none)`);
     }
-    const kept = samples.map((s, b) => keepSpans(probs, s.spanRanges.length, C, b * S * C));
-    const keptPairs = kept.map((k) => orderedPairs(k.indices.length));
+    const entityProbs = samples.map((s, b) => probs.slice(b * S * C, (b * S + s.spanRanges.length) * C));
+    const kept = entityProbs.map((p) => filterSpans({ probs: p, numClasses: C }));
+    // Candidate pairs (indices into all spans) and the same pairs as indices into the kept spans,
+    // which is what relation_head.onnx takes.
+    const candidates = kept.map((k, b) => buildInferencePairs({ keptSpans: k.indices, spanRanges: samples[b].spanRanges }).pairs);
+    const keptPairs = candidates.map((pairs, b) => {
+      const pos = new Map(kept[b].indices.map((s, j) => [s, j]));
+      return pairs.map(([h, t]) => [pos.get(h)!, pos.get(t)!] as [number, number]);
+    });
     const R = this.settings.types.relations.length;
     const relProbs = keptPairs.map((p) => new Float32Array(p.length * R));
     const P = Math.max(...keptPairs.map((p) => p.length));
@@ -253,11 +261,10 @@ export class SpertOnnxRuntime {
     }
     return samples.map((s, b) => ({
       spanWords: s.spanWords,
-      entityProbs: probs.slice(b * S * C, (b * S + s.spanRanges.length) * C),
-      relationCandidates: keptPairs[b].map(([h, t]) => [kept[b].indices[h], kept[b].indices[t]] as [number, number]),
+      entityProbs: entityProbs[b],
+      relationCandidates: candidates[b],
       relationProbs: relProbs[b],
       kept: kept[b],
-      keptPairs: keptPairs[b],
     }));
   }
 }
