@@ -1,0 +1,27 @@
+import type { Range } from '@spert/span-sampler';
+import { buildInferencePairs } from './inference-pairs';
+
+describe('buildInferencePairs', () => {
+  const spanRanges: Range[] = [[1, 2], [2, 4], [5, 6], [1, 4]];
+
+  it('builds all m(m-1) ordered pairs of kept spans, head-major over ascending indices, with contexts', () => {
+    const { pairs, contexts } = buildInferencePairs({ keptSpans: [2, 0, 3], spanRanges });
+    expect(pairs).toEqual([[0, 2], [0, 3], [2, 0], [2, 3], [3, 0], [3, 2]]);
+    // [1,2]-[5,6] separated: [2,5); [1,2] inside [1,4]: empty; [1,4]-[5,6]: [4,5)
+    expect(contexts).toEqual([[2, 5], [0, 0], [2, 5], [4, 5], [0, 0], [4, 5]]);
+  });
+
+  it('gives no pairs for fewer than two kept spans', () => {
+    expect(buildInferencePairs({ keptSpans: [1], spanRanges }).pairs).toEqual([]);
+    expect(buildInferencePairs({ keptSpans: [], spanRanges }).pairs).toEqual([]);
+  });
+
+  it('counts m(m-1) pairs', () => {
+    const many: Range[] = Array.from({ length: 40 }, (_, i) => [i + 1, i + 2]);
+    expect(buildInferencePairs({ keptSpans: many.map((_, i) => i), spanRanges: many }).pairs).toHaveLength(40 * 39);
+  });
+
+  it('rejects kept indices outside the candidates', () => {
+    expect(() => buildInferencePairs({ keptSpans: [4], spanRanges })).toThrow(/kept span 4 is not one of the 4 candidates/);
+  });
+});
