@@ -1,3 +1,4 @@
+import { nodeFileSystem, writeFileAtomic, type FileSystem } from '@spert/core';
 import type { EvaluationResult } from './evaluate';
 import { pyFloatRepr } from './py-format';
 
@@ -36,4 +37,25 @@ export function parseEvalCsv(text: string): Array<Record<string, number>> {
     if (cells.length !== cols.length) throw new Error(`eval csv row ${r + 1}: ${cells.length} cells, header has ${cols.length}`);
     return Object.fromEntries(cols.map((c, i) => [c, Number(cells[i])]));
   });
+}
+
+/**
+ * Appends one evaluation to an `eval_<label>.csv` as the reference does (header written when
+ * the file is new); the whole file is rewritten atomically.
+ */
+export async function appendEvalCsv(params: {
+  path: string;
+  result: EvaluationResult;
+  epoch: number;
+  iteration: number;
+  globalIteration: number;
+  fs?: FileSystem;
+}): Promise<void> {
+  const fs = params.fs ?? nodeFileSystem;
+  const existing = await fs.readFile(params.path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return evalCsvHeader();
+    throw err;
+  });
+  const row = evalCsvRow(params.result, { epoch: params.epoch, iteration: params.iteration, globalIteration: params.globalIteration });
+  await writeFileAtomic({ path: params.path, data: existing + row, fs });
 }
