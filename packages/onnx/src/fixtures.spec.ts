@@ -111,7 +111,7 @@ describe('spert-scratch-conll04 fixture (a model trained by the reference)', () 
       entities: d.entities.map(({ type, start, end }) => ({ type, start, end })),
       relations: d.relations.map(({ type, head, tail }) => ({ type, head, tail })),
     });
-    const mismatches = preds.map((p, i) => i).filter((i) => JSON.stringify(strip(preds[i])) !== JSON.stringify(strip(reference[i])));
+    const mismatches = preds.map((_, i) => i).filter((i) => JSON.stringify(strip(preds[i])) !== JSON.stringify(strip(reference[i])));
     expect(mismatches).toEqual([]);
     expect(preds.reduce((a, p) => a + p.relations.length, 0)).toBe(reference.reduce((a, d) => a + d.relations.length, 0));
   });
