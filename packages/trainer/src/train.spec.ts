@@ -1,0 +1,234 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@spert/backend';
+import { latestCheckpoint, listCheckpoints, readCheckpoint } from './checkpoint';
+import { Rng } from './rng';
+import { spertLoss } from './spert-loss';
+import { assertWellFormedXml } from './testing/xml-well-formed';
+import { train, type StepContext, type TrainOptions } from './train';
+import { nodeFs, type TrainerFs } from './trainer-fs';
+import type { LogRow } from './training-log';
+
+// Toy task: 3 Gaussian blobs in 2D. Entity part: a linear softmax classifier; relation part: one
+// sigmoid "is class 2" output. Both go through spertLoss, the loss SpERT trains with.
+interface Point {
+  x: [number, number];
+  label: number;
+}
+
+const CENTERS: Array<[number, number]> = [[2, 0], [-1, 2], [-1, -2]];
+function makeData(n: number, seed: number): Point[] {
+  const r = new Rng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+  return Array.from({ length: n }, (_, i) => {
+    const label = i % 3;
+    return { x: [CENTERS[label][0] + 0.5 * gauss(), CENTERS[label][1] + 0.5 * gauss()], label };
+  });
+}
+
+let runId = 0;
+function makeParams(): Map<string, tf.Variable> {
+  const id = runId++;
+  return new Map<string, tf.Variable>([
+    ['entity_classifier.weight', tf.variable(tf.tensor2d([[0.1, -0.2, 0.05], [0.0, 0.1, -0.1]]), true, `toy${id}.ew`)],
+    ['entity_classifier.bias', tf.variable(tf.tensor1d([0, 0, 0]), true, `toy${id}.eb`)],
+    ['rel_classifier.weight', tf.variable(tf.tensor2d([[0.0], [0.0]]), true, `toy${id}.rw`)],
+    ['rel_classifier.bias', tf.variable(tf.tensor1d([0]), true, `toy${id}.rb`)],
+  ]);
+}
+
+function toyLoss(params: Map<string, tf.Variable>) {
+  const p = (n: string) => params.get(n) as tf.Variable;
+  return (batch: Point[], ctx: StepContext) => {
+    // Input noise drawn from the run's generator: resume must restore it exactly.
+    const x = tf.tensor2d(batch.map((b) => [b.x[0] + 0.1 * (ctx.rng.next() - 0.5), b.x[1]]));
+    const entityLogits = tf.add(tf.matMul(x, p('entity_classifier.weight')), p('entity_classifier.bias')) as tf.Tensor2D;
+    const relationLogits = tf.add(tf.matMul(x, p('rel_classifier.weight')), p('rel_classifier.bias')) as tf.Tensor2D;
+    const l = spertLoss({
+      entityLogits,
+      entityLabels: tf.tensor1d(batch.map((b) => b.label), 'int32'),
+      entityMask: tf.ones([batch.length]) as tf.Tensor1D,
+      relationLogits,
+      relationLabels: tf.tensor2d(batch.map((b) => [b.label === 2 ? 1 : 0])),
+      relationMask: tf.ones([batch.length]) as tf.Tensor1D,
+    });
+    return { loss: l.total, parts: { entity: l.entity, relation: l.relation } };
+  };
+}
+
+function accuracy(params: Map<string, tf.Variable>, data: Point[]): number {
+  return tf.tidy(() => {
+    const logits = tf.add(tf.matMul(tf.tensor2d(data.map((d) => d.x)), params.get('entity_classifier.weight') as tf.Variable), params.get('entity_classifier.bias') as tf.Variable);
+    const pred = tf.argMax(logits, 1).dataSync();
+    return data.filter((d, i) => pred[i] === d.label).length / data.length;
+  });
+}
+
+const snapshot = (params: Map<string, tf.Variable>) => new Map([...params].map(([n, v]) => [n, Array.from(v.dataSync())]));
+const disposeAll = (params: Map<string, tf.Variable>) => params.forEach((v) => v.dispose());
+
+const DATA = makeData(30, 3);
+const base = (params: Map<string, tf.Variable>): TrainOptions<Point> => ({
+  params, data: DATA, batchLoss: toyLoss(params), epochs: 3, batchSize: 4, lr: 0.1, seed: 11, progress: false,
+});
+
+let dir: string;
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'spert-trainer-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('train', () => {
+  it('trains a toy classifier: loss falls, accuracy rises, logs, CSV and SVG are written, no tensor leaks', async () => {
+    const params = makeParams();
+    const before = tf.memory().numTensors;
+    const accBefore = accuracy(params, DATA);
+    const result = await train({
+      ...base(params), epochs: 6, logDir: dir, logEvery: 7, plotMetric: 'accuracy',
+      onEpochEnd: () => ({ accuracy: accuracy(params, DATA) }),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.steps).toBe(42); // floor(30 / 4) = 7 per epoch, x 6
+    expect(result.totalSteps).toBe(42);
+    expect(result.evals).toHaveLength(6);
+    expect(result.evals[5].metrics.accuracy).toBeGreaterThan(Math.max(0.9, accBefore));
+    const rows = (await readFile(path.join(dir, 'train_log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as LogRow);
+    const losses = rows.filter((r) => r.type === 'loss');
+    expect(losses.map((r) => r.step)).toEqual([7, 14, 21, 28, 35, 42]);
+    expect(losses[5].loss).toBeLessThan(losses[0].loss * 0.5);
+    for (const r of losses) {
+      if (r.type !== 'loss') continue;
+      expect(r.loss).toBeCloseTo(r.parts.entity + r.parts.relation, 5);
+      expect(r.steps).toBe(7);
+    }
+    expect(rows.filter((r) => r.type === 'eval').map((r) => r.epoch)).toEqual([0, 1, 2, 3, 4, 5]);
+    const lossCsv = (await readFile(path.join(dir, 'loss.csv'), 'utf8')).trim().split('\n');
+    expect(lossCsv[0]).toBe('step,epoch,steps,loss,entity,relation,lr,docs_per_s,time');
+    expect(lossCsv).toHaveLength(7);
+    expect(Number(lossCsv[6].split(',')[0])).toBe(42);
+    const evalCsv = (await readFile(path.join(dir, 'eval.csv'), 'utf8')).trim().split('\n');
+    expect(evalCsv[0]).toBe('epoch,step,accuracy,time');
+    expect(evalCsv).toHaveLength(7);
+    const svg = await readFile(path.join(dir, 'training_curve.svg'), 'utf8');
+    const elements = assertWellFormedXml(svg);
+    expect(elements.filter((e) => e === 'circle')).toHaveLength(6);
+    disposeAll(params);
+  });
+
+  it('resumes after a crash bit-identically to an uninterrupted run (same batches, rng, optimizer)', async () => {
+    const ref = makeParams();
+    await train({ ...base(ref), checkpointDir: path.join(dir, 'ref'), checkpointEverySteps: 5 });
+    const want = snapshot(ref);
+
+    const params = makeParams();
+    const crash = toyLoss(params);
+    await expect(
+      train({
+        ...base(params), checkpointDir: path.join(dir, 'run'), checkpointEverySteps: 5, logDir: path.join(dir, 'log'), logEvery: 3,
+        batchLoss: (b, ctx) => {
+          if (ctx.step === 12) throw new Error('simulated crash');
+          return crash(b, ctx);
+        },
+      }),
+    ).rejects.toThrow('simulated crash');
+    // Checkpoints at steps 5 and 7 (end of epoch 0) and 10; keep 2 -> 7 and 10.
+    expect((await listCheckpoints({ root: path.join(dir, 'run') })).map((c) => c.step)).toEqual([7, 10]);
+    // Scramble the live parameters: resume must restore them from the checkpoint.
+    params.forEach((v) => v.assign(tf.zerosLike(v)));
+    const before = tf.memory().numTensors;
+    const result = await train({ ...base(params), seed: undefined, checkpointDir: path.join(dir, 'run'), checkpointEverySteps: 5, resume: true, logDir: path.join(dir, 'log'), logEvery: 3 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.resumedFrom).toBe(path.join(dir, 'run', 'checkpoint-00000010'));
+    expect(result.seed).toBe(11);
+    expect(result.steps).toBe(21);
+    const got = snapshot(params);
+    for (const [name, values] of want) expect(got.get(name)).toEqual(values);
+    // The resumed log has each window once.
+    const steps = (await readFile(path.join(dir, 'log', 'train_log.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as LogRow).step);
+    expect(steps).toEqual([3, 6, 9, 12, 15, 18, 21]);
+    disposeAll(ref);
+    disposeAll(params);
+  });
+
+  it('stops on an abort signal with a checkpoint, and continues identically from it', async () => {
+    const ref = makeParams();
+    await train(base(ref));
+    const params = makeParams();
+    const ac = new AbortController();
+    const inner = toyLoss(params);
+    const first = await train({
+      ...base(params), checkpointDir: dir,
+      batchLoss: (b, ctx) => {
+        if (ctx.step === 8) ac.abort();
+        return inner(b, ctx);
+      },
+      signal: ac.signal,
+    });
+    expect(first.stopped).toBe(true);
+    expect(first.steps).toBe(9);
+    const { state } = await readCheckpoint({ dir: first.lastCheckpoint as string });
+    expect([state.epoch, state.batchInEpoch, state.step]).toEqual([1, 2, 9]);
+    const second = await train({ ...base(params), checkpointDir: dir, resume: true });
+    expect(second.stopped).toBe(false);
+    expect(snapshot(params)).toEqual(snapshot(ref));
+    disposeAll(ref);
+    disposeAll(params);
+  });
+
+  it('a crash while writing a checkpoint leaves the previous one intact and no partial checkpoint', async () => {
+    let optimizerWrites = 0;
+    const failing: TrainerFs = {
+      ...nodeFs,
+      writeFile: async (p, d) => {
+        if (p.endsWith('optimizer.safetensors') && ++optimizerWrites === 2) {
+          await nodeFs.writeFile(p, (d as Uint8Array).subarray(0, 10)); // half a file, then the crash
+          throw new Error('disk full');
+        }
+        return nodeFs.writeFile(p, d);
+      },
+    };
+    const params = makeParams();
+    await expect(train({ ...base(params), checkpointDir: dir, checkpointEverySteps: 3, fs: failing })).rejects.toThrow('disk full');
+    expect(await latestCheckpoint({ root: dir })).toBe(path.join(dir, 'checkpoint-00000003'));
+    const names = await readdir(dir);
+    expect(names.filter((n) => n.startsWith('checkpoint-'))).toEqual(['checkpoint-00000003']);
+    const { state, optimizer } = await readCheckpoint({ dir: path.join(dir, 'checkpoint-00000003') });
+    expect(state.step).toBe(3);
+    expect(optimizer.step).toBe(3);
+    expect(optimizer.expAvg.size).toBe(4);
+    // A resume ignores the leftover temporary folder and removes it at its next checkpoint.
+    const r = await train({ ...base(params), checkpointDir: dir, checkpointEverySteps: 3, resume: true });
+    expect(r.resumedFrom).toBe(path.join(dir, 'checkpoint-00000003'));
+    expect((await readdir(dir)).some((n) => n.startsWith('.tmp-'))).toBe(false);
+    disposeAll(params);
+  });
+
+  it('freeze excludes parameters from training', async () => {
+    const params = makeParams();
+    const before = snapshot(params);
+    await train({ ...base(params), epochs: 1, freeze: (n) => n.startsWith('rel_') });
+    const after = snapshot(params);
+    expect(after.get('rel_classifier.weight')).toEqual(before.get('rel_classifier.weight'));
+    expect(after.get('rel_classifier.bias')).toEqual(before.get('rel_classifier.bias'));
+    expect(after.get('entity_classifier.weight')).not.toEqual(before.get('entity_classifier.weight'));
+    disposeAll(params);
+  });
+
+  it('rejects a resume with different settings and bad options, saying what differs', async () => {
+    const params = makeParams();
+    await train({ ...base(params), epochs: 1, checkpointDir: dir });
+    await expect(train({ ...base(params), batchSize: 5, checkpointDir: dir, resume: true })).rejects.toThrow(/batchSize = 4, this run has 5/);
+    await expect(train({ ...base(params), epochs: 1, seed: 12, checkpointDir: dir, resume: true })).rejects.toThrow(/seed 11, this run asks for 12/);
+    await expect(train({ ...base(params), batchSize: 31 })).rejects.toThrow(/30 documents cannot fill one batch of 31/);
+    await expect(train({ ...base(params), freeze: () => true })).rejects.toThrow(/no trainable parameters/);
+    await expect(train({ ...base(params), batchLoss: () => tf.add(tf.scalar(NaN), tf.sum(params.get('entity_classifier.bias') as tf.Variable)) as tf.Scalar })).rejects.toThrow(/loss is NaN at epoch 0, batch 0/);
+    disposeAll(params);
+  });
+});
