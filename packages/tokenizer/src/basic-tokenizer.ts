@@ -21,6 +21,8 @@ export function cleanText(text: string): string {
   return out;
 }
 
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
 function spaceChineseChars(text: string): string {
   let out = '';
   for (const ch of text) {
@@ -50,6 +52,9 @@ function splitOnPunctuation(token: string): string[] {
  * whitespace, optionally lower-case and strip accents, split off every punctuation character.
  */
 export function basicTokenize(text: string, options: BasicTokenizerOptions): string[] {
+  // Printable ASCII without spaces (most corpus words) is unchanged by cleaning, CJK spacing, NFC
+  // and accent stripping, so only casing and punctuation splitting apply.
+  if (PRINTABLE_ASCII.test(text)) return splitOnPunctuation(options.lowercase ? text.toLowerCase() : text);
   let t = cleanText(text);
   if (options.handleChineseChars !== false) t = spaceChineseChars(t);
   t = t.normalize('NFC');

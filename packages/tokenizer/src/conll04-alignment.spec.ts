@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Tokenizer } from '@huggingface/tokenizers';
 import { sharedPath } from '../../../tools/testing/shared';
 import { loadTokenizer } from './load-tokenizer';
 
@@ -60,5 +61,19 @@ describe('CoNLL04 word <-> wordpiece alignment with the spert-scratch-conll04 vo
       expect(e.tokens).toEqual(docs[i].tokens);
       expect(tokenizer.encodeWords(e.tokens, { documentIndex: i }).inputIds).toEqual(e.input_ids);
     });
+  });
+
+  it("agrees with @huggingface/tokenizers' own BERT pipeline on every distinct CoNLL04 word, cased and uncased", async () => {
+    const words = new Set<string>();
+    for (const split of ['train', 'dev', 'test']) {
+      const docs = JSON.parse(readFileSync(sharedPath(`datasets/conll04/conll04_${split}.json`), 'utf8')) as Doc[];
+      for (const d of docs) for (const w of d.tokens) words.add(w);
+    }
+    for (const lowercase of [false, true]) {
+      const { tokenizer } = await loadTokenizer({ dir: sharedPath('fixtures/spert-scratch-conll04'), lowercase });
+      const hf = new Tokenizer(tokenizer.toTokenizerJson(), { do_lower_case: lowercase });
+      const differ = [...words].filter((w) => hf.tokenize(w).join(' ') !== tokenizer.tokenize(w).join(' '));
+      expect(differ).toEqual([]);
+    }
   });
 });

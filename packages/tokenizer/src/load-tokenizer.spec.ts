@@ -88,7 +88,19 @@ describe('loadTokenizer', () => {
     );
   });
 
+  it('needs lower-casing for an uncased vocabulary: the override to cased loses capitalised words', async () => {
+    const lower = formatVocab(tinyVocab.map((t) => (/^\[.*\]$/.test(t) ? t : t.toLowerCase())));
+    const uncased = await loadTokenizer({ dir: 'x', readTextFile: memoryDir({ 'vocab.txt': lower }) });
+    const forcedCased = await loadTokenizer({ dir: 'x', lowercase: false, readTextFile: memoryDir({ 'vocab.txt': lower }) });
+    expect(uncased.tokenizer.tokenize('President Café')).toEqual(['president', 'c', '##a', '##f', '##e']);
+    expect(forcedCased.tokenizer.tokenize('President Café')).toEqual(['[UNK]', '[UNK]']);
+    // And a cased vocabulary read as uncased loses the capitalised whole-word entries.
+    const casedAsUncased = await loadTokenizer({ dir: tinyDir, lowercase: true });
+    expect(casedAsUncased.tokenizer.tokenize('Washington')).toEqual(['was', '##h', '##ing', '##t', '##o', '##n']);
+  });
+
   it('recognises uncased vocabularies', () => {
+    expect(looksUncased(tinyVocab)).toBe(false);
     expect(looksUncased(['[PAD]', '[UNK]', 'the', '##s'])).toBe(true);
     expect(looksUncased(['[PAD]', 'The'])).toBe(false);
   });

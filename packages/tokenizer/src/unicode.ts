@@ -37,7 +37,7 @@ export function isPunctuation(ch: string): boolean {
   if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) {
     return true;
   }
-  return PUNCTUATION.test(ch);
+  return cp >= 128 && PUNCTUATION.test(ch);
 }
 
 /** Removes combining accents the way BERT does: NFD, then drop nonspacing marks (Mn). */
