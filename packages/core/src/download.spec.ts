@@ -41,7 +41,8 @@ describe('downloadDataset', () => {
       expect(hits).toEqual(names.map((n) => `/datasets/conll04/${n}`));
       expect(r.files).toEqual(names.map((n) => path.join(out, n)));
       expect(readdirSync(out).sort()).toEqual([...names].sort());
-      for (const n of names) expect(readFileSync(path.join(out, n))).toEqual(readFileSync(sharedPath('datasets/conll04', n)));
+      // Buffer.equals: jest's deep equality walks big buffers byte by byte (seconds per file)
+      for (const n of names) expect([n, readFileSync(path.join(out, n)).equals(readFileSync(sharedPath('datasets/conll04', n)))]).toEqual([n, true]);
       expect(progress.filter((p) => p.phase === 'done').map((p) => [p.index, p.total, p.bytes])).toEqual(
         names.map((n, i) => [i, 5, readFileSync(sharedPath('datasets/conll04', n)).length]),
       );
