@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { sharedPath } from '../../../tools/testing/shared';
 import { BertWordPieceTokenizer } from './bert-tokenizer';
+import { buildVocab } from './build-vocab';
 import { SequenceTooLongError, TokenizerConfigError } from './errors';
 import { parseVocab } from './vocab-file';
 
@@ -170,4 +171,26 @@ describe('tokenizer.json export', () => {
       expect(enc.ids).toEqual(t.encodeWords(['President', 'Washington']).inputIds);
     }
   });
+});
+
+describe('non-ASCII basic tokenization against @huggingface/tokenizers', () => {
+  // Inputs where the library's BertNormalizer is exact (NFC-stable, BMP CJK, no unassigned code
+  // points), so it serves as an independent implementation of BertTokenizer's rules.
+  const words = [
+    'Ελληνικά', 'ΣΟΦΙΑ', 'Москва', 'Straße', 'İstanbul', 'Ærøskøbing', 'Nguyễn', 'Français', '東京タワー', '한국어',
+    'हिन्दी', 'العربية', 'a\u00a0b', 'tab\there', 'x\u2028y', '¿Qué?', '«quote»', '“smart”', 'née—dash', '¡Olé!',
+    '1½', '€100', 'Ω≈∑', 'ﬁne', 'ｆｕｌｌ', 'a\u00adb', '\u0007bell', 'x\u200by', 'A&B/C',
+  ];
+  for (const lowercase of [false, true]) {
+    it(`gives the same pieces on ${words.length} non-ASCII words (${lowercase ? 'uncased' : 'cased'})`, () => {
+      const vocab = buildVocab({ words: [...words, 'Ελληνικά'.toLowerCase()], lowercase });
+      const ours = new BertWordPieceTokenizer({ vocab, lowercase });
+      const hf = new Tokenizer(ours.toTokenizerJson(), { do_lower_case: lowercase });
+      expect(words.map((w) => ours.tokenize(w))).toEqual(words.map((w) => hf.tokenize(w)));
+      // The builder's guarantee: every word is tokenizable without [UNK].
+      expect(words.filter((w) => ours.tokenize(w).includes('[UNK]'))).toEqual([]);
+      // Where they differ on purpose: BertTokenizer composes (NFC) before WordPiece, the library does not.
+      if (!lowercase) expect([ours.tokenize('e\u0301'), hf.tokenize('e\u0301')]).toEqual([['é'], ['[UNK]']]);
+    });
+  }
 });
