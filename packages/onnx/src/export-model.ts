@@ -1,34 +1,27 @@
 // Exports a SpERT model directory (Hugging Face layout, reference parameter names) to the
 // directory SpertOnnxRuntime loads: encoder.onnx, entity_head.onnx, relation_head.onnx,
 // config.json (+ "spert" object), and the tokenizer files copied over.
-import * as nodeFs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { TypesSchema } from '@spert/core';
-import { parseBertConfig, readPytorchBin, readSafetensors } from '@spert/encoder';
+import { loadCheckpoint, nodeFs, parseBertConfig, writeFileAtomic, type CheckpointFs } from '@spert/encoder';
 import { buildEncoderGraph } from './export-encoder';
 import { buildEntityHeadGraph, buildRelationHeadGraph } from './export-heads';
 import { ONNX_FILES } from './runtime';
 import { readSpertSettings, spertSettingsToJson, type SpertSettings } from './spert-config';
 import { weightShape, type WeightMap } from './weights';
 
-/** File access exportSpertOnnx needs; defaults to node:fs. */
-export interface ExportFileSystem {
-  readFile(path: string): Promise<Uint8Array>;
-  writeFile(path: string, data: Uint8Array | string): Promise<void>;
-  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
-}
-
 /** Options of exportSpertOnnx. */
 export interface ExportSpertOnnxOptions {
-  /** Model directory: config.json, model.safetensors or pytorch_model.bin, vocab.txt/tokenizer files. */
+  /** Model directory: config.json, model.safetensors (or shards) or pytorch_model.bin, vocab.txt/tokenizer files. */
   modelDir: string;
   /** Output directory (created). */
   outDir: string;
   /** Types (class order) when config.json lacks the "spert" object (reference directories). */
   types?: TypesSchema;
-  /** Parameters already in memory (skips reading the checkpoint file). */
+  /** Parameters already in memory under the reference's names (skips reading the weights file). */
   weights?: WeightMap;
-  fs?: ExportFileSystem;
+  /** File access (default node:fs), the same interface @spert/encoder's checkpoint functions take. */
+  fs?: CheckpointFs;
 }
 
 /** What was written. */
@@ -40,24 +33,13 @@ export interface ExportResult {
 
 const TOKENIZER_FILES = ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
 
-async function readIfExists(fs: ExportFileSystem, file: string): Promise<Uint8Array | undefined> {
-  try {
-    return await fs.readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-/** Reads a checkpoint's parameters: model.safetensors if present, else pytorch_model.bin. */
-export async function readCheckpointWeights({ modelDir, fs = nodeFs }: { modelDir: string; fs?: Pick<ExportFileSystem, 'readFile'> }): Promise<WeightMap> {
-  const st = path.join(modelDir, 'model.safetensors');
-  const stBytes = await readIfExists(fs as ExportFileSystem, st);
-  if (stBytes) return readSafetensors(stBytes, st).tensors;
-  const bin = path.join(modelDir, 'pytorch_model.bin');
-  const binBytes = await readIfExists(fs as ExportFileSystem, bin);
-  if (binBytes) return readPytorchBin(binBytes, bin);
-  throw new Error(`${modelDir}: no model.safetensors or pytorch_model.bin`);
+/** Reads a SpERT checkpoint's parameters under the reference's names (`bert.*` + heads) via @spert/encoder. */
+export async function readCheckpointWeights({ modelDir, fs = nodeFs }: { modelDir: string; fs?: CheckpointFs }): Promise<WeightMap> {
+  const ckpt = await loadCheckpoint({ dir: modelDir, fs });
+  const weights: WeightMap = new Map();
+  for (const [k, v] of ckpt.encoderTensors) weights.set(`bert.${k}`, v);
+  for (const [k, v] of ckpt.extraTensors) weights.set(k, v);
+  return weights;
 }
 
 /** Exports a SpERT model directory to ONNX graphs plus config and tokenizer files. */
@@ -65,11 +47,10 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   const fs = options.fs ?? nodeFs;
   const { modelDir, outDir } = options;
   const configFile = path.join(modelDir, 'config.json');
-  const configBytes = await readIfExists(fs, configFile);
-  if (!configBytes) throw new Error(`${configFile}: missing; a SpERT model directory needs config.json`);
+  if (!(await fs.exists(configFile))) throw new Error(`${configFile}: missing; a SpERT model directory needs config.json`);
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(new TextDecoder().decode(configBytes)) as Record<string, unknown>;
+    raw = JSON.parse(new TextDecoder().decode(await fs.readFile(configFile))) as Record<string, unknown>;
   } catch (e) {
     throw new Error(`${configFile}: not valid JSON: ${(e as Error).message}`);
   }
@@ -88,10 +69,10 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   const [, sizeDim] = weightShape(weights, 'size_embeddings.weight');
   if (sizeDim !== settings.sizeEmbedding) throw new Error(`checkpoint: size_embeddings width ${sizeDim} differs from spert.size_embedding ${settings.sizeEmbedding}`);
 
-  await fs.mkdir(outDir, { recursive: true });
+  await fs.mkdir(outDir);
   const files: string[] = [];
   const write = async (name: string, data: Uint8Array | string) => {
-    await fs.writeFile(path.join(outDir, name), data);
+    await writeFileAtomic(path.join(outDir, name), data, fs);
     files.push(name);
   };
   const heads = { weights, hiddenSize: H, maxSequenceLength: config.max_position_embeddings };
@@ -101,10 +82,10 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   await write('config.json', JSON.stringify({ ...bertFields, spert_version: '1.1', spert: spertSettingsToJson(settings) }, null, 2) + '\n');
   let hasVocab = false;
   for (const name of TOKENIZER_FILES) {
-    const bytes = await readIfExists(fs, path.join(modelDir, name));
-    if (!bytes) continue;
+    const file = path.join(modelDir, name);
+    if (!(await fs.exists(file))) continue;
     hasVocab ||= name === 'vocab.txt' || name === 'tokenizer.json';
-    await write(name, bytes);
+    await write(name, await fs.readFile(file));
   }
   if (!hasVocab) throw new Error(`${modelDir}: no vocab.txt or tokenizer.json to copy; the runtime needs the tokenizer`);
   return { outDir, files, settings };

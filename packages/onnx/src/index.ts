@@ -6,4 +6,4 @@ export { readSpertSettings, spertSettingsToJson, SPERT_DEFAULTS, type SpertSetti
 export { randomSpertWeights, seededRandom, type RandomWeightsOptions } from './random-weights';
 export type { WeightMap, WeightTensor } from './weights';
 export { OPSET } from './graph-builder';
-export { exportSpertOnnx, readCheckpointWeights, type ExportSpertOnnxOptions, type ExportResult, type ExportFileSystem } from './export-model';
+export { exportSpertOnnx, readCheckpointWeights, type ExportSpertOnnxOptions, type ExportResult } from './export-model';
