@@ -47,7 +47,7 @@ describe('datasetStats on the shared datasets', () => {
 
   it('ADE full and the 10 folds', () => {
     const full = datasetStats(load('ade', 'ade_full.json'));
-    expect(full).toMatchObject({ documents: 4272, entities: 10839, relations: 6821, entitiesLongerThanMaxSpan: 5 });
+    expect(full).toMatchObject({ documents: 4272, entities: 10839, relations: 6821, entitiesLongerThanMaxSpan: 5, overlappingEntityPairs: 120 });
     expect(full.longestDocument.tokens).toBe(97);
     expect(full.entityTypes).toEqual({ Drug: 5063, 'Adverse-Effect': 5776 });
     expect(full.relationTypes).toEqual({ 'Adverse-Effect': 6821 });
@@ -60,6 +60,20 @@ describe('datasetStats on the shared datasets', () => {
     }
   });
 
+  it('counts overlapping pairs, not identical mentions', () => {
+    const doc: Document = {
+      tokens: ['a', 'b', 'c', 'd'],
+      entities: [
+        { type: 'X', start: 0, end: 2 },
+        { type: 'X', start: 0, end: 2 },
+        { type: 'Y', start: 1, end: 3 },
+        { type: 'Y', start: 3, end: 4 },
+      ],
+      relations: [],
+    };
+    expect(datasetStats([doc]).overlappingEntityPairs).toBe(2);
+  });
+
   it('formats stats readably', () => {
     const s = datasetStats(load('conll04', 'conll04_test.json'));
     expect(formatDatasetStats(s, 'conll04_test.json')).toBe(
@@ -69,6 +83,7 @@ describe('datasetStats on the shared datasets', () => {
         '  relation types: OrgBased_In 105, Located_In 94, Live_In 100, Work_For 76, Kill 47',
         '  longest document: 118 words (document 71)',
         '  entities longer than 10 words: 0',
+        '  overlapping entity pairs: 0',
       ].join('\n'),
     );
   });

@@ -14,6 +14,8 @@ export interface DatasetStats {
   /** Entities longer than `maxSpanSize` words (SpERT cannot predict them). */
   entitiesLongerThanMaxSpan: number;
   maxSpanSize: number;
+  /** Pairs of entities of one document whose spans overlap (not counting identical mentions). */
+  overlappingEntityPairs: number;
 }
 
 /** Computes document, mention, relation and per-type counts (duplicates counted as they occur). */
@@ -28,6 +30,7 @@ export function datasetStats(documents: Document[], options: { maxSpanSize?: num
     longestDocument: { tokens: 0, index: -1 },
     entitiesLongerThanMaxSpan: 0,
     maxSpanSize,
+    overlappingEntityPairs: 0,
   };
   documents.forEach((doc, i) => {
     stats.entities += doc.entities.length;
@@ -36,6 +39,12 @@ export function datasetStats(documents: Document[], options: { maxSpanSize?: num
       stats.entityTypes[e.type] = (stats.entityTypes[e.type] ?? 0) + 1;
       if (e.end - e.start > maxSpanSize) stats.entitiesLongerThanMaxSpan += 1;
     }
+    doc.entities.forEach((a, j) => {
+      for (const b of doc.entities.slice(j + 1)) {
+        const same = a.start === b.start && a.end === b.end && a.type === b.type;
+        if (!same && a.start < b.end && b.start < a.end) stats.overlappingEntityPairs += 1;
+      }
+    });
     for (const r of doc.relations) stats.relationTypes[r.type] = (stats.relationTypes[r.type] ?? 0) + 1;
     if (doc.tokens.length > stats.longestDocument.tokens) stats.longestDocument = { tokens: doc.tokens.length, index: i };
   });
@@ -54,5 +63,6 @@ export function formatDatasetStats(stats: DatasetStats, label = 'dataset'): stri
     `  relation types: ${types(stats.relationTypes)}`,
     `  longest document: ${stats.longestDocument.tokens} words (document ${stats.longestDocument.index})`,
     `  entities longer than ${stats.maxSpanSize} words: ${stats.entitiesLongerThanMaxSpan}`,
+    `  overlapping entity pairs: ${stats.overlappingEntityPairs}`,
   ].join('\n');
 }
