@@ -254,6 +254,27 @@ export class BertWordPieceTokenizer {
     return { inputIds, wordRanges, droppedWords: perWord.length - kept };
   }
 
+  /**
+   * tokenizer_config.json content as transformers' save_pretrained writes it for BertTokenizer;
+   * strip_accents stays null unless set explicitly, so a later lowercase override strips accents.
+   */
+  toTokenizerConfig(): Record<string, unknown> {
+    const s = this.specialTokens;
+    const config: Record<string, unknown> = {
+      tokenizer_class: 'BertTokenizer',
+      do_lower_case: this.lowercase,
+      strip_accents: this.stripAccentsSetting ?? null,
+      tokenize_chinese_chars: this.handleChineseChars,
+      model_max_length: this.maxLength,
+      cls_token: s.cls,
+      sep_token: s.sep,
+      pad_token: s.pad,
+      unk_token: s.unk,
+    };
+    if (this.specialIds.mask !== undefined) config.mask_token = s.mask;
+    return config;
+  }
+
   /** The equivalent Hugging Face tokenizer.json object (BertNormalizer, BertPreTokenizer, WordPiece). */
   toTokenizerJson(): Record<string, unknown> {
     const vocab: Record<string, number> = {};

@@ -72,6 +72,20 @@ describe('loadTokenizer', () => {
     expect(cased.tokenizer.tokenize('Washington')).toEqual(['Washington']);
   });
 
+  it('round-trips vocab.txt + toTokenizerConfig(), keeping the settings and the override semantics', async () => {
+    const original = new BertWordPieceTokenizer({ vocab: tinyVocab, lowercase: false, maxLength: 128 });
+    const files = { 'vocab.txt': formatVocab(original.getVocab()), 'tokenizer_config.json': JSON.stringify(original.toTokenizerConfig()) };
+    const { tokenizer } = await loadTokenizer({ dir: 'x', readTextFile: memoryDir(files) });
+    expect([tokenizer.lowercase, tokenizer.stripAccents, tokenizer.maxLength, tokenizer.specialIds]).toEqual([
+      false,
+      false,
+      128,
+      original.specialIds,
+    ]);
+    const overridden = await loadTokenizer({ dir: 'x', lowercase: true, readTextFile: memoryDir(files) });
+    expect(overridden.tokenizer.tokenize('Café')).toEqual(['c', '##a', '##f', '##e']);
+  });
+
   it('gives clear errors for missing or unsupported files', async () => {
     await expect(loadTokenizer({ dir: '/nowhere/ckpt' })).rejects.toThrow(/\/nowhere\/ckpt: neither tokenizer.json nor vocab.txt/);
     const bpe = JSON.stringify({ model: { type: 'BPE', vocab: {} } });

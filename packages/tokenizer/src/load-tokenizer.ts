@@ -18,7 +18,7 @@ export interface LoadTokenizerOptions {
   dir: string;
   /** Overrides the checkpoint's casing, like the reference's --lowercase flag. */
   lowercase?: boolean;
-  /** Encoder's maximum sequence length (default: config.json max_position_embeddings, else 512). */
+  /** Encoder's maximum sequence length (default: config.json max_position_embeddings, else tokenizer_config.json model_max_length, else 512). */
   maxLength?: number;
   /** Injectable reader: the file's text, or undefined when it does not exist. */
   readTextFile?: (file: string) => Promise<string | undefined>;
@@ -186,6 +186,11 @@ export async function loadTokenizer(options: LoadTokenizerOptions): Promise<Load
   let maxLength = options.maxLength;
   if (maxLength === undefined && config && typeof config.max_position_embeddings === 'number') {
     maxLength = config.max_position_embeddings;
+  }
+  // transformers writes a huge placeholder (1e30) when a checkpoint sets no model_max_length.
+  const modelMax = tokConfig?.model_max_length;
+  if (maxLength === undefined && typeof modelMax === 'number' && Number.isInteger(modelMax) && modelMax >= 2 && modelMax <= 1e6) {
+    maxLength = modelMax;
   }
   const tokenizer = new BertWordPieceTokenizer({
     vocab,
