@@ -1,1 +1,7 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: '@spert/serve-app', rootDir: __dirname };
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: '@spert/serve-app',
+  rootDir: __dirname,
+  // onnxruntime-node checks typed arrays with instanceof across jest's realm boundary.
+  testEnvironment: require('node:path').join(__dirname, 'jest.environment.cjs'),
+};

@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.base.mjs';
 
-export default packageConfig();
+// The library (src/index.ts) plus the spert-serve executable (src/main.ts, the package's bin).
+export default packageConfig({ entry: ['src/index.ts', 'src/main.ts'] });

@@ -193,7 +193,8 @@ describe('spert-serve batching and shutdown', () => {
   it('closing finishes in-flight requests, refuses new connections and disposes the predictor once', async () => {
     const s = await start({ delayMs: 200, maxWaitMs: 1 });
     const inFlight = post(s.base, JSON.stringify({ documents: [{ text: 'Ann met Bob' }] }));
-    await new Promise((r) => setTimeout(r, 50));
+    // Close only once the request is inside the model call, so it is truly in flight.
+    while (s.predictor.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
     const closed = s.serve.app.close();
     const answer = await inFlight;
     expect(answer.status).toBe(200);

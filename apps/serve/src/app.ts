@@ -40,6 +40,23 @@ function reason(status: number): string {
 }
 
 /**
+ * The tokenizer's SequenceTooLongError (matched by shape, the runtime's tokenizer is not our
+ * dependency) is the client's input, not a server fault: answer 422 naming the document if we can.
+ */
+function tooLongAsHttpError(err: unknown, wordCounts: number[]): HttpError | undefined {
+  if (!(err instanceof Error) || err.name !== 'SequenceTooLongError') return undefined;
+  const e = err as Error & { wordCount?: unknown; wordpieceLength?: unknown; maxLength?: unknown };
+  if (typeof e.wordCount !== 'number' || typeof e.wordpieceLength !== 'number' || typeof e.maxLength !== 'number') return undefined;
+  const matches = wordCounts.flatMap((n, i) => (n === e.wordCount ? [i] : []));
+  const where = matches.length === 1 ? `documents[${matches[0]}]` : 'a document';
+  return new HttpError(
+    422,
+    'DOCUMENT_TOO_LONG',
+    `${where}: ${e.wordCount} words give ${e.wordpieceLength} wordpieces, the model takes at most ${e.maxLength}; split the document`,
+  );
+}
+
+/**
  * Builds the spert-serve app over any {@link Predictor}: `POST /predict` (micro-batched),
  * `GET /health`, `GET /metadata`, `GET /openapi.json` and the web page at `GET /`.
  * Closing the app drains the batcher and disposes the predictor.
@@ -57,7 +74,8 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     bodyLimit: limits.bodyBytes,
     // Wrong types must be rejected, not coerced ("123" is not a word list), and nothing removed silently.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    forceCloseConnections: false,
+    // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
+    forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
 
@@ -102,6 +120,17 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     void reply.status(404).send({ statusCode: 404, error: reason(404), code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
   });
 
+  // Answers finished while shutting down tell the client to drop the socket; otherwise a
+  // kept-alive socket that was busy when closing began would hold the server open until its timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
+
   app.addHook('onClose', async () => {
     await batcher.drain();
     await predictor.dispose?.();
@@ -128,7 +157,12 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     const prepared = prepareDocuments(request.body.documents, limits);
     // Empty documents have nothing to extract; the model is not asked about them.
     const nonEmpty = prepared.map((d, i) => [d, i] as const).filter(([d]) => d.tokens.length > 0);
-    const preds = await batcher.submit(nonEmpty.map(([d]) => d.tokens));
+    let preds: PredictedDocument[];
+    try {
+      preds = await batcher.submit(nonEmpty.map(([d]) => d.tokens));
+    } catch (err) {
+      throw tooLongAsHttpError(err, prepared.map((d) => d.tokens.length)) ?? err;
+    }
     const byIndex = new Map<number, PredictedDocument>();
     nonEmpty.forEach(([, i], k) => byIndex.set(i, preds[k] as PredictedDocument));
     return {

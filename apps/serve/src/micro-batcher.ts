@@ -82,6 +82,11 @@ export class MicroBatcher<I, O> {
     });
   }
 
+  /** Items waiting for a batch (not yet handed to `run`). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   /** Runs everything queued now and resolves when no batch is running (for graceful shutdown). */
   async drain(): Promise<void> {
     this.clearTimer();

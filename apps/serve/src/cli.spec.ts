@@ -1,0 +1,82 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { exportRandomModel } from '../test/export-random-model';
+import { parseServeArgs, runServe, serverOptionsFromCli } from './cli';
+import type { SignalSource } from './shutdown';
+
+const argv = (...args: string[]) => ['node', 'spert-serve', ...args];
+
+describe('parseServeArgs', () => {
+  it('reads every option and applies the defaults', () => {
+    expect(parseServeArgs(argv('--model', 'm'))).toEqual({
+      model: 'm',
+      port: 8080,
+      host: '127.0.0.1',
+      threads: undefined,
+      maxBatch: 32,
+      maxWaitMs: 5,
+      maxDocuments: 64,
+      maxWords: 256,
+      maxChars: 10_000,
+      maxBodyBytes: 1 << 20,
+    });
+    const o = parseServeArgs(argv('--model', 'dir', '--port', '0', '--host', '0.0.0.0', '--threads', '2', '--max-batch', '8', '--max-wait-ms', '0', '--max-documents', '3', '--max-words', '50', '--max-chars', '500', '--max-body-bytes', '2048'));
+    expect(o).toMatchObject({ model: 'dir', port: 0, host: '0.0.0.0', threads: 2, maxBatch: 8, maxWaitMs: 0, maxDocuments: 3, maxWords: 50, maxChars: 500, maxBodyBytes: 2048 });
+    expect(serverOptionsFromCli(o)).toEqual({
+      modelDir: 'dir',
+      threads: 2,
+      batch: { maxBatch: 8, maxWaitMs: 0 },
+      limits: { documents: 3, words: 50, chars: 500, bodyBytes: 2048 },
+      logger: true,
+    });
+  });
+
+  it('rejects bad numbers and a missing --model with messages naming the option', () => {
+    expect(() => parseServeArgs(argv('--model', 'm', '--port', '70000'))).toThrow('--port: expected an integer from 0 to 65535, got "70000"');
+    expect(() => parseServeArgs(argv('--model', 'm', '--threads', '1.5'))).toThrow('--threads: expected an integer');
+    expect(() => parseServeArgs(argv('--model', 'm', '--max-batch', '0'))).toThrow('--max-batch');
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => parseServeArgs(argv())).toThrow(expect.objectContaining({ code: 'commander.missingMandatoryOptionValue' }));
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
+describe('runServe with a real exported model', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'spert-serve-cli-'));
+  });
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('serves until SIGTERM, finishes the in-flight request, then exits 0', async () => {
+    const modelDir = await exportRandomModel(root);
+    const signals = new EventEmitter();
+    let exited: (code: number) => void = () => undefined;
+    const exitCode = new Promise<number>((r) => (exited = r));
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true); // fastify's request log
+    try {
+      const { url, serve } = await runServe({ argv: argv('--model', modelDir, '--port', '0', '--threads', '1', '--max-wait-ms', '500'), signals: signals as unknown as SignalSource, exit: exited });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ status: 'ok' });
+      const inFlight = fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"documents":[{"text":"Mary met Bob ."}]}' });
+      // Signal only once the request waits in the batcher (500 ms window), so it is truly in flight.
+      while (serve.batcher.pending === 0 && serve.batcher.stats.calls === 0) await new Promise((r) => setTimeout(r, 5));
+      signals.emit('SIGTERM');
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { documents: Array<{ tokens: string[] }> }).documents[0]?.tokens).toEqual(['Mary', 'met', 'Bob', '.']);
+      expect(await exitCode).toBe(0);
+      await expect(fetch(`${url}/health`)).rejects.toThrow();
+      expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT')).toBe(1); // SIGINT's once-handler is left, inert
+    } finally {
+      stdout.mockRestore();
+    }
+  });
+});

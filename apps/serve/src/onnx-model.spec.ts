@@ -1,0 +1,111 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { SpertOnnxRuntime } from '@spert/onnx';
+import { exportRandomModel } from '../test/export-random-model';
+import type { ServeApp } from './app';
+import { createServer } from './create-server';
+import type { DocumentOut } from './types';
+
+// End to end over a real exported model: the HTTP answers must equal what the runtime itself
+// predicts for the same words, whatever batch the micro-batcher put them in.
+let root: string;
+let modelDir: string;
+let serve: ServeApp;
+let base: string;
+let direct: SpertOnnxRuntime;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'spert-serve-model-'));
+  modelDir = await exportRandomModel(root);
+  serve = await createServer({ modelDir, threads: 1, batch: { maxBatch: 8, maxWaitMs: 10 } });
+  await serve.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(serve.app.server.address() as AddressInfo).port}`;
+  direct = await SpertOnnxRuntime.load(modelDir, { threads: 1, batchSize: 1 });
+}, 60_000);
+
+afterAll(async () => {
+  await serve?.app.close();
+  await direct?.dispose();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+async function predict(documents: unknown[]): Promise<{ status: number; body: { documents: DocumentOut[] } & Record<string, unknown> }> {
+  const res = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documents }) });
+  return { status: res.status, body: (await res.json()) as { documents: DocumentOut[] } };
+}
+
+function expectSamePrediction(got: DocumentOut, want: { entities: Array<{ type: string; start: number; end: number; score: number }>; relations: Array<{ type: string; head: number; tail: number; score: number }> }): void {
+  expect(got.entities.map((e) => [e.type, e.start, e.end])).toEqual(want.entities.map((e) => [e.type, e.start, e.end]));
+  got.entities.forEach((e, i) => expect(e.score).toBeCloseTo(want.entities[i]?.score ?? NaN, 4));
+  expect(got.relations.map((r) => [r.type, r.head, r.tail])).toEqual(want.relations.map((r) => [r.type, r.head, r.tail]));
+  got.relations.forEach((r, i) => expect(r.score).toBeCloseTo(want.relations[i]?.score ?? NaN, 4));
+}
+
+describe('spert-serve over a real exported ONNX model', () => {
+  it('answers text and token documents exactly as the runtime predicts them, with consistent offsets', async () => {
+    const text = 'John Smith works for Acme Corp in Berlin.';
+    const tokens = ['Mary', 'met', 'Bob', 'in', 'Paris', '.'];
+    const { status, body } = await predict([{ text }, { tokens }]);
+    expect(status).toBe(200);
+    const [t, k] = body.documents as [DocumentOut, DocumentOut];
+    expect(t.tokens).toEqual(['John', 'Smith', 'works', 'for', 'Acme', 'Corp', 'in', 'Berlin', '.']);
+    const [wantT, wantK] = await direct.predictTokens([t.tokens, tokens]);
+    expectSamePrediction(t, wantT!);
+    expectSamePrediction(k, wantK!);
+    // The random model must actually produce something for this test to mean anything.
+    expect(t.entities.length + k.entities.length).toBeGreaterThan(0);
+    for (const e of t.entities) {
+      expect(text.slice(e.charStart, e.charEnd)).toBe(e.text);
+      expect(e.text.replace(/\s+/g, '')).toBe(t.tokens.slice(e.start, e.end).join(''));
+      expect(e.score).toBeGreaterThan(0);
+      expect(e.score).toBeLessThanOrEqual(1);
+    }
+    for (const r of [...t.relations, ...k.relations]) expect(['Work_For', 'Kill']).toContain(r.type);
+  });
+
+  it('batches concurrent requests into fewer runtime calls without changing any answer', async () => {
+    const sentences = [
+      'John works for Acme Corp .',
+      'Mary met Bob in Paris .',
+      'Bob works for the Corp in Berlin .',
+      'Smith met Mary , John and Bob .',
+      'Acme Corp in Paris .',
+      'the John Smith works in Berlin .',
+    ];
+    const before = serve.batcher.stats.calls;
+    const answers = await Promise.all(sentences.map((s) => predict([{ tokens: s.split(' ') }])));
+    const calls = serve.batcher.stats.calls - before;
+    expect(calls).toBeLessThan(sentences.length);
+    const want = await direct.predictTokens(sentences.map((s) => s.split(' ')));
+    answers.forEach((a, i) => {
+      expect(a.status).toBe(200);
+      expectSamePrediction(a.body.documents[0] as DocumentOut, want[i]!);
+    });
+  });
+
+  it('handles unknown words, emoji and odd unicode through the real tokenizer', async () => {
+    const { status, body } = await predict([{ text: 'Zoë 👩‍💻 met\u200b Bob in تل אביב 東京 \ud800 .' }, { tokens: ['\udfff', 'Bob'] }]);
+    expect(status).toBe(200);
+    expect(body.documents[0]?.tokens).toEqual(['Zoë', '👩', '💻', 'met', 'Bob', 'in', 'تل', 'אביב', '東', '京', '\ud800', '.']);
+    expect(body.documents[1]?.tokens).toEqual(['\udfff', 'Bob']);
+  });
+
+  it('answers a document longer than the model takes with 422 and keeps serving its batch neighbours', async () => {
+    const long = predict([{ text: 'ok .' }, { tokens: Array(80).fill('Bob') }]);
+    const fine = predict([{ tokens: ['Mary', 'met', 'Bob'] }]);
+    const [l, f] = await Promise.all([long, fine]);
+    expect(l.status).toBe(422);
+    expect(l.body).toMatchObject({ code: 'DOCUMENT_TOO_LONG', message: 'documents[1]: 80 words give 82 wordpieces, the model takes at most 64; split the document' });
+    expect(f.status).toBe(200);
+  });
+
+  it('reports the model, its types and the onnxruntime version in /metadata', async () => {
+    const meta = (await (await fetch(`${base}/metadata`)).json()) as Record<string, unknown>;
+    expect(meta.entityTypes).toEqual(['Peop', 'Org', 'Loc']);
+    expect(meta.relationTypes).toEqual(['Work_For', 'Kill']);
+    expect(meta.model).toMatchObject({ model: modelDir, maxSpanSize: 4 });
+    expect((meta.versions as Record<string, string>).onnxruntime).toMatch(/^\d+\.\d+/);
+  });
+});
