@@ -58,12 +58,14 @@ describe('BertWordPieceTokenizer basics', () => {
   });
 
   it('encodes a word that yields no piece as one [UNK] (empty word, zero-width space, control characters)', () => {
-    for (const word of ['', '\u200b', '\u0000', ' ', '\u0007\u200d']) {
+    // Unassigned (Cn), private-use (Co) and lone surrogates (Cs) are "control" to BertTokenizer too.
+    for (const word of ['', '\u200b', '\u0000', ' ', '\u0007\u200d', '\ufffd', '\u0378', '\ue000', '\ud800']) {
       expect(cased.encodeWord(word)).toEqual([cased.specialIds.unk]);
     }
     const enc = cased.encodeWords(['the', '', 'of']);
     expect(enc.inputIds).toEqual([2, cased.tokenToId('the'), 1, cased.tokenToId('of'), 3]);
     expect(enc.wordRanges).toEqual([[1, 2], [2, 3], [3, 4]]);
+    expect(cased.tokenize('th\u0378e')).toEqual(['the']);
   });
 
   it('maps a word longer than 100 characters to [UNK] and one of exactly 100 to pieces', () => {
