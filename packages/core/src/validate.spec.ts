@@ -31,6 +31,11 @@ describe('validateDocuments', () => {
     expect(r.documents).toEqual([good]);
   });
 
+  it('keeps numeric scores of predictions', () => {
+    const scored = { ...good, entities: good.entities.map((e, i) => ({ ...e, score: 0.5 + i / 10 })), relations: [{ ...good.relations[0], score: 0.9 }] };
+    expect(validateDocuments([scored], types).documents[0]).toEqual(scored);
+  });
+
   it('rejects a non-array root', () => {
     expect(() => validateDocuments({ tokens: [] }, types, { source: 'f.json' })).toThrow(
       'f.json: the root must be an array of documents, got object',

@@ -96,6 +96,8 @@ export function validateDocuments(json: unknown, types: TypesSchema, options: Va
         }
         if (!ok) return;
         const ent: Entity = { type: e.type as string, start: start as number, end: end as number };
+        // predictions carry scores: keep them so read predictions can be re-written or ranked
+        if (typeof e.score === 'number') (ent as Entity & { score: number }).score = e.score;
         const k = `${ent.type}\u0000${ent.start}\u0000${ent.end}`;
         const prev = seen.get(k);
         if (prev !== undefined) report(f, `duplicate of entities[${prev}] (${ent.type} ${ent.start}..${ent.end})`, dupSeverity);
@@ -127,6 +129,7 @@ export function validateDocuments(json: unknown, types: TypesSchema, options: Va
         }
         if (!ok) return;
         const rel: Relation = { type: r.type as string, head: r.head as number, tail: r.tail as number };
+        if (typeof r.score === 'number') (rel as Relation & { score: number }).score = r.score;
         const k = `${rel.type}\u0000${rel.head}\u0000${rel.tail}`;
         const prev = seen.get(k);
         if (prev !== undefined) report(f, `duplicate of relations[${prev}] (${rel.type} ${rel.head} -> ${rel.tail})`, dupSeverity);
