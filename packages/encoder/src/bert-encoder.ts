@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from './bert-config';
 import { bertParamSpecs, encoderParamName, type ParamSpec } from './bert-names';
+import { initialParamValue } from './bert-init';
 import { SeededRandom } from './random';
 import type { NamedTensor } from './safetensors';
 
@@ -60,19 +61,6 @@ interface Layer {
 }
 
 const MASK_VALUE = -1e9;
-
-/** Builds HF-style initial values: N(0, initializer_range) for weights, zero biases, unit LayerNorm. */
-function initialValue(spec: ParamSpec, config: BertConfig, rng: SeededRandom): Float32Array {
-  const count = spec.shape.reduce((a, b) => a * b, 1);
-  if (spec.name.endsWith('LayerNorm.weight')) return new Float32Array(count).fill(1);
-  if (spec.name.endsWith('.bias')) return new Float32Array(count);
-  const data = rng.normalArray(count, config.initializer_range);
-  if (spec.name === 'embeddings.word_embeddings.weight') {
-    const pad = typeof config.extra.pad_token_id === 'number' ? config.extra.pad_token_id : 0;
-    if (pad >= 0 && pad < config.vocab_size) data.fill(0, pad * config.hidden_size, (pad + 1) * config.hidden_size);
-  }
-  return data;
-}
 
 /** Transposes a row-major [rows, cols] matrix. */
 function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
@@ -153,7 +141,7 @@ export class BertEncoder {
       }
       if (problems.length) throw new Error(`BERT weights do not match the config: ${problems.join('; ')}`);
     }
-    for (const spec of specs) if (!values.has(spec.name)) values.set(spec.name, initialValue(spec, config, rng));
+    for (const spec of specs) if (!values.has(spec.name)) values.set(spec.name, initialParamValue(spec, config, rng));
     return new BertEncoder(config, values, seed);
   }
 

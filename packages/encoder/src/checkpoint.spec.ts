@@ -1,0 +1,112 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { useBackend } from '@spert/backend';
+import { sharedPath } from '../../../tools/testing/shared';
+import { BertEncoder } from './bert-encoder';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { nodeFs, writeFileAtomic, type CheckpointFs } from './checkpoint-fs';
+import { writeRandomCheckpoint } from './random-checkpoint';
+import { readSafetensors } from './safetensors';
+import { sameBits } from './testing/same-bits';
+
+const fixture = (...p: string[]) => sharedPath('fixtures', ...p);
+let tmp: string;
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+beforeEach(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'encoder-ckpt-'));
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** node:fs with some files hidden, to pick the loader's fallback formats. */
+const hiding = (...names: string[]): CheckpointFs => ({ ...nodeFs, exists: async (f) => !names.includes(path.basename(f)) && nodeFs.exists(f) });
+
+describe('loadCheckpoint', () => {
+  it('loads tiny-bert from model.safetensors, and from pytorch_model.bin with legacy names mapped', async () => {
+    const st = await loadCheckpoint({ dir: fixture('tiny-bert') });
+    expect(st.weightsFiles.map((f) => path.basename(f))).toEqual(['model.safetensors']);
+    expect(st.encoderTensors.size).toBe(5 + 16 * 2 + 2);
+    expect(st.extraTensors.size).toBe(0);
+    expect(st.vocabPath).toBe(fixture('tiny-bert', 'vocab.txt'));
+    const bin = await loadCheckpoint({ dir: fixture('tiny-bert'), fs: hiding('model.safetensors') });
+    expect(bin.weightsFiles.map((f) => path.basename(f))).toEqual(['pytorch_model.bin']);
+    expect(bin.ignored).toEqual(['cls.predictions.bias']);
+    expect([...bin.encoderTensors.keys()].sort()).toEqual([...st.encoderTensors.keys()].sort());
+    for (const [k, t] of st.encoderTensors) expect(sameBits(bin.encoderTensors.get(k)!.data, t.data)).toBe(true);
+  });
+
+  it('loads the reference SpERT checkpoint: bert.* into the encoder, the three SpERT tensors returned', async () => {
+    const ck = await loadCheckpoint({ dir: fixture('spert-scratch-conll04') });
+    const H = ck.config.hidden_size;
+    expect(H).toBe(256);
+    expect(Object.fromEntries([...ck.extraTensors].map(([k, t]) => [k, t.shape]))).toEqual({
+      'entity_classifier.weight': [5, 2 * H + 25],
+      'entity_classifier.bias': [5],
+      'rel_classifier.weight': [5, 3 * H + 2 * 25],
+      'rel_classifier.bias': [5],
+      'size_embeddings.weight': [100, 25],
+    });
+    expect(ck.config.extra.spert_version).toBe('1.1');
+    const enc = BertEncoder.fromTensors(ck.config, ck.encoderTensors);
+    expect(enc.parameterCount()).toBe([...ck.encoderTensors.values()].reduce((n, t) => n + t.data.length, 0));
+    enc.dispose();
+  });
+
+  it('rejects a roberta config, a missing config, missing weights and truncated weights, naming the file', async () => {
+    writeFileSync(path.join(tmp, 'config.json'), JSON.stringify({ model_type: 'roberta', vocab_size: 5, hidden_size: 4, num_hidden_layers: 1, num_attention_heads: 1, intermediate_size: 4 }));
+    await expect(loadCheckpoint({ dir: tmp })).rejects.toThrow(/config\.json: model_type "roberta" is not supported/);
+    await expect(loadCheckpoint({ dir: path.join(tmp, 'nope') })).rejects.toThrow(/config\.json is missing/);
+    writeFileSync(path.join(tmp, 'config.json'), readFileSync(fixture('tiny-bert', 'config.json')));
+    await expect(loadCheckpoint({ dir: tmp })).rejects.toThrow(/no weights/);
+    const bytes = readFileSync(fixture('tiny-bert', 'model.safetensors'));
+    writeFileSync(path.join(tmp, 'model.safetensors'), bytes.subarray(0, bytes.length - 1000));
+    await expect(loadCheckpoint({ dir: tmp })).rejects.toThrow(/model\.safetensors.*truncated/);
+  });
+});
+
+describe('saveCheckpoint', () => {
+  it('round-trips an encoder bit-exactly, with or without the bert. prefix, extras and config fields', async () => {
+    const src = await loadCheckpoint({ dir: fixture('spert-scratch-conll04') });
+    const enc = BertEncoder.fromTensors(src.config, src.encoderTensors);
+    for (const prefix of [false, true]) {
+      const dir = path.join(tmp, `p${prefix}`);
+      await saveCheckpoint({ dir, config: src.config, encoderTensors: enc.toTensors(), extraTensors: src.extraTensors, prefix, extraConfig: { spert: { max_span_size: 10 } }, vocab: ['[PAD]', 'a'] });
+      expect(readdirSync(dir).sort()).toEqual(['config.json', 'model.safetensors', 'vocab.txt']); // no temp files left
+      const raw = readSafetensors(new Uint8Array(readFileSync(path.join(dir, 'model.safetensors'))));
+      expect(raw.metadata).toEqual({ format: 'pt' });
+      expect(raw.tensors.has('bert.embeddings.word_embeddings.weight')).toBe(prefix);
+      const back = await loadCheckpoint({ dir });
+      expect(back.config).toEqual({ ...src.config, extra: { ...src.config.extra, spert: { max_span_size: 10 } } });
+      for (const [k, t] of src.encoderTensors) expect(sameBits(back.encoderTensors.get(k)!.data, t.data)).toBe(true);
+      for (const [k, t] of src.extraTensors) expect(sameBits(back.extraTensors.get(k)!.data, t.data)).toBe(true);
+      expect(readFileSync(back.vocabPath!, 'utf8')).toBe('[PAD]\na\n');
+    }
+    enc.dispose();
+  });
+
+  it('writes atomically: a failed write leaves neither a partial file nor a temp file', async () => {
+    const failing: CheckpointFs = { ...nodeFs, rename: async () => { throw new Error('disk full'); } };
+    await expect(writeFileAtomic(path.join(tmp, 'model.safetensors'), new Uint8Array(10), failing)).rejects.toThrow('disk full');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
+
+describe('writeRandomCheckpoint', () => {
+  it('writes a loadable checkpoint with a vocabulary of the requested size, reproducibly from the seed', async () => {
+    const config = await writeRandomCheckpoint({ dir: path.join(tmp, 'a'), seed: 7, config: { vocab_size: 300, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32 } });
+    await writeRandomCheckpoint({ dir: path.join(tmp, 'b'), seed: 7, config });
+    const a = await loadCheckpoint({ dir: path.join(tmp, 'a') });
+    expect(readFileSync(a.vocabPath!, 'utf8').trimEnd().split('\n')).toHaveLength(300);
+    expect(readFileSync(path.join(tmp, 'b', 'model.safetensors')).equals(readFileSync(path.join(tmp, 'a', 'model.safetensors')))).toBe(true);
+    const w = a.encoderTensors.get('encoder.layer.0.attention.self.query.weight')!.data as Float32Array;
+    const std = Math.sqrt(w.reduce((s, x) => s + x * x, 0) / w.length);
+    expect(std).toBeGreaterThan(0.017);
+    expect(std).toBeLessThan(0.023); // initializer_range 0.02
+    const enc = BertEncoder.fromTensors(a.config, a.encoderTensors);
+    enc.dispose();
+    const custom = await writeRandomCheckpoint({ dir: path.join(tmp, 'c'), seed: 1, vocab: ['[PAD]', '[UNK]', 'x'], config });
+    expect(custom.vocab_size).toBe(3);
+  });
+});
