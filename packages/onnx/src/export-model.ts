@@ -33,6 +33,10 @@ export interface ExportResult {
 
 const TOKENIZER_FILES = ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** Reads a SpERT checkpoint's parameters under the reference's names (`bert.*` + heads) via @spert/encoder. */
 export async function readCheckpointWeights({ modelDir, fs = nodeFs }: { modelDir: string; fs?: CheckpointFs }): Promise<WeightMap> {
   const ckpt = await loadCheckpoint({ dir: modelDir, fs });
@@ -79,7 +83,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   await write(ONNX_FILES.encoder, buildEncoderGraph({ config, weights }));
   await write(ONNX_FILES.entityHead, buildEntityHeadGraph(heads));
   await write(ONNX_FILES.relationHead, buildRelationHeadGraph(heads));
-  await write('config.json', JSON.stringify({ ...bertFields, spert_version: '1.1', spert: spertSettingsToJson(settings) }, null, 2) + '\n');
+  await write('config.json', JSON.stringify({ ...bertFields, spert_version: '1.1', spert: { ...(isObject(raw.spert) ? raw.spert : {}), ...spertSettingsToJson(settings) } }, null, 2) + '\n');
   let hasVocab = false;
   for (const name of TOKENIZER_FILES) {
     const file = path.join(modelDir, name);
