@@ -1,0 +1,185 @@
+// Sentences per second over CoNLL04 test: onnxruntime-node (exported graphs) vs the TF.js wasm
+// path (@spert/model: encoder + heads), for the reference-trained spert-scratch-conll04 model
+// and a random bert-base-sized SpERT model. Appends/replaces its own section of docs/benchmarks.md.
+//
+//   npx tsx tools/bench/onnx.ts [--models scratch,base] [--docs 288] [--base-docs 32]
+//                               [--threads 2] [--batch 16] [--skip-tfjs] [--no-write]
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { useBackend } from '@spert/backend';
+import { parseTypes, type Document, type TypesSchema } from '@spert/core';
+import { loadCheckpoint, saveCheckpoint, writeRandomCheckpoint, type NamedTensor } from '@spert/encoder';
+import { SpertModel } from '@spert/model';
+import { exportSpertOnnx, seededRandom, SpertOnnxRuntime } from '@spert/onnx';
+import { parseVocab } from '@spert/tokenizer';
+import { repoRoot, sharedPath } from '../testing/shared';
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+const num = (name: string, fallback: number) => {
+  const v = Number(arg(name, String(fallback)));
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name}: expected a positive integer, got ${arg(name)}`);
+  return v;
+};
+
+interface Row {
+  model: string;
+  runtime: string;
+  docs: number;
+  seconds: number;
+  sentPerSec: number;
+  note: string;
+}
+
+// A bert-base-sized SpERT model (12 layers, hidden 768, 12 heads, intermediate 3072) with random
+// weights and the scratch model's vocabulary (so CoNLL04 words tokenize as in a real model).
+// The "none" bias is raised so that a realistic few spans per sentence are kept.
+async function writeRandomBaseModel(dir: string, vocab: string[], types: TypesSchema): Promise<void> {
+  const bertDir = `${dir}-bert`;
+  await writeRandomCheckpoint({
+    dir: bertDir,
+    config: { vocab_size: vocab.length, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072, max_position_embeddings: 512 },
+    vocab,
+    seed: 1,
+  });
+  const ckpt = await loadCheckpoint({ dir: bertDir });
+  const rand = seededRandom(2);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const t = (shape: number[], std = 0.02): NamedTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => normal() * std) });
+  const E = types.entities.length + 1;
+  const R = types.relations.length;
+  const entityBias = new Float32Array(E);
+  entityBias[0] = 2.5;
+  const heads = new Map<string, NamedTensor>([
+    ['entity_classifier.weight', t([E, 2 * 768 + 25])],
+    ['entity_classifier.bias', { shape: [E], data: entityBias }],
+    ['rel_classifier.weight', t([R, 3 * 768 + 50])],
+    ['rel_classifier.bias', t([R], 0)],
+    ['size_embeddings.weight', t([100, 25])],
+  ]);
+  const typesJson = {
+    entities: Object.fromEntries(types.entities.map((e) => [e.key, { short: e.short, verbose: e.verbose }])),
+    relations: Object.fromEntries(types.relations.map((r) => [r.key, { short: r.short, verbose: r.verbose, symmetric: r.symmetric }])),
+  };
+  await saveCheckpoint({
+    dir,
+    config: ckpt.config,
+    encoderTensors: ckpt.encoderTensors,
+    extraTensors: heads,
+    prefix: true,
+    vocab,
+    extraConfig: { spert_version: '1.1', spert: { types: typesJson, max_span_size: 10, size_embedding: 25, rel_filter_threshold: 0.4, max_pairs: 1000 } },
+  });
+  await writeFile(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: false }));
+  await rm(bertDir, { recursive: true, force: true });
+}
+
+async function timeOnnx(dir: string, docs: string[][], threads: number, batchSize: number): Promise<{ seconds: number; preds: Document[] }> {
+  const rt = await SpertOnnxRuntime.load(dir, { threads, batchSize });
+  await rt.predictTokens(docs.slice(0, Math.min(8, docs.length)));
+  const t0 = performance.now();
+  const preds = await rt.predictTokens(docs);
+  const seconds = (performance.now() - t0) / 1000;
+  await rt.dispose();
+  return { seconds, preds };
+}
+
+async function timeTfjs(dir: string, types: TypesSchema, docs: string[][], batchSize: number): Promise<{ seconds: number; preds: Document[] }> {
+  await useBackend('wasm');
+  const model = await SpertModel.load({ dir, types });
+  model.predict(docs.slice(0, Math.min(2, docs.length)), { batchSize });
+  const t0 = performance.now();
+  const preds = model.predict(docs, { batchSize });
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  return { seconds, preds };
+}
+
+const same = (a: Document, b: Document) =>
+  JSON.stringify([a.entities.map(({ type, start, end }) => [type, start, end]), a.relations.map(({ type, head, tail }) => [type, head, tail])]) ===
+  JSON.stringify([b.entities.map(({ type, start, end }) => [type, start, end]), b.relations.map(({ type, head, tail }) => [type, head, tail])]);
+
+async function main(): Promise<void> {
+  const models = (arg('models', 'scratch,base') as string).split(',');
+  const threads = num('threads', Math.min(2, cpus().length));
+  const batchSize = num('batch', 16);
+  const typesFile = sharedPath('datasets', 'conll04', 'conll04_types.json');
+  const types = parseTypes(JSON.parse(await readFile(typesFile, 'utf8')), { source: typesFile });
+  const test = JSON.parse(await readFile(sharedPath('datasets', 'conll04', 'conll04_test.json'), 'utf8')) as Document[];
+  const scratchDir = sharedPath('fixtures', 'spert-scratch-conll04');
+  const root = await mkdtemp(path.join(tmpdir(), 'spert-bench-onnx-'));
+  const rows: Row[] = [];
+  const load0 = loadavg()[0];
+  try {
+    for (const name of models) {
+      const n = name === 'base' ? num('base-docs', 32) : num('docs', test.length);
+      const docs = test.slice(0, n).map((d) => d.tokens);
+      let modelDir = scratchDir;
+      let label = 'spert-scratch-conll04 (4 layers, H 256)';
+      if (name === 'base') {
+        modelDir = path.join(root, 'base');
+        label = 'random bert-base-sized (12 layers, H 768)';
+        console.log('writing a random bert-base-sized SpERT model ...');
+        await writeRandomBaseModel(modelDir, parseVocab(await readFile(path.join(scratchDir, 'vocab.txt'), 'utf8')), types);
+      } else if (name !== 'scratch') {
+        throw new Error(`--models: unknown model "${name}" (scratch, base)`);
+      }
+      const onnxDir = path.join(root, `${name}-onnx`);
+      const t0 = performance.now();
+      await exportSpertOnnx({ modelDir, outDir: onnxDir, types: name === 'scratch' ? types : undefined });
+      console.log(`${label}: exported in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const onnx = await timeOnnx(onnxDir, docs, threads, batchSize);
+      rows.push({ model: label, runtime: `onnxruntime-node ${threads} thread(s)`, docs: n, seconds: onnx.seconds, sentPerSec: n / onnx.seconds, note: `${onnx.preds.reduce((a, p) => a + p.entities.length, 0)} entities predicted` });
+      console.log(rows[rows.length - 1]);
+      if (!flag('skip-tfjs')) {
+        const tfjs = await timeTfjs(modelDir, types, docs, batchSize);
+        const agree = tfjs.preds.filter((p, i) => same(p, onnx.preds[i])).length;
+        rows.push({ model: label, runtime: 'TF.js wasm (1 thread)', docs: n, seconds: tfjs.seconds, sentPerSec: n / tfjs.seconds, note: `predictions identical to ONNX on ${agree}/${n} docs` });
+        console.log(rows[rows.length - 1]);
+      }
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  const load1 = loadavg()[0];
+  const table = [
+    '| model | runtime | docs | seconds | sentences/s | note |',
+    '|---|---|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.model} | ${r.runtime} | ${r.docs} | ${r.seconds.toFixed(2)} | ${r.sentPerSec.toFixed(1)} | ${r.note} |`),
+  ].join('\n');
+  console.log(table);
+  if (flag('no-write')) return;
+  const section = [
+    '<!-- onnx-bench:start -->',
+    '## ONNX runtime vs TF.js (tools/bench/onnx.ts)',
+    '',
+    `Prediction throughput over CoNLL04 test sentences (tokenization, batching by length with batch ${batchSize}, encoder, both heads and decoding included; first batch excluded as warm-up). ` +
+      `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} during the run (shared with other jobs: absolute numbers are pessimistic, the ratio is what matters). ` +
+      'The random bert-base-sized model uses the scratch model\'s 6800-entry vocabulary (so sentences tokenize to realistic lengths) and a "none" bias that keeps a few spans per sentence.',
+    '',
+    table,
+    '',
+    `Reproduce: \`npx tsx tools/bench/onnx.ts ${process.argv.slice(2).join(' ')}\`.`,
+    '<!-- onnx-bench:end -->',
+  ].join('\n');
+  const file = path.join(repoRoot, 'docs', 'benchmarks.md');
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    text = '# Benchmarks\n';
+  }
+  const re = /<!-- onnx-bench:start -->[\s\S]*?<!-- onnx-bench:end -->/;
+  text = re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`;
+  await writeFile(file, text);
+  console.log(`wrote the ONNX section of ${file}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
