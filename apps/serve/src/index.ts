@@ -7,3 +7,5 @@ export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSourc
 export { toResponseDocument } from './to-response';
 export * from './types';
 export { splitWords, type TextWord } from './words';
+export { createServer, type CreateServerOptions } from './create-server';
+export { parseServeArgs, runServe, serverOptionsFromCli, type RunServeOptions, type ServeCliOptions } from './cli';

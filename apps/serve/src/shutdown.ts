@@ -25,9 +25,10 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
   const signals = options.signals ?? process;
   const timeoutMs = options.timeoutMs ?? 10_000;
   let closing = false;
-  const handler = () => {
+  const handler = (signal: 'SIGTERM' | 'SIGINT') => () => {
     if (closing) return;
     closing = true;
+    options.app.log.info(`${signal}: closing (finishing in-flight requests)`);
     const timer = setTimeout(() => {
       options.app.log.error(`shutdown took over ${timeoutMs} ms; closing connections`);
       options.app.server.closeAllConnections();
@@ -44,10 +45,12 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
       },
     );
   };
-  signals.once('SIGTERM', handler);
-  signals.once('SIGINT', handler);
+  const onTerm = handler('SIGTERM');
+  const onInt = handler('SIGINT');
+  signals.once('SIGTERM', onTerm);
+  signals.once('SIGINT', onInt);
   return () => {
-    signals.removeListener('SIGTERM', handler);
-    signals.removeListener('SIGINT', handler);
+    signals.removeListener('SIGTERM', onTerm);
+    signals.removeListener('SIGINT', onInt);
   };
 }
