@@ -1,6 +1,7 @@
 // The BERT encoder as a standard-op ONNX graph: dynamic batch and sequence axes, exact (erf)
 // GELU, LayerNormalization (opset 17), weights as initializers under readable names.
 import { GraphBuilder } from './graph-builder';
+import { quantizedMatMul, type Quantization } from './quantize';
 import { getWeight, transpose2d, type WeightMap } from './weights';
 
 /** The BERT hyper-parameters the graph needs (a subset of @spert/encoder's BertConfig). */
@@ -22,13 +23,15 @@ export interface BuildEncoderOptions {
   /** Parameters under Hugging Face names; `prefix` is prepended (SpERT checkpoints use "bert."). */
   weights: WeightMap;
   prefix?: string;
+  /** 'int8': dynamic int8 quantization of the linear layers' MatMuls (default 'none'). */
+  quantization?: Quantization;
 }
 
 /**
  * Builds encoder.onnx: inputs input_ids, attention_mask, token_type_ids (int64 [batch, sequence]),
  * output last_hidden_state (float32 [batch, sequence, hidden]).
  */
-export function buildEncoderGraph({ config, weights, prefix = 'bert.' }: BuildEncoderOptions): Uint8Array {
+export function buildEncoderGraph({ config, weights, prefix = 'bert.', quantization = 'none' }: BuildEncoderOptions): Uint8Array {
   const act = config.hidden_act ?? 'gelu';
   if (act !== 'gelu') throw new Error(`config.json: hidden_act "${act}" cannot be exported (only "gelu", the erf form)`);
   const H = config.hidden_size;
@@ -41,8 +44,12 @@ export function buildEncoderGraph({ config, weights, prefix = 'bert.' }: BuildEn
   const init = (name: string, shape: number[]) => g.floatTensor(prefix + name, shape, w(name, shape));
   // PyTorch Linear stores [out, in]; MatMul wants [in, out].
   const linear = (x: string, name: string, nIn: number, nOut: number): string => {
-    const W = g.floatTensor(`${prefix}${name}.weight_t`, [nIn, nOut], transpose2d(w(`${name}.weight`, [nOut, nIn]), nOut, nIn));
-    return g.op('Add', [g.op('MatMul', [x, W]), init(`${name}.bias`, [nOut])]);
+    const wt = transpose2d(w(`${name}.weight`, [nOut, nIn]), nOut, nIn);
+    const product =
+      quantization === 'int8'
+        ? quantizedMatMul(g, x, `${prefix}${name}`, wt, nIn, nOut)
+        : g.op('MatMul', [x, g.floatTensor(`${prefix}${name}.weight_t`, [nIn, nOut], wt)]);
+    return g.op('Add', [product, init(`${name}.bias`, [nOut])]);
   };
   const layerNorm = (x: string, name: string): string =>
     g.op('LayerNormalization', [x, init(`${name}.weight`, [H]), init(`${name}.bias`, [H])], { axis: -1, epsilon: { float: config.layer_norm_eps } });
@@ -87,5 +94,5 @@ export function buildEncoderGraph({ config, weights, prefix = 'bert.' }: BuildEn
     x = layerNorm(g.op('Add', [linear(gelu, `${p}.output.dense`, I, H), x]), `${p}.output.LayerNorm`);
   }
   g.output(x, { name: 'last_hidden_state', type: 'float32', dims: ['batch', 'sequence', H] });
-  return g.toBytes('BERT encoder exported by @spert/onnx');
+  return g.toBytes(`BERT encoder exported by @spert/onnx${quantization === 'int8' ? ' (int8 dynamic quantization)' : ''}`);
 }

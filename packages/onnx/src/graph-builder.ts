@@ -3,7 +3,7 @@
 import { onnx } from 'onnx-proto';
 
 /** ONNX element types used by the exported graphs. */
-export type OnnxElementType = 'float32' | 'int64' | 'bool';
+export type OnnxElementType = 'float32' | 'int64' | 'bool' | 'uint8';
 
 /** One graph input or output: a dimension is a number (fixed) or a name (dynamic axis). */
 export interface ValueSpec {
@@ -19,6 +19,7 @@ const ELEM: Record<OnnxElementType, onnx.TensorProto.DataType> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
+  uint8: onnx.TensorProto.DataType.UINT8,
 };
 
 /** The opset the exported graphs target (LayerNormalization is standard from 17). */
@@ -66,6 +67,13 @@ export class GraphBuilder {
     const unique = this.fresh(name);
     const big = BigInt64Array.from(data.map((v) => BigInt(v)));
     this.initializers.push({ name: unique, dims, dataType: ELEM.int64, rawData: littleEndian(new Uint8Array(big.buffer)) });
+    return unique;
+  }
+
+  /** Adds a uint8 initializer (quantized weights) and returns its name. */
+  uint8Tensor(name: string, dims: number[], data: Uint8Array): string {
+    const unique = this.fresh(name);
+    this.initializers.push({ name: unique, dims, dataType: ELEM.uint8, rawData: data.slice() });
     return unique;
   }
 

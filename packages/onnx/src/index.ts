@@ -7,3 +7,4 @@ export { randomSpertWeights, seededRandom, type RandomWeightsOptions } from './r
 export type { WeightMap, WeightTensor } from './weights';
 export { OPSET } from './graph-builder';
 export { exportSpertOnnx, readCheckpointWeights, type ExportSpertOnnxOptions, type ExportResult } from './export-model';
+export { quantizeColumns, type Quantization } from './quantize';
