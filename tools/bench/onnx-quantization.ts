@@ -1,0 +1,48 @@
+// F1 change of int8 dynamic quantization on CoNLL04 test with the reference-trained
+// spert-scratch-conll04 model: float32 vs int8 export, scored with @spert/evaluator, plus
+// prediction agreement, encoder file size and throughput. Run: npx tsx tools/bench/onnx-quantization.ts
+import { readFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseTypes, type Document } from '@spert/core';
+import { evaluate } from '@spert/evaluator';
+import { exportSpertOnnx, ONNX_FILES, SpertOnnxRuntime, type Quantization } from '@spert/onnx';
+import { sharedPath } from '../testing/shared';
+
+async function main(): Promise<void> {
+  const typesFile = sharedPath('datasets', 'conll04', 'conll04_types.json');
+  const types = parseTypes(JSON.parse(await readFile(typesFile, 'utf8')), { source: typesFile });
+  const gold = JSON.parse(await readFile(sharedPath('datasets', 'conll04', 'conll04_test.json'), 'utf8')) as Document[];
+  const modelDir = sharedPath('fixtures', 'spert-scratch-conll04');
+  const root = await mkdtemp(path.join(tmpdir(), 'spert-onnx-quant-'));
+  const results: Record<string, { preds: Document[]; seconds: number; mb: number }> = {};
+  try {
+    for (const q of ['none', 'int8'] as Quantization[]) {
+      const out = path.join(root, q);
+      await exportSpertOnnx({ modelDir, outDir: out, types, quantization: q });
+      const rt = await SpertOnnxRuntime.load(out, { threads: 1, batchSize: 8 });
+      await rt.predictTokens(gold.slice(0, 8).map((d) => d.tokens));
+      const t0 = performance.now();
+      const preds = await rt.predictTokens(gold.map((d) => d.tokens));
+      results[q] = { preds, seconds: (performance.now() - t0) / 1000, mb: (await stat(path.join(out, ONNX_FILES.encoder))).size / 2 ** 20 };
+      await rt.dispose();
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  const key = (d: Document) => JSON.stringify([d.entities.map(({ type, start, end }) => [type, start, end]), d.relations.map(({ type, head, tail }) => [type, head, tail])]);
+  const agree = results.none.preds.filter((p, i) => key(p) === key(results.int8.preds[i])).length;
+  console.log('| export | encoder.onnx MB | sentences/s (1 thread) | NER micro F1 | Rel micro F1 | Rel+NEC micro F1 | NER macro F1 | Rel+NEC macro F1 |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const q of ['none', 'int8']) {
+    const r = evaluate({ gold, predicted: results[q].preds, types });
+    const f = (x: number) => x.toFixed(2);
+    console.log(`| ${q === 'none' ? 'float32' : 'int8'} | ${results[q].mb.toFixed(1)} | ${(gold.length / results[q].seconds).toFixed(1)} | ${f(r.ner.micro.f1)} | ${f(r.rel.micro.f1)} | ${f(r.relNec.micro.f1)} | ${f(r.ner.macro.f1)} | ${f(r.relNec.macro.f1)} |`);
+  }
+  console.log(`int8 predictions identical to float32 on ${agree}/${gold.length} documents`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
