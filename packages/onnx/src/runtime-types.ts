@@ -12,6 +12,8 @@ export interface SpertOnnxLoadOptions {
   executionProviders?: ExecutionProvider[];
   /** Documents per encoder call (default 16); documents are grouped by length to limit padding. */
   batchSize?: number;
+  /** Relation pairs per relation-head call and document (default: config.json's spert.max_pairs, 1000). */
+  maxPairs?: number;
   /** Types to use when config.json has no "spert" object (a reference directory). */
   types?: TypesSchema;
   /** Overrides the tokenizer's casing (like the reference's --lowercase flag). */

@@ -113,6 +113,18 @@ describe('SpertOnnxRuntime on an exported random model', () => {
     expect(preds.reduce((a, p) => a + p.relations.length, 0)).toBeGreaterThan(0);
   });
 
+  it('chunking relation pairs (maxPairs) does not change any output', async () => {
+    const chunked = await SpertOnnxRuntime.load(path.join(root, 'onnx'), { threads: 1, batchSize: 3, maxPairs: 3 });
+    const encoded = runtime.encode(docs);
+    const [a, b] = [await runtime.infer(encoded), await chunked.infer(encoded)];
+    await chunked.dispose();
+    expect(a.some((r) => r.relationCandidates.length > 3)).toBe(true);
+    a.forEach((r, i) => {
+      expect(b[i].relationCandidates).toEqual(r.relationCandidates);
+      expect(Array.from(b[i].relationProbs)).toEqual(Array.from(r.relationProbs));
+    });
+  });
+
   it('predictText() splits words with character offsets and maps entities to both', async () => {
     const text = 'Alice met Bob at  Acme Corp.';
     const [p] = await runtime.predictText([text]);

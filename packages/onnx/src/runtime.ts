@@ -65,6 +65,10 @@ export class SpertOnnxRuntime {
     };
     const config = await json('config.json');
     const settings = readSpertSettings(config, { types: options.types, source: path.join(dir, 'config.json') });
+    if (options.maxPairs !== undefined) {
+      if (!Number.isInteger(options.maxPairs) || options.maxPairs < 1) throw new Error(`SpertOnnxRuntime.load: maxPairs must be a positive integer, got ${options.maxPairs}`);
+      settings.maxPairs = options.maxPairs;
+    }
     const readTextFile = async (file: string): Promise<string | undefined> => {
       try {
         return new TextDecoder().decode(await readFile(file));
@@ -90,7 +94,14 @@ export class SpertOnnxRuntime {
       } catch (e) {
         throw new Error(`${file}: cannot read (${(e as Error).message}); export the model with exportSpertOnnx first`);
       }
-      return ort.InferenceSession.create(bytes, sessionOptions);
+      try {
+        return await ort.InferenceSession.create(bytes, sessionOptions);
+      } catch (e) {
+        const hint = executionProviders.includes('cuda')
+          ? ' (the CUDA provider needs onnxruntime-node installed with its CUDA binaries; this install may have skipped them, see ONNXRUNTIME_NODE_INSTALL)'
+          : '';
+        throw new Error(`${file}: onnxruntime could not open it with providers [${executionProviders.join(', ')}]${hint}: ${(e as Error).message}`);
+      }
     };
     const sessions: Sessions = {
       encoder: await open(ONNX_FILES.encoder),
@@ -238,26 +249,37 @@ export class SpertOnnxRuntime {
       const K = Math.max(1, ...kept.map((k) => k.indices.length));
       const kRanges = new Array<number>(B * K * 2).fill(0);
       const kWidths = new Array<number>(B * K).fill(0);
-      const pairs = new Array<number>(B * P * 2).fill(0);
-      kept.forEach((k, b) => {
+      kept.forEach((k, b) =>
         k.indices.forEach((s, j) => {
           kRanges[(b * K + j) * 2] = samples[b].spanRanges[s][0];
           kRanges[(b * K + j) * 2 + 1] = samples[b].spanRanges[s][1];
           kWidths[b * K + j] = samples[b].spanWidths[s];
+        }),
+      );
+      const spanRanges = i64(kRanges, [B, K, 2]);
+      const spanWidths = i64(kWidths, [B, K]);
+      // Pairs go in chunks of max_pairs per document (the reference's memory bound); results
+      // do not depend on the chunking.
+      const chunk = Math.max(1, Math.floor(this.settings.maxPairs));
+      for (let p0 = 0; p0 < P; p0 += chunk) {
+        const n = Math.min(chunk, P - p0);
+        const pairs = new Array<number>(B * n * 2).fill(0);
+        keptPairs.forEach((kp, b) => {
+          for (let p = 0; p < n && p0 + p < kp.length; p++) {
+            pairs[(b * n + p) * 2] = kp[p0 + p][0];
+            pairs[(b * n + p) * 2 + 1] = kp[p0 + p][1];
+          }
         });
-        keptPairs[b].forEach(([h, t], p) => ((pairs[(b * P + p) * 2] = h), (pairs[(b * P + p) * 2 + 1] = t)));
-      });
-      const rel = await this.sessions.relationHead.run({
-        hidden_states: hidden,
-        span_ranges: i64(kRanges, [B, K, 2]),
-        span_widths: i64(kWidths, [B, K]),
-        pairs: i64(pairs, [B, P, 2]),
-      });
-      if (rel.relation_probs.dims[2] !== R) {
-        throw new Error(`${this.dir}: relation head has ${rel.relation_probs.dims[2]} outputs but the types list ${R} relation types`);
+        const rel = await this.sessions.relationHead.run({ hidden_states: hidden, span_ranges: spanRanges, span_widths: spanWidths, pairs: i64(pairs, [B, n, 2]) });
+        if (rel.relation_probs.dims[2] !== R) {
+          throw new Error(`${this.dir}: relation head has ${rel.relation_probs.dims[2]} outputs but the types list ${R} relation types`);
+        }
+        const data = rel.relation_probs.data as Float32Array;
+        relProbs.forEach((arr, b) => {
+          const count = Math.min(n, keptPairs[b].length - p0);
+          if (count > 0) arr.set(data.subarray(b * n * R, (b * n + count) * R), p0 * R);
+        });
       }
-      const data = rel.relation_probs.data as Float32Array;
-      relProbs.forEach((arr, b) => arr.set(data.subarray(b * P * R, b * P * R + arr.length)));
     }
     return samples.map((s, b) => ({
       spanWords: s.spanWords,
