@@ -73,6 +73,20 @@ describe('maxPoolSpans', () => {
     }
   });
 
+  it('sends the gradient of a tie to the first position only, and zero gradient through empty ranges', () => {
+    const hidden = tf.tensor3d([[[0], [2], [1], [2], [5]]]);
+    const g = tf.grad((h: tf.Tensor) => tf.sum(maxPoolSpans(h as tf.Tensor3D, { data: [0, 4, 1, 4, 2, 2], shape: [1, 3, 2] })))(hidden);
+    expect(Array.from(g.dataSync())).toEqual([0, 2, 0, 0, 0]);
+  });
+
+  it('leaves no tensors behind', () => {
+    const hidden = tf.tensor3d(Float32Array.from(hiddenData), [B, T, H]);
+    const before = tf.memory().numTensors;
+    const g = tf.grad((h: tf.Tensor) => tf.sum(maxPoolSpans(h as tf.Tensor3D, { data: ranges.flat(2), shape: [B, 8, 2] })))(hidden);
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('gives the same values on the wasm backend', async () => {
     const hidden = tf.tensor3d(Float32Array.from(hiddenData), [B, T, H]);
     const cpu = maxPoolSpans(hidden, { data: ranges.flat(2), shape: [B, 8, 2] }).dataSync();

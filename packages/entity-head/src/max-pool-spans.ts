@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { GradSaveFunc } from '@tensorflow/tfjs-core';
 import { type IntInput, readIntInput } from './int-input';
 
 /**
  * Element-wise max of hidden states over each wordpiece range [start, end): [B,T,H] x [B,S,2]
- * -> [B,S,H]; an empty range (start == end, e.g. padding or an empty relation context) gives
- * zeros. Uses a sparse table (max over windows of 2^k positions, k < log2(longest range) + 1) and
- * two gathers per range, so memory is O(K*B*T*H + B*S*H) instead of the reference's B*S*T*H
- * (issue #22). Gradients flow to exactly one position per output element, as torch's max does.
+ * -> [B,S,H]; an empty range (start == end: padding rows, adjacent/overlapping relation
+ * arguments) gives zeros. Memory is O(B*S*H), not the reference's B*S*T*H (issue #22): the max
+ * and its argmax come from a sparse table over the positions, and the gradient (a tf.customGrad)
+ * sends each output element's gradient to its argmax position only, as torch's max does (first
+ * position on ties). Both passes are plain loops over typed arrays, which is also why no
+ * backend needs a scatter kernel (tfjs-cpu's UnsortedSegmentSum, used by gather's gradient, is
+ * O(segments x rows) and took minutes at BERT sizes).
  */
 export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D {
   if (hidden.rank !== 3) throw new Error(`maxPoolSpans: hidden must be [B,T,H], got [${hidden.shape.join(', ')}]`);
@@ -16,52 +20,74 @@ export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D
     throw new Error(`maxPoolSpans: ranges must be [${B},S,2] for hidden [${B},${T},${H}], got [${shape.join(', ')}]`);
   }
   const S = shape[1];
-  if (S === 0) return tf.zeros([B, 0, H]);
-  let longest = 0;
   for (let i = 0; i < B * S; i++) {
     const start = data[2 * i];
     const end = data[2 * i + 1];
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > T) {
-      const b = Math.floor(i / S);
-      throw new Error(`maxPoolSpans: range [${start}, ${end}) at batch ${b}, span ${i % S} is not inside [0, ${T})`);
+      throw new Error(`maxPoolSpans: range [${start}, ${end}) at batch ${Math.floor(i / S)}, span ${i % S} is not inside [0, ${T})`);
     }
-    longest = Math.max(longest, end - start);
   }
-  const levels = longest > 0 ? Math.floor(Math.log2(longest)) + 1 : 1;
-  const idxA = new Int32Array(B * S);
-  const idxB = new Int32Array(B * S);
-  const keep = new Float32Array(B * S);
-  let anyEmpty = false;
-  for (let i = 0; i < B * S; i++) {
-    const start = data[2 * i];
-    const len = data[2 * i + 1] - start;
-    if (len === 0) {
-      anyEmpty = true;
-      continue;
-    }
-    const k = Math.floor(Math.log2(len));
-    const base = k * B * T + Math.floor(i / S) * T;
-    idxA[i] = base + start;
-    idxB[i] = base + start + len - (1 << k);
-    keep[i] = 1;
-  }
-  return tf.tidy(() => {
-    // table[k][b][t] = max(hidden[b][t .. t + 2^k)); positions past T - 2^k are never read.
-    const table: tf.Tensor3D[] = [hidden];
-    for (let k = 1; k < levels; k++) {
+  let longest = 0;
+  for (let i = 0; i < B * S; i++) longest = Math.max(longest, data[2 * i + 1] - data[2 * i]);
+  const pool = tf.customGrad((...inputs: Array<tf.Tensor | GradSaveFunc>) => {
+    const x = (inputs[0] as tf.Tensor).dataSync() as Float32Array;
+    // Sparse table: level k holds, per position t, the max of h[t .. t + 2^k) and where it is;
+    // a range is then the larger of two (overlapping) windows, O(1) per output element.
+    const vals: Float32Array[] = [x];
+    const where: Int32Array[] = [Int32Array.from({ length: x.length }, (_, k) => k)];
+    for (let k = 1; 1 << k <= longest; k++) {
       const half = 1 << (k - 1);
-      const prev = table[k - 1];
-      const shifted = tf.pad(tf.slice(prev, [0, half, 0], [B, T - half, H]), [[0, 0], [0, half], [0, 0]]);
-      table.push(tf.maximum(prev, shifted));
+      const pv = vals[k - 1];
+      const pw = where[k - 1];
+      const v = new Float32Array(x.length);
+      const w = new Int32Array(x.length);
+      for (let b = 0; b < B; b++) {
+        for (let t = 0; t + (1 << k) <= T; t++) {
+          const o = (b * T + t) * H;
+          const o2 = o + half * H;
+          for (let j = 0; j < H; j++) {
+            // strict > keeps the earlier position on ties, like torch's max
+            if (pv[o2 + j] > pv[o + j]) {
+              v[o + j] = pv[o2 + j];
+              w[o + j] = pw[o2 + j];
+            } else {
+              v[o + j] = pv[o + j];
+              w[o + j] = pw[o + j];
+            }
+          }
+        }
+      }
+      vals.push(v);
+      where.push(w);
     }
-    const flat = tf.reshape(levels === 1 ? hidden : tf.concat(table, 0), [levels * B * T, H]);
-    let pooled: tf.Tensor = tf.maximum(
-      tf.gather(flat, tf.tensor1d(idxA, 'int32')),
-      tf.gather(flat, tf.tensor1d(idxB, 'int32')),
-    );
-    if (anyEmpty) pooled = tf.mul(pooled, tf.tensor2d(keep, [B * S, 1]));
-    return tf.reshape(pooled, [B, S, H]) as tf.Tensor3D;
+    const out = new Float32Array(B * S * H);
+    const argmax = new Int32Array(B * S * H).fill(-1);
+    for (let i = 0; i < B * S; i++) {
+      const start = data[2 * i];
+      const len = data[2 * i + 1] - start;
+      if (len === 0) continue;
+      const k = 31 - Math.clz32(len);
+      const v = vals[k];
+      const w = where[k];
+      const rowBase = Math.floor(i / S) * T;
+      const a = (rowBase + start) * H;
+      const c = (rowBase + start + len - (1 << k)) * H;
+      const o = i * H;
+      for (let j = 0; j < H; j++) {
+        const useRight = v[c + j] > v[a + j];
+        out[o + j] = useRight ? v[c + j] : v[a + j];
+        argmax[o + j] = useRight ? w[c + j] : w[a + j];
+      }
+    }
+    const gradFunc = (dy: tf.Tensor): tf.Tensor => {
+      const g = dy.dataSync();
+      const dh = new Float32Array(B * T * H);
+      for (let k = 0; k < argmax.length; k++) if (argmax[k] >= 0) dh[argmax[k]] += g[k];
+      return tf.tensor3d(dh, [B, T, H]);
+    };
+    return { value: tf.tensor3d(out, [B, S, H]), gradFunc };
   });
+  return pool(hidden) as tf.Tensor3D;
 }
 
 /** The hidden state at position 0 ([CLS]) of each sequence: [B,T,H] -> [B,H]. */
