@@ -1,6 +1,11 @@
 // A small helper over onnx-proto's generated messages: it names values, adds nodes and
 // initializers, and serializes a ModelProto, so the exporters read like the math they build.
-import { onnx } from 'onnx-proto';
+import onnxProto from 'onnx-proto';
+import type { onnx as Onnx } from 'onnx-proto';
+
+// onnx-proto is CommonJS without named-export hints, so Node's ESM loader only offers the
+// default export: take the namespace from it (works the same when compiled to CommonJS).
+const { onnx } = onnxProto;
 
 /** ONNX element types used by the exported graphs. */
 export type OnnxElementType = 'float32' | 'int64' | 'bool' | 'uint8';
@@ -15,7 +20,7 @@ export interface ValueSpec {
 /** Attribute values a node can take (ints/floats/int lists are enough for our graphs). */
 export type AttributeValue = number | number[] | { float: number };
 
-const ELEM: Record<OnnxElementType, onnx.TensorProto.DataType> = {
+const ELEM: Record<OnnxElementType, Onnx.TensorProto.DataType> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
@@ -27,10 +32,10 @@ export const OPSET = 17;
 
 /** Builds one ONNX graph node by node; `toBytes` serializes the model. */
 export class GraphBuilder {
-  private readonly nodes: onnx.INodeProto[] = [];
-  private readonly initializers: onnx.ITensorProto[] = [];
-  private readonly inputs: onnx.IValueInfoProto[] = [];
-  private readonly outputs: onnx.IValueInfoProto[] = [];
+  private readonly nodes: Onnx.INodeProto[] = [];
+  private readonly initializers: Onnx.ITensorProto[] = [];
+  private readonly inputs: Onnx.IValueInfoProto[] = [];
+  private readonly outputs: Onnx.IValueInfoProto[] = [];
   private readonly used = new Set<string>();
   private counter = 0;
 
@@ -133,7 +138,7 @@ export class GraphBuilder {
   }
 }
 
-function valueInfo(spec: ValueSpec): onnx.IValueInfoProto {
+function valueInfo(spec: ValueSpec): Onnx.IValueInfoProto {
   return {
     name: spec.name,
     type: {
@@ -145,7 +150,7 @@ function valueInfo(spec: ValueSpec): onnx.IValueInfoProto {
   };
 }
 
-function attribute(name: string, v: AttributeValue): onnx.IAttributeProto {
+function attribute(name: string, v: AttributeValue): Onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
   if (typeof v === 'number') return { name, type: T.INT, i: v };
