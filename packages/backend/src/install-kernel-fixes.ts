@@ -1,4 +1,5 @@
 import '@tensorflow/tfjs-backend-wasm';
+import { installFusedAdamW } from './adamw-update';
 import { registerMissingGradients } from './register-gradients';
 import { installGradientFixes } from './gradient-fixes';
 import { installWasmMatMulFix } from './wasm-matmul';
@@ -11,7 +12,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installGradientFixes());
+  applied.push(...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installGradientFixes(), ...installFusedAdamW());
   return activeKernelFixes();
 }
 
