@@ -22,7 +22,7 @@ export interface SpertOnnxLoadOptions {
   readFile?: (path: string) => Promise<Uint8Array>;
 }
 
-/** A word of raw text with its character range [start, end) (UTF-16 code units). */
+/** A word of raw text with its character range [start, end) (UTF-16 code units), as @spert/tokenizer splitWords returns it. */
 export interface TextWord {
   text: string;
   start: number;

@@ -126,9 +126,9 @@ describe('SpertOnnxRuntime on an exported random model', () => {
   });
 
   it('predictText() splits words with character offsets and maps entities to both', async () => {
-    const text = 'Alice met Bob at  Acme Corp.';
+    const text = 'Alice met Bob at  Acme Corp, in Paris.';
     const [p] = await runtime.predictText([text]);
-    expect(p.tokens).toEqual(['Alice', 'met', 'Bob', 'at', 'Acme', 'Corp', '.']);
+    expect(p.tokens).toEqual(['Alice', 'met', 'Bob', 'at', 'Acme', 'Corp', ',', 'in', 'Paris', '.']);
     p.charOffsets.forEach(([s, e], i) => expect(text.slice(s, e)).toBe(p.tokens[i]));
     const [byTokens] = await runtime.predictTokens([p.tokens]);
     expect(p.entities.map(({ type, start, end }) => ({ type, start, end }))).toEqual(byTokens.entities.map(({ type, start, end }) => ({ type, start, end })));

@@ -7,12 +7,11 @@ import type { EncodedDocument, PredictedDocument } from '@spert/core';
 import { filterSpans, type FilteredSpans } from '@spert/entity-head';
 import { buildInferencePairs, buildPrediction } from '@spert/relation-head';
 import { createEvalSample } from '@spert/span-sampler';
-import { loadTokenizer, type BertWordPieceTokenizer } from '@spert/tokenizer';
+import { loadTokenizer, splitWords, type BertWordPieceTokenizer } from '@spert/tokenizer';
 import * as ort from 'onnxruntime-node';
 import { OPSET } from './graph-builder';
 import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord } from './runtime-types';
 import { readSpertSettings, type SpertSettings } from './spert-config';
-import { splitWordsLocal } from './split-words';
 
 /** File names of an exported model directory. */
 export const ONNX_FILES = { encoder: 'encoder.onnx', entityHead: 'entity_head.onnx', relationHead: 'relation_head.onnx' } as const;
@@ -160,7 +159,7 @@ export class SpertOnnxRuntime {
   async predictText(texts: string[]): Promise<TextPrediction[]> {
     const split: TextWord[][] = texts.map((t, i) => {
       if (typeof t !== 'string') throw new TypeError(`text ${i}: expected a string`);
-      return splitWordsLocal(t);
+      return splitWords(t);
     });
     const preds = await this.predictTokens(split.map((ws) => ws.map((w) => w.text)));
     return preds.map((p, i) => {
