@@ -159,7 +159,9 @@ async function main(): Promise<void> {
     '',
     `Prediction throughput over CoNLL04 test sentences (tokenization, batching by length with batch ${batchSize}, encoder, both heads and decoding included; first batch excluded as warm-up). ` +
       `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} during the run (shared with other jobs: absolute numbers are pessimistic, the ratio is what matters). ` +
-      'The random bert-base-sized model uses the scratch model\'s 6800-entry vocabulary (so sentences tokenize to realistic lengths) and a "none" bias that keeps a few spans per sentence.',
+      'The random bert-base-sized model uses the scratch model\'s 6800-entry vocabulary (so sentences tokenize to realistic lengths) and a "none" bias that keeps a few spans per sentence. ' +
+      'The TF.js rows\' note is the TF.js-vs-ONNX parity of the predictions (entities, relations, types) on the same documents. ' +
+      'TF.js runs one wasm thread in Node; onnxruntime was given the thread count in its row.',
     '',
     table,
     '',
