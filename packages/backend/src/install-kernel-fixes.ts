@@ -3,6 +3,7 @@ import { installFusedAdamW } from './adamw-update';
 import { registerMissingGradients } from './register-gradients';
 import { installGradientFixes } from './gradient-fixes';
 import { installWasmMatMulFix } from './wasm-matmul';
+import { installWasmTransposeNoOpFix } from './wasm-transpose';
 import { installWasmStridedSliceFix } from './wasm-strided-slice';
 import { installWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
 
@@ -12,7 +13,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installGradientFixes(), ...installFusedAdamW());
+  applied.push(...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installGradientFixes(), ...installFusedAdamW());
   return activeKernelFixes();
 }
 

@@ -58,6 +58,7 @@ const cases: Case[] = [
   { name: 'stridedSlice with stride and shrink', shapes: [[5, 6, 3]], fn: (x) => tf.stridedSlice(x, [1, 0, 2], [5, 6, 3], [2, 3, 1], 0, 0, 0, 0, 4) },
   { name: 'stridedSlice negative stride', shapes: [[7, 2]], fn: (x) => tf.stridedSlice(x, [6, 0], [0, 2], [-2, 1]) },
   { name: 'reshape + transpose', shapes: [[2, 6, 4]], fn: (x) => tf.transpose(tf.reshape(x, [2, 6, 2, 2]), [0, 2, 1, 3]) },
+  { name: 'transpose moving only size-1 dims (shared buffer)', shapes: [[3, 1, 4]], fn: (x) => tf.add(tf.reshape(tf.transpose(x, [1, 0, 2]), [3, 4]), tf.mul(tf.reshape(tf.transpose(x, [0, 2, 1]), [3, 4]), 2)) },
   { name: 'sigmoid', shapes: [[3, 5]], fn: (x) => tf.sigmoid(tf.mul(x, 4)) },
   { name: 'tanh', shapes: [[3, 5]], fn: (x) => tf.tanh(tf.mul(x, 2)) },
   { name: 'where/select', shapes: [[3, 4], [3, 4]], fn: (a, b) => tf.where(tf.greater(a, b), tf.mul(a, 2), tf.sub(b, 1)) },
