@@ -88,10 +88,10 @@ describe('spert-scratch-conll04 fixture (a model trained by the reference)', () 
     raw.forEach((r, i) => {
       const e = expected.documents[i];
       expect(encoded[i].inputIds).toEqual(e.input_ids);
-      expect(r.spanWords).toEqual(e.candidate_spans);
+      expect(r.spans).toEqual(e.candidate_spans);
       const C = e.entity_probs[0].length;
       e.entity_probs.forEach((row, s) => row.forEach((p, c) => (worstEntity = Math.max(worstEntity, Math.abs(r.entityProbs[s * C + c] - p)))));
-      expect(r.relationCandidates).toEqual(e.relation_candidates);
+      expect(r.pairs).toEqual(e.relation_candidates);
       const R = expected.relation_types.length;
       e.relation_probs.forEach((row, p) => row.forEach((v, k) => (worstRelation = Math.max(worstRelation, Math.abs(r.relationProbs[p * R + k] - v)))));
       relations += e.relation_candidates.length;

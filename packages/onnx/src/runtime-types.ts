@@ -56,14 +56,19 @@ export interface SpertOnnxMetadata {
   [key: string]: unknown;
 }
 
-/** The raw model outputs for one encoded document (for parity checks against other backends). */
+/**
+ * The raw model outputs for one document, before decoding: the same fields as @spert/model's
+ * DocumentScores, so TF.js and ONNX outputs compare field by field.
+ */
 export interface RawDocumentOutput {
-  /** Word range [start, end) of every candidate span, in the reference's order. */
-  spanWords: Array<[number, number]>;
-  /** Softmax over (none, entity types) per candidate span: [S * (E+1)]. */
+  /** Word range [start, end) of every candidate span, in the reference's order (width, then start). */
+  spans: Array<[number, number]>;
+  /** Softmax over (none, entity types) per candidate span: [S * (E+1)], row-major. */
   entityProbs: Float32Array;
-  /** Pairs of candidate indices (into spanWords) that were scored, in the reference's order. */
-  relationCandidates: Array<[number, number]>;
-  /** Sigmoid per relation type for each candidate pair: [P * R]. */
+  /** Candidate indices the entity filter kept (ascending). */
+  keptSpans: number[];
+  /** Ordered pairs of kept candidates (indices into spans) that were scored, in the reference's order. */
+  pairs: Array<[number, number]>;
+  /** Sigmoid per relation type for each pair: [P * R], row-major. */
   relationProbs: Float32Array;
 }

@@ -69,9 +69,9 @@ describe('SpertOnnxRuntime on an exported random model', () => {
     raw.forEach((r, d) => {
       const { inputIds, wordRanges } = encoded[d];
       const h = bertForward64(config, weights, inputIds, inputIds.map(() => 0), inputIds.map(() => 1));
-      const ranges = r.spanWords.map(([s, e]) => [wordRanges[s][0], wordRanges[e - 1][1]] as [number, number]);
-      const widths = r.spanWords.map(([s, e]) => e - s);
-      expect(r.spanWords.length).toBe(docs[d].length === 0 ? 0 : [1, 2, 3, 4].reduce((a, w) => a + Math.max(0, docs[d].length - w + 1), 0));
+      const ranges = r.spans.map(([s, e]) => [wordRanges[s][0], wordRanges[e - 1][1]] as [number, number]);
+      const widths = r.spans.map(([s, e]) => e - s);
+      expect(r.spans.length).toBe(docs[d].length === 0 ? 0 : [1, 2, 3, 4].reduce((a, w) => a + Math.max(0, docs[d].length - w + 1), 0));
       if (ranges.length === 0) return;
       const logits = entityLogits64(weights, h, ranges, widths);
       logits.forEach((row, s) => {
@@ -82,7 +82,7 @@ describe('SpertOnnxRuntime on an exported random model', () => {
       // Candidates = ordered pairs of spans whose argmax is not "none".
       const kept = logits.map((row, s) => [s, row.indexOf(Math.max(...row))]).filter(([, c]) => c !== 0).map(([s]) => s);
       const expectedPairs = kept.flatMap((a) => kept.filter((b) => b !== a).map((b) => [a, b] as [number, number]));
-      expect(r.relationCandidates).toEqual(expectedPairs);
+      expect(r.pairs).toEqual(expectedPairs);
       const rel = relationLogits64(weights, h, ranges, widths, expectedPairs);
       rel.forEach((row, p) => row.forEach((v, k) => expect(Math.abs(r.relationProbs[p * 2 + k] - 1 / (1 + Math.exp(-v)))).toBeLessThan(1e-4)));
       pairsChecked += expectedPairs.length;
@@ -118,9 +118,9 @@ describe('SpertOnnxRuntime on an exported random model', () => {
     const encoded = runtime.encode(docs);
     const [a, b] = [await runtime.infer(encoded), await chunked.infer(encoded)];
     await chunked.dispose();
-    expect(a.some((r) => r.relationCandidates.length > 3)).toBe(true);
+    expect(a.some((r) => r.pairs.length > 3)).toBe(true);
     a.forEach((r, i) => {
-      expect(b[i].relationCandidates).toEqual(r.relationCandidates);
+      expect(b[i].pairs).toEqual(r.pairs);
       expect(Array.from(b[i].relationProbs)).toEqual(Array.from(r.relationProbs));
     });
   });

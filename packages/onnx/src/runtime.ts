@@ -144,10 +144,10 @@ export class SpertOnnxRuntime {
     return results.map((r, i) =>
       buildPrediction({
         tokens: docs[i],
-        spans: r.spanWords,
+        spans: r.spans,
         entityProbs: r.entityProbs,
         keptSpans: r.kept.indices,
-        pairs: r.relationCandidates,
+        pairs: r.pairs,
         relationProbs: r.relationProbs,
         types: this.settings.types,
         threshold: this.settings.relFilterThreshold,
@@ -172,12 +172,18 @@ export class SpertOnnxRuntime {
     });
   }
 
+  /** Raw outputs for pre-split documents (the counterpart of @spert/model's SpertModel.score). */
+  async score(docs: string[][]): Promise<RawDocumentOutput[]> {
+    return this.infer(this.encode(docs));
+  }
+
   /** Raw head outputs for encoded documents (candidate spans, entity and relation probabilities). */
   async infer(docs: EncodedDocument[]): Promise<RawDocumentOutput[]> {
-    return (await this.run(docs)).map(({ spanWords, entityProbs, relationCandidates, relationProbs }) => ({
-      spanWords,
+    return (await this.run(docs)).map(({ spans, entityProbs, keptSpans, pairs, relationProbs }) => ({
+      spans,
+      keptSpans,
       entityProbs,
-      relationCandidates,
+      pairs,
       relationProbs,
     }));
   }
@@ -281,9 +287,10 @@ export class SpertOnnxRuntime {
       }
     }
     return samples.map((s, b) => ({
-      spanWords: s.spanWords,
+      spans: s.spanWords,
+      keptSpans: kept[b].indices,
       entityProbs: entityProbs[b],
-      relationCandidates: candidates[b],
+      pairs: candidates[b],
       relationProbs: relProbs[b],
       kept: kept[b],
     }));
