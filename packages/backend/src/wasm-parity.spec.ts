@@ -40,6 +40,14 @@ const cases: Case[] = [
     name: 'fused matMul + bias + relu, transposeB', shapes: [[5, 7], [6, 7], [6]],
     fn: (a, b, bias) => tf.fused.matMul({ a, b, transposeB: true, bias, activation: 'relu' }),
   },
+  {
+    name: 'fused matMul + bias, linear, N > M (swapped layout)', shapes: [[3, 5], [5, 8], [8]],
+    fn: (a, b, bias) => tf.fused.matMul({ a, b, bias }),
+  },
+  {
+    name: 'fused matMul + bias, transposeA, rank 3 batch 1', shapes: [[1, 5, 3], [1, 5, 8], [8]],
+    fn: (a, b, bias) => tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor3D, transposeA: true, bias }),
+  },
   { name: 'gather rows (embedding) with repeats', shapes: [[10, 4]], fn: (x) => tf.gather(x, tf.tensor1d([3, 0, 3, 9, 3], 'int32')) },
   { name: 'gather axis 1', shapes: [[3, 6, 2]], fn: (x) => tf.gather(x, tf.tensor1d([5, 1, 1], 'int32'), 1) },
   {
