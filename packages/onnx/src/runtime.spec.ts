@@ -135,6 +135,14 @@ describe('SpertOnnxRuntime on an exported random model', () => {
     for (const e of p.entities) expect(text.slice(e.charStart, e.charEnd)).toBe(text.slice(p.charOffsets[e.start][0], p.charOffsets[e.end - 1][1]));
   });
 
+  it('rejects a document longer than the encoder positions, naming it; empty text gives an empty prediction', async () => {
+    const long = Array.from({ length: 70 }, () => 'Alice');
+    await expect(runtime.predictTokens([['Bob'], long])).rejects.toThrow(/document 1/);
+    await expect(runtime.predictText([42 as unknown as string])).rejects.toThrow(/text 0: expected a string/);
+    const [empty] = await runtime.predictText(['   ']);
+    expect(empty).toEqual({ tokens: [], entities: [], relations: [], charOffsets: [] });
+  });
+
   it('metadata() reports types, settings and the onnxruntime version', () => {
     const m = runtime.metadata();
     expect(m.entityTypes).toEqual(['Per', 'Org']);
