@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { PredictedDocument } from '@spert/core';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { HttpError } from './http-error';
 import { MicroBatcher, type Timers } from './micro-batcher';
@@ -120,11 +121,28 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     void reply.status(404).send({ statusCode: 404, error: reason(404), code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
   });
 
-  // Answers finished while shutting down tell the client to drop the socket; otherwise a
-  // kept-alive socket that was busy when closing began would hold the server open until its timeout.
+  // Shutdown must not wait for sockets that carry no request: node's server.close() reaps idle
+  // keep-alive sockets but counts a fresh one (a browser's preconnect) as busy until headersTimeout.
+  // So count requests per socket, destroy the ones with none when closing starts, and answers
+  // finished while closing tell the client to drop the socket (so busy ones end with their request).
   let closing = false;
+  const requestsOn = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    requestsOn.set(socket, 0);
+    socket.once('close', () => requestsOn.delete(socket));
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    const socket = request.raw.socket;
+    requestsOn.set(socket, (requestsOn.get(socket) ?? 0) + 1);
+    reply.raw.once('close', () => {
+      const left = (requestsOn.get(socket) ?? 1) - 1;
+      requestsOn.set(socket, left);
+      if (closing && left === 0) socket.destroySoon();
+    });
+  });
   app.addHook('preClose', async () => {
     closing = true;
+    for (const [socket, n] of requestsOn) if (n === 0) socket.destroy();
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) void reply.header('connection', 'close');

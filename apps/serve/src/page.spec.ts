@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { RulePredictor } from '../test/rule-predictor';
+import { exportRandomModel } from '../test/export-random-model';
 import { buildApp, type ServeApp } from './app';
+import { createServer } from './create-server';
 
 // Debian's chromium, never a browser download (see .ci/run); CHROMIUM_PATH overrides.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -78,6 +80,38 @@ if (!haveChromium && !inCi) {
     await page.screenshot({ path: file, fullPage: true });
     expect(existsSync(file)).toBe(true);
     await page.close();
+  }, 60_000);
+
+  it('renders the predictions of a real exported model, nested entities included', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'spert-serve-page-model-'));
+    const real = await createServer({ modelDir: await exportRandomModel(root, { noneShift: 1.2 }), threads: 1 });
+    try {
+      await real.app.listen({ host: '127.0.0.1', port: 0 });
+      const url = `http://127.0.0.1:${(real.app.server.address() as AddressInfo).port}`;
+      const text = 'John Smith works for Acme Corp in Berlin .';
+      const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documents: [{ text }] }) });
+      const want = ((await res.json()) as { documents: Array<{ entities: Array<{ type: string }>; relations: Array<{ type: string; head: number; tail: number }> }> }).documents[0];
+      const page = await context.newPage();
+      await page.goto(`${url}/`);
+      await page.fill('#text', text);
+      await page.click('#go');
+      await page.waitForSelector('.doc[data-doc="0"]');
+      const doc = page.locator('.doc[data-doc="0"]');
+      expect(await doc.locator('g.entity .entity-label').allTextContents()).toEqual(want?.entities.map((e) => e.type));
+      // One arc per (head, tail) pair, labelled with all its relation types.
+      const labels = await doc.locator('g.relation .relation-label').allTextContents();
+      expect(labels.flatMap((l) => l.split(', ')).sort()).toEqual(want?.relations.map((r) => r.type).sort());
+      expect(labels).toHaveLength(new Set(want?.relations.map((r) => `${r.head}>${r.tail}`)).size);
+      expect(want?.entities.length).toBeGreaterThan(1);
+      // Overlapping entities sit in separate rows.
+      const rows = await doc.locator('g.entity').evaluateAll((gs) => gs.map((g) => [Number(g.getAttribute('data-start')), Number(g.getAttribute('data-end')), Number(g.getAttribute('data-row'))]));
+      for (const [s1, e1, r1] of rows) for (const [s2, e2, r2] of rows) if (s1 !== s2 || e1 !== e2) expect(r1 === r2 && s1 < e2 && s2 < e1).toBe(false);
+      if (process.env.SPERT_SCREENSHOT_DIR) await page.screenshot({ path: path.join(process.env.SPERT_SCREENSHOT_DIR, 'serve-page-model.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await real.app.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('shows the server\'s JSON error for a request over the limits', async () => {

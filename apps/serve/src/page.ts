@@ -34,30 +34,38 @@ function render(doc,index){
   var ents=doc.entities.map(function(e,k){return {e:e,k:k,x0:xs[e.start][0]-3,x1:xs[e.end-1][1]+3};});
   ents.forEach(function(a){a.cx=(a.x0+a.x1)/2;});
   // displaCy-style levels: an arc sits above every arc it spans, so labels never collide vertically.
-  var arcs=doc.relations.map(function(r,k){var h=ents[r.head],t=ents[r.tail];return {r:r,k:k,a:Math.min(h.cx,t.cx),b:Math.max(h.cx,t.cx),from:h.cx,to:t.cx};});
+  // One arc per (head, tail) pair; several relation types between the same pair share its label.
+  var pairs={},arcs=[];
+  doc.relations.forEach(function(r){var key=r.head+'>'+r.tail;if(!(key in pairs)){var h=ents[r.head],t=ents[r.tail];pairs[key]={rels:[],head:r.head,tail:r.tail,a:Math.min(h.cx,t.cx),b:Math.max(h.cx,t.cx),from:h.cx,to:t.cx};arcs.push(pairs[key]);}pairs[key].rels.push(r);});
   arcs.sort(function(p,q){return (p.b-p.a)-(q.b-q.a);});
   var placed=[];arcs.forEach(function(c){var lvl=1;placed.forEach(function(p){if(p.a<c.b&&c.a<p.b)lvl=Math.max(lvl,p.level+1);});c.level=lvl;placed.push(c);});
   var maxLevel=arcs.reduce(function(m,c){return Math.max(m,c.level);},0);
-  var LEVEL=34,baseY=20+maxLevel*LEVEL+10,textY=baseY+22,height=textY+30;
+  // Overlapping (nested) entities go to separate rows under the text: row 0 is highlighted
+  // behind the words, further rows are coloured bars, each with its label.
+  var byStart=ents.slice().sort(function(p,q){return p.e.start-q.e.start||q.e.end-p.e.end;});
+  var rowEnds=[];byStart.forEach(function(a){var r=0;while(r<rowEnds.length&&rowEnds[r]>a.e.start)r++;rowEnds[r]=a.e.end;a.row=r;});
+  var ROW=28,LEVEL=34,baseY=20+maxLevel*LEVEL+10,textY=baseY+22,height=textY+30+Math.max(0,rowEnds.length-1)*ROW;
   var s=svg('svg',{width:totalW,height:height,viewBox:'0 0 '+totalW+' '+height,role:'img','aria-label':'entities and relations'});
   s.appendChild(svg('title',{},'entities and relations'));
   ents.forEach(function(a){
-    var g=svg('g',{'class':'entity','data-type':a.e.type,'data-start':a.e.start,'data-end':a.e.end});
-    g.appendChild(svg('rect',{x:a.x0,y:textY-17,width:a.x1-a.x0,height:24,rx:4,fill:colour(a.e.type)}));
-    var lab=svg('text',{x:a.cx,y:textY+20,'text-anchor':'middle','font-size':11,'font-weight':'bold',fill:'#333','class':'entity-label'},a.e.type);
+    var g=svg('g',{'class':'entity','data-type':a.e.type,'data-start':a.e.start,'data-end':a.e.end,'data-row':a.row});
+    if(a.row===0)g.appendChild(svg('rect',{x:a.x0,y:textY-17,width:a.x1-a.x0,height:24,rx:4,fill:colour(a.e.type)}));
+    else g.appendChild(svg('rect',{x:a.x0,y:textY+a.row*ROW-4,width:a.x1-a.x0,height:6,rx:3,fill:colour(a.e.type)}));
+    var lab=svg('text',{x:a.cx,y:textY+20+a.row*ROW,'text-anchor':'middle','font-size':11,'font-weight':'bold',fill:'#333','class':'entity-label'},a.e.type);
     g.appendChild(lab);g.appendChild(svg('title',{},a.e.type+' '+a.e.score.toFixed(3)));s.appendChild(g);
   });
   tokens.forEach(function(t,i){s.appendChild(svg('text',{x:xs[i][0],y:textY,'font-size':16,'class':'token'},t));});
   arcs.forEach(function(c){
     var top=baseY-c.level*LEVEL,y0=textY-19;
-    var g=svg('g',{'class':'relation','data-type':c.r.type,'data-head':c.r.head,'data-tail':c.r.tail});
+    var label=c.rels.map(function(r){return r.type;}).join(', ');
+    var g=svg('g',{'class':'relation','data-head':c.head,'data-tail':c.tail});
     g.appendChild(svg('path',{d:'M'+c.from+','+y0+' C'+c.from+','+top+' '+c.to+','+top+' '+c.to+','+y0,fill:'none',stroke:'#444','stroke-width':1.5}));
     var dir=c.to>c.from?-1:1;
     g.appendChild(svg('path',{d:'M'+c.to+','+y0+' l'+(dir*5)+',-9 l'+(-dir*10)+',0 z',fill:'#444'}));
-    var mid=(c.from+c.to)/2,labY=top+(y0-top)*0.25,lw=width(c.r.type)*0.75+10;
+    var mid=(c.from+c.to)/2,labY=top+(y0-top)*0.25,lw=width(label)*0.75+10;
     g.appendChild(svg('rect',{x:mid-lw/2,y:labY-11,width:lw,height:15,fill:'#fff',rx:3}));
-    g.appendChild(svg('text',{x:mid,y:labY,'text-anchor':'middle','font-size':12,'class':'relation-label'},c.r.type));
-    g.appendChild(svg('title',{},c.r.type+' '+c.r.score.toFixed(3)));
+    g.appendChild(svg('text',{x:mid,y:labY,'text-anchor':'middle','font-size':12,'class':'relation-label'},label));
+    g.appendChild(svg('title',{},c.rels.map(function(r){return r.type+' '+r.score.toFixed(3);}).join('\\n')));
     s.appendChild(g);
   });
   box.appendChild(s);

@@ -28,8 +28,11 @@ const types = {
 /** Words the random model's vocabulary knows (others become [UNK]). */
 export const MODEL_WORDS = ['John', 'Smith', 'works', 'for', 'Acme', 'Corp', 'in', 'Berlin', '.', ',', 'Mary', 'met', 'Bob', 'Paris', 'the'];
 
-/** Exports a seeded random SpERT model into `<root>/onnx` and returns that directory. */
-export async function exportRandomModel(root: string, seed = 7): Promise<string> {
+/**
+ * Exports a seeded random SpERT model into `<root>/onnx` and returns that directory; `noneShift`
+ * moves the "no entity" bias (negative: more entities and relations).
+ */
+export async function exportRandomModel(root: string, { seed = 7, noneShift = -1.5 }: { seed?: number; noneShift?: number } = {}): Promise<string> {
   const modelDir = path.join(root, 'model');
   const outDir = path.join(root, 'onnx');
   await mkdir(modelDir, { recursive: true });
@@ -41,7 +44,7 @@ export async function exportRandomModel(root: string, seed = 7): Promise<string>
   const weights = randomSpertWeights({ config, entityClasses: 4, relationTypes: 2, sizeEmbedding: 25, seed, scale: 0.4 });
   // Make "no entity" less likely so that a random model predicts entities and relations.
   const bias = weights.get('entity_classifier.bias');
-  if (bias) bias.data[0] = (bias.data[0] ?? 0) - 1.5;
+  if (bias) bias.data[0] = (bias.data[0] ?? 0) + noneShift;
   await exportSpertOnnx({ modelDir, outDir, weights });
   return outDir;
 }
