@@ -87,7 +87,9 @@ export class BertEncoder {
       const v = values.get(spec.name)!;
       const shape = spec.layout === 'linear' ? [spec.shape[1], spec.shape[0]] : spec.shape;
       const data = spec.layout === 'linear' ? transpose2d(v, spec.shape[0], spec.shape[1]) : v;
-      this.vars.set(spec.name, tf.variable(tf.tensor(data, shape, 'float32'), true));
+      const initial = tf.tensor(data, shape, 'float32');
+      this.vars.set(spec.name, tf.variable(initial, true));
+      initial.dispose();
     }
     const g = (n: string) => this.vars.get(n)!;
     for (let l = 0; l < config.num_hidden_layers; l++) {
@@ -209,10 +211,12 @@ export class BertEncoder {
       const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), MASK_VALUE), [B, 1, 1, T]);
       const scale = 1 / Math.sqrt(dh);
       for (const L of this.layers) {
-        const qkv = tf.fused.matMul({ a: x, b: tf.concat(L.qkvW, 1), bias: tf.concat(L.qkvB, 0) });
-        // [B*T, 3H] -> [3, B, nh, T, dh]
-        const heads = tf.transpose(tf.reshape(qkv, [B, T, 3, nh, dh]), [2, 0, 3, 1, 4]);
-        const [q, k, val] = tf.unstack(heads, 0) as tf.Tensor4D[];
+        // separate products: each weight stays one long-lived matMul operand, which the wasm
+        // backend (XNNPACK) packs once; a per-call concat of Q/K/V would be repacked every call
+        const heads = (w: tf.Variable, b: tf.Variable) => tf.transpose(tf.reshape(tf.fused.matMul({ a: x, b: w, bias: b }), [B, T, nh, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+        const q = heads(L.qkvW[0], L.qkvB[0]);
+        const k = heads(L.qkvW[1], L.qkvB[1]);
+        const val = heads(L.qkvW[2], L.qkvB[2]);
         const scores = tf.add(tf.matMul(tf.mul(q, scale), k, false, true), maskBias);
         const probs = drop(tf.softmax(scores), ap);
         const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]);
