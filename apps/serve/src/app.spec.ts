@@ -120,6 +120,18 @@ describe('spert-serve HTTP API (rule predictor, real HTTP on 127.0.0.1)', () => 
     expect(json).toMatchObject({ statusCode: expected, error: expect.any(String), code: expect.any(String), message: expect.any(String) });
   });
 
+  it('survives invalid UTF-8 bytes and absurdly deep nesting', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"documents":[{"text":"Ann \\u0000 '), Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from(' Bob"}]}')]);
+    const res = await fetch(`${s.base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
+    expect(res.status).toBe(200);
+    const doc = ((await res.json()) as { documents: Array<{ entities: Array<{ text: string }> }> }).documents[0];
+    expect(doc?.entities.map((e) => e.text)).toEqual(['Ann', 'Bob']);
+    const deep = `{"documents":${'['.repeat(2000)}${']'.repeat(2000)}}`;
+    const r = await post(s.base, deep);
+    expect(r.status).toBe(400);
+    expect((await fetch(`${s.base}/health`)).status).toBe(200);
+  });
+
   it('names the offending document in 422 messages', async () => {
     const { json } = await post(s.base, JSON.stringify({ documents: [{ text: 'ok' }, { tokens: Array(13).fill('w') }] }));
     expect(json).toMatchObject({ code: 'TOO_MANY_WORDS', message: 'documents[1].tokens: 13 words, the limit is 12' });
