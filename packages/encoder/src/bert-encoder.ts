@@ -213,11 +213,11 @@ export class BertEncoder {
       for (const L of this.layers) {
         // separate products: each weight stays one long-lived matMul operand, which the wasm
         // backend (XNNPACK) packs once; a per-call concat of Q/K/V would be repacked every call
-        const heads = (w: tf.Variable, b: tf.Variable) => tf.transpose(tf.reshape(tf.fused.matMul({ a: x, b: w, bias: b }), [B, T, nh, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
-        const q = heads(L.qkvW[0], L.qkvB[0]);
-        const k = heads(L.qkvW[1], L.qkvB[1]);
-        const val = heads(L.qkvW[2], L.qkvB[2]);
-        const scores = tf.add(tf.matMul(tf.mul(q, scale), k, false, true), maskBias);
+        const project = (i: number, perm: number[]) => tf.transpose(tf.reshape(tf.fused.matMul({ a: x, b: L.qkvW[i], bias: L.qkvB[i] }), [B, T, nh, dh]), perm) as tf.Tensor4D;
+        const q = project(0, [0, 2, 1, 3]); // [B, nh, T, dh]
+        const kT = project(1, [0, 2, 3, 1]); // [B, nh, dh, T]: no transposed operand in the scores product
+        const val = project(2, [0, 2, 1, 3]);
+        const scores = tf.add(tf.matMul(tf.mul(q, scale), kT), maskBias);
         const probs = drop(tf.softmax(scores), ap);
         const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]);
         const attnOut = drop(tf.fused.matMul({ a: ctx as tf.Tensor2D, b: L.aoW, bias: L.aoB }), hp);
