@@ -25,13 +25,18 @@ export interface BuildEncoderOptions {
   prefix?: string;
   /** 'int8': dynamic int8 quantization of the linear layers' MatMuls (default 'none'). */
   quantization?: Quantization;
+  /**
+   * Whether the graph takes a token_type_ids input (default true). Without it every token uses
+   * segment 0, as SpERT's single-segment inputs always do, and callers feed two inputs.
+   */
+  tokenTypeIds?: boolean;
 }
 
 /**
- * Builds encoder.onnx: inputs input_ids, attention_mask, token_type_ids (int64 [batch, sequence]),
+ * Builds encoder.onnx: inputs input_ids, attention_mask, optional token_type_ids (int64 [batch, sequence]),
  * output last_hidden_state (float32 [batch, sequence, hidden]).
  */
-export function buildEncoderGraph({ config, weights, prefix = 'bert.', quantization = 'none' }: BuildEncoderOptions): Uint8Array {
+export function buildEncoderGraph({ config, weights, prefix = 'bert.', quantization = 'none', tokenTypeIds = true }: BuildEncoderOptions): Uint8Array {
   const act = config.hidden_act ?? 'gelu';
   if (act !== 'gelu') throw new Error(`config.json: hidden_act "${act}" cannot be exported (only "gelu", the erf form)`);
   const H = config.hidden_size;
@@ -57,14 +62,16 @@ export function buildEncoderGraph({ config, weights, prefix = 'bert.', quantizat
   const dyn = ['batch', 'sequence'];
   const ids = g.input({ name: 'input_ids', type: 'int64', dims: dyn });
   const mask = g.input({ name: 'attention_mask', type: 'int64', dims: dyn });
-  const types = g.input({ name: 'token_type_ids', type: 'int64', dims: dyn });
 
   // Embeddings: word + position(0..T-1) + token type, then LayerNorm.
   const word = g.op('Gather', [init('embeddings.word_embeddings.weight', [config.vocab_size, H]), ids], { axis: 0 });
   const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.intTensor('one_index', [], [1])], { axis: 0 });
   const positions = g.op('Range', [g.intTensor('zero', [], [0]), seqLen, g.intTensor('one', [], [1])]);
   const pos = g.op('Gather', [init('embeddings.position_embeddings.weight', [config.max_position_embeddings, H]), positions], { axis: 0 });
-  const tok = g.op('Gather', [init('embeddings.token_type_embeddings.weight', [config.type_vocab_size, H]), types], { axis: 0 });
+  const typeTable = w('embeddings.token_type_embeddings.weight', [config.type_vocab_size, H]);
+  const tok = tokenTypeIds
+    ? g.op('Gather', [g.floatTensor(`${prefix}embeddings.token_type_embeddings.weight`, [config.type_vocab_size, H], typeTable), g.input({ name: 'token_type_ids', type: 'int64', dims: dyn })], { axis: 0 })
+    : g.floatTensor(`${prefix}embeddings.token_type_embeddings.row0`, [H], typeTable.subarray(0, H));
   let x = layerNorm(g.op('Add', [g.op('Add', [word, pos]), tok]), 'embeddings.LayerNorm');
 
   // Additive mask [B,1,1,T]: 0 where attended, float32 min where padded (as Hugging Face does).

@@ -53,6 +53,18 @@ describe('exported graphs vs a float64 plain-TS re-computation', () => {
     await session.release();
   });
 
+  it('without a token_type_ids input the encoder equals the full graph fed zeros', async () => {
+    const full = await ort.InferenceSession.create(buildEncoderGraph({ config, weights }));
+    const two = await ort.InferenceSession.create(buildEncoderGraph({ config, weights, tokenTypeIds: false }));
+    expect(two.inputNames).toEqual(['input_ids', 'attention_mask']);
+    const ids = i64([2, 5, 7, 3], [1, 4]);
+    const mask = i64([1, 1, 1, 1], [1, 4]);
+    const a = (await full.run({ input_ids: ids, attention_mask: mask, token_type_ids: i64([0, 0, 0, 0], [1, 4]) })).last_hidden_state.data as Float32Array;
+    const b = (await two.run({ input_ids: ids, attention_mask: mask })).last_hidden_state.data as Float32Array;
+    expect(maxDiff(a, b)).toBeLessThan(1e-6);
+    await Promise.all([full.release(), two.release()]);
+  });
+
   it('entity_head.onnx logits/probs match the reference span pooling + classifier within 1e-4', async () => {
     const session = await ort.InferenceSession.create(buildEntityHeadGraph({ weights, hiddenSize: H, maxSequenceLength: config.max_position_embeddings }));
     // Spans of every width 1..5 of doc 0 (positions 1..5), plus a padded row (0,0) for doc 1.

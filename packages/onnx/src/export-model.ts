@@ -25,6 +25,8 @@ export interface ExportSpertOnnxOptions {
   fs?: CheckpointFs;
   /** 'int8': dynamically quantized encoder MatMuls (smaller, faster on CPU; see README for the F1 change). */
   quantization?: Quantization;
+  /** Give encoder.onnx a token_type_ids input (default true; SpERT always feeds zeros). */
+  tokenTypeIds?: boolean;
 }
 
 /** What was written. */
@@ -83,7 +85,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
     files.push(name);
   };
   const heads = { weights, hiddenSize: H, maxSequenceLength: config.max_position_embeddings };
-  await write(ONNX_FILES.encoder, buildEncoderGraph({ config, weights, quantization: options.quantization ?? 'none' }));
+  await write(ONNX_FILES.encoder, buildEncoderGraph({ config, weights, quantization: options.quantization ?? 'none', tokenTypeIds: options.tokenTypeIds ?? true }));
   await write(ONNX_FILES.entityHead, buildEntityHeadGraph(heads));
   await write(ONNX_FILES.relationHead, buildRelationHeadGraph(heads));
   await write('config.json', JSON.stringify({ ...bertFields, spert_version: '1.1', spert: { ...(isObject(raw.spert) ? raw.spert : {}), ...spertSettingsToJson(settings) } }, null, 2) + '\n');

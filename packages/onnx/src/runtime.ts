@@ -214,11 +214,10 @@ export class SpertOnnxRuntime {
     const ids = new Array<number>(B * T).fill(0);
     const mask = new Array<number>(B * T).fill(0);
     docs.forEach((d, b) => d.inputIds.forEach((id, t) => ((ids[b * T + t] = id), (mask[b * T + t] = 1))));
-    const enc = await this.sessions.encoder.run({
-      input_ids: i64(ids, [B, T]),
-      attention_mask: i64(mask, [B, T]),
-      token_type_ids: i64(new Array<number>(B * T).fill(0), [B, T]),
-    });
+    const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids, [B, T]), attention_mask: i64(mask, [B, T]) };
+    // SpERT inputs are single-segment; graphs exported without token_type_ids do not take it.
+    if (this.sessions.encoder.inputNames.includes('token_type_ids')) feeds.token_type_ids = i64(new Array<number>(B * T).fill(0), [B, T]);
+    const enc = await this.sessions.encoder.run(feeds);
     const hidden = enc.last_hidden_state;
 
     const samples = docs.map((encoding) => createEvalSample({ encoding, maxSpanSize: this.settings.maxSpanSize }));
