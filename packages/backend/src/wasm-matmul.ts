@@ -13,9 +13,6 @@ import type { WasmBackendLike } from './wasm-types';
 type MatMulAttrs = NamedAttrMap & { transposeA?: boolean; transposeB?: boolean; activation?: string };
 
 const wrapped = new WeakSet<KernelFunc>();
-// XNNPACK keeps the packed operator while B lives, so a B used a second time (inference weights)
-// runs fastest in the plain layout; the swap is for B's seen once (training).
-const seenB = new WeakSet<object>();
 let plainBatchMatMul: KernelConfig | undefined;
 
 function kernel(name: string): KernelConfig {
@@ -54,9 +51,9 @@ function wrapMatMul(original: KernelConfig, fused: boolean): KernelConfig {
       const bias = args.inputs.bias as TensorInfo | undefined;
       const swappable = size(a.shape.slice(0, -2)) === 1 && size(b.shape.slice(0, -2)) === 1 && N > M &&
         (!fused || ((attrs.activation ?? 'linear') === 'linear' && args.inputs.preluActivationWeights == null && (bias == null || bias.shape.length === 1)));
-      const reused = !transposeB && seenB.has(b.dataId);
-      if (!transposeB) seenB.add(b.dataId);
-      if (swappable && !reused && plainBatchMatMul != null) {
+      // Always swapping (also for weights reused across inference calls) measured faster: the
+      // operator cache does not keep the packed weights of a 12-layer model alive between calls.
+      if (swappable && plainBatchMatMul != null) {
         const a2 = transposeB ? run(tf.Reshape, { x: b }, { shape: [N, K] })
           : run(tf.Transpose, { x: run(tf.Reshape, { x: b }, { shape: [K, N] }) }, { perm: [1, 0] });
         const b2 = transposeA ? run(tf.Reshape, { x: a }, { shape: [K, M] })
