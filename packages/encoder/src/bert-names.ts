@@ -47,7 +47,7 @@ export function bertParamSpecs(config: BertConfig): ParamSpec[] {
 
 /** True for tensors that BERT checkpoints carry but an encoder does not use (pretraining heads, buffers). */
 export function isIgnoredCheckpointTensor(name: string): boolean {
-  return /^(bert\.)?(cls\.|embeddings\.position_ids$)/.test(name) || name === 'embeddings.position_ids' || name.endsWith('.position_ids');
+  return /^(bert\.)?(cls\.|embeddings\.(position_ids|token_type_ids)$)/.test(name);
 }
 
 /** Maps a checkpoint tensor name to the encoder's name, or null when it is not an encoder tensor. */

@@ -1,5 +1,6 @@
 // Resolving a model id to a local directory through the Hugging Face Hub cache
 // (@huggingface/hub's downloadFileToCacheDir), with an offline mode and fast, clear failures.
+import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { downloadFileToCacheDir, getHFHubCachePath, getRepoFolderName, pathsInfo } from '@huggingface/hub';
 import { nodeFs, writeFileAtomic, type CheckpointFs } from './checkpoint-fs';
@@ -42,7 +43,7 @@ export async function resolveModelDir(options: ResolveModelOptions): Promise<str
     throw new Error(`"${id}" is neither a directory with a config.json nor a Hugging Face model id`);
   }
   const revision = options.revision ?? 'main';
-  const cacheDir = options.cacheDir ?? (env === process.env ? getHFHubCachePath() : env.HF_HUB_CACHE ?? env.HUGGINGFACE_HUB_CACHE ?? path.join(env.HF_HOME ?? path.join(env.HOME ?? '~', '.cache', 'huggingface'), 'hub'));
+  const cacheDir = options.cacheDir ?? (env === process.env ? getHFHubCachePath() : env.HF_HUB_CACHE ?? env.HUGGINGFACE_HUB_CACHE ?? path.join(env.HF_HOME ?? path.join(env.HOME ?? homedir(), '.cache', 'huggingface'), 'hub'));
   const offline = options.offline ?? ['1', 'true', 'yes', 'on'].includes((env.HF_HUB_OFFLINE ?? '').toLowerCase());
   const repoFolder = path.join(cacheDir, getRepoFolderName({ type: 'model', name: id }));
   const cached = await cachedSnapshot(repoFolder, revision, fs);
