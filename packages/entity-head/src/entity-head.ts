@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type IntInput, readIntInput, toIntTensor } from './int-input';
+import { gatherRows } from './gather-rows';
+import { type IntInput, readIntInput } from './int-input';
 import { clsVectors, maxPoolSpans } from './max-pool-spans';
-import { assignNamed, linear, type TensorMap } from './parameters';
+import { linearOverParts } from './linear-over-parts';
+import { assignNamed, type TensorMap } from './parameters';
 import { seedStream } from './seed-stream';
 
 /** Configuration of {@link EntityHead}. */
@@ -106,8 +108,8 @@ export class EntityHead {
       }
     }
     return tf.tidy(() => {
-      const idx = tf.reshape(toIntTensor(widths), [-1]);
-      return tf.reshape(tf.gather(this.sizeEmbeddings, idx), [shape[0], shape[1], this.sizeEmbedding]) as tf.Tensor3D;
+      const rows = gatherRows(this.sizeEmbeddings, Int32Array.from(data));
+      return tf.reshape(rows, [shape[0], shape[1], this.sizeEmbedding]) as tf.Tensor3D;
     });
   }
 
@@ -126,11 +128,16 @@ export class EntityHead {
       throw new Error(`EntityHead: spanWidths [${widthEmbeddings.shape.slice(0, 2).join(', ')}] must match spanRanges [${B}, ${S}]`);
     }
     const logits = tf.tidy(() => {
-      const cls = tf.tile(tf.reshape(clsVectors(hidden), [B, 1, this.hiddenSize]), [1, S, 1]);
-      let x: tf.Tensor = tf.concat([cls, spanPool, widthEmbeddings], 2);
-      if (input.training && this.dropout > 0) x = tf.dropout(x, this.dropout, undefined, seed);
-      const flat = tf.reshape(x, [B * S, 2 * this.hiddenSize + this.sizeEmbedding]) as tf.Tensor2D;
-      return tf.reshape(linear(flat, this.weight, this.bias), [B, S, this.numEntityTypes + 1]) as tf.Tensor3D;
+      // Each span row reads its document's [CLS] vector (gathered, not tiled: cheap gradient).
+      const rowOfSpan = Int32Array.from({ length: B * S }, (_, i) => Math.floor(i / S));
+      const parts = [
+        gatherRows(clsVectors(hidden), rowOfSpan),
+        tf.reshape(spanPool, [B * S, this.hiddenSize]) as tf.Tensor2D,
+        tf.reshape(widthEmbeddings, [B * S, this.sizeEmbedding]) as tf.Tensor2D,
+      ];
+      const training = input.training === true && this.dropout > 0;
+      const flat = linearOverParts(parts, this.weight, this.bias, { dropout: training ? this.dropout : 0, seed });
+      return tf.reshape(flat, [B, S, this.numEntityTypes + 1]) as tf.Tensor3D;
     });
     return { logits, spanPool, widthEmbeddings };
   }

@@ -9,3 +9,6 @@ export { filterSpans, toRows, type FilteredSpans, type FilterSpansOptions } from
 export { type IntInput } from './int-input';
 export { type TensorMap, assignNamed, linear } from './parameters';
 export { seedStream } from './seed-stream';
+export { gatherRows } from './gather-rows';
+export { dropout } from './dropout';
+export { linearOverParts } from './linear-over-parts';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assignNamed, type IntInput, linear, maxPoolSpans, seedStream, type TensorMap } from '@spert/entity-head';
+import { assignNamed, gatherRows, type IntInput, linearOverParts, maxPoolSpans, seedStream, type TensorMap } from '@spert/entity-head';
 
 /** Configuration of {@link RelationHead}. */
 export interface RelationHeadConfig {
@@ -181,14 +181,13 @@ export class RelationHead {
       tailIdx[i] = base + pairs.data[2 * i + 1];
     }
     return tf.tidy(() => {
-      const ctx = tf.reshape(maxPoolSpans(input.hidden, contexts), [B * n, H]);
-      const pool = tf.reshape(input.spanPool, [B * S, H]);
-      const width = tf.reshape(input.widthEmbeddings, [B * S, this.sizeEmbedding]);
-      const h = tf.tensor1d(headIdx, 'int32');
-      const t = tf.tensor1d(tailIdx, 'int32');
-      let x = tf.concat([ctx, tf.gather(pool, h), tf.gather(pool, t), tf.gather(width, h), tf.gather(width, t)], 1) as tf.Tensor2D;
-      if (input.training && this.dropout > 0) x = tf.dropout(x, this.dropout, undefined, seed) as tf.Tensor2D;
-      return tf.reshape(linear(x, this.weight, this.bias), [B, n, this.numRelationTypes]) as tf.Tensor3D;
+      const ctx = tf.reshape(maxPoolSpans(input.hidden, contexts), [B * n, H]) as tf.Tensor2D;
+      const pool = tf.reshape(input.spanPool, [B * S, H]) as tf.Tensor2D;
+      const width = tf.reshape(input.widthEmbeddings, [B * S, this.sizeEmbedding]) as tf.Tensor2D;
+      const parts = [ctx, gatherRows(pool, headIdx), gatherRows(pool, tailIdx), gatherRows(width, headIdx), gatherRows(width, tailIdx)];
+      const training = input.training === true && this.dropout > 0;
+      const flat = linearOverParts(parts, this.weight, this.bias, { dropout: training ? this.dropout : 0, seed });
+      return tf.reshape(flat, [B, n, this.numRelationTypes]) as tf.Tensor3D;
     });
   }
 }
