@@ -12,9 +12,3 @@ export function readIntInput(input: IntInput, what: string, rank: number): { dat
   if (data.length !== size) throw new Error(`${what}: ${data.length} values do not fill shape [${shape.join(', ')}]`);
   return { data, shape };
 }
-
-/** Turns an integer input into an int32 tensor (owned by the caller's tidy scope). */
-export function toIntTensor(input: IntInput): tf.Tensor {
-  if (input instanceof tf.Tensor) return input.dtype === 'int32' ? input : tf.cast(input, 'int32');
-  return tf.tensor(Int32Array.from(input.data), input.shape.slice(), 'int32');
-}
