@@ -1,0 +1,106 @@
+// Encoder benchmark on the wasm backend: forward, and forward + backward + AdamW step, for a random
+// bert-base-sized BertEncoder (hidden 768, 12 layers, 12 heads, intermediate 3072, vocab 28996),
+// batch 2 x 48 wordpieces. Reports median times, implied GFLOP/s and peak tensor memory.
+// Run: npx tsx tools/bench/encoder.ts [--backend wasm|cpu|auto] [--steps 3] [--adamw ops|fused]
+import * as tf from '@tensorflow/tfjs-core';
+import { adamwUpdate, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
+import { BertEncoder, makeBertConfig } from '@spert/encoder';
+import { AdamW, adamwUpdateOps } from '@spert/trainer';
+
+const B = 2, T = 48, H = 768, L = 12, I = 3072, V = 28996;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] != null ? process.argv[i + 1] : fallback;
+}
+
+/** Multiply-adds x2 of the dense layers and attention products of one forward pass. */
+function forwardFlops(): number {
+  const tokens = B * T;
+  const dense = 2 * tokens * (4 * H * H + 2 * H * I);
+  const attention = 2 * 2 * B * T * T * H;
+  return L * (dense + attention);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function heapMiB(): string {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  const heap = backend.wasm?.HEAPU8?.byteLength;
+  return heap == null ? 'n/a' : `${(heap / 2 ** 20).toFixed(0)} MiB`;
+}
+
+async function main(): Promise<void> {
+  const backendName = arg('backend', 'wasm') as BackendName;
+  const steps = Number(arg('steps', '3'));
+  const adamwKind = arg('adamw', 'fused');
+  const report = await useBackend(backendName);
+  console.log(formatBackendReport(report));
+  const config = makeBertConfig({ vocab_size: V, hidden_size: H, num_hidden_layers: L, num_attention_heads: 12, intermediate_size: I });
+  const encoder = BertEncoder.create({ config, seed: 1 });
+  console.log(`encoder: ${(encoder.parameterCount() / 1e6).toFixed(1)} M parameters; batch ${B} x ${T}; AdamW update: ${adamwKind}`);
+  const ids = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i * 7919 + 101) % V), [B, T], 'int32');
+  const mask = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i % T < T - 5 || i < T ? 1 : 0)), [B, T], 'int32');
+  const params = encoder.variables();
+  const byTfName = new Map([...params].map(([k, v]) => [v.name, k]));
+  const optimizer = new AdamW({ params, weightDecay: 0.01, update: adamwKind === 'ops' ? adamwUpdateOps : adamwUpdate });
+
+  const forwardMs: number[] = [];
+  for (let i = 0; i < steps + 1; i++) {
+    const t0 = performance.now();
+    const h = encoder.apply({ inputIds: ids, attentionMask: mask }, { training: false });
+    const dt = performance.now() - t0;
+    h.dispose();
+    if (i > 0) forwardMs.push(dt);
+  }
+
+  const loss = () => tf.tidy(() => {
+    const h = encoder.apply({ inputIds: ids, attentionMask: mask }, { training: true });
+    return tf.mean(tf.square(h)) as tf.Scalar;
+  });
+  const stepMs: number[] = [];
+  const parts: { fwdBwd: number; adamw: number }[] = [];
+  const heapLog: string[] = [`after the forward runs ${heapMiB()}`];
+  let failure: string | undefined;
+  for (let i = 0; i < steps && failure == null; i++) {
+    try {
+      const t0 = performance.now();
+      const { value, grads } = tf.variableGrads(loss, [...params.values()]);
+      const t1 = performance.now();
+      heapLog.push(`step ${i + 1} after forward+backward ${heapMiB()}`);
+      const named = new Map(Object.entries(grads).map(([tfName, g]) => [byTfName.get(tfName)!, g]));
+      optimizer.applyGradients(named, 1e-4);
+      const t2 = performance.now();
+      heapLog.push(`step ${i + 1} after AdamW ${heapMiB()}`);
+      tf.dispose([value, ...Object.values(grads)]);
+      stepMs.push(t2 - t0);
+      parts.push({ fwdBwd: t1 - t0, adamw: t2 - t1 });
+    } catch (e) {
+      failure = `step ${i + 1} FAILED: ${(e as Error).message.split('\n')[0]}`;
+    }
+  }
+
+  const f = forwardFlops();
+  const fwd = median(forwardMs);
+  console.log(`\nforward FLOPs ${(f / 1e9).toFixed(1)} G; backward counted as 2x forward`);
+  console.log(`wasm heap (never shrinks): ${heapLog.join('; ')}; process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  if (failure) console.log(failure);
+  console.log(`\n| measure | runs | median ms | GFLOP/s |\n|---|---:|---:|---:|`);
+  console.log(`| forward (inference, no dropout) | ${forwardMs.length} | ${fwd.toFixed(0)} | ${(f / fwd / 1e6).toFixed(1)} |`);
+  if (stepMs.length === 0) return;
+  const step = median(stepMs);
+  const fb = median(parts.map((p) => p.fwdBwd));
+  const opt = median(parts.map((p) => p.adamw));
+  console.log(`| forward + backward (training, dropout) | ${parts.length} | ${fb.toFixed(0)} | ${(3 * f / fb / 1e6).toFixed(1)} |`);
+  console.log(`| AdamW update (${adamwKind}; step 1 also allocates the moments) | ${parts.length} | ${opt.toFixed(0)} | |`);
+  console.log(`| step: forward + backward + AdamW | ${stepMs.length} | ${step.toFixed(0)} | |`);
+  console.log(`\ntarget step <= 2500 ms: ${step <= 2500 ? 'met' : 'NOT met'}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
