@@ -35,3 +35,41 @@ export const adamwUpdateOps: AdamWUpdateFn = ({ param, grad, expAvg, expAvgSq, l
     param.assign(p);
   });
 };
+
+/**
+ * The same update as {@link adamwUpdateOps} computed in one JavaScript loop (float64 arithmetic,
+ * float32 storage) over copies of the four arrays: fewer passes than the op-by-op version.
+ */
+export const adamwUpdateLoop: AdamWUpdateFn = ({ param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, gradScale }) => {
+  const p = param.dataSync() as Float32Array;
+  const g = grad.dataSync() as Float32Array;
+  const m = expAvg.dataSync() as Float32Array;
+  const v = expAvgSq.dataSync() as Float32Array;
+  const n = p.length;
+  const np = new Float32Array(n);
+  const nm = new Float32Array(n);
+  const nv = new Float32Array(n);
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  const decay = lr * weightDecay;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] * gradScale;
+    const mi = beta1 * m[i] + c1 * gi;
+    const vi = beta2 * v[i] + c2 * gi * gi;
+    nm[i] = mi;
+    nv[i] = vi;
+    const q = p[i] - lr * (mi / (Math.sqrt(vi) + eps));
+    np[i] = q - decay * q;
+  }
+  for (const [variable, data] of [[param, np], [expAvg, nm], [expAvgSq, nv]] as const) {
+    const t = tf.tensor(data, variable.shape, 'float32');
+    variable.assign(t);
+    t.dispose();
+  }
+};
+
+/**
+ * Picks the faster of the two per backend (measured on 10M parameters, 2-core machine):
+ * cpu backend: loop 0.25 s vs ops 5.4 s; wasm backend: ops 0.17 s vs loop 0.51 s.
+ */
+export const adamwUpdateAuto: AdamWUpdateFn = (args) => (tf.getBackend() === 'cpu' ? adamwUpdateLoop(args) : adamwUpdateOps(args));

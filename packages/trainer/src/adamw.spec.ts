@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { AdamW, spertWeightDecay } from './adamw';
+import { adamwUpdateLoop, adamwUpdateOps } from './adamw-update';
 import { Rng } from './rng';
 
 const shapes: Record<string, number[]> = {
@@ -45,7 +46,7 @@ describe('spertWeightDecay', () => {
 });
 
 describe('AdamW', () => {
-  it('matches a float64 re-computation over 3 steps (<= 1e-6 relative), with decay groups, lr changes and a clip scale', () => {
+  it.each([['tfjs ops', adamwUpdateOps], ['JS loop', adamwUpdateLoop]])('%s kernel matches a float64 re-computation over 3 steps (<= 1e-6 relative), with decay groups, lr changes and a clip scale', (_, update) => {
     const rng = new Rng(7);
     const draw = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + (hi - lo) * rng.next());
     const sign = () => (rng.next() < 0.5 ? -1 : 1);
@@ -53,10 +54,10 @@ describe('AdamW', () => {
     const params = new Map<string, tf.Variable>();
     for (const [name, s] of Object.entries(shapes)) {
       init[name] = draw(size(s), 0.5, 2).map((x) => x * sign());
-      params.set(name, tf.variable(tf.tensor(init[name], s), true, `adamw-spec-${name}`));
+      params.set(name, tf.variable(tf.tensor(init[name], s), true, `adamw-spec-${String(update === adamwUpdateOps)}-${name}`));
     }
     const wd = 0.1;
-    const opt = new AdamW({ params, weightDecay: wd });
+    const opt = new AdamW({ params, weightDecay: wd, update });
     const ref = Object.fromEntries(Object.entries(init).map(([n, p]) => [n, { p: [...p], m: p.map(() => 0), v: p.map(() => 0), wrong: [...p], wm: p.map(() => 0), wv: p.map(() => 0) }]));
     const steps = [{ lr: 0.01, scale: 1 }, { lr: 0.02, scale: 0.37 }, { lr: 0.005, scale: 1 }];
     for (const { lr, scale } of steps) {

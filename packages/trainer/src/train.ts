@@ -94,7 +94,7 @@ export interface TrainResult {
   steps: number;
   totalSteps: number;
   seed: number;
-  /** Mean loss of the last step. */
+  /** Loss of the last step run (NaN when this call ran none). */
   lastLoss: number;
   evals: EvalLogRow[];
   /** True when `signal` stopped the run early. */
