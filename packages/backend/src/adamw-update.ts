@@ -25,8 +25,8 @@ const KERNEL = 'SpertFusedAdamW';
 // floats for bert-base). Same formula as transformers' AdamW with correct_bias=False and the decay
 // applied to the already-updated parameter: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
 // p -= lr m / (sqrt(v) + eps); p -= lr wd p.
-function step(p: backend_util.TypedArray, g: backend_util.TypedArray, m: backend_util.TypedArray, v: backend_util.TypedArray,
-  pOut: backend_util.TypedArray, mOut: backend_util.TypedArray, vOut: backend_util.TypedArray, a: AdamWAttrs): void {
+function step(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
+  pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, a: AdamWAttrs): void {
   const { lr, beta1, beta2, eps, weightDecay, gradScale } = a;
   const c1 = 1 - beta1, c2 = 1 - beta2, decay = 1 - lr * weightDecay;
   for (let i = 0; i < p.length; i++) {
@@ -57,7 +57,7 @@ const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const w = backend as unknown as WasmBackendLike;
   const outs = [w.makeOutput(p.shape, 'float32'), w.makeOutput(p.shape, 'float32'), w.makeOutput(p.shape, 'float32')];
   // Heap views only after every allocation: growing the heap detaches earlier views.
-  const [pv, gv, mv, vv, po, mo, vo] = [p, g, m, v, ...outs].map((t) => w.typedArrayFromHeap(t));
+  const [pv, gv, mv, vv, po, mo, vo] = [p, g, m, v, ...outs].map((t) => w.typedArrayFromHeap(t) as Float32Array);
   step(pv, gv, mv, vv, po, mo, vo, attrs as unknown as AdamWAttrs);
   return outs;
 };
@@ -72,7 +72,7 @@ const cpuKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const c = backend as unknown as CpuBackendLike;
   const n = p.shape.reduce((a, d) => a * d, 1);
   const po = new Float32Array(n), mo = new Float32Array(n), vo = new Float32Array(n);
-  const [pv, gv, mv, vv] = [p, g, m, v].map((t) => c.data.get(t.dataId).values);
+  const [pv, gv, mv, vv] = [p, g, m, v].map((t) => c.data.get(t.dataId).values as Float32Array);
   step(pv, gv, mv, vv, po, mo, vo, attrs as unknown as AdamWAttrs);
   return [c.makeTensorInfo(p.shape, 'float32', po), c.makeTensorInfo(p.shape, 'float32', mo), c.makeTensorInfo(p.shape, 'float32', vo)];
 };
@@ -94,7 +94,7 @@ export function adamwUpdate({ param, grad, expAvg, expAvgSq, lr, beta1, beta2, e
   tf.tidy(() => {
     if (tf.getKernel(KERNEL, tf.getBackend()) != null) {
       const attrs = { lr, beta1, beta2, eps, weightDecay, gradScale };
-      const [p, m, v] = tf.engine().runKernel(KERNEL, { param, grad: tf.cast(grad, 'float32'), expAvg, expAvgSq }, attrs) as tf.Tensor[];
+      const [p, m, v] = tf.engine().runKernel(KERNEL, { param, grad: grad.dtype === 'float32' ? grad : tf.cast(grad, 'float32'), expAvg, expAvgSq }, attrs) as tf.Tensor[];
       param.assign(p);
       expAvg.assign(m);
       expAvgSq.assign(v);
