@@ -1,1 +1,4 @@
-export {};
+export * from './settings';
+export { SpertModel, type SpertTrainOutput, type DocumentScores, type CreateSpertModelOptions, type LoadSpertModelOptions, type PredictOptions } from './spert-model';
+export { HEAD_TENSOR_NAMES, headTensorsFromCheckpoint } from './head-tensors';
+export { saveModel } from './save-model';

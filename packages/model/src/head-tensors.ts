@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensor } from '@spert/encoder';
+
+/** Parameters of SpERT's heads, under the reference's names. */
+export const HEAD_TENSOR_NAMES = [
+  'entity_classifier.weight',
+  'entity_classifier.bias',
+  'rel_classifier.weight',
+  'rel_classifier.bias',
+  'size_embeddings.weight',
+] as const;
+
+/**
+ * Picks the heads' tensors out of a checkpoint's non-encoder tensors; a missing head tensor or an
+ * unknown extra tensor is an error that names it (a plain BERT checkpoint has no heads: build a
+ * fresh model around its encoder instead).
+ */
+export function headTensorsFromCheckpoint(extra: Map<string, NamedTensor>, source: string): Map<string, NamedTensor> {
+  const missing = HEAD_TENSOR_NAMES.filter((n) => !extra.has(n));
+  if (missing.length > 0) {
+    throw new Error(
+      `${source}: not a SpERT model: missing ${missing.join(', ')} (to fine-tune a plain BERT checkpoint, pass it as the encoder of a new model)`,
+    );
+  }
+  const unexpected = [...extra.keys()].filter((n) => !(HEAD_TENSOR_NAMES as readonly string[]).includes(n));
+  if (unexpected.length > 0) throw new Error(`${source}: unexpected tensors ${unexpected.join(', ')}`);
+  return new Map(HEAD_TENSOR_NAMES.map((n) => [n, extra.get(n) as NamedTensor]));
+}
+
+/** Wraps named arrays as float32 tfjs tensors (the caller disposes them). */
+export function toTfTensors(tensors: Map<string, NamedTensor>): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const [k, t] of tensors) out.set(k, tf.tensor(Float32Array.from(t.data), t.shape, 'float32'));
+  return out;
+}

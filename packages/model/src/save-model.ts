@@ -1,0 +1,46 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { saveCheckpoint } from '@spert/encoder';
+import { settingsToJson, SPERT_VERSION } from './settings';
+import type { SpertModel } from './spert-model';
+
+/**
+ * Writes a model directory in Hugging Face layout (config.json with the "spert" settings,
+ * model.safetensors with the reference's names, vocab.txt, tokenizer_config.json). The directory
+ * appears whole or not at all: it is written beside the target and renamed into place.
+ */
+export async function saveModel(model: SpertModel, dir: string): Promise<void> {
+  const target = path.resolve(dir);
+  await mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  try {
+    await saveCheckpoint({
+      dir: tmp,
+      config: model.encoder.config,
+      encoderTensors: model.encoder.toTensors(),
+      extraTensors: model.headTensors(),
+      prefix: true,
+      extraConfig: { architectures: ['SpERT'], spert_version: SPERT_VERSION, spert: settingsToJson(model.settings) },
+      vocab: model.tokenizer.getVocab(),
+    });
+    await writeFile(
+      path.join(tmp, 'tokenizer_config.json'),
+      `${JSON.stringify({ do_lower_case: model.tokenizer.lowercase, strip_accents: model.tokenizer.stripAccents, model_max_length: model.tokenizer.maxLength }, null, 2)}\n`,
+    );
+    const old = `${target}.old-${process.pid}-${Date.now()}`;
+    let moved = false;
+    try {
+      await rename(target, old);
+      moved = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    await rename(tmp, target);
+    if (moved) await rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readDataset, readTypes, type Document, type TypesSchema } from '@spert/core';
+import { useBackend } from '@spert/backend';
+import { sharedPath } from '../../../tools/testing/shared';
+import { SpertModel } from './spert-model';
+import { saveModel } from './save-model';
+
+interface ExpectedDoc {
+  tokens: string[];
+  input_ids: number[];
+  candidate_spans: Array<[number, number]>;
+  entity_probs: number[][];
+  relation_candidates: Array<[number, number]>;
+  relation_probs: number[][];
+}
+
+const fixtureDir = () => sharedPath('fixtures', 'spert-scratch-conll04');
+const conll = (f: string) => sharedPath('datasets', 'conll04', f);
+
+function maxAbsDiff(a: ArrayLike<number>, b: readonly number[]): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < b.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const strip = (d: Document) => ({
+  tokens: d.tokens,
+  entities: d.entities.map(({ type, start, end }) => ({ type, start, end })),
+  relations: d.relations.map(({ type, head, tail }) => ({ type, head, tail })),
+});
+
+describe('SpertModel on the reference-trained CoNLL04 fixture', () => {
+  let model: SpertModel;
+  let types: TypesSchema;
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    types = await readTypes({ path: conll('conll04_types.json') });
+    model = await SpertModel.load({ dir: fixtureDir(), types });
+  });
+  afterAll(() => model?.dispose());
+
+  it('reproduces the reference probabilities of expected_outputs.json within 1e-4', async () => {
+    const expected = JSON.parse(await readFile(path.join(fixtureDir(), 'expected_outputs.json'), 'utf8')) as { documents: ExpectedDoc[] };
+    for (const [i, doc] of expected.documents.entries()) {
+      expect(model.encodeDocuments([doc.tokens])[0].inputIds).toEqual(doc.input_ids);
+      const [scores] = model.score([doc.tokens]);
+      expect(scores.spans).toEqual(doc.candidate_spans);
+      expect(maxAbsDiff(scores.entityProbs, doc.entity_probs.flat())).toBeLessThan(1e-4);
+      expect(scores.pairs).toEqual(doc.relation_candidates);
+      expect(maxAbsDiff(scores.relationProbs, doc.relation_probs.flat())).toBeLessThan(1e-4);
+      if (i === 0) expect(doc.relation_candidates.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('predicts all 288 CoNLL04 test documents exactly as predictions_test.json (batched)', async () => {
+    const test = await readDataset({ path: conll('conll04_test.json'), types });
+    const expected = JSON.parse(await readFile(path.join(fixtureDir(), 'predictions_test.json'), 'utf8')) as Document[];
+    const predicted = model.predict(test.documents.map((d) => d.tokens), { batchSize: 16 });
+    expect(predicted).toHaveLength(288);
+    let mismatches = 0;
+    predicted.forEach((p, i) => {
+      if (JSON.stringify(strip(p)) !== JSON.stringify(strip(expected[i]))) mismatches++;
+    });
+    expect(mismatches).toBe(0);
+    for (const p of predicted) for (const e of p.entities) expect(e.score).toBeGreaterThan(0);
+  });
+
+  it('saves a directory that loads back to identical predictions, with its types stored', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'spert-model-'));
+    try {
+      await saveModel(model, path.join(dir, 'm'));
+      const again = await SpertModel.load({ dir: path.join(dir, 'm') });
+      try {
+        const docs = (await readDataset({ path: conll('conll04_test.json'), types })).documents.slice(0, 12).map((d) => d.tokens);
+        expect(again.predict(docs)).toEqual(model.predict(docs));
+        expect(again.settings.types).toEqual(types);
+      } finally {
+        again.dispose();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses the reference directory without a types file, and a types file that does not match', async () => {
+    await expect(SpertModel.load({ dir: fixtureDir() })).rejects.toThrow(/types/);
+    const wrong: TypesSchema = { entities: types.entities.slice(0, 3), relations: types.relations };
+    await expect(SpertModel.load({ dir: fixtureDir(), types: wrong })).rejects.toThrow(/entity_classifier.weight has 5 rows/);
+  });
+});
