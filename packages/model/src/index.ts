@@ -2,3 +2,4 @@ export * from './settings';
 export { SpertModel, type SpertTrainOutput, type DocumentScores, type CreateSpertModelOptions, type LoadSpertModelOptions, type PredictOptions } from './spert-model';
 export { HEAD_TENSOR_NAMES, headTensorsFromCheckpoint } from './head-tensors';
 export { saveModel } from './save-model';
+export { createScratchModel, type CreateScratchModelOptions, type ScratchEncoderSize } from './scratch-model';

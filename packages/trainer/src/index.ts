@@ -11,3 +11,4 @@ export * from './training-log';
 export * from './training-curve-svg';
 export * from './progress';
 export * from './train';
+export { trainSpert, SPERT_TRAINING_DEFAULTS, type SpertHyperparameters, type TrainSpertOptions } from './train-spert';

@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { adamwUpdate } from '@spert/backend';
+import type { Document, EncodedDocument } from '@spert/core';
+import type { SpertModel } from '@spert/model';
+import { collate, createTrainSample } from '@spert/span-sampler';
+import { spertLoss } from './spert-loss';
+import { train, type TrainOptions, type TrainResult } from './train';
+
+/** Hyperparameters of a SpERT run (defaults: the reference's configs/example_train.conf). */
+export interface SpertHyperparameters {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  lrWarmup: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  negEntityCount: number;
+  negRelationCount: number;
+  freezeEncoder: boolean;
+  seed: number;
+}
+
+/** The reference's defaults (batch 2, lr 5e-5, 20 epochs, 100/100 negatives, warmup 0.1, wd 0.01, clip 1). */
+export const SPERT_TRAINING_DEFAULTS: SpertHyperparameters = {
+  epochs: 20,
+  batchSize: 2,
+  lr: 5e-5,
+  lrWarmup: 0.1,
+  weightDecay: 0.01,
+  maxGradNorm: 1.0,
+  negEntityCount: 100,
+  negRelationCount: 100,
+  freezeEncoder: false,
+  seed: 1,
+};
+
+/** Options of {@link trainSpert}. */
+export interface TrainSpertOptions extends Partial<SpertHyperparameters> {
+  model: SpertModel;
+  /** Gold training documents (validated). */
+  documents: readonly Document[];
+  /** Evaluation after each epoch (or only after the last one: see evalEveryEpoch). */
+  evaluate?: (epoch: number) => Promise<Record<string, number>>;
+  /** Evaluate after every epoch rather than only after the last (the reference's final_eval). */
+  evalEveryEpoch?: boolean;
+  /** Where loss/eval logs and the training-curve plot go. */
+  logDir?: string;
+  /** Where checkpoints go (enables resume). */
+  checkpointDir?: string;
+  /** Resume from the latest checkpoint in checkpointDir. */
+  resume?: boolean;
+  /** Show a progress bar (default: when stderr is a TTY). */
+  progress?: boolean;
+  /** Stops the run at the next step boundary, with a checkpoint. */
+  signal?: AbortSignal;
+  /** Checkpoint every N updates as well as every epoch. */
+  checkpointEverySteps?: number;
+}
+
+interface TrainItem {
+  index: number;
+  document: Document;
+  encoding: EncodedDocument;
+}
+
+/**
+ * Trains a SpERT model as the reference does: per-document samples (gold spans + up to 100
+ * random negative spans, gold pairs + up to 100 strong negative pairs) drawn from the run's
+ * checkpointed generator, one encoder pass per batch, masked-mean CE + BCE, AdamW without bias
+ * correction, linear warmup/decay, clipping at 1.0.
+ */
+export async function trainSpert(options: TrainSpertOptions): Promise<TrainResult> {
+  const h: SpertHyperparameters = { ...SPERT_TRAINING_DEFAULTS, ...definedOnly(options) };
+  const { model } = options;
+  const types = model.settings.types;
+  const encodings = model.encodeDocuments(options.documents.map((d) => d.tokens));
+  const data: TrainItem[] = options.documents.map((document, index) => ({ index, document, encoding: encodings[index] }));
+  const lastEpoch = h.epochs - 1;
+  const trainOptions: TrainOptions<TrainItem> = {
+    params: model.variables(),
+    data,
+    epochs: h.epochs,
+    batchSize: h.batchSize,
+    lr: h.lr,
+    warmupFraction: h.lrWarmup,
+    weightDecay: h.weightDecay,
+    maxGradNorm: h.maxGradNorm,
+    seed: h.seed,
+    freeze: h.freezeEncoder ? (name) => name.startsWith('bert.') : undefined,
+    adamwUpdate,
+    batchLoss: (batch, ctx) => {
+      const rng = () => ctx.rng.next();
+      const samples = batch.map((item) =>
+        createTrainSample({
+          document: item.document,
+          encoding: item.encoding,
+          types,
+          rng,
+          negEntityCount: h.negEntityCount,
+          negRelationCount: h.negRelationCount,
+          maxSpanSize: model.settings.maxSpanSize,
+          documentIndex: item.index,
+        }),
+      );
+      const b = collate(samples);
+      const out = model.forwardTrain(b, { training: true });
+      const E1 = types.entities.length + 1;
+      const R = types.relations.length;
+      const loss = spertLoss({
+        entityLogits: tf.reshape(out.entityLogits, [-1, E1]) as tf.Tensor2D,
+        entityLabels: tf.tensor1d(b.spanLabels.data, 'int32'),
+        entityMask: tf.tensor1d(b.spanMask.data, 'float32'),
+        relationLogits: tf.reshape(out.relationLogits, [-1, R]) as tf.Tensor2D,
+        relationLabels: tf.tensor2d(b.pairLabels.data, [b.pairMask.data.length, R], 'float32'),
+        relationMask: tf.tensor1d(b.pairMask.data, 'float32'),
+      });
+      return { loss: loss.total, parts: { entity: loss.entity, relation: loss.relation } };
+    },
+    onEpochEnd: options.evaluate
+      ? async ({ epoch }) => (options.evalEveryEpoch || epoch === lastEpoch ? options.evaluate?.(epoch) : undefined)
+      : undefined,
+    logDir: options.logDir,
+    checkpointDir: options.checkpointDir,
+    checkpointEveryEpoch: options.checkpointDir !== undefined,
+    checkpointEverySteps: options.checkpointEverySteps,
+    resume: options.resume,
+    progress: options.progress,
+    signal: options.signal,
+  };
+  return train(trainOptions);
+}
+
+function definedOnly(o: Partial<SpertHyperparameters>): Partial<SpertHyperparameters> {
+  const out: Partial<SpertHyperparameters> = {};
+  for (const k of Object.keys(SPERT_TRAINING_DEFAULTS) as Array<keyof SpertHyperparameters>) {
+    if (o[k] !== undefined) (out as Record<string, unknown>)[k] = o[k];
+  }
+  return out;
+}
