@@ -3,3 +3,5 @@ export { SpertModel, type SpertTrainOutput, type DocumentScores, type CreateSper
 export { HEAD_TENSOR_NAMES, headTensorsFromCheckpoint } from './head-tensors';
 export { saveModel } from './save-model';
 export { createScratchModel, type CreateScratchModelOptions, type ScratchEncoderSize } from './scratch-model';
+export { evaluateModel, type EvaluateModelOptions, type ModelEvaluation } from './evaluate-model';
+export { openModel, type OpenModelOptions } from './open-model';

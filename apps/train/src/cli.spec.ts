@@ -1,0 +1,62 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readDataset, readTypes, writeDataset } from '@spert/core';
+import { SpertModel } from '@spert/model';
+import { sharedPath } from '../../../tools/testing/shared';
+import { parseTrainArgs } from './cli';
+import { runTraining } from './run-training';
+
+describe('parseTrainArgs', () => {
+  it('uses the reference defaults and lets flags override them', () => {
+    const c = parseTrainArgs([]);
+    expect(c).toMatchObject({ epochs: 20, batchSize: 2, lr: 5e-5, lrWarmup: 0.1, weightDecay: 0.01, maxGradNorm: 1, negEntityCount: 100, relFilterThreshold: 0.4 });
+    expect(parseTrainArgs(['--epochs', '3', '--lr', '1e-4', '--freeze-encoder', '--no-overlapping'])).toMatchObject({ epochs: 3, lr: 1e-4, freezeEncoder: true, noOverlapping: true });
+  });
+  it('applies the quickstart preset, then the config file, then flags', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'spert-cli-'));
+    try {
+      await writeFile(path.join(dir, 'c.json'), JSON.stringify({ epochs: 7, hiddenSize: 64 }));
+      const c = parseTrainArgs(['quickstart', '--config', path.join(dir, 'c.json'), '--hidden-size', '32']);
+      expect(c).toMatchObject({ epochs: 7, hiddenSize: 32, layers: 2, out: 'runs/quickstart' });
+      await writeFile(path.join(dir, 'bad.json'), JSON.stringify({ epochs: -1, colour: 'red' }));
+      expect(() => parseTrainArgs(['--config', path.join(dir, 'bad.json')])).toThrow(/bad\.json: invalid training configuration[\s\S]*epochs[\s\S]*colour/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('rejects bad values with the flag named', () => {
+    expect(() => parseTrainArgs(['--epochs', 'many'])).toThrow(/integer/);
+    expect(() => parseTrainArgs(['--backend', 'gpu'])).toThrow(/backend/);
+    expect(() => parseTrainArgs(['train-more'])).toThrow(/unknown command/);
+  });
+});
+
+describe('runTraining', () => {
+  it('trains a tiny scratch model on CoNLL04, saves it, evaluates and writes the reports', async () => {
+    const conll = (f: string) => sharedPath('datasets', 'conll04', f);
+    const dir = await mkdtemp(path.join(tmpdir(), 'spert-run-'));
+    try {
+      const types = await readTypes({ path: conll('conll04_types.json') });
+      const test = (await readDataset({ path: conll('conll04_test.json'), types })).documents.slice(0, 10);
+      await writeDataset({ path: path.join(dir, 'valid.json'), documents: test });
+      const config = parseTrainArgs([
+        '--train', conll('conll04_train.json'), '--valid', path.join(dir, 'valid.json'), '--types', conll('conll04_types.json'),
+        '--limit-train', '16', '--epochs', '1', '--hidden-size', '16', '--layers', '1', '--heads', '2', '--intermediate-size', '32',
+        '--lr', '1e-3', '--backend', 'wasm', '--out', path.join(dir, 'run'), '--no-progress',
+      ]);
+      const lines: string[] = [];
+      const run = await runTraining(config, (s) => lines.push(s));
+      expect(run.tables).toContain('--- Entities (named entity recognition (NER)) ---');
+      expect(lines.join('\n')).toMatch(/16 documents/);
+      expect((await readdir(run.evalDir)).sort()).toEqual(['eval_valid.csv', 'eval_valid.txt', 'examples_valid.html', 'metrics_valid.json', 'predictions_valid.json']);
+      const predictions = JSON.parse(await readFile(path.join(run.evalDir, 'predictions_valid.json'), 'utf8'));
+      expect(predictions).toHaveLength(10);
+      const model = await SpertModel.load({ dir: run.modelDir });
+      expect(model.settings.types).toEqual(types);
+      model.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import { Command } from 'commander';
+import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`expected an integer, got "${v}"`);
+  return n;
+};
+const num = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`expected a number, got "${v}"`);
+  return n;
+};
+
+/** Parses `spert-train` arguments (argv without node and script) into a validated configuration. */
+export function parseTrainArgs(argv: string[]): TrainConfig {
+  const program = new Command('spert-train')
+    .description('Train a SpERT model (defaults: the reference configuration; `quickstart` = small scratch model on CoNLL04)')
+    .usage('[quickstart] [options]')
+    .option('--config <file>', 'JSON file with any of the options below (camelCase keys); flags override it')
+    .option('--dataset <name>', 'conll04 | scierc | ade: found in ../shared/datasets or ./data/datasets, else downloaded')
+    .option('--train <file>', 'training set (SpERT JSON)')
+    .option('--valid <file>', 'validation set evaluated at the end')
+    .option('--types <file>', 'types file (its order fixes the class indices)')
+    .option('--encoder <dirOrId>', 'BERT-family checkpoint directory or Hub id (default: a random encoder built from the training words)')
+    .option('--hidden-size <n>', 'random encoder: hidden size', int)
+    .option('--layers <n>', 'random encoder: layers', int)
+    .option('--heads <n>', 'random encoder: attention heads', int)
+    .option('--intermediate-size <n>', 'random encoder: feed-forward size', int)
+    .option('--max-vocab <n>', 'random encoder: largest vocabulary built from the training words', int)
+    .option('--lowercase', 'lower-case words before WordPiece (overrides the checkpoint, like the reference)')
+    .option('--epochs <n>', 'epochs (20)', int)
+    .option('--batch-size <n>', 'training documents per batch (2)', int)
+    .option('--eval-batch-size <n>', 'documents per inference pass (8)', int)
+    .option('--lr <x>', 'peak learning rate (5e-5)', num)
+    .option('--lr-warmup <x>', 'warmup fraction of all updates (0.1)', num)
+    .option('--weight-decay <x>', 'AdamW weight decay (0.01)', num)
+    .option('--max-grad-norm <x>', 'gradient clipping (1.0)', num)
+    .option('--neg-entity-count <n>', 'negative spans per document (100)', int)
+    .option('--neg-relation-count <n>', 'strong negative pairs per document (100)', int)
+    .option('--max-span-size <n>', 'longest candidate span in words (10)', int)
+    .option('--size-embedding <n>', 'width embedding size (25)', int)
+    .option('--prop-drop <x>', 'dropout on the heads\' inputs (0.1)', num)
+    .option('--rel-filter-threshold <x>', 'relation sigmoid threshold (0.4)', num)
+    .option('--max-pairs <n>', 'relation candidates per chunk (1000)', int)
+    .option('--freeze-encoder', 'train only the heads')
+    .option('--eval-every-epoch', 'evaluate after every epoch (default: only after the last, as the reference)')
+    .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')
+    .option('--limit-train <n>', 'use only the first N training documents', int)
+    .option('--seed <n>', 'seed of initialisation, sampling and batch order (1)', int)
+    .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu')
+    .option('--out <dir>', 'run directory: model/, eval/, log/, checkpoints/ (runs/spert)')
+    .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints')
+    .option('--no-progress', 'no progress bar');
+  program.exitOverride();
+  program.parse(['node', 'spert-train', ...argv]);
+  const o = program.opts() as Record<string, unknown>;
+  const preset = program.args[0] === 'quickstart' ? QUICKSTART : undefined;
+  if (program.args.length > 0 && program.args[0] !== 'quickstart') throw new Error(`unknown command "${program.args[0]}" (only "quickstart")`);
+  const { config: configFile, overlapping, progress, ...flags } = o;
+  // commander's --no-* flags default to true; only an explicit flag counts.
+  const noOverlapping = argv.includes('--no-overlapping') ? true : undefined;
+  const noProgress = argv.includes('--no-progress') ? false : undefined;
+  void overlapping;
+  void progress;
+  return resolveConfig(
+    [preset, configFile ? readConfigFile(String(configFile)) : undefined, { ...flags, noOverlapping, progress: noProgress }],
+    configFile ? String(configFile) : 'spert-train',
+  );
+}

@@ -1,0 +1,133 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
+import { downloadDataset, findDataset, readDataset, readTypes, type DatasetName, type Document } from '@spert/core';
+import { createScratchModel, evaluateModel, openModel, saveModel, type SpertModel } from '@spert/model';
+import { trainSpert } from '@spert/trainer';
+import type { TrainConfig } from './options';
+
+/** Where a run's files went and what it scored. */
+export interface TrainingRun {
+  modelDir: string;
+  evalDir: string;
+  tables: string;
+  seconds: number;
+}
+
+async function datasetPaths(config: TrainConfig, log: (s: string) => void): Promise<{ train: string; valid: string; types: string }> {
+  if (config.train && config.valid && config.types) return { train: config.train, valid: config.valid, types: config.types };
+  const name = config.dataset as DatasetName;
+  const found = await findDataset({ name });
+  if (!found.found) {
+    log(`${name} not found in ${found.candidates.join(', ')}; downloading the public copy into ${found.dir}`);
+    await downloadDataset({ name, outDir: found.dir });
+  }
+  const defaults: Record<string, [string, string]> = {
+    conll04: ['conll04_train.json', 'conll04_test.json'],
+    scierc: ['scierc_train.json', 'scierc_test.json'],
+    ade: ['ade_split_0_train.json', 'ade_split_0_test.json'],
+  };
+  const pair = defaults[name];
+  if (!pair) throw new Error(`unknown dataset "${name}": pass --train, --valid and --types`);
+  return {
+    train: config.train ?? path.join(found.dir, pair[0]),
+    valid: config.valid ?? path.join(found.dir, pair[1]),
+    types: config.types ?? path.join(found.dir, `${name}_types.json`),
+  };
+}
+
+/** Trains a SpERT model as configured, evaluates it on the validation set and saves it under `out`. */
+export async function runTraining(config: TrainConfig, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<TrainingRun> {
+  const started = Date.now();
+  await useBackend(config.backend);
+  log(formatBackendReport(await backendReport()));
+  const paths = await datasetPaths(config, log);
+  const types = await readTypes({ path: paths.types });
+  let train: Document[] = (await readDataset({ path: paths.train, types })).documents;
+  if (config.limitTrain) train = train.slice(0, config.limitTrain);
+  const valid = (await readDataset({ path: paths.valid, types })).documents;
+  log(`train: ${paths.train} (${train.length} documents); validation: ${paths.valid} (${valid.length} documents)`);
+  const settings = {
+    maxSpanSize: config.maxSpanSize,
+    sizeEmbedding: config.sizeEmbedding,
+    propDrop: config.propDrop,
+    relFilterThreshold: config.relFilterThreshold,
+    maxPairs: config.maxPairs,
+  };
+  const model: SpertModel = config.encoder
+    ? await openModel({ id: config.encoder, types, settings, lowercase: config.lowercase, seed: config.seed })
+    : createScratchModel({
+        documents: train,
+        types,
+        hiddenSize: config.hiddenSize,
+        layers: config.layers,
+        heads: config.heads,
+        intermediateSize: config.intermediateSize,
+        maxVocab: config.maxVocab,
+        lowercase: config.lowercase,
+        seed: config.seed,
+        settings,
+      });
+  const c = model.encoder.config;
+  log(
+    `encoder: ${config.encoder ?? 'random (from scratch)'}: hidden ${c.hidden_size}, ${c.num_hidden_layers} layers, ${c.num_attention_heads} heads, ` +
+      `vocabulary ${model.tokenizer.vocabSize}, ${model.encoder.parameterCount().toLocaleString('en')} parameters`,
+  );
+  const out = path.resolve(config.out);
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, 'train_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const evalDir = path.join(out, 'eval');
+  const controller = new AbortController();
+  const onSignal = () => {
+    log('interrupted: stopping after this step and writing a checkpoint (run again with --resume to continue)');
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    const result = await trainSpert({
+      model,
+      documents: train,
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      lr: config.lr,
+      lrWarmup: config.lrWarmup,
+      weightDecay: config.weightDecay,
+      maxGradNorm: config.maxGradNorm,
+      negEntityCount: config.negEntityCount,
+      negRelationCount: config.negRelationCount,
+      freezeEncoder: config.freezeEncoder,
+      seed: config.seed,
+      logDir: path.join(out, 'log'),
+      checkpointDir: path.join(out, 'checkpoints'),
+      resume: config.resume,
+      progress: config.progress,
+      signal: controller.signal,
+      evalEveryEpoch: config.evalEveryEpoch,
+      evaluate: config.evalEveryEpoch
+        ? async (epoch) => {
+            const e = await evaluateModel({ model, documents: valid, batchSize: config.evalBatchSize, noOverlapping: config.noOverlapping });
+            log(`epoch ${epoch + 1}: NER micro F1 ${e.result.ner.micro.f1.toFixed(2)}, relations (with NEC) micro F1 ${e.result.relNec.micro.f1.toFixed(2)}`);
+            return { ner_f1_micro: e.result.ner.micro.f1, rel_f1_micro: e.result.rel.micro.f1, rel_nec_f1_micro: e.result.relNec.micro.f1 };
+          }
+        : undefined,
+    });
+    if (result.stopped) throw new Error(`training stopped at step ${result.steps}; checkpoint: ${result.lastCheckpoint ?? 'none'}`);
+    const modelDir = path.join(out, 'model');
+    await saveModel(model, modelDir);
+    log(`model saved to ${modelDir}; evaluating on ${paths.valid}`);
+    const evaluation = await evaluateModel({
+      model,
+      documents: valid,
+      batchSize: config.evalBatchSize,
+      noOverlapping: config.noOverlapping,
+      outDir: evalDir,
+      label: path.basename(paths.valid, '.json'),
+      epoch: config.epochs,
+      step: result.steps,
+    });
+    return { modelDir, evalDir, tables: evaluation.tables, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    model.dispose();
+  }
+}

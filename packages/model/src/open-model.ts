@@ -1,0 +1,37 @@
+import type { TypesSchema } from '@spert/core';
+import { BertEncoder, loadCheckpoint, resolveModelDir } from '@spert/encoder';
+import { loadTokenizer } from '@spert/tokenizer';
+import { SPERT_DEFAULTS, type SpertSettings } from './settings';
+import { SpertModel } from './spert-model';
+
+/** Options of {@link openModel}. */
+export interface OpenModelOptions {
+  /** A local directory or a Hugging Face Hub id (downloaded into the cache when online). */
+  id: string;
+  /** Types of the task (required for a plain BERT checkpoint or a reference SpERT directory). */
+  types?: TypesSchema;
+  /** SpERT settings for new heads (ignored when the directory already is a SpERT model). */
+  settings?: Partial<Omit<SpertSettings, 'types'>>;
+  lowercase?: boolean;
+  seed?: number;
+  /** Passed to the Hub client: cache folder and offline mode. */
+  cacheDir?: string;
+  offline?: boolean;
+}
+
+/**
+ * Opens what a user points at: a SpERT model directory (ours or the reference's) loads whole;
+ * a plain BERT-family checkpoint (bert-base-cased, SciBERT, BioBERT...) becomes the encoder of a
+ * new model with freshly initialised heads.
+ */
+export async function openModel(o: OpenModelOptions): Promise<SpertModel> {
+  const dir = await resolveModelDir({ id: o.id, cacheDir: o.cacheDir, offline: o.offline });
+  const checkpoint = await loadCheckpoint({ dir });
+  if (checkpoint.extraTensors.has('entity_classifier.weight')) {
+    return SpertModel.load({ dir, types: o.types, lowercase: o.lowercase, seed: o.seed });
+  }
+  if (!o.types) throw new Error(`${dir}: a plain encoder checkpoint needs the task's types file to build the SpERT heads`);
+  const { tokenizer } = await loadTokenizer({ dir, lowercase: o.lowercase });
+  const encoder = BertEncoder.fromTensors(checkpoint.config, checkpoint.encoderTensors, { seed: o.seed });
+  return SpertModel.create({ encoder, tokenizer, settings: { ...SPERT_DEFAULTS, ...o.settings, types: o.types }, seed: o.seed });
+}
