@@ -1,1 +1,2 @@
-export {};
+export { runEvalCli } from './cli';
+export { evalCommand, predictCommand, type ModelOptions, type PredictionOutput } from './commands';

@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import type { BackendName } from '@spert/backend';
+import { evalCommand, predictCommand } from './commands';
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${v}"`);
+  return n;
+};
+
+/** Runs `spert-eval` with argv (without node and script); resolves to what it printed on stdout. */
+export async function runEvalCli(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<string> {
+  let output = '';
+  const program = new Command('spert-eval').description('Evaluate a SpERT model or predict with it');
+  program.exitOverride();
+  const common = (c: Command) =>
+    c
+      .requiredOption('--model <dir>', 'model directory (ours, or the reference\'s with --types)')
+      .option('--types <file>', 'types file (required for the reference\'s model directories)')
+      .option('--lowercase', 'lower-case words before WordPiece (overrides the model)')
+      .option('--batch-size <n>', 'documents per forward pass (8)', int)
+      .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu', 'auto');
+  let action: Promise<void> | undefined;
+  common(program.command('eval').description('score a model on a gold dataset (NER, relations with/without NEC, micro/macro)'))
+    .requiredOption('--dataset <file>', 'gold dataset (SpERT JSON)')
+    .option('--out <dir>', 'write predictions, metrics JSON/CSV, tables and the HTML page here')
+    .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')
+    .action((o: Record<string, unknown>) => {
+      action = evalCommand({
+        model: String(o.model),
+        types: o.types as string | undefined,
+        lowercase: o.lowercase as boolean | undefined,
+        batchSize: o.batchSize as number | undefined,
+        backend: o.backend as BackendName,
+        dataset: String(o.dataset),
+        out: o.out as string | undefined,
+        noOverlapping: o.overlapping === false,
+        log,
+      }).then((tables) => {
+        output = `${tables}\n`;
+      });
+    });
+  common(program.command('predict').description('predict from a JSON array of {tokens}, word arrays or raw text strings'))
+    .requiredOption('--input <file>', 'JSON array of documents')
+    .requiredOption('--output <file>', 'predictions JSON (dataset schema with scores; raw text items get word offsets)')
+    .action((o: Record<string, unknown>) => {
+      action = predictCommand({
+        model: String(o.model),
+        types: o.types as string | undefined,
+        lowercase: o.lowercase as boolean | undefined,
+        batchSize: o.batchSize as number | undefined,
+        backend: o.backend as BackendName,
+        input: String(o.input),
+        output: String(o.output),
+        log,
+      }).then((p) => {
+        log(`wrote ${p.length} predictions to ${String(o.output)}`);
+      });
+    });
+  program.parse(['node', 'spert-eval', ...argv]);
+  if (!action) throw new Error('spert-eval: name a command: eval or predict (see --help)');
+  await action;
+  return output;
+}

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { backendReport, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
+import { parsePredictionInput, readDataset, readTypes, writeFileAtomic, type PredictedDocument, type TypesSchema } from '@spert/core';
+import { evaluateModel, SpertModel } from '@spert/model';
+import { splitWords } from '@spert/tokenizer';
+
+/** Options shared by both commands. */
+export interface ModelOptions {
+  model: string;
+  types?: string;
+  lowercase?: boolean;
+  backend?: BackendName;
+  batchSize?: number;
+  log?: (s: string) => void;
+}
+
+async function open(o: ModelOptions): Promise<{ model: SpertModel; types?: TypesSchema }> {
+  await useBackend(o.backend ?? 'auto');
+  o.log?.(formatBackendReport(await backendReport()));
+  const types = o.types ? await readTypes({ path: o.types }) : undefined;
+  return { model: await SpertModel.load({ dir: o.model, types, lowercase: o.lowercase }), types };
+}
+
+/** `spert-eval eval`: scores a model on a gold dataset with the reference's protocol. */
+export async function evalCommand(o: ModelOptions & { dataset: string; out?: string; noOverlapping?: boolean }): Promise<string> {
+  const { model } = await open(o);
+  try {
+    const gold = await readDataset({ path: o.dataset, types: model.settings.types });
+    const e = await evaluateModel({
+      model,
+      documents: gold.documents,
+      batchSize: o.batchSize,
+      noOverlapping: o.noOverlapping,
+      outDir: o.out,
+      label: path.basename(o.dataset, '.json'),
+    });
+    if (e.files.length) o.log?.(`wrote ${e.files.join(', ')}`);
+    return e.tables;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A prediction for one input item; raw-text items carry each word's character offsets. */
+export type PredictionOutput = PredictedDocument & { offsets?: Array<[number, number]> };
+
+/**
+ * `spert-eval predict`: reads a JSON array whose items are {tokens}, word arrays or raw strings
+ * (split into words with character offsets) and writes predictions in the dataset schema with scores.
+ */
+export async function predictCommand(o: ModelOptions & { input: string; output: string }): Promise<PredictionOutput[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(o.input, 'utf8'));
+  } catch (e) {
+    throw new Error(`${o.input}: cannot read the input: ${(e as Error).message}`);
+  }
+  const items = parsePredictionInput(json, { source: o.input });
+  const words = items.map((it) => (it.kind === 'tokens' ? { tokens: it.tokens } : { tokens: [] as string[], spans: splitWords(it.text) }));
+  const docs = words.map((w) => (w.spans ? w.spans.map((s) => s.text) : w.tokens));
+  const { model } = await open(o);
+  try {
+    const predicted = model.predict(docs, { batchSize: o.batchSize });
+    const out: PredictionOutput[] = predicted.map((p, i) => {
+      const spans = words[i].spans;
+      return spans ? { ...p, offsets: spans.map((s): [number, number] => [s.start, s.end]) } : p;
+    });
+    await writeFileAtomic({ path: o.output, data: `${JSON.stringify(out)}\n` });
+    return out;
+  } finally {
+    model.dispose();
+  }
+}
