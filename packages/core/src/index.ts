@@ -10,3 +10,4 @@ export * from './prediction-input';
 export * from './dataset-files';
 export * from './download';
 export * from './find-dataset';
+export * from './model-settings';

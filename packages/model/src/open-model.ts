@@ -1,7 +1,7 @@
 import type { TypesSchema } from '@spert/core';
 import { BertEncoder, loadCheckpoint, resolveModelDir } from '@spert/encoder';
 import { loadTokenizer } from '@spert/tokenizer';
-import { SPERT_DEFAULTS, type SpertSettings } from './settings';
+import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
 import { SpertModel } from './spert-model';
 
 /** Options of {@link openModel}. */

@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { saveCheckpoint } from '@spert/encoder';
-import { settingsToJson, SPERT_VERSION } from './settings';
+import { settingsToJson, SPERT_VERSION } from '@spert/core';
 import type { SpertModel } from './spert-model';
 
 /**
@@ -27,7 +27,7 @@ export async function saveModel(model: SpertModel, dir: string): Promise<void> {
     });
     await writeFile(
       path.join(tmp, 'tokenizer_config.json'),
-      `${JSON.stringify({ do_lower_case: model.tokenizer.lowercase, strip_accents: model.tokenizer.stripAccents, model_max_length: model.tokenizer.maxLength }, null, 2)}\n`,
+      `${JSON.stringify(model.tokenizer.toTokenizerConfig(), null, 2)}\n`,
     );
     const old = `${target}.old-${process.pid}-${Date.now()}`;
     let moved = false;

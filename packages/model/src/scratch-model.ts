@@ -1,7 +1,7 @@
 import type { Document, TypesSchema } from '@spert/core';
 import { BertEncoder, makeBertConfig } from '@spert/encoder';
 import { BertWordPieceTokenizer, buildVocab } from '@spert/tokenizer';
-import { SPERT_DEFAULTS, type SpertSettings } from './settings';
+import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
 import { SpertModel } from './spert-model';
 
 /** Size of a randomly initialised encoder. */

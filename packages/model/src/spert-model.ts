@@ -6,7 +6,7 @@ import { EntityHead } from '@spert/entity-head';
 import { buildInferencePairs, buildPrediction, RelationHead } from '@spert/relation-head';
 import { collate, createEvalSample, type Range, type SpanBatch } from '@spert/span-sampler';
 import { loadTokenizer, type BertWordPieceTokenizer, type EncodeWordsOptions } from '@spert/tokenizer';
-import { readSettings, SPERT_VERSION, type SpertSettings } from './settings';
+import { readSettings, SPERT_VERSION, type SpertSettings } from '@spert/core';
 import { headTensorsFromCheckpoint, toTfTensors } from './head-tensors';
 
 /** Logits of a training forward pass. */

@@ -8,7 +8,7 @@ import { buildEncoderGraph } from './export-encoder';
 import type { Quantization } from './quantize';
 import { buildEntityHeadGraph, buildRelationHeadGraph } from './export-heads';
 import { ONNX_FILES } from './runtime';
-import { readSpertSettings, spertSettingsToJson, type SpertSettings } from './spert-config';
+import { readSettings, settingsToJson, type SpertSettings } from '@spert/core';
 import { weightShape, type WeightMap } from './weights';
 
 /** Options of exportSpertOnnx. */
@@ -65,7 +65,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   }
   const { spert: _spert, ...bertFields } = raw;
   const config = parseBertConfig(bertFields, configFile);
-  const settings = readSpertSettings(raw, { types: options.types, source: configFile });
+  const settings = readSettings(raw, { types: options.types, source: configFile });
   const weights = options.weights ?? (await readCheckpointWeights({ modelDir, fs }));
 
   const H = config.hidden_size;
@@ -88,7 +88,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   await write(ONNX_FILES.encoder, buildEncoderGraph({ config, weights, quantization: options.quantization ?? 'none', tokenTypeIds: options.tokenTypeIds ?? true }));
   await write(ONNX_FILES.entityHead, buildEntityHeadGraph(heads));
   await write(ONNX_FILES.relationHead, buildRelationHeadGraph(heads));
-  await write('config.json', JSON.stringify({ ...bertFields, spert_version: '1.1', spert: { ...(isObject(raw.spert) ? raw.spert : {}), ...spertSettingsToJson(settings) } }, null, 2) + '\n');
+  await write('config.json', JSON.stringify({ ...bertFields, spert_version: '1.1', spert: { ...(isObject(raw.spert) ? raw.spert : {}), ...settingsToJson(settings) } }, null, 2) + '\n');
   let hasVocab = false;
   for (const name of TOKENIZER_FILES) {
     const file = path.join(modelDir, name);

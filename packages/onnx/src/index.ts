@@ -2,7 +2,6 @@ export { SpertOnnxRuntime, ONNX_FILES } from './runtime';
 export type { ExecutionProvider, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord, RawDocumentOutput } from './runtime-types';
 export { buildEncoderGraph, type BuildEncoderOptions, type EncoderShape } from './export-encoder';
 export { buildEntityHeadGraph, buildRelationHeadGraph, type BuildHeadOptions } from './export-heads';
-export { readSpertSettings, spertSettingsToJson, SPERT_DEFAULTS, type SpertSettings, type SpertConfigJson } from './spert-config';
 export { randomSpertWeights, seededRandom, type RandomWeightsOptions } from './random-weights';
 export type { WeightMap, WeightTensor } from './weights';
 export { OPSET } from './graph-builder';

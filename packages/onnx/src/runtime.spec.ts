@@ -157,7 +157,7 @@ describe('SpertOnnxRuntime on an exported random model', () => {
     const bare = path.join(root, 'bare');
     await mkdir(bare);
     await writeFile(path.join(bare, 'config.json'), JSON.stringify({ ...config, spert_version: '1.1' }));
-    await expect(exportSpertOnnx({ modelDir: bare, outDir: path.join(root, 'x'), weights })).rejects.toThrow(/no "spert" object.*types/);
+    await expect(exportSpertOnnx({ modelDir: bare, outDir: path.join(root, 'x'), weights })).rejects.toThrow(/does not store its entity\/relation types/);
     const types3 = { entities: [...[1, 2, 3].map((i) => ({ key: `E${i}`, index: i, short: '', verbose: '' }))], relations: [] };
     await expect(exportSpertOnnx({ modelDir: bare, outDir: path.join(root, 'x'), weights, types: types3 })).rejects.toThrow(/entity_classifier has 3 outputs but the types list 3 entity types/);
     await expect(SpertOnnxRuntime.load(path.join(root, 'nowhere'))).rejects.toThrow(/config\.json: cannot read/);

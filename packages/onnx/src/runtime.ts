@@ -11,7 +11,7 @@ import { loadTokenizer, splitWords, type BertWordPieceTokenizer } from '@spert/t
 import * as ort from 'onnxruntime-node';
 import { OPSET } from './graph-builder';
 import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord } from './runtime-types';
-import { readSpertSettings, type SpertSettings } from './spert-config';
+import { readSettings, type SpertSettings } from '@spert/core';
 
 /** File names of an exported model directory. */
 export const ONNX_FILES = { encoder: 'encoder.onnx', entityHead: 'entity_head.onnx', relationHead: 'relation_head.onnx' } as const;
@@ -63,7 +63,7 @@ export class SpertOnnxRuntime {
       }
     };
     const config = await json('config.json');
-    const settings = readSpertSettings(config, { types: options.types, source: path.join(dir, 'config.json') });
+    const settings = readSettings(config, { types: options.types, source: path.join(dir, 'config.json') });
     if (options.maxPairs !== undefined) {
       if (!Number.isInteger(options.maxPairs) || options.maxPairs < 1) throw new Error(`SpertOnnxRuntime.load: maxPairs must be a positive integer, got ${options.maxPairs}`);
       settings.maxPairs = options.maxPairs;

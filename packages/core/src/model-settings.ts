@@ -1,4 +1,5 @@
-import { parseTypes, typesToJson, type TypesFileJson, type TypesSchema } from '@spert/core';
+import { parseTypes, typesToJson, type TypesFileJson } from './types-schema';
+import type { TypesSchema } from './types';
 
 /** SpERT's own settings, stored in a model directory's config.json under "spert". */
 export interface SpertSettings {
@@ -63,6 +64,10 @@ function numberField(obj: Record<string, unknown>, key: string, fallback: number
  */
 export function readSettings(config: Record<string, unknown>, options: { types?: TypesSchema; source?: string } = {}): SpertSettings {
   const source = options.source ?? 'config.json';
+  const version = config.spert_version;
+  if (version !== undefined && version !== SPERT_VERSION) {
+    throw new Error(`${source}: spert_version ${JSON.stringify(version)} is not supported; only ${SPERT_VERSION} checkpoints are (the reference refuses older ones too)`);
+  }
   const raw = config.spert;
   if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
     throw new Error(`${source}: "spert" must be an object`);
