@@ -1,0 +1,87 @@
+// TF.js vs ONNX on models made by this project: one trained here with @spert/trainer, one random.
+// Same entities and relations on CoNLL04 test, probabilities within 1e-4.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@spert/backend';
+import { readDataset, readTypes, type Document, type TypesSchema } from '@spert/core';
+import { createScratchModel, saveModel, type SpertModel } from '@spert/model';
+import { trainSpert } from '@spert/trainer';
+import { sharedPath } from '../../../tools/testing/shared';
+import { exportSpertOnnx } from './export-model';
+import { SpertOnnxRuntime } from './runtime';
+
+const conll = (f: string) => sharedPath('datasets', 'conll04', f);
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+async function compare(model: SpertModel, dir: string, docs: string[][]): Promise<{ entities: number; relations: number }> {
+  await saveModel(model, path.join(dir, 'model'));
+  await exportSpertOnnx({ modelDir: path.join(dir, 'model'), outDir: path.join(dir, 'onnx') });
+  const runtime = await SpertOnnxRuntime.load(path.join(dir, 'onnx'), { threads: 1 });
+  try {
+    const [tfjs, onnx] = [model.predict(docs, { batchSize: 16 }), await runtime.predictTokens(docs)];
+    const strip = (d: Document) => JSON.stringify({ e: d.entities.map(({ type, start, end }) => [type, start, end]), r: d.relations.map(({ type, head, tail }) => [type, head, tail]) });
+    // Report the first differing documents only: a diff of 288 long strings can exhaust the heap.
+    const differing = tfjs.map((d, i) => [i, strip(d), strip(onnx[i])] as const).filter(([, a, b]) => a !== b);
+    expect(differing.slice(0, 3)).toEqual([]);
+    const sample = docs.slice(0, 24);
+    const [a, b] = [model.score(sample), await runtime.score(sample)];
+    a.forEach((s, i) => {
+      expect(b[i].spans).toEqual(s.spans);
+      expect(maxDiff(s.entityProbs, b[i].entityProbs)).toBeLessThan(1e-4);
+      expect(b[i].pairs).toEqual(s.pairs);
+      expect(maxDiff(s.relationProbs, b[i].relationProbs)).toBeLessThan(1e-4);
+    });
+    return { entities: tfjs.reduce((n, d) => n + d.entities.length, 0), relations: tfjs.reduce((n, d) => n + d.relations.length, 0) };
+  } finally {
+    await runtime.dispose();
+  }
+}
+
+describe('TF.js and ONNX agree on models made here', () => {
+  let types: TypesSchema;
+  let train: Document[];
+  let test: string[][];
+  let dir: string;
+  beforeAll(async () => {
+    await useBackend('wasm');
+    types = await readTypes({ path: conll('conll04_types.json') });
+    train = (await readDataset({ path: conll('conll04_train.json'), types })).documents;
+    test = (await readDataset({ path: conll('conll04_test.json'), types })).documents.map((d) => d.tokens);
+    dir = await mkdtemp(path.join(tmpdir(), 'onnx-parity-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('a model trained here: same predictions on all 288 CoNLL04 test documents', async () => {
+    const model = createScratchModel({ documents: train, types, hiddenSize: 64, layers: 1, heads: 2, intermediateSize: 128, seed: 5 });
+    try {
+      await trainSpert({ model, documents: train.slice(0, 240), epochs: 4, batchSize: 4, lr: 2e-3, seed: 2, progress: false });
+      const counts = await compare(model, path.join(dir, 'trained'), test);
+      expect(counts.entities).toBeGreaterThan(100);
+      expect(counts.relations).toBeGreaterThan(50);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('a random model: same predictions on all 288 CoNLL04 test documents', async () => {
+    const model = createScratchModel({ documents: train, types, hiddenSize: 32, layers: 2, heads: 4, intermediateSize: 64, seed: 9 });
+    try {
+      // A zero-bias random classifier calls ~80% of all spans entities, and their O(n^2) pairs
+      // would make this a test of memory, not of parity: raise the "none" bias so a few pass.
+      model.variables().get('entity_classifier.bias')?.assign(tf.tensor1d([0.6, 0, 0, 0, 0]));
+      const counts = await compare(model, path.join(dir, 'random'), test);
+      expect(counts.entities).toBeGreaterThan(20);
+      expect(counts.relations).toBeGreaterThan(20);
+    } finally {
+      model.dispose();
+    }
+  });
+});
