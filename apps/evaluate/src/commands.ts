@@ -32,6 +32,7 @@ export async function evalCommand(o: ModelOptions & { dataset: string; out?: str
       documents: gold.documents,
       batchSize: o.batchSize,
       noOverlapping: o.noOverlapping,
+      source: o.dataset,
       outDir: o.out,
       label: path.basename(o.dataset, '.json'),
     });
@@ -61,7 +62,7 @@ export async function predictCommand(o: ModelOptions & { input: string; output: 
   const docs = words.map((w) => (w.spans ? w.spans.map((s) => s.text) : w.tokens));
   const { model } = await open(o);
   try {
-    const predicted = model.predict(docs, { batchSize: o.batchSize });
+    const predicted = model.predict(docs, { batchSize: o.batchSize, source: o.input });
     const out: PredictionOutput[] = predicted.map((p, i) => {
       const spans = words[i].spans;
       return spans ? { ...p, offsets: spans.map((s): [number, number] => [s.start, s.end]) } : p;

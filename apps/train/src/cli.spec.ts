@@ -59,4 +59,22 @@ describe('runTraining', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('a validation document too long for the encoder stops the run before training, naming file and index', async () => {
+    const conll = (f: string) => sharedPath('datasets', 'conll04', f);
+    const dir = await mkdtemp(path.join(tmpdir(), 'spert-run-'));
+    try {
+      const long = { tokens: Array.from({ length: 600 }, (_, i) => `w${i}`), entities: [], relations: [] };
+      await writeFile(path.join(dir, 'valid.json'), JSON.stringify([{ tokens: ['a'], entities: [], relations: [] }, long]));
+      const config = parseTrainArgs([
+        '--train', conll('conll04_train.json'), '--valid', path.join(dir, 'valid.json'), '--types', conll('conll04_types.json'),
+        '--limit-train', '4', '--epochs', '1', '--hidden-size', '16', '--layers', '1', '--heads', '2', '--intermediate-size', '32',
+        '--backend', 'wasm', '--out', path.join(dir, 'run'), '--no-progress',
+      ]);
+      await expect(runTraining(config, () => undefined)).rejects.toThrow(/valid\.json: document 1 is too long for the encoder: 600 words/);
+      await expect(readdir(path.join(dir, 'run'))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

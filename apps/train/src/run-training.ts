@@ -73,6 +73,8 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
     `encoder: ${config.encoder ?? 'random (from scratch)'}: hidden ${c.hidden_size}, ${c.num_hidden_layers} layers, ${c.num_attention_heads} heads, ` +
       `vocabulary ${model.tokenizer.vocabSize}, ${model.encoder.parameterCount().toLocaleString('en')} parameters`,
   );
+  // A validation document too long for the encoder must fail now, not after hours of training.
+  model.encodeDocuments(valid.map((d) => d.tokens), { source: paths.valid });
   const out = path.resolve(config.out);
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, 'train_config.json'), `${JSON.stringify(config, null, 2)}\n`);
@@ -87,6 +89,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
     const result = await trainSpert({
       model,
       documents: train,
+      source: paths.train,
       epochs: config.epochs,
       batchSize: config.batchSize,
       lr: config.lr,
@@ -120,6 +123,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
       documents: valid,
       batchSize: config.evalBatchSize,
       noOverlapping: config.noOverlapping,
+      source: paths.valid,
       outDir: evalDir,
       label: path.basename(paths.valid, '.json'),
       epoch: config.epochs,

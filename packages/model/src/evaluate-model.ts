@@ -21,6 +21,8 @@ export interface EvaluateModelOptions {
   epoch?: number;
   step?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Where the gold documents came from (a file path), named in errors. */
+  source?: string;
 }
 
 /** What {@link evaluateModel} computed. */
@@ -35,7 +37,7 @@ export interface ModelEvaluation {
 
 /** Predicts a gold dataset and scores it with the reference's protocol; optionally writes the reports. */
 export async function evaluateModel(o: EvaluateModelOptions): Promise<ModelEvaluation> {
-  const predictions = o.model.predict(o.documents.map((d) => d.tokens), { batchSize: o.batchSize, onProgress: o.onProgress });
+  const predictions = o.model.predict(o.documents.map((d) => d.tokens), { batchSize: o.batchSize, onProgress: o.onProgress, source: o.source });
   const gold = o.documents.slice();
   const result = evaluate({ gold, predicted: predictions, types: o.model.settings.types, noOverlapping: o.noOverlapping });
   const tables = formatEvaluation(result);

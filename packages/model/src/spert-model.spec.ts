@@ -91,4 +91,23 @@ describe('SpertModel on the reference-trained CoNLL04 fixture', () => {
     const wrong: TypesSchema = { entities: types.entities.slice(0, 3), relations: types.relations };
     await expect(SpertModel.load({ dir: fixtureDir(), types: wrong })).rejects.toThrow(/entity_classifier.weight has 5 rows/);
   });
+
+  it('an empty document predicts nothing; a too-long one fails before any batch runs, naming file and index', () => {
+    const short = ['John', 'Smith', 'lives', 'in', 'Paris', '.'];
+    const [empty, normal] = model.predict([[], short]);
+    expect(empty).toEqual({ tokens: [], entities: [], relations: [] });
+    expect(normal.entities.length).toBeGreaterThan(0);
+
+    const long = Array.from({ length: 600 }, (_, i) => `w${i}`);
+    let progressCalls = 0;
+    expect(() => model.predict([short, short, long], { batchSize: 1, source: 'docs.json', onProgress: () => progressCalls++ })).toThrow(
+      /^docs\.json: document 2 is too long for the encoder: 600 words give \d+ wordpieces .* maximum is 512/,
+    );
+    expect(progressCalls).toBe(0);
+    // The documented alternative: drop trailing words; entities stay inside the kept words.
+    const [truncated] = model.predict([long], { onTooLong: 'truncate' });
+    expect(truncated.tokens).toHaveLength(600);
+    const kept = model.encodeDocuments([long], { onTooLong: 'truncate' })[0];
+    for (const e of truncated.entities) expect(e.end).toBeLessThanOrEqual(600 - kept.droppedWords);
+  });
 });

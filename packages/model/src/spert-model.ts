@@ -60,6 +60,18 @@ export interface PredictOptions {
   onProgress?: (done: number, total: number) => void;
   /** Policy for documents longer than the encoder's positions (default 'error'). */
   onTooLong?: EncodeWordsOptions['onTooLong'];
+  /** Where the documents came from (a file path), named in errors. */
+  source?: string;
+}
+
+/** Options of {@link SpertModel.encodeDocuments} and {@link SpertModel.score}. */
+export interface EncodeDocumentsOptions {
+  /** Policy for documents longer than the encoder's positions (default 'error'). */
+  onTooLong?: EncodeWordsOptions['onTooLong'];
+  /** Index of the first document in its dataset, so errors name the right one. */
+  offset?: number;
+  /** Where the documents came from (a file path), named in errors. */
+  source?: string;
 }
 
 /**
@@ -187,12 +199,14 @@ export class SpertModel {
   }
 
   /** Encodes documents (word lists) to wordpieces, naming the document index in errors. */
-  encodeDocuments(docs: ReadonlyArray<readonly string[]>, options: { onTooLong?: EncodeWordsOptions['onTooLong']; offset?: number } = {}) {
-    return docs.map((tokens, i) => this.tokenizer.encodeWords(tokens, { documentIndex: (options.offset ?? 0) + i, onTooLong: options.onTooLong }));
+  encodeDocuments(docs: ReadonlyArray<readonly string[]>, options: EncodeDocumentsOptions = {}) {
+    return docs.map((tokens, i) =>
+      this.tokenizer.encodeWords(tokens, { documentIndex: (options.offset ?? 0) + i, onTooLong: options.onTooLong, source: options.source }),
+    );
   }
 
   /** Inference scores of a batch of documents (entity probabilities, kept spans, relation probabilities). */
-  score(docs: ReadonlyArray<readonly string[]>, options: { onTooLong?: EncodeWordsOptions['onTooLong']; offset?: number } = {}): DocumentScores[] {
+  score(docs: ReadonlyArray<readonly string[]>, options: EncodeDocumentsOptions = {}): DocumentScores[] {
     const encodings = this.encodeDocuments(docs, options);
     const R = this.settings.types.relations.length;
     const E1 = this.settings.types.entities.length + 1;
@@ -263,10 +277,12 @@ export class SpertModel {
   /** Predicts entities and relations (word indices, end exclusive, with scores) for documents given as word lists. */
   predict(docs: ReadonlyArray<readonly string[]>, options: PredictOptions = {}): PredictedDocument[] {
     const batchSize = options.batchSize ?? 8;
+    // Tokenizing is cheap next to the model: fail on a too-long document before any batch runs.
+    if ((options.onTooLong ?? 'error') === 'error') this.encodeDocuments(docs, { source: options.source });
     const out: PredictedDocument[] = [];
     for (let i = 0; i < docs.length; i += batchSize) {
       const chunk = docs.slice(i, i + batchSize);
-      const scores = this.score(chunk, { onTooLong: options.onTooLong, offset: i });
+      const scores = this.score(chunk, { onTooLong: options.onTooLong, offset: i, source: options.source });
       scores.forEach((s, k) => out.push(this.decode(chunk[k], s)));
       options.onProgress?.(Math.min(i + batchSize, docs.length), docs.length);
     }

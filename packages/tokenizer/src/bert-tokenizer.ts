@@ -50,6 +50,8 @@ export type TooLongPolicy = 'error' | 'truncate';
 export interface EncodeWordsOptions {
   /** Index of the document in its dataset, named in errors. */
   documentIndex?: number;
+  /** Where the document came from (a file path), named in errors. */
+  source?: string;
   /** Overrides the tokenizer's maxLength for this call. */
   maxLength?: number;
   /** 'error' (default) throws SequenceTooLongError; 'truncate' drops whole trailing words. */
@@ -213,7 +215,7 @@ export class BertWordPieceTokenizer {
    * onTooLong is 'truncate', which keeps whole leading words and reports how many were dropped.
    */
   encodeWords(words: readonly string[], options: EncodeWordsOptions = {}): EncodeResult {
-    const where = options.documentIndex === undefined ? 'document' : `document ${options.documentIndex}`;
+    const where = (options.source ? `${options.source}: ` : '') + (options.documentIndex === undefined ? 'document' : `document ${options.documentIndex}`);
     if (!Array.isArray(words)) throw new TypeError(`${where}: words must be an array of strings`);
     const maxLength = options.maxLength ?? this.maxLength;
     if (!Number.isInteger(maxLength) || maxLength < 2) {
@@ -234,6 +236,7 @@ export class BertWordPieceTokenizer {
       if (policy === 'error') {
         throw new SequenceTooLongError({
           documentIndex: options.documentIndex,
+          source: options.source,
           wordCount: words.length,
           wordpieceLength: total,
           maxLength,

@@ -2,6 +2,8 @@
 export class SequenceTooLongError extends Error {
   /** Index of the document (as given by the caller), or undefined when not given. */
   readonly documentIndex: number | undefined;
+  /** Where the document came from (a file path), when the caller said. */
+  readonly source: string | undefined;
   /** Number of words of the document. */
   readonly wordCount: number;
   /** Wordpiece length including [CLS] and [SEP]. */
@@ -9,8 +11,8 @@ export class SequenceTooLongError extends Error {
   /** The maximum sequence length that was exceeded. */
   readonly maxLength: number;
 
-  constructor(args: { documentIndex?: number; wordCount: number; wordpieceLength: number; maxLength: number }) {
-    const where = args.documentIndex === undefined ? 'document' : `document ${args.documentIndex}`;
+  constructor(args: { documentIndex?: number; source?: string; wordCount: number; wordpieceLength: number; maxLength: number }) {
+    const where = (args.source ? `${args.source}: ` : '') + (args.documentIndex === undefined ? 'document' : `document ${args.documentIndex}`);
     super(
       `${where} is too long for the encoder: ${args.wordCount} words give ${args.wordpieceLength} wordpieces ` +
         `(with [CLS] and [SEP]) but the maximum is ${args.maxLength}; split the document, or encode with ` +
@@ -18,6 +20,7 @@ export class SequenceTooLongError extends Error {
     );
     this.name = 'SequenceTooLongError';
     this.documentIndex = args.documentIndex;
+    this.source = args.source;
     this.wordCount = args.wordCount;
     this.wordpieceLength = args.wordpieceLength;
     this.maxLength = args.maxLength;

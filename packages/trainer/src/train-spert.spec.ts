@@ -59,4 +59,21 @@ describe('trainSpert', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('a training document too long for the encoder fails before the first step, naming file and index', async () => {
+    await useBackend('wasm');
+    const types = await readTypes({ path: conll('conll04_types.json') });
+    const docs = (await readDataset({ path: conll('conll04_train.json'), types })).documents.slice(0, 4);
+    const model = createScratchModel({ documents: docs, types, hiddenSize: 16, layers: 1, heads: 2, intermediateSize: 32, maxPositions: 64, seed: 3 });
+    try {
+      const long: Document = { tokens: Array.from({ length: 80 }, () => 'the'), entities: [], relations: [] };
+      const params = [...model.variables().values()].map((v) => v.dataSync().slice());
+      await expect(trainSpert({ model, documents: [...docs, long], source: 'train.json', epochs: 1, progress: false })).rejects.toThrow(
+        /^train\.json: document 4 is too long for the encoder: 80 words give 82 wordpieces .* maximum is 64/,
+      );
+      [...model.variables().values()].forEach((v, i) => expect(v.dataSync()).toEqual(params[i]));
+    } finally {
+      model.dispose();
+    }
+  });
 });

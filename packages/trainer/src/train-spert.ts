@@ -39,6 +39,8 @@ export interface TrainSpertOptions extends Partial<SpertHyperparameters> {
   model: SpertModel;
   /** Gold training documents (validated). */
   documents: readonly Document[];
+  /** Where the training documents came from (a file path), named in errors. */
+  source?: string;
   /** Evaluation after each epoch (or only after the last one: see evalEveryEpoch). */
   evaluate?: (epoch: number) => Promise<Record<string, number>>;
   /** Evaluate after every epoch rather than only after the last (the reference's final_eval). */
@@ -73,7 +75,7 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
   const h: SpertHyperparameters = { ...SPERT_TRAINING_DEFAULTS, ...definedOnly(options) };
   const { model } = options;
   const types = model.settings.types;
-  const encodings = model.encodeDocuments(options.documents.map((d) => d.tokens));
+  const encodings = model.encodeDocuments(options.documents.map((d) => d.tokens), { source: options.source });
   const data: TrainItem[] = options.documents.map((document, index) => ({ index, document, encoding: encodings[index] }));
   const lastEpoch = h.epochs - 1;
   const trainOptions: TrainOptions<TrainItem> = {
