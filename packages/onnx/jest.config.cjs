@@ -2,5 +2,5 @@ module.exports = {
   ...require('../../jest.preset.cjs'),
   displayName: '@spert/onnx',
   rootDir: __dirname,
-  testEnvironment: require('node:path').join(__dirname, 'jest.environment.cjs'),
+  testEnvironment: require('node:path').join(__dirname, '../../tools/testing/jest-shared-typed-arrays.cjs'),
 };

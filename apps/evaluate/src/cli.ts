@@ -1,12 +1,21 @@
 import { Command } from 'commander';
 import type { BackendName } from '@spert/backend';
-import { evalCommand, predictCommand } from './commands';
+import { evalCommand, predictCommand, type ModelOptions } from './commands';
 
 const int = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${v}"`);
   return n;
 };
+
+/** The options both commands share, from commander's parsed values. */
+const modelOptions = (o: Record<string, unknown>): Omit<ModelOptions, 'log'> => ({
+  model: String(o.model),
+  types: o.types as string | undefined,
+  lowercase: o.lowercase as boolean | undefined,
+  batchSize: o.batchSize as number | undefined,
+  backend: o.backend as BackendName,
+});
 
 /** Runs `spert-eval` with argv (without node and script); resolves to what it printed on stdout. */
 export async function runEvalCli(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<string> {
@@ -27,11 +36,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
     .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')
     .action((o: Record<string, unknown>) => {
       action = evalCommand({
-        model: String(o.model),
-        types: o.types as string | undefined,
-        lowercase: o.lowercase as boolean | undefined,
-        batchSize: o.batchSize as number | undefined,
-        backend: o.backend as BackendName,
+        ...modelOptions(o),
         dataset: String(o.dataset),
         out: o.out as string | undefined,
         noOverlapping: o.overlapping === false,
@@ -45,11 +50,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
     .requiredOption('--output <file>', 'predictions JSON (dataset schema with scores; raw text items get word offsets)')
     .action((o: Record<string, unknown>) => {
       action = predictCommand({
-        model: String(o.model),
-        types: o.types as string | undefined,
-        lowercase: o.lowercase as boolean | undefined,
-        batchSize: o.batchSize as number | undefined,
-        backend: o.backend as BackendName,
+        ...modelOptions(o),
         input: String(o.input),
         output: String(o.output),
         log,

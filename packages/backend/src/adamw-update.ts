@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 import type { WasmBackendLike } from './wasm-types';
 
-/** One parameter's AdamW update (same shape as @spert/trainer's AdamWUpdateArgs); variables are updated by assignment. */
+/** Everything one parameter's AdamW update needs (used by the fused kernel and by @spert/trainer's tfjs-ops version); variables are updated by assignment. */
 export interface AdamWUpdateArgs {
   param: tf.Variable;
   grad: tf.Tensor;

@@ -11,3 +11,4 @@ export * from './dataset-files';
 export * from './download';
 export * from './find-dataset';
 export * from './model-settings';
+export * from './random';

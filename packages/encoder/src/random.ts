@@ -1,22 +1,20 @@
 // Seeded pseudo-random numbers so that initialisation and dropout are reproducible from a seed.
+import { createRng } from '@spert/core';
 
 /** A deterministic generator of uniform and normal numbers (mulberry32 + Box-Muller). */
 export class SeededRandom {
-  private state: number;
+  private readonly next: () => number;
   private spare: number | null = null;
 
   /** Starts the sequence from an integer seed. */
   constructor(seed: number) {
-    this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+    // The project's mulberry32, on a mixed seed so that it does not repeat other streams of the same seed.
+    this.next = createRng((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
   }
 
   /** Uniform in [0, 1). */
   uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.next();
   }
 
   /** Standard normal sample. */

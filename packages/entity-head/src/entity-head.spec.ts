@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { EntityHead } from './entity-head';
-import { linear64, maxPool64, randomArray } from './test-utils';
+import { linear64, maxPool64, randomArray } from '../../../tools/testing/float64';
 
 const B = 2;
 const T = 7;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { gatherRows } from './gather-rows';
-import { randomArray } from './test-utils';
+import { randomArray } from '../../../tools/testing/float64';
 
 describe('gatherRows', () => {
   beforeAll(async () => {

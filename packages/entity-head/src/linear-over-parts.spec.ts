@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { linearOverParts } from './linear-over-parts';
-import { randomArray } from './test-utils';
+import { randomArray } from '../../../tools/testing/float64';
 
 beforeAll(async () => {
   await useBackend('cpu');

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { PredictedDocument, TypesSchema } from '@spert/core';
 import { BertEncoder, loadCheckpoint, type NamedTensor } from '@spert/encoder';
 import { EntityHead } from '@spert/entity-head';
-import { buildInferencePairs, buildPrediction, RelationHead } from '@spert/relation-head';
+import { buildInferencePairs, buildPrediction, forwardHeads, RelationHead } from '@spert/relation-head';
 import { collate, createEvalSample, type Range, type SpanBatch } from '@spert/span-sampler';
 import { loadTokenizer, type BertWordPieceTokenizer, type EncodeWordsOptions } from '@spert/tokenizer';
 import { readSettings, SPERT_VERSION, type SpertSettings } from '@spert/core';
@@ -185,16 +185,7 @@ export class SpertModel {
   forwardTrain(batch: SpanBatch, { training = true }: { training?: boolean } = {}): SpertTrainOutput {
     return tf.tidy(() => {
       const hidden = this.encode(batch, training);
-      const ent = this.entityHead.forward({ hidden, spanRanges: batch.spanRanges, spanWidths: batch.spanWidths, training });
-      const relationLogits = this.relationHead.forward({
-        hidden,
-        spanPool: ent.spanPool,
-        widthEmbeddings: ent.widthEmbeddings,
-        pairs: batch.pairIndices,
-        contexts: batch.pairContexts,
-        training,
-      });
-      return { entityLogits: ent.logits, relationLogits };
+      return forwardHeads({ entity: this.entityHead, relation: this.relationHead }, hidden, batch, training);
     });
   }
 

@@ -2,7 +2,7 @@ export { SpertOnnxRuntime, ONNX_FILES } from './runtime';
 export type { ExecutionProvider, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord, RawDocumentOutput } from './runtime-types';
 export { buildEncoderGraph, type BuildEncoderOptions, type EncoderShape } from './export-encoder';
 export { buildEntityHeadGraph, buildRelationHeadGraph, type BuildHeadOptions } from './export-heads';
-export { randomSpertWeights, seededRandom, type RandomWeightsOptions } from './random-weights';
+export { randomSpertWeights, seededRandom, writeRandomSpertModel, type RandomWeightsOptions, type RandomSpertModelOptions } from './random-weights';
 export type { WeightMap, WeightTensor } from './weights';
 export { OPSET } from './graph-builder';
 export { exportSpertOnnx, readCheckpointWeights, type ExportSpertOnnxOptions, type ExportResult } from './export-model';

@@ -1,5 +1,9 @@
 // Seeded random SpERT parameters (BERT + heads) for tests and benchmarks; LayerNorm and biases
 // are perturbed away from 1/0 so that a wiring mistake shows in the outputs.
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { createRng, SPERT_VERSION, type TypesFileJson } from '@spert/core';
+import { writeSafetensors } from '@spert/encoder';
 import type { EncoderShape } from './export-encoder';
 import type { WeightMap } from './weights';
 
@@ -14,17 +18,8 @@ export interface RandomWeightsOptions {
   scale?: number;
 }
 
-/** Mulberry32: a small seeded PRNG, so tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32, floats in [0, 1)), so tests are reproducible. */
+export const seededRandom = createRng;
 
 /** A full random SpERT parameter map under the reference's names. */
 export function randomSpertWeights({ config, entityClasses, relationTypes, sizeEmbedding = 25, seed = 1, scale = 0.1 }: RandomWeightsOptions): WeightMap {
@@ -63,4 +58,67 @@ export function randomSpertWeights({ config, entityClasses, relationTypes, sizeE
   lin('entity_classifier', entityClasses, 2 * H + sizeEmbedding);
   lin('rel_classifier', relationTypes, 3 * H + 2 * sizeEmbedding);
   return m;
+}
+
+/** Options of {@link writeRandomSpertModel}. */
+export interface RandomSpertModelOptions {
+  /** The model directory to write (created). */
+  dir: string;
+  /** Whole words of the vocabulary, after the special tokens. */
+  words: readonly string[];
+  /** Further vocabulary entries after the words (e.g. `##s`). */
+  pieces?: readonly string[];
+  /** The types file's JSON (entity and relation types in class order). */
+  types: TypesFileJson;
+  /** Rows of the word embedding (default: the vocabulary's length; more rows are never used). */
+  vocabSize?: number;
+  hiddenSize?: number;
+  layers?: number;
+  heads?: number;
+  intermediateSize?: number;
+  maxPositions?: number;
+  maxSpanSize?: number;
+  seed?: number;
+  scale?: number;
+  /** Added to the "no entity" bias; negative makes a random model predict more entities. */
+  noneShift?: number;
+}
+
+/**
+ * Writes a small seeded random SpERT model directory (config.json with types and settings, vocab,
+ * tokenizer config, model.safetensors) for tests and demos, and returns its weights.
+ */
+export async function writeRandomSpertModel(o: RandomSpertModelOptions): Promise<WeightMap> {
+  const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...o.words, ...(o.pieces ?? [])];
+  const config = {
+    vocab_size: o.vocabSize ?? vocab.length,
+    hidden_size: o.hiddenSize ?? 16,
+    num_hidden_layers: o.layers ?? 2,
+    num_attention_heads: o.heads ?? 2,
+    intermediate_size: o.intermediateSize ?? 32,
+    max_position_embeddings: o.maxPositions ?? 64,
+    type_vocab_size: 2,
+    layer_norm_eps: 1e-12,
+    hidden_act: 'gelu',
+    model_type: 'bert',
+  };
+  if (config.vocab_size < vocab.length) throw new RangeError(`vocabSize ${config.vocab_size} is smaller than the vocabulary (${vocab.length} entries)`);
+  const sizeEmbedding = 25;
+  const weights = randomSpertWeights({
+    config,
+    entityClasses: Object.keys(o.types.entities).length + 1,
+    relationTypes: Object.keys(o.types.relations).length,
+    sizeEmbedding,
+    seed: o.seed ?? 1,
+    scale: o.scale ?? 0.4,
+  });
+  const bias = weights.get('entity_classifier.bias');
+  if (bias && o.noneShift) bias.data[0] += o.noneShift;
+  const spert = { types: o.types, max_span_size: o.maxSpanSize ?? 4, size_embedding: sizeEmbedding, rel_filter_threshold: 0.4, max_pairs: 1000 };
+  await mkdir(o.dir, { recursive: true });
+  await writeFile(path.join(o.dir, 'config.json'), JSON.stringify({ ...config, spert_version: SPERT_VERSION, spert }, null, 2));
+  await writeFile(path.join(o.dir, 'vocab.txt'), `${vocab.join('\n')}\n`);
+  await writeFile(path.join(o.dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: false }));
+  await writeFile(path.join(o.dir, 'model.safetensors'), writeSafetensors(weights));
+  return weights;
 }

@@ -1,25 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { writeSafetensors } from '@spert/encoder';
 import type { EncoderShape } from './export-encoder';
 import { exportSpertOnnx } from './export-model';
 import { bertForward64, entityLogits64, relationLogits64 } from './float64-reference';
-import { randomSpertWeights } from './random-weights';
+import { writeRandomSpertModel } from './random-weights';
 import { SpertOnnxRuntime } from './runtime';
+import type { WeightMap } from './weights';
 
-const config: EncoderShape & Record<string, unknown> = {
-  vocab_size: 30,
-  hidden_size: 16,
-  num_hidden_layers: 2,
-  num_attention_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 64,
-  type_vocab_size: 2,
-  layer_norm_eps: 1e-12,
-  hidden_act: 'gelu',
-  model_type: 'bert',
-};
 const typesJson = {
   entities: { Per: { short: 'Per', verbose: 'Person' }, Org: { short: 'Org', verbose: 'Organization' } },
   relations: {
@@ -28,10 +16,9 @@ const typesJson = {
   },
 };
 const words = ['Alice', 'Bob', 'met', 'at', 'Acme', 'Corp', 'in', 'Paris', '.', ','];
-const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...words, 'Al', '##ice', '##s'];
-const weights = randomSpertWeights({ config, entityClasses: 3, relationTypes: 2, sizeEmbedding: 25, seed: 3, scale: 0.4 });
-// Make "none" rarer so that relations get scored.
-weights.get('entity_classifier.bias')!.data[0] -= 0.8;
+const pieces = ['Al', '##ice', '##s'];
+let config: EncoderShape;
+let weights: WeightMap;
 
 const docs = [
   ['Alice', 'met', 'Bob', 'at', 'Acme', 'Corp', '.'],
@@ -46,12 +33,11 @@ let runtime: SpertOnnxRuntime;
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'spert-onnx-'));
   const modelDir = path.join(root, 'model');
-  await mkdir(modelDir);
-  const spert = { types: typesJson, max_span_size: 4, size_embedding: 25, rel_filter_threshold: 0.4, max_pairs: 1000 };
-  await writeFile(path.join(modelDir, 'config.json'), JSON.stringify({ ...config, spert_version: '1.1', spert }));
-  await writeFile(path.join(modelDir, 'model.safetensors'), writeSafetensors(weights));
-  await writeFile(path.join(modelDir, 'vocab.txt'), vocab.join('\n') + '\n');
-  await writeFile(path.join(modelDir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: false }));
+  // "none" made rarer (noneShift) so that relations get scored.
+  weights = await writeRandomSpertModel({ dir: modelDir, words, pieces, types: typesJson, vocabSize: 30, seed: 3, noneShift: -0.8 });
+  // The BERT part of config.json (the tests below write variants of it without SpERT's section).
+  const { spert: _spert, ...bert } = JSON.parse(await readFile(path.join(modelDir, 'config.json'), 'utf8')) as EncoderShape & { spert?: unknown };
+  config = bert;
   await exportSpertOnnx({ modelDir, outDir: path.join(root, 'onnx') });
   runtime = await SpertOnnxRuntime.load(path.join(root, 'onnx'), { threads: 1, batchSize: 3 });
 });

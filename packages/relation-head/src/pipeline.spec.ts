@@ -5,7 +5,7 @@ import { useBackend } from '@spert/backend';
 import type { Document, EncodedDocument, TypesSchema } from '@spert/core';
 import { EntityHead, filterSpans } from '@spert/entity-head';
 import { collate, createEvalSample, createRng, createTrainSample, type SpanBatch } from '@spert/span-sampler';
-import { buildInferencePairs, buildPrediction } from './index';
+import { buildInferencePairs, buildPrediction, forwardHeads } from './index';
 import { RelationHead } from './relation-head';
 
 const types: TypesSchema = {
@@ -46,16 +46,7 @@ function heads(): { entity: EntityHead; relation: RelationHead } {
 }
 
 function run(batch: SpanBatch, hidden: tf.Tensor3D, h: ReturnType<typeof heads>, training: boolean) {
-  const ent = h.entity.forward({ hidden, spanRanges: batch.spanRanges, spanWidths: batch.spanWidths, training });
-  const rel = h.relation.forward({
-    hidden,
-    spanPool: ent.spanPool,
-    widthEmbeddings: ent.widthEmbeddings,
-    pairs: batch.pairIndices,
-    contexts: batch.pairContexts,
-    training,
-  });
-  return { entityLogits: ent.logits, relationLogits: rel };
+  return forwardHeads(h, hidden, batch, training);
 }
 
 /** SpERT's loss (reference loss.py): masked-mean CE over spans + masked-mean (type-averaged) BCE over pairs. */

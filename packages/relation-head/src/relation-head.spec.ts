@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { contextRange, type Range } from '@spert/span-sampler';
 import { RelationHead } from './relation-head';
-import { linear64, maxRows64, randomArray } from './test-utils';
+import { linear64, maxRows64, randomArray } from '../../../tools/testing/float64';
 
 const B = 2;
 const T = 10;

@@ -1,19 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Everything one parameter's AdamW update needs; `param`, `expAvg`, `expAvgSq` are updated in place. */
-export interface AdamWUpdateArgs {
-  param: tf.Variable;
-  grad: tf.Tensor;
-  expAvg: tf.Variable;
-  expAvgSq: tf.Variable;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  /** Factor applied to `grad` first (the global-norm clip coefficient; 1 = none). */
-  gradScale: number;
-}
+// One definition of the update's arguments: the fused kernel in @spert/backend and these tfjs ops
+// take the same object, so the trainer can swap them.
+import type { AdamWUpdateArgs } from '@spert/backend';
+
+export type { AdamWUpdateArgs };
 
 /** Signature of a per-parameter AdamW kernel (the swap point for a fused backend kernel). */
 export type AdamWUpdateFn = (args: AdamWUpdateArgs) => void;

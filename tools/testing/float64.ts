@@ -1,5 +1,6 @@
-// Helpers for this package's tests (not exported): seeded random arrays and float64 references.
-import { seedStream } from '@spert/entity-head';
+// Float64 reference helpers shared by the heads' tests: seeded inputs and the plain definitions
+// of max-pooling and a linear layer, to check the tfjs kernels against.
+import { seedStream } from '@spert/core';
 
 /** Seeded uniform floats in [-1, 1), rounded to float32 so tensors and references see equal inputs. */
 export function randomArray(n: number, seed: number): Float64Array {
@@ -19,6 +20,11 @@ export function maxRows64(data: ArrayLike<number>, offset: number, H: number, st
     out[j] = m;
   }
   return out;
+}
+
+/** Float64 max over hidden[b, start..end) of a [B, T, H] array (zeros when empty). */
+export function maxPool64(hidden: ArrayLike<number>, T: number, H: number, b: number, start: number, end: number): number[] {
+  return maxRows64(hidden, b * T * H, H, start, end);
 }
 
 /** Float64 x W^T + b for one input vector, W row-major [out, in]. */
