@@ -3,5 +3,5 @@ module.exports = {
   displayName: '@spert/serve-app',
   rootDir: __dirname,
   // onnxruntime-node checks typed arrays with instanceof across jest's realm boundary.
-  testEnvironment: require('node:path').join(__dirname, 'jest.environment.cjs'),
+  testEnvironment: require('node:path').join(__dirname, '../../tools/testing/jest-shared-typed-arrays.cjs'),
 };

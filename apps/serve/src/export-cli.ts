@@ -1,0 +1,45 @@
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { readTypes } from '@spert/core';
+import { exportSpertOnnx, type ExportResult } from '@spert/onnx';
+
+/** Parsed command line of spert-export. */
+export interface ExportCliOptions {
+  model: string;
+  out: string;
+  types?: string;
+  int8: boolean;
+}
+
+/** Parses spert-export's arguments (`argv` as in process.argv: node, script, args...); throws on bad input. */
+export function parseExportArgs(argv: string[]): ExportCliOptions {
+  const program = new Command('spert-export');
+  program
+    .description('Export a SpERT model directory (ours or the reference\'s) to ONNX for spert-serve and any onnxruntime')
+    .requiredOption('--model <dir>', 'model directory: config.json, model.safetensors or pytorch_model.bin, vocab.txt')
+    .requiredOption('--out <dir>', 'where to write encoder.onnx, entity_head.onnx, relation_head.onnx, config.json and the vocabulary')
+    .option('--types <file>', 'types file (needed for the reference\'s directories, which do not store their types)')
+    .option('--int8', 'quantize the encoder\'s matrix products to int8 (smaller and faster on CPU; see docs/benchmarks.md for the F1 change)', false)
+    .exitOverride();
+  program.parse(argv);
+  const o = program.opts() as Record<string, unknown>;
+  return { model: o.model as string, out: o.out as string, types: o.types as string | undefined, int8: o.int8 === true };
+}
+
+/** Runs spert-export: validates the paths, exports, and reports what it wrote. */
+export async function runExport(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<ExportResult> {
+  const o = parseExportArgs(argv);
+  const isDir = await stat(o.model).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new Error(`--model ${o.model}: not a directory`);
+  if (path.resolve(o.out) === path.resolve(o.model)) throw new Error('--out must differ from --model (the export has its own config.json)');
+  const types = o.types ? await readTypes({ path: o.types }) : undefined;
+  const started = Date.now();
+  const result = await exportSpertOnnx({ modelDir: o.model, outDir: o.out, types, quantization: o.int8 ? 'int8' : 'none' });
+  const t = result.settings.types;
+  log(
+    `exported ${o.model} -> ${result.outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+      ` (${t.entities.length} entity types, ${t.relations.length} relation types${o.int8 ? ', int8 encoder' : ''}): ${result.files.map((f) => path.basename(f)).join(', ')}`,
+  );
+  return result;
+}
