@@ -23,12 +23,16 @@ export interface DocumentScores {
   spans: Range[];
   /** Softmax entity probabilities [S, E+1], row-major. */
   entityProbs: Float32Array;
+  /** Entity classifier logits [S, E+1], row-major (before the softmax). */
+  entityLogits: Float32Array;
   /** Candidate indices the entity filter kept (ascending). */
   keptSpans: number[];
   /** Scored ordered pairs of kept candidates (reference order). */
   pairs: Array<[number, number]>;
   /** Sigmoid relation probabilities [P, R], row-major. */
   relationProbs: Float32Array;
+  /** Relation classifier logits [P, R], row-major (before the sigmoid). */
+  relationLogits: Float32Array;
 }
 
 /** Options of {@link SpertModel.create}. */
@@ -212,9 +216,11 @@ export class SpertModel {
         const p = tf.softmax(ent.logits);
         probs = p.dataSync() as Float32Array;
         p.dispose();
+        const entLogits = ent.logits.dataSync() as Float32Array;
         const perDoc = samples.map((sample, b) => {
           const n = sample.spanWords.length;
           const entityProbs = probs.slice(b * S * E1, (b * S + n) * E1);
+          const entityLogits = entLogits.slice(b * S * E1, (b * S + n) * E1);
           const keptSpans: number[] = [];
           for (let s = 0; s < n; s++) {
             let best = 0;
@@ -222,10 +228,11 @@ export class SpertModel {
             if (best !== 0) keptSpans.push(s);
           }
           const { pairs, contexts } = buildInferencePairs({ keptSpans, spanRanges: sample.spanRanges });
-          return { sample, entityProbs, keptSpans, pairs, contexts };
+          return { sample, entityProbs, entityLogits, keptSpans, pairs, contexts };
         });
         const P = Math.max(1, ...perDoc.map((d) => d.pairs.length));
         let relProbs: Float32Array | undefined;
+        let relLogits: Float32Array | undefined;
         if (perDoc.some((d) => d.pairs.length > 0)) {
           const pairData = new Int32Array(docs.length * P * 2);
           const ctxData = new Int32Array(docs.length * P * 2);
@@ -245,15 +252,18 @@ export class SpertModel {
           });
           const sig = tf.sigmoid(logits);
           relProbs = sig.dataSync() as Float32Array;
+          relLogits = logits.dataSync() as Float32Array;
           logits.dispose();
           sig.dispose();
         }
         return perDoc.map((d, b) => ({
           spans: d.sample.spanWords,
           entityProbs: d.entityProbs,
+          entityLogits: d.entityLogits,
           keptSpans: d.keptSpans,
           pairs: d.pairs,
           relationProbs: relProbs ? relProbs.slice(b * P * R, (b * P + d.pairs.length) * R) : new Float32Array(0),
+          relationLogits: relLogits ? relLogits.slice(b * P * R, (b * P + d.pairs.length) * R) : new Float32Array(0),
         }));
       } finally {
         ent.logits.dispose();

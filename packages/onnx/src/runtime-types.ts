@@ -65,10 +65,14 @@ export interface RawDocumentOutput {
   spans: Array<[number, number]>;
   /** Softmax over (none, entity types) per candidate span: [S * (E+1)], row-major. */
   entityProbs: Float32Array;
+  /** Entity classifier logits (before the softmax): [S * (E+1)], row-major. */
+  entityLogits: Float32Array;
   /** Candidate indices the entity filter kept (ascending). */
   keptSpans: number[];
   /** Ordered pairs of kept candidates (indices into spans) that were scored, in the reference's order. */
   pairs: Array<[number, number]>;
   /** Sigmoid per relation type for each pair: [P * R], row-major. */
   relationProbs: Float32Array;
+  /** Relation classifier logits (before the sigmoid): [P * R], row-major. */
+  relationLogits: Float32Array;
 }

@@ -177,15 +177,9 @@ export class SpertOnnxRuntime {
     return this.infer(this.encode(docs));
   }
 
-  /** Raw head outputs for encoded documents (candidate spans, entity and relation probabilities). */
+  /** Raw head outputs for encoded documents (candidate spans, entity and relation logits and probabilities). */
   async infer(docs: EncodedDocument[]): Promise<RawDocumentOutput[]> {
-    return (await this.run(docs)).map(({ spans, entityProbs, keptSpans, pairs, relationProbs }) => ({
-      spans,
-      keptSpans,
-      entityProbs,
-      pairs,
-      relationProbs,
-    }));
+    return (await this.run(docs)).map(({ kept: _kept, ...raw }) => raw);
   }
 
   /** Releases the onnxruntime sessions. */
@@ -238,6 +232,8 @@ export class SpertOnnxRuntime {
       throw new Error(`${this.dir}: entity head has ${ent.entity_probs.dims[2]} classes but the types list ${C - 1} entity types (+ none)`);
     }
     const entityProbs = samples.map((s, b) => probs.slice(b * S * C, (b * S + s.spanRanges.length) * C));
+    const entLogits = ent.entity_logits.data as Float32Array;
+    const entityLogits = samples.map((s, b) => entLogits.slice(b * S * C, (b * S + s.spanRanges.length) * C));
     const kept = entityProbs.map((p) => filterSpans({ probs: p, numClasses: C }));
     // Candidate pairs (indices into all spans) and the same pairs as indices into the kept spans,
     // which is what relation_head.onnx takes.
@@ -248,6 +244,7 @@ export class SpertOnnxRuntime {
     });
     const R = this.settings.types.relations.length;
     const relProbs = keptPairs.map((p) => new Float32Array(p.length * R));
+    const relLogits = keptPairs.map((p) => new Float32Array(p.length * R));
     const P = Math.max(...keptPairs.map((p) => p.length));
     if (P > 0 && R > 0) {
       const K = Math.max(1, ...kept.map((k) => k.indices.length));
@@ -279,9 +276,13 @@ export class SpertOnnxRuntime {
           throw new Error(`${this.dir}: relation head has ${rel.relation_probs.dims[2]} outputs but the types list ${R} relation types`);
         }
         const data = rel.relation_probs.data as Float32Array;
+        const logitData = rel.relation_logits.data as Float32Array;
         relProbs.forEach((arr, b) => {
           const count = Math.min(n, keptPairs[b].length - p0);
-          if (count > 0) arr.set(data.subarray(b * n * R, (b * n + count) * R), p0 * R);
+          if (count > 0) {
+            arr.set(data.subarray(b * n * R, (b * n + count) * R), p0 * R);
+            relLogits[b].set(logitData.subarray(b * n * R, (b * n + count) * R), p0 * R);
+          }
         });
       }
     }
@@ -289,8 +290,10 @@ export class SpertOnnxRuntime {
       spans: s.spanWords,
       keptSpans: kept[b].indices,
       entityProbs: entityProbs[b],
+      entityLogits: entityLogits[b],
       pairs: candidates[b],
       relationProbs: relProbs[b],
+      relationLogits: relLogits[b],
       kept: kept[b],
     }));
   }
