@@ -2,7 +2,7 @@
 // path (@spert/model: encoder + heads), for the reference-trained spert-scratch-conll04 model
 // and a random bert-base-sized SpERT model. Appends/replaces its own section of docs/benchmarks.md.
 //
-//   npx tsx tools/bench/onnx.ts [--models scratch,base] [--docs 288] [--base-docs 32]
+//   npx tsx tools/bench/onnx.ts [--models scratch,base,trained] [--trained runs/x/model] [--docs 288] [--base-docs 32]
 //                               [--threads 2] [--batch 16] [--skip-tfjs] [--no-write]
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -82,8 +82,15 @@ async function main(): Promise<void> {
         label = 'random bert-base-sized (12 layers, H 768)';
         console.log('writing a random bert-base-sized SpERT model ...');
         await writeRandomBaseModel(modelDir, parseVocab(await readFile(path.join(scratchDir, 'vocab.txt'), 'utf8')), types);
+      } else if (name === 'trained') {
+        // A model directory trained with this project (e.g. spert-train's <out>/model).
+        const dir = arg('trained', '') as string;
+        if (!dir) throw new Error('--models trained needs --trained <model dir>');
+        modelDir = path.resolve(dir);
+        const c = JSON.parse(await readFile(path.join(modelDir, 'config.json'), 'utf8')) as { num_hidden_layers: number; hidden_size: number };
+        label = `trained here: ${path.basename(path.dirname(modelDir))} (${c.num_hidden_layers} layers, H ${c.hidden_size})`;
       } else if (name !== 'scratch') {
-        throw new Error(`--models: unknown model "${name}" (scratch, base)`);
+        throw new Error(`--models: unknown model "${name}" (scratch, base, trained)`);
       }
       const onnxDir = path.join(root, `${name}-onnx`);
       const t0 = performance.now();
