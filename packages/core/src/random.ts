@@ -2,6 +2,10 @@
 // mulberry32 is tiny, fast and reproducible from a 32-bit seed. The trainer keeps its own
 // xoshiro128** because it must save and restore the generator's state in checkpoints.
 
+// Module-level alias: inside a vm context (jest) a global lookup such as `Math` in a hot loop goes
+// through the context's interceptors and costs far more than a local read.
+const imul = Math.imul;
+
 /** A seeded source of uniform floats in [0, 1). */
 export type Rng = () => number;
 
@@ -16,8 +20,8 @@ export function seedStream(seed: number): () => number {
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
   };
 }

@@ -1,6 +1,11 @@
 // Seeded pseudo-random numbers so that initialisation and dropout are reproducible from a seed.
 import { createRng } from '@spert/core';
 
+// Module-level aliases: inside a vm context (jest) every global lookup such as `Math` in a hot
+// loop goes through the context's interceptors and costs far more than a local read.
+const { sqrt, log, sin, cos } = Math;
+const TWO_PI = 2 * Math.PI;
+
 /** A deterministic generator of uniform and normal numbers (mulberry32 + Box-Muller). */
 export class SeededRandom {
   private readonly next: () => number;
@@ -27,9 +32,9 @@ export class SeededRandom {
     let u = 0;
     while (u === 0) u = this.uniform();
     const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const r = sqrt(-2 * log(u));
+    this.spare = r * sin(TWO_PI * v);
+    return r * cos(TWO_PI * v);
   }
 
   /** A fresh 31-bit integer, e.g. to seed a tfjs op. */
