@@ -1,6 +1,6 @@
 // F1 change of int8 dynamic quantization on CoNLL04 test with the reference-trained
 // spert-scratch-conll04 model: float32 vs int8 export, scored with @spert/evaluator, plus
-// prediction agreement, encoder file size and throughput. Run: npx tsx tools/bench/onnx-quantization.ts
+// prediction agreement, encoder file size and throughput. Run: npx tsx tools/bench/onnx-quantization.ts [--model DIR]
 // With `--base N`, also the throughput of a random bert-base-sized model on the first N test
 // sentences, float32 vs int8 (its F1 means nothing: the weights are random).
 import { readFile, mkdtemp, rm, stat } from 'node:fs/promises';
@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const typesFile = sharedPath('datasets', 'conll04', 'conll04_types.json');
   const types = parseTypes(JSON.parse(await readFile(typesFile, 'utf8')), { source: typesFile });
   const gold = JSON.parse(await readFile(sharedPath('datasets', 'conll04', 'conll04_test.json'), 'utf8')) as Document[];
-  const modelDir = sharedPath('fixtures', 'spert-scratch-conll04');
+  // --model <dir>: another CoNLL04 model directory (e.g. one trained with spert-train).
+  const i = process.argv.indexOf('--model');
+  const modelDir = i > 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]) : sharedPath('fixtures', 'spert-scratch-conll04');
   const root = await mkdtemp(path.join(tmpdir(), 'spert-onnx-quant-'));
   const results: Record<string, { preds: Document[]; seconds: number; mb: number }> = {};
   try {

@@ -122,7 +122,8 @@ async function main(): Promise<void> {
     '## ONNX runtime vs TF.js (tools/bench/onnx.ts)',
     '',
     `Prediction throughput over CoNLL04 test sentences (tokenization, batching by length with batch ${batchSize}, encoder, both heads and decoding included; first batch excluded as warm-up). ` +
-      `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} during the run (shared with other jobs: absolute numbers are pessimistic, the ratio is what matters). ` +
+      `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} during the run${Math.max(load0, load1) > cpus().length ? ' (shared with other jobs: absolute numbers are pessimistic, the ratio is what matters)' : ' (otherwise idle)'}; measured ${new Date().toISOString().slice(0, 10)}. ` +
+      'The model "trained here" is the one of docs/results.md (spert-train from a random encoder on CoNLL04 train). ' +
       'The random bert-base-sized model uses the scratch model\'s 6800-entry vocabulary (so sentences tokenize to realistic lengths) and a "none" bias that keeps a few spans per sentence. ' +
       'The TF.js rows\' note is the TF.js-vs-ONNX parity of the predictions (entities, relations, types) on the same documents. ' +
       'TF.js runs one wasm thread in Node; onnxruntime was given the thread count in its row.',
