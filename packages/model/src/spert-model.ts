@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
-import type { PredictedDocument, TypesSchema } from '@spert/core';
+import type { EncodedDocument, PredictedDocument, TypesSchema } from '@spert/core';
 import { BertEncoder, loadCheckpoint, type NamedTensor } from '@spert/encoder';
-import { EntityHead } from '@spert/entity-head';
+import { EntityHead, filterSpans } from '@spert/entity-head';
 import { buildInferencePairs, buildPrediction, forwardHeads, RelationHead } from '@spert/relation-head';
 import { collate, createEvalSample, type Range, type SpanBatch } from '@spert/span-sampler';
 import { loadTokenizer, type BertWordPieceTokenizer, type EncodeWordsOptions } from '@spert/tokenizer';
@@ -200,9 +200,13 @@ export class SpertModel {
     );
   }
 
-  /** Inference scores of a batch of documents (entity probabilities, kept spans, relation probabilities). */
+  /** Inference scores of a batch of documents (entity and relation logits and probabilities, kept spans, pairs). */
   score(docs: ReadonlyArray<readonly string[]>, options: EncodeDocumentsOptions = {}): DocumentScores[] {
-    const encodings = this.encodeDocuments(docs, options);
+    return this.scoreEncoded(this.encodeDocuments(docs, options));
+  }
+
+  /** {@link score} for documents already encoded (one forward pass for the whole batch). */
+  scoreEncoded(encodings: readonly EncodedDocument[]): DocumentScores[] {
     const R = this.settings.types.relations.length;
     const E1 = this.settings.types.entities.length + 1;
     const samples = encodings.map((encoding) => createEvalSample({ encoding, maxSpanSize: this.settings.maxSpanSize, numRelationTypes: R }));
@@ -221,12 +225,7 @@ export class SpertModel {
           const n = sample.spanWords.length;
           const entityProbs = probs.slice(b * S * E1, (b * S + n) * E1);
           const entityLogits = entLogits.slice(b * S * E1, (b * S + n) * E1);
-          const keptSpans: number[] = [];
-          for (let s = 0; s < n; s++) {
-            let best = 0;
-            for (let c = 1; c < E1; c++) if (entityProbs[s * E1 + c] > entityProbs[s * E1 + best]) best = c;
-            if (best !== 0) keptSpans.push(s);
-          }
+          const keptSpans = filterSpans({ probs: entityProbs, numClasses: E1 }).indices;
           const { pairs, contexts } = buildInferencePairs({ keptSpans, spanRanges: sample.spanRanges });
           return { sample, entityProbs, entityLogits, keptSpans, pairs, contexts };
         });
@@ -234,8 +233,8 @@ export class SpertModel {
         let relProbs: Float32Array | undefined;
         let relLogits: Float32Array | undefined;
         if (perDoc.some((d) => d.pairs.length > 0)) {
-          const pairData = new Int32Array(docs.length * P * 2);
-          const ctxData = new Int32Array(docs.length * P * 2);
+          const pairData = new Int32Array(encodings.length * P * 2);
+          const ctxData = new Int32Array(encodings.length * P * 2);
           perDoc.forEach((d, b) => {
             d.pairs.forEach(([h, t], p) => {
               pairData.set([h, t], (b * P + p) * 2);
@@ -246,8 +245,8 @@ export class SpertModel {
             hidden,
             spanPool: ent.spanPool,
             widthEmbeddings: ent.widthEmbeddings,
-            pairs: { data: pairData, shape: [docs.length, P, 2] },
-            contexts: { data: ctxData, shape: [docs.length, P, 2] },
+            pairs: { data: pairData, shape: [encodings.length, P, 2] },
+            contexts: { data: ctxData, shape: [encodings.length, P, 2] },
             training: false,
           });
           const sig = tf.sigmoid(logits);
@@ -278,12 +277,12 @@ export class SpertModel {
   /** Predicts entities and relations (word indices, end exclusive, with scores) for documents given as word lists. */
   predict(docs: ReadonlyArray<readonly string[]>, options: PredictOptions = {}): PredictedDocument[] {
     const batchSize = options.batchSize ?? 8;
-    // Tokenizing is cheap next to the model: fail on a too-long document before any batch runs.
-    if ((options.onTooLong ?? 'error') === 'error') this.encodeDocuments(docs, { source: options.source });
+    // Encode everything first: a too-long document fails before any batch runs.
+    const encodings = this.encodeDocuments(docs, { onTooLong: options.onTooLong, source: options.source });
     const out: PredictedDocument[] = [];
     for (let i = 0; i < docs.length; i += batchSize) {
       const chunk = docs.slice(i, i + batchSize);
-      const scores = this.score(chunk, { onTooLong: options.onTooLong, offset: i, source: options.source });
+      const scores = this.scoreEncoded(encodings.slice(i, i + batchSize));
       scores.forEach((s, k) => out.push(this.decode(chunk[k], s)));
       options.onProgress?.(Math.min(i + batchSize, docs.length), docs.length);
     }
