@@ -67,3 +67,24 @@ export interface EncodedDocument {
   inputIds: number[];
   wordRanges: Array<[number, number]>;
 }
+
+/**
+ * What a SpERT model computes for one document at inference, before decoding; the TF.js model and
+ * the ONNX runtime both return it, so their outputs compare field by field.
+ */
+export interface DocumentScores {
+  /** Word range [start, end) of every candidate span, in the reference's order (width, then start). */
+  spans: Array<[number, number]>;
+  /** Softmax over (none, entity types) per candidate span: [S * (E+1)], row-major. */
+  entityProbs: Float32Array;
+  /** Entity classifier logits (before the softmax): [S * (E+1)], row-major. */
+  entityLogits: Float32Array;
+  /** Candidate indices the entity filter kept (ascending). */
+  keptSpans: number[];
+  /** Ordered pairs of kept candidates (indices into spans) that were scored, in the reference's order. */
+  pairs: Array<[number, number]>;
+  /** Sigmoid per relation type for each pair: [P * R], row-major. */
+  relationProbs: Float32Array;
+  /** Relation classifier logits (before the sigmoid): [P * R], row-major. */
+  relationLogits: Float32Array;
+}

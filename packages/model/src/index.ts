@@ -1,5 +1,6 @@
 export { readSettings, settingsToJson, assertSameTypes, SPERT_DEFAULTS, SPERT_VERSION, type SpertSettings, type SpertSettingsJson } from '@spert/core';
-export { SpertModel, type SpertTrainOutput, type DocumentScores, type CreateSpertModelOptions, type LoadSpertModelOptions, type PredictOptions, type EncodeDocumentsOptions } from './spert-model';
+export type { DocumentScores } from '@spert/core';
+export { SpertModel, type SpertTrainOutput, type CreateSpertModelOptions, type LoadSpertModelOptions, type PredictOptions, type EncodeDocumentsOptions } from './spert-model';
 export { HEAD_TENSOR_NAMES, headTensorsFromCheckpoint } from './head-tensors';
 export { saveModel } from './save-model';
 export { createScratchModel, type CreateScratchModelOptions, type ScratchEncoderSize } from './scratch-model';

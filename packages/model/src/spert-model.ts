@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
-import type { EncodedDocument, PredictedDocument, TypesSchema } from '@spert/core';
+import type { DocumentScores, EncodedDocument, PredictedDocument, TypesSchema } from '@spert/core';
 import { BertEncoder, loadCheckpoint, type NamedTensor } from '@spert/encoder';
 import { EntityHead, filterSpans } from '@spert/entity-head';
 import { buildInferencePairs, buildPrediction, forwardHeads, RelationHead } from '@spert/relation-head';
-import { collate, createEvalSample, type Range, type SpanBatch } from '@spert/span-sampler';
+import { collate, createEvalSample, type SpanBatch } from '@spert/span-sampler';
 import { loadTokenizer, type BertWordPieceTokenizer, type EncodeWordsOptions } from '@spert/tokenizer';
 import { readSettings, SPERT_VERSION, type SpertSettings } from '@spert/core';
 import { headTensorsFromCheckpoint, toTfTensors } from './head-tensors';
@@ -15,24 +15,6 @@ export interface SpertTrainOutput {
   entityLogits: tf.Tensor3D;
   /** [B,P,R] relation logits. */
   relationLogits: tf.Tensor3D;
-}
-
-/** What the model computes for one document at inference, before decoding. */
-export interface DocumentScores {
-  /** Candidate spans in word coordinates (reference order). */
-  spans: Range[];
-  /** Softmax entity probabilities [S, E+1], row-major. */
-  entityProbs: Float32Array;
-  /** Entity classifier logits [S, E+1], row-major (before the softmax). */
-  entityLogits: Float32Array;
-  /** Candidate indices the entity filter kept (ascending). */
-  keptSpans: number[];
-  /** Scored ordered pairs of kept candidates (reference order). */
-  pairs: Array<[number, number]>;
-  /** Sigmoid relation probabilities [P, R], row-major. */
-  relationProbs: Float32Array;
-  /** Relation classifier logits [P, R], row-major (before the sigmoid). */
-  relationLogits: Float32Array;
 }
 
 /** Options of {@link SpertModel.create}. */

@@ -1,5 +1,5 @@
 // Public types of the onnxruntime-node runtime.
-import type { PredictedDocument, TypesSchema } from '@spert/core';
+import type { DocumentScores, PredictedDocument, TypesSchema } from '@spert/core';
 
 /** Execution providers the runtime knows how to ask onnxruntime-node for. */
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -56,23 +56,5 @@ export interface SpertOnnxMetadata {
   [key: string]: unknown;
 }
 
-/**
- * The raw model outputs for one document, before decoding: the same fields as @spert/model's
- * DocumentScores, so TF.js and ONNX outputs compare field by field.
- */
-export interface RawDocumentOutput {
-  /** Word range [start, end) of every candidate span, in the reference's order (width, then start). */
-  spans: Array<[number, number]>;
-  /** Softmax over (none, entity types) per candidate span: [S * (E+1)], row-major. */
-  entityProbs: Float32Array;
-  /** Entity classifier logits (before the softmax): [S * (E+1)], row-major. */
-  entityLogits: Float32Array;
-  /** Candidate indices the entity filter kept (ascending). */
-  keptSpans: number[];
-  /** Ordered pairs of kept candidates (indices into spans) that were scored, in the reference's order. */
-  pairs: Array<[number, number]>;
-  /** Sigmoid per relation type for each pair: [P * R], row-major. */
-  relationProbs: Float32Array;
-  /** Relation classifier logits (before the sigmoid): [P * R], row-major. */
-  relationLogits: Float32Array;
-}
+/** The raw model outputs for one document, before decoding (@spert/core's DocumentScores, shared with @spert/model). */
+export type RawDocumentOutput = DocumentScores;
