@@ -1,5 +1,5 @@
-// Float64 reference helpers shared by the heads' tests: seeded inputs and the plain definitions
-// of max-pooling and a linear layer, to check the tfjs kernels against.
+// Float64 reference helpers shared by the tests: seeded inputs, the plain definitions of
+// max-pooling and a linear layer, and the largest difference between two arrays.
 import { seedStream } from '@spert/core';
 
 /** Seeded uniform floats in [-1, 1), rounded to float32 so tensors and references see equal inputs. */
@@ -36,4 +36,12 @@ export function linear64(x: number[], W: ArrayLike<number>, bias: ArrayLike<numb
     out.push(s);
   }
   return out;
+}
+
+/** Largest |a[i] - b[i]|; the lengths must agree (a mismatch fails the test). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
 }

@@ -24,3 +24,13 @@ export function sharedPath(...parts: string[]): string {
   }
   return p;
 }
+
+/** One document of spert-scratch-conll04/expected_outputs.json (what the reference model computes). */
+export interface ExpectedSpertDocument {
+  tokens: string[];
+  input_ids: number[];
+  candidate_spans: Array<[number, number]>;
+  entity_probs: number[][];
+  relation_candidates: Array<[number, number]>;
+  relation_probs: number[][];
+}

@@ -52,6 +52,10 @@ describe('runTraining', () => {
       expect((await readdir(run.evalDir)).sort()).toEqual(['eval_valid.csv', 'eval_valid.txt', 'examples_valid.html', 'metrics_valid.json', 'predictions_valid.json']);
       const predictions = JSON.parse(await readFile(path.join(run.evalDir, 'predictions_valid.json'), 'utf8'));
       expect(predictions).toHaveLength(10);
+      // The final evaluation ran once and its scores also reached the training log.
+      const evalLog = (await readFile(path.join(dir, 'run', 'log', 'eval.csv'), 'utf8')).trim().split('\n');
+      expect(evalLog).toHaveLength(2);
+      expect(evalLog[0]).toContain('ner_f1_micro');
       const model = await SpertModel.load({ dir: run.modelDir });
       expect(model.settings.types).toEqual(types);
       model.dispose();

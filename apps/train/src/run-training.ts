@@ -2,9 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
 import { downloadDataset, findDataset, readDataset, readTypes, type DatasetName, type Document } from '@spert/core';
-import { createScratchModel, evaluateModel, openModel, saveModel, type SpertModel } from '@spert/model';
+import { createScratchModel, evaluateModel, openModel, saveModel, type ModelEvaluation, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
 import type { TrainConfig } from './options';
+
+/** The scores a run logs per evaluation (JSONL/CSV log and the training curve). */
+function logMetrics(e: ModelEvaluation): Record<string, number> {
+  return { ner_f1_micro: e.result.ner.micro.f1, rel_f1_micro: e.result.rel.micro.f1, rel_nec_f1_micro: e.result.relNec.micro.f1 };
+}
 
 /** Where a run's files went and what it scored. */
 export interface TrainingRun {
@@ -85,6 +90,23 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
     controller.abort();
   };
   process.once('SIGINT', onSignal);
+  const modelDir = path.join(out, 'model');
+  const saveAndEvaluate = async (step: number): Promise<ModelEvaluation> => {
+    await saveModel(model, modelDir);
+    log(`model saved to ${modelDir}; evaluating on ${paths.valid}`);
+    return evaluateModel({
+      model,
+      documents: valid,
+      batchSize: config.evalBatchSize,
+      noOverlapping: config.noOverlapping,
+      source: paths.valid,
+      outDir: evalDir,
+      label: path.basename(paths.valid, '.json'),
+      epoch: config.epochs,
+      step,
+    });
+  };
+  let final: ModelEvaluation | undefined;
   try {
     const result = await trainSpert({
       model,
@@ -106,29 +128,22 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
       progress: config.progress,
       signal: controller.signal,
       evalEveryEpoch: config.evalEveryEpoch,
-      evaluate: config.evalEveryEpoch
-        ? async (epoch) => {
-            const e = await evaluateModel({ model, documents: valid, batchSize: config.evalBatchSize, noOverlapping: config.noOverlapping });
-            log(`epoch ${epoch + 1}: NER micro F1 ${e.result.ner.micro.f1.toFixed(2)}, relations (with NEC) micro F1 ${e.result.relNec.micro.f1.toFixed(2)}`);
-            return { ner_f1_micro: e.result.ner.micro.f1, rel_f1_micro: e.result.rel.micro.f1, rel_nec_f1_micro: e.result.relNec.micro.f1 };
-          }
-        : undefined,
+      // The last epoch's evaluation is the final one: the model is saved first (a failing
+      // evaluation must not lose an hour of training), then the reports are written, and its
+      // scores also land in the training log and curve. Nothing is evaluated twice.
+      evaluate: async (epoch, step) => {
+        if (epoch < config.epochs - 1) {
+          const e = await evaluateModel({ model, documents: valid, batchSize: config.evalBatchSize, noOverlapping: config.noOverlapping, source: paths.valid });
+          log(`epoch ${epoch + 1}: NER micro F1 ${e.result.ner.micro.f1.toFixed(2)}, relations (with NEC) micro F1 ${e.result.relNec.micro.f1.toFixed(2)}`);
+          return logMetrics(e);
+        }
+        final = await saveAndEvaluate(step);
+        return logMetrics(final);
+      },
     });
     if (result.stopped) throw new Error(`training stopped at step ${result.steps}; checkpoint: ${result.lastCheckpoint ?? 'none'}`);
-    const modelDir = path.join(out, 'model');
-    await saveModel(model, modelDir);
-    log(`model saved to ${modelDir}; evaluating on ${paths.valid}`);
-    const evaluation = await evaluateModel({
-      model,
-      documents: valid,
-      batchSize: config.evalBatchSize,
-      noOverlapping: config.noOverlapping,
-      source: paths.valid,
-      outDir: evalDir,
-      label: path.basename(paths.valid, '.json'),
-      epoch: config.epochs,
-      step: result.steps,
-    });
+    // A resumed run whose epochs were all done already gets its final evaluation here.
+    const evaluation = final ?? (await saveAndEvaluate(result.steps));
     return { modelDir, evalDir, tables: evaluation.tables, seconds: (Date.now() - started) / 1000 };
   } finally {
     process.removeListener('SIGINT', onSignal);

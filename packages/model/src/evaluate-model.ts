@@ -1,6 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Document, PredictedDocument } from '@spert/core';
+import { writeFileAtomic, type Document, type PredictedDocument } from '@spert/core';
 import { appendEvalCsv, evaluate, formatEvaluation, metricsToJson, renderExamplesHtml, writePredictions, type EvaluationResult } from '@spert/evaluator';
 import type { SpertModel } from './spert-model';
 
@@ -44,17 +43,16 @@ export async function evaluateModel(o: EvaluateModelOptions): Promise<ModelEvalu
   const files: string[] = [];
   if (o.outDir) {
     const label = o.label ?? 'eval';
-    await mkdir(o.outDir, { recursive: true });
     const file = (f: string) => {
       const p = path.join(o.outDir as string, f);
       files.push(p);
       return p;
     };
     await writePredictions({ path: file(`predictions_${label}.json`), documents: predictions });
-    await writeFile(file(`metrics_${label}.json`), `${JSON.stringify(metricsToJson(result), null, 2)}\n`);
+    await writeFileAtomic({ path: file(`metrics_${label}.json`), data: `${JSON.stringify(metricsToJson(result), null, 2)}\n` });
     await appendEvalCsv({ path: file(`eval_${label}.csv`), result, epoch: o.epoch ?? 0, iteration: 0, globalIteration: o.step ?? 0 });
-    await writeFile(file(`examples_${label}.html`), renderExamplesHtml({ gold, predicted: predictions, types: o.model.settings.types, title: `SpERT: ${label}` }));
-    await writeFile(file(`eval_${label}.txt`), `${tables}\n`);
+    await writeFileAtomic({ path: file(`examples_${label}.html`), data: renderExamplesHtml({ gold, predicted: predictions, types: o.model.settings.types, title: `SpERT: ${label}` }) });
+    await writeFileAtomic({ path: file(`eval_${label}.txt`), data: `${tables}\n` });
   }
   return { result, predictions, tables, files };
 }

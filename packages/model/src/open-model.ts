@@ -2,7 +2,7 @@ import type { TypesSchema } from '@spert/core';
 import { BertEncoder, loadCheckpoint, resolveModelDir } from '@spert/encoder';
 import { loadTokenizer } from '@spert/tokenizer';
 import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
-import { SpertModel } from './spert-model';
+import { readModelSettings, SpertModel } from './spert-model';
 
 /** Options of {@link openModel}. */
 export interface OpenModelOptions {
@@ -28,7 +28,7 @@ export async function openModel(o: OpenModelOptions): Promise<SpertModel> {
   const dir = await resolveModelDir({ id: o.id, cacheDir: o.cacheDir, offline: o.offline });
   const checkpoint = await loadCheckpoint({ dir });
   if (checkpoint.extraTensors.has('entity_classifier.weight')) {
-    return SpertModel.load({ dir, types: o.types, lowercase: o.lowercase, seed: o.seed });
+    return SpertModel.fromCheckpoint(checkpoint, await readModelSettings(dir, o.types), { dir, lowercase: o.lowercase, seed: o.seed });
   }
   if (!o.types) throw new Error(`${dir}: a plain encoder checkpoint needs the task's types file to build the SpERT heads`);
   const { tokenizer } = await loadTokenizer({ dir, lowercase: o.lowercase });

@@ -3,28 +3,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readDataset, readTypes, type Document, type TypesSchema } from '@spert/core';
 import { useBackend } from '@spert/backend';
-import { sharedPath } from '../../../tools/testing/shared';
+import { maxAbsDiff } from '../../../tools/testing/float64';
+import { sharedPath, type ExpectedSpertDocument } from '../../../tools/testing/shared';
 import { SpertModel } from './spert-model';
 import { saveModel } from './save-model';
 
-interface ExpectedDoc {
-  tokens: string[];
-  input_ids: number[];
-  candidate_spans: Array<[number, number]>;
-  entity_probs: number[][];
-  relation_candidates: Array<[number, number]>;
-  relation_probs: number[][];
-}
-
 const fixtureDir = () => sharedPath('fixtures', 'spert-scratch-conll04');
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);
-
-function maxAbsDiff(a: ArrayLike<number>, b: readonly number[]): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < b.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 const strip = (d: Document) => ({
   tokens: d.tokens,
@@ -44,7 +29,7 @@ describe('SpertModel on the reference-trained CoNLL04 fixture', () => {
   afterAll(() => model?.dispose());
 
   it('reproduces the reference probabilities of expected_outputs.json within 1e-4', async () => {
-    const expected = JSON.parse(await readFile(path.join(fixtureDir(), 'expected_outputs.json'), 'utf8')) as { documents: ExpectedDoc[] };
+    const expected = JSON.parse(await readFile(path.join(fixtureDir(), 'expected_outputs.json'), 'utf8')) as { documents: ExpectedSpertDocument[] };
     for (const [i, doc] of expected.documents.entries()) {
       expect(model.encodeDocuments([doc.tokens])[0].inputIds).toEqual(doc.input_ids);
       const [scores] = model.score([doc.tokens]);

@@ -1,21 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
-import type { DocumentScores, EncodedDocument, PredictedDocument, TypesSchema } from '@spert/core';
-import { BertEncoder, loadCheckpoint, type NamedTensor } from '@spert/encoder';
+import { readSettings, SPERT_VERSION, type DocumentScores, type EncodedDocument, type PredictedDocument, type SpertSettings, type TypesSchema } from '@spert/core';
+import { BertEncoder, loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/encoder';
 import { EntityHead, filterSpans } from '@spert/entity-head';
-import { buildInferencePairs, buildPrediction, forwardHeads, RelationHead } from '@spert/relation-head';
+import { buildInferencePairs, buildPrediction, forwardHeads, RelationHead, type HeadsOutput } from '@spert/relation-head';
 import { collate, createEvalSample, type SpanBatch } from '@spert/span-sampler';
 import { loadTokenizer, type BertWordPieceTokenizer, type EncodeWordsOptions } from '@spert/tokenizer';
-import { readSettings, SPERT_VERSION, type SpertSettings } from '@spert/core';
 import { headTensorsFromCheckpoint, toTfTensors } from './head-tensors';
 
-/** Logits of a training forward pass. */
-export interface SpertTrainOutput {
-  /** [B,S,E+1] entity logits. */
-  entityLogits: tf.Tensor3D;
-  /** [B,P,R] relation logits. */
-  relationLogits: tf.Tensor3D;
-}
+/** Logits of a training forward pass: entities [B,S,E+1], relations [B,P,R]. */
+export type SpertTrainOutput = HeadsOutput;
 
 /** Options of {@link SpertModel.create}. */
 export interface CreateSpertModelOptions {
@@ -102,16 +96,15 @@ export class SpertModel {
    * Loads a model directory: config.json (+ our "spert" settings), model.safetensors or
    * pytorch_model.bin with the reference's names, and the tokenizer files.
    */
-  static async load({ dir, types, lowercase, seed = 0 }: LoadSpertModelOptions): Promise<SpertModel> {
-    const configPath = `${dir}/config.json`;
-    const rawConfig = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
-    const settings = readSettings(rawConfig, { types, source: configPath });
-    const checkpoint = await loadCheckpoint({ dir });
+  static async load(options: LoadSpertModelOptions): Promise<SpertModel> {
+    // Settings and version come from config.json first: a wrong directory fails before its weights are read.
+    const settings = await readModelSettings(options.dir, options.types);
+    return SpertModel.fromCheckpoint(await loadCheckpoint({ dir: options.dir }), settings, options);
+  }
+
+  /** {@link load} for a checkpoint already read (e.g. by openModel, which inspects it first). */
+  static async fromCheckpoint(checkpoint: Checkpoint, settings: SpertSettings, { dir, lowercase, seed = 0 }: LoadSpertModelOptions): Promise<SpertModel> {
     const heads = headTensorsFromCheckpoint(checkpoint.extraTensors, checkpoint.weightsFiles.join(', '));
-    const version = rawConfig.spert_version ?? '1.0';
-    if (version !== SPERT_VERSION) {
-      throw new Error(`${configPath}: spert_version is ${JSON.stringify(version)}; only ${SPERT_VERSION} checkpoints are supported (the reference refuses older ones too)`);
-    }
     const { tokenizer } = await loadTokenizer({ dir, lowercase });
     const encoder = BertEncoder.fromTensors(checkpoint.config, checkpoint.encoderTensors, { seed });
     const model = SpertModel.create({ encoder, tokenizer, settings, seed });
@@ -301,4 +294,13 @@ export class SpertModel {
   }
 }
 
-
+/** Reads a model directory's SpERT settings (types checked against `types`) and checks its spert_version. */
+export async function readModelSettings(dir: string, types?: TypesSchema): Promise<SpertSettings> {
+  const configPath = `${dir}/config.json`;
+  const rawConfig = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+  const version = rawConfig.spert_version ?? '1.0';
+  if (version !== SPERT_VERSION) {
+    throw new Error(`${configPath}: spert_version is ${JSON.stringify(version)}; only ${SPERT_VERSION} checkpoints are supported (the reference refuses older ones too)`);
+  }
+  return readSettings(rawConfig, { types, source: configPath });
+}

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { maxAbsDiff } from '../../../tools/testing/float64';
 import { buildEncoderGraph, type EncoderShape } from './export-encoder';
 import { buildEntityHeadGraph, buildRelationHeadGraph } from './export-heads';
 import { bertForward64, entityLogits64, relationLogits64 } from './float64-reference';
@@ -19,12 +20,6 @@ const H = config.hidden_size;
 
 function i64(data: number[], dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(data.map(BigInt)), dims);
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 describe('exported graphs vs a float64 plain-TS re-computation', () => {
@@ -48,7 +43,7 @@ describe('exported graphs vs a float64 plain-TS re-computation', () => {
       const n = docs[b].length;
       const ref = bertForward64(config, weights, docs[b], types.slice(b * T, b * T + n), Array(n).fill(1));
       const got = hidden.subarray(b * T * H, (b * T + n) * H);
-      expect(maxDiff(got, ref.flatMap((r) => [...r]))).toBeLessThan(1e-4);
+      expect(maxAbsDiff(got, ref.flatMap((r) => [...r]))).toBeLessThan(1e-4);
     }
     await session.release();
   });
@@ -61,7 +56,7 @@ describe('exported graphs vs a float64 plain-TS re-computation', () => {
     const mask = i64([1, 1, 1, 1], [1, 4]);
     const a = (await full.run({ input_ids: ids, attention_mask: mask, token_type_ids: i64([0, 0, 0, 0], [1, 4]) })).last_hidden_state.data as Float32Array;
     const b = (await two.run({ input_ids: ids, attention_mask: mask })).last_hidden_state.data as Float32Array;
-    expect(maxDiff(a, b)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
     await Promise.all([full.release(), two.release()]);
   });
 
@@ -86,8 +81,8 @@ describe('exported graphs vs a float64 plain-TS re-computation', () => {
     const h = (b: number) => Array.from({ length: T }, (_, t) => Float64Array.from(hidden.subarray((b * T + t) * H, (b * T + t + 1) * H)));
     const ref0 = entityLogits64(weights, h(0), spans0, spans0.map(([s, e]) => e - s));
     const ref1 = entityLogits64(weights, h(1), spans1, spans1.map(([s, e]) => e - s));
-    expect(maxDiff(logits.subarray(0, S * 4), ref0.flatMap((r) => [...r]))).toBeLessThan(1e-4);
-    expect(maxDiff(logits.subarray(S * 4, S * 4 + spans1.length * 4), ref1.flatMap((r) => [...r]))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(logits.subarray(0, S * 4), ref0.flatMap((r) => [...r]))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(logits.subarray(S * 4, S * 4 + spans1.length * 4), ref1.flatMap((r) => [...r]))).toBeLessThan(1e-4);
     for (let r = 0; r < 2 * S; r++) {
       const row = logits.subarray(r * 4, r * 4 + 4);
       const mx = Math.max(...row);
@@ -112,9 +107,9 @@ describe('exported graphs vs a float64 plain-TS re-computation', () => {
     const h = Array.from({ length: T }, (_, t) => Float64Array.from(hidden.subarray(t * H, (t + 1) * H)));
     const ref = relationLogits64(weights, h, spans, widths, pairs);
     expect(out.relation_logits.dims).toEqual([1, pairs.length, 3]);
-    expect(maxDiff(out.relation_logits.data as Float32Array, ref.flatMap((r) => [...r]))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(out.relation_logits.data as Float32Array, ref.flatMap((r) => [...r]))).toBeLessThan(1e-4);
     const sig = (out.relation_logits.data as Float32Array).map((v) => 1 / (1 + Math.exp(-v)));
-    expect(maxDiff(out.relation_probs.data as Float32Array, sig)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(out.relation_probs.data as Float32Array, sig)).toBeLessThan(1e-6);
     await session.release();
   });
 });

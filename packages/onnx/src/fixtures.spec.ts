@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseTypes, type Document } from '@spert/core';
 import { parseBertConfig, readPytorchBin, readSafetensors } from '@spert/encoder';
 import * as ort from 'onnxruntime-node';
-import { sharedPath } from '../../../tools/testing/shared';
+import { sharedPath, type ExpectedSpertDocument } from '../../../tools/testing/shared';
 import { buildEncoderGraph } from './export-encoder';
 import { exportSpertOnnx } from './export-model';
 import { SpertOnnxRuntime } from './runtime';
@@ -69,15 +69,7 @@ describe('spert-scratch-conll04 fixture (a model trained by the reference)', () 
   });
 
   it('entity and relation probabilities of the first 8 test documents match expected_outputs.json within 1e-4', async () => {
-    interface Expected {
-      tokens: string[];
-      input_ids: number[];
-      candidate_spans: Array<[number, number]>;
-      entity_probs: number[][];
-      relation_candidates: Array<[number, number]>;
-      relation_probs: number[][];
-    }
-    const expected = json<{ entity_types: string[]; relation_types: string[]; documents: Expected[] }>(path.join(modelDir, 'expected_outputs.json'));
+    const expected = json<{ entity_types: string[]; relation_types: string[]; documents: ExpectedSpertDocument[] }>(path.join(modelDir, 'expected_outputs.json'));
     expect(['None', ...runtime.metadata().entityTypes]).toEqual(expected.entity_types);
     expect(runtime.metadata().relationTypes).toEqual(expected.relation_types);
     const encoded = runtime.encode(expected.documents.map((d) => d.tokens));

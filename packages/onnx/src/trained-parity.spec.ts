@@ -8,18 +8,12 @@ import { useBackend } from '@spert/backend';
 import { readDataset, readTypes, type Document, type TypesSchema } from '@spert/core';
 import { createScratchModel, saveModel, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
+import { maxAbsDiff } from '../../../tools/testing/float64';
 import { sharedPath } from '../../../tools/testing/shared';
 import { exportSpertOnnx } from './export-model';
 import { SpertOnnxRuntime } from './runtime';
 
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 async function compare(model: SpertModel, dir: string, docs: string[][]): Promise<{ entities: number; relations: number }> {
   await saveModel(model, path.join(dir, 'model'));
@@ -42,7 +36,7 @@ async function compare(model: SpertModel, dir: string, docs: string[][]): Promis
       expect(onnxScores[k].pairs).toEqual(s.pairs);
       const b = onnxScores[k];
       for (const [x, y] of [[s.entityLogits, b.entityLogits], [s.entityProbs, b.entityProbs], [s.relationLogits, b.relationLogits], [s.relationProbs, b.relationProbs]]) {
-        worst = Math.max(worst, maxDiff(x, y));
+        worst = Math.max(worst, maxAbsDiff(x, y));
       }
     });
     expect(worst).toBeLessThan(1e-4);

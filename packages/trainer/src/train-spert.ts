@@ -41,8 +41,8 @@ export interface TrainSpertOptions extends Partial<SpertHyperparameters> {
   documents: readonly Document[];
   /** Where the training documents came from (a file path), named in errors. */
   source?: string;
-  /** Evaluation after each epoch (or only after the last one: see evalEveryEpoch). */
-  evaluate?: (epoch: number) => Promise<Record<string, number>>;
+  /** Evaluation after each epoch (or only after the last one: see evalEveryEpoch), with the updates done so far. */
+  evaluate?: (epoch: number, step: number) => Promise<Record<string, number>>;
   /** Evaluate after every epoch rather than only after the last (the reference's final_eval). */
   evalEveryEpoch?: boolean;
   /** Where loss/eval logs and the training-curve plot go. */
@@ -119,7 +119,7 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
       return { loss: loss.total, parts: { entity: loss.entity, relation: loss.relation } };
     },
     onEpochEnd: options.evaluate
-      ? async ({ epoch }) => (options.evalEveryEpoch || epoch === lastEpoch ? options.evaluate?.(epoch) : undefined)
+      ? async ({ epoch, step }) => (options.evalEveryEpoch || epoch === lastEpoch ? options.evaluate?.(epoch, step) : undefined)
       : undefined,
     logDir: options.logDir,
     checkpointDir: options.checkpointDir,
