@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { activeBackendName, type ConcreteBackend } from './active-backend';
 import { activeKernelFixes } from './install-kernel-fixes';
+import { gemmThreads } from './gemm-engine';
+import { sharedWasmHeap } from './shared-heap';
 
 /** What is running, for start-up logs. */
 export interface BackendReport {
@@ -13,6 +15,10 @@ export interface BackendReport {
   threads: number | null;
   /** Whether the wasm SIMD build runs; null for non-wasm backends. */
   simd: boolean | null;
+  /** Threads of this package's wasm matMul and AdamW kernels; null for non-wasm backends. */
+  matMulThreads: number | null;
+  /** Whether the wasm heap is a shared memory those threads read in place (else operands are copied); null for non-wasm backends. */
+  sharedHeap: boolean | null;
   /** @tensorflow/tfjs-core version. */
   tfjsVersion: string;
   /** Kernel and gradient fixes from this package that are active. */
@@ -29,20 +35,25 @@ export async function backendReport(): Promise<BackendReport> {
     : tfBackend === 'wasm' || tfBackend === 'tensorflow' ? tfBackend : 'cpu';
   let threads: number | null = null;
   let simd: boolean | null = null;
+  let matMulThreads: number | null = null;
+  let sharedHeap: boolean | null = null;
   if (tfBackend === 'wasm') {
     threads = getThreadsCount();
     simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    matMulThreads = gemmThreads();
+    sharedHeap = sharedWasmHeap(tf.backend()) != null;
   } else if (tfBackend === 'cpu') {
     threads = 1;
   }
-  return { name, tfBackend, threads, simd, tfjsVersion: tf.version_core, kernelFixes: activeKernelFixes() };
+  return { name, tfBackend, threads, simd, matMulThreads, sharedHeap, tfjsVersion: tf.version_core, kernelFixes: activeKernelFixes() };
 }
 
 /** One line per fact, for printing at start-up. */
 export function formatBackendReport(r: BackendReport): string {
   const parts = [
     `backend: ${r.name} (tfjs ${r.tfBackend}, @tensorflow/tfjs-core ${r.tfjsVersion})`,
-    `threads: ${r.threads ?? 'native default'}` + (r.simd == null ? '' : `, SIMD: ${r.simd ? 'yes' : 'no'}`),
+    `threads: ${r.threads ?? 'native default'}` + (r.simd == null ? '' : `, SIMD: ${r.simd ? 'yes' : 'no'}`) +
+      (r.matMulThreads == null ? '' : `; matMul/AdamW threads: ${r.matMulThreads}, heap: ${r.sharedHeap ? 'shared (read in place)' : 'unshared (operands copied)'}`),
   ];
   if (r.kernelFixes.length > 0) parts.push(`kernel fixes:\n${r.kernelFixes.map((f) => `  - ${f}`).join('\n')}`);
   return parts.join('\n');

@@ -4,6 +4,8 @@ import { registerMissingGradients } from './register-gradients';
 import { installGradientFixes } from './gradient-fixes';
 import { installWasmMatMulFix } from './wasm-matmul';
 import { installWasmTransposeNoOpFix } from './wasm-transpose';
+import { installWasmIdentityShare } from './wasm-identity';
+import { installSharedWasmHeap } from './shared-heap';
 import { installWasmStridedSliceFix } from './wasm-strided-slice';
 import { installWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
 
@@ -13,7 +15,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installGradientFixes(), ...installFusedAdamW());
+  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW());
   return activeKernelFixes();
 }
 

@@ -1,19 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { copyingGemmEngine, gemmEngineFor, type GemmShape } from './gemm-engine';
+import { sharedWasmHeap } from './shared-heap';
 import type { WasmBackendLike } from './wasm-types';
 
-// Two measured problems of the wasm BatchMatMul/_FusedMatMul kernels (tools/bench/kernels.ts):
-// 1. a transposed operand goes through a scalar loop (0.2-0.4 GFLOP/s) instead of XNNPACK;
-// 2. XNNPACK packs the right operand B (K x N) into a new operator for every B it has not seen,
-//    which costs 4-8x the product itself when B is a fresh tensor, and in training every B is
-//    fresh (weights change each step, gradients are new). Packing is cheap when B is small, so
-//    when N > M (the usual case: M = tokens in the batch) we compute C^T = B^T A^T, which packs
-//    the small A^T instead. Transposes go through the fast wasm Transpose kernel.
+// The wasm BatchMatMul and _FusedMatMul kernels run on this package's GemmEngine (gemm-engine.ts)
+// instead of tfjs-backend-wasm's. Measured problems of the shipped kernels (tools/bench/kernels.ts):
+// a transposed operand took a scalar loop (0.2-0.4 GFLOP/s); XNNPACK repacks every right operand it
+// has not seen (4-8x the product itself, and in training every operand is new); batched products
+// (attention) took a naive loop at ~1 GFLOP/s; and all of it ran on one thread. The engine reads
+// transposed layouts through strides, packs 8-column panels only, and splits the work over the
+// cores. Cases it does not cover (non-float32 data, batch broadcasting beyond "one or all") keep
+// the shipped kernel, with transposed operands materialised first.
 
-type MatMulAttrs = NamedAttrMap & { transposeA?: boolean; transposeB?: boolean; activation?: string };
+type MatMulAttrs = NamedAttrMap & { transposeA?: boolean; transposeB?: boolean; activation?: string; leakyreluAlpha?: number };
 
 const wrapped = new WeakSet<KernelFunc>();
-let plainBatchMatMul: KernelConfig | undefined;
 
 function kernel(name: string): KernelConfig {
   const k = tf.getKernel(name, 'wasm');
@@ -30,6 +32,21 @@ function swapLastTwo(rank: number): number[] {
 
 const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
+// Activations of _FusedMatMul as the kernels tfjs would run for them.
+function activate(activation: string, x: TensorInfo, attrs: MatMulAttrs, inputs: NamedTensorInfoMap, backend: unknown): TensorInfo {
+  const run = (name: string, kInputs: NamedTensorInfoMap, kAttrs: NamedAttrMap = {}) =>
+    kernel(name).kernelFunc({ inputs: kInputs, backend: backend as never, attrs: kAttrs }) as TensorInfo;
+  switch (activation) {
+    case 'relu': return run(tf.Relu, { x });
+    case 'relu6': return run(tf.Relu6, { x });
+    case 'elu': return run(tf.Elu, { x });
+    case 'sigmoid': return run(tf.Sigmoid, { x });
+    case 'leakyrelu': return run(tf.LeakyRelu, { x }, { alpha: attrs.leakyreluAlpha ?? 0.2 });
+    case 'prelu': return run(tf.Prelu, { x, alpha: inputs.preluActivationWeights as TensorInfo });
+    default: throw new Error(`_FusedMatMul: unknown activation "${activation}"`);
+  }
+}
+
 function wrapMatMul(original: KernelConfig, fused: boolean): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const attrs = args.attrs as MatMulAttrs;
@@ -37,39 +54,54 @@ function wrapMatMul(original: KernelConfig, fused: boolean): KernelConfig {
     const backend = args.backend as unknown as WasmBackendLike;
     const a = args.inputs.a as TensorInfo;
     const b = args.inputs.b as TensorInfo;
+    const bias = fused ? (args.inputs.bias as TensorInfo | undefined) : undefined;
+    const ra = a.shape.length, rb = b.shape.length;
+    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const batchShapeA = a.shape.slice(0, -2), batchShapeB = b.shape.slice(0, -2);
+    const batchA = size(batchShapeA), batchB = size(batchShapeB);
+    const batch = Math.max(batchA, batchB);
+    const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB);
     const temporaries: TensorInfo[] = [];
-    const run = (name: string, inputs: NamedTensorInfoMap, kAttrs: NamedAttrMap): TensorInfo => {
-      const t = kernel(name).kernelFunc({ inputs, backend: args.backend, attrs: kAttrs }) as TensorInfo;
-      temporaries.push(t);
-      return t;
-    };
     try {
-      const ra = a.shape.length, rb = b.shape.length;
-      const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-      const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-      const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-      const bias = args.inputs.bias as TensorInfo | undefined;
-      const swappable = size(a.shape.slice(0, -2)) === 1 && size(b.shape.slice(0, -2)) === 1 && N > M &&
-        (!fused || ((attrs.activation ?? 'linear') === 'linear' && args.inputs.preluActivationWeights == null && (bias == null || bias.shape.length === 1)));
-      // Always swapping (also for weights reused across inference calls) measured faster: the
-      // operator cache does not keep the packed weights of a 12-layer model alive between calls.
-      if (swappable && plainBatchMatMul != null) {
-        const a2 = transposeB ? run(tf.Reshape, { x: b }, { shape: [N, K] })
-          : run(tf.Transpose, { x: run(tf.Reshape, { x: b }, { shape: [K, N] }) }, { perm: [1, 0] });
-        const b2 = transposeA ? run(tf.Reshape, { x: a }, { shape: [K, M] })
-          : run(tf.Transpose, { x: run(tf.Reshape, { x: a }, { shape: [M, K] }) }, { perm: [1, 0] });
-        const ct = plainBatchMatMul.kernelFunc({ inputs: { a: a2, b: b2 }, backend: args.backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
-        temporaries.push(ct);
-        let c = run(tf.Transpose, { x: run(tf.Reshape, { x: ct }, { shape: [N, M] }) }, { perm: [1, 0] });
-        if (bias != null) c = run(tf.Add, { a: c, b: bias }, {});
-        const rank = Math.max(ra, rb);
-        const out = kernel(tf.Reshape).kernelFunc({ inputs: { x: c }, backend: args.backend, attrs: { shape: [...Array(rank - 2).fill(1), M, N] } }) as TensorInfo;
-        return out;
+      const engineFits = a.dtype === 'float32' && b.dtype === 'float32' && (batchA === batchB || batchA === 1 || batchB === 1) &&
+        size(outBatchShape) === batch;
+      if (!engineFits) {
+        const inputs: NamedTensorInfoMap = { ...args.inputs };
+        const t = (x: TensorInfo, r: number) => {
+          const y = kernel(tf.Transpose).kernelFunc({ inputs: { x }, backend: args.backend, attrs: { perm: swapLastTwo(r) } }) as TensorInfo;
+          temporaries.push(y);
+          return y;
+        };
+        if (transposeA) inputs.a = t(a, ra);
+        if (transposeB) inputs.b = t(b, rb);
+        return original.kernelFunc({ inputs, backend: args.backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
       }
-      const inputs: NamedTensorInfoMap = { ...args.inputs };
-      if (transposeA) inputs.a = run(tf.Transpose, { x: a }, { perm: swapLastTwo(ra) });
-      if (transposeB) inputs.b = run(tf.Transpose, { x: b }, { perm: swapLastTwo(rb) });
-      return original.kernelFunc({ inputs, backend: args.backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+      // a bias of N values goes into the product; any other broadcastable bias is added after
+      const biasInKernel = bias != null && bias.dtype === 'float32' && size(bias.shape) === N && bias.shape[bias.shape.length - 1] === N;
+      const out = backend.makeOutput([...outBatchShape, M, N], 'float32');
+      const shape: GemmShape = { batch, M, K, N, transposeA, transposeB, aBatched: batchA > 1, bBatched: batchB > 1 };
+      const heap = sharedWasmHeap(backend);
+      // Heap views only after every allocation: growing an unshared heap detaches earlier views.
+      const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+      if (heap != null) {
+        const engine = gemmEngineFor(heap, { malloc: (n) => backend.wasm._malloc(n), free: (ptr) => backend.wasm._free(ptr) });
+        engine.gemmAt({ a: view(a).byteOffset, b: view(b).byteOffset, bias: biasInKernel ? view(bias).byteOffset : 0, out: view(out).byteOffset }, shape);
+      } else {
+        copyingGemmEngine().gemm({ a: view(a), b: view(b), bias: biasInKernel ? view(bias) : undefined, out: view(out) }, shape);
+      }
+      let result = out;
+      if (bias != null && !biasInKernel) {
+        temporaries.push(result);
+        result = kernel(tf.Add).kernelFunc({ inputs: { a: result, b: bias }, backend: args.backend, attrs: {} }) as TensorInfo;
+      }
+      const activation = fused ? attrs.activation ?? 'linear' : 'linear';
+      if (activation !== 'linear') {
+        temporaries.push(result);
+        result = activate(activation, result, attrs, args.inputs, args.backend);
+      }
+      return result;
     } finally {
       for (const t of temporaries) backend.disposeData(t.dataId);
     }
@@ -78,18 +110,17 @@ function wrapMatMul(original: KernelConfig, fused: boolean): KernelConfig {
   return { ...original, kernelFunc };
 }
 
-/** Replaces the wasm BatchMatMul and _FusedMatMul kernels with the layouts XNNPACK runs fast; idempotent. */
+/** Replaces the wasm BatchMatMul and _FusedMatMul kernels with this package's multi-threaded SIMD products; idempotent. */
 export function installWasmMatMulFix(): string[] {
   const done: string[] = [];
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
     const original = tf.getKernel(name, 'wasm');
     if (original == null || wrapped.has(original.kernelFunc)) continue;
-    if (name === tf.BatchMatMul) plainBatchMatMul = original;
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(wrapMatMul(original, name === tf._FusedMatMul));
     done.push(name);
   }
-  return done.length > 0 ? [`${done.join(', ')} (wasm): transposed operands materialised, small operand packed by XNNPACK (C^T = B^T A^T when N > M)`] : [];
+  return done.length > 0 ? [`${done.join(', ')} (wasm): own SIMD kernels on a shared memory, any transpose read in place, split over the matMul threads`] : [];
 }
 
 /** True when the wasm matMul kernels are this package's wrappers. */

@@ -5,4 +5,6 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): backend_util.TypedArray;
   disposeData(dataId: DataId): boolean;
+  /** The Emscripten module: `asm.memory` is the heap's WebAssembly.Memory, _malloc/_free its allocator. */
+  wasm: { asm?: { memory?: unknown }; _malloc(bytes: number): number; _free(pointer: number): void };
 }

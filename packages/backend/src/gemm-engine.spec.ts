@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { CopyingGemmEngine, type GemmShape } from './gemm-engine';
+import { importMemoryAsShared, sharedWasmHeap } from './shared-heap';
+import { adamwUpdate } from './adamw-update';
+import { useBackend } from './use-backend';
+
+// The engine's products against a float64 re-computation, for every layout, batch broadcast, bias,
+// edge sizes (tails of the 4-row x 8-column blocks, K = 0) and 1 or 2 threads. Tolerance: the
+// float32 sum of K products, |err| <= 1e-5 (K <= 300, values in [-0.5, 0.5]).
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+function reference(a: Float32Array, b: Float32Array, bias: Float32Array | undefined, s: GemmShape): Float64Array {
+  const { batch, M, K, N, transposeA, transposeB, aBatched, bBatched } = s;
+  const out = new Float64Array(batch * M * N);
+  for (let t = 0; t < batch; t++) {
+    const ao = aBatched ? t * M * K : 0, bo = bBatched ? t * K * N : 0;
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let sum = bias ? bias[j] : 0;
+        for (let p = 0; p < K; p++) sum += a[ao + (transposeA ? p * M + i : i * K + p)] * b[bo + (transposeB ? j * K + p : p * N + j)];
+        out[t * M * N + i * N + j] = sum;
+      }
+    }
+  }
+  return out;
+}
+
+const sizes: [batch: number, M: number, K: number, N: number, aBatched: boolean, bBatched: boolean][] = [
+  [1, 1, 1, 1, false, false],
+  [1, 5, 7, 13, false, false],
+  [1, 4, 3, 8, false, false],
+  [1, 6, 0, 9, false, false],
+  [3, 9, 33, 17, true, true],
+  [4, 6, 5, 40, true, false],
+  [4, 6, 5, 40, false, true],
+  [1, 96, 300, 200, false, false], // large enough to be split over the threads
+  [6, 48, 64, 48, true, true],
+];
+
+describe.each([1, 2])('GemmEngine with %i thread(s)', (threads) => {
+  const engine = new CopyingGemmEngine(threads);
+  afterAll(() => engine.engine.dispose());
+
+  it('matches a float64 product for every layout, batch broadcast and bias', async () => {
+    // workers start asynchronously; a product never waits for them, so give them a moment
+    for (let i = 0; i < 50 && engine.engine.readyWorkers() < threads - 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(engine.engine.readyWorkers()).toBe(threads - 1);
+    const next = rng(7);
+    let worst = 0;
+    for (const [batch, M, K, N, aBatched, bBatched] of sizes) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          for (const withBias of [false, true]) {
+            const s: GemmShape = { batch, M, K, N, transposeA, transposeB, aBatched, bBatched };
+            const a = Float32Array.from({ length: (aBatched ? batch : 1) * M * K }, next);
+            const b = Float32Array.from({ length: (bBatched ? batch : 1) * K * N }, next);
+            const bias = withBias ? Float32Array.from({ length: N }, next) : undefined;
+            const out = new Float32Array(batch * M * N).fill(NaN);
+            engine.gemm({ a, b, bias, out }, s);
+            const ref = reference(a, b, bias, s);
+            for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ref[i] - out[i]) || (Number.isNaN(out[i]) ? Infinity : 0));
+          }
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    if (threads > 1) expect(engine.engine.stats.calls).toBeGreaterThan(0);
+  });
+});
+
+describe('wasm kernels', () => {
+  it('are compiled from the current assembly/kernels.ts (scripts/build-wasm.mjs --check)', () => {
+    const root = join(__dirname, '..');
+    expect(() => execFileSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs'), '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
+  });
+});
+
+describe('shared wasm heap', () => {
+  // (module (memory 2 5) (export "m" (memory 0)) (data (i32.const 8) "\2a"))
+  const tiny = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 4, 1, 1, 2, 5, 7, 5, 1, 1, 0x6d, 2, 0, 11, 7, 1, 0, 0x41, 8, 0x0b, 1, 0x2a]);
+
+  it('rewrites a module to import its memory as shared, with the same limits and data', async () => {
+    const { binary, initial, maximum } = importMemoryAsShared(tiny);
+    expect([initial, maximum]).toEqual([2, 5]);
+    const mod = await WebAssembly.compile(binary);
+    expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 5, shared: true });
+    const { exports } = await WebAssembly.instantiate(mod, { env: { memory } });
+    expect(exports.m).toBe(memory);
+    expect(new Uint8Array(memory.buffer)[8]).toBe(42);
+  });
+
+  it('rejects what it cannot rewrite', () => {
+    expect(() => importMemoryAsShared(Uint8Array.from([1, 2, 3]))).toThrow(/not a wasm binary/);
+    expect(() => importMemoryAsShared(tiny.subarray(0, 8))).toThrow(/defines no memory/);
+  });
+
+  it('is what useBackend("wasm") starts, and products and AdamW run on it in place', async () => {
+    await useBackend('wasm');
+    expect(sharedWasmHeap(tf.backend())).toBeDefined();
+    // a product big enough to be split over the threads, against the cpu backend
+    const next = rng(3);
+    const a = Array.from({ length: 96 * 200 }, next), b = Array.from({ length: 200 * 120 }, next);
+    const onWasm = tf.matMul(tf.tensor2d(a, [96, 200]), tf.tensor2d(b, [120, 200]), false, true).dataSync();
+    // AdamW over more values than one thread takes
+    const n = 300_001;
+    const param = tf.variable(tf.tensor1d(Array.from({ length: n }, next)));
+    const grad = tf.tensor1d(Array.from({ length: n }, next));
+    const m = tf.variable(tf.zeros([n])), v = tf.variable(tf.zeros([n]));
+    const hyper = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0.1, gradScale: 1 };
+    const p0 = param.dataSync().slice(), g0 = grad.dataSync().slice();
+    adamwUpdate({ param, grad, expAvg: m, expAvgSq: v, ...hyper });
+    const p1 = param.dataSync();
+    let adamErr = 0;
+    for (let i = 0; i < n; i += 997) {
+      const mi = 0.1 * g0[i], vi = 0.001 * g0[i] * g0[i];
+      const q = p0[i] - 0.01 * mi / (Math.sqrt(vi) + 1e-6);
+      adamErr = Math.max(adamErr, Math.abs(q * (1 - 0.001) - p1[i]));
+    }
+    expect(adamErr).toBeLessThanOrEqual(1e-6);
+    await useBackend('cpu');
+    const onCpu = tf.matMul(tf.tensor2d(a, [96, 200]), tf.tensor2d(b, [120, 200]), false, true).dataSync();
+    let err = 0;
+    for (let i = 0; i < onCpu.length; i++) err = Math.max(err, Math.abs(onCpu[i] - onWasm[i]));
+    expect(err).toBeLessThanOrEqual(1e-5);
+  });
+});

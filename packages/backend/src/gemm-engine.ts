@@ -1,0 +1,366 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { PLAIN_KERNELS_WASM_BASE64, SHARED_KERNELS_WASM_BASE64 } from './wasm-kernels.generated';
+
+// Our own matrix products (and AdamW) for the wasm backend, from assembly/kernels.ts. The main
+// thread and worker threads each compute a share with the same SIMD kernel, on one shared wasm
+// memory: tfjs-backend-wasm's own heap when it was started on a shared memory (shared-heap.ts),
+// so operands are read where they lie, or else the engine's own memory, with operands copied in.
+// tfjs-backend-wasm itself runs one thread in Node and hands products to XNNPACK, which repacks
+// every weight matrix it has not seen (in training, all of them) and has no transposed layouts;
+// this kernel reads any layout through strides and packs only 8-column panels.
+
+/** Shape and layout of one (batched) product C = A B (+ bias). */
+export interface GemmShape {
+  /** Batch count of C. */
+  batch: number;
+  M: number;
+  K: number;
+  N: number;
+  /** A is stored [K, M] (per batch) instead of [M, K]. */
+  transposeA: boolean;
+  /** B is stored [N, K] instead of [K, N]. */
+  transposeB: boolean;
+  /** A holds `batch` matrices (false: one, broadcast). */
+  aBatched: boolean;
+  /** B holds `batch` matrices (false: one, broadcast). */
+  bBatched: boolean;
+}
+
+/** Byte offsets of the operands in the engine's memory; bias 0 = none. */
+export interface GemmPointers {
+  a: number;
+  b: number;
+  bias: number;
+  out: number;
+}
+
+/** One product on plain arrays (copied into the engine's memory and back). */
+export interface GemmArrays {
+  a: Float32Array;
+  b: Float32Array;
+  bias?: Float32Array;
+  out: Float32Array;
+}
+
+/** AdamW hyper-parameters of one update (see assembly/kernels.ts adamw). */
+export interface AdamWScalars {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  gradScale: number;
+}
+
+/** Byte offsets of the AdamW operands (outputs may equal inputs). */
+export interface AdamWPointers {
+  p: number; g: number; m: number; v: number;
+  pOut: number; mOut: number; vOut: number;
+}
+
+interface KernelExports {
+  gemmBatch(...args: number[]): void;
+  adamw(...args: number[]): void;
+}
+
+/** Allocates byte ranges in the engine's memory. */
+export interface HeapAllocator {
+  malloc(bytes: number): number;
+  free(pointer: number): void;
+}
+
+const PAGE = 65536;
+const ALIGN = 64;
+// control[0] = job sequence number, [1] = last job done, [2] = command, [3] = worker ready,
+// [4] = the last job failed; arguments from ARGS on (floats as Float32 in the same slots).
+const ARGS = 8;
+const CONTROL_INTS = ARGS + 32;
+const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2;
+const GEMM_ARGS = 21;
+// Below this many flops a product stays on the calling thread: a worker hand-off costs ~20-50 us.
+const PARALLEL_MIN_FLOPS = 2e6;
+const PARALLEL_MIN_ADAMW = 1 << 16;
+// Transposed-A products (weight gradients) pack all panels of B first; bound that scratch.
+const PACK_ALL_MAX_BYTES = 64 << 20;
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const ctl = new Int32Array(workerData.control);
+const floats = new Float32Array(workerData.control);
+const { gemmBatch, adamw } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
+Atomics.store(ctl, 3, 1);
+let seen = Atomics.load(ctl, 0);
+for (;;) {
+  Atomics.wait(ctl, 0, seen);
+  const seq = Atomics.load(ctl, 0);
+  if (seq === seen) continue;
+  seen = seq;
+  const op = Atomics.load(ctl, 2);
+  if (op === ${OP_STOP}) break;
+  try {
+    if (op === ${OP_GEMM}) gemmBatch(...ctl.subarray(${ARGS}, ${ARGS + GEMM_ARGS}));
+    else adamw(...ctl.subarray(${ARGS}, ${ARGS + 8}), ...floats.subarray(${ARGS + 8}, ${ARGS + 16}));
+    Atomics.store(ctl, 4, 0);
+  } catch (e) {
+    Atomics.store(ctl, 4, 1);
+  }
+  Atomics.store(ctl, 1, seq);
+  Atomics.notify(ctl, 1);
+}
+`;
+
+function decode(base64: string): WebAssembly.Module {
+  return new WebAssembly.Module(Buffer.from(base64, 'base64'));
+}
+
+let sharedModule: WebAssembly.Module | undefined;
+let plainModule: WebAssembly.Module | undefined;
+
+/** The kernels compiled against a non-shared imported memory, instantiated on `memory` (e.g. tfjs-backend-wasm's own heap). */
+export function instantiatePlainKernels(memory: WebAssembly.Memory): KernelExports {
+  plainModule ??= decode(PLAIN_KERNELS_WASM_BASE64);
+  return new WebAssembly.Instance(plainModule, { env: { memory } }).exports as unknown as KernelExports;
+}
+
+interface WorkerSlot {
+  worker: Worker;
+  control: Int32Array;
+  floats: Float32Array;
+  seq: number;
+  failed: boolean;
+}
+
+const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+/** Number of threads matrix products use by default: SPERT_WASM_THREADS, else the available cores (at most 8). */
+export function defaultGemmThreads(): number {
+  const env = process.env.SPERT_WASM_THREADS;
+  if (env != null && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`SPERT_WASM_THREADS must be a positive integer, got "${env}"`);
+    return n;
+  }
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/** Where an engine's time went since it started (for benchmarks); reset by assigning zeros. */
+export interface GemmStats {
+  calls: number;
+  flops: number;
+  /** Copying operands in and products out (engines without a shared tfjs heap). */
+  copyMs: number;
+  /** The calling thread's own share. */
+  computeMs: number;
+  /** Waiting for workers after the own share. */
+  waitMs: number;
+}
+
+/** Multi-threaded SIMD matrix products and AdamW over one shared wasm memory. */
+export class GemmEngine {
+  readonly threads: number;
+  readonly stats: GemmStats = { calls: 0, flops: 0, copyMs: 0, computeMs: 0, waitMs: 0 };
+  private readonly kernels: KernelExports;
+  private readonly workers: WorkerSlot[] = [];
+
+  /** Runs on `memory` (shared), allocating its scratch with `heap`; starts `threads - 1` workers that do not keep the process alive. */
+  constructor(readonly memory: WebAssembly.Memory, private readonly heap: HeapAllocator, threads = defaultGemmThreads()) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`GemmEngine: threads must be a positive integer, got ${threads}`);
+    if (Object.prototype.toString.call(memory.buffer) !== '[object SharedArrayBuffer]') throw new Error('GemmEngine: the memory must be shared');
+    this.threads = threads;
+    sharedModule ??= decode(SHARED_KERNELS_WASM_BASE64);
+    this.kernels = new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as KernelExports;
+    for (let t = 1; t < threads; t++) {
+      const buffer = new SharedArrayBuffer(CONTROL_INTS * 4);
+      const control = new Int32Array(buffer);
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: sharedModule, memory, control: buffer } });
+      worker.unref();
+      const slot: WorkerSlot = { worker, control, floats: new Float32Array(buffer), seq: 0, failed: false };
+      worker.on('error', () => { slot.failed = true; });
+      worker.on('exit', () => { slot.failed = true; });
+      this.workers.push(slot);
+    }
+  }
+
+  /** Workers that have started and not failed (a job never waits for a worker to start). */
+  readyWorkers(): number {
+    return this.ready().length;
+  }
+
+  private ready(): WorkerSlot[] {
+    return this.workers.filter((w) => !w.failed && Atomics.load(w.control, 3) === 1);
+  }
+
+  /** Stops the worker threads. */
+  async dispose(): Promise<void> {
+    for (const w of this.workers) {
+      Atomics.store(w.control, 2, OP_STOP);
+      Atomics.add(w.control, 0, 1);
+      Atomics.notify(w.control, 0);
+    }
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.workers.length = 0;
+  }
+
+  // Posts share t >= 1 to workers, runs share 0 here, waits; throws if a worker failed.
+  private run(parts: number, op: number, share: (t: number) => number[], floats: number[] = []): void {
+    const ready = this.ready();
+    const posted: WorkerSlot[] = [];
+    for (let t = 1; t < parts; t++) {
+      const w = ready[t - 1];
+      w.control.set(share(t), ARGS);
+      if (floats.length > 0) w.floats.set(floats, ARGS + 8);
+      Atomics.store(w.control, 2, op);
+      w.seq = Atomics.add(w.control, 0, 1) + 1;
+      Atomics.notify(w.control, 0);
+      posted.push(w);
+    }
+    const t1 = performance.now();
+    if (op === OP_GEMM) this.kernels.gemmBatch(...share(0));
+    else this.kernels.adamw(...share(0), ...floats);
+    const t2 = performance.now();
+    let failed = false;
+    for (const w of posted) {
+      let done: number;
+      while ((done = Atomics.load(w.control, 1)) !== w.seq) {
+        // threadId turns -1 as soon as a worker stops running; its 'exit' event cannot reach us here
+        if (w.worker.threadId === -1) { w.failed = true; break; }
+        Atomics.wait(w.control, 1, done, 1000);
+      }
+      if (w.failed || Atomics.load(w.control, 4) !== 0) failed = true;
+    }
+    this.stats.computeMs += t2 - t1;
+    this.stats.waitMs += performance.now() - t2;
+    if (failed) throw new Error('GemmEngine: a worker thread failed while computing its share');
+  }
+
+  /** C = A B (+ bias) for operands already in the engine's memory. */
+  gemmAt(p: GemmPointers, s: GemmShape): void {
+    const { batch, M, K, N, transposeA, transposeB, aBatched, bBatched } = s;
+    if (batch * M * N === 0) return;
+    // A row-major A broadcast against a single B is one taller product.
+    let rows = M, count = batch;
+    if (!transposeA && aBatched && !bBatched) { rows = batch * M; count = 1; }
+    const flops = 2 * batch * M * K * N;
+    const panels = Math.ceil(N / 8);
+    const parts = flops < PARALLEL_MIN_FLOPS ? 1 : Math.min(1 + this.ready().length, count > 1 ? count : panels);
+    // transposed A: pack all panels of B up front (see kernels.ts); a small B also suits that order
+    const sharePanels = count > 1 ? panels : Math.ceil(panels / parts);
+    const packedBytes = 32 * K * sharePanels + 16 * K + 64;
+    const packAll = (transposeA || 32 * K * panels <= 256 * 1024) && packedBytes <= PACK_ALL_MAX_BYTES ? 1 : 0;
+    const perThread = alignUp(packAll ? packedBytes : 32 * K + 64);
+    const block = this.heap.malloc(perThread * parts + ALIGN);
+    if (block === 0) throw new Error(`GemmEngine: could not allocate ${perThread * parts} bytes of scratch`);
+    const scratch = alignUp(block);
+    const sai = transposeA ? 1 : K, sap = transposeA ? M : 1;
+    const sbp = transposeB ? 1 : N, sbj = transposeB ? K : 1;
+    const aStride = count > 1 && aBatched ? M * K : 0, bStride = count > 1 && bBatched ? K * N : 0;
+    try {
+      this.run(parts, OP_GEMM, (t) => {
+        let batch0 = 0, batch1 = count, j0 = 0, j1 = N;
+        if (count > 1) {
+          batch0 = Math.floor((t * count) / parts); batch1 = Math.floor(((t + 1) * count) / parts);
+        } else {
+          j0 = 8 * Math.floor((t * panels) / parts); j1 = Math.min(N, 8 * Math.floor(((t + 1) * panels) / parts));
+        }
+        return [p.a, aStride, sai, sap, p.b, bStride, sbp, sbj, p.out, M * N, N, p.bias, rows, K, N, j0, j1, scratch + t * perThread, packAll, batch0, batch1];
+      });
+    } finally {
+      this.heap.free(block);
+    }
+    this.stats.calls++;
+    this.stats.flops += flops;
+  }
+
+  /** One AdamW update of n floats already in the engine's memory, split over the threads. */
+  adamwAt(p: AdamWPointers, n: number, h: AdamWScalars): void {
+    const parts = n < PARALLEL_MIN_ADAMW ? 1 : 1 + this.ready().length;
+    // c1, c2 and the decay factor in double precision, as PyTorch derives them from Python floats
+    const floats = [h.lr, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.gradScale];
+    const ptrs = [p.p, p.g, p.m, p.v, p.pOut, p.mOut, p.vOut];
+    this.run(parts, OP_ADAMW, (t) => {
+      const start = 4 * Math.floor((t * n) / parts / 4);
+      const end = t === parts - 1 ? n : 4 * Math.floor(((t + 1) * n) / parts / 4);
+      return [...ptrs.map((x) => x + 4 * start), end - start];
+    }, floats);
+  }
+}
+
+// An allocator over an engine-owned memory: a region reused by every call (reset first), grown on demand.
+class OwnHeap implements HeapAllocator {
+  private top = ALIGN;
+  constructor(private readonly memory: WebAssembly.Memory) {}
+  reset(): void { this.top = ALIGN; }
+  malloc(bytes: number): number {
+    const at = alignUp(this.top);
+    this.top = at + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) {
+      const pages = Math.ceil((this.top - have) / PAGE);
+      if (have / PAGE + pages > 65536) throw new Error(`GemmEngine: ${this.top} bytes needed, over the 4 GiB wasm32 memory`);
+      this.memory.grow(pages);
+    }
+    return at;
+  }
+  free(): void { /* the region is reset per call */ }
+}
+
+/** An engine on its own shared memory, for operands that live elsewhere (copied in and out). */
+export class CopyingGemmEngine {
+  private readonly own: OwnHeap;
+  readonly engine: GemmEngine;
+
+  constructor(threads = defaultGemmThreads()) {
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    this.own = new OwnHeap(memory);
+    this.engine = new GemmEngine(memory, this.own, threads);
+  }
+
+  /** C = A B (+ bias) on plain arrays. */
+  gemm(x: GemmArrays, s: GemmShape): void {
+    const t0 = performance.now();
+    // scratch is allocated by the engine after the operands, from the same reset region
+    this.own.reset();
+    const a = this.own.malloc(x.a.length * 4), b = this.own.malloc(x.b.length * 4);
+    const bias = x.bias != null ? this.own.malloc(x.bias.length * 4) : 0;
+    const out = this.own.malloc(x.out.length * 4);
+    let view = new Float32Array(this.engine.memory.buffer);
+    view.set(x.a, a / 4);
+    view.set(x.b, b / 4);
+    if (x.bias != null) view.set(x.bias, bias / 4);
+    const t1 = performance.now();
+    this.engine.gemmAt({ a, b, bias, out }, s);
+    const t2 = performance.now();
+    view = new Float32Array(this.engine.memory.buffer);
+    x.out.set(view.subarray(out / 4, out / 4 + x.out.length));
+    this.engine.stats.copyMs += t1 - t0 + performance.now() - t2;
+  }
+}
+
+const engines = new WeakMap<WebAssembly.Memory, GemmEngine>();
+let copying: CopyingGemmEngine | undefined;
+let threadsSetting: number | undefined;
+
+/** The engine for a shared tfjs heap (created on first use, scratch from tfjs's allocator). */
+export function gemmEngineFor(memory: WebAssembly.Memory, heap: HeapAllocator): GemmEngine {
+  let e = engines.get(memory);
+  if (e == null) engines.set(memory, e = new GemmEngine(memory, heap, threadsSetting ?? defaultGemmThreads()));
+  return e;
+}
+
+/** The engine for operands outside a shared heap (created on first use). */
+export function copyingGemmEngine(): CopyingGemmEngine {
+  copying ??= new CopyingGemmEngine(threadsSetting ?? defaultGemmThreads());
+  return copying;
+}
+
+/** Sets the thread count of engines created from now on (SPERT_WASM_THREADS sets the default). */
+export function setGemmThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`setGemmThreads: threads must be a positive integer, got ${threads}`);
+  threadsSetting = threads;
+}
+
+/** The thread count engines use. */
+export function gemmThreads(): number {
+  return threadsSetting ?? defaultGemmThreads();
+}
