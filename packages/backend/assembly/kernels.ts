@@ -69,6 +69,24 @@ export function gemmBatch(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, b
   }
 }
 
+// gemmBatch over chunks handed out by an atomic counter (an i32 at `counter`, set to 0 by the
+// caller): every thread taking part calls this with its own scratch and takes chunks until none
+// are left, so a thread that starts late or runs slower just takes fewer. mode 0: chunks of
+// `size` columns; mode 1: chunks of `size` batch entries (of `count`).
+export function gemmChunks(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, bBatch: i32, sbp: i32, sbj: i32,
+  c: usize, cBatch: i32, ldc: i32, bias: usize, M: i32, K: i32, N: i32, scratch: usize, packAll: i32,
+  count: i32, counter: usize, mode: i32, size: i32, chunks: i32): void {
+  for (;;) {
+    const k = atomic.add<i32>(counter, 1);
+    if (k >= chunks) return;
+    if (mode == 0) {
+      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, k * size, min(N, (k + 1) * size), scratch, packAll, 0, count);
+    } else {
+      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, 0, N, scratch, packAll, k * size, min(count, (k + 1) * size));
+    }
+  }
+}
+
 // Copies A(i .. i + 3, p) for every p into a K x 4 row-major strip.
 @inline function packStrip(pa: usize, sa1: usize, sap4: usize, K: i32, dst: usize): void {
   const end = dst + (<usize>K << 4);
@@ -144,7 +162,19 @@ export function gemmBatch(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, b
       v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
       src += sp; dst += 32;
     }
-  } else if (width == 8) {
+  } else if (sbp == 1 && width == 8) {
+    // B read across its rows (B^T stored row-major, e.g. a weight in the input gradient): 4 x 4
+    // transposes of vectors instead of 32 scalar loads 1 row (often a multiple of 4 KiB) apart
+    const K4 = K & ~3;
+    let r0 = src, r1 = src + sj, r2 = src + 2 * sj, r3 = src + 3 * sj;
+    let r4 = src + 4 * sj, r5 = r4 + sj, r6 = r4 + 2 * sj, r7 = r4 + 3 * sj;
+    for (let p = 0; p < K4; p += 4) {
+      transpose4(v128.load(r0), v128.load(r1), v128.load(r2), v128.load(r3), dst);
+      transpose4(v128.load(r4), v128.load(r5), v128.load(r6), v128.load(r7), dst + 16);
+      r0 += 16; r1 += 16; r2 += 16; r3 += 16; r4 += 16; r5 += 16; r6 += 16; r7 += 16;
+      dst += 128;
+    }
+    src += <usize>K4 << 2;
     while (dst < end) {
       let s = src;
       for (let q = 0; q < 8; q++) { store<f32>(dst + (<usize>q << 2), load<f32>(s)); s += sj; }
@@ -157,6 +187,16 @@ export function gemmBatch(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, b
       src += sp; dst += 32;
     }
   }
+}
+
+// Writes the transpose of the 4 x 4 block with rows x0..x3 as 4 rows of 4 floats, 32 bytes apart.
+@inline function transpose4(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize): void {
+  const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7), 32);
+  v128.store(dst, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5), 64);
+  v128.store(dst, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), 96);
 }
 
 // Stores 8 results (or the first `width`, staged through tmp) to a row of C.
@@ -199,5 +239,103 @@ export function adamw(p: usize, g: usize, m: usize, v: usize, pOut: usize, mOut:
     store<f32>(mOut + o, mi);
     store<f32>(vOut + o, vi);
     store<f32>(pOut + o, (load<f32>(p + o) - lr * mi / (sqrt<f32>(vi) + eps)) * decay);
+  }
+}
+
+// adamw over chunks of `size` floats handed out by an atomic counter (see gemmChunks).
+export function adamwChunks(p: usize, g: usize, m: usize, v: usize, pOut: usize, mOut: usize, vOut: usize, n: i32,
+  lr: f32, beta1: f32, c1: f32, beta2: f32, c2: f32, eps: f32, decay: f32, gradScale: f32,
+  counter: usize, size: i32): void {
+  for (;;) {
+    const k = atomic.add<i32>(counter, 1);
+    const start = k * size;
+    if (start >= n) return;
+    const o: usize = <usize>start << 2;
+    adamw(p + o, g + o, m + o, v + o, pOut + o, mOut + o, vOut + o, min(size, n - start), lr, beta1, c1, beta2, c2, eps, decay, gradScale);
+  }
+}
+
+// exp of 4 float32 lanes (Cephes expf: x = n ln2 + r, a degree-6 polynomial in r, 2^n put into the
+// exponent bits); relative error ~1e-7 over the clamped range [-87.3, 88.4].
+@inline function expv(x: v128): v128 {
+  x = f32x4.max(f32x4.min(x, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447504));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.mul(f32x4.mul(p, r), r), f32x4.add(r, f32x4.splat(1)));
+  return f32x4.mul(p, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
+}
+
+// Phi(x) (the standard normal CDF, 0.5 (1 + erf(x / sqrt 2))) with erf by Abramowitz & Stegun
+// 7.1.26 (|error| <= 1.5e-7, the formula tfjs-core's erf uses), and e = exp(-x^2 / 2), which the
+// GELU gradient reuses.
+@inline function phiv(x: v128, e: v128): v128 {
+  const v = f32x4.mul(f32x4.abs(x), f32x4.splat(0.7071067811865476));
+  const t = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(0.3275911), v)));
+  let q = f32x4.add(f32x4.mul(f32x4.splat(1.061405429), t), f32x4.splat(-1.453152027));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(1.421413741));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(-0.284496736));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.254829592));
+  const erfAbs = f32x4.sub(f32x4.splat(1), f32x4.mul(f32x4.mul(q, t), e));
+  // copy the sign of x onto erf(|x| / sqrt 2)
+  const erf = v128.or(erfAbs, v128.and(x, i32x4.splat(0x80000000)));
+  return f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1), erf));
+}
+
+// Loads up to 4 floats (lanes past `count` are 0).
+@inline function loadPartial(p: usize, count: i32): v128 {
+  let v = f32x4.splat(0);
+  if (count > 0) v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+@inline function storePartial(p: usize, v: v128, count: i32): void {
+  if (count > 0) store<f32>(p, f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+// Exact (erf) GELU of n floats: y = x Phi(x).
+export function gelu(x: usize, y: usize, n: i32): void {
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o: usize = <usize>i << 2;
+    const xv = v128.load(x + o);
+    const e = expv(f32x4.mul(f32x4.mul(xv, xv), f32x4.splat(-0.5)));
+    v128.store(y + o, f32x4.mul(xv, phiv(xv, e)));
+  }
+  if (n4 < n) {
+    const o: usize = <usize>n4 << 2;
+    const xv = loadPartial(x + o, n - n4);
+    const e = expv(f32x4.mul(f32x4.mul(xv, xv), f32x4.splat(-0.5)));
+    storePartial(y + o, f32x4.mul(xv, phiv(xv, e)), n - n4);
+  }
+}
+
+// Gradient of the exact GELU: dx = dy (Phi(x) + x phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
+export function geluGrad(x: usize, dy: usize, dx: usize, n: i32): void {
+  const n4 = n & ~3;
+  const invSqrt2Pi = f32x4.splat(0.3989422804014327);
+  for (let i = 0; i < n4; i += 4) {
+    const o: usize = <usize>i << 2;
+    const xv = v128.load(x + o);
+    const e = expv(f32x4.mul(f32x4.mul(xv, xv), f32x4.splat(-0.5)));
+    const d = f32x4.add(phiv(xv, e), f32x4.mul(xv, f32x4.mul(e, invSqrt2Pi)));
+    v128.store(dx + o, f32x4.mul(v128.load(dy + o), d));
+  }
+  if (n4 < n) {
+    const o: usize = <usize>n4 << 2;
+    const xv = loadPartial(x + o, n - n4);
+    const e = expv(f32x4.mul(f32x4.mul(xv, xv), f32x4.splat(-0.5)));
+    const d = f32x4.add(phiv(xv, e), f32x4.mul(xv, f32x4.mul(e, invSqrt2Pi)));
+    storePartial(dx + o, f32x4.mul(loadPartial(dy + o, n - n4), d), n - n4);
   }
 }

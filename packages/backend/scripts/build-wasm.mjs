@@ -20,7 +20,8 @@ const target = join(root, 'src', 'wasm-kernels.generated.ts');
 const common = ['-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--importMemory', '--noExportMemory'];
 const variants = {
   shared: [...common, '--enable', 'simd,threads', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536'],
-  plain: [...common, '--enable', 'simd', '--initialMemory', '1'],
+  // threads only for the atomic counter of the chunked kernels; atomics on an unshared memory are valid
+  plain: [...common, '--enable', 'simd,threads', '--initialMemory', '1'],
 };
 
 async function compile(flags) {

@@ -56,6 +56,40 @@ describe('adamwUpdate', () => {
     }
   });
 
+  it('updates in place on the shared wasm heap when nothing else holds the buffers, and only then', async () => {
+    await useBackend('wasm');
+    const make = (values: number[]) => {
+      const t = tf.tensor2d(values, [2, 3]);
+      const variable = tf.variable(t);
+      t.dispose(); // the variable is then the buffer's only holder
+      return variable;
+    };
+    const param = make(p0);
+    const expAvg = make(p0.map(() => 0));
+    const expAvgSq = make(p0.map(() => 0));
+    const heapOffset = (t: tf.Tensor) => (tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }).typedArrayFromHeap(t).byteOffset;
+    const where = heapOffset(param);
+    const before = tf.memory().numTensors;
+    for (const g of grads) {
+      const grad = tf.tensor2d(g, [2, 3]);
+      adamwUpdate({ param, grad, expAvg, expAvgSq, ...hyper });
+      grad.dispose();
+    }
+    expect(heapOffset(param)).toBe(where); // same buffer: updated in place
+    expect(tf.memory().numTensors).toBe(before);
+    const ref = reference(p0, grads);
+    close(param.dataSync(), ref.p);
+    close(expAvg.dataSync(), ref.m);
+    close(expAvgSq.dataSync(), ref.v);
+    // a clone shares the buffer: the update must leave the clone's values alone
+    const clone = param.clone();
+    const kept = clone.dataSync().slice();
+    adamwUpdate({ param, grad: tf.ones([2, 3]), expAvg, expAvgSq, ...hyper });
+    expect(Array.from(clone.dataSync())).toEqual(Array.from(kept));
+    expect(Array.from(param.dataSync())).not.toEqual(Array.from(kept));
+    tf.dispose([param, expAvg, expAvgSq, clone]);
+  });
+
   it('rejects a gradient whose size differs from the parameter', async () => {
     await useBackend('wasm');
     const param = tf.variable(tf.zeros([2, 3]));

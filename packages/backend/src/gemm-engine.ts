@@ -59,9 +59,13 @@ export interface AdamWPointers {
   pOut: number; mOut: number; vOut: number;
 }
 
-interface KernelExports {
-  gemmBatch(...args: number[]): void;
+/** The exports of assembly/kernels.ts (arguments: byte pointers, counts, scalars; see there). */
+export interface KernelExports {
+  gemmChunks(...args: number[]): void;
+  adamwChunks(...args: number[]): void;
   adamw(...args: number[]): void;
+  gelu(x: number, y: number, n: number): void;
+  geluGrad(x: number, dy: number, dx: number, n: number): void;
 }
 
 /** Allocates byte ranges in the engine's memory. */
@@ -77,21 +81,32 @@ const ALIGN = 64;
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
 const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2;
-const GEMM_ARGS = 21;
 // Below this many flops a product stays on the calling thread: a worker hand-off costs ~20-50 us.
 const PARALLEL_MIN_FLOPS = 2e6;
 const PARALLEL_MIN_ADAMW = 1 << 16;
 // Transposed-A products (weight gradients) pack all panels of B first; bound that scratch.
 const PACK_ALL_MAX_BYTES = 64 << 20;
 
+// gemmChunks / adamwChunks arguments (assembly/kernels.ts) from control[ARGS]; the scratch
+// argument is a base, each thread adding its index times control[PER_THREAD]. Floats of AdamW
+// sit in the same slots as Float32. After a job the worker spins briefly before sleeping: the
+// next product usually follows within a fraction of a millisecond, and a futex wake-up costs
+// tens of microseconds.
+const GEMM_ARGS = 22, GEMM_SCRATCH = 15;
+const ADAMW_INTS = 8, ADAMW_FLOATS = 8;
+const THREAD_INDEX = 5, PER_THREAD = 6;
+const SPIN_MS = 0.3;
+
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.control);
 const floats = new Float32Array(workerData.control);
-const { gemmBatch, adamw } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
+const { gemmChunks, adamwChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 Atomics.store(ctl, 3, 1);
 let seen = Atomics.load(ctl, 0);
 for (;;) {
+  const until = performance.now() + ${SPIN_MS};
+  while (Atomics.load(ctl, 0) === seen && performance.now() < until);
   Atomics.wait(ctl, 0, seen);
   const seq = Atomics.load(ctl, 0);
   if (seq === seen) continue;
@@ -99,8 +114,14 @@ for (;;) {
   const op = Atomics.load(ctl, 2);
   if (op === ${OP_STOP}) break;
   try {
-    if (op === ${OP_GEMM}) gemmBatch(...ctl.subarray(${ARGS}, ${ARGS + GEMM_ARGS}));
-    else adamw(...ctl.subarray(${ARGS}, ${ARGS + 8}), ...floats.subarray(${ARGS + 8}, ${ARGS + 16}));
+    const t = ctl[${THREAD_INDEX}], per = ctl[${PER_THREAD}];
+    if (op === ${OP_GEMM}) {
+      const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + ${GEMM_ARGS}));
+      args[${GEMM_SCRATCH}] += t * per;
+      gemmChunks(...args);
+    } else {
+      adamwChunks(...ctl.subarray(${ARGS}, ${ARGS} + ${ADAMW_INTS}), ...floats.subarray(${ARGS} + ${ADAMW_INTS}, ${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS}), ctl[${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS}], ctl[${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS + 1}]);
+    }
     Atomics.store(ctl, 4, 0);
   } catch (e) {
     Atomics.store(ctl, 4, 1);
@@ -160,8 +181,11 @@ export interface GemmStats {
 export class GemmEngine {
   readonly threads: number;
   readonly stats: GemmStats = { calls: 0, flops: 0, copyMs: 0, computeMs: 0, waitMs: 0 };
-  private readonly kernels: KernelExports;
+  /** The kernels instantiated on the engine's memory, for the calling thread. */
+  readonly kernels: KernelExports;
   private readonly workers: WorkerSlot[] = [];
+  // the i32 chunk counter of the running job, in the shared memory
+  private readonly counter: number;
 
   /** Runs on `memory` (shared), allocating its scratch with `heap`; starts `threads - 1` workers that do not keep the process alive. */
   constructor(readonly memory: WebAssembly.Memory, private readonly heap: HeapAllocator, threads = defaultGemmThreads()) {
@@ -170,6 +194,9 @@ export class GemmEngine {
     this.threads = threads;
     sharedModule ??= decode(SHARED_KERNELS_WASM_BASE64);
     this.kernels = new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as KernelExports;
+    const counterBlock = heap.malloc(2 * ALIGN);
+    if (counterBlock === 0) throw new Error('GemmEngine: could not allocate its counter');
+    this.counter = alignUp(counterBlock);
     for (let t = 1; t < threads; t++) {
       const buffer = new SharedArrayBuffer(CONTROL_INTS * 4);
       const control = new Int32Array(buffer);
@@ -202,22 +229,22 @@ export class GemmEngine {
     this.workers.length = 0;
   }
 
-  // Posts share t >= 1 to workers, runs share 0 here, waits; throws if a worker failed.
-  private run(parts: number, op: number, share: (t: number) => number[], floats: number[] = []): void {
-    const ready = this.ready();
-    const posted: WorkerSlot[] = [];
-    for (let t = 1; t < parts; t++) {
-      const w = ready[t - 1];
-      w.control.set(share(t), ARGS);
-      if (floats.length > 0) w.floats.set(floats, ARGS + 8);
+  // Resets the chunk counter, posts the job to `helpers` workers, takes chunks here too, waits.
+  private run(helpers: number, op: number, ints: number[], floats: number[], perThread: number, own: () => void): void {
+    Atomics.store(new Int32Array(this.memory.buffer, this.counter, 1), 0, 0);
+    const posted = this.ready().slice(0, helpers);
+    posted.forEach((w, i) => {
+      w.control.set(ints, ARGS);
+      if (floats.length > 0) w.floats.set(floats, ARGS + ADAMW_INTS);
+      if (op === OP_ADAMW) w.control.set(ints.slice(ADAMW_INTS), ARGS + ADAMW_INTS + ADAMW_FLOATS);
+      w.control[THREAD_INDEX] = i + 1;
+      w.control[PER_THREAD] = perThread;
       Atomics.store(w.control, 2, op);
       w.seq = Atomics.add(w.control, 0, 1) + 1;
       Atomics.notify(w.control, 0);
-      posted.push(w);
-    }
+    });
     const t1 = performance.now();
-    if (op === OP_GEMM) this.kernels.gemmBatch(...share(0));
-    else this.kernels.adamw(...share(0), ...floats);
+    own();
     const t2 = performance.now();
     let failed = false;
     for (const w of posted) {
@@ -243,28 +270,29 @@ export class GemmEngine {
     if (!transposeA && aBatched && !bBatched) { rows = batch * M; count = 1; }
     const flops = 2 * batch * M * K * N;
     const panels = Math.ceil(N / 8);
-    const parts = flops < PARALLEL_MIN_FLOPS ? 1 : Math.min(1 + this.ready().length, count > 1 ? count : panels);
-    // transposed A: pack all panels of B up front (see kernels.ts); a small B also suits that order
-    const sharePanels = count > 1 ? panels : Math.ceil(panels / parts);
-    const packedBytes = 32 * K * sharePanels + 16 * K + 64;
+    const threads = flops < PARALLEL_MIN_FLOPS ? 1 : 1 + this.ready().length;
+    // Chunks: about 4 per thread, so a late or slow thread evens out; whole batch entries when
+    // batched, else whole 8-column panels.
+    const byBatch = count > 1;
+    const units = byBatch ? count : panels;
+    const chunkUnits = Math.max(1, Math.ceil(units / (threads * 4)));
+    const chunks = Math.ceil(units / chunkUnits);
+    const helpers = Math.min(threads, chunks) - 1;
+    // transposed A: pack all panels of a chunk up front (see kernels.ts); a small B also suits that order
+    const chunkPanels = byBatch ? panels : chunkUnits;
+    const packedBytes = 32 * K * chunkPanels + 16 * K + 64;
     const packAll = (transposeA || 32 * K * panels <= 256 * 1024) && packedBytes <= PACK_ALL_MAX_BYTES ? 1 : 0;
     const perThread = alignUp(packAll ? packedBytes : 32 * K + 64);
-    const block = this.heap.malloc(perThread * parts + ALIGN);
-    if (block === 0) throw new Error(`GemmEngine: could not allocate ${perThread * parts} bytes of scratch`);
+    const block = this.heap.malloc(perThread * (helpers + 1) + ALIGN);
+    if (block === 0) throw new Error(`GemmEngine: could not allocate ${perThread * (helpers + 1)} bytes of scratch`);
     const scratch = alignUp(block);
     const sai = transposeA ? 1 : K, sap = transposeA ? M : 1;
     const sbp = transposeB ? 1 : N, sbj = transposeB ? K : 1;
-    const aStride = count > 1 && aBatched ? M * K : 0, bStride = count > 1 && bBatched ? K * N : 0;
+    const aStride = byBatch && aBatched ? M * K : 0, bStride = byBatch && bBatched ? K * N : 0;
+    const ints = [p.a, aStride, sai, sap, p.b, bStride, sbp, sbj, p.out, M * N, N, p.bias, rows, K, N, scratch, packAll,
+      count, this.counter, byBatch ? 1 : 0, byBatch ? chunkUnits : 8 * chunkUnits, chunks];
     try {
-      this.run(parts, OP_GEMM, (t) => {
-        let batch0 = 0, batch1 = count, j0 = 0, j1 = N;
-        if (count > 1) {
-          batch0 = Math.floor((t * count) / parts); batch1 = Math.floor(((t + 1) * count) / parts);
-        } else {
-          j0 = 8 * Math.floor((t * panels) / parts); j1 = Math.min(N, 8 * Math.floor(((t + 1) * panels) / parts));
-        }
-        return [p.a, aStride, sai, sap, p.b, bStride, sbp, sbj, p.out, M * N, N, p.bias, rows, K, N, j0, j1, scratch + t * perThread, packAll, batch0, batch1];
-      });
+      this.run(helpers, OP_GEMM, ints, [], perThread, () => this.kernels.gemmChunks(...ints));
     } finally {
       this.heap.free(block);
     }
@@ -274,23 +302,25 @@ export class GemmEngine {
 
   /** One AdamW update of n floats already in the engine's memory, split over the threads. */
   adamwAt(p: AdamWPointers, n: number, h: AdamWScalars): void {
-    const parts = n < PARALLEL_MIN_ADAMW ? 1 : 1 + this.ready().length;
+    const threads = n < PARALLEL_MIN_ADAMW ? 1 : 1 + this.ready().length;
     // c1, c2 and the decay factor in double precision, as PyTorch derives them from Python floats
     const floats = [h.lr, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.gradScale];
-    const ptrs = [p.p, p.g, p.m, p.v, p.pOut, p.mOut, p.vOut];
-    this.run(parts, OP_ADAMW, (t) => {
-      const start = 4 * Math.floor((t * n) / parts / 4);
-      const end = t === parts - 1 ? n : 4 * Math.floor(((t + 1) * n) / parts / 4);
-      return [...ptrs.map((x) => x + 4 * start), end - start];
-    }, floats);
+    const size = Math.max(4096, 4 * Math.ceil(n / (threads * 8) / 4));
+    const ints = [p.p, p.g, p.m, p.v, p.pOut, p.mOut, p.vOut, n];
+    const tail = [this.counter, size];
+    const helpers = Math.min(threads, Math.ceil(n / size)) - 1;
+    this.run(helpers, OP_ADAMW, [...ints, ...tail], floats, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
   }
 }
 
 // An allocator over an engine-owned memory: a region reused by every call (reset first), grown on demand.
 class OwnHeap implements HeapAllocator {
   private top = ALIGN;
+  private base = ALIGN;
   constructor(private readonly memory: WebAssembly.Memory) {}
-  reset(): void { this.top = ALIGN; }
+  /** Keeps everything allocated so far across resets. */
+  mark(): void { this.base = this.top; }
+  reset(): void { this.top = this.base; }
   malloc(bytes: number): number {
     const at = alignUp(this.top);
     this.top = at + bytes;
@@ -314,6 +344,7 @@ export class CopyingGemmEngine {
     const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
     this.own = new OwnHeap(memory);
     this.engine = new GemmEngine(memory, this.own, threads);
+    this.own.mark();
   }
 
   /** C = A B (+ bias) on plain arrays. */

@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { installFusedAdamW } from './adamw-update';
+import { installFusedGelu } from './gelu';
 import { registerMissingGradients } from './register-gradients';
 import { installGradientFixes } from './gradient-fixes';
 import { installWasmMatMulFix } from './wasm-matmul';
@@ -15,7 +16,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW());
+  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu());
   return activeKernelFixes();
 }
 

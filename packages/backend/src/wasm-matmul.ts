@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { copyingGemmEngine, gemmEngineFor, type GemmShape } from './gemm-engine';
-import { sharedWasmHeap } from './shared-heap';
+import { copyingGemmEngine, type GemmShape } from './gemm-engine';
+import { heapEngine } from './heap-kernels';
 import type { WasmBackendLike } from './wasm-types';
 
 // The wasm BatchMatMul and _FusedMatMul kernels run on this package's GemmEngine (gemm-engine.ts)
@@ -82,11 +82,10 @@ function wrapMatMul(original: KernelConfig, fused: boolean): KernelConfig {
       const biasInKernel = bias != null && bias.dtype === 'float32' && size(bias.shape) === N && bias.shape[bias.shape.length - 1] === N;
       const out = backend.makeOutput([...outBatchShape, M, N], 'float32');
       const shape: GemmShape = { batch, M, K, N, transposeA, transposeB, aBatched: batchA > 1, bBatched: batchB > 1 };
-      const heap = sharedWasmHeap(backend);
+      const engine = heapEngine(backend);
       // Heap views only after every allocation: growing an unshared heap detaches earlier views.
       const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-      if (heap != null) {
-        const engine = gemmEngineFor(heap, { malloc: (n) => backend.wasm._malloc(n), free: (ptr) => backend.wasm._free(ptr) });
+      if (engine != null) {
         engine.gemmAt({ a: view(a).byteOffset, b: view(b).byteOffset, bias: biasInKernel ? view(bias).byteOffset : 0, out: view(out).byteOffset }, shape);
       } else {
         copyingGemmEngine().gemm({ a: view(a), b: view(b), bias: biasInKernel ? view(bias) : undefined, out: view(out) }, shape);

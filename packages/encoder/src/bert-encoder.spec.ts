@@ -8,7 +8,8 @@ import { readPytorchBin } from './pytorch-bin';
 import { readSafetensors } from './safetensors';
 import { SeededRandom } from './random';
 import { sameBits } from './testing/same-bits';
-import { bertForwardFloat64, erf, type Float64Weights } from './testing/bert-float64';
+import { bertForwardFloat64, type Float64Weights } from './testing/bert-float64';
+import { erf } from '../../../tools/testing/float64';
 
 const tinyDir = (f: string) => sharedPath('fixtures', 'tiny-bert', f);
 const tinyConfig = () => parseBertConfig(readFileSync(tinyDir('config.json'), 'utf8'));

@@ -1,6 +1,7 @@
 // BERT (Hugging Face BertModel semantics) on TensorFlow.js ops: post-LayerNorm transformer with
 // erf GELU, additive attention mask, trainable variables and seeded dropout in training mode.
 import * as tf from '@tensorflow/tfjs-core';
+import { gelu } from '@spert/backend';
 import type { BertConfig } from './bert-config';
 import { bertParamSpecs, encoderParamName, type ParamSpec } from './bert-names';
 import { initialParamValue } from './bert-init';
@@ -222,7 +223,7 @@ export class BertEncoder {
         const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]);
         const attnOut = drop(tf.fused.matMul({ a: ctx as tf.Tensor2D, b: L.aoW, bias: L.aoB }), hp);
         x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1G, L.ln1B, c.layer_norm_eps);
-        const inter = gelu(tf.fused.matMul({ a: x, b: L.iW, bias: L.iB }) as tf.Tensor2D);
+        const inter = gelu(tf.fused.matMul({ a: x, b: L.iW, bias: L.iB }) as tf.Tensor2D); // exact (erf) GELU, one fused kernel
         const out = drop(tf.fused.matMul({ a: inter, b: L.oW, bias: L.oB }), hp);
         x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2G, L.ln2B, c.layer_norm_eps);
       }
@@ -272,7 +273,3 @@ function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: numbe
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
 }
 
-/** Exact GELU: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
-function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as tf.Tensor2D;
-}

@@ -3,7 +3,7 @@ import { gatherRows } from './gather-rows';
 import { type IntInput, readIntInput } from './int-input';
 import { clsVectors, maxPoolSpans } from './max-pool-spans';
 import { linearOverParts } from './linear-over-parts';
-import { assignNamed, type TensorMap } from './parameters';
+import { assignNamed, ownedVariable, type TensorMap } from './parameters';
 import { seedStream } from './seed-stream';
 
 /** Configuration of {@link EntityHead}. */
@@ -77,9 +77,9 @@ export class EntityHead {
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`EntityHead: dropout must be in [0, 1), got ${this.dropout}`);
     const seeds = seedStream(config.seed ?? 0);
     const inputSize = 2 * hiddenSize + this.sizeEmbedding;
-    this.sizeEmbeddings = tf.variable(tf.randomNormal([this.widthTableSize, this.sizeEmbedding], 0, 0.02, 'float32', seeds()));
-    this.weight = tf.variable(tf.randomNormal([numEntityTypes + 1, inputSize], 0, 0.02, 'float32', seeds()));
-    this.bias = tf.variable(tf.zeros([numEntityTypes + 1]));
+    this.sizeEmbeddings = ownedVariable(tf.randomNormal([this.widthTableSize, this.sizeEmbedding], 0, 0.02, 'float32', seeds()));
+    this.weight = ownedVariable(tf.randomNormal([numEntityTypes + 1, inputSize], 0, 0.02, 'float32', seeds()));
+    this.bias = ownedVariable(tf.zeros([numEntityTypes + 1]));
     this.nextSeed = seeds;
   }
 

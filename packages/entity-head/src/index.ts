@@ -7,7 +7,7 @@ export {
 } from './entity-head';
 export { filterSpans, toRows, type FilteredSpans, type FilterSpansOptions } from './filter-spans';
 export { type IntInput } from './int-input';
-export { type TensorMap, assignNamed, linear } from './parameters';
+export { type TensorMap, assignNamed, linear, ownedVariable } from './parameters';
 export { seedStream } from './seed-stream';
 export { gatherRows } from './gather-rows';
 export { dropout } from './dropout';

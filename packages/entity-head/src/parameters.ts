@@ -30,6 +30,13 @@ export function assignNamed(variables: Map<string, tf.Variable>, map: TensorMap,
   }
 }
 
+/** A trainable variable that is the only holder of its initial buffer (the initial tensor is disposed, not leaked, and in-place optimizer updates stay possible). */
+export function ownedVariable<R extends tf.Rank>(initial: tf.Tensor<R>): tf.Variable<R> {
+  const variable = tf.variable(initial, true);
+  initial.dispose();
+  return variable;
+}
+
 /** A linear layer in PyTorch layout: x [N, in] -> x W^T + b [N, out]. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
   return tf.add(tf.matMul(x, weight, false, true), bias);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assignNamed, gatherRows, type IntInput, linearOverParts, maxPoolSpans, seedStream, type TensorMap } from '@spert/entity-head';
+import { assignNamed, gatherRows, ownedVariable, type IntInput, linearOverParts, maxPoolSpans, seedStream, type TensorMap } from '@spert/entity-head';
 
 /** Configuration of {@link RelationHead}. */
 export interface RelationHeadConfig {
@@ -92,8 +92,8 @@ export class RelationHead {
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`RelationHead: dropout must be in [0, 1), got ${this.dropout}`);
     if (!Number.isInteger(this.maxPairs) || this.maxPairs < 1) throw new Error(`RelationHead: maxPairs must be a positive integer, got ${this.maxPairs}`);
     const seeds = seedStream(config.seed ?? 1);
-    this.weight = tf.variable(tf.randomNormal([numRelationTypes, this.inputSize], 0, 0.02, 'float32', seeds()));
-    this.bias = tf.variable(tf.zeros([numRelationTypes]));
+    this.weight = ownedVariable(tf.randomNormal([numRelationTypes, this.inputSize], 0, 0.02, 'float32', seeds()));
+    this.bias = ownedVariable(tf.zeros([numRelationTypes]));
     this.nextSeed = seeds;
   }
 
