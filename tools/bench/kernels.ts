@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
-import { formatBackendReport, installKernelFixes, useBackend } from '@spert/backend';
+import { spawnSync } from 'node:child_process';
+import { formatBackendReport, gelu, useBackend } from '@spert/backend';
 import { cell, gflops, timeIt } from './timing';
 
 interface MatMulCase { label: string; a: number[]; b: number[]; ta: boolean; tb: boolean; flops: number }
@@ -59,6 +60,7 @@ const opCases: OpCase[] = [
   { name: 'softmax [2,12,48,48]', make: () => [tf.randomNormal([2, 12, 48, 48])], fn: (x) => tf.softmax(x) },
   { name: 'logSoftmax [96,5]', make: () => [tf.randomNormal([96, 5])], fn: (x) => tf.logSoftmax(x) },
   { name: 'erf [96,3072]', make: () => [tf.randomNormal([96, 3072])], fn: (x) => tf.erf(x) },
+  { name: 'gelu (fused kernel) [96,3072]', make: () => [tf.randomNormal([96, 3072])], fn: (x) => gelu(x) },
   { name: 'mean axis -1 [96,768]', make: () => [tf.randomNormal([96, 768])], fn: (x) => tf.mean(x, -1, true) },
   { name: 'square [96,768]', make: () => [tf.randomNormal([96, 768])], fn: (x) => tf.square(x) },
   { name: 'rsqrt [96,1]', make: () => [tf.randomUniform([96, 1], 1, 2)], fn: (x) => tf.rsqrt(x) },
@@ -98,31 +100,47 @@ function opTimes(backend: 'cpu' | 'wasm'): Promise<number[]> {
   }));
 }
 
-async function main(): Promise<void> {
-  await tf.setBackend('wasm');
-  await tf.ready();
-  console.log('## wasm, tfjs kernels as shipped (no @spert/backend fixes)\n');
-  const before = matMulTable();
-  const gatherBefore = gatherGradMs();
-  installKernelFixes();
-  console.log(formatBackendReport(await useBackend('wasm')));
-  const after = matMulTable();
-  const gatherAfter = gatherGradMs();
+// "Before" (tfjs as shipped) and "after" (useBackend('wasm'): fixes and the shared heap, which
+// must be in place before the wasm backend first starts) each run in a process of their own.
+async function part(which: 'before' | 'after'): Promise<void> {
+  if (which === 'before') {
+    await tf.setBackend('wasm');
+    await tf.ready();
+  } else {
+    console.error(formatBackendReport(await useBackend('wasm')));
+  }
+  const table = matMulTable();
+  console.log(JSON.stringify({ matMul: [...table], gather: gatherGradMs() }));
+}
 
+function runPart(which: 'before' | 'after'): { matMul: Map<string, number>; gather: string } {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--part', which], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`the "${which}" part failed (exit ${r.status})`);
+  const lines = r.stdout.trim().split('\n');
+  const parsed = JSON.parse(lines[lines.length - 1]) as { matMul: [string, number][]; gather: string };
+  return { matMul: new Map(parsed.matMul), gather: parsed.gather };
+}
+
+async function main(): Promise<void> {
+  const i = process.argv.indexOf('--part');
+  if (i >= 0) return part(process.argv[i + 1] as 'before' | 'after');
+  const before = runPart('before');
+  const after = runPart('after');
   console.log('\n## matMul on wasm, median of 5, a new B each run (ms and GFLOP/s)\n');
   console.log(`| case | before ms | before GFLOP/s | after ms | after GFLOP/s |\n|---|---:|---:|---:|---:|`);
   for (const c of matMulCases) {
-    const b = before.get(c.label)!;
-    const a = after.get(c.label)!;
+    const b = before.matMul.get(c.label)!;
+    const a = after.matMul.get(c.label)!;
     console.log(`| ${c.label} | ${b.toFixed(1)} | ${gflops(c.flops, b).toFixed(1)} | ${a.toFixed(1)} | ${gflops(c.flops, a).toFixed(1)} |`);
   }
-  console.log(`\ngather gradient, embedding [28996,768], 96 ids: before: ${gatherBefore}; after: ${gatherAfter}\n`);
+  console.log(`\ngather gradient, embedding [28996,768], 96 ids: before: ${before.gather}; after: ${after.gather}\n`);
 
+  await useBackend('wasm');
   console.log('## op audit, forward, median ms (wasm with fixes vs cpu)\n');
   const wasm = await opTimes('wasm');
   const cpu = await opTimes('cpu');
   console.log(`| op | wasm ms | cpu ms | cpu/wasm |\n|---|---:|---:|---:|`);
-  opCases.forEach((c, i) => console.log(`| ${c.name} | ${cell(wasm[i].toFixed(2), 7)} | ${cell(cpu[i].toFixed(2), 7)} | ${(cpu[i] / wasm[i]).toFixed(1)} |`));
+  opCases.forEach((c, k) => console.log(`| ${c.name} | ${cell(wasm[k].toFixed(2), 7)} | ${cell(cpu[k].toFixed(2), 7)} | ${(cpu[k] / wasm[k]).toFixed(1)} |`));
 }
 
 main().catch((e) => {
