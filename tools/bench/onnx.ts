@@ -7,7 +7,7 @@
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { useBackend } from '@spert/backend';
+import { gemmThreads, useBackend } from '@spert/backend';
 import { parseTypes, type Document, type TypesSchema } from '@spert/core';
 import { SpertModel } from '@spert/model';
 import { exportSpertOnnx, SpertOnnxRuntime } from '@spert/onnx';
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       if (!flag('skip-tfjs')) {
         const tfjs = await timeTfjs(modelDir, types, docs, batchSize);
         const agree = tfjs.preds.filter((p, i) => same(p, onnx.preds[i])).length;
-        rows.push({ model: label, runtime: 'TF.js wasm (1 thread)', docs: n, seconds: tfjs.seconds, sentPerSec: n / tfjs.seconds, note: `predictions identical to ONNX on ${agree}/${n} docs` });
+        rows.push({ model: label, runtime: `TF.js wasm (matMul on ${gemmThreads()} thread(s))`, docs: n, seconds: tfjs.seconds, sentPerSec: n / tfjs.seconds, note: `predictions identical to ONNX on ${agree}/${n} docs` });
         console.log(rows[rows.length - 1]);
       }
     }
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       'The model "trained here" is the one of docs/results.md (spert-train from a random encoder on CoNLL04 train). ' +
       'The random bert-base-sized model uses the scratch model\'s 6800-entry vocabulary (so sentences tokenize to realistic lengths) and a "none" bias that keeps a few spans per sentence. ' +
       'The TF.js rows\' note is the TF.js-vs-ONNX parity of the predictions (entities, relations, types) on the same documents. ' +
-      'TF.js runs one wasm thread in Node; onnxruntime was given the thread count in its row.',
+      'TF.js runs its own wasm kernels on one thread and @spert/backend\'s matMul kernels on the thread count in its row (SPERT_WASM_THREADS); onnxruntime was given the thread count in its row.',
     '',
     table,
     '',

@@ -77,6 +77,31 @@ describe.each([1, 2])('GemmEngine with %i thread(s)', (threads) => {
   });
 });
 
+describe('GemmEngine results', () => {
+  it('are bit-identical whatever the thread count (each output is summed in one fixed order)', async () => {
+    const one = new CopyingGemmEngine(1), two = new CopyingGemmEngine(2);
+    try {
+      for (let i = 0; i < 50 && two.engine.readyWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(two.engine.readyWorkers()).toBe(1);
+      const next = rng(11);
+      for (const s of [
+        { batch: 1, M: 96, K: 300, N: 200, transposeA: false, transposeB: true, aBatched: false, bBatched: false },
+        { batch: 1, M: 200, K: 96, N: 136, transposeA: true, transposeB: false, aBatched: false, bBatched: false },
+        { batch: 12, M: 48, K: 64, N: 48, transposeA: false, transposeB: false, aBatched: true, bBatched: true },
+      ]) { // each over the 2e6 flops below which a product stays on one thread
+        const a = Float32Array.from({ length: s.batch * s.M * s.K }, next);
+        const b = Float32Array.from({ length: s.batch * s.K * s.N }, next);
+        const out1 = new Float32Array(s.batch * s.M * s.N), out2 = new Float32Array(s.batch * s.M * s.N);
+        one.gemm({ a, b, out: out1 }, s);
+        two.gemm({ a, b, out: out2 }, s);
+        expect(Buffer.from(out2.buffer).equals(Buffer.from(out1.buffer))).toBe(true);
+      }
+    } finally {
+      await Promise.all([one.engine.dispose(), two.engine.dispose()]);
+    }
+  });
+});
+
 describe('wasm kernels', () => {
   it('are compiled from the current assembly/kernels.ts (scripts/build-wasm.mjs --check)', () => {
     const root = join(__dirname, '..');
