@@ -2,23 +2,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 import type { WasmBackendLike } from './wasm-types';
 import { heapEngine, heapKernels } from './heap-kernels';
+import type { AdamWScalars } from './gemm-engine';
 
 /** Everything one parameter's AdamW update needs (used by the fused kernel and by @spert/trainer's tfjs-ops version); variables are updated by assignment. */
-export interface AdamWUpdateArgs {
+export interface AdamWUpdateArgs extends AdamWScalars {
   param: tf.Variable;
   grad: tf.Tensor;
   expAvg: tf.Variable;
   expAvgSq: tf.Variable;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  /** Factor applied to `grad` first (the clip coefficient; 1 = none). */
-  gradScale: number;
 }
 
-interface AdamWAttrs { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; gradScale: number }
+type AdamWAttrs = AdamWScalars;
 
 const KERNEL = 'SpertFusedAdamW';
 

@@ -50,6 +50,7 @@ export interface AdamWScalars {
   beta2: number;
   eps: number;
   weightDecay: number;
+  /** Factor applied to the gradient first (the clip coefficient; 1 = none). */
   gradScale: number;
 }
 

@@ -8,5 +8,6 @@ export { installKernelFixes, activeKernelFixes } from './install-kernel-fixes';
 export { isWasmMatMulFixed } from './wasm-matmul';
 export { adamwUpdate, installFusedAdamW } from './adamw-update';
 export type { AdamWUpdateArgs } from './adamw-update';
+export type { AdamWScalars } from './gemm-engine';
 export { gelu, installFusedGelu } from './gelu';
 export { setGemmThreads, gemmThreads } from './gemm-engine';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { copyingGemmEngine, type GemmShape } from './gemm-engine';
 import { heapEngine } from './heap-kernels';
+import { isWrapped, wrapKernel } from './wrap-kernel';
 import type { WasmBackendLike } from './wasm-types';
 
 // The wasm BatchMatMul and _FusedMatMul kernels run on this package's GemmEngine (gemm-engine.ts)
@@ -14,8 +15,6 @@ import type { WasmBackendLike } from './wasm-types';
 // the shipped kernel, with transposed operands materialised first.
 
 type MatMulAttrs = NamedAttrMap & { transposeA?: boolean; transposeB?: boolean; activation?: string; leakyreluAlpha?: number };
-
-const wrapped = new WeakSet<KernelFunc>();
 
 function kernel(name: string): KernelConfig {
   const k = tf.getKernel(name, 'wasm');
@@ -47,8 +46,8 @@ function activate(activation: string, x: TensorInfo, attrs: MatMulAttrs, inputs:
   }
 }
 
-function wrapMatMul(original: KernelConfig, fused: boolean): KernelConfig {
-  const kernelFunc: KernelFunc = (args) => {
+function wrapMatMul(original: KernelConfig, fused: boolean): KernelFunc {
+  return (args) => {
     const attrs = args.attrs as MatMulAttrs;
     const { transposeA = false, transposeB = false } = attrs;
     const backend = args.backend as unknown as WasmBackendLike;
@@ -105,27 +104,18 @@ function wrapMatMul(original: KernelConfig, fused: boolean): KernelConfig {
       for (const t of temporaries) backend.disposeData(t.dataId);
     }
   };
-  wrapped.add(kernelFunc);
-  return { ...original, kernelFunc };
 }
 
 /** Replaces the wasm BatchMatMul and _FusedMatMul kernels with this package's multi-threaded SIMD products; idempotent. */
 export function installWasmMatMulFix(): string[] {
   const done: string[] = [];
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
-    const original = tf.getKernel(name, 'wasm');
-    if (original == null || wrapped.has(original.kernelFunc)) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(wrapMatMul(original, name === tf._FusedMatMul));
-    done.push(name);
+    if (wrapKernel(name, 'wasm', (original) => wrapMatMul(original, name === tf._FusedMatMul))) done.push(name);
   }
   return done.length > 0 ? [`${done.join(', ')} (wasm): own SIMD kernels on a shared memory, any transpose read in place, split over the matMul threads`] : [];
 }
 
 /** True when the wasm matMul kernels are this package's wrappers. */
 export function isWasmMatMulFixed(): boolean {
-  return [tf.BatchMatMul, tf._FusedMatMul].every((n) => {
-    const k = tf.getKernel(n, 'wasm');
-    return k != null && wrapped.has(k.kernelFunc);
-  });
+  return [tf.BatchMatMul, tf._FusedMatMul].every((n) => isWrapped(n, 'wasm'));
 }

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmBackendLike } from './wasm-types';
+import { wrapKernel } from './wrap-kernel';
 
 // The wasm StridedSlice kernel's general path (non-contiguous slices) always labels its output
 // float32: an int32 input comes back as float32 holding the int32 bit patterns (1 reads as
 // 1.4e-45). The copy itself moves 4-byte words, so relabelling the bytes as int32 is exact; bool
 // (1 byte) goes through int32.
-
-const wrapped = new WeakSet<KernelFunc>();
 
 function castKernel(x: TensorInfo, dtype: 'int32' | 'bool', backend: unknown): TensorInfo {
   const cast = tf.getKernel(tf.Cast, 'wasm');
@@ -15,8 +14,8 @@ function castKernel(x: TensorInfo, dtype: 'int32' | 'bool', backend: unknown): T
   return cast.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { dtype } }) as TensorInfo;
 }
 
-function wrapDtype(original: KernelConfig): KernelConfig {
-  const kernelFunc: KernelFunc = (args) => {
+function wrapDtype(original: KernelConfig): KernelFunc {
+  return (args) => {
     const x = args.inputs.x as TensorInfo;
     if (x.dtype === 'float32' || x.dtype === 'string') return original.kernelFunc(args);
     const backend = args.backend as unknown as WasmBackendLike;
@@ -36,15 +35,10 @@ function wrapDtype(original: KernelConfig): KernelConfig {
     backend.disposeData(result.dataId);
     return asBool;
   };
-  wrapped.add(kernelFunc);
-  return { ...original, kernelFunc };
 }
 
 /** Makes the wasm StridedSlice kernel keep int32/bool dtypes (idempotent); returns what it did. */
 export function installWasmStridedSliceFix(): string[] {
-  const original = tf.getKernel(tf.StridedSlice, 'wasm');
-  if (original == null || wrapped.has(original.kernelFunc)) return [];
-  tf.unregisterKernel(tf.StridedSlice, 'wasm');
-  tf.registerKernel(wrapDtype(original));
+  if (!wrapKernel(tf.StridedSlice, 'wasm', wrapDtype)) return [];
   return ['StridedSlice: int32/bool outputs keep their dtype'];
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmBackendLike } from './wasm-types';
+import { wrapKernel } from './wrap-kernel';
 
 // Two problems of the wasm Transpose kernel, both on the training path:
 // - a no-op permutation (the gradient of gather uses two) is answered with a full copy: two extra
@@ -9,8 +10,6 @@ import type { WasmBackendLike } from './wasm-types';
 // - rank > 4 falls back to a generic loop about 300x slower than rank <= 4 (53 ms vs 0.16 ms
 //   for BERT's [B, T, 3, heads, dh] -> [3, B, heads, T, dh]). Merging axes that stay adjacent and
 //   moving one axis at a time (each move is at most 4 merged blocks) keeps every call at rank <= 4.
-
-const wrapped = new WeakSet<KernelFunc>();
 
 interface Plan { shape: number[]; perm: number[] }
 
@@ -35,7 +34,7 @@ function simplify(shape: number[], perm: number[]): Plan {
   };
 }
 
-function wrapTranspose(original: KernelConfig): KernelConfig {
+function wrapTranspose(original: KernelConfig): KernelFunc {
   const kernelFunc: KernelFunc = (args) => {
     const x = args.inputs.x as TensorInfo;
     const perm = (args.attrs as { perm: number[] }).perm;
@@ -73,15 +72,11 @@ function wrapTranspose(original: KernelConfig): KernelConfig {
       for (const t of temporaries) backend.disposeData(t.dataId);
     }
   };
-  wrapped.add(kernelFunc);
-  return { ...original, kernelFunc };
+  return kernelFunc;
 }
 
 /** Makes the wasm Transpose kernel share buffers for no-op permutations and avoid its slow rank > 4 path (idempotent). */
 export function installWasmTransposeNoOpFix(): string[] {
-  const original = tf.getKernel(tf.Transpose, 'wasm');
-  if (original == null || wrapped.has(original.kernelFunc)) return [];
-  tf.unregisterKernel(tf.Transpose, 'wasm');
-  tf.registerKernel(wrapTranspose(original));
+  if (!wrapKernel(tf.Transpose, 'wasm', wrapTranspose)) return [];
   return ['Transpose (wasm): no-op permutations share the buffer; rank > 4 split into rank <= 4 moves'];
 }
