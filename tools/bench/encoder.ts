@@ -1,7 +1,9 @@
 // Encoder benchmark on the wasm backend: forward, and forward + backward + AdamW step, for a random
 // bert-base-sized BertEncoder (hidden 768, 12 layers, 12 heads, intermediate 3072, vocab 28996),
 // batch 2 x 48 wordpieces. Reports median times, implied GFLOP/s and peak tensor memory.
-// Run: npx tsx tools/bench/encoder.ts [--backend wasm|cpu|auto] [--steps 3] [--adamw ops|fused]
+// Run: npx tsx tools/bench/encoder.ts [--backend wasm|cpu|auto] [--steps 3] [--adamw ops|fused] [--profile]
+// --profile: time every kernel of the last step (each kernel wrapped with a timer) and print
+// where the forward+backward went.
 import * as tf from '@tensorflow/tfjs-core';
 import { adamwUpdate, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
 import { BertEncoder, makeBertConfig } from '@spert/encoder';
@@ -33,6 +35,28 @@ function heapMiB(): string {
   return heap == null ? 'n/a' : `${(heap / 2 ** 20).toFixed(0)} MiB`;
 }
 
+interface KernelTime { ms: number; calls: number }
+
+// Wraps every kernel of the backend with a timer that counts while `on()` is true.
+function profileKernels(backendName: string, on: () => boolean): Map<string, KernelTime> {
+  const times = new Map<string, KernelTime>();
+  for (const k of tf.getKernelsForBackend(backendName)) {
+    const inner = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, backendName);
+    tf.registerKernel({ ...k, kernelFunc: (args) => {
+      if (!on()) return inner(args);
+      const t0 = performance.now();
+      const out = inner(args);
+      const e = times.get(k.kernelName) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      times.set(k.kernelName, e);
+      return out;
+    } });
+  }
+  return times;
+}
+
 async function main(): Promise<void> {
   const backendName = arg('backend', 'wasm') as BackendName;
   const steps = Number(arg('steps', '3'));
@@ -44,6 +68,9 @@ async function main(): Promise<void> {
   console.log(`encoder: ${(encoder.parameterCount() / 1e6).toFixed(1)} M parameters; batch ${B} x ${T}; AdamW update: ${adamwKind}`);
   const ids = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i * 7919 + 101) % V), [B, T], 'int32');
   const mask = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i % T < T - 5 || i < T ? 1 : 0)), [B, T], 'int32');
+  const profile = process.argv.includes('--profile');
+  let profiling = false;
+  const kernelTimes = profile ? profileKernels(tf.getBackend(), () => profiling) : undefined;
   const params = encoder.variables();
   const byTfName = new Map([...params].map(([k, v]) => [v.name, k]));
   const optimizer = new AdamW({ params, weightDecay: 0.01, update: adamwKind === 'ops' ? adamwUpdateOps : adamwUpdate });
@@ -68,11 +95,15 @@ async function main(): Promise<void> {
   // Step 0 is a warm-up, not counted: it allocates the AdamW moments, grows the heap to its
   // training size and lets V8 optimise the kernels in every thread.
   const perStep: string[] = [];
+  let lastFwdBwd = 0;
   for (let i = 0; i <= steps && failure == null; i++) {
     try {
+      profiling = profile && i === steps;
       const t0 = performance.now();
       const { value, grads } = tf.variableGrads(loss, [...params.values()]);
       const t1 = performance.now();
+      profiling = false;
+      if (profile && i === steps) lastFwdBwd = t1 - t0;
       heapLog.push(`step ${i} after forward+backward ${heapMiB()}`);
       const named = new Map(Object.entries(grads).map(([tfName, g]) => [byTfName.get(tfName)!, g]));
       optimizer.applyGradients(named, 1e-4);
@@ -104,6 +135,13 @@ async function main(): Promise<void> {
   console.log(`| AdamW update (${adamwKind}) | ${parts.length} | ${opt.toFixed(0)} | |`);
   console.log(`| step: forward + backward + AdamW | ${stepMs.length} | ${step.toFixed(0)} | |`);
   console.log(`\ntarget step <= 2500 ms: ${step <= 2500 ? 'met' : 'NOT met'}`);
+  if (kernelTimes != null) {
+    const rows = [...kernelTimes].sort((a, b) => b[1].ms - a[1].ms);
+    const total = rows.reduce((acc, [, t]) => acc + t.ms, 0);
+    console.log(`\n## kernels of the last forward+backward (${lastFwdBwd.toFixed(0)} ms; kernels ${total.toFixed(0)} ms, the rest is tfjs bookkeeping)\n`);
+    console.log('| kernel | ms | calls |\n|---|---:|---:|');
+    for (const [name, t] of rows.slice(0, 15)) console.log(`| ${name} | ${t.ms.toFixed(1)} | ${t.calls} |`);
+  }
 }
 
 main().catch((e) => {
