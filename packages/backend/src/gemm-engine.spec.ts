@@ -75,6 +75,14 @@ describe.each([1, 2])('GemmEngine with %i thread(s)', (threads) => {
     expect(worst).toBeLessThanOrEqual(1e-5);
     if (threads > 1) expect(engine.engine.stats.calls).toBeGreaterThan(0);
   });
+
+  it('throws when a share traps (operands out of the memory) and keeps working afterwards', () => {
+    const s: GemmShape = { batch: 1, M: 96, K: 300, N: 200, transposeA: false, transposeB: false, aBatched: false, bBatched: false };
+    expect(() => engine.engine.gemmAt({ a: 0xf0000000, b: 0xf0000000, bias: 0, out: 0xf0000000 }, s)).toThrow();
+    const a = new Float32Array(96 * 300).fill(1), b = new Float32Array(300 * 200).fill(0.5), out = new Float32Array(96 * 200);
+    engine.gemm({ a, b, out }, s);
+    expect(out.every((v) => v === 150)).toBe(true);
+  });
 });
 
 describe('GemmEngine results', () => {

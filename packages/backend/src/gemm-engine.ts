@@ -245,7 +245,9 @@ export class GemmEngine {
       Atomics.notify(w.control, 0);
     });
     const t1 = performance.now();
-    own();
+    let ownError: unknown;
+    // even if our share fails, the workers must finish theirs before the counter is reused
+    try { own(); } catch (e) { ownError = e; }
     const t2 = performance.now();
     let failed = false;
     for (const w of posted) {
@@ -259,6 +261,7 @@ export class GemmEngine {
     }
     this.stats.computeMs += t2 - t1;
     this.stats.waitMs += performance.now() - t2;
+    if (ownError != null) throw ownError;
     if (failed) throw new Error('GemmEngine: a worker thread failed while computing its share');
   }
 
