@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CopyingGemmEngine, type GemmShape } from './gemm-engine';
 import { importMemoryAsShared, sharedWasmHeap } from './shared-heap';
 import { adamwUpdate } from './adamw-update';
+import { heapEngine } from './heap-kernels';
 import { useBackend } from './use-backend';
 
 // The engine's products against a float64 re-computation, for every layout, batch broadcast, bias,
@@ -144,7 +145,10 @@ describe('shared wasm heap', () => {
     const next = rng(3);
     const a = Array.from({ length: 96 * 200 }, next), b = Array.from({ length: 200 * 120 }, next);
     const onWasm = tf.matMul(tf.tensor2d(a, [96, 200]), tf.tensor2d(b, [120, 200]), false, true).dataSync();
-    // AdamW over more values than one thread takes
+    // AdamW over more values than one thread takes, once the heap engine's worker is up
+    const engine = heapEngine(tf.backend() as never)!;
+    for (let i = 0; i < 50 && engine.readyWorkers() < engine.threads - 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(engine.readyWorkers()).toBe(engine.threads - 1);
     const n = 300_001;
     const param = tf.variable(tf.tensor1d(Array.from({ length: n }, next)));
     const grad = tf.tensor1d(Array.from({ length: n }, next));

@@ -230,14 +230,16 @@ export class GemmEngine {
     this.workers.length = 0;
   }
 
-  // Resets the chunk counter, posts the job to `helpers` workers, takes chunks here too, waits.
-  private run(helpers: number, op: number, ints: number[], floats: number[], perThread: number, own: () => void): void {
+  // Resets the chunk counter, posts the job to `helpers` workers (arguments laid out as ints,
+  // floats, tail from control[ARGS]), takes chunks here too, waits.
+  private run(helpers: number, op: number, args: { ints: number[]; floats?: number[]; tail?: number[] }, perThread: number, own: () => void): void {
+    const { ints, floats = [], tail = [] } = args;
     Atomics.store(new Int32Array(this.memory.buffer, this.counter, 1), 0, 0);
     const posted = this.ready().slice(0, helpers);
     posted.forEach((w, i) => {
       w.control.set(ints, ARGS);
-      if (floats.length > 0) w.floats.set(floats, ARGS + ADAMW_INTS);
-      if (op === OP_ADAMW) w.control.set(ints.slice(ADAMW_INTS), ARGS + ADAMW_INTS + ADAMW_FLOATS);
+      w.floats.set(floats, ARGS + ints.length);
+      w.control.set(tail, ARGS + ints.length + floats.length);
       w.control[THREAD_INDEX] = i + 1;
       w.control[PER_THREAD] = perThread;
       Atomics.store(w.control, 2, op);
@@ -296,7 +298,7 @@ export class GemmEngine {
     const ints = [p.a, aStride, sai, sap, p.b, bStride, sbp, sbj, p.out, M * N, N, p.bias, rows, K, N, scratch, packAll,
       count, this.counter, byBatch ? 1 : 0, byBatch ? chunkUnits : 8 * chunkUnits, chunks];
     try {
-      this.run(helpers, OP_GEMM, ints, [], perThread, () => this.kernels.gemmChunks(...ints));
+      this.run(helpers, OP_GEMM, { ints }, perThread, () => this.kernels.gemmChunks(...ints));
     } finally {
       this.heap.free(block);
     }
@@ -313,7 +315,7 @@ export class GemmEngine {
     const ints = [p.p, p.g, p.m, p.v, p.pOut, p.mOut, p.vOut, n];
     const tail = [this.counter, size];
     const helpers = Math.min(threads, Math.ceil(n / size)) - 1;
-    this.run(helpers, OP_ADAMW, [...ints, ...tail], floats, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
+    this.run(helpers, OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
   }
 }
 
