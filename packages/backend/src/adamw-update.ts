@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 import type { WasmBackendLike } from './wasm-types';
-import { heapEngine, heapKernels } from './heap-kernels';
+import { heapEngine } from './heap-kernels';
 import type { AdamWScalars } from './gemm-engine';
 
 /** Everything one parameter's AdamW update needs (used by the fused kernel and by @spert/trainer's tfjs-ops version); variables are updated by assignment. */
@@ -61,12 +61,9 @@ const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const views = [p, g, m, v, ...outs].map((t) => w.typedArrayFromHeap(t) as Float32Array);
   const a = attrs as unknown as AdamWAttrs;
   const engine = heapEngine(w);
-  const kernels = heapKernels(w);
-  const [pp, gp, mp, vp, po, mo, vo] = views.map((x) => x.byteOffset);
   if (engine != null) {
+    const [pp, gp, mp, vp, po, mo, vo] = views.map((x) => x.byteOffset);
     engine.adamwAt({ p: pp, g: gp, m: mp, v: vp, pOut: po, mOut: mo, vOut: vo }, views[0].length, a);
-  } else if (kernels != null) {
-    kernels.adamw(pp, gp, mp, vp, po, mo, vo, views[0].length, a.lr, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, 1 - a.lr * a.weightDecay, a.gradScale);
   } else {
     const [pv, gv, mv, vv, pov, mov, vov] = views;
     step(pv, gv, mv, vv, pov, mov, vov, a);
@@ -100,7 +97,7 @@ export function installFusedAdamW(): string[] {
   return done.length > 0 ? [`fused AdamW kernel (${done.join(', ')})`] : [];
 }
 
-// In place on a shared wasm heap: the update writes p, m and v where they lie instead of into three
+// In place on the wasm heap: the update writes p, m and v where they lie instead of into three
 // new tensors that are then assigned (saves an allocation and a write-allocate read per array:
 // ~30% of the step's memory traffic). Only when nothing else shares their buffers (backend
 // reference count 1): a tensor the variable was created from, or a clone of it, keeps its values.

@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { activeBackendName, type ConcreteBackend } from './active-backend';
 import { activeKernelFixes } from './install-kernel-fixes';
-import { gemmThreads } from './gemm-engine';
+import { heapEngine } from './heap-kernels';
 import { sharedWasmHeap } from './shared-heap';
+import type { WasmBackendLike } from './wasm-types';
 
 /** What is running, for start-up logs. */
 export interface BackendReport {
@@ -17,7 +18,7 @@ export interface BackendReport {
   simd: boolean | null;
   /** Threads of this package's wasm matMul and AdamW kernels; null for non-wasm backends. */
   matMulThreads: number | null;
-  /** Whether the wasm heap is a shared memory those threads read in place (else operands are copied); null for non-wasm backends. */
+  /** Whether the wasm heap is a shared memory (else the kernels run on the calling thread only); null for non-wasm backends. */
   sharedHeap: boolean | null;
   /** @tensorflow/tfjs-core version. */
   tfjsVersion: string;
@@ -40,7 +41,7 @@ export async function backendReport(): Promise<BackendReport> {
   if (tfBackend === 'wasm') {
     threads = getThreadsCount();
     simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    matMulThreads = gemmThreads();
+    matMulThreads = heapEngine(tf.backend() as unknown as WasmBackendLike)?.threads ?? null;
     sharedHeap = sharedWasmHeap(tf.backend()) != null;
   } else if (tfBackend === 'cpu') {
     threads = 1;
@@ -53,7 +54,7 @@ export function formatBackendReport(r: BackendReport): string {
   const parts = [
     `backend: ${r.name} (tfjs ${r.tfBackend}, @tensorflow/tfjs-core ${r.tfjsVersion})`,
     `threads: ${r.threads ?? 'native default'}` + (r.simd == null ? '' : `, SIMD: ${r.simd ? 'yes' : 'no'}`) +
-      (r.matMulThreads == null ? '' : `; matMul/AdamW threads: ${r.matMulThreads}, heap: ${r.sharedHeap ? 'shared (read in place)' : 'unshared (operands copied)'}`),
+      (r.matMulThreads == null ? '' : `; matMul/AdamW threads: ${r.matMulThreads}, heap: ${r.sharedHeap ? 'shared' : 'unshared (one thread)'}`),
   ];
   if (r.kernelFixes.length > 0) parts.push(`kernel fixes:\n${r.kernelFixes.map((f) => `  - ${f}`).join('\n')}`);
   return parts.join('\n');

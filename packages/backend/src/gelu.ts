@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
-import { heapKernels } from './heap-kernels';
+import { heapEngine } from './heap-kernels';
 import type { WasmBackendLike } from './wasm-types';
 
 // The exact (erf) GELU as one kernel each way. Built from tfjs ops it is 4 kernels forward and,
@@ -42,7 +42,7 @@ const wasmGelu: KernelFunc = ({ inputs, backend }) => {
   const x = inputs.x as TensorInfo;
   const out = w.makeOutput(x.shape, 'float32');
   const [xv, yv] = [x, out].map((t) => w.typedArrayFromHeap(t) as Float32Array);
-  const k = heapKernels(w);
+  const k = heapEngine(w)?.kernels;
   if (k != null) k.gelu(xv.byteOffset, yv.byteOffset, xv.length);
   else geluLoop(xv, yv);
   return out;
@@ -53,7 +53,7 @@ const wasmGeluGrad: KernelFunc = ({ inputs, backend }) => {
   const x = inputs.x as TensorInfo, dy = inputs.dy as TensorInfo;
   const out = w.makeOutput(x.shape, 'float32');
   const [xv, dyv, dxv] = [x, dy, out].map((t) => w.typedArrayFromHeap(t) as Float32Array);
-  const k = heapKernels(w);
+  const k = heapEngine(w)?.kernels;
   if (k != null) k.geluGrad(xv.byteOffset, dyv.byteOffset, dxv.byteOffset, xv.length);
   else geluGradLoop(xv, dyv, dxv);
   return out;

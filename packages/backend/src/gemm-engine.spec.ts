@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CopyingGemmEngine, type GemmShape } from './gemm-engine';
+import { GemmEngine, type GemmShape } from './gemm-engine';
 import { importMemoryAsShared, sharedWasmHeap } from './shared-heap';
 import { adamwUpdate } from './adamw-update';
 import { heapEngine } from './heap-kernels';
@@ -35,6 +35,40 @@ function reference(a: Float32Array, b: Float32Array, bias: Float32Array | undefi
   return out;
 }
 
+// An engine on a memory of its own (shared or not) with a bump allocator: operands are written
+// into it, the product read back, the region reused by the next call.
+class TestEngine {
+  readonly engine: GemmEngine;
+  private top: number;
+  private readonly base: number;
+  constructor(threads: number, shared = true) {
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 4096, shared });
+    const alloc = (bytes: number) => {
+      const at = Math.ceil(this.top / 64) * 64;
+      this.top = at + bytes;
+      if (this.top > memory.buffer.byteLength) memory.grow(Math.ceil((this.top - memory.buffer.byteLength) / 65536));
+      return at;
+    };
+    this.top = 64;
+    this.engine = new GemmEngine(memory, { malloc: alloc, free: () => undefined }, threads);
+    this.base = this.top;
+  }
+  gemm(x: { a: Float32Array; b: Float32Array; bias?: Float32Array; out: Float32Array }, s: GemmShape): void {
+    this.top = this.base;
+    const put = (v: Float32Array) => {
+      const at = Math.ceil(this.top / 64) * 64;
+      this.top = at + v.length * 4;
+      const { memory } = this.engine;
+      if (this.top > memory.buffer.byteLength) memory.grow(Math.ceil((this.top - memory.buffer.byteLength) / 65536));
+      new Float32Array(memory.buffer).set(v, at / 4);
+      return at;
+    };
+    const a = put(x.a), b = put(x.b), bias = x.bias ? put(x.bias) : 0, out = put(x.out);
+    this.engine.gemmAt({ a, b, bias, out }, s);
+    x.out.set(new Float32Array(this.engine.memory.buffer, out, x.out.length));
+  }
+}
+
 const sizes: [batch: number, M: number, K: number, N: number, aBatched: boolean, bBatched: boolean][] = [
   [1, 1, 1, 1, false, false],
   [1, 5, 7, 13, false, false],
@@ -47,8 +81,8 @@ const sizes: [batch: number, M: number, K: number, N: number, aBatched: boolean,
   [6, 48, 64, 48, true, true],
 ];
 
-describe.each([1, 2])('GemmEngine with %i thread(s)', (threads) => {
-  const engine = new CopyingGemmEngine(threads);
+describe.each([[1, true], [2, true], [1, false]])('GemmEngine with %i thread(s), shared memory %s', (threads, shared) => {
+  const engine = new TestEngine(threads, shared);
   afterAll(() => engine.engine.dispose());
 
   it('matches a float64 product for every layout, batch broadcast and bias', async () => {
@@ -88,7 +122,7 @@ describe.each([1, 2])('GemmEngine with %i thread(s)', (threads) => {
 
 describe('GemmEngine results', () => {
   it('are bit-identical whatever the thread count (each output is summed in one fixed order)', async () => {
-    const one = new CopyingGemmEngine(1), two = new CopyingGemmEngine(2);
+    const one = new TestEngine(1), two = new TestEngine(2);
     try {
       for (let i = 0; i < 50 && two.engine.readyWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 20));
       expect(two.engine.readyWorkers()).toBe(1);

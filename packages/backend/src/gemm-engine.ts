@@ -2,10 +2,10 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { PLAIN_KERNELS_WASM_BASE64, SHARED_KERNELS_WASM_BASE64 } from './wasm-kernels.generated';
 
-// Our own matrix products (and AdamW) for the wasm backend, from assembly/kernels.ts. The main
-// thread and worker threads each compute a share with the same SIMD kernel, on one shared wasm
-// memory: tfjs-backend-wasm's own heap when it was started on a shared memory (shared-heap.ts),
-// so operands are read where they lie, or else the engine's own memory, with operands copied in.
+// Our own matrix products (and AdamW) for the wasm backend, from assembly/kernels.ts, on
+// tfjs-backend-wasm's own heap so that operands are read where they lie. When that heap is a
+// shared memory (shared-heap.ts) the main thread and worker threads each take chunks of the work
+// with the same SIMD kernel; on an unshared heap the engine runs on the calling thread alone.
 // tfjs-backend-wasm itself runs one thread in Node and hands products to XNNPACK, which repacks
 // every weight matrix it has not seen (in training, all of them) and has no transposed layouts;
 // this kernel reads any layout through strides and packs only 8-column panels.
@@ -33,14 +33,6 @@ export interface GemmPointers {
   b: number;
   bias: number;
   out: number;
-}
-
-/** One product on plain arrays (copied into the engine's memory and back). */
-export interface GemmArrays {
-  a: Float32Array;
-  b: Float32Array;
-  bias?: Float32Array;
-  out: Float32Array;
 }
 
 /** AdamW hyper-parameters of one update (see assembly/kernels.ts adamw). */
@@ -75,7 +67,6 @@ export interface HeapAllocator {
   free(pointer: number): void;
 }
 
-const PAGE = 65536;
 const ALIGN = 64;
 // control[0] = job sequence number, [1] = last job done, [2] = command, [3] = worker ready,
 // [4] = the last job failed; arguments from ARGS on (floats as Float32 in the same slots).
@@ -139,12 +130,6 @@ function decode(base64: string): WebAssembly.Module {
 let sharedModule: WebAssembly.Module | undefined;
 let plainModule: WebAssembly.Module | undefined;
 
-/** The kernels compiled against a non-shared imported memory, instantiated on `memory` (e.g. tfjs-backend-wasm's own heap). */
-export function instantiatePlainKernels(memory: WebAssembly.Memory): KernelExports {
-  plainModule ??= decode(PLAIN_KERNELS_WASM_BASE64);
-  return new WebAssembly.Instance(plainModule, { env: { memory } }).exports as unknown as KernelExports;
-}
-
 interface WorkerSlot {
   worker: Worker;
   control: Int32Array;
@@ -170,38 +155,36 @@ export function defaultGemmThreads(): number {
 export interface GemmStats {
   calls: number;
   flops: number;
-  /** Copying operands in and products out (engines without a shared tfjs heap). */
-  copyMs: number;
   /** The calling thread's own share. */
   computeMs: number;
   /** Waiting for workers after the own share. */
   waitMs: number;
 }
 
-/** Multi-threaded SIMD matrix products and AdamW over one shared wasm memory. */
+/** SIMD matrix products and AdamW over one wasm memory, multi-threaded when the memory is shared. */
 export class GemmEngine {
   readonly threads: number;
-  readonly stats: GemmStats = { calls: 0, flops: 0, copyMs: 0, computeMs: 0, waitMs: 0 };
+  readonly stats: GemmStats = { calls: 0, flops: 0, computeMs: 0, waitMs: 0 };
   /** The kernels instantiated on the engine's memory, for the calling thread. */
   readonly kernels: KernelExports;
   private readonly workers: WorkerSlot[] = [];
   // the i32 chunk counter of the running job, in the shared memory
   private readonly counter: number;
 
-  /** Runs on `memory` (shared), allocating its scratch with `heap`; starts `threads - 1` workers that do not keep the process alive. */
+  /** Runs on `memory`, allocating its scratch with `heap`; on a shared memory it starts `threads - 1` workers that do not keep the process alive, on an unshared one it uses the calling thread only. */
   constructor(readonly memory: WebAssembly.Memory, private readonly heap: HeapAllocator, threads = defaultGemmThreads()) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`GemmEngine: threads must be a positive integer, got ${threads}`);
-    if (Object.prototype.toString.call(memory.buffer) !== '[object SharedArrayBuffer]') throw new Error('GemmEngine: the memory must be shared');
-    this.threads = threads;
-    sharedModule ??= decode(SHARED_KERNELS_WASM_BASE64);
-    this.kernels = new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as KernelExports;
+    const shared = Object.prototype.toString.call(memory.buffer) === '[object SharedArrayBuffer]';
+    this.threads = shared ? threads : 1;
+    const module = shared ? (sharedModule ??= decode(SHARED_KERNELS_WASM_BASE64)) : (plainModule ??= decode(PLAIN_KERNELS_WASM_BASE64));
+    this.kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     const counterBlock = heap.malloc(2 * ALIGN);
     if (counterBlock === 0) throw new Error('GemmEngine: could not allocate its counter');
     this.counter = alignUp(counterBlock);
-    for (let t = 1; t < threads; t++) {
+    for (let t = 1; t < this.threads; t++) {
       const buffer = new SharedArrayBuffer(CONTROL_INTS * 4);
       const control = new Int32Array(buffer);
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: sharedModule, memory, control: buffer } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: buffer } });
       worker.unref();
       const slot: WorkerSlot = { worker, control, floats: new Float32Array(buffer), seq: 0, failed: false };
       worker.on('error', () => { slot.failed = true; });
@@ -319,76 +302,14 @@ export class GemmEngine {
   }
 }
 
-// An allocator over an engine-owned memory: a region reused by every call (reset first), grown on demand.
-class OwnHeap implements HeapAllocator {
-  private top = ALIGN;
-  private base = ALIGN;
-  constructor(private readonly memory: WebAssembly.Memory) {}
-  /** Keeps everything allocated so far across resets. */
-  mark(): void { this.base = this.top; }
-  reset(): void { this.top = this.base; }
-  malloc(bytes: number): number {
-    const at = alignUp(this.top);
-    this.top = at + bytes;
-    const have = this.memory.buffer.byteLength;
-    if (this.top > have) {
-      const pages = Math.ceil((this.top - have) / PAGE);
-      if (have / PAGE + pages > 65536) throw new Error(`GemmEngine: ${this.top} bytes needed, over the 4 GiB wasm32 memory`);
-      this.memory.grow(pages);
-    }
-    return at;
-  }
-  free(): void { /* the region is reset per call */ }
-}
-
-/** An engine on its own shared memory, for operands that live elsewhere (copied in and out). */
-export class CopyingGemmEngine {
-  private readonly own: OwnHeap;
-  readonly engine: GemmEngine;
-
-  constructor(threads = defaultGemmThreads()) {
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
-    this.own = new OwnHeap(memory);
-    this.engine = new GemmEngine(memory, this.own, threads);
-    this.own.mark();
-  }
-
-  /** C = A B (+ bias) on plain arrays. */
-  gemm(x: GemmArrays, s: GemmShape): void {
-    const t0 = performance.now();
-    // scratch is allocated by the engine after the operands, from the same reset region
-    this.own.reset();
-    const a = this.own.malloc(x.a.length * 4), b = this.own.malloc(x.b.length * 4);
-    const bias = x.bias != null ? this.own.malloc(x.bias.length * 4) : 0;
-    const out = this.own.malloc(x.out.length * 4);
-    let view = new Float32Array(this.engine.memory.buffer);
-    view.set(x.a, a / 4);
-    view.set(x.b, b / 4);
-    if (x.bias != null) view.set(x.bias, bias / 4);
-    const t1 = performance.now();
-    this.engine.gemmAt({ a, b, bias, out }, s);
-    const t2 = performance.now();
-    view = new Float32Array(this.engine.memory.buffer);
-    x.out.set(view.subarray(out / 4, out / 4 + x.out.length));
-    this.engine.stats.copyMs += t1 - t0 + performance.now() - t2;
-  }
-}
-
 const engines = new WeakMap<WebAssembly.Memory, GemmEngine>();
-let copying: CopyingGemmEngine | undefined;
 let threadsSetting: number | undefined;
 
-/** The engine for a shared tfjs heap (created on first use, scratch from tfjs's allocator). */
+/** The engine for a memory (created on first use; scratch from `heap`). */
 export function gemmEngineFor(memory: WebAssembly.Memory, heap: HeapAllocator): GemmEngine {
   let e = engines.get(memory);
   if (e == null) engines.set(memory, e = new GemmEngine(memory, heap, threadsSetting ?? defaultGemmThreads()));
   return e;
-}
-
-/** The engine for operands outside a shared heap (created on first use). */
-export function copyingGemmEngine(): CopyingGemmEngine {
-  copying ??= new CopyingGemmEngine(threadsSetting ?? defaultGemmThreads());
-  return copying;
 }
 
 /** Sets the thread count of engines created from now on (SPERT_WASM_THREADS sets the default). */

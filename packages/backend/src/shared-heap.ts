@@ -6,8 +6,8 @@ import type { BackendWasmModule, WasmFactoryConfig } from '@tensorflow/tfjs-back
 
 // tfjs-backend-wasm keeps every tensor in one wasm memory that its module defines itself, and a
 // defined memory cannot be shared with other threads. Our matMul threads (gemm-engine.ts) need the
-// tensors in a shared memory, or every product copies its operands in and its result out (~380
-// ms per bert-base training step). So the wasm backend is started from the same Emscripten module
+// tensors in a shared memory; copying each product's operands into one and the result back
+// measured ~380 ms per bert-base training step. So the wasm backend is started from the same Emscripten module
 // and binary with one change to the binary: its memory is imported (env.memory, shared, same
 // limits) instead of defined. Everything else - kernels, allocator, glue - is tfjs's own.
 
@@ -158,7 +158,7 @@ export function installSharedWasmHeap(): string[] {
     try {
       return await startSharedHeapBackend();
     } catch (e) {
-      console.warn(`@spert/backend: the wasm backend could not start on a shared heap (${(e as Error).message}); starting it as shipped, matrix products will copy their operands`);
+      console.warn(`@spert/backend: the wasm backend could not start on a shared heap (${(e as Error).message}); starting it as shipped; matrix products and AdamW will use one thread`);
       return original.factory();
     }
   }, original.priority);

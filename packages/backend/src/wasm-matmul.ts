@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { copyingGemmEngine, type GemmShape } from './gemm-engine';
+import type { GemmShape } from './gemm-engine';
 import { heapEngine } from './heap-kernels';
 import { isWrapped, wrapKernel } from './wrap-kernel';
 import type { WasmBackendLike } from './wasm-types';
@@ -64,7 +64,8 @@ function wrapMatMul(original: KernelConfig, fused: boolean): KernelFunc {
     const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB);
     const temporaries: TensorInfo[] = [];
     try {
-      const engineFits = a.dtype === 'float32' && b.dtype === 'float32' && (batchA === batchB || batchA === 1 || batchB === 1) &&
+      const engine = heapEngine(backend);
+      const engineFits = engine != null && a.dtype === 'float32' && b.dtype === 'float32' && (batchA === batchB || batchA === 1 || batchB === 1) &&
         size(outBatchShape) === batch;
       if (!engineFits) {
         const inputs: NamedTensorInfoMap = { ...args.inputs };
@@ -81,14 +82,9 @@ function wrapMatMul(original: KernelConfig, fused: boolean): KernelFunc {
       const biasInKernel = bias != null && bias.dtype === 'float32' && size(bias.shape) === N && bias.shape[bias.shape.length - 1] === N;
       const out = backend.makeOutput([...outBatchShape, M, N], 'float32');
       const shape: GemmShape = { batch, M, K, N, transposeA, transposeB, aBatched: batchA > 1, bBatched: batchB > 1 };
-      const engine = heapEngine(backend);
       // Heap views only after every allocation: growing an unshared heap detaches earlier views.
-      const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-      if (engine != null) {
-        engine.gemmAt({ a: view(a).byteOffset, b: view(b).byteOffset, bias: biasInKernel ? view(bias).byteOffset : 0, out: view(out).byteOffset }, shape);
-      } else {
-        copyingGemmEngine().gemm({ a: view(a), b: view(b), bias: biasInKernel ? view(bias) : undefined, out: view(out) }, shape);
-      }
+      const at = (t: TensorInfo) => (backend.typedArrayFromHeap(t) as Float32Array).byteOffset;
+      engine.gemmAt({ a: at(a), b: at(b), bias: biasInKernel ? at(bias) : 0, out: at(out) }, shape);
       let result = out;
       if (bias != null && !biasInKernel) {
         temporaries.push(result);
@@ -112,7 +108,7 @@ export function installWasmMatMulFix(): string[] {
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
     if (wrapKernel(name, 'wasm', (original) => wrapMatMul(original, name === tf._FusedMatMul))) done.push(name);
   }
-  return done.length > 0 ? [`${done.join(', ')} (wasm): own SIMD kernels on a shared memory, any transpose read in place, split over the matMul threads`] : [];
+  return done.length > 0 ? [`${done.join(', ')} (wasm): own SIMD kernels on the tfjs heap, any transpose read in place, split over the matMul threads`] : [];
 }
 
 /** True when the wasm matMul kernels are this package's wrappers. */
