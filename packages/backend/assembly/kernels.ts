@@ -11,7 +11,7 @@
 // A (scratch: 32 K + 32 bytes); packAll = 1: all panels of [j0, j1) first, then each 4 rows of A
 // against all of them (scratch: 32 K ceil((j1 - j0) / 8) + 16 K + 32 bytes), which writes C row by row
 // and keeps the 4 rows of A in L1: the better order when K is small (weight gradients).
-export function gemm(a: usize, sai: i32, sap: i32, b: usize, sbp: i32, sbj: i32, c: usize, ldc: i32,
+function gemm(a: usize, sai: i32, sap: i32, b: usize, sbp: i32, sbj: i32, c: usize, ldc: i32,
   bias: usize, M: i32, K: i32, N: i32, j0: i32, j1: i32, scratch: usize, packAll: i32): void {
   const panelBytes: usize = <usize>K << 5;
   const sa1: usize = <usize>sai << 2, sap4: usize = <usize>sap << 2, sc: usize = <usize>ldc << 2;
@@ -60,7 +60,7 @@ export function gemm(a: usize, sai: i32, sap: i32, b: usize, sbp: i32, sbj: i32,
 
 // gemm for batches [batch0, batch1) of a batched product; batch strides in floats (0 broadcasts).
 // One call per thread share, so the batch loop costs no JS-to-wasm calls.
-export function gemmBatch(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, bBatch: i32, sbp: i32, sbj: i32,
+function gemmBatch(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, bBatch: i32, sbp: i32, sbj: i32,
   c: usize, cBatch: i32, ldc: i32, bias: usize, M: i32, K: i32, N: i32, j0: i32, j1: i32, scratch: usize,
   packAll: i32, batch0: i32, batch1: i32): void {
   for (let t = batch0; t < batch1; t++) {
@@ -213,7 +213,7 @@ export function gemmChunks(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, 
 // updated parameter): g' = s g; m = b1 m + c1 g'; v = b2 v + c2 g'^2; p = (p - lr m / (sqrt(v) + eps)) d.
 // c1 = 1 - b1, c2 = 1 - b2 and d = 1 - lr wd come from the caller in double precision, as PyTorch
 // computes them from Python floats (1 - f32(0.999) would be off by 1e-5). Outputs may alias inputs.
-export function adamw(p: usize, g: usize, m: usize, v: usize, pOut: usize, mOut: usize, vOut: usize, n: i32,
+function adamw(p: usize, g: usize, m: usize, v: usize, pOut: usize, mOut: usize, vOut: usize, n: i32,
   lr: f32, beta1: f32, c1: f32, beta2: f32, c2: f32, eps: f32, decay: f32, gradScale: f32): void {
   const vb1 = f32x4.splat(beta1), vc1 = f32x4.splat(c1);
   const vb2 = f32x4.splat(beta2), vc2 = f32x4.splat(c2);

@@ -56,7 +56,6 @@ export interface AdamWPointers {
 export interface KernelExports {
   gemmChunks(...args: number[]): void;
   adamwChunks(...args: number[]): void;
-  adamw(...args: number[]): void;
   gelu(x: number, y: number, n: number): void;
   geluGrad(x: number, dy: number, dx: number, n: number): void;
 }
