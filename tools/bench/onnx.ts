@@ -7,7 +7,7 @@
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { gemmThreads, useBackend } from '@spert/backend';
+import { useBackend } from '@spert/backend';
 import { parseTypes, type Document, type TypesSchema } from '@spert/core';
 import { SpertModel } from '@spert/model';
 import { exportSpertOnnx, SpertOnnxRuntime } from '@spert/onnx';
@@ -45,15 +45,15 @@ async function timeOnnx(dir: string, docs: string[][], threads: number, batchSiz
   return { seconds, preds };
 }
 
-async function timeTfjs(dir: string, types: TypesSchema, docs: string[][], batchSize: number): Promise<{ seconds: number; preds: Document[] }> {
-  await useBackend('wasm');
+async function timeTfjs(dir: string, types: TypesSchema, docs: string[][], batchSize: number): Promise<{ seconds: number; preds: Document[]; matMulThreads: number | null }> {
+  const { matMulThreads } = await useBackend('wasm');
   const model = await SpertModel.load({ dir, types });
   model.predict(docs.slice(0, Math.min(2, docs.length)), { batchSize });
   const t0 = performance.now();
   const preds = model.predict(docs, { batchSize });
   const seconds = (performance.now() - t0) / 1000;
   model.dispose();
-  return { seconds, preds };
+  return { seconds, preds, matMulThreads };
 }
 
 const same = (a: Document, b: Document) =>
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       if (!flag('skip-tfjs')) {
         const tfjs = await timeTfjs(modelDir, types, docs, batchSize);
         const agree = tfjs.preds.filter((p, i) => same(p, onnx.preds[i])).length;
-        rows.push({ model: label, runtime: `TF.js wasm (matMul on ${gemmThreads()} thread(s))`, docs: n, seconds: tfjs.seconds, sentPerSec: n / tfjs.seconds, note: `predictions identical to ONNX on ${agree}/${n} docs` });
+        rows.push({ model: label, runtime: `TF.js wasm (matMul on ${tfjs.matMulThreads ?? '?'} thread(s))`, docs: n, seconds: tfjs.seconds, sentPerSec: n / tfjs.seconds, note: `predictions identical to ONNX on ${agree}/${n} docs` });
         console.log(rows[rows.length - 1]);
       }
     }

@@ -59,7 +59,7 @@ function gemm(a: usize, sai: i32, sap: i32, b: usize, sbp: i32, sbj: i32, c: usi
 }
 
 // gemm for batches [batch0, batch1) of a batched product; batch strides in floats (0 broadcasts).
-// One call per thread share, so the batch loop costs no JS-to-wasm calls.
+// Internal: gemmChunks calls it once per chunk.
 function gemmBatch(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, bBatch: i32, sbp: i32, sbj: i32,
   c: usize, cBatch: i32, ldc: i32, bias: usize, M: i32, K: i32, N: i32, j0: i32, j1: i32, scratch: usize,
   packAll: i32, batch0: i32, batch1: i32): void {

@@ -4,9 +4,9 @@ import { heapEngine } from './heap-kernels';
 import type { WasmBackendLike } from './wasm-types';
 
 // The exact (erf) GELU as one kernel each way. Built from tfjs ops it is 4 kernels forward and,
-// through autodiff of erf, 8 more backward (an Exp of the whole tensor among them): ~100 ms per
-// bert-base training step on wasm (tools/bench). erf follows Abramowitz & Stegun 7.1.26 (|error|
-// <= 1.5e-7), like tfjs-core's own erf.
+// through autodiff of erf, 8 more backward (an Exp of the whole tensor among them): the fused
+// kernels took ~75 ms off a bert-base training step on wasm (tools/bench/encoder.ts --profile).
+// erf follows Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7), like tfjs-core's own erf.
 
 const GELU = 'SpertGelu';
 const GELU_GRAD = 'SpertGeluGrad';

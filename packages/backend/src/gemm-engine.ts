@@ -72,7 +72,8 @@ const ALIGN = 64;
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
 const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2;
-// Below this many flops a product stays on the calling thread: a worker hand-off costs ~20-50 us.
+// Below this many flops a product stays on the calling thread: waking a sleeping worker and hearing
+// back took 75-90 us here (median round trip), about what 2 MFLOP take one thread.
 const PARALLEL_MIN_FLOPS = 2e6;
 const PARALLEL_MIN_ADAMW = 1 << 16;
 // Transposed-A products (weight gradients) pack all panels of B first; bound that scratch.
@@ -150,20 +151,9 @@ export function defaultGemmThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-/** Where an engine's time went since it started (for benchmarks); reset by assigning zeros. */
-export interface GemmStats {
-  calls: number;
-  flops: number;
-  /** The calling thread's own share. */
-  computeMs: number;
-  /** Waiting for workers after the own share. */
-  waitMs: number;
-}
-
 /** SIMD matrix products and AdamW over one wasm memory, multi-threaded when the memory is shared. */
 export class GemmEngine {
   readonly threads: number;
-  readonly stats: GemmStats = { calls: 0, flops: 0, computeMs: 0, waitMs: 0 };
   /** The kernels instantiated on the engine's memory, for the calling thread. */
   readonly kernels: KernelExports;
   private readonly workers: WorkerSlot[] = [];
@@ -212,12 +202,12 @@ export class GemmEngine {
     this.workers.length = 0;
   }
 
-  // Resets the chunk counter, posts the job to `helpers` workers (arguments laid out as ints,
+  // Resets the chunk counter, posts the job to `workers` (arguments laid out as ints,
   // floats, tail from control[ARGS]), takes chunks here too, waits.
-  private run(helpers: number, op: number, args: { ints: number[]; floats?: number[]; tail?: number[] }, perThread: number, own: () => void): void {
+  private run(workers: WorkerSlot[], op: number, args: { ints: number[]; floats?: number[]; tail?: number[] }, perThread: number, own: () => void): void {
     const { ints, floats = [], tail = [] } = args;
     Atomics.store(new Int32Array(this.memory.buffer, this.counter, 1), 0, 0);
-    const posted = this.ready().slice(0, helpers);
+    const posted = workers;
     posted.forEach((w, i) => {
       w.control.set(ints, ARGS);
       w.floats.set(floats, ARGS + ints.length);
@@ -228,11 +218,9 @@ export class GemmEngine {
       w.seq = Atomics.add(w.control, 0, 1) + 1;
       Atomics.notify(w.control, 0);
     });
-    const t1 = performance.now();
     let ownError: unknown;
     // even if our share fails, the workers must finish theirs before the counter is reused
     try { own(); } catch (e) { ownError = e; }
-    const t2 = performance.now();
     let failed = false;
     for (const w of posted) {
       let done: number;
@@ -243,8 +231,6 @@ export class GemmEngine {
       }
       if (w.failed || Atomics.load(w.control, 4) !== 0) failed = true;
     }
-    this.stats.computeMs += t2 - t1;
-    this.stats.waitMs += performance.now() - t2;
     if (ownError != null) throw ownError;
     if (failed) throw new Error('GemmEngine: a worker thread failed while computing its share');
   }
@@ -258,7 +244,8 @@ export class GemmEngine {
     if (!transposeA && aBatched && !bBatched) { rows = batch * M; count = 1; }
     const flops = 2 * batch * M * K * N;
     const panels = Math.ceil(N / 8);
-    const threads = flops < PARALLEL_MIN_FLOPS ? 1 : 1 + this.ready().length;
+    const ready = flops < PARALLEL_MIN_FLOPS ? [] : this.ready();
+    const threads = 1 + ready.length;
     // Chunks: about 4 per thread, so a late or slow thread evens out; whole batch entries when
     // batched, else whole 8-column panels.
     const byBatch = count > 1;
@@ -280,24 +267,23 @@ export class GemmEngine {
     const ints = [p.a, aStride, sai, sap, p.b, bStride, sbp, sbj, p.out, M * N, N, p.bias, rows, K, N, scratch, packAll,
       count, this.counter, byBatch ? 1 : 0, byBatch ? chunkUnits : 8 * chunkUnits, chunks];
     try {
-      this.run(helpers, OP_GEMM, { ints }, perThread, () => this.kernels.gemmChunks(...ints));
+      this.run(ready.slice(0, helpers), OP_GEMM, { ints }, perThread, () => this.kernels.gemmChunks(...ints));
     } finally {
       this.heap.free(block);
     }
-    this.stats.calls++;
-    this.stats.flops += flops;
   }
 
   /** One AdamW update of n floats already in the engine's memory, split over the threads. */
   adamwAt(p: AdamWPointers, n: number, h: AdamWScalars): void {
-    const threads = n < PARALLEL_MIN_ADAMW ? 1 : 1 + this.ready().length;
+    const ready = n < PARALLEL_MIN_ADAMW ? [] : this.ready();
+    const threads = 1 + ready.length;
     // c1, c2 and the decay factor in double precision, as PyTorch derives them from Python floats
     const floats = [h.lr, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.gradScale];
     const size = Math.max(4096, 4 * Math.ceil(n / (threads * 8) / 4));
     const ints = [p.p, p.g, p.m, p.v, p.pOut, p.mOut, p.vOut, n];
     const tail = [this.counter, size];
     const helpers = Math.min(threads, Math.ceil(n / size)) - 1;
-    this.run(helpers, OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
+    this.run(ready.slice(0, helpers), OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
   }
 }
 
@@ -315,9 +301,4 @@ export function gemmEngineFor(memory: WebAssembly.Memory, heap: HeapAllocator): 
 export function setGemmThreads(threads: number): void {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`setGemmThreads: threads must be a positive integer, got ${threads}`);
   threadsSetting = threads;
-}
-
-/** The thread count engines use. */
-export function gemmThreads(): number {
-  return threadsSetting ?? defaultGemmThreads();
 }

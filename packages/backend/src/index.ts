@@ -10,4 +10,4 @@ export { adamwUpdate, installFusedAdamW } from './adamw-update';
 export type { AdamWUpdateArgs } from './adamw-update';
 export type { AdamWScalars } from './gemm-engine';
 export { gelu, installFusedGelu } from './gelu';
-export { setGemmThreads, gemmThreads } from './gemm-engine';
+export { setGemmThreads } from './gemm-engine';
