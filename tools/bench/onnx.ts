@@ -48,9 +48,9 @@ async function timeOnnx(dir: string, docs: string[][], threads: number, batchSiz
 async function timeTfjs(dir: string, types: TypesSchema, docs: string[][], batchSize: number): Promise<{ seconds: number; preds: Document[]; matMulThreads: number | null }> {
   const { matMulThreads } = await useBackend('wasm');
   const model = await SpertModel.load({ dir, types });
-  model.predict(docs.slice(0, Math.min(2, docs.length)), { batchSize });
+  await model.predict(docs.slice(0, Math.min(2, docs.length)), { batchSize });
   const t0 = performance.now();
-  const preds = model.predict(docs, { batchSize });
+  const preds = await model.predict(docs, { batchSize });
   const seconds = (performance.now() - t0) / 1000;
   model.dispose();
   return { seconds, preds, matMulThreads };

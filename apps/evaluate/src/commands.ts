@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
-import { parsePredictionInput, readDataset, readTypes, writeFileAtomic, type PredictedDocument, type TypesSchema } from '@spert/core';
-import { evaluateModel, SpertModel } from '@spert/model';
-import { splitWords } from '@spert/tokenizer';
+import { parsePredictionInput, readDataset, readTypes, writeFileAtomic, type Prediction, type TypesSchema } from '@spert/core';
+import { evaluatePredictor } from '@spert/evaluator';
+import { SpertModel } from '@spert/model';
 
 /** Options shared by both commands. */
 export interface ModelOptions {
@@ -27,10 +27,10 @@ export async function evalCommand(o: ModelOptions & { dataset: string; out?: str
   const { model } = await open(o);
   try {
     const gold = await readDataset({ path: o.dataset, types: model.settings.types });
-    const e = await evaluateModel({
-      model,
+    const e = await evaluatePredictor({
+      predictor: model.asPredictor({ batchSize: o.batchSize }),
+      types: model.settings.types,
       documents: gold.documents,
-      batchSize: o.batchSize,
       noOverlapping: o.noOverlapping,
       source: o.dataset,
       outDir: o.out,
@@ -43,8 +43,8 @@ export async function evalCommand(o: ModelOptions & { dataset: string; out?: str
   }
 }
 
-/** A prediction for one input item; raw-text items carry each word's character offsets. */
-export type PredictionOutput = PredictedDocument & { offsets?: Array<[number, number]> };
+/** A prediction for one input item; raw-text items carry each word's character offsets (and entities theirs). */
+export type PredictionOutput = Omit<Prediction, 'charOffsets'> & { offsets?: Array<[number, number]> };
 
 /**
  * `spert-eval predict`: reads a JSON array whose items are {tokens}, word arrays or raw strings
@@ -58,15 +58,11 @@ export async function predictCommand(o: ModelOptions & { input: string; output: 
     throw new Error(`${o.input}: cannot read the input: ${(e as Error).message}`);
   }
   const items = parsePredictionInput(json, { source: o.input });
-  const words = items.map((it) => (it.kind === 'tokens' ? { tokens: it.tokens } : { tokens: [] as string[], spans: splitWords(it.text) }));
-  const docs = words.map((w) => (w.spans ? w.spans.map((s) => s.text) : w.tokens));
   const { model } = await open(o);
   try {
-    const predicted = model.predict(docs, { batchSize: o.batchSize, source: o.input });
-    const out: PredictionOutput[] = predicted.map((p, i) => {
-      const spans = words[i].spans;
-      return spans ? { ...p, offsets: spans.map((s): [number, number] => [s.start, s.end]) } : p;
-    });
+    const predicted = await model.asPredictor({ batchSize: o.batchSize }).predict(items, { source: o.input });
+    // `offsets` is this command's (and the service's) name for the words' character ranges.
+    const out: PredictionOutput[] = predicted.map(({ charOffsets, ...p }) => (charOffsets ? { ...p, offsets: charOffsets } : p));
     await writeFileAtomic({ path: o.output, data: `${JSON.stringify(out)}\n` });
     return out;
   } finally {

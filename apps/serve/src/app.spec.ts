@@ -75,7 +75,8 @@ describe('spert-serve HTTP API (rule predictor, real HTTP on 127.0.0.1)', () => 
     expect(docs[2]).toMatchObject({ tokens: ['no', 'names', 'here'], entities: [], relations: [] });
     expect(docs[3]).toEqual({ tokens: [], entities: [], relations: [] });
     expect(s.predictor.calls.length).toBe(calls + 1);
-    expect(s.predictor.calls.at(-1)).toEqual([['Ann', 'left', 'Paris'], ['no', 'names', 'here']]);
+    // One predictor call for the request; the pipeline behind a real predictor skips empty documents itself.
+    expect(s.predictor.calls.at(-1)).toEqual([['Ann', 'left', 'Paris'], [], ['no', 'names', 'here'], []]);
   });
 
   it('survives unicode oddities: lone surrogates, zero-width characters, RTL text and emoji', async () => {
@@ -84,11 +85,12 @@ describe('spert-serve HTTP API (rule predictor, real HTTP on 127.0.0.1)', () => 
     const { status, json } = await post(s.base, body);
     expect(status).toBe(200);
     const docs = json.documents as Array<{ tokens: string[]; offsets?: number[][]; entities: Array<{ text: string; type: string }> }>;
-    expect(docs[0]?.tokens).toEqual(['Ab\ud800c', 'Zed']);
-    expect(docs[0]?.entities.map((e) => e.text)).toEqual(['Ab\ud800c Zed']);
+    // The one word splitter (@spert/tokenizer) makes a lone surrogate a word of its own.
+    expect(docs[0]?.tokens).toEqual(['Ab', '\ud800', 'c', 'Zed']);
+    expect(docs[0]?.entities.map((e) => e.text)).toEqual(['Ab', 'Zed']);
     expect(docs[1]?.tokens).toEqual(['Max', 'שלום', 'Tel']);
     expect(docs[1]?.offsets).toEqual([[1, 4], [7, 11], [12, 15]]);
-    expect(docs[2]?.tokens).toEqual(['👩', '💻', 'Emma', '🎉', 'Acme', 'Inc']);
+    expect(docs[2]?.tokens).toEqual(['👩‍💻', 'Emma', '🎉', 'Acme', 'Inc']);
     expect(docs[2]?.entities.map((e) => [e.text, e.type])).toEqual([['Emma', 'Peop'], ['Acme Inc', 'Org']]);
     expect(docs[3]?.tokens).toEqual(['\udfff', 'Li']);
   });
@@ -111,8 +113,8 @@ describe('spert-serve HTTP API (rule predictor, real HTTP on 127.0.0.1)', () => 
     ['too many words in text', JSON.stringify({ documents: [{ text: 'w '.repeat(13) }] }), 422],
     ['too many words in tokens', JSON.stringify({ documents: [{ tokens: Array(13).fill('w') }] }), 422],
     ['text too long', JSON.stringify({ documents: [{ text: 'x'.repeat(201) }] }), 422],
-    ['an invisible token', JSON.stringify({ documents: [{ tokens: ['a', '\u200b'] }] }), 422],
-    ['an empty token', JSON.stringify({ documents: [{ tokens: ['a', ''] }] }), 422],
+    ['an invisible token', JSON.stringify({ documents: [{ tokens: ['a', '\u200b'] }] }), 400],
+    ['an empty token', JSON.stringify({ documents: [{ tokens: ['a', ''] }] }), 400],
     ['body over the byte limit', JSON.stringify({ documents: [{ text: 'a '.repeat(3000) }] }), 413],
   ])('answers %s with a JSON error', async (_name, body, expected) => {
     const { status, json } = await post(s.base, body);

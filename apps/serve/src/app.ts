@@ -1,9 +1,10 @@
 import swagger from '@fastify/swagger';
-import type { PredictedDocument } from '@spert/core';
+import type { Prediction, PredictionInput } from '@spert/core';
+import { splitWords } from '@spert/tokenizer';
+import { createBatchingPredictor, type BatchingPredictor, type Timers } from '@spert/pipeline';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { HttpError } from './http-error';
-import { MicroBatcher, type Timers } from './micro-batcher';
 import { renderPage } from './page';
 import { prepareDocuments } from './prepare-documents';
 import { healthSchema, metadataSchema, predictSchema } from './schemas';
@@ -28,7 +29,8 @@ export interface BuildAppOptions {
 /** The fastify app plus its batcher, exposed for stats and shutdown. */
 export interface ServeApp {
   app: FastifyInstance;
-  batcher: MicroBatcher<string[], PredictedDocument>;
+  /** The predictor behind the routes, micro-batching concurrent requests (stats, pending, drain). */
+  batcher: BatchingPredictor;
   limits: ServeLimits;
   batch: BatchOptions;
 }
@@ -57,6 +59,11 @@ function tooLongAsHttpError(err: unknown, wordCounts: number[]): HttpError | und
   );
 }
 
+// Word counts of the request's documents, to name the too-long one (error path only).
+function wordCounts(docs: readonly PredictionInput[]): number[] {
+  return docs.map((d) => (d.kind === 'tokens' ? d.tokens.length : splitWords(d.text).length));
+}
+
 /**
  * Builds the spert-serve app over any {@link Predictor}: `POST /predict` (micro-batched),
  * `GET /health`, `GET /metadata`, `GET /openapi.json` and the web page at `GET /`.
@@ -80,12 +87,9 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     return503OnClosing: true,
   });
 
-  const batcher = new MicroBatcher<string[], PredictedDocument>({
-    run: (docs) => predictor.predictTokens(docs),
-    maxBatch: batch.maxBatch,
-    maxWaitMs: batch.maxWaitMs,
-    timers: options.timers,
-  });
+  const batcher = createBatchingPredictor(predictor, { maxBatch: batch.maxBatch, maxWaitMs: batch.maxWaitMs, timers: options.timers });
+  // Only JSON bodies: without this, fastify parses text/plain and the request fails validation (400) instead of 415.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {
@@ -150,8 +154,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   });
 
   app.addHook('onClose', async () => {
-    await batcher.drain();
-    await predictor.dispose?.();
+    await batcher.dispose();
   });
 
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {
@@ -172,20 +175,14 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.post<{ Body: PredictRequest }>('/predict', { schema: predictSchema }, async (request): Promise<PredictResponse> => {
-    const prepared = prepareDocuments(request.body.documents, limits);
-    // Empty documents have nothing to extract; the model is not asked about them.
-    const nonEmpty = prepared.map((d, i) => [d, i] as const).filter(([d]) => d.tokens.length > 0);
-    let preds: PredictedDocument[];
+    const prepared: PredictionInput[] = prepareDocuments(request.body.documents, limits);
+    let preds: Prediction[];
     try {
-      preds = await batcher.submit(nonEmpty.map(([d]) => d.tokens));
+      preds = await batcher.predict(prepared);
     } catch (err) {
-      throw tooLongAsHttpError(err, prepared.map((d) => d.tokens.length)) ?? err;
+      throw tooLongAsHttpError(err, wordCounts(prepared)) ?? err;
     }
-    const byIndex = new Map<number, PredictedDocument>();
-    nonEmpty.forEach(([, i], k) => byIndex.set(i, preds[k] as PredictedDocument));
-    return {
-      documents: prepared.map((d, i) => toResponseDocument(d, byIndex.get(i) ?? { tokens: [], entities: [], relations: [] }, i)),
-    };
+    return { documents: prepared.map((d, i) => toResponseDocument(d, preds[i], i)) };
   });
 
   await app.ready();

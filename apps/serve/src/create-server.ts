@@ -11,6 +11,8 @@ export interface CreateServerOptions {
   limits?: Partial<ServeLimits>;
   batch?: Partial<BatchOptions>;
   logger?: boolean;
+  /** Documents longer than the encoder: 'window' (default), 'error' (422) or 'truncate'. */
+  onTooLong?: SpertOnnxLoadOptions['onTooLong'];
   /** Loads the runtime (default SpertOnnxRuntime.load); injectable for tests of the wiring. */
   load?: (dir: string, options: SpertOnnxLoadOptions) => Promise<Predictor & { metadata(): { onnxruntimeVersion?: unknown } }>;
 }
@@ -20,6 +22,7 @@ export async function createServer(options: CreateServerOptions): Promise<ServeA
   const load = options.load ?? ((dir: string, o: SpertOnnxLoadOptions) => SpertOnnxRuntime.load(dir, o));
   const runtime = await load(options.modelDir, {
     threads: options.threads,
+    onTooLong: options.onTooLong,
     // One micro-batch becomes one runtime call; let the runtime size its encoder batches the same.
     batchSize: options.batch?.maxBatch,
   });

@@ -88,14 +88,29 @@ describe('spert-serve over a real exported ONNX model', () => {
   it('handles unknown words, emoji and odd unicode through the real tokenizer', async () => {
     const { status, body } = await predict([{ text: 'Zoë 👩‍💻 met\u200b Bob in تل אביב 東京 \ud800 .' }, { tokens: ['\udfff', 'Bob'] }]);
     expect(status).toBe(200);
-    expect(body.documents[0]?.tokens).toEqual(['Zoë', '👩', '💻', 'met', 'Bob', 'in', 'تل', 'אביב', '東', '京', '\ud800', '.']);
+    expect(body.documents[0]?.tokens).toEqual(['Zoë', '👩‍💻', 'met', 'Bob', 'in', 'تل', 'אביב', '東京', '\ud800', '.']);
     expect(body.documents[1]?.tokens).toEqual(['\udfff', 'Bob']);
   });
 
-  it('answers a document longer than the model takes with 422 and keeps serving its batch neighbours', async () => {
-    const long = predict([{ text: 'ok .' }, { tokens: Array(80).fill('Bob') }]);
-    const fine = predict([{ tokens: ['Mary', 'met', 'Bob'] }]);
-    const [l, f] = await Promise.all([long, fine]);
+  it('predicts a document longer than the model takes in windows, as the library does', async () => {
+    const long = Array.from({ length: 80 }, (_, i) => (i % 7 === 0 ? 'Bob' : i % 5 === 0 ? 'Mary' : 'met'));
+    const { status, body } = await predict([{ tokens: long }]);
+    expect(status).toBe(200);
+    const [want] = await direct.predictTokens([long]);
+    expectSamePrediction(body.documents[0] as DocumentOut, want!);
+    expect((want as { windows?: number }).windows).toBeGreaterThan(1);
+  });
+
+  it('with onTooLong error, answers a document longer than the model takes with 422 and keeps serving its batch neighbours', async () => {
+    const strict = await createServer({ modelDir, threads: 1, onTooLong: 'error', batch: { maxBatch: 8, maxWaitMs: 10 } });
+    const url = await strict.app.listen({ host: '127.0.0.1', port: 0 });
+    const post = async (documents: unknown[]) => {
+      const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documents }) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const long = post([{ text: 'ok .' }, { tokens: Array(80).fill('Bob') }]);
+    const fine = post([{ tokens: ['Mary', 'met', 'Bob'] }]);
+    const [l, f] = await Promise.all([long, fine]).finally(() => strict.app.close());
     expect(l.status).toBe(422);
     expect(l.body).toMatchObject({ code: 'DOCUMENT_TOO_LONG', message: 'documents[1]: 80 words give 82 wordpieces, the model takes at most 64; split the document' });
     expect(f.status).toBe(200);

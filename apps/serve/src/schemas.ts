@@ -55,22 +55,10 @@ export const predictSchema = {
     properties: {
       documents: {
         type: 'array',
-        items: {
-          oneOf: [
-            {
-              type: 'object',
-              additionalProperties: false,
-              required: ['text'],
-              properties: { text: { type: 'string', description: 'Raw text' } },
-            },
-            {
-              type: 'object',
-              additionalProperties: false,
-              required: ['tokens'],
-              properties: { tokens: { type: 'array', items: { type: 'string' }, description: 'Words' } },
-            },
-          ],
-        },
+        description:
+          'Each document is raw text ("..." or {"text": "..."}, split into words by the server) or a list of words ' +
+          '({"tokens": [...]} or [...]), validated by the same rules as spert-eval predict input: a bad one answers 400 naming the field.',
+        items: {},
       },
     },
   },

@@ -1,27 +1,5 @@
-import type { PredictedDocument } from '@spert/core';
-
-/** Model description a predictor reports; `GET /metadata` passes it through. */
-export interface ModelMetadata {
-  /** Model name or directory. */
-  model: string;
-  entityTypes: string[];
-  relationTypes: string[];
-  /** Anything else the runtime wants to report (opset, threads, versions, ...). */
-  [key: string]: unknown;
-}
-
-/**
- * What the HTTP layer needs from a model runtime. Structural, so the ONNX runtime fits it and
- * tests can pass their own.
- */
-export interface Predictor {
-  /** Predicts entities and relations for pre-split documents (one result per document, same order). */
-  predictTokens(docs: string[][]): Promise<PredictedDocument[]>;
-  /** Describes the model. */
-  metadata(): ModelMetadata;
-  /** Frees native resources; called once at shutdown. */
-  dispose?(): Promise<void> | void;
-}
+// The Predictor contract lives in @spert/core: the service is one of its users.
+export type { ModelMetadata, Predictor } from '@spert/core';
 
 /** Request limits; exceeding one answers 413 (body) or 422 (the rest) with a JSON error. */
 export interface ServeLimits {
@@ -47,8 +25,8 @@ export const DEFAULT_LIMITS: ServeLimits = { bodyBytes: 1 << 20, documents: 64, 
 /** Default batching: a few milliseconds trade little latency for much throughput under load. */
 export const DEFAULT_BATCH: BatchOptions = { maxBatch: 32, maxWaitMs: 5 };
 
-/** One document of a `POST /predict` request. */
-export type InputDocument = { text: string } | { tokens: string[] };
+/** One document of a `POST /predict` request (validated by @spert/core's parsePredictionDocument, as the CLI's input). */
+export type InputDocument = string | string[] | { text: string } | { tokens: string[] };
 
 /** `POST /predict` request body. */
 export interface PredictRequest {

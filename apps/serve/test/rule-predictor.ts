@@ -1,8 +1,8 @@
 // A small deterministic predictor for HTTP-layer tests: capitalised word runs are entities,
 // typed by a gazetteer, with relations between them. It stands in for a model so the tests can
 // assert exact outputs; the real ONNX model is exercised in onnx-model.spec.ts.
-import type { PredictedDocument, ScoredEntity, ScoredRelation } from '@spert/core';
-import type { ModelMetadata, Predictor } from '../src';
+import type { ModelMetadata, Prediction, PredictionInput, Predictor, ScoredEntity, ScoredRelation } from '@spert/core';
+import { splitWords } from '@spert/tokenizer';
 
 const LOC = new Set(['Berlin', 'Paris', 'London']);
 const ORG_SUFFIX = new Set(['Corp', 'Inc', 'GmbH']);
@@ -13,10 +13,12 @@ export class RulePredictor implements Predictor {
   disposed = 0;
   constructor(private readonly delayMs = 0) {}
 
-  async predictTokens(docs: string[][]): Promise<PredictedDocument[]> {
+  async predict(inputs: readonly PredictionInput[]): Promise<Prediction[]> {
+    const split = inputs.map((d) => (d.kind === 'text' ? splitWords(d.text) : undefined));
+    const docs = inputs.map((d, i) => (d.kind === 'text' ? (split[i] ?? []).map((w) => w.text) : d.tokens));
     this.calls.push(docs);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
-    return docs.map((tokens) => {
+    return docs.map((tokens, d) => {
       if (tokens.includes('FAIL')) throw new Error('rule predictor: asked to fail');
       const entities: ScoredEntity[] = [];
       let i = 0;
@@ -37,7 +39,8 @@ export class RulePredictor implements Predictor {
           if (h.type === 'Org' && t.type === 'Loc') relations.push({ type: 'OrgBased_In', head: hi, tail: ti, score: 0.7 });
         }),
       );
-      return { tokens, entities, relations };
+      const words = split[d];
+      return words ? { tokens, entities, relations, charOffsets: words.map((w) => [w.start, w.end] as [number, number]) } : { tokens, entities, relations };
     });
   }
 

@@ -2,12 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
 import { downloadDataset, findDataset, readDataset, readTypes, type DatasetName, type Document } from '@spert/core';
-import { createScratchModel, evaluateModel, openModel, saveModel, type ModelEvaluation, type SpertModel } from '@spert/model';
+import { evaluatePredictor, type PredictorEvaluation } from '@spert/evaluator';
+import { createScratchModel, openModel, saveModel, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
 import type { TrainConfig } from './options';
 
 /** The scores a run logs per evaluation (JSONL/CSV log and the training curve). */
-function logMetrics(e: ModelEvaluation): Record<string, number> {
+function logMetrics(e: PredictorEvaluation): Record<string, number> {
   return { ner_f1_micro: e.result.ner.micro.f1, rel_f1_micro: e.result.rel.micro.f1, rel_nec_f1_micro: e.result.relNec.micro.f1 };
 }
 
@@ -91,13 +92,13 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
   };
   process.once('SIGINT', onSignal);
   const modelDir = path.join(out, 'model');
-  const saveAndEvaluate = async (step: number): Promise<ModelEvaluation> => {
+  const saveAndEvaluate = async (step: number): Promise<PredictorEvaluation> => {
     await saveModel(model, modelDir);
     log(`model saved to ${modelDir}; evaluating on ${paths.valid}`);
-    return evaluateModel({
-      model,
+    return evaluatePredictor({
+      predictor: model.asPredictor({ batchSize: config.evalBatchSize }),
+      types: model.settings.types,
       documents: valid,
-      batchSize: config.evalBatchSize,
       noOverlapping: config.noOverlapping,
       source: paths.valid,
       outDir: evalDir,
@@ -106,7 +107,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
       step,
     });
   };
-  let final: ModelEvaluation | undefined;
+  let final: PredictorEvaluation | undefined;
   try {
     const result = await trainSpert({
       model,
@@ -133,7 +134,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
       // scores also land in the training log and curve. Nothing is evaluated twice.
       evaluate: async (epoch, step) => {
         if (epoch < config.epochs - 1) {
-          const e = await evaluateModel({ model, documents: valid, batchSize: config.evalBatchSize, noOverlapping: config.noOverlapping, source: paths.valid });
+          const e = await evaluatePredictor({ predictor: model.asPredictor({ batchSize: config.evalBatchSize }), types: model.settings.types, documents: valid, noOverlapping: config.noOverlapping, source: paths.valid });
           log(`epoch ${epoch + 1}: NER micro F1 ${e.result.ner.micro.f1.toFixed(2)}, relations (with NEC) micro F1 ${e.result.relNec.micro.f1.toFixed(2)}`);
           return logMetrics(e);
         }

@@ -12,3 +12,5 @@ export * from './download';
 export * from './find-dataset';
 export * from './model-settings';
 export * from './random';
+export * from './runtime';
+export * from './predictor';

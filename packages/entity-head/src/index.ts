@@ -5,7 +5,6 @@ export {
   type EntityHeadInput,
   type EntityHeadOutput,
 } from './entity-head';
-export { filterSpans, toRows, type FilteredSpans, type FilterSpansOptions } from './filter-spans';
 export { type IntInput } from './int-input';
 export { type TensorMap, assignNamed, linear, ownedVariable } from './parameters';
 export { seedStream } from './seed-stream';

@@ -7,3 +7,4 @@ export * from './metrics-json';
 export * from './predictions';
 export * from './html';
 export * from './py-format';
+export * from './evaluate-predictor';

@@ -1,8 +1,7 @@
 export { readSettings, settingsToJson, assertSameTypes, SPERT_DEFAULTS, SPERT_VERSION, type SpertSettings, type SpertSettingsJson } from '@spert/core';
 export type { DocumentScores } from '@spert/core';
-export { SpertModel, type SpertTrainOutput, type CreateSpertModelOptions, type LoadSpertModelOptions, type PredictOptions, type EncodeDocumentsOptions } from './spert-model';
+export { SpertModel, readModelSettings, type SpertTrainOutput, type CreateSpertModelOptions, type LoadSpertModelOptions, type PredictOptions, type EncodeDocumentsOptions } from './spert-model';
 export { HEAD_TENSOR_NAMES, headTensorsFromCheckpoint } from './head-tensors';
 export { saveModel } from './save-model';
 export { createScratchModel, type CreateScratchModelOptions, type ScratchEncoderSize } from './scratch-model';
-export { evaluateModel, type EvaluateModelOptions, type ModelEvaluation } from './evaluate-model';
 export { openModel, type OpenModelOptions } from './open-model';

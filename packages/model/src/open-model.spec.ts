@@ -29,7 +29,7 @@ describe('openModel', () => {
       expect(model.settings.types).toEqual(types);
       expect(model.settings.maxSpanSize).toBe(6);
       expect(model.variables().get('entity_classifier.weight')?.shape).toEqual([types.entities.length + 1, 2 * 16 + 25]);
-      const [doc] = model.score([['abc', 'de']]);
+      const [doc] = await model.score([['abc', 'de']]);
       expect(doc.spans).toHaveLength(3);
     } finally {
       model.dispose();
@@ -42,8 +42,8 @@ describe('openModel', () => {
     const [opened, loaded] = [await openModel({ id: fixture, types }), await SpertModel.load({ dir: fixture, types })];
     try {
       const words = [['John', 'Smith', 'works', 'for', 'IBM', 'in', 'Boston', '.']];
-      expect(opened.score(words)[0].entityLogits).toEqual(loaded.score(words)[0].entityLogits);
-      expect(opened.predict(words)).toEqual(loaded.predict(words));
+      expect((await opened.score(words))[0].entityLogits).toEqual((await loaded.score(words))[0].entityLogits);
+      expect(await opened.predict(words)).toEqual(await loaded.predict(words));
     } finally {
       opened.dispose();
       loaded.dispose();

@@ -32,7 +32,7 @@ describe('SpertModel on the reference-trained CoNLL04 fixture', () => {
     const expected = JSON.parse(await readFile(path.join(fixtureDir(), 'expected_outputs.json'), 'utf8')) as { documents: ExpectedSpertDocument[] };
     for (const [i, doc] of expected.documents.entries()) {
       expect(model.encodeDocuments([doc.tokens])[0].inputIds).toEqual(doc.input_ids);
-      const [scores] = model.score([doc.tokens]);
+      const [scores] = await model.score([doc.tokens]);
       expect(scores.spans).toEqual(doc.candidate_spans);
       expect(maxAbsDiff(scores.entityProbs, doc.entity_probs.flat())).toBeLessThan(1e-4);
       expect(scores.pairs).toEqual(doc.relation_candidates);
@@ -44,7 +44,7 @@ describe('SpertModel on the reference-trained CoNLL04 fixture', () => {
   it('predicts all 288 CoNLL04 test documents exactly as predictions_test.json (batched)', async () => {
     const test = await readDataset({ path: conll('conll04_test.json'), types });
     const expected = JSON.parse(await readFile(path.join(fixtureDir(), 'predictions_test.json'), 'utf8')) as Document[];
-    const predicted = model.predict(test.documents.map((d) => d.tokens), { batchSize: 16 });
+    const predicted = await model.predict(test.documents.map((d) => d.tokens), { batchSize: 16 });
     expect(predicted).toHaveLength(288);
     let mismatches = 0;
     predicted.forEach((p, i) => {
@@ -61,7 +61,7 @@ describe('SpertModel on the reference-trained CoNLL04 fixture', () => {
       const again = await SpertModel.load({ dir: path.join(dir, 'm') });
       try {
         const docs = (await readDataset({ path: conll('conll04_test.json'), types })).documents.slice(0, 12).map((d) => d.tokens);
-        expect(again.predict(docs)).toEqual(model.predict(docs));
+        expect(await again.predict(docs)).toEqual(await model.predict(docs));
         expect(again.settings.types).toEqual(types);
       } finally {
         again.dispose();
@@ -77,20 +77,20 @@ describe('SpertModel on the reference-trained CoNLL04 fixture', () => {
     await expect(SpertModel.load({ dir: fixtureDir(), types: wrong })).rejects.toThrow(/entity_classifier.weight has 5 rows/);
   });
 
-  it('an empty document predicts nothing; a too-long one fails before any batch runs, naming file and index', () => {
+  it('an empty document predicts nothing; a too-long one fails before any batch runs with onTooLong error, naming file and index', async () => {
     const short = ['John', 'Smith', 'lives', 'in', 'Paris', '.'];
-    const [empty, normal] = model.predict([[], short]);
+    const [empty, normal] = await model.predict([[], short]);
     expect(empty).toEqual({ tokens: [], entities: [], relations: [] });
     expect(normal.entities.length).toBeGreaterThan(0);
 
     const long = Array.from({ length: 600 }, (_, i) => `w${i}`);
     let progressCalls = 0;
-    expect(() => model.predict([short, short, long], { batchSize: 1, source: 'docs.json', onProgress: () => progressCalls++ })).toThrow(
+    await expect(model.predict([short, short, long], { batchSize: 1, source: 'docs.json', onTooLong: 'error', onProgress: () => progressCalls++ })).rejects.toThrow(
       /^docs\.json: document 2 is too long for the encoder: 600 words give \d+ wordpieces .* maximum is 512/,
     );
     expect(progressCalls).toBe(0);
     // The documented alternative: drop trailing words; entities stay inside the kept words.
-    const [truncated] = model.predict([long], { onTooLong: 'truncate' });
+    const [truncated] = await model.predict([long], { onTooLong: 'truncate' });
     expect(truncated.tokens).toHaveLength(600);
     const kept = model.encodeDocuments([long], { onTooLong: 'truncate' })[0];
     for (const e of truncated.entities) expect(e.end).toBeLessThanOrEqual(600 - kept.droppedWords);

@@ -1,10 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
-import { readSettings, SPERT_VERSION, type DocumentScores, type EncodedDocument, type PredictedDocument, type SpertSettings, type TypesSchema } from '@spert/core';
+import {
+  readSettings,
+  SPERT_VERSION,
+  type BatchScores,
+  type DocumentScores,
+  type PairScoringInput,
+  type PredictCallOptions,
+  type PredictedDocument,
+  type Predictor,
+  type ScoredBatch,
+  type SpanScoringInput,
+  type SpertRuntime,
+  type SpertSettings,
+  type TypesSchema,
+} from '@spert/core';
 import { BertEncoder, loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/encoder';
-import { EntityHead, filterSpans } from '@spert/entity-head';
-import { buildInferencePairs, buildPrediction, forwardHeads, RelationHead, type HeadsOutput } from '@spert/relation-head';
-import { collate, createEvalSample, type SpanBatch } from '@spert/span-sampler';
+import { EntityHead, type EntityHeadOutput } from '@spert/entity-head';
+import { createPredictor, predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
+import { forwardHeads, RelationHead, type HeadsOutput } from '@spert/relation-head';
+import type { SpanBatch } from '@spert/span-sampler';
 import { loadTokenizer, type BertWordPieceTokenizer, type EncodeWordsOptions } from '@spert/tokenizer';
 import { headTensorsFromCheckpoint, toTfTensors } from './head-tensors';
 
@@ -32,17 +47,8 @@ export interface LoadSpertModelOptions {
   seed?: number;
 }
 
-/** Options of {@link SpertModel.predict}. */
-export interface PredictOptions {
-  /** Documents per forward pass (default 8). */
-  batchSize?: number;
-  /** Called after each batch with the number of documents done. */
-  onProgress?: (done: number, total: number) => void;
-  /** Policy for documents longer than the encoder's positions (default 'error'). */
-  onTooLong?: EncodeWordsOptions['onTooLong'];
-  /** Where the documents came from (a file path), named in errors. */
-  source?: string;
-}
+/** Options of {@link SpertModel.predict}: the pipeline's (batch size, long-document policy and windows) and per-call ones. */
+export type PredictOptions = PipelineOptions & PredictCallOptions;
 
 /** Options of {@link SpertModel.encodeDocuments} and {@link SpertModel.score}. */
 export interface EncodeDocumentsOptions {
@@ -59,7 +65,7 @@ export interface EncodeDocumentsOptions {
  * that belong to them. Parameters carry the reference's names (`bert.*`, `entity_classifier.*`,
  * `rel_classifier.*`, `size_embeddings.weight`).
  */
-export class SpertModel {
+export class SpertModel implements SpertRuntime {
   private constructor(
     readonly encoder: BertEncoder,
     readonly entityHead: EntityHead,
@@ -175,106 +181,66 @@ export class SpertModel {
     );
   }
 
-  /** Inference scores of a batch of documents (entity and relation logits and probabilities, kept spans, pairs). */
-  score(docs: ReadonlyArray<readonly string[]>, options: EncodeDocumentsOptions = {}): DocumentScores[] {
-    return this.scoreEncoded(this.encodeDocuments(docs, options));
+  /** Inference scores (candidate spans, logits, probabilities, kept spans, pairs) per document: the pipeline's scoreWords over this model. */
+  score(docs: ReadonlyArray<readonly string[]>, options: EncodeDocumentsOptions & { batchSize?: number } = {}): Promise<DocumentScores[]> {
+    return scoreWords({ ...options, runtime: this, tokenizer: this.tokenizer, documents: docs });
   }
 
-  /** {@link score} for documents already encoded (one forward pass for the whole batch). */
-  scoreEncoded(encodings: readonly EncodedDocument[]): DocumentScores[] {
-    const R = this.settings.types.relations.length;
-    const E1 = this.settings.types.entities.length + 1;
-    const samples = encodings.map((encoding) => createEvalSample({ encoding, maxSpanSize: this.settings.maxSpanSize, numRelationTypes: R }));
-    const batch = collate(samples);
-    const S = batch.spanRanges.shape[1];
-    const hidden = tf.tidy(() => this.encode(batch, false));
+  /**
+   * The TF.js runtime: encodes a batch and scores its candidate spans; the encoding is kept for
+   * the relation step and freed by the returned batch's dispose().
+   */
+  async scoreSpans(input: SpanScoringInput): Promise<ScoredBatch> {
+    const hidden = tf.tidy(() => this.encode(input, false));
+    let ent: EntityHeadOutput | undefined;
     try {
-      const ent = this.entityHead.forward({ hidden, spanRanges: batch.spanRanges, spanWidths: batch.spanWidths, training: false });
-      let probs: Float32Array;
-      try {
-        const p = tf.softmax(ent.logits);
-        probs = p.dataSync() as Float32Array;
-        p.dispose();
-        const entLogits = ent.logits.dataSync() as Float32Array;
-        const perDoc = samples.map((sample, b) => {
-          const n = sample.spanWords.length;
-          const entityProbs = probs.slice(b * S * E1, (b * S + n) * E1);
-          const entityLogits = entLogits.slice(b * S * E1, (b * S + n) * E1);
-          const keptSpans = filterSpans({ probs: entityProbs, numClasses: E1 }).indices;
-          const { pairs, contexts } = buildInferencePairs({ keptSpans, spanRanges: sample.spanRanges });
-          return { sample, entityProbs, entityLogits, keptSpans, pairs, contexts };
-        });
-        const P = Math.max(1, ...perDoc.map((d) => d.pairs.length));
-        let relProbs: Float32Array | undefined;
-        let relLogits: Float32Array | undefined;
-        if (perDoc.some((d) => d.pairs.length > 0)) {
-          const pairData = new Int32Array(encodings.length * P * 2);
-          const ctxData = new Int32Array(encodings.length * P * 2);
-          perDoc.forEach((d, b) => {
-            d.pairs.forEach(([h, t], p) => {
-              pairData.set([h, t], (b * P + p) * 2);
-              ctxData.set(d.contexts[p], (b * P + p) * 2);
-            });
-          });
-          const logits = this.relationHead.forward({
-            hidden,
-            spanPool: ent.spanPool,
-            widthEmbeddings: ent.widthEmbeddings,
-            pairs: { data: pairData, shape: [encodings.length, P, 2] },
-            contexts: { data: ctxData, shape: [encodings.length, P, 2] },
-            training: false,
-          });
-          const sig = tf.sigmoid(logits);
-          relProbs = sig.dataSync() as Float32Array;
-          relLogits = logits.dataSync() as Float32Array;
-          logits.dispose();
-          sig.dispose();
-        }
-        return perDoc.map((d, b) => ({
-          spans: d.sample.spanWords,
-          entityProbs: d.entityProbs,
-          entityLogits: d.entityLogits,
-          keptSpans: d.keptSpans,
-          pairs: d.pairs,
-          relationProbs: relProbs ? relProbs.slice(b * P * R, (b * P + d.pairs.length) * R) : new Float32Array(0),
-          relationLogits: relLogits ? relLogits.slice(b * P * R, (b * P + d.pairs.length) * R) : new Float32Array(0),
-        }));
-      } finally {
-        ent.logits.dispose();
-        ent.spanPool.dispose();
-        ent.widthEmbeddings.dispose();
-      }
-    } finally {
+      ent = this.entityHead.forward({ hidden, spanRanges: input.spanRanges, spanWidths: input.spanWidths, training: false });
+      const entities = readScores(ent.logits, (x) => tf.softmax(x));
+      ent.logits.dispose();
+      const { spanPool, widthEmbeddings } = ent;
+      const relationHead = this.relationHead;
+      return {
+        entities,
+        async scorePairs(pairs: PairScoringInput): Promise<BatchScores> {
+          const logits = relationHead.forward({ hidden, spanPool, widthEmbeddings, pairs: pairs.pairs, contexts: pairs.contexts, training: false });
+          try {
+            return readScores(logits, (x) => tf.sigmoid(x));
+          } finally {
+            logits.dispose();
+          }
+        },
+        dispose() {
+          hidden.dispose();
+          spanPool.dispose();
+          widthEmbeddings.dispose();
+        },
+      };
+    } catch (e) {
       hidden.dispose();
+      if (ent) for (const t of [ent.logits, ent.spanPool, ent.widthEmbeddings]) if (!t.isDisposed) t.dispose();
+      throw e;
     }
   }
 
-  /** Predicts entities and relations (word indices, end exclusive, with scores) for documents given as word lists. */
-  predict(docs: ReadonlyArray<readonly string[]>, options: PredictOptions = {}): PredictedDocument[] {
-    const batchSize = options.batchSize ?? 8;
-    // Encode everything first: a too-long document fails before any batch runs.
-    const encodings = this.encodeDocuments(docs, { onTooLong: options.onTooLong, source: options.source });
-    const out: PredictedDocument[] = [];
-    for (let i = 0; i < docs.length; i += batchSize) {
-      const chunk = docs.slice(i, i + batchSize);
-      const scores = this.scoreEncoded(encodings.slice(i, i + batchSize));
-      scores.forEach((s, k) => out.push(this.decode(chunk[k], s)));
-      options.onProgress?.(Math.min(i + batchSize, docs.length), docs.length);
-    }
-    return out;
+  /** Predicts entities and relations (word indices, end exclusive, with scores) for documents given as word lists, through the one pipeline. */
+  predict(docs: ReadonlyArray<readonly string[]>, options: PredictOptions = {}): Promise<PredictedDocument[]> {
+    return predictDocuments({ ...options, runtime: this, tokenizer: this.tokenizer, inputs: docs.map((tokens) => ({ kind: 'tokens', tokens: tokens as string[] })) });
   }
 
-  /** Turns one document's scores into a predicted document (shared decoding of @spert/relation-head). */
-  decode(tokens: readonly string[], scores: DocumentScores): PredictedDocument {
-    return buildPrediction({
-      tokens: tokens.slice(),
-      spans: scores.spans,
-      entityProbs: scores.entityProbs,
-      keptSpans: scores.keptSpans,
-      pairs: scores.pairs,
-      relationProbs: scores.relationProbs,
-      types: this.settings.types,
-      threshold: this.settings.relFilterThreshold,
+  /** This model as a Predictor (words or raw text in, predictions with offsets out). */
+  asPredictor(options: PipelineOptions & { name?: string } = {}): Predictor {
+    const { name, ...pipeline } = options;
+    return createPredictor({
+      ...pipeline,
+      runtime: this,
+      tokenizer: this.tokenizer,
+      metadata: () => ({
+        model: name ?? 'SpERT (TF.js)',
+        entityTypes: this.settings.types.entities.map((t) => t.key),
+        relationTypes: this.settings.types.relations.map((t) => t.key),
+        runtime: 'tfjs',
+        backend: tf.getBackend(),
+      }),
     });
   }
 
@@ -285,12 +251,23 @@ export class SpertModel {
     this.relationHead.dispose();
   }
 
-  private encode(batch: SpanBatch, training: boolean): tf.Tensor3D {
+  private encode(batch: Pick<SpanScoringInput, 'inputIds' | 'attentionMask'>, training: boolean): tf.Tensor3D {
     return tf.tidy(() => {
       const inputIds = tf.tensor2d(batch.inputIds.data, batch.inputIds.shape as [number, number], 'int32');
       const attentionMask = tf.tensor2d(batch.attentionMask.data, batch.attentionMask.shape as [number, number], 'int32');
       return this.encoder.apply({ inputIds, attentionMask }, { training });
     });
+  }
+}
+
+/** Reads a [B, N, C] classifier output and its activation into typed arrays. */
+function readScores(logits: tf.Tensor, activation: (x: tf.Tensor) => tf.Tensor): BatchScores {
+  const [B, N, C] = logits.shape;
+  const act = activation(logits);
+  try {
+    return { logits: logits.dataSync() as Float32Array, probs: act.dataSync() as Float32Array, shape: [B, N, C] };
+  } finally {
+    act.dispose();
   }
 }
 

@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { sharedPath, type ExpectedSpertDocument } from '../../../tools/testing/shared';
 import { buildEncoderGraph } from './export-encoder';
 import { exportSpertOnnx } from './export-model';
+import { scoreDocuments } from '@spert/pipeline';
 import { SpertOnnxRuntime } from './runtime';
 
 const json = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
@@ -73,7 +74,7 @@ describe('spert-scratch-conll04 fixture (a model trained by the reference)', () 
     expect(['None', ...runtime.metadata().entityTypes]).toEqual(expected.entity_types);
     expect(runtime.metadata().relationTypes).toEqual(expected.relation_types);
     const encoded = runtime.encode(expected.documents.map((d) => d.tokens));
-    const raw = await runtime.infer(encoded);
+    const raw = await scoreDocuments({ runtime: runtime, encodings: encoded });
     let worstEntity = 0;
     let worstRelation = 0;
     let relations = 0;

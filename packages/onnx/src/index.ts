@@ -1,5 +1,5 @@
 export { SpertOnnxRuntime, ONNX_FILES } from './runtime';
-export type { ExecutionProvider, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord, RawDocumentOutput } from './runtime-types';
+export type { ExecutionProvider, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, RawDocumentOutput } from './runtime-types';
 export { buildEncoderGraph, type BuildEncoderOptions, type EncoderShape } from './export-encoder';
 export { buildEntityHeadGraph, buildRelationHeadGraph, type BuildHeadOptions } from './export-heads';
 export { randomSpertWeights, seededRandom, writeRandomSpertModel, type RandomWeightsOptions, type RandomSpertModelOptions } from './random-weights';

@@ -1,5 +1,6 @@
 // Public types of the onnxruntime-node runtime.
-import type { DocumentScores, PredictedDocument, TypesSchema } from '@spert/core';
+import type { DocumentScores, Prediction, TypesSchema } from '@spert/core';
+import type { TooLongPolicy } from '@spert/pipeline';
 
 /** Execution providers the runtime knows how to ask onnxruntime-node for. */
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -18,23 +19,22 @@ export interface SpertOnnxLoadOptions {
   types?: TypesSchema;
   /** Overrides the tokenizer's casing (like the reference's --lowercase flag). */
   lowercase?: boolean;
+  /** Documents longer than the encoder (default 'window': overlapping windows, merged). */
+  onTooLong?: TooLongPolicy;
+  /** Window size and stride for long documents, in `windowUnit`s (defaults: the encoder's length, half of it). */
+  window?: number;
+  stride?: number;
+  windowUnit?: 'subwords' | 'words';
   /** Reads a file (default node:fs/promises readFile); inject for tests or other storage. */
   readFile?: (path: string) => Promise<Uint8Array>;
 }
 
-/** A word of raw text with its character range [start, end) (UTF-16 code units), as @spert/tokenizer splitWords returns it. */
-export interface TextWord {
-  text: string;
-  start: number;
-  end: number;
-}
-
 /** A prediction for raw text: word AND character offsets of every word and entity. */
-export interface TextPrediction extends PredictedDocument {
+export interface TextPrediction extends Prediction {
   /** Character [start, end) of every word in `tokens`. */
   charOffsets: Array<[number, number]>;
   /** Entities with their character range added. */
-  entities: Array<PredictedDocument['entities'][number] & { charStart: number; charEnd: number }>;
+  entities: Array<Prediction['entities'][number] & { charStart: number; charEnd: number }>;
 }
 
 /** What the runtime reports about the model it serves. */

@@ -5,6 +5,8 @@ import type { EncoderShape } from './export-encoder';
 import { exportSpertOnnx } from './export-model';
 import { bertForward64, entityLogits64, relationLogits64 } from './float64-reference';
 import { writeRandomSpertModel } from './random-weights';
+import type { Prediction } from '@spert/core';
+import { scoreDocuments } from '@spert/pipeline';
 import { SpertOnnxRuntime } from './runtime';
 import type { WeightMap } from './weights';
 
@@ -50,7 +52,7 @@ afterAll(async () => {
 describe('SpertOnnxRuntime on an exported random model', () => {
   it('infer() matches a float64 re-computation of encoder + heads for every candidate (padded batches)', async () => {
     const encoded = runtime.encode(docs);
-    const raw = await runtime.infer(encoded);
+    const raw = await scoreDocuments({ runtime: runtime, encodings: encoded });
     let pairsChecked = 0;
     raw.forEach((r, d) => {
       const { inputIds, wordRanges } = encoded[d];
@@ -102,7 +104,7 @@ describe('SpertOnnxRuntime on an exported random model', () => {
   it('chunking relation pairs (maxPairs) does not change any output', async () => {
     const chunked = await SpertOnnxRuntime.load(path.join(root, 'onnx'), { threads: 1, batchSize: 3, maxPairs: 3 });
     const encoded = runtime.encode(docs);
-    const [a, b] = [await runtime.infer(encoded), await chunked.infer(encoded)];
+    const [a, b] = [await scoreDocuments({ runtime: runtime, encodings: encoded }), await scoreDocuments({ runtime: chunked, encodings: encoded })];
     await chunked.dispose();
     expect(a.some((r) => r.pairs.length > 3)).toBe(true);
     a.forEach((r, i) => {
@@ -121,9 +123,17 @@ describe('SpertOnnxRuntime on an exported random model', () => {
     for (const e of p.entities) expect(text.slice(e.charStart, e.charEnd)).toBe(text.slice(p.charOffsets[e.start][0], p.charOffsets[e.end - 1][1]));
   });
 
-  it('rejects a document longer than the encoder positions, naming it; empty text gives an empty prediction', async () => {
+  it('predicts a document longer than the encoder in windows by default, rejects it naming it with onTooLong error; empty text gives an empty prediction', async () => {
     const long = Array.from({ length: 70 }, () => 'Alice');
-    await expect(runtime.predictTokens([['Bob'], long])).rejects.toThrow(/document 1/);
+    const [, windowed] = await runtime.predictTokens([['Bob'], long]);
+    expect(windowed.tokens).toHaveLength(70);
+    expect((windowed as Prediction).windows).toBeGreaterThan(1);
+    const strict = await SpertOnnxRuntime.load(path.join(root, 'onnx'), { threads: 1, onTooLong: 'error' });
+    try {
+      await expect(strict.predictTokens([['Bob'], long])).rejects.toThrow(/document 1/);
+    } finally {
+      await strict.dispose();
+    }
     await expect(runtime.predictText([42 as unknown as string])).rejects.toThrow(/text 0: expected a string/);
     const [empty] = await runtime.predictText(['   ']);
     expect(empty).toEqual({ tokens: [], entities: [], relations: [], charOffsets: [] });

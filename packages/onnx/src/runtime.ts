@@ -1,17 +1,28 @@
-// SpERT inference on onnxruntime-node from an exported directory (encoder.onnx,
-// entity_head.onnx, relation_head.onnx, config.json with the "spert" object, vocab.txt):
-// tokenize -> batch by length -> encoder -> entity head -> filter -> relation head -> decode.
+// SpERT on onnxruntime-node from an exported directory (encoder.onnx, entity_head.onnx,
+// relation_head.onnx, config.json with the "spert" object, tokenizer files). This file is only
+// the runtime adapter: candidates, filtering, pairing, decoding and windows are @spert/pipeline's.
 import { readFile as nodeReadFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { EncodedDocument, PredictedDocument } from '@spert/core';
-import { filterSpans, type FilteredSpans } from '@spert/entity-head';
-import { buildInferencePairs, buildPrediction } from '@spert/relation-head';
-import { createEvalSample } from '@spert/span-sampler';
-import { loadTokenizer, splitWords, type BertWordPieceTokenizer } from '@spert/tokenizer';
+import {
+  readSettings,
+  type BatchScores,
+  type EncodedDocument,
+  type PairScoringInput,
+  type PredictCallOptions,
+  type PredictedDocument,
+  type Prediction,
+  type PredictionInput,
+  type Predictor,
+  type ScoredBatch,
+  type SpanScoringInput,
+  type SpertRuntime,
+  type SpertSettings,
+} from '@spert/core';
+import { predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
+import { loadTokenizer, type BertWordPieceTokenizer } from '@spert/tokenizer';
 import * as ort from 'onnxruntime-node';
 import { OPSET } from './graph-builder';
-import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord } from './runtime-types';
-import { readSettings, type SpertSettings } from '@spert/core';
+import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction } from './runtime-types';
 
 /** File names of an exported model directory. */
 export const ONNX_FILES = { encoder: 'encoder.onnx', entityHead: 'entity_head.onnx', relationHead: 'relation_head.onnx' } as const;
@@ -22,27 +33,23 @@ interface Sessions {
   relationHead: ort.InferenceSession;
 }
 
-interface DocumentResult extends RawDocumentOutput {
-  kept: FilteredSpans;
-}
-
 function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
   const data = new BigInt64Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
   return new ort.Tensor('int64', data, dims);
 }
 
-/** A SpERT model served by onnxruntime-node: batched prediction for words or raw text. */
-export class SpertOnnxRuntime {
+/** A SpERT model served by onnxruntime-node: the runtime contract, and a Predictor through the one pipeline. */
+export class SpertOnnxRuntime implements SpertRuntime, Predictor {
   private disposed = false;
 
   private constructor(
     private readonly dir: string,
     private readonly sessions: Sessions,
-    private readonly settings: SpertSettings,
+    readonly settings: SpertSettings,
     private readonly tokenizer: BertWordPieceTokenizer,
     private readonly config: Record<string, unknown>,
-    private readonly options: { threads?: number; executionProviders: ExecutionProvider[]; batchSize: number },
+    private readonly options: { threads?: number; executionProviders: ExecutionProvider[]; batchSize: number; pipeline: PipelineOptions },
   ) {}
 
   /** Loads an exported directory and opens its three onnxruntime sessions. */
@@ -54,7 +61,7 @@ export class SpertOnnxRuntime {
       try {
         raw = await text(name);
       } catch (e) {
-        throw new Error(`${path.join(dir, name)}: cannot read (${(e as Error).message}); is this a directory written by exportSpertOnnx?`);
+        throw new Error(`${path.join(dir, name)}: cannot read (${(e as Error).message}); is this a directory written by spert-export (spert-export --model <model dir> --out ${dir})?`);
       }
       try {
         return JSON.parse(raw) as Record<string, unknown>;
@@ -91,7 +98,7 @@ export class SpertOnnxRuntime {
       try {
         bytes = await readFile(file);
       } catch (e) {
-        throw new Error(`${file}: cannot read (${(e as Error).message}); export the model with exportSpertOnnx first`);
+        throw new Error(`${file}: cannot read (${(e as Error).message}); export the model first: spert-export --model <model dir> --out ${dir}`);
       }
       try {
         return await ort.InferenceSession.create(bytes, sessionOptions);
@@ -107,7 +114,8 @@ export class SpertOnnxRuntime {
       entityHead: await open(ONNX_FILES.entityHead),
       relationHead: await open(ONNX_FILES.relationHead),
     };
-    return new SpertOnnxRuntime(dir, sessions, settings, tokenizer, config, { threads: options.threads, executionProviders, batchSize });
+    const pipeline: PipelineOptions = { batchSize, onTooLong: options.onTooLong, window: options.window, stride: options.stride, unit: options.windowUnit };
+    return new SpertOnnxRuntime(dir, sessions, settings, tokenizer, config, { threads: options.threads, executionProviders, batchSize, pipeline });
   }
 
   /** Describes the model: types, SpERT settings, encoder config, onnxruntime version. */
@@ -129,57 +137,89 @@ export class SpertOnnxRuntime {
     };
   }
 
-  /** Encodes words into wordpieces the way the model was trained ([CLS] word pieces... [SEP]). */
+  /** Encodes words the way the model was trained (special tokens, one subword range per word). */
   encode(docs: string[][]): EncodedDocument[] {
     return docs.map((words, documentIndex) => {
-      if (!Array.isArray(words)) throw new TypeError(`document ${documentIndex}: expected an array of words`);
       const { inputIds, wordRanges } = this.tokenizer.encodeWords(words, { documentIndex });
       return { inputIds, wordRanges };
     });
   }
 
-  /** Predicts entities and relations for pre-split documents (one result per document, same order). */
-  async predictTokens(docs: string[][]): Promise<PredictedDocument[]> {
-    const results = await this.run(this.encode(docs));
-    return results.map((r, i) =>
-      buildPrediction({
-        tokens: docs[i],
-        spans: r.spans,
-        entityProbs: r.entityProbs,
-        keptSpans: r.kept.indices,
-        pairs: r.pairs,
-        relationProbs: r.relationProbs,
-        types: this.settings.types,
-        threshold: this.settings.relFilterThreshold,
-      }),
-    );
+  /** Predicts entities and relations for pre-split documents (one result per document, same order), through the one pipeline. */
+  async predictTokens(docs: string[][], options: PredictCallOptions = {}): Promise<PredictedDocument[]> {
+    return this.predict(docs.map((tokens) => ({ kind: 'tokens', tokens })), options);
   }
 
-  /** Predicts for raw texts: words are split with character offsets, entities get both. */
-  async predictText(texts: string[]): Promise<TextPrediction[]> {
-    const split: TextWord[][] = texts.map((t, i) => {
+  /** Predicts for raw texts: words come from the one word splitter, entities get word and character offsets. */
+  async predictText(texts: string[], options: PredictCallOptions = {}): Promise<TextPrediction[]> {
+    texts.forEach((t, i) => {
       if (typeof t !== 'string') throw new TypeError(`text ${i}: expected a string`);
-      return splitWords(t);
     });
-    const preds = await this.predictTokens(split.map((ws) => ws.map((w) => w.text)));
-    return preds.map((p, i) => {
-      const words = split[i];
-      return {
-        ...p,
-        charOffsets: words.map((w) => [w.start, w.end] as [number, number]),
-        entities: p.entities.map((e) => ({ ...e, charStart: words[e.start].start, charEnd: words[e.end - 1].end })),
-      };
-    });
+    return (await this.predict(texts.map((text) => ({ kind: 'text', text })), options)) as TextPrediction[];
+  }
+
+  /** The {@link Predictor} contract: words or raw text in, predictions with offsets out. */
+  predict(inputs: readonly PredictionInput[], options: PredictCallOptions = {}): Promise<Prediction[]> {
+    this.assertOpen();
+    return predictDocuments({ ...this.options.pipeline, ...options, runtime: this, tokenizer: this.tokenizer, inputs });
   }
 
   /** Raw outputs for pre-split documents (the counterpart of @spert/model's SpertModel.score). */
   async score(docs: string[][]): Promise<RawDocumentOutput[]> {
-    return this.infer(this.encode(docs));
+    this.assertOpen();
+    return scoreWords({ runtime: this, tokenizer: this.tokenizer, documents: docs, batchSize: this.options.batchSize });
   }
 
-  /** Raw head outputs for encoded documents (candidate spans, entity and relation logits and probabilities). */
-  async infer(docs: EncodedDocument[]): Promise<RawDocumentOutput[]> {
-    return (await this.run(docs)).map(({ kept: _kept, ...raw }) => raw);
+  /** The onnxruntime runtime: runs encoder.onnx and entity_head.onnx on a batch; relation_head.onnx on request. */
+  async scoreSpans(input: SpanScoringInput): Promise<ScoredBatch> {
+    this.assertOpen();
+    const [B, T] = input.inputIds.shape;
+    const feeds: Record<string, ort.Tensor> = { input_ids: i64(input.inputIds.data, [B, T]), attention_mask: i64(input.attentionMask.data, [B, T]) };
+    // SpERT inputs are single-segment; graphs exported without token_type_ids do not take it.
+    if (this.sessions.encoder.inputNames.includes('token_type_ids')) feeds.token_type_ids = i64(new Int32Array(B * T), [B, T]);
+    const hidden = (await this.sessions.encoder.run(feeds)).last_hidden_state;
+    const S = input.spanRanges.shape[1];
+    const ent = await this.sessions.entityHead.run({ hidden_states: hidden, span_ranges: i64(input.spanRanges.data, [B, S, 2]), span_widths: i64(input.spanWidths.data, [B, S]) });
+    const C = this.settings.types.entities.length + 1;
+    if (ent.entity_probs.dims[2] !== C) {
+      throw new Error(`${this.dir}: entity head has ${ent.entity_probs.dims[2]} classes but the types list ${C - 1} entity types (+ none)`);
+    }
+    const relationHead = this.sessions.relationHead;
+    const R = this.settings.types.relations.length;
+    const dir = this.dir;
+    return {
+      entities: { logits: ent.entity_logits.data as Float32Array, probs: ent.entity_probs.data as Float32Array, shape: [B, S, C] },
+      async scorePairs({ pairs }: PairScoringInput): Promise<BatchScores> {
+        // relation_head.onnx takes the spans that pairs use and pairs as indices into them.
+        const P = pairs.shape[1];
+        const used = Array.from({ length: B }, (_, b) => {
+          const set = new Set<number>();
+          for (let p = 0; p < P * 2; p++) set.add(pairs.data[b * P * 2 + p]);
+          return [...set].sort((x, y) => x - y);
+        });
+        const K = Math.max(1, ...used.map((u) => u.length));
+        const ranges = new Int32Array(B * K * 2);
+        const widths = new Int32Array(B * K);
+        const local = new Int32Array(B * P * 2);
+        used.forEach((u, b) => {
+          const pos = new Map(u.map((s, j) => [s, j]));
+          u.forEach((s, j) => {
+            ranges[(b * K + j) * 2] = input.spanRanges.data[(b * S + s) * 2];
+            ranges[(b * K + j) * 2 + 1] = input.spanRanges.data[(b * S + s) * 2 + 1];
+            widths[b * K + j] = input.spanWidths.data[b * S + s];
+          });
+          for (let p = 0; p < P * 2; p++) local[b * P * 2 + p] = pos.get(pairs.data[b * P * 2 + p]) as number;
+        });
+        const rel = await relationHead.run({ hidden_states: hidden, span_ranges: i64(ranges, [B, K, 2]), span_widths: i64(widths, [B, K]), pairs: i64(local, [B, P, 2]) });
+        if (rel.relation_probs.dims[2] !== R) {
+          throw new Error(`${dir}: relation head has ${rel.relation_probs.dims[2]} outputs but the types list ${R} relation types`);
+        }
+        return { logits: rel.relation_logits.data as Float32Array, probs: rel.relation_probs.data as Float32Array, shape: [B, P, R] };
+      },
+      dispose() {
+        hidden.dispose();
+      },
+    };
   }
 
   /** Releases the onnxruntime sessions. */
@@ -189,112 +229,7 @@ export class SpertOnnxRuntime {
     await Promise.all([this.sessions.encoder.release(), this.sessions.entityHead.release(), this.sessions.relationHead.release()]);
   }
 
-  private async run(docs: EncodedDocument[]): Promise<DocumentResult[]> {
+  private assertOpen(): void {
     if (this.disposed) throw new Error('SpertOnnxRuntime: used after dispose()');
-    // Group by length so a batch pads little; results go back to input order.
-    const order = docs.map((_, i) => i).sort((a, b) => docs[a].inputIds.length - docs[b].inputIds.length);
-    const out: DocumentResult[] = new Array(docs.length);
-    for (let i = 0; i < order.length; i += this.options.batchSize) {
-      const idx = order.slice(i, i + this.options.batchSize);
-      const results = await this.runBatch(idx.map((j) => docs[j]));
-      idx.forEach((j, k) => (out[j] = results[k]));
-    }
-    return out;
-  }
-
-  private async runBatch(docs: EncodedDocument[]): Promise<DocumentResult[]> {
-    const B = docs.length;
-    const T = Math.max(...docs.map((d) => d.inputIds.length));
-    const ids = new Array<number>(B * T).fill(0);
-    const mask = new Array<number>(B * T).fill(0);
-    docs.forEach((d, b) => d.inputIds.forEach((id, t) => ((ids[b * T + t] = id), (mask[b * T + t] = 1))));
-    const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids, [B, T]), attention_mask: i64(mask, [B, T]) };
-    // SpERT inputs are single-segment; graphs exported without token_type_ids do not take it.
-    if (this.sessions.encoder.inputNames.includes('token_type_ids')) feeds.token_type_ids = i64(new Array<number>(B * T).fill(0), [B, T]);
-    const enc = await this.sessions.encoder.run(feeds);
-    const hidden = enc.last_hidden_state;
-
-    const samples = docs.map((encoding) => createEvalSample({ encoding, maxSpanSize: this.settings.maxSpanSize }));
-    const S = Math.max(1, ...samples.map((s) => s.spanRanges.length));
-    const ranges = new Array<number>(B * S * 2).fill(0);
-    const widths = new Array<number>(B * S).fill(0);
-    samples.forEach((s, b) =>
-      s.spanRanges.forEach(([st, en], k) => {
-        ranges[(b * S + k) * 2] = st;
-        ranges[(b * S + k) * 2 + 1] = en;
-        widths[b * S + k] = s.spanWidths[k];
-      }),
-    );
-    const ent = await this.sessions.entityHead.run({ hidden_states: hidden, span_ranges: i64(ranges, [B, S, 2]), span_widths: i64(widths, [B, S]) });
-    const probs = ent.entity_probs.data as Float32Array;
-    const C = this.settings.types.entities.length + 1;
-    if (ent.entity_probs.dims[2] !== C) {
-      throw new Error(`${this.dir}: entity head has ${ent.entity_probs.dims[2]} classes but the types list ${C - 1} entity types (+ none)`);
-    }
-    const entityProbs = samples.map((s, b) => probs.slice(b * S * C, (b * S + s.spanRanges.length) * C));
-    const entLogits = ent.entity_logits.data as Float32Array;
-    const entityLogits = samples.map((s, b) => entLogits.slice(b * S * C, (b * S + s.spanRanges.length) * C));
-    const kept = entityProbs.map((p) => filterSpans({ probs: p, numClasses: C }));
-    // Candidate pairs (indices into all spans) and the same pairs as indices into the kept spans,
-    // which is what relation_head.onnx takes.
-    const candidates = kept.map((k, b) => buildInferencePairs({ keptSpans: k.indices, spanRanges: samples[b].spanRanges }).pairs);
-    const keptPairs = candidates.map((pairs, b) => {
-      const pos = new Map(kept[b].indices.map((s, j) => [s, j]));
-      return pairs.map(([h, t]) => [pos.get(h)!, pos.get(t)!] as [number, number]);
-    });
-    const R = this.settings.types.relations.length;
-    const relProbs = keptPairs.map((p) => new Float32Array(p.length * R));
-    const relLogits = keptPairs.map((p) => new Float32Array(p.length * R));
-    const P = Math.max(...keptPairs.map((p) => p.length));
-    if (P > 0 && R > 0) {
-      const K = Math.max(1, ...kept.map((k) => k.indices.length));
-      const kRanges = new Array<number>(B * K * 2).fill(0);
-      const kWidths = new Array<number>(B * K).fill(0);
-      kept.forEach((k, b) =>
-        k.indices.forEach((s, j) => {
-          kRanges[(b * K + j) * 2] = samples[b].spanRanges[s][0];
-          kRanges[(b * K + j) * 2 + 1] = samples[b].spanRanges[s][1];
-          kWidths[b * K + j] = samples[b].spanWidths[s];
-        }),
-      );
-      const spanRanges = i64(kRanges, [B, K, 2]);
-      const spanWidths = i64(kWidths, [B, K]);
-      // Pairs go in chunks of max_pairs per document (the reference's memory bound); results
-      // do not depend on the chunking.
-      const chunk = Math.max(1, Math.floor(this.settings.maxPairs));
-      for (let p0 = 0; p0 < P; p0 += chunk) {
-        const n = Math.min(chunk, P - p0);
-        const pairs = new Array<number>(B * n * 2).fill(0);
-        keptPairs.forEach((kp, b) => {
-          for (let p = 0; p < n && p0 + p < kp.length; p++) {
-            pairs[(b * n + p) * 2] = kp[p0 + p][0];
-            pairs[(b * n + p) * 2 + 1] = kp[p0 + p][1];
-          }
-        });
-        const rel = await this.sessions.relationHead.run({ hidden_states: hidden, span_ranges: spanRanges, span_widths: spanWidths, pairs: i64(pairs, [B, n, 2]) });
-        if (rel.relation_probs.dims[2] !== R) {
-          throw new Error(`${this.dir}: relation head has ${rel.relation_probs.dims[2]} outputs but the types list ${R} relation types`);
-        }
-        const data = rel.relation_probs.data as Float32Array;
-        const logitData = rel.relation_logits.data as Float32Array;
-        relProbs.forEach((arr, b) => {
-          const count = Math.min(n, keptPairs[b].length - p0);
-          if (count > 0) {
-            arr.set(data.subarray(b * n * R, (b * n + count) * R), p0 * R);
-            relLogits[b].set(logitData.subarray(b * n * R, (b * n + count) * R), p0 * R);
-          }
-        });
-      }
-    }
-    return samples.map((s, b) => ({
-      spans: s.spanWords,
-      keptSpans: kept[b].indices,
-      entityProbs: entityProbs[b],
-      entityLogits: entityLogits[b],
-      pairs: candidates[b],
-      relationProbs: relProbs[b],
-      relationLogits: relLogits[b],
-      kept: kept[b],
-    }));
   }
 }

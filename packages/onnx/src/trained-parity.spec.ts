@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
-import { readDataset, readTypes, type Document, type TypesSchema } from '@spert/core';
+import { readDataset, readTypes, type Document, type PredictedDocument, type TypesSchema } from '@spert/core';
 import { createScratchModel, saveModel, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
 import { maxAbsDiff } from '../../../tools/testing/float64';
 import { sharedPath } from '../../../tools/testing/shared';
 import { exportSpertOnnx } from './export-model';
+import { decodeScores } from '@spert/pipeline';
 import { SpertOnnxRuntime } from './runtime';
 
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);
@@ -21,8 +22,8 @@ async function compare(model: SpertModel, dir: string, docs: string[][]): Promis
   const runtime = await SpertOnnxRuntime.load(path.join(dir, 'onnx'), { threads: 1 });
   try {
     // One TF.js pass: scores of every document, decoded the way model.predict decodes them.
-    const tfjsScores = docs.flatMap((_, i) => (i % 16 === 0 ? model.score(docs.slice(i, i + 16)) : []));
-    const tfjs = docs.map((tokens, i) => model.decode(tokens, tfjsScores[i]));
+    const tfjsScores = await model.score(docs, { batchSize: 16 });
+    const tfjs = docs.map((tokens, i) => decodeScores(model, tokens, tfjsScores[i]));
     const onnx = await runtime.predictTokens(docs);
     const strip = (d: Document) => JSON.stringify({ e: d.entities.map(({ type, start, end }) => [type, start, end]), r: d.relations.map(({ type, head, tail }) => [type, head, tail]) });
     // Report the first differing documents only: a diff of 288 long strings can exhaust the heap.
@@ -40,6 +41,20 @@ async function compare(model: SpertModel, dir: string, docs: string[][]): Promis
       }
     });
     expect(worst).toBeLessThan(1e-4);
+    // A ~2,000-word document (CoNLL04 test sentences one after the other) goes through windows
+    // in both runtimes and merges to the same entities, relations and types.
+    const long: string[] = [];
+    for (const d of docs) {
+      if (long.length >= 2000) break;
+      long.push(...d);
+    }
+    const [tfLong] = await model.predict([long]);
+    const [onnxLong] = await runtime.predictTokens([long]);
+    expect((onnxLong as { windows?: number }).windows).toBeGreaterThan(3);
+    expect(strip(onnxLong)).toBe(strip(tfLong));
+    expect(tfLong.entities.length).toBeGreaterThan(3);
+    const scores = (d: Document) => [...(d as PredictedDocument).entities.map((e) => e.score), ...(d as PredictedDocument).relations.map((r) => r.score)];
+    expect(maxAbsDiff(scores(tfLong), scores(onnxLong))).toBeLessThan(1e-4);
     return { entities: tfjs.reduce((n, d) => n + d.entities.length, 0), relations: tfjs.reduce((n, d) => n + d.relations.length, 0) };
   } finally {
     await runtime.dispose();

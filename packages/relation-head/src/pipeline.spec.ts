@@ -3,9 +3,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import type { Document, EncodedDocument, TypesSchema } from '@spert/core';
-import { EntityHead, filterSpans } from '@spert/entity-head';
-import { collate, createEvalSample, createRng, createTrainSample, type SpanBatch } from '@spert/span-sampler';
-import { buildInferencePairs, buildPrediction, forwardHeads } from './index';
+import { EntityHead } from '@spert/entity-head';
+import { buildPrediction, filterSpans } from '@spert/pipeline';
+import { buildInferencePairs, collate, createEvalSample, createRng, createTrainSample, type SpanBatch } from '@spert/span-sampler';
+import { forwardHeads } from './index';
 import { RelationHead } from './relation-head';
 
 const types: TypesSchema = {

@@ -7,3 +7,4 @@ export { normalizeSymmetricRelations } from './normalize-symmetric';
 export { createTrainSample, type TrainSampleOptions } from './train-sample';
 export { createEvalSample, type EvalSampleOptions } from './eval-sample';
 export { collate } from './collate';
+export { buildInferencePairs, type InferencePairs } from './inference-pairs';

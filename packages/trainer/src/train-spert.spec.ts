@@ -52,7 +52,7 @@ describe('trainSpert', () => {
       await saveModel(model, path.join(dir, 'model'));
       const loaded = await SpertModel.load({ dir: path.join(dir, 'model') });
       const words = docs.slice(0, 6).map((d) => d.tokens);
-      expect(loaded.predict(words)).toEqual(model.predict(words));
+      expect(await loaded.predict(words)).toEqual(await model.predict(words));
       loaded.dispose();
     } finally {
       model.dispose();

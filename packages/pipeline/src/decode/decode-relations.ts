@@ -1,4 +1,4 @@
-import { toRows } from '@spert/entity-head';
+import { toRows } from './filter-spans';
 import type { Range } from '@spert/span-sampler';
 
 /** One predicted relation between two candidate spans. */

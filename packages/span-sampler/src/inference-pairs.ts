@@ -1,4 +1,5 @@
-import { contextRange, type Range } from '@spert/span-sampler';
+import { contextRange } from './context-range';
+import type { Range } from './types';
 
 /** Relation candidates of one document: span-index pairs and their localized contexts. */
 export interface InferencePairs {

@@ -1,5 +1,5 @@
 import type { PredictedDocument, ScoredEntity, ScoredRelation, TypesSchema } from '@spert/core';
-import { filterSpans, toRows } from '@spert/entity-head';
+import { filterSpans, toRows } from './filter-spans';
 import type { Range } from '@spert/span-sampler';
 import { decodeRelations } from './decode-relations';
 

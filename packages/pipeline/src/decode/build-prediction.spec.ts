@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Document, TypesSchema } from '@spert/core';
-import { filterSpans } from '@spert/entity-head';
+import { filterSpans } from './filter-spans';
 import { enumerateSpans, type Range } from '@spert/span-sampler';
-import { sharedPath } from '../../../tools/testing/shared';
+import { sharedPath } from '../../../../tools/testing/shared';
 import { buildPrediction } from './build-prediction';
-import { buildInferencePairs } from './inference-pairs';
+import { buildInferencePairs } from '@spert/span-sampler';
 
 interface FixtureDoc {
   tokens: string[];

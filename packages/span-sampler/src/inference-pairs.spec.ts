@@ -1,4 +1,4 @@
-import type { Range } from '@spert/span-sampler';
+import type { Range } from './types';
 import { buildInferencePairs } from './inference-pairs';
 
 describe('buildInferencePairs', () => {

@@ -1,17 +1,22 @@
 import * as path from 'node:path';
-import { writeFileAtomic, type Document, type PredictedDocument } from '@spert/core';
-import { appendEvalCsv, evaluate, formatEvaluation, metricsToJson, renderExamplesHtml, writePredictions, type EvaluationResult } from '@spert/evaluator';
-import type { SpertModel } from './spert-model';
+import { writeFileAtomic, type Document, type PredictedDocument, type Predictor, type TypesSchema } from '@spert/core';
+import { appendEvalCsv } from './csv';
+import { evaluate, type EvaluationResult } from './evaluate';
+import { renderExamplesHtml } from './html';
+import { metricsToJson } from './metrics-json';
+import { writePredictions } from './predictions';
+import { formatEvaluation } from './report';
 
-/** Options of {@link evaluateModel}. */
-export interface EvaluateModelOptions {
-  model: SpertModel;
+/** Options of {@link evaluatePredictor}. */
+export interface EvaluatePredictorOptions {
+  /** Any runtime behind the Predictor contract (TF.js model, ONNX runtime, ...). */
+  predictor: Predictor;
+  /** The model's types schema (class order and symmetric flags). */
+  types: TypesSchema;
   /** Gold documents. */
   documents: readonly Document[];
   /** The reference's no_overlapping evaluation (ADE). */
   noOverlapping?: boolean;
-  /** Documents per forward pass. */
-  batchSize?: number;
   /** Where to write predictions, metrics, CSV and the HTML examples page (optional). */
   outDir?: string;
   /** Label of the files (e.g. "test" -> predictions_test.json). */
@@ -24,8 +29,8 @@ export interface EvaluateModelOptions {
   source?: string;
 }
 
-/** What {@link evaluateModel} computed. */
-export interface ModelEvaluation {
+/** What {@link evaluatePredictor} computed. */
+export interface PredictorEvaluation {
   result: EvaluationResult;
   predictions: PredictedDocument[];
   /** The reference's three console tables. */
@@ -35,10 +40,15 @@ export interface ModelEvaluation {
 }
 
 /** Predicts a gold dataset and scores it with the reference's protocol; optionally writes the reports. */
-export async function evaluateModel(o: EvaluateModelOptions): Promise<ModelEvaluation> {
-  const predictions = o.model.predict(o.documents.map((d) => d.tokens), { batchSize: o.batchSize, onProgress: o.onProgress, source: o.source });
+export async function evaluatePredictor(o: EvaluatePredictorOptions): Promise<PredictorEvaluation> {
+  const predicted = await o.predictor.predict(
+    o.documents.map((d) => ({ kind: 'tokens', tokens: d.tokens })),
+    { onProgress: o.onProgress, source: o.source },
+  );
+  // The evaluator's files hold the reference's prediction fields only.
+  const predictions: PredictedDocument[] = predicted.map((p) => ({ tokens: p.tokens, entities: p.entities.map(({ type, start, end, score }) => ({ type, start, end, score })), relations: p.relations }));
   const gold = o.documents.slice();
-  const result = evaluate({ gold, predicted: predictions, types: o.model.settings.types, noOverlapping: o.noOverlapping });
+  const result = evaluate({ gold, predicted: predictions, types: o.types, noOverlapping: o.noOverlapping });
   const tables = formatEvaluation(result);
   const files: string[] = [];
   if (o.outDir) {
@@ -51,7 +61,7 @@ export async function evaluateModel(o: EvaluateModelOptions): Promise<ModelEvalu
     await writePredictions({ path: file(`predictions_${label}.json`), documents: predictions });
     await writeFileAtomic({ path: file(`metrics_${label}.json`), data: `${JSON.stringify(metricsToJson(result), null, 2)}\n` });
     await appendEvalCsv({ path: file(`eval_${label}.csv`), result, epoch: o.epoch ?? 0, iteration: 0, globalIteration: o.step ?? 0 });
-    await writeFileAtomic({ path: file(`examples_${label}.html`), data: renderExamplesHtml({ gold, predicted: predictions, types: o.model.settings.types, title: `SpERT: ${label}` }) });
+    await writeFileAtomic({ path: file(`examples_${label}.html`), data: renderExamplesHtml({ gold, predicted: predictions, types: o.types, title: `SpERT: ${label}` }) });
     await writeFileAtomic({ path: file(`eval_${label}.txt`), data: `${tables}\n` });
   }
   return { result, predictions, tables, files };
