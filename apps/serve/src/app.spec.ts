@@ -139,10 +139,23 @@ describe('spert-serve HTTP API (rule predictor, real HTTP on 127.0.0.1)', () => 
     expect(json).toMatchObject({ code: 'TOO_MANY_WORDS', message: 'documents[1].tokens: 13 words, the limit is 12' });
   });
 
-  it('answers a wrong content type with 415 and unknown routes with 404, both JSON', async () => {
+  it('validates documents as the CLI does: bare strings and word arrays accepted, one short line naming the field', async () => {
+    const ok = await post(s.base, JSON.stringify({ documents: ['Ann left Paris', ['Bob', 'Corp'], { text: '' }] }));
+    expect(ok.status).toBe(200);
+    const docs = ok.json.documents as Array<{ tokens: string[] }>;
+    expect(docs.map((d) => d.tokens)).toEqual([['Ann', 'left', 'Paris'], ['Bob', 'Corp'], []]);
+    const bad = await post(s.base, JSON.stringify({ documents: [{ text: 'ok' }, { text: 42 }] }));
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ code: 'INVALID_REQUEST', message: 'documents[1].text: expected a string, got number 42' });
+  });
+
+  it('answers a wrong content type (text/plain too) with 415 and unknown routes with 404, both JSON', async () => {
     const bad = await post(s.base, 'documents=1', 'application/x-www-form-urlencoded');
     expect(bad.status).toBe(415);
     expect(bad.json.statusCode).toBe(415);
+    const plain = await post(s.base, 'Ann left Paris', 'text/plain');
+    expect(plain.status).toBe(415);
+    expect(plain.json).toMatchObject({ statusCode: 415 });
     const res = await fetch(`${s.base}/nope`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
