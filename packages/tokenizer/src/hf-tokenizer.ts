@@ -1,5 +1,6 @@
-import { Tokenizer } from '@huggingface/tokenizers';
+import { Normalizer, PrecompiledNormalizer, SequenceNormalizer, Tokenizer } from '@huggingface/tokenizers';
 import { TokenizerConfigError } from './errors';
+import { CharsMapNormalizer } from './spm-charsmap';
 import {
   encodeFramedWords,
   WordIdCache,
@@ -115,6 +116,15 @@ function visitPreTokenizers(pre: unknown, visit: (p: Json) => void): void {
   if (pre.type === 'Sequence' && Array.isArray(pre.pretokenizers)) for (const p of pre.pretokenizers) visitPreTokenizers(p, visit);
 }
 
+/** The normalizer with every Precompiled step replaced by one that applies its charsmap exactly. */
+function withExactCharsMaps(normalizer: Normalizer | null, file: string): Normalizer | null {
+  if (normalizer instanceof PrecompiledNormalizer) {
+    return new CharsMapNormalizer(normalizer.config as ConstructorParameters<typeof PrecompiledNormalizer>[0], `${file} normalizer`);
+  }
+  if (normalizer instanceof SequenceNormalizer) normalizer.normalizers = normalizer.normalizers.map((n) => withExactCharsMaps(n, file));
+  return normalizer;
+}
+
 /**
  * A tokenizer from any Hugging Face tokenizer.json (byte-level BPE as RoBERTa, SentencePiece
  * Unigram as DeBERTa-v3, WordPiece with non-BERT parts), run by @huggingface/tokenizers, with
@@ -181,6 +191,7 @@ export class HfTokenizer implements SubwordTokenizer {
     } catch (e) {
       throw new TokenizerConfigError(`${file}: @huggingface/tokenizers cannot load it (${(e as Error).message})`);
     }
+    this.tokenizer.normalizer = withExactCharsMaps(this.tokenizer.normalizer, file);
 
     let maxId = -1;
     for (const id of this.tokenizer.get_vocab(true).values()) maxId = Math.max(maxId, id);
