@@ -231,7 +231,14 @@ describe('loadTokenizer dispatch and errors', () => {
     const json = JSON.parse(readFileSync(path.join(robertaDir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
     const noFraming = JSON.stringify({ ...json, post_processor: { type: 'ByteLevel', trim_offsets: true } });
     await expect(loadTokenizer({ dir: '/r', readTextFile: memoryDir({ 'tokenizer.json': noFraming }) })).rejects.toThrow(
-      /\/r\/tokenizer\.json: no sentence-start token: .*\/r\/tokenizer_config\.json names no cls_token/,
+      /\/r\/tokenizer\.json: no sentence-start token: the post_processor adds none and \/r\/tokenizer_config\.json names no cls_token/,
+    );
+    const endless = JSON.stringify({
+      ...json,
+      post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], special_tokens: {} },
+    });
+    await expect(loadTokenizer({ dir: '/r', readTextFile: memoryDir({ 'tokenizer.json': endless }) })).rejects.toThrow(
+      /\/r\/tokenizer\.json: no sentence-end token: the post_processor adds none after the words/,
     );
     const config = JSON.stringify({ cls_token: '<s>', sep_token: '</s>', unk_token: '<unk>' });
     await expect(loadTokenizer({ dir: '/r', readTextFile: memoryDir({ 'tokenizer.json': noFraming, 'tokenizer_config.json': config }) })).rejects.toThrow(

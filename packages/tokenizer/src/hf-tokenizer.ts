@@ -169,7 +169,7 @@ export class HfTokenizer implements SubwordTokenizer {
       );
     }
     this.modelType = type;
-    this.original = json;
+    this.original = structuredClone(json);
     this.config = settings.tokenizerConfig ?? {};
     this.lowercase = settings.lowercase ?? false;
 
@@ -201,12 +201,22 @@ export class HfTokenizer implements SubwordTokenizer {
     const framing = framingFromPostProcessor(json.post_processor, file);
     const cls = configToken(this.config, 'cls_token', configFile) ?? configToken(this.config, 'bos_token', configFile);
     const sep = configToken(this.config, 'sep_token', configFile) ?? configToken(this.config, 'eos_token', configFile);
+    // Without a post_processor that adds special tokens, tokenizer_config.json names them.
     const prefix = framing?.prefix ?? (cls === undefined ? [] : [cls]);
     const suffix = framing?.suffix ?? (sep === undefined ? [] : [sep]);
     if (prefix.length === 0) {
       throw new TokenizerConfigError(
-        `${file}: no sentence-start token: the post_processor adds none before the words and ${configFile} names no cls_token ` +
-          `(SpERT reads its context from the first position, [CLS] or <s>)`,
+        (framing
+          ? `${file}: no sentence-start token: the post_processor adds none before the words`
+          : `${file}: no sentence-start token: the post_processor adds none and ${configFile} names no cls_token`) +
+          ` (SpERT reads its context from the first position, [CLS] or <s>)`,
+      );
+    }
+    if (suffix.length === 0) {
+      throw new TokenizerConfigError(
+        framing
+          ? `${file}: no sentence-end token: the post_processor adds none after the words`
+          : `${file}: no sentence-end token: the post_processor adds none and ${configFile} names no sep_token`,
       );
     }
     const unkName =
@@ -232,7 +242,7 @@ export class HfTokenizer implements SubwordTokenizer {
     this.specialTokens = { prefix, suffix, pad: padName, unk: unkName, mask: maskName };
     this.specialIds = {
       cls: prefixIds[0],
-      sep: suffixIds.length > 0 ? suffixIds[suffixIds.length - 1] : prefixIds[0],
+      sep: suffixIds[suffixIds.length - 1],
       pad: idOf(padName, 'padding'),
       unk: idOf(unkName, 'unknown'),
       mask: maskName === undefined ? undefined : idOf(maskName, 'mask'),
@@ -303,7 +313,7 @@ export class HfTokenizer implements SubwordTokenizer {
     const s = this.specialTokens;
     const config: Json = { ...this.config, model_max_length: this.maxLength };
     config.cls_token ??= s.prefix[0];
-    if (s.suffix.length > 0) config.sep_token ??= s.suffix[s.suffix.length - 1];
+    config.sep_token ??= s.suffix[s.suffix.length - 1];
     config.pad_token ??= s.pad;
     config.unk_token ??= s.unk;
     if (s.mask !== undefined) config.mask_token ??= s.mask;
