@@ -9,6 +9,7 @@ export {
   type TokenizerKind,
   type WordFraming,
 } from './subword-tokenizer';
+export { PrecompiledCharsMap } from './spm-charsmap';
 export { HfTokenizer, SUPPORTED_MODEL_TYPES, type HfSpecialTokens, type HfTokenizerSettings } from './hf-tokenizer';
 export {
   BertWordPieceTokenizer,
