@@ -1,7 +1,18 @@
-import type { EncodedDocument } from '@spert/core';
 import { WordPiece } from '@huggingface/tokenizers';
 import { basicTokenize } from './basic-tokenizer';
-import { SequenceTooLongError, TokenizerConfigError } from './errors';
+import { TokenizerConfigError } from './errors';
+import {
+  encodeFramedWords,
+  WordIdCache,
+  type EncodeResult,
+  type EncodeWordsOptions,
+  type SpecialIds,
+  type SubwordTokenizer,
+  type TokenizerKind,
+} from './subword-tokenizer';
+import { formatVocab } from './vocab-file';
+
+export type { EncodeResult, EncodeWordsOptions, SpecialIds, TooLongPolicy } from './subword-tokenizer';
 
 /** Names of the special tokens in the vocabulary. */
 export interface SpecialTokens {
@@ -10,15 +21,6 @@ export interface SpecialTokens {
   pad: string;
   unk: string;
   mask: string;
-}
-
-/** Ids of the special tokens (mask is undefined when the vocabulary has no mask token). */
-export interface SpecialIds {
-  cls: number;
-  sep: number;
-  pad: number;
-  unk: number;
-  mask: number | undefined;
 }
 
 /** Everything a BERT WordPiece tokenizer needs; loaders fill it from checkpoint files. */
@@ -43,29 +45,7 @@ export interface BertTokenizerSettings {
   maxLength?: number;
 }
 
-/** What to do with a document longer than maxLength. */
-export type TooLongPolicy = 'error' | 'truncate';
-
-/** Options of {@link BertWordPieceTokenizer.encodeWords}. */
-export interface EncodeWordsOptions {
-  /** Index of the document in its dataset, named in errors. */
-  documentIndex?: number;
-  /** Where the document came from (a file path), named in errors. */
-  source?: string;
-  /** Overrides the tokenizer's maxLength for this call. */
-  maxLength?: number;
-  /** 'error' (default) throws SequenceTooLongError; 'truncate' drops whole trailing words. */
-  onTooLong?: TooLongPolicy;
-}
-
-/** An encoded document plus how many trailing words the 'truncate' policy dropped. */
-export interface EncodeResult extends EncodedDocument {
-  /** Trailing words left out (0 unless onTooLong is 'truncate' and the document was too long). */
-  droppedWords: number;
-}
-
 const DEFAULT_SPECIALS: SpecialTokens = { cls: '[CLS]', sep: '[SEP]', pad: '[PAD]', unk: '[UNK]', mask: '[MASK]' };
-const CACHE_LIMIT = 1 << 18;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -75,7 +55,11 @@ function escapeRegExp(s: string): string {
  * BERT WordPiece tokenizer with SpERT's word-by-word encoding: the same pieces as transformers'
  * BertTokenizer (basic tokenization here, greedy longest-match WordPiece from @huggingface/tokenizers).
  */
-export class BertWordPieceTokenizer {
+export class BertWordPieceTokenizer implements SubwordTokenizer {
+  /** Always 'bert-wordpiece'. */
+  readonly kind: TokenizerKind = 'bert-wordpiece';
+  /** [CLS] and [SEP]. */
+  readonly numSpecialTokens = 2;
   /** Number of entries of the vocabulary (the embedding table size). */
   readonly vocabSize: number;
   /** Ids of [CLS], [SEP], [PAD], [UNK], [MASK]. */
@@ -101,7 +85,7 @@ export class BertWordPieceTokenizer {
   private readonly model: WordPiece;
   private readonly noSplit: ReadonlySet<string>;
   private readonly noSplitPattern: RegExp | undefined;
-  private readonly cache = new Map<string, readonly number[]>();
+  private readonly cache = new WordIdCache();
 
   constructor(settings: BertTokenizerSettings) {
     const { vocab } = settings;
@@ -199,14 +183,10 @@ export class BertWordPieceTokenizer {
 
   /** Wordpiece ids of one word as SpERT encodes it: its pieces, or a single [UNK] when it yields none. Cached. */
   encodeWord(word: string): readonly number[] {
-    const hit = this.cache.get(word);
-    if (hit) return hit;
-    const pieces = this.tokenize(word);
-    const ids = pieces.length === 0 ? [this.specialIds.unk] : pieces.map((p) => this.ids.get(p) ?? this.specialIds.unk);
-    Object.freeze(ids);
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(word, ids);
-    return ids;
+    return this.cache.get(word, (w) => {
+      const pieces = this.tokenize(w);
+      return pieces.length === 0 ? [this.specialIds.unk] : pieces.map((p) => this.ids.get(p) ?? this.specialIds.unk);
+    });
   }
 
   /**
@@ -215,46 +195,22 @@ export class BertWordPieceTokenizer {
    * onTooLong is 'truncate', which keeps whole leading words and reports how many were dropped.
    */
   encodeWords(words: readonly string[], options: EncodeWordsOptions = {}): EncodeResult {
-    const where = (options.source ? `${options.source}: ` : '') + (options.documentIndex === undefined ? 'document' : `document ${options.documentIndex}`);
-    if (!Array.isArray(words)) throw new TypeError(`${where}: words must be an array of strings`);
-    const maxLength = options.maxLength ?? this.maxLength;
-    if (!Number.isInteger(maxLength) || maxLength < 2) {
-      throw new RangeError(`maxLength must be an integer >= 2 (room for [CLS] and [SEP]), got ${maxLength}`);
-    }
-    const policy = options.onTooLong ?? 'error';
-    if (policy !== 'error' && policy !== 'truncate') {
-      throw new RangeError(`onTooLong must be 'error' or 'truncate', got ${JSON.stringify(policy)}`);
-    }
-    const perWord: Array<readonly number[]> = words.map((w, i) => {
-      if (typeof w !== 'string') throw new TypeError(`${where}, word ${i}: expected a string, got ${typeof w}`);
-      return this.encodeWord(w);
-    });
-    let total = 2;
-    for (const p of perWord) total += p.length;
-    let kept = perWord.length;
-    if (total > maxLength) {
-      if (policy === 'error') {
-        throw new SequenceTooLongError({
-          documentIndex: options.documentIndex,
-          source: options.source,
-          wordCount: words.length,
-          wordpieceLength: total,
-          maxLength,
-        });
-      }
-      let length = 2;
-      kept = 0;
-      while (kept < perWord.length && length + perWord[kept].length <= maxLength) length += perWord[kept++].length;
-    }
-    const inputIds: number[] = [this.specialIds.cls];
-    const wordRanges: Array<[number, number]> = [];
-    for (let i = 0; i < kept; i++) {
-      const start = inputIds.length;
-      for (const id of perWord[i]) inputIds.push(id);
-      wordRanges.push([start, inputIds.length]);
-    }
-    inputIds.push(this.specialIds.sep);
-    return { inputIds, wordRanges, droppedWords: perWord.length - kept };
+    const framing = {
+      prefix: [this.specialIds.cls],
+      suffix: [this.specialIds.sep],
+      maxLength: this.maxLength,
+      specialNames: `${this.specialTokens.cls} and ${this.specialTokens.sep}`,
+      encodeWord: (w: string) => this.encodeWord(w),
+    };
+    return encodeFramedWords(framing, words, options);
+  }
+
+  /** vocab.txt and tokenizer_config.json, the files transformers' BertTokenizer saves (loadTokenizer reads them back). */
+  files(): Record<string, string> {
+    return {
+      'vocab.txt': formatVocab(this.vocab),
+      'tokenizer_config.json': `${JSON.stringify(this.toTokenizerConfig(), null, 2)}\n`,
+    };
   }
 
   /**

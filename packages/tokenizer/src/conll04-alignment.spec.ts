@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { sharedPath } from '../../../tools/testing/shared';
-import { loadTokenizer } from './load-tokenizer';
+import { loadBertTokenizer as loadTokenizer } from './load-tokenizer';
 
 interface Doc {
   tokens: string[];

@@ -11,11 +11,19 @@ export class SequenceTooLongError extends Error {
   /** The maximum sequence length that was exceeded. */
   readonly maxLength: number;
 
-  constructor(args: { documentIndex?: number; source?: string; wordCount: number; wordpieceLength: number; maxLength: number }) {
+  constructor(args: {
+    documentIndex?: number;
+    source?: string;
+    wordCount: number;
+    wordpieceLength: number;
+    maxLength: number;
+    /** The framing special tokens as named in the message (default "[CLS] and [SEP]"). */
+    specialNames?: string;
+  }) {
     const where = (args.source ? `${args.source}: ` : '') + (args.documentIndex === undefined ? 'document' : `document ${args.documentIndex}`);
     super(
       `${where} is too long for the encoder: ${args.wordCount} words give ${args.wordpieceLength} wordpieces ` +
-        `(with [CLS] and [SEP]) but the maximum is ${args.maxLength}; split the document, or encode with ` +
+        `(with ${args.specialNames ?? '[CLS] and [SEP]'}) but the maximum is ${args.maxLength}; split the document, or encode with ` +
         `onTooLong: 'truncate' to drop its trailing words`,
     );
     this.name = 'SequenceTooLongError';

@@ -3,6 +3,15 @@ export { basicTokenize, cleanText, type BasicTokenizerOptions } from './basic-to
 export { isChineseChar, isControl, isPunctuation, isWhitespace, stripAccents } from './unicode';
 export { parseVocab, formatVocab, writeVocab, type WriteVocabOptions } from './vocab-file';
 export {
+  encodeFramedWords,
+  WordIdCache,
+  type SubwordTokenizer,
+  type TokenizerKind,
+  type WordFraming,
+} from './subword-tokenizer';
+export { PrecompiledCharsMap } from './spm-charsmap';
+export { HfTokenizer, SUPPORTED_MODEL_TYPES, type HfSpecialTokens, type HfTokenizerSettings } from './hf-tokenizer';
+export {
   BertWordPieceTokenizer,
   type BertTokenizerSettings,
   type EncodeResult,
@@ -12,11 +21,15 @@ export {
   type TooLongPolicy,
 } from './bert-tokenizer';
 export {
+  byteLevelBpeTokenizerJson,
+  isBertTokenizerJson,
+  loadBertTokenizer,
   loadTokenizer,
   looksUncased,
   parseTokenizerJson,
   type CasingSource,
   type LoadTokenizerOptions,
+  type LoadedBertTokenizer,
   type LoadedTokenizer,
   type TokenizerJsonParts,
 } from './load-tokenizer';

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { BertWordPieceTokenizer, type SpecialTokens } from './bert-tokenizer';
 import { TokenizerConfigError } from './errors';
+import { HfTokenizer } from './hf-tokenizer';
+import type { SubwordTokenizer } from './subword-tokenizer';
 import { parseVocab } from './vocab-file';
 
 /** Where the casing decision came from, reported so that a wrong-casing run is easy to diagnose. */
@@ -14,18 +16,28 @@ export type CasingSource =
 
 /** Options of {@link loadTokenizer}. */
 export interface LoadTokenizerOptions {
-  /** Checkpoint directory holding tokenizer.json and/or vocab.txt (+ tokenizer_config.json, config.json). */
+  /** Checkpoint directory holding tokenizer.json, vocab.txt or vocab.json + merges.txt (+ tokenizer_config.json, config.json). */
   dir: string;
   /** Overrides the checkpoint's casing, like the reference's --lowercase flag. */
   lowercase?: boolean;
-  /** Encoder's maximum sequence length (default: config.json max_position_embeddings, else tokenizer_config.json model_max_length, else 512). */
+  /** Encoder positions (default for BERT: config.json max_position_embeddings, else tokenizer_config.json model_max_length, else 512; see the README for other families). */
   maxLength?: number;
   /** Injectable reader: the file's text, or undefined when it does not exist. */
   readTextFile?: (file: string) => Promise<string | undefined>;
 }
 
-/** A loaded tokenizer and how its casing was decided. */
+/** A loaded tokenizer of any family and how its casing was decided. */
 export interface LoadedTokenizer {
+  /** BertWordPieceTokenizer for BERT WordPiece checkpoints, HfTokenizer for any other tokenizer.json. */
+  tokenizer: SubwordTokenizer;
+  /** Which file (or the option, or the vocabulary's content) decided lowercase. */
+  casingSource: CasingSource;
+  /** Which file the vocabulary came from. */
+  vocabFile: 'tokenizer.json' | 'vocab.txt' | 'vocab.json';
+}
+
+/** A loaded BERT WordPiece tokenizer and how its casing was decided (what loadTokenizer returned before other families). */
+export interface LoadedBertTokenizer {
   tokenizer: BertWordPieceTokenizer;
   /** Which file (or the option, or the vocabulary's content) decided lowercase. */
   casingSource: CasingSource;
@@ -90,12 +102,20 @@ export interface TokenizerJsonParts {
   addedTokens: string[];
 }
 
-/** Reads the parts of a Hugging Face tokenizer.json this package supports (BERT WordPiece only). */
+/** True when a tokenizer.json is BERT WordPiece (BertNormalizer and BertPreTokenizer, or none), which BertWordPieceTokenizer runs exactly. */
+export function isBertTokenizerJson(json: Json): boolean {
+  const model = json.model as Json | undefined;
+  const normalizer = json.normalizer as Json | null | undefined;
+  const pre = json.pre_tokenizer as Json | null | undefined;
+  return model?.type === 'WordPiece' && (!normalizer || normalizer.type === 'BertNormalizer') && (!pre || pre.type === 'BertPreTokenizer');
+}
+
+/** Reads the parts of a BERT WordPiece tokenizer.json (see isBertTokenizerJson; other tokenizer.json files go to HfTokenizer). */
 export function parseTokenizerJson(json: Json, file = 'tokenizer.json'): TokenizerJsonParts {
   const model = json.model as Json | undefined;
   if (!model || model.type !== 'WordPiece') {
     throw new TokenizerConfigError(
-      `${file}: model.type is ${JSON.stringify(model?.type)}; only BERT WordPiece tokenizers are supported (SpERT uses BertTokenizer)`,
+      `${file}: model.type is ${JSON.stringify(model?.type)}; parseTokenizerJson reads BERT WordPiece tokenizers only (loadTokenizer runs other tokenizer.json files with HfTokenizer)`,
     );
   }
   const normalizer = json.normalizer as Json | null | undefined;
@@ -144,26 +164,95 @@ export function parseTokenizerJson(json: Json, file = 'tokenizer.json'): Tokeniz
   };
 }
 
-/**
- * Loads a BERT tokenizer from a checkpoint directory: tokenizer.json when present, else vocab.txt.
- * Casing: the `lowercase` option, else tokenizer_config.json do_lower_case, else the tokenizer.json
- * normalizer, else config.json do_lower_case, else inferred from the vocabulary (no upper-case
- * letters = uncased). Accent stripping follows casing unless strip_accents says otherwise.
- */
-export async function loadTokenizer(options: LoadTokenizerOptions): Promise<LoadedTokenizer> {
-  const read = options.readTextFile ?? defaultReadTextFile;
-  const file = (name: string) => path.join(options.dir, name);
-  const [tokJsonText, vocabText, tokConfigText, configText] = await Promise.all(
-    ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'config.json'].map((n) => read(file(n))),
-  );
-  if (tokJsonText === undefined && vocabText === undefined) {
-    throw new TokenizerConfigError(`${options.dir}: neither tokenizer.json nor vocab.txt found; a BERT WordPiece checkpoint needs one`);
+// RoBERTa-family position ids start after padding_idx, so the encoder has fewer usable positions.
+const POSITION_OFFSET_MODEL_TYPES = new Set(['roberta', 'xlm-roberta', 'camembert', 'longformer', 'bart', 'mbart']);
+
+/** Positions the encoder of a config.json accepts, when it says. */
+function encoderPositions(config: Json | undefined): number | undefined {
+  const mpe = config?.max_position_embeddings;
+  if (typeof mpe !== 'number') return undefined;
+  const pad = config?.pad_token_id;
+  if (typeof config?.model_type === 'string' && POSITION_OFFSET_MODEL_TYPES.has(config.model_type) && typeof pad === 'number') {
+    return mpe - pad - 1;
   }
-  const tokConfig = tokConfigText === undefined ? undefined : parseJsonObject(tokConfigText, file('tokenizer_config.json'));
-  const config = configText === undefined ? undefined : parseJsonObject(configText, file('config.json'));
-  const fromJson =
-    tokJsonText === undefined ? undefined : parseTokenizerJson(parseJsonObject(tokJsonText, file('tokenizer.json')), file('tokenizer.json'));
-  const vocab = fromJson ? fromJson.vocab : parseVocab(vocabText as string, file('vocab.txt'));
+  return mpe;
+}
+
+/** model_max_length of a tokenizer_config.json, ignoring transformers' 1e30 placeholder for "not set". */
+function configuredMaxLength(tokConfig: Json | undefined): number | undefined {
+  const v = tokConfig?.model_max_length;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 2 && v <= 1e6 ? v : undefined;
+}
+
+/** A byte-level BPE tokenizer.json laid out as transformers' RobertaConverter does, from the slow files vocab.json + merges.txt. */
+export function byteLevelBpeTokenizerJson(vocabJson: string, mergesTxt: string, tokConfig: Json | undefined, dir = '.'): Json {
+  const vocabFile = path.join(dir, 'vocab.json');
+  const vocab = parseJsonObject(vocabJson, vocabFile);
+  for (const [token, id] of Object.entries(vocab)) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+      throw new TokenizerConfigError(`${vocabFile}: entry ${JSON.stringify(token)} must map to a non-negative integer id`);
+    }
+  }
+  const merges = mergesTxt
+    .split(/\r?\n/)
+    .filter((line, i) => line.trim() !== '' && !(i === 0 && line.startsWith('#version')));
+  merges.forEach((line, i) => {
+    if (line.split(' ').length !== 2) throw new TokenizerConfigError(`${path.join(dir, 'merges.txt')}: line ${i + 2} is not "left right": ${JSON.stringify(line)}`);
+  });
+  const tcFile = path.join(dir, 'tokenizer_config.json');
+  const named = (key: string, fallback: string): string => specialTokenName(tokConfig, key, tcFile) ?? fallback;
+  const cls = named('cls_token', named('bos_token', '<s>'));
+  const sep = named('sep_token', named('eos_token', '</s>'));
+  const mask = named('mask_token', '<mask>');
+  const specials = [cls, sep, named('bos_token', '<s>'), named('eos_token', '</s>'), named('unk_token', '<unk>'), named('pad_token', '<pad>'), mask];
+  const ids = vocab as Record<string, number>;
+  const addedTokens = [...new Set(specials)]
+    .filter((t) => ids[t] !== undefined)
+    .map((t) => ({ id: ids[t], content: t, single_word: false, lstrip: t === mask, rstrip: false, normalized: false, special: true }))
+    .sort((a, b) => a.id - b.id);
+  const addPrefixSpace = optionalBoolean(tokConfig, 'add_prefix_space', tcFile) ?? false;
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: addedTokens,
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: addPrefixSpace, trim_offsets: true, use_regex: true },
+    post_processor:
+      ids[cls] !== undefined && ids[sep] !== undefined
+        ? { type: 'RobertaProcessing', sep: [sep, ids[sep]], cls: [cls, ids[cls]], trim_offsets: true, add_prefix_space: addPrefixSpace }
+        : null,
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges,
+    },
+  };
+}
+
+interface CheckpointFiles {
+  dir: string;
+  file: (name: string) => string;
+  tokConfig: Json | undefined;
+  config: Json | undefined;
+}
+
+/** A BERT WordPiece tokenizer from vocab.txt or a BERT tokenizer.json, with the casing rules of the README. */
+function bertTokenizer(
+  files: CheckpointFiles,
+  source: { json: Json } | { vocabText: string },
+  options: LoadTokenizerOptions,
+): LoadedBertTokenizer {
+  const { file, tokConfig, config } = files;
+  const fromJson = 'json' in source ? parseTokenizerJson(source.json, file('tokenizer.json')) : undefined;
+  const vocab = fromJson ? fromJson.vocab : parseVocab((source as { vocabText: string }).vocabText, file('vocab.txt'));
 
   const tcFile = file('tokenizer_config.json');
   let lowercase: boolean | undefined;
@@ -187,11 +276,7 @@ export async function loadTokenizer(options: LoadTokenizerOptions): Promise<Load
   if (maxLength === undefined && config && typeof config.max_position_embeddings === 'number') {
     maxLength = config.max_position_embeddings;
   }
-  // transformers writes a huge placeholder (1e30) when a checkpoint sets no model_max_length.
-  const modelMax = tokConfig?.model_max_length;
-  if (maxLength === undefined && typeof modelMax === 'number' && Number.isInteger(modelMax) && modelMax >= 2 && modelMax <= 1e6) {
-    maxLength = modelMax;
-  }
+  maxLength ??= configuredMaxLength(tokConfig);
   const tokenizer = new BertWordPieceTokenizer({
     vocab,
     lowercase,
@@ -204,4 +289,93 @@ export async function loadTokenizer(options: LoadTokenizerOptions): Promise<Load
     maxLength: maxLength ?? 512,
   });
   return { tokenizer, casingSource, vocabFile: fromJson ? 'tokenizer.json' : 'vocab.txt' };
+}
+
+/** The generic tokenizer.json tokenizer; maxLength is the smallest limit the checkpoint states. */
+function genericTokenizer(files: CheckpointFiles, json: Json, source: string, options: LoadTokenizerOptions): HfTokenizer {
+  const limits = [configuredMaxLength(files.tokConfig), encoderPositions(files.config)].filter((v): v is number => v !== undefined);
+  return new HfTokenizer({
+    tokenizerJson: json,
+    tokenizerConfig: files.tokConfig,
+    maxLength: options.maxLength ?? (limits.length > 0 ? Math.min(...limits) : 512),
+    lowercase: options.lowercase,
+    source,
+    configSource: files.file('tokenizer_config.json'),
+  });
+}
+
+async function readCheckpoint(options: LoadTokenizerOptions) {
+  const read = options.readTextFile ?? defaultReadTextFile;
+  const file = (name: string) => path.join(options.dir, name);
+  const [tokJsonText, vocabText, tokConfigText, configText] = await Promise.all(
+    ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'config.json'].map((n) => read(file(n))),
+  );
+  const files: CheckpointFiles = {
+    dir: options.dir,
+    file,
+    tokConfig: tokConfigText === undefined ? undefined : parseJsonObject(tokConfigText, file('tokenizer_config.json')),
+    config: configText === undefined ? undefined : parseJsonObject(configText, file('config.json')),
+  };
+  return { read, file, files, tokJsonText, vocabText };
+}
+
+/**
+ * Loads the tokenizer of a checkpoint directory, whatever its family: a BERT WordPiece tokenizer.json
+ * or vocab.txt gives a BertWordPieceTokenizer (casing: the `lowercase` option, else
+ * tokenizer_config.json do_lower_case, else the tokenizer.json normalizer, else config.json
+ * do_lower_case, else inferred from the vocabulary); any other tokenizer.json (BPE, Unigram,
+ * WordPiece with other parts), or vocab.json + merges.txt, gives an HfTokenizer.
+ */
+export async function loadTokenizer(options: LoadTokenizerOptions): Promise<LoadedTokenizer> {
+  const { read, file, files, tokJsonText, vocabText } = await readCheckpoint(options);
+  if (tokJsonText !== undefined) {
+    const json = parseJsonObject(tokJsonText, file('tokenizer.json'));
+    if (isBertTokenizerJson(json)) return bertTokenizer(files, { json }, options);
+    return {
+      tokenizer: genericTokenizer(files, json, file('tokenizer.json'), options),
+      casingSource: options.lowercase === undefined ? 'tokenizer.json' : 'option',
+      vocabFile: 'tokenizer.json',
+    };
+  }
+  if (vocabText !== undefined) return bertTokenizer(files, { vocabText }, options);
+  const [vocabJson, merges] = await Promise.all([read(file('vocab.json')), read(file('merges.txt'))]);
+  if (vocabJson !== undefined && merges !== undefined) {
+    const json = byteLevelBpeTokenizerJson(vocabJson, merges, files.tokConfig, options.dir);
+    return {
+      tokenizer: genericTokenizer(files, json, file('vocab.json'), options),
+      casingSource: options.lowercase === undefined ? 'tokenizer.json' : 'option',
+      vocabFile: 'vocab.json',
+    };
+  }
+  for (const name of ['spm.model', 'sentencepiece.bpe.model', 'spiece.model']) {
+    if ((await read(file(name))) !== undefined) {
+      throw new TokenizerConfigError(
+        `${file(name)}: a SentencePiece model alone cannot be read here; the checkpoint needs a tokenizer.json. ` +
+          `Write one with transformers (needs sentencepiece and protobuf): python -c "from transformers import AutoTokenizer; ` +
+          `AutoTokenizer.from_pretrained('${options.dir}', use_fast=True).save_pretrained('${options.dir}')"`,
+      );
+    }
+  }
+  throw new TokenizerConfigError(
+    `${options.dir}: neither tokenizer.json nor vocab.txt found (nor vocab.json + merges.txt); a checkpoint needs one of them`,
+  );
+}
+
+/**
+ * Loads a BERT WordPiece tokenizer (vocab.txt or a BERT tokenizer.json) with the casing rules of
+ * loadTokenizer; a checkpoint of another family is refused, naming its tokenizer file.
+ */
+export async function loadBertTokenizer(options: LoadTokenizerOptions): Promise<LoadedBertTokenizer> {
+  const { file, files, tokJsonText, vocabText } = await readCheckpoint(options);
+  if (tokJsonText !== undefined) {
+    const json = parseJsonObject(tokJsonText, file('tokenizer.json'));
+    if (!isBertTokenizerJson(json)) {
+      throw new TokenizerConfigError(
+        `${file('tokenizer.json')}: not a BERT WordPiece tokenizer (model ${JSON.stringify((json.model as Json | undefined)?.type)}); use loadTokenizer`,
+      );
+    }
+    return bertTokenizer(files, { json }, options);
+  }
+  if (vocabText !== undefined) return bertTokenizer(files, { vocabText }, options);
+  throw new TokenizerConfigError(`${options.dir}: neither tokenizer.json nor vocab.txt found; a BERT WordPiece checkpoint needs one`);
 }
