@@ -6,7 +6,7 @@ import type { SpertModel } from './spert-model';
 
 /**
  * Writes a model directory in Hugging Face layout (config.json with the "spert" settings,
- * model.safetensors with the reference's names, vocab.txt, tokenizer_config.json). The directory
+ * model.safetensors with the reference's names, the tokenizer's files). The directory
  * appears whole or not at all: it is written beside the target and renamed into place.
  */
 export async function saveModel(model: SpertModel, dir: string): Promise<void> {
@@ -23,12 +23,9 @@ export async function saveModel(model: SpertModel, dir: string): Promise<void> {
       extraTensors: model.headTensors(),
       prefix: true,
       extraConfig: { architectures: ['SpERT'], spert_version: SPERT_VERSION, spert: settingsToJson(model.settings) },
-      vocab: model.tokenizer.getVocab(),
     });
-    await writeFile(
-      path.join(tmp, 'tokenizer_config.json'),
-      `${JSON.stringify(model.tokenizer.toTokenizerConfig(), null, 2)}\n`,
-    );
+    // The tokenizer writes its own files (vocab.txt or tokenizer.json, tokenizer_config.json), whatever its family.
+    for (const [name, text] of Object.entries(model.tokenizer.files())) await writeFile(path.join(tmp, name), text);
     const old = `${target}.old-${process.pid}-${Date.now()}`;
     let moved = false;
     try {

@@ -20,7 +20,7 @@ import { EntityHead, type EntityHeadOutput } from '@spert/entity-head';
 import { createPredictor, predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
 import { forwardHeads, RelationHead, type HeadsOutput } from '@spert/relation-head';
 import type { SpanBatch } from '@spert/span-sampler';
-import { loadTokenizer, type BertWordPieceTokenizer, type EncodeWordsOptions } from '@spert/tokenizer';
+import { loadTokenizer, type EncodeWordsOptions, type SubwordTokenizer } from '@spert/tokenizer';
 import { headTensorsFromCheckpoint, toTfTensors } from './head-tensors';
 
 /** Logits of a training forward pass: entities [B,S,E+1], relations [B,P,R]. */
@@ -29,7 +29,7 @@ export type SpertTrainOutput = HeadsOutput;
 /** Options of {@link SpertModel.create}. */
 export interface CreateSpertModelOptions {
   encoder: BertEncoder;
-  tokenizer: BertWordPieceTokenizer;
+  tokenizer: SubwordTokenizer;
   settings: SpertSettings;
   /** Seed of the heads' initialisation and dropout. */
   seed?: number;
@@ -70,7 +70,7 @@ export class SpertModel implements SpertRuntime {
     readonly encoder: BertEncoder,
     readonly entityHead: EntityHead,
     readonly relationHead: RelationHead,
-    readonly tokenizer: BertWordPieceTokenizer,
+    readonly tokenizer: SubwordTokenizer,
     readonly settings: SpertSettings,
   ) {}
 

@@ -19,7 +19,7 @@ import {
   type SpertSettings,
 } from '@spert/core';
 import { predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
-import { loadTokenizer, type BertWordPieceTokenizer } from '@spert/tokenizer';
+import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
 import * as ort from 'onnxruntime-node';
 import { OPSET } from './graph-builder';
 import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction } from './runtime-types';
@@ -47,7 +47,7 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
     private readonly dir: string,
     private readonly sessions: Sessions,
     readonly settings: SpertSettings,
-    private readonly tokenizer: BertWordPieceTokenizer,
+    private readonly tokenizer: SubwordTokenizer,
     private readonly config: Record<string, unknown>,
     private readonly options: { threads?: number; executionProviders: ExecutionProvider[]; batchSize: number; pipeline: PipelineOptions },
   ) {}

@@ -1,12 +1,12 @@
 import { readDataset, readTypes, SPERT_DEFAULTS, type Document, type SpertSettings } from '@spert/core';
-import { loadTokenizer, type BertWordPieceTokenizer } from '@spert/tokenizer';
+import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
 import { sharedPath } from '../../../tools/testing/shared';
 import { contextFreeRuntime } from './context-free-runtime';
 import { predictDocuments, scoreWords } from './predict';
 import { planWindows } from './windows';
 
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);
-let tokenizer: BertWordPieceTokenizer;
+let tokenizer: SubwordTokenizer;
 let settings: SpertSettings;
 let test: Document[];
 
@@ -44,7 +44,7 @@ describe('predictDocuments on a context-free runtime', () => {
     const runtime = contextFreeRuntime(settings, 0.01);
     const [merged] = await predictDocuments({ runtime, tokenizer, inputs: tokensOf([long]), stride: 200 });
     const alone = await predictDocuments({ runtime, tokenizer, inputs: tokensOf(sentences) });
-    const windows = planWindows({ wordLengths: long.map((w) => tokenizer.encodeWord(w).length), maxSubwords: tokenizer.maxLength - 2, stride: 200 });
+    const windows = planWindows({ wordLengths: long.map((w) => tokenizer.encodeWord(w).length), maxSubwords: tokenizer.maxLength - tokenizer.numSpecialTokens, stride: 200 });
     expect(windows.length).toBeGreaterThan(3);
     expect(merged.windows).toBe(windows.length);
     expect(merged.tokens).toEqual(long);

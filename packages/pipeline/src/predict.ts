@@ -66,8 +66,7 @@ function prepare(input: PredictionInput, i: number, o: PredictCallOptions): Prep
 function planUnits(docs: readonly Prepared[], tokenizer: PipelineTokenizer, o: PredictDocumentsOptions): { units: Unit[]; windows: number[] } {
   const policy = o.onTooLong ?? PIPELINE_DEFAULTS.onTooLong;
   if (!TOO_LONG.includes(policy)) throw new RangeError(`onTooLong must be one of ${TOO_LONG.join(', ')}, got ${JSON.stringify(policy)}`);
-  const specials = tokenizer.encodeWords([]).inputIds.length;
-  const maxSubwords = tokenizer.maxLength - specials;
+  const maxSubwords = tokenizer.maxLength - tokenizer.numSpecialTokens;
   const units: Unit[] = [];
   const windows = docs.map(() => 0);
   docs.forEach((d, i) => {
