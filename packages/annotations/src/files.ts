@@ -197,7 +197,8 @@ export async function exportAnnotations(o: ExportAnnotationsOptions): Promise<st
     return [o.path];
   }
   if (o.offsets === 'code-points') throw new Error('Label Studio offsets are UTF-16 code units; offsets: code-points is only for brat and doccano');
-  await atomic(o.path, `${JSON.stringify(toLabelStudioTasks(o.documents, { ...o, source }), null, 1)}\n`);
+  // one task a line: readable, and diffs of a re-export stay small
+  await atomic(o.path, `[\n${toLabelStudioTasks(o.documents, { ...o, source }).map((t) => JSON.stringify(t)).join(',\n')}\n]\n`);
   if (o.configPath) {
     if (!o.types) throw new Error('a Label Studio labeling config needs the types');
     await atomic(o.configPath, labelStudioConfig(o.types, o));
