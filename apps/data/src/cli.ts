@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import { convertCommand, type DataFormat } from './convert';
+
+const choice = <T extends string>(flag: string, values: readonly T[]) => (v: string): T => {
+  if (!(values as readonly string[]).includes(v)) throw new Error(`${flag} must be one of ${values.join(', ')}, got "${v}"`);
+  return v as T;
+};
+const FORMATS = ['spert', 'brat', 'label-studio', 'doccano'] as const satisfies readonly DataFormat[];
+
+/** Runs `spert-data` with argv (without node and script); resolves to what it printed on stdout. */
+export async function runDataCli(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<string> {
+  let output = '';
+  const program = new Command('spert-data').description('Convert between SpERT JSON and annotation tools (brat, Label Studio, doccano)');
+  program.exitOverride();
+  let action: Promise<void> | undefined;
+  program
+    .command('convert')
+    .description('convert a dataset: tool -> spert (JSON + types, with a problem report), spert or predictions -> tool, or tool -> tool')
+    .requiredOption('--from <format>', 'spert | brat | label-studio | doccano', choice('--from', FORMATS))
+    .requiredOption('--to <format>', 'spert | brat | label-studio | doccano', choice('--to', FORMATS))
+    .requiredOption('--in <path>', 'brat: folder of .txt/.ann; label-studio: JSON export; doccano: JSONL; spert: dataset or predictions JSON')
+    .requiredOption('--out <path>', 'output file (brat: folder)')
+    .option('--types <file>', 'to spert: types file to write (default <out>_types.json); from spert: the input\'s types (default: its labels)')
+    .option('--schema <file>', 'types whose order and symmetric flags the import keeps; labels outside it are reported')
+    .option('--boundaries <mode>', 'an entity boundary inside a word: report (leave it out) | snap (widen to the word)', choice('--boundaries', ['report', 'snap'] as const), 'report')
+    .option('--discontinuous <mode>', 'a discontinuous brat entity: skip | join (first to last fragment)', choice('--discontinuous', ['skip', 'join'] as const), 'skip')
+    .option('--sentences <mode>', 'document (keep texts whole) | sentences | lines', choice('--sentences', ['document', 'sentences', 'lines'] as const), 'document')
+    .option('--locale <tag>', 'locale of the word splitter (matters for CJK and Thai)')
+    .option('--offsets <unit>', 'offset unit of the tool files: code-points (brat, doccano) | utf16 (Label Studio)', choice('--offsets', ['code-points', 'utf16'] as const))
+    .option('--text-field <key>', 'label-studio input: key of the text in data (text)')
+    .option('--annotator <id>', 'label-studio input: take this annotator\'s annotation (user id or e-mail)')
+    .option('--pick <which>', 'label-studio input with several annotations: first | latest', choice('--pick', ['first', 'latest'] as const))
+    .option('--read-predictions', 'label-studio input: read the predictions, not the annotations')
+    .option('--as <kind>', 'label-studio output: annotations | predictions (default: predictions when the input has scores)', choice('--as', ['annotations', 'predictions'] as const))
+    .option('--model-version <name>', 'label-studio output: model_version of the predictions (spert)')
+    .option('--config <file>', 'label-studio output: also write the labeling config (XML) for the types')
+    .option('--problems <file>', 'write every problem as JSON lines')
+    .action((o: Record<string, unknown>) => {
+      action = convertCommand({
+        from: o.from as DataFormat,
+        to: o.to as DataFormat,
+        input: String(o.in),
+        output: String(o.out),
+        types: o.types as string | undefined,
+        schemaFile: o.schema as string | undefined,
+        boundaries: o.boundaries as 'report' | 'snap',
+        discontinuous: o.discontinuous as 'skip' | 'join',
+        sentences: o.sentences as 'document' | 'sentences' | 'lines',
+        splitOptions: o.locale ? { locale: String(o.locale) } : undefined,
+        offsets: o.offsets as 'code-points' | 'utf16' | undefined,
+        textField: o.textField as string | undefined,
+        annotator: o.annotator as string | undefined,
+        pick: o.pick as 'first' | 'latest' | undefined,
+        readPredictions: o.readPredictions === true,
+        as: o.as as 'annotations' | 'predictions' | undefined,
+        modelVersion: o.modelVersion as string | undefined,
+        config: o.config as string | undefined,
+        problems: o.problems as string | undefined,
+        log,
+      }).then((summary) => {
+        output = summary;
+      });
+    });
+  program.parse(['node', 'spert-data', ...argv]);
+  if (!action) throw new Error('spert-data: name a command: convert (see --help)');
+  await action;
+  return output;
+}

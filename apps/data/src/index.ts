@@ -1,0 +1,2 @@
+export { runDataCli } from './cli';
+export { convertCommand, type ConvertOptions, type DataFormat } from './convert';
