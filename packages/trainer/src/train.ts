@@ -5,7 +5,7 @@ import { loadVariables, latestCheckpoint, pruneCheckpoints, readCheckpoint, save
 import { clipScale, globalGradNorm } from './clip-grad-norm';
 import { epochBatches } from './epoch-batches';
 import { linearWarmupSchedule } from './linear-warmup-schedule';
-import { createProgress, type Progress } from './progress';
+import { createProgress, type Progress, type ProgressMode, type ProgressUpdate } from './progress';
 import { Rng } from './rng';
 import { TrainingLog, type EvalLogRow } from './training-log';
 import { nodeFs, type TrainerFs } from './trainer-fs';
@@ -29,6 +29,18 @@ export type BatchLossResult = tf.Scalar | { loss: tf.Scalar; parts?: Record<stri
 export interface EpochEndContext {
   epoch: number;
   step: number;
+}
+
+/** What {@link TrainOptions.onResume} learns about the checkpoint a run continues from. */
+export interface ResumeContext {
+  /** The checkpoint folder. */
+  checkpoint: string;
+  /** Updates done before the interruption (the next step's schedule position). */
+  step: number;
+  /** Zero-based epoch the run continues in. */
+  epoch: number;
+  /** Batches of that epoch already done. */
+  batchInEpoch: number;
 }
 
 /** Options of {@link train}. */
@@ -63,8 +75,8 @@ export interface TrainOptions<T> {
   logDir?: string;
   /** Steps per logged loss window (default 100, the reference's train_log_iter). */
   logEvery?: number;
-  /** Metric drawn in the plot (default the first one returned). */
-  plotMetric?: string;
+  /** Metrics drawn in the plot, one curve each (default: every metric the evaluations return). */
+  plotMetrics?: readonly string[];
   /** Folder of checkpoint-<step> folders; unset = no checkpoints. */
   checkpointDir?: string;
   /** Also checkpoint every N updates (default: only at epoch ends). */
@@ -79,8 +91,22 @@ export interface TrainOptions<T> {
   loadModel?: (dir: string) => Promise<void>;
   /** true: continue from the newest checkpoint in checkpointDir if there is one; a path: from that checkpoint. */
   resume?: boolean | string;
-  /** Progress bar; default on when stderr is a TTY. Pass false to turn it off, or your own display. */
-  progress?: boolean | Progress;
+  /**
+   * Restores state kept outside the trainer (e.g. generators inside the model) once a checkpoint is
+   * loaded, before the first step; a resume is only exact if everything that shapes a step is restored.
+   */
+  onResume?: (ctx: ResumeContext) => Promise<void> | void;
+  /**
+   * 'auto' (default, also `true`): a bar on a terminal, plain lines otherwise; 'lines' (also
+   * `false`, the CLI's --no-progress): plain lines; 'off': nothing; or your own display.
+   */
+  progress?: boolean | ProgressMode | Progress;
+  /** Plain progress lines: one every N steps (default 100) besides one per epoch. */
+  progressEvery?: number;
+  /** Where the bar or the lines go (default process.stderr; its isTTY decides 'auto'). */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Messages such as "resuming from step N of M" (default: a line on stderr). */
+  log?: (line: string) => void;
   /** Stops after the current step (with a checkpoint when checkpointDir is set). */
   signal?: AbortSignal;
   fs?: TrainerFs;
@@ -116,6 +142,7 @@ function check(cond: boolean, msg: string): void {
 export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
   const { params, data, batchLoss, epochs, batchSize, lr, warmupFraction = 0.1, weightDecay = 0.01, maxGradNorm = 1.0, shuffle = true, freeze = () => false } = opts;
   const { logEvery = 100, checkpointDir, checkpointEverySteps, keepCheckpoints = 2, fs = nodeFs, clock = Date.now, signal } = opts;
+  const say = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const checkpointEveryEpoch = opts.checkpointEveryEpoch ?? checkpointDir !== undefined;
   check(Number.isInteger(epochs) && epochs > 0, `epochs must be a positive integer, got ${epochs}`);
   check(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
@@ -169,22 +196,33 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
       ({ epoch, batchInEpoch, step } = state);
       window = state.lossWindow;
       resumedFrom = from;
+      await opts.onResume?.({ checkpoint: from, step, epoch, batchInEpoch });
+      const where =
+        step === totalSteps ? 'nothing left to train'
+        : batchInEpoch < batchesPerEpoch ? `epoch ${epoch + 1}/${epochs}, batch ${batchInEpoch + 1} of ${batchesPerEpoch}`
+        : `evaluation of epoch ${epoch + 1}/${epochs}`;
+      say(`resuming from step ${step} of ${totalSteps} (${where}; checkpoint ${from})`);
     }
 
     const log = opts.logDir
       ? await TrainingLog.open({
           dir: opts.logDir,
           fs,
-          plotMetric: opts.plotMetric,
+          plotMetrics: opts.plotMetrics,
           totalSteps,
           keep: resumedFrom ? (r) => (r.type === 'loss' ? r.step <= step : r.epoch < epoch) : undefined,
         })
       : undefined;
     const evals: EvalLogRow[] = log ? log.rows.filter((r): r is EvalLogRow => r.type === 'eval') : [];
-    const progress: Progress = typeof opts.progress === 'object' ? opts.progress : createProgress({ enabled: opts.progress === false ? false : undefined });
+    const progress: Progress =
+      typeof opts.progress === 'object'
+        ? opts.progress
+        : createProgress({ mode: typeof opts.progress === 'string' ? opts.progress : opts.progress === false ? 'lines' : 'auto', every: opts.progressEvery, stream: opts.progressStream, clock });
     let lastCheckpoint: string | undefined;
     let lastLoss = NaN;
     let windowStart = clock();
+    // Speed counts this process's documents only: a restored window's documents were not timed here.
+    let windowDocs = 0;
 
     const checkpoint = async (): Promise<void> => {
       if (!checkpointDir) return;
@@ -196,6 +234,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
       await pruneCheckpoints({ root: checkpointDir, keep: keepCheckpoints, fs });
     };
 
+    let lastUpdate: ProgressUpdate | undefined;
     progress.start(totalSteps, step, epochs);
     let stopped = false;
     try {
@@ -215,25 +254,31 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
           window.steps++;
           window.loss += loss;
           window.docs += batch.length;
+          windowDocs += batch.length;
           for (const [k, v] of Object.entries(parts)) window.parts[k] = (window.parts[k] ?? 0) + v;
           const elapsed = Math.max(1e-9, (clock() - windowStart) / 1000);
-          progress.update({ step, epoch, loss, lr: stepLr, docsPerSecond: window.docs / elapsed });
+          lastUpdate = { step, epoch, loss, lr: stepLr, docsPerSecond: windowDocs / elapsed };
+          progress.update(lastUpdate);
           if (window.steps === logEvery || step === totalSteps) {
             if (log) {
               const mean = (x: number) => x / window.steps;
               await log.add({
                 type: 'loss', epoch, step, steps: window.steps, loss: mean(window.loss),
                 parts: Object.fromEntries(Object.entries(window.parts).map(([k, v]) => [k, mean(v)])),
-                lr: stepLr, docsPerSecond: window.docs / elapsed, time: new Date(clock()).toISOString(),
+                lr: stepLr, docsPerSecond: windowDocs / elapsed, time: new Date(clock()).toISOString(),
               });
             }
             window = { steps: 0, loss: 0, parts: {}, docs: 0 };
             windowStart = clock();
+            windowDocs = 0;
           }
           const lastOfEpoch = batchInEpoch === batchesPerEpoch;
           if (checkpointEverySteps && step % checkpointEverySteps === 0 && !(lastOfEpoch && checkpointEveryEpoch)) await checkpoint();
         }
         if (stopped) break;
+        // Before the evaluation, whose messages must not land on the bar's line.
+        if (lastUpdate) progress.endEpoch(lastUpdate);
+        const epochEndStart = clock();
         const metrics = opts.onEpochEnd ? await opts.onEpochEnd({ epoch, step }) : undefined;
         if (metrics) {
           const row: EvalLogRow = { type: 'eval', epoch, step, metrics, time: new Date(clock()).toISOString() };
@@ -250,6 +295,8 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
             epoch--;
           }
         }
+        // Evaluation and checkpoint time is not training speed.
+        windowStart += clock() - epochEndStart;
       }
       if (stopped) await checkpoint();
     } finally {
