@@ -244,6 +244,13 @@ describe('train', () => {
     await train({ ...base(params), epochs: 1, checkpointDir: dir });
     await expect(train({ ...base(params), batchSize: 5, checkpointDir: dir, resume: true })).rejects.toThrow(/batchSize = 4, this run has 5/);
     await expect(train({ ...base(params), epochs: 1, seed: 12, checkpointDir: dir, resume: true })).rejects.toThrow(/seed 11, this run asks for 12/);
+    await expect(train({ ...base(params), epochs: 1, maxGradNorm: 2, checkpointDir: dir, resume: true })).rejects.toThrow(/maxGradNorm = 1, this run has 2/);
+    await expect(train({ ...base(params), epochs: 1, freeze: (n) => n.startsWith('rel_'), checkpointDir: dir, resume: true })).rejects.toThrow(
+      /trained other parameters \(freeze\): "rel_classifier.weight" is trained there but not in this run/,
+    );
+    await expect(train({ ...base(params), epochs: 1, settings: { negEntityCount: 5 }, checkpointDir: dir, resume: true })).rejects.toThrow(/negEntityCount = undefined, this run has 5/);
+    await train({ ...base(params), epochs: 2, settings: { negEntityCount: 5 }, checkpointDir: path.join(dir, 's'), log: () => {} });
+    await expect(train({ ...base(params), epochs: 2, settings: { negEntityCount: 6 }, checkpointDir: path.join(dir, 's'), resume: true })).rejects.toThrow(/negEntityCount = 5, this run has 6/);
     await expect(train({ ...base(params), batchSize: 31 })).rejects.toThrow(/30 documents cannot fill one batch of 31/);
     await expect(train({ ...base(params), freeze: () => true })).rejects.toThrow(/no trainable parameters/);
     await expect(train({ ...base(params), batchLoss: () => tf.add(tf.scalar(NaN), tf.sum(params.get('entity_classifier.bias') as tf.Variable)) as tf.Scalar })).rejects.toThrow(/loss is NaN at epoch 0, batch 0/);

@@ -107,6 +107,8 @@ export interface TrainOptions<T> {
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Messages such as "resuming from step N of M" (default: a line on stderr). */
   log?: (line: string) => void;
+  /** Further settings that shape the run (e.g. negative sample counts): stored in checkpoints; a resume with other values is refused. */
+  settings?: Record<string, string | number | boolean>;
   /** Stops after the current step (with a checkpoint when checkpointDir is set). */
   signal?: AbortSignal;
   fs?: TrainerFs;
@@ -186,8 +188,25 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
     const from = typeof opts.resume === 'string' ? opts.resume : opts.resume ? await latestCheckpoint({ root: checkpointDir as string, fs }) : undefined;
     if (from) {
       const { state, optimizer: optState } = await readCheckpoint({ dir: from, fs });
-      const expect: Array<[keyof TrainingState, unknown]> = [['numItems', data.length], ['batchSize', batchSize], ['epochs', epochs], ['baseLr', lr], ['warmupFraction', warmupFraction]];
-      for (const [k, v] of expect) check(state[k] === v, `cannot resume from ${from}: it was trained with ${k} = ${JSON.stringify(state[k])}, this run has ${JSON.stringify(v)}`);
+      // [setting, in the checkpoint, in this run]; fields a checkpoint of an older version lacks are not compared.
+      const same: Array<[string, unknown, unknown]> = [
+        ['numItems', state.numItems, data.length], ['batchSize', state.batchSize, batchSize], ['epochs', state.epochs, epochs],
+        ['baseLr', state.baseLr, lr], ['warmupFraction', state.warmupFraction, warmupFraction],
+      ];
+      if (state.weightDecay !== undefined) same.push(['weightDecay', state.weightDecay, weightDecay]);
+      if (state.maxGradNorm !== undefined) same.push(['maxGradNorm', state.maxGradNorm, maxGradNorm]);
+      if (state.shuffle !== undefined) same.push(['shuffle', state.shuffle, shuffle]);
+      if (state.trainable !== undefined) {
+        const was = new Set(state.trainable);
+        const only = (a: Iterable<string>, b: { has(n: string): boolean }) => [...a].find((n) => !b.has(n));
+        const lost = only(was, trainable);
+        const gained = only(trainable.keys(), was);
+        check(lost === undefined && gained === undefined, `cannot resume from ${from}: it trained other parameters (freeze): "${lost ?? gained}" is trained ${lost ? 'there but not in this run' : 'in this run but not there'}`);
+      }
+      if (state.settings !== undefined) {
+        for (const k of new Set([...Object.keys(state.settings), ...Object.keys(opts.settings ?? {})])) same.push([k, state.settings[k], opts.settings?.[k]]);
+      }
+      for (const [k, was, is] of same) check(was === is, `cannot resume from ${from}: it was trained with ${k} = ${JSON.stringify(was)}, this run has ${JSON.stringify(is)}`);
       check(opts.seed === undefined || opts.seed === state.seed, `cannot resume from ${from}: it was trained with seed ${state.seed}, this run asks for ${opts.seed}`);
       await loadModel(from);
       optimizer.setState(optState);
@@ -229,6 +248,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
       const state: TrainingState = {
         format: 'spert-trainer/1', seed, epoch, batchInEpoch, step, epochs, batchSize, numItems: data.length,
         batchesPerEpoch, totalSteps, baseLr: lr, warmupFraction, rngState: rng.getState(), lossWindow: window,
+        weightDecay, maxGradNorm, shuffle, trainable: [...trainable.keys()], settings: { ...opts.settings },
       };
       lastCheckpoint = await writeCheckpoint({ root: checkpointDir, state, optimizer: optimizer.getState(), shapes, saveModel, fs });
       await pruneCheckpoints({ root: checkpointDir, keep: keepCheckpoints, fs });
