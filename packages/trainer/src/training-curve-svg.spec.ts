@@ -62,6 +62,17 @@ describe('trainingCurveSvg', () => {
     for (const l of ls) expect(l.x).toBeLessThan(ms[0].cx);
   });
 
+  it('labels of zero scores stay above the x axis and its tick labels; a label with room stays beside its marker', () => {
+    const final = (name: string, value: number): MetricSeries => ({ name, points: [{ epoch: 1, step: 400, value }] });
+    const svg = trainingCurveSvg({ loss, metrics: [final('ner_f1_micro', 5.13), final('rel_f1_micro', 0), final('rel_nec_f1_micro', 0)], totalSteps: 400 });
+    const axisY = Number(/<line x1="\d+" y1="([\d.]+)" x2="[\d.]+" y2="\1"\/>/.exec(svg)?.[1]);
+    const ls = labels(svg);
+    for (const l of ls) expect(l.y).toBeLessThan(axisY);
+    const ner = ls.find((l) => l.text.startsWith('ner_f1_micro')) as { y: number };
+    const nerMarker = markers(svg)[0];
+    expect(ner.y).toBeCloseTo(nerMarker.cy + 4, 0);
+  });
+
   it('escapes names and copes with no data and non-finite values', () => {
     const svg = trainingCurveSvg({ loss, metrics: [{ name: 'rel <micro> F1 & co', points: [{ epoch: 0, step: 10, value: 5 }] }] });
     assertWellFormedXml(svg);

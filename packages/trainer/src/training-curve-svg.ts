@@ -138,7 +138,7 @@ export function trainingCurveSvg({ loss, metrics = [], totalSteps, title = 'Trai
       const text = pts.length > 1 ? fmt(last.value) : `${s.name} ${fmt(last.value)} (epoch ${last.epoch + 1})`;
       labels.push({ x: x(last.step), y: ye(last.value), text, color: s.color });
     }
-    for (const l of spreadLabels(labels, 13, m.top + 8, m.top + h)) {
+    for (const l of spreadLabels(labels, 13, m.top + 8, m.top + h - 10)) {
       // Left of the point: the last evaluation usually sits on the right axis.
       out.push(`<text class="metric-label" x="${n1(l.x - 8)}" y="${n1(l.y + 4)}" text-anchor="end" fill="${l.color}">${esc(l.text)}</text>`);
     }
@@ -163,8 +163,11 @@ function spreadLabels<T extends { x: number; y: number }>(labels: T[], gap: numb
     const prev = placed[i - 1];
     if (Math.abs(placed[i].x - prev.x) < 120 && placed[i].y - prev.y < gap) placed[i].y = prev.y + gap;
   }
-  const overflow = placed.length ? placed[placed.length - 1].y - bottom : 0;
-  if (overflow > 0) for (const l of placed) l.y -= overflow;
-  for (const l of placed) l.y = Math.max(top, l.y);
+  // Back up from the bottom: only labels pushed below it, and those crowding them, move up.
+  for (let i = placed.length - 1; i >= 0; i--) {
+    const below = placed[i + 1];
+    const limit = below && Math.abs(below.x - placed[i].x) < 120 ? Math.min(bottom, below.y - gap) : bottom;
+    placed[i].y = Math.max(top, Math.min(placed[i].y, limit));
+  }
   return placed;
 }
