@@ -158,8 +158,9 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
  * the encoder and the heads, which offer no way to read or set their state, but every training
  * forward pass draws the same number of seeds from them whatever the batch (one per dropout layer
  * of the encoder, one per head), so running the missing number of training forward passes on the
- * shortest training document puts them exactly there. Cheap next to training: no backward pass,
- * no update, and the outputs are discarded.
+ * shortest training document puts them exactly there. Cheap next to training (no backward pass,
+ * no update): about 9 ms per step on the quickstart model (wasm, 2 cores), 8 s for a resume at
+ * step 922 of a run that takes 3 minutes.
  */
 function replayDropout(model: SpertModel, data: readonly TrainItem[], step: number, checkpoint: string): void {
   const done = trainingForwards.get(model) ?? 0;

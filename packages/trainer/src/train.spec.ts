@@ -73,7 +73,7 @@ const disposeAll = (params: Map<string, tf.Variable>) => params.forEach((v) => v
 
 const DATA = makeData(30, 3);
 const base = (params: Map<string, tf.Variable>): TrainOptions<Point> => ({
-  params, data: DATA, batchLoss: toyLoss(params), epochs: 3, batchSize: 4, lr: 0.1, seed: 11, progress: 'off',
+  params, data: DATA, batchLoss: toyLoss(params), epochs: 3, batchSize: 4, lr: 0.1, seed: 11, progress: 'off', log: () => {},
 });
 
 let dir: string;

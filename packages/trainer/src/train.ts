@@ -215,12 +215,12 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
       ({ epoch, batchInEpoch, step } = state);
       window = state.lossWindow;
       resumedFrom = from;
-      await opts.onResume?.({ checkpoint: from, step, epoch, batchInEpoch });
       const where =
         step === totalSteps ? 'nothing left to train'
         : batchInEpoch < batchesPerEpoch ? `epoch ${epoch + 1}/${epochs}, batch ${batchInEpoch + 1} of ${batchesPerEpoch}`
         : `evaluation of epoch ${epoch + 1}/${epochs}`;
       say(`resuming from step ${step} of ${totalSteps} (${where}; checkpoint ${from})`);
+      await opts.onResume?.({ checkpoint: from, step, epoch, batchInEpoch });
     }
 
     const log = opts.logDir
