@@ -26,6 +26,14 @@ export interface TrainingState {
   rngState: RngState;
   /** Running loss window of the logger, so logged averages survive a resume. */
   lossWindow: { steps: number; loss: number; parts: Record<string, number>; docs: number };
+  // Absent in checkpoints written before they were added; then not compared on resume.
+  weightDecay?: number;
+  maxGradNorm?: number;
+  shuffle?: boolean;
+  /** Names of the trained parameters (what `freeze` left). */
+  trainable?: string[];
+  /** The caller's further settings that shape the run (TrainOptions.settings). */
+  settings?: Record<string, string | number | boolean>;
 }
 
 const STATE_FILE = 'training_state.json';

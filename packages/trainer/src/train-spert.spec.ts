@@ -7,8 +7,10 @@ import { readDataset, readTypes, type Document, type TypesSchema } from '@spert/
 import { createScratchModel, saveModel, SpertModel } from '@spert/model';
 import { collate, createRng, createTrainSample } from '@spert/span-sampler';
 import { sharedPath } from '../../../tools/testing/shared';
+import { listCheckpoints } from './checkpoint';
+import type { Progress } from './progress';
 import { spertLoss } from './spert-loss';
-import { trainSpert } from './train-spert';
+import { trainSpert, type TrainSpertOptions } from './train-spert';
 
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);
 
@@ -75,5 +77,113 @@ describe('trainSpert', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  describe('resume', () => {
+    // A tiny model with dropout (encoder 0.1, heads 0.1) and negative sampling, so every source
+    // of randomness a real run has is in play; 12 documents, batch 2, 2 epochs = 12 steps.
+    let docs: Document[];
+    let types: TypesSchema;
+    let dir: string;
+    beforeAll(async () => {
+      await useBackend('wasm');
+      types = await readTypes({ path: conll('conll04_types.json') });
+      docs = (await readDataset({ path: conll('conll04_train.json'), types })).documents.slice(0, 12);
+    });
+    beforeEach(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'train-spert-resume-'));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+    const newModel = () => createScratchModel({ documents: docs, types, hiddenSize: 16, layers: 1, heads: 2, intermediateSize: 32, seed: 3 });
+    const bytes = (model: SpertModel) => new Map([...model.variables()].map(([name, v]) => [name, Buffer.from((v.dataSync() as Float32Array).buffer).toString('hex')]));
+    const run = (model: SpertModel, o: Partial<TrainSpertOptions>) =>
+      trainSpert({ model, documents: docs, epochs: 2, batchSize: 2, lr: 5e-3, seed: 1, negEntityCount: 20, negRelationCount: 20, checkpointDir: dir, progress: 'off', log: () => {}, ...o });
+    // Records each step's loss; with `stopAfter`, aborts the run after that step the way spert-train's Ctrl-C does.
+    function watch(stopAfter?: number): { progress: Progress; signal: AbortSignal; losses: Map<number, number> } {
+      const ac = new AbortController();
+      const losses = new Map<number, number>();
+      const progress: Progress = {
+        start() {},
+        update(u) {
+          losses.set(u.step, u.loss);
+          if (u.step === stopAfter) ac.abort();
+        },
+        endEpoch() {},
+        stop() {},
+      };
+      return { progress, signal: ac.signal, losses };
+    }
+    let reference: { weights: Map<string, string>; losses: Map<number, number> } | undefined;
+    async function uninterrupted() {
+      if (!reference) {
+        const model = newModel();
+        const w = watch();
+        await run(model, { checkpointDir: undefined, progress: w.progress });
+        reference = { weights: bytes(model), losses: w.losses };
+        model.dispose();
+      }
+      return reference;
+    }
+
+    it('interrupted mid-epoch (twice) and resumed each time in a fresh model: final weights byte for byte those of an uninterrupted run', async () => {
+      const want = await uninterrupted();
+      const said: string[] = [];
+      const losses = new Map<number, number>();
+      for (const [stopAfter, resume] of [[4, false], [9, true], [undefined, true]] as const) {
+        const model = newModel(); // a new process: spert-train builds the model again before resuming
+        const w = watch(stopAfter);
+        const r = await run(model, { resume, signal: w.signal, progress: w.progress, log: (l) => said.push(l) });
+        expect(r.stopped).toBe(stopAfter !== undefined);
+        for (const [k, v] of w.losses) losses.set(k, v);
+        if (stopAfter === undefined) expect(bytes(model)).toEqual(want.weights);
+        model.dispose();
+      }
+      expect(said.map((l) => l.replace(/; checkpoint .*\)$/, ')'))).toEqual([
+        'resuming from step 4 of 12 (epoch 1/2, batch 5 of 6)',
+        'resuming from step 9 of 12 (epoch 2/2, batch 4 of 6)',
+      ]);
+      // Every step after each resume computed the uninterrupted run's loss exactly.
+      expect(losses).toEqual(want.losses);
+    });
+
+    it('interrupted at an epoch end (after its checkpoint) and resumed: byte-identical too', async () => {
+      const want = await uninterrupted();
+      const first = newModel();
+      const w = watch(6);
+      const r = await run(first, { signal: w.signal, progress: w.progress });
+      first.dispose();
+      expect([r.stopped, r.steps]).toEqual([true, 6]);
+      expect((await listCheckpoints({ root: dir })).map((c) => c.step)).toEqual([6]);
+      const model = newModel();
+      const said: string[] = [];
+      await run(model, { resume: true, log: (l) => said.push(l) });
+      expect(said[0]).toMatch(/^resuming from step 6 of 12 \(epoch 2\/2, batch 1 of 6; checkpoint .*checkpoint-00000006\)$/);
+      expect(bytes(model)).toEqual(want.weights);
+      model.dispose();
+    });
+
+    it('continues in the same model object after a stop (nothing to replay), and refuses a model already past the checkpoint or other sampling settings', async () => {
+      const want = await uninterrupted();
+      const model = newModel();
+      const w = watch(3);
+      await run(model, { signal: w.signal, progress: w.progress });
+      await run(model, { resume: true });
+      expect(bytes(model)).toEqual(want.weights);
+      // Checkpoint of step 3 kept aside; this model object has run 12 training steps since.
+      const other = path.join(dir, 'other');
+      const w2 = watch(3);
+      const fresh = newModel();
+      await run(fresh, { checkpointDir: other, signal: w2.signal, progress: w2.progress });
+      fresh.dispose();
+      await expect(run(model, { checkpointDir: other, resume: true })).rejects.toThrow(
+        /cannot resume exactly from .*checkpoint-00000003 \(step 3\): this model object has already run 12 training steps.*freshly created or loaded model/,
+      );
+      const third = newModel();
+      await expect(run(third, { checkpointDir: other, resume: true, negEntityCount: 5 })).rejects.toThrow(/cannot resume from .*: it was trained with negEntityCount = 20, this run has 5/);
+      third.dispose();
+      model.dispose();
+    });
   });
 });

@@ -7,7 +7,9 @@ import { latestCheckpoint, listCheckpoints, readCheckpoint } from './checkpoint'
 import { Rng } from './rng';
 import { spertLoss } from './spert-loss';
 import { assertWellFormedXml } from './testing/xml-well-formed';
-import { train, type StepContext, type TrainOptions } from './train';
+import { captureStream } from './testing/capture-stream';
+import { train, type ResumeContext, type StepContext, type TrainOptions } from './train';
+import type { Progress } from './progress';
 import { nodeFs, type TrainerFs } from './trainer-fs';
 import type { LogRow } from './training-log';
 
@@ -71,7 +73,7 @@ const disposeAll = (params: Map<string, tf.Variable>) => params.forEach((v) => v
 
 const DATA = makeData(30, 3);
 const base = (params: Map<string, tf.Variable>): TrainOptions<Point> => ({
-  params, data: DATA, batchLoss: toyLoss(params), epochs: 3, batchSize: 4, lr: 0.1, seed: 11, progress: false,
+  params, data: DATA, batchLoss: toyLoss(params), epochs: 3, batchSize: 4, lr: 0.1, seed: 11, progress: 'off', log: () => {},
 });
 
 let dir: string;
@@ -91,8 +93,8 @@ describe('train', () => {
     const before = tf.memory().numTensors;
     const accBefore = accuracy(params, DATA);
     const result = await train({
-      ...base(params), epochs: 6, logDir: dir, logEvery: 7, plotMetric: 'accuracy',
-      onEpochEnd: () => ({ accuracy: accuracy(params, DATA) }),
+      ...base(params), epochs: 6, logDir: dir, logEvery: 7,
+      onEpochEnd: () => ({ accuracy: accuracy(params, DATA), error: 1 - accuracy(params, DATA) }),
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.steps).toBe(42); // floor(30 / 4) = 7 per epoch, x 6
@@ -114,11 +116,14 @@ describe('train', () => {
     expect(lossCsv).toHaveLength(7);
     expect(Number(lossCsv[6].split(',')[0])).toBe(42);
     const evalCsv = (await readFile(path.join(dir, 'eval.csv'), 'utf8')).trim().split('\n');
-    expect(evalCsv[0]).toBe('epoch,step,accuracy,time');
+    expect(evalCsv[0]).toBe('epoch,step,accuracy,error,time');
     expect(evalCsv).toHaveLength(7);
     const svg = await readFile(path.join(dir, 'training_curve.svg'), 'utf8');
-    const elements = assertWellFormedXml(svg);
-    expect(elements.filter((e) => e === 'circle')).toHaveLength(6);
+    assertWellFormedXml(svg);
+    // Every metric returned is plotted: a curve each, a marker per evaluated epoch.
+    expect(svg.match(/<polyline class="metric"/g)).toHaveLength(2);
+    expect(svg.match(/<title>epoch \d+, step \d+: accuracy = /g)).toHaveLength(6);
+    expect(svg.match(/<title>epoch \d+, step \d+: error = /g)).toHaveLength(6);
     disposeAll(params);
   });
 
@@ -143,8 +148,13 @@ describe('train', () => {
     // Scramble the live parameters: resume must restore them from the checkpoint.
     params.forEach((v) => v.assign(tf.zerosLike(v)));
     const before = tf.memory().numTensors;
-    const result = await train({ ...base(params), seed: undefined, checkpointDir: path.join(dir, 'run'), checkpointEverySteps: 5, resume: true, logDir: path.join(dir, 'log'), logEvery: 3 });
+    const said: string[] = [];
+    const result = await train({
+      ...base(params), seed: undefined, checkpointDir: path.join(dir, 'run'), checkpointEverySteps: 5, resume: true, logDir: path.join(dir, 'log'), logEvery: 3,
+      log: (line) => said.push(line),
+    });
     expect(tf.memory().numTensors).toBe(before);
+    expect(said).toEqual([`resuming from step 10 of 21 (epoch 2/3, batch 4 of 7; checkpoint ${path.join(dir, 'run', 'checkpoint-00000010')})`]);
     expect(result.resumedFrom).toBe(path.join(dir, 'run', 'checkpoint-00000010'));
     expect(result.seed).toBe(11);
     expect(result.steps).toBe(21);
@@ -175,8 +185,16 @@ describe('train', () => {
     expect(first.steps).toBe(9);
     const { state } = await readCheckpoint({ dir: first.lastCheckpoint as string });
     expect([state.epoch, state.batchInEpoch, state.step]).toEqual([1, 2, 9]);
-    const second = await train({ ...base(params), checkpointDir: dir, resume: true });
+    const said: string[] = [];
+    const resumed: ResumeContext[] = [];
+    const second = await train({ ...base(params), checkpointDir: dir, resume: true, log: (l) => said.push(l), onResume: (c) => void resumed.push(c) });
     expect(second.stopped).toBe(false);
+    expect(said[0]).toMatch(/^resuming from step 9 of 21 \(epoch 2\/3, batch 3 of 7; checkpoint .*checkpoint-00000009\)$/);
+    expect(resumed).toEqual([{ checkpoint: first.lastCheckpoint, step: 9, epoch: 1, batchInEpoch: 2 }]);
+    // A finished run resumed again has nothing left to do and says so.
+    const third = await train({ ...base(params), checkpointDir: dir, resume: true, log: (l) => said.push(l) });
+    expect(third.steps).toBe(21);
+    expect(said[1]).toMatch(/^resuming from step 21 of 21 \(nothing left to train; checkpoint /);
     expect(snapshot(params)).toEqual(snapshot(ref));
     disposeAll(ref);
     disposeAll(params);
@@ -226,9 +244,51 @@ describe('train', () => {
     await train({ ...base(params), epochs: 1, checkpointDir: dir });
     await expect(train({ ...base(params), batchSize: 5, checkpointDir: dir, resume: true })).rejects.toThrow(/batchSize = 4, this run has 5/);
     await expect(train({ ...base(params), epochs: 1, seed: 12, checkpointDir: dir, resume: true })).rejects.toThrow(/seed 11, this run asks for 12/);
+    await expect(train({ ...base(params), epochs: 1, maxGradNorm: 2, checkpointDir: dir, resume: true })).rejects.toThrow(/maxGradNorm = 1, this run has 2/);
+    await expect(train({ ...base(params), epochs: 1, freeze: (n) => n.startsWith('rel_'), checkpointDir: dir, resume: true })).rejects.toThrow(
+      /trained other parameters \(freeze\): "rel_classifier.weight" is trained there but not in this run/,
+    );
+    await expect(train({ ...base(params), epochs: 1, settings: { negEntityCount: 5 }, checkpointDir: dir, resume: true })).rejects.toThrow(/negEntityCount = undefined, this run has 5/);
+    await train({ ...base(params), epochs: 2, settings: { negEntityCount: 5 }, checkpointDir: path.join(dir, 's'), log: () => {} });
+    await expect(train({ ...base(params), epochs: 2, settings: { negEntityCount: 6 }, checkpointDir: path.join(dir, 's'), resume: true })).rejects.toThrow(/negEntityCount = 5, this run has 6/);
     await expect(train({ ...base(params), batchSize: 31 })).rejects.toThrow(/30 documents cannot fill one batch of 31/);
     await expect(train({ ...base(params), freeze: () => true })).rejects.toThrow(/no trainable parameters/);
     await expect(train({ ...base(params), batchLoss: () => tf.add(tf.scalar(NaN), tf.sum(params.get('entity_classifier.bias') as tf.Variable)) as tf.Scalar })).rejects.toThrow(/loss is NaN at epoch 0, batch 0/);
+    disposeAll(params);
+  });
+
+  it('ends the progress display of an epoch before its evaluation, so evaluation messages get their own lines', async () => {
+    const params = makeParams();
+    const events: string[] = [];
+    const progress: Progress = {
+      start: (total, from, epochs) => events.push(`start ${total} ${from} ${epochs}`),
+      update: (u) => events.push(`update ${u.step}`),
+      endEpoch: (u) => events.push(`endEpoch ${u.epoch} ${u.step}`),
+      stop: () => events.push('stop'),
+    };
+    await train({ ...base(params), epochs: 2, batchSize: 10, progress, onEpochEnd: ({ epoch }) => void events.push(`evaluate ${epoch}`) });
+    expect(events).toEqual(['start 6 0 2', 'update 1', 'update 2', 'update 3', 'endEpoch 0 3', 'evaluate 0', 'update 4', 'update 5', 'update 6', 'endEpoch 1 6', 'evaluate 1', 'stop']);
+    disposeAll(params);
+  });
+
+  it('progress: plain lines without a terminal or with false (--no-progress), a bar on a terminal, nothing with "off"', async () => {
+    const params = makeParams();
+    let now = 0;
+    const clock = () => (now += 250);
+    const pipe = captureStream(false);
+    await train({ ...base(params), epochs: 2, progress: 'auto', progressStream: pipe.stream, progressEvery: 5, clock });
+    const lines = pipe.text().trim().split('\n');
+    expect(lines.map((l) => l.split(' | ')[0])).toEqual(['step 5/14 (epoch 1/2)', 'epoch 1/2 done at step 7/14', 'step 10/14 (epoch 2/2)', 'epoch 2/2 done at step 14/14']);
+    for (const l of lines) expect(l).toMatch(/ \| (epoch )?loss \d+\.\d{4} \| lr \d\.\d{2}e-\d \| \d+\.\d{2} docs\/s \| ETA \d+s$/);
+    const noBar = captureStream(true);
+    await train({ ...base(params), epochs: 1, progress: false, progressStream: noBar.stream, progressEvery: 5, clock });
+    expect(noBar.text().trim().split('\n').map((l) => l.split(' | ')[0])).toEqual(['step 5/7 (epoch 1/1)', 'epoch 1/1 done at step 7/7']);
+    const tty = captureStream(true);
+    await train({ ...base(params), epochs: 1, progress: true, progressStream: tty.stream, clock });
+    expect(tty.text()).toMatch(/epoch 1\/1 \[[^\]]*\] 7\/7 \| loss \d\.\d{4}/);
+    const off = captureStream(false);
+    await train({ ...base(params), epochs: 1, progress: 'off', progressStream: off.stream });
+    expect(off.text()).toBe('');
     disposeAll(params);
   });
 });

@@ -5,7 +5,7 @@ import { loadVariables, latestCheckpoint, pruneCheckpoints, readCheckpoint, save
 import { clipScale, globalGradNorm } from './clip-grad-norm';
 import { epochBatches } from './epoch-batches';
 import { linearWarmupSchedule } from './linear-warmup-schedule';
-import { createProgress, type Progress } from './progress';
+import { createProgress, type Progress, type ProgressMode, type ProgressUpdate } from './progress';
 import { Rng } from './rng';
 import { TrainingLog, type EvalLogRow } from './training-log';
 import { nodeFs, type TrainerFs } from './trainer-fs';
@@ -29,6 +29,18 @@ export type BatchLossResult = tf.Scalar | { loss: tf.Scalar; parts?: Record<stri
 export interface EpochEndContext {
   epoch: number;
   step: number;
+}
+
+/** What {@link TrainOptions.onResume} learns about the checkpoint a run continues from. */
+export interface ResumeContext {
+  /** The checkpoint folder. */
+  checkpoint: string;
+  /** Updates done before the interruption (the next step's schedule position). */
+  step: number;
+  /** Zero-based epoch the run continues in. */
+  epoch: number;
+  /** Batches of that epoch already done. */
+  batchInEpoch: number;
 }
 
 /** Options of {@link train}. */
@@ -63,8 +75,8 @@ export interface TrainOptions<T> {
   logDir?: string;
   /** Steps per logged loss window (default 100, the reference's train_log_iter). */
   logEvery?: number;
-  /** Metric drawn in the plot (default the first one returned). */
-  plotMetric?: string;
+  /** Metrics drawn in the plot, one curve each (default: every metric the evaluations return). */
+  plotMetrics?: readonly string[];
   /** Folder of checkpoint-<step> folders; unset = no checkpoints. */
   checkpointDir?: string;
   /** Also checkpoint every N updates (default: only at epoch ends). */
@@ -79,8 +91,24 @@ export interface TrainOptions<T> {
   loadModel?: (dir: string) => Promise<void>;
   /** true: continue from the newest checkpoint in checkpointDir if there is one; a path: from that checkpoint. */
   resume?: boolean | string;
-  /** Progress bar; default on when stderr is a TTY. Pass false to turn it off, or your own display. */
-  progress?: boolean | Progress;
+  /**
+   * Restores state kept outside the trainer (e.g. generators inside the model) once a checkpoint is
+   * loaded, before the first step; a resume is only exact if everything that shapes a step is restored.
+   */
+  onResume?: (ctx: ResumeContext) => Promise<void> | void;
+  /**
+   * 'auto' (default, also `true`): a bar on a terminal, plain lines otherwise; 'lines' (also
+   * `false`, the CLI's --no-progress): plain lines; 'off': nothing; or your own display.
+   */
+  progress?: boolean | ProgressMode | Progress;
+  /** Plain progress lines: one every N steps (default 100) besides one per epoch. */
+  progressEvery?: number;
+  /** Where the bar or the lines go (default process.stderr; its isTTY decides 'auto'). */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Messages such as "resuming from step N of M" (default: a line on stderr). */
+  log?: (line: string) => void;
+  /** Further settings that shape the run (e.g. negative sample counts): stored in checkpoints; a resume with other values is refused. */
+  settings?: Record<string, string | number | boolean>;
   /** Stops after the current step (with a checkpoint when checkpointDir is set). */
   signal?: AbortSignal;
   fs?: TrainerFs;
@@ -116,6 +144,7 @@ function check(cond: boolean, msg: string): void {
 export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
   const { params, data, batchLoss, epochs, batchSize, lr, warmupFraction = 0.1, weightDecay = 0.01, maxGradNorm = 1.0, shuffle = true, freeze = () => false } = opts;
   const { logEvery = 100, checkpointDir, checkpointEverySteps, keepCheckpoints = 2, fs = nodeFs, clock = Date.now, signal } = opts;
+  const say = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const checkpointEveryEpoch = opts.checkpointEveryEpoch ?? checkpointDir !== undefined;
   check(Number.isInteger(epochs) && epochs > 0, `epochs must be a positive integer, got ${epochs}`);
   check(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
@@ -159,8 +188,25 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
     const from = typeof opts.resume === 'string' ? opts.resume : opts.resume ? await latestCheckpoint({ root: checkpointDir as string, fs }) : undefined;
     if (from) {
       const { state, optimizer: optState } = await readCheckpoint({ dir: from, fs });
-      const expect: Array<[keyof TrainingState, unknown]> = [['numItems', data.length], ['batchSize', batchSize], ['epochs', epochs], ['baseLr', lr], ['warmupFraction', warmupFraction]];
-      for (const [k, v] of expect) check(state[k] === v, `cannot resume from ${from}: it was trained with ${k} = ${JSON.stringify(state[k])}, this run has ${JSON.stringify(v)}`);
+      // [setting, in the checkpoint, in this run]; fields a checkpoint of an older version lacks are not compared.
+      const same: Array<[string, unknown, unknown]> = [
+        ['numItems', state.numItems, data.length], ['batchSize', state.batchSize, batchSize], ['epochs', state.epochs, epochs],
+        ['baseLr', state.baseLr, lr], ['warmupFraction', state.warmupFraction, warmupFraction],
+      ];
+      if (state.weightDecay !== undefined) same.push(['weightDecay', state.weightDecay, weightDecay]);
+      if (state.maxGradNorm !== undefined) same.push(['maxGradNorm', state.maxGradNorm, maxGradNorm]);
+      if (state.shuffle !== undefined) same.push(['shuffle', state.shuffle, shuffle]);
+      if (state.trainable !== undefined) {
+        const was = new Set(state.trainable);
+        const only = (a: Iterable<string>, b: { has(n: string): boolean }) => [...a].find((n) => !b.has(n));
+        const lost = only(was, trainable);
+        const gained = only(trainable.keys(), was);
+        check(lost === undefined && gained === undefined, `cannot resume from ${from}: it trained other parameters (freeze): "${lost ?? gained}" is trained ${lost ? 'there but not in this run' : 'in this run but not there'}`);
+      }
+      if (state.settings !== undefined) {
+        for (const k of new Set([...Object.keys(state.settings), ...Object.keys(opts.settings ?? {})])) same.push([k, state.settings[k], opts.settings?.[k]]);
+      }
+      for (const [k, was, is] of same) check(was === is, `cannot resume from ${from}: it was trained with ${k} = ${JSON.stringify(was)}, this run has ${JSON.stringify(is)}`);
       check(opts.seed === undefined || opts.seed === state.seed, `cannot resume from ${from}: it was trained with seed ${state.seed}, this run asks for ${opts.seed}`);
       await loadModel(from);
       optimizer.setState(optState);
@@ -169,33 +215,46 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
       ({ epoch, batchInEpoch, step } = state);
       window = state.lossWindow;
       resumedFrom = from;
+      const where =
+        step === totalSteps ? 'nothing left to train'
+        : batchInEpoch < batchesPerEpoch ? `epoch ${epoch + 1}/${epochs}, batch ${batchInEpoch + 1} of ${batchesPerEpoch}`
+        : `evaluation of epoch ${epoch + 1}/${epochs}`;
+      say(`resuming from step ${step} of ${totalSteps} (${where}; checkpoint ${from})`);
+      await opts.onResume?.({ checkpoint: from, step, epoch, batchInEpoch });
     }
 
     const log = opts.logDir
       ? await TrainingLog.open({
           dir: opts.logDir,
           fs,
-          plotMetric: opts.plotMetric,
+          plotMetrics: opts.plotMetrics,
           totalSteps,
           keep: resumedFrom ? (r) => (r.type === 'loss' ? r.step <= step : r.epoch < epoch) : undefined,
         })
       : undefined;
     const evals: EvalLogRow[] = log ? log.rows.filter((r): r is EvalLogRow => r.type === 'eval') : [];
-    const progress: Progress = typeof opts.progress === 'object' ? opts.progress : createProgress({ enabled: opts.progress === false ? false : undefined });
+    const progress: Progress =
+      typeof opts.progress === 'object'
+        ? opts.progress
+        : createProgress({ mode: typeof opts.progress === 'string' ? opts.progress : opts.progress === false ? 'lines' : 'auto', every: opts.progressEvery, stream: opts.progressStream, clock });
     let lastCheckpoint: string | undefined;
     let lastLoss = NaN;
     let windowStart = clock();
+    // Speed counts this process's documents only: a restored window's documents were not timed here.
+    let windowDocs = 0;
 
     const checkpoint = async (): Promise<void> => {
       if (!checkpointDir) return;
       const state: TrainingState = {
         format: 'spert-trainer/1', seed, epoch, batchInEpoch, step, epochs, batchSize, numItems: data.length,
         batchesPerEpoch, totalSteps, baseLr: lr, warmupFraction, rngState: rng.getState(), lossWindow: window,
+        weightDecay, maxGradNorm, shuffle, trainable: [...trainable.keys()], settings: { ...opts.settings },
       };
       lastCheckpoint = await writeCheckpoint({ root: checkpointDir, state, optimizer: optimizer.getState(), shapes, saveModel, fs });
       await pruneCheckpoints({ root: checkpointDir, keep: keepCheckpoints, fs });
     };
 
+    let lastUpdate: ProgressUpdate | undefined;
     progress.start(totalSteps, step, epochs);
     let stopped = false;
     try {
@@ -215,25 +274,31 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
           window.steps++;
           window.loss += loss;
           window.docs += batch.length;
+          windowDocs += batch.length;
           for (const [k, v] of Object.entries(parts)) window.parts[k] = (window.parts[k] ?? 0) + v;
           const elapsed = Math.max(1e-9, (clock() - windowStart) / 1000);
-          progress.update({ step, epoch, loss, lr: stepLr, docsPerSecond: window.docs / elapsed });
+          lastUpdate = { step, epoch, loss, lr: stepLr, docsPerSecond: windowDocs / elapsed };
+          progress.update(lastUpdate);
           if (window.steps === logEvery || step === totalSteps) {
             if (log) {
               const mean = (x: number) => x / window.steps;
               await log.add({
                 type: 'loss', epoch, step, steps: window.steps, loss: mean(window.loss),
                 parts: Object.fromEntries(Object.entries(window.parts).map(([k, v]) => [k, mean(v)])),
-                lr: stepLr, docsPerSecond: window.docs / elapsed, time: new Date(clock()).toISOString(),
+                lr: stepLr, docsPerSecond: windowDocs / elapsed, time: new Date(clock()).toISOString(),
               });
             }
             window = { steps: 0, loss: 0, parts: {}, docs: 0 };
             windowStart = clock();
+            windowDocs = 0;
           }
           const lastOfEpoch = batchInEpoch === batchesPerEpoch;
           if (checkpointEverySteps && step % checkpointEverySteps === 0 && !(lastOfEpoch && checkpointEveryEpoch)) await checkpoint();
         }
         if (stopped) break;
+        // Before the evaluation, whose messages must not land on the bar's line.
+        if (lastUpdate) progress.endEpoch(lastUpdate);
+        const epochEndStart = clock();
         const metrics = opts.onEpochEnd ? await opts.onEpochEnd({ epoch, step }) : undefined;
         if (metrics) {
           const row: EvalLogRow = { type: 'eval', epoch, step, metrics, time: new Date(clock()).toISOString() };
@@ -250,6 +315,8 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
             epoch--;
           }
         }
+        // Evaluation and checkpoint time is not training speed.
+        windowStart += clock() - epochEndStart;
       }
       if (stopped) await checkpoint();
     } finally {

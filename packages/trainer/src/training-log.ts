@@ -49,8 +49,8 @@ export interface TrainingLogOptions {
   fs?: TrainerFs;
   /** Keep rows of an existing train_log.jsonl that pass this test (resume); otherwise start empty. */
   keep?: (row: LogRow) => boolean;
-  /** Metric drawn as evaluation markers (default: the first key of the first evaluation). */
-  plotMetric?: string;
+  /** Metrics drawn as curves (default: every metric the evaluations logged, in first-seen order). */
+  plotMetrics?: readonly string[];
   /** Right end of the plot's x axis. */
   totalSteps?: number;
 }
@@ -62,14 +62,14 @@ export class TrainingLog {
   private constructor(
     private readonly dir: string,
     private readonly fs: TrainerFs,
-    private readonly plotMetric: string | undefined,
+    private readonly plotMetrics: readonly string[] | undefined,
     private readonly totalSteps: number | undefined,
   ) {}
 
   /** Opens the log folder; with `keep`, continues an existing log (rows after the resume point dropped). */
-  static async open({ dir, fs = nodeFs, keep, plotMetric, totalSteps }: TrainingLogOptions): Promise<TrainingLog> {
+  static async open({ dir, fs = nodeFs, keep, plotMetrics, totalSteps }: TrainingLogOptions): Promise<TrainingLog> {
     await fs.mkdir(dir, { recursive: true });
-    const log = new TrainingLog(dir, fs, plotMetric, totalSteps);
+    const log = new TrainingLog(dir, fs, plotMetrics, totalSteps);
     if (keep) {
       let text = '';
       try {
@@ -116,11 +116,12 @@ export class TrainingLog {
     for (const r of evals) evalCsv.push([r.epoch, r.step, ...metricKeys.map((k) => r.metrics[k]), r.time].map(csvCell).join(','));
     await this.fs.writeFile(this.file('lossCsv'), lossCsv.join('\n') + '\n');
     await this.fs.writeFile(this.file('evalCsv'), evalCsv.join('\n') + '\n');
-    const metric = this.plotMetric ?? metricKeys[0];
     const svg = trainingCurveSvg({
       loss: losses.map((r) => ({ step: r.step, loss: r.loss })),
-      evals: metric === undefined ? [] : evals.filter((r) => metric in r.metrics).map((r) => ({ step: r.step, epoch: r.epoch, value: r.metrics[metric] })),
-      metricName: metric,
+      metrics: (this.plotMetrics ?? metricKeys).map((name) => ({
+        name,
+        points: evals.filter((r) => name in r.metrics).map((r) => ({ step: r.step, epoch: r.epoch, value: r.metrics[name] })),
+      })),
       totalSteps: this.totalSteps,
     });
     await this.fs.writeFile(this.file('svg'), svg);
