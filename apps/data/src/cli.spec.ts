@@ -98,7 +98,7 @@ describe('spert-data convert', () => {
     const spans = texts.map((t) => splitWords(t));
     let predicted;
     try {
-      predicted = model.predict(spans.map((s) => s.map((w) => w.text)), { source: 'texts' });
+      predicted = await model.predict(spans.map((s) => s.map((w) => w.text)), { source: 'texts' });
     } finally {
       model.dispose();
     }
