@@ -1,42 +1,18 @@
 // The BERT encoder as a standard-op ONNX graph: dynamic batch and sequence axes, exact (erf)
 // GELU, LayerNormalization (opset 17), weights as initializers under readable names.
-import { GraphBuilder } from './graph-builder';
-import { quantizedMatMul, type Quantization } from './quantize';
-import { getWeight, transpose2d, type WeightMap } from './weights';
-
-/** The BERT hyper-parameters the graph needs (a subset of @spert/encoder's BertConfig). */
-export interface EncoderShape {
-  vocab_size: number;
-  hidden_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  intermediate_size: number;
-  max_position_embeddings: number;
-  type_vocab_size: number;
-  layer_norm_eps: number;
-  hidden_act?: string;
-}
-
-/** Options of buildEncoderGraph. */
-export interface BuildEncoderOptions {
-  config: EncoderShape;
-  /** Parameters under Hugging Face names; `prefix` is prepended (SpERT checkpoints use "bert."). */
-  weights: WeightMap;
-  prefix?: string;
-  /** 'int8': dynamic int8 quantization of the linear layers' MatMuls (default 'none'). */
-  quantization?: Quantization;
-  /**
-   * Whether the graph takes a token_type_ids input (default true). Without it every token uses
-   * segment 0, as SpERT's single-segment inputs always do, and callers feed two inputs.
-   */
-  tokenTypeIds?: boolean;
-}
+import { bertCheckpointFamily } from '@spert/checkpoint';
+import type { BuildEncoderOptions } from '../../family';
+import { GraphBuilder } from '../../graph-builder';
+import { quantizedMatMul } from '../../quantize';
+import { getWeight, transpose2d } from '../../weights';
 
 /**
- * Builds encoder.onnx: inputs input_ids, attention_mask, optional token_type_ids (int64 [batch, sequence]),
+ * Builds BERT's encoder.onnx: inputs input_ids, attention_mask, optional token_type_ids (int64 [batch, sequence]),
  * output last_hidden_state (float32 [batch, sequence, hidden]).
  */
-export function buildEncoderGraph({ config, weights, prefix = 'bert.', quantization = 'none', tokenTypeIds = true }: BuildEncoderOptions): Uint8Array {
+export function buildBertEncoderGraph({ config, weights, prefix = bertCheckpointFamily.prefix, quantization = 'none', tokenTypeIds = true }: BuildEncoderOptions): Uint8Array {
+  const modelType = config.model_type ?? 'bert';
+  if (modelType !== 'bert') throw new Error(`BERT encoder graph: config has model_type "${modelType}", expected "bert"`);
   const act = config.hidden_act ?? 'gelu';
   if (act !== 'gelu') throw new Error(`config.json: hidden_act "${act}" cannot be exported (only "gelu", the erf form)`);
   const H = config.hidden_size;
