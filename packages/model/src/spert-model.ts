@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import { readSettings, SPERT_VERSION, type DocumentScores, type EncodedDocument, type PredictedDocument, type SpertSettings, type TypesSchema } from '@spert/core';
-import { BertEncoder, loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/encoder';
+import { loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/checkpoint';
+import { createEncoder, type Encoder } from '@spert/encoder';
 import { EntityHead, filterSpans } from '@spert/entity-head';
 import { buildInferencePairs, buildPrediction, forwardHeads, RelationHead, type HeadsOutput } from '@spert/relation-head';
 import { collate, createEvalSample, type SpanBatch } from '@spert/span-sampler';
@@ -13,7 +14,7 @@ export type SpertTrainOutput = HeadsOutput;
 
 /** Options of {@link SpertModel.create}. */
 export interface CreateSpertModelOptions {
-  encoder: BertEncoder;
+  encoder: Encoder;
   tokenizer: BertWordPieceTokenizer;
   settings: SpertSettings;
   /** Seed of the heads' initialisation and dropout. */
@@ -61,7 +62,7 @@ export interface EncodeDocumentsOptions {
  */
 export class SpertModel {
   private constructor(
-    readonly encoder: BertEncoder,
+    readonly encoder: Encoder,
     readonly entityHead: EntityHead,
     readonly relationHead: RelationHead,
     readonly tokenizer: BertWordPieceTokenizer,
@@ -106,7 +107,7 @@ export class SpertModel {
   static async fromCheckpoint(checkpoint: Checkpoint, settings: SpertSettings, { dir, lowercase, seed = 0 }: LoadSpertModelOptions): Promise<SpertModel> {
     const heads = headTensorsFromCheckpoint(checkpoint.extraTensors, checkpoint.weightsFiles.join(', '));
     const { tokenizer } = await loadTokenizer({ dir, lowercase });
-    const encoder = BertEncoder.fromTensors(checkpoint.config, checkpoint.encoderTensors, { seed });
+    const encoder = createEncoder({ config: checkpoint.config, tensors: checkpoint.encoderTensors, seed });
     const model = SpertModel.create({ encoder, tokenizer, settings, seed });
     try {
       model.loadHeadTensors(heads, checkpoint.weightsFiles.join(', '));
