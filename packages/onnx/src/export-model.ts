@@ -7,7 +7,7 @@ import { checkpointFamily, loadCheckpoint, nodeFs, parseEncoderConfig, writeFile
 import { buildEncoderGraph } from './export-encoder';
 import type { Quantization } from './quantize';
 import { buildEntityHeadGraph, buildRelationHeadGraph } from './export-heads';
-import { ONNX_FILES } from './runtime';
+import { ONNX_FILES } from './onnx-files';
 import { readSettings, settingsToJson, type SpertSettings } from '@spert/core';
 import { weightShape, type WeightMap } from './weights';
 

@@ -1,4 +1,5 @@
-export { SpertOnnxRuntime, ONNX_FILES } from './runtime';
+export { SpertOnnxRuntime } from './runtime';
+export { ONNX_FILES } from './onnx-files';
 export type { ExecutionProvider, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord, RawDocumentOutput } from './runtime-types';
 export { buildEncoderGraph, type BuildEncoderOptions, type EncoderShape } from './export-encoder';
 export type { OnnxEncoderFamily } from './family';

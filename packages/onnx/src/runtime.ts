@@ -13,8 +13,7 @@ import { OPSET } from './graph-builder';
 import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, TextWord } from './runtime-types';
 import { readSettings, type SpertSettings } from '@spert/core';
 
-/** File names of an exported model directory. */
-export const ONNX_FILES = { encoder: 'encoder.onnx', entityHead: 'entity_head.onnx', relationHead: 'relation_head.onnx' } as const;
+import { ONNX_FILES } from './onnx-files';
 
 interface Sessions {
   encoder: ort.InferenceSession;

@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { exportSpertOnnx } from './export-model';
 import { seededRandom } from './random-weights';
-import { ONNX_FILES, SpertOnnxRuntime } from './runtime';
+import { ONNX_FILES } from './onnx-files';
+import { SpertOnnxRuntime } from './runtime';
 
 let root: string;
 beforeAll(async () => {
