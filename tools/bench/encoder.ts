@@ -6,7 +6,8 @@
 // where the forward+backward went.
 import * as tf from '@tensorflow/tfjs-core';
 import { adamwUpdate, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
-import { BertEncoder, makeBertConfig } from '@spert/encoder';
+import { makeBertConfig } from '@spert/checkpoint';
+import { BertEncoder } from '@spert/encoder';
 import { AdamW, adamwUpdateOps } from '@spert/trainer';
 
 const B = 2, T = 48, H = 768, L = 12, I = 3072, V = 28996;

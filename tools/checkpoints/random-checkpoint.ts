@@ -2,7 +2,7 @@
 //   npx tsx tools/checkpoints/random-checkpoint.ts --out /tmp/bert-small --hidden 256 --layers 4
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { writeRandomCheckpoint } from '../../packages/encoder/src/index';
+import { writeRandomCheckpoint } from '../../packages/checkpoint/src/index';
 
 const int = (v: string) => {
   const n = Number(v);

@@ -46,23 +46,8 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** erf to ~1e-16 via its Taylor series (|x| < 3) or the continued-fraction tail. */
-export function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 3) {
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 200; n++) {
-      term *= (-x * x) / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))) (Lentz-free backward evaluation)
-  let f = ax;
-  for (let n = 60; n >= 1; n--) f = ax + n / 2 / f;
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
-}
+// erf lives with the float64 BERT reference in @spert/encoder's testing folder (a package
+// must not import tools); re-exported so every spec keeps one import for float64 helpers.
+export { erf } from '../../packages/encoder/src/testing/erf';
+// Bit-exact typed-array comparison, kept beside the checkpoint formats' tests that need it most.
+export { sameBits } from '../../packages/checkpoint/src/testing/same-bits';

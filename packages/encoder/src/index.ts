@@ -1,19 +1,10 @@
-export * from './safetensors';
-export * from './bert-config';
-export { readPytorchBin } from './pytorch-bin';
-export { BertEncoder } from './bert-encoder';
-export type { BertInputs, ApplyOptions, BertEncoderOptions, ToTensorsOptions } from './bert-encoder';
-export { bertParamSpecs, encoderParamName, isIgnoredCheckpointTensor } from './bert-names';
-export type { ParamSpec, ParamLayout } from './bert-names';
-export { initialParamValue } from './bert-init';
-export { SeededRandom } from './random';
-export { nodeFs, writeFileAtomic } from './checkpoint-fs';
-export type { CheckpointFs } from './checkpoint-fs';
-export { loadCheckpoint, saveCheckpoint, splitCheckpointTensors } from './checkpoint';
-export type { Checkpoint, LoadCheckpointOptions, SaveCheckpointOptions } from './checkpoint';
-export { writeRandomCheckpoint, syntheticVocab } from './random-checkpoint';
-export type { RandomCheckpointOptions } from './random-checkpoint';
-export { resolveModelDir } from './hub';
-export type { ResolveModelOptions } from './hub';
-export { loadBertEncoder } from './load';
-export type { LoadBertEncoderOptions } from './load';
+// TF.js encoders behind a registry keyed by config.json model_type (BERT registered).
+export type { ApplyOptions, CreateEncoderOptions, Encoder, EncoderFamily, EncoderInputs, ToTensorsOptions } from './family';
+export { createEncoder, encoderFamily, registeredEncoderTypes } from './registry';
+export { BertEncoder, bertEncoderFamily } from './families/bert';
+export type { BertEncoderOptions, BertInputs } from './families/bert';
+export { loadEncoder, loadBertEncoder } from './load';
+export type { LoadEncoderOptions, LoadBertEncoderOptions } from './load';
+// The checkpoint formats and the tensor-free family registry moved to @spert/checkpoint; they
+// stay importable from here so that code written against @spert/encoder keeps working.
+export * from '@spert/checkpoint';

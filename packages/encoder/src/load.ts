@@ -1,17 +1,22 @@
 // One-call loading of an encoder from a directory or Hub id.
-import { BertEncoder } from './bert-encoder';
-import { loadCheckpoint, type Checkpoint } from './checkpoint';
-import { resolveModelDir, type ResolveModelOptions } from './hub';
+import { loadCheckpoint, resolveModelDir, type Checkpoint, type ResolveModelOptions } from '@spert/checkpoint';
+import type { Encoder } from './family';
+import { createEncoder } from './registry';
 
-/** Options of loadBertEncoder: where to find the model, plus the encoder's dropout seed. */
-export interface LoadBertEncoderOptions extends ResolveModelOptions {
+/** Options of loadEncoder: where to find the model, plus the encoder's dropout seed. */
+export interface LoadEncoderOptions extends ResolveModelOptions {
   seed?: number;
 }
 
-/** Resolves `id` (directory or Hub id), reads the checkpoint and builds its encoder; extra tensors stay in `checkpoint`. */
-export async function loadBertEncoder(options: LoadBertEncoderOptions): Promise<{ encoder: BertEncoder; checkpoint: Checkpoint }> {
+/** Resolves `id` (directory or Hub id), reads the checkpoint and builds the encoder of its family; extra tensors stay in `checkpoint`. */
+export async function loadEncoder(options: LoadEncoderOptions): Promise<{ encoder: Encoder; checkpoint: Checkpoint }> {
   const dir = await resolveModelDir(options);
   const checkpoint = await loadCheckpoint({ dir, fs: options.fs });
-  const encoder = BertEncoder.fromTensors(checkpoint.config, checkpoint.encoderTensors, { seed: options.seed });
+  const encoder = createEncoder({ config: checkpoint.config, tensors: checkpoint.encoderTensors, seed: options.seed });
   return { encoder, checkpoint };
 }
+
+/** The former name of loadEncoder (BERT was the only family). */
+export const loadBertEncoder = loadEncoder;
+/** The former name of LoadEncoderOptions. */
+export type LoadBertEncoderOptions = LoadEncoderOptions;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedTensor } from '@spert/encoder';
+import type { NamedTensor } from '@spert/checkpoint';
 
 /** Parameters of SpERT's heads, under the reference's names. */
 export const HEAD_TENSOR_NAMES = [

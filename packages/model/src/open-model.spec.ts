@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { useBackend } from '@spert/backend';
 import { readTypes, type TypesSchema } from '@spert/core';
-import { loadCheckpoint, writeRandomCheckpoint } from '@spert/encoder';
+import { loadCheckpoint, writeRandomCheckpoint } from '@spert/checkpoint';
 import { sharedPath } from '../../../tools/testing/shared';
 import { openModel } from './open-model';
 import { SpertModel } from './spert-model';

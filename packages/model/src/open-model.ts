@@ -1,5 +1,6 @@
 import type { TypesSchema } from '@spert/core';
-import { BertEncoder, loadCheckpoint, resolveModelDir } from '@spert/encoder';
+import { loadCheckpoint, resolveModelDir } from '@spert/checkpoint';
+import { createEncoder } from '@spert/encoder';
 import { loadTokenizer } from '@spert/tokenizer';
 import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
 import { readModelSettings, SpertModel } from './spert-model';
@@ -32,6 +33,6 @@ export async function openModel(o: OpenModelOptions): Promise<SpertModel> {
   }
   if (!o.types) throw new Error(`${dir}: a plain encoder checkpoint needs the task's types file to build the SpERT heads`);
   const { tokenizer } = await loadTokenizer({ dir, lowercase: o.lowercase });
-  const encoder = BertEncoder.fromTensors(checkpoint.config, checkpoint.encoderTensors, { seed: o.seed });
+  const encoder = createEncoder({ config: checkpoint.config, tensors: checkpoint.encoderTensors, seed: o.seed });
   return SpertModel.create({ encoder, tokenizer, settings: { ...SPERT_DEFAULTS, ...o.settings, types: o.types }, seed: o.seed });
 }

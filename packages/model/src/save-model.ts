@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { saveCheckpoint } from '@spert/encoder';
+import { saveCheckpoint } from '@spert/checkpoint';
 import { settingsToJson, SPERT_VERSION } from '@spert/core';
 import type { SpertModel } from './spert-model';
 

@@ -1,5 +1,6 @@
 import type { Document, TypesSchema } from '@spert/core';
-import { BertEncoder, makeBertConfig } from '@spert/encoder';
+import { makeBertConfig } from '@spert/checkpoint';
+import { BertEncoder } from '@spert/encoder';
 import { BertWordPieceTokenizer, buildVocab } from '@spert/tokenizer';
 import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
 import { SpertModel } from './spert-model';

@@ -15,7 +15,8 @@ import {
   type SpertSettings,
   type TypesSchema,
 } from '@spert/core';
-import { BertEncoder, loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/encoder';
+import { checkpointFamily, loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/checkpoint';
+import { createEncoder, type Encoder } from '@spert/encoder';
 import { EntityHead, type EntityHeadOutput } from '@spert/entity-head';
 import { createPredictor, predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
 import { forwardHeads, RelationHead, type HeadsOutput } from '@spert/relation-head';
@@ -28,7 +29,7 @@ export type SpertTrainOutput = HeadsOutput;
 
 /** Options of {@link SpertModel.create}. */
 export interface CreateSpertModelOptions {
-  encoder: BertEncoder;
+  encoder: Encoder;
   tokenizer: SubwordTokenizer;
   settings: SpertSettings;
   /** Seed of the heads' initialisation and dropout. */
@@ -67,7 +68,7 @@ export interface EncodeDocumentsOptions {
  */
 export class SpertModel implements SpertRuntime {
   private constructor(
-    readonly encoder: BertEncoder,
+    readonly encoder: Encoder,
     readonly entityHead: EntityHead,
     readonly relationHead: RelationHead,
     readonly tokenizer: SubwordTokenizer,
@@ -112,7 +113,7 @@ export class SpertModel implements SpertRuntime {
   static async fromCheckpoint(checkpoint: Checkpoint, settings: SpertSettings, { dir, lowercase, seed = 0 }: LoadSpertModelOptions): Promise<SpertModel> {
     const heads = headTensorsFromCheckpoint(checkpoint.extraTensors, checkpoint.weightsFiles.join(', '));
     const { tokenizer } = await loadTokenizer({ dir, lowercase });
-    const encoder = BertEncoder.fromTensors(checkpoint.config, checkpoint.encoderTensors, { seed });
+    const encoder = createEncoder({ config: checkpoint.config, tensors: checkpoint.encoderTensors, seed });
     const model = SpertModel.create({ encoder, tokenizer, settings, seed });
     try {
       model.loadHeadTensors(heads, checkpoint.weightsFiles.join(', '));
@@ -126,7 +127,9 @@ export class SpertModel implements SpertRuntime {
   /** All trainable parameters under the reference's names (encoder ones prefixed `bert.`). */
   variables(): Map<string, tf.Variable> {
     const out = new Map<string, tf.Variable>();
-    for (const [k, v] of this.encoder.variables()) out.set(`bert.${k}`, v);
+    // Encoder parameters under the family's checkpoint prefix (`bert.` for BERT, `roberta.` for RoBERTa, ...).
+    const { prefix } = checkpointFamily(this.encoder.config.model_type);
+    for (const [k, v] of this.encoder.variables()) out.set(`${prefix}${k}`, v);
     for (const [k, v] of this.entityHead.variables()) out.set(k, v);
     for (const [k, v] of this.relationHead.variables()) out.set(k, v);
     return out;

@@ -3,11 +3,11 @@
 // config.json (+ "spert" object), and the tokenizer files copied over.
 import * as path from 'node:path';
 import type { TypesSchema } from '@spert/core';
-import { loadCheckpoint, nodeFs, parseBertConfig, writeFileAtomic, type CheckpointFs } from '@spert/encoder';
+import { checkpointFamily, loadCheckpoint, nodeFs, parseEncoderConfig, writeFileAtomic, type CheckpointFs } from '@spert/checkpoint';
 import { buildEncoderGraph } from './export-encoder';
 import type { Quantization } from './quantize';
 import { buildEntityHeadGraph, buildRelationHeadGraph } from './export-heads';
-import { ONNX_FILES } from './runtime';
+import { ONNX_FILES } from './onnx-files';
 import { readSettings, settingsToJson, type SpertSettings } from '@spert/core';
 import { weightShape, type WeightMap } from './weights';
 
@@ -21,7 +21,7 @@ export interface ExportSpertOnnxOptions {
   types?: TypesSchema;
   /** Parameters already in memory under the reference's names (skips reading the weights file). */
   weights?: WeightMap;
-  /** File access (default node:fs), the same interface @spert/encoder's checkpoint functions take. */
+  /** File access (default node:fs), the same interface @spert/checkpoint's functions take. */
   fs?: CheckpointFs;
   /** 'int8': dynamically quantized encoder MatMuls (smaller, faster on CPU; see README for the F1 change). */
   quantization?: Quantization;
@@ -42,11 +42,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads a SpERT checkpoint's parameters under the reference's names (`bert.*` + heads) via @spert/encoder. */
+/** Reads a SpERT checkpoint's parameters under the reference's names (the family prefix, `bert.*` for BERT, + heads). */
 export async function readCheckpointWeights({ modelDir, fs = nodeFs }: { modelDir: string; fs?: CheckpointFs }): Promise<WeightMap> {
   const ckpt = await loadCheckpoint({ dir: modelDir, fs });
+  const { prefix } = checkpointFamily(ckpt.config.model_type, path.join(modelDir, 'config.json'));
   const weights: WeightMap = new Map();
-  for (const [k, v] of ckpt.encoderTensors) weights.set(`bert.${k}`, v);
+  for (const [k, v] of ckpt.encoderTensors) weights.set(`${prefix}${k}`, v);
   for (const [k, v] of ckpt.extraTensors) weights.set(k, v);
   return weights;
 }
@@ -64,7 +65,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
     throw new Error(`${configFile}: not valid JSON: ${(e as Error).message}`);
   }
   const { spert: _spert, ...bertFields } = raw;
-  const config = parseBertConfig(bertFields, configFile);
+  const config = parseEncoderConfig(bertFields, configFile);
   const settings = readSettings(raw, { types: options.types, source: configFile });
   const weights = options.weights ?? (await readCheckpointWeights({ modelDir, fs }));
 
@@ -84,7 +85,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
     await writeFileAtomic(path.join(outDir, name), data, fs);
     files.push(name);
   };
-  const heads = { weights, hiddenSize: H, maxSequenceLength: config.max_position_embeddings };
+  const heads = { weights, hiddenSize: H, maxSequenceLength: checkpointFamily(config.model_type, configFile).maxSequenceLength(config) };
   await write(ONNX_FILES.encoder, buildEncoderGraph({ config, weights, quantization: options.quantization ?? 'none', tokenTypeIds: options.tokenTypeIds ?? true }));
   await write(ONNX_FILES.entityHead, buildEntityHeadGraph(heads));
   await write(ONNX_FILES.relationHead, buildRelationHeadGraph(heads));

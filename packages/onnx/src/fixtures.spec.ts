@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseTypes, type Document } from '@spert/core';
-import { parseBertConfig, readPytorchBin, readSafetensors } from '@spert/encoder';
+import { parseBertConfig, readPytorchBin, readSafetensors } from '@spert/checkpoint';
 import * as ort from 'onnxruntime-node';
 import { sharedPath, type ExpectedSpertDocument } from '../../../tools/testing/shared';
 import { buildEncoderGraph } from './export-encoder';

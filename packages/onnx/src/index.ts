@@ -1,6 +1,10 @@
-export { SpertOnnxRuntime, ONNX_FILES } from './runtime';
+export { SpertOnnxRuntime } from './runtime';
+export { ONNX_FILES } from './onnx-files';
 export type { ExecutionProvider, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, RawDocumentOutput } from './runtime-types';
 export { buildEncoderGraph, type BuildEncoderOptions, type EncoderShape } from './export-encoder';
+export type { OnnxEncoderFamily } from './family';
+export { onnxEncoderFamily, registeredOnnxEncoderTypes } from './registry';
+export { bertOnnxFamily, buildBertEncoderGraph } from './families/bert';
 export { buildEntityHeadGraph, buildRelationHeadGraph, type BuildHeadOptions } from './export-heads';
 export { randomSpertWeights, seededRandom, writeRandomSpertModel, type RandomWeightsOptions, type RandomSpertModelOptions } from './random-weights';
 export type { WeightMap, WeightTensor } from './weights';

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createRng, SPERT_VERSION, type TypesFileJson } from '@spert/core';
-import { writeSafetensors } from '@spert/encoder';
+import { writeSafetensors } from '@spert/checkpoint';
 import type { EncoderShape } from './export-encoder';
 import type { WeightMap } from './weights';
 

@@ -24,8 +24,7 @@ import * as ort from 'onnxruntime-node';
 import { OPSET } from './graph-builder';
 import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction } from './runtime-types';
 
-/** File names of an exported model directory. */
-export const ONNX_FILES = { encoder: 'encoder.onnx', entityHead: 'entity_head.onnx', relationHead: 'relation_head.onnx' } as const;
+import { ONNX_FILES } from './onnx-files';
 
 interface Sessions {
   encoder: ort.InferenceSession;

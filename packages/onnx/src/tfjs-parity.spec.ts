@@ -4,12 +4,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { useBackend } from '@spert/backend';
-import { BertEncoder, loadCheckpoint, saveCheckpoint, syntheticVocab, writeRandomCheckpoint, type NamedTensor } from '@spert/encoder';
+import { loadCheckpoint, saveCheckpoint, syntheticVocab, writeRandomCheckpoint, type NamedTensor } from '@spert/checkpoint';
+import { BertEncoder } from '@spert/encoder';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { exportSpertOnnx } from './export-model';
 import { seededRandom } from './random-weights';
-import { ONNX_FILES, SpertOnnxRuntime } from './runtime';
+import { ONNX_FILES } from './onnx-files';
+import { SpertOnnxRuntime } from './runtime';
 
 let root: string;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 // Looking up a checkpoint's tensors by the reference's parameter names, with errors that name
 // the missing or mis-shaped tensor, and the [out, in] -> [in, out] transpose MatMul needs.
+export { transpose2d } from '@spert/checkpoint';
 
 /** One parameter tensor: PyTorch dimension order, row-major float32 values. */
 export interface WeightTensor {
@@ -25,16 +26,6 @@ export function weightShape(weights: WeightMap, name: string): number[] {
   const t = weights.get(name) ?? legacy(weights, name);
   if (!t) throw new Error(`checkpoint: missing parameter "${name}"`);
   return t.shape;
-}
-
-/** Transposes a row-major [rows, cols] matrix into [cols, rows]. */
-export function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c];
-  }
-  return out;
 }
 
 // Google-converted checkpoints name LayerNorm parameters gamma/beta.

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { readSafetensors, writeSafetensors, type NamedTensor } from '@spert/encoder';
+import { readSafetensors, writeSafetensors, type NamedTensor } from '@spert/checkpoint';
 import type { AdamWState } from './adamw';
 import type { RngState } from './rng';
 import { nodeFs, type TrainerFs } from './trainer-fs';

@@ -1,7 +1,7 @@
 // Independent float64 BERT forward pass in plain loops: the reference the tfjs encoder is tested
 // against (tests only; not exported from the package).
-import type { BertConfig } from '../bert-config';
-import { erf } from '../../../../tools/testing/float64';
+import type { BertConfig } from '@spert/checkpoint';
+import { erf } from './erf';
 
 /** PyTorch-layout parameters by encoder name, as numbers. */
 export type Float64Weights = Map<string, { shape: number[]; data: ArrayLike<number> }>;

@@ -1,16 +1,7 @@
 // Parameter names and shapes of a Hugging Face BertModel, and the name normalisation that lets
 // checkpoints with or without the `bert.` prefix and with legacy LayerNorm names load.
-import type { BertConfig } from './bert-config';
-
-/** How a parameter is stored: Linear weights are kept transposed ([in, out]) for matMul. */
-export type ParamLayout = 'plain' | 'linear';
-
-/** One encoder parameter: Hugging Face name (no `bert.` prefix), PyTorch shape, layout. */
-export interface ParamSpec {
-  name: string;
-  shape: number[];
-  layout: ParamLayout;
-}
+import type { ParamSpec } from '../../family';
+import type { BertConfig } from './config';
 
 /** Every parameter of a BertModel (with pooler) for `config`, in Hugging Face order. */
 export function bertParamSpecs(config: BertConfig): ParamSpec[] {

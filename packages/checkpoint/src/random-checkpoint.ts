@@ -1,21 +1,20 @@
-// Random BERT checkpoints of any size, written without tfjs (tests, benchmarks).
-import { makeBertConfig, type BertConfig } from './bert-config';
-import { initialParamValue } from './bert-init';
-import { bertParamSpecs } from './bert-names';
+// Random checkpoints of any registered encoder family and size, written without tfjs (tests, benchmarks).
 import { saveCheckpoint } from './checkpoint';
 import { nodeFs, type CheckpointFs } from './checkpoint-fs';
+import type { EncoderConfig, EncoderConfigFields } from './family';
 import { SeededRandom } from './random';
+import { checkpointFamily, DEFAULT_MODEL_TYPE } from './registry';
 import type { NamedTensor } from './safetensors';
 
 /** Options of writeRandomCheckpoint. */
 export interface RandomCheckpointOptions {
   dir: string;
-  /** Full config, or the sizes (defaults for the rest); vocab_size follows `vocab` when that is given. */
-  config: BertConfig | Parameters<typeof makeBertConfig>[0];
+  /** Full config, or the sizes (family defaults for the rest; model_type default "bert"); vocab_size follows `vocab` when that is given. */
+  config: EncoderConfig | EncoderConfigFields;
   /** vocab.txt lines; generated (special tokens, characters, `##` forms, words) to vocab_size when omitted. */
   vocab?: string[];
   seed: number;
-  /** Prefix names with `bert.` (default false). */
+  /** Prefix names with the family's prefix, `bert.` for BERT (default false). */
   prefix?: boolean;
   fs?: CheckpointFs;
 }
@@ -38,15 +37,16 @@ export function syntheticVocab(size: number): string[] {
   return out.slice(0, size);
 }
 
-/** Writes config.json, model.safetensors and vocab.txt of a randomly initialised BERT; returns the config. */
-export async function writeRandomCheckpoint({ dir, config, vocab, seed, prefix = false, fs = nodeFs }: RandomCheckpointOptions): Promise<BertConfig> {
+/** Writes config.json, model.safetensors and vocab.txt of a randomly initialised encoder; returns the config. */
+export async function writeRandomCheckpoint({ dir, config, vocab, seed, prefix = false, fs = nodeFs }: RandomCheckpointOptions): Promise<EncoderConfig> {
   const { extra: _extra, ...fields } = 'extra' in config ? config : { ...config, extra: {} };
-  const full = makeBertConfig({ ...fields, vocab_size: vocab ? vocab.length : fields.vocab_size });
+  const family = checkpointFamily(fields.model_type ?? DEFAULT_MODEL_TYPE, 'writeRandomCheckpoint');
+  const full = family.makeConfig({ ...fields, vocab_size: vocab ? vocab.length : fields.vocab_size });
   if ('extra' in config) full.extra = { ...config.extra };
   const words = vocab ?? syntheticVocab(full.vocab_size);
   const rng = new SeededRandom(seed);
   const tensors = new Map<string, NamedTensor>();
-  for (const spec of bertParamSpecs(full)) tensors.set(spec.name, { shape: spec.shape, data: initialParamValue(spec, full, rng) });
+  for (const spec of family.paramSpecs(full)) tensors.set(spec.name, { shape: spec.shape, data: family.initialParamValue(spec, full, rng) });
   await saveCheckpoint({ dir, config: full, encoderTensors: tensors, prefix, vocab: words, fs });
   return full;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { sharedPath } from '../../../tools/testing/shared';
-import { bertConfigToJson, parseBertConfig } from './bert-config';
+import { sharedPath } from '../../../../../tools/testing/shared';
+import { bertConfigToJson, parseBertConfig } from './config';
 
 describe('parseBertConfig', () => {
   it('reads the tiny-bert and SpERT fixture configs, keeping unknown fields', () => {

@@ -1,5 +1,5 @@
-import { makeBertConfig } from './bert-config';
-import { bertParamSpecs, encoderParamName, isIgnoredCheckpointTensor } from './bert-names';
+import { makeBertConfig } from './config';
+import { bertParamSpecs, encoderParamName, isIgnoredCheckpointTensor } from './names';
 
 describe('checkpoint names', () => {
   it('maps prefixed, unprefixed and legacy LayerNorm names to encoder names', () => {

@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
-import { sharedPath } from '../../../tools/testing/shared';
-import { makeBertConfig, parseBertConfig } from './bert-config';
+import { makeBertConfig, parseBertConfig, readPytorchBin, readSafetensors, SeededRandom } from '@spert/checkpoint';
+import { sameBits } from '../../../../../tools/testing/float64';
+import { sharedPath } from '../../../../../tools/testing/shared';
 import { BertEncoder } from './bert-encoder';
-import { readPytorchBin } from './pytorch-bin';
-import { readSafetensors } from './safetensors';
-import { SeededRandom } from './random';
-import { sameBits } from './testing/same-bits';
-import { bertForwardFloat64, type Float64Weights } from './testing/bert-float64';
-import { erf } from '../../../tools/testing/float64';
+import { bertForwardFloat64, type Float64Weights } from '../../testing/bert-float64';
+import { erf } from '../../testing/erf';
 
 const tinyDir = (f: string) => sharedPath('fixtures', 'tiny-bert', f);
 const tinyConfig = () => parseBertConfig(readFileSync(tinyDir('config.json'), 'utf8'));

@@ -1,18 +1,20 @@
 // Hugging Face model directories: config.json + model.safetensors (or sharded, or
 // pytorch_model.bin) + tokenizer files. Loading splits encoder tensors from extra ones (SpERT's
-// classifiers); saving writes what transformers' from_pretrained reads.
+// classifiers); saving writes what transformers' from_pretrained reads. The encoder family
+// (config fields, parameter names, prefix) comes from the registry by config.json model_type.
 import * as path from 'node:path';
-import { bertConfigToJson, parseBertConfig, type BertConfig } from './bert-config';
-import { encoderParamName, isIgnoredCheckpointTensor } from './bert-names';
 import { nodeFs, writeFileAtomic, type CheckpointFs } from './checkpoint-fs';
+import type { EncoderConfig } from './family';
 import { readPytorchBin } from './pytorch-bin';
+import { checkpointFamily, DEFAULT_MODEL_TYPE, familyOfConfig, parseEncoderConfig } from './registry';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
 
 /** A loaded checkpoint directory. */
 export interface Checkpoint {
   dir: string;
-  config: BertConfig;
-  /** Encoder tensors under encoder names (no `bert.` prefix, LayerNorm.weight/bias), PyTorch layout. */
+  /** The encoder's config, parsed by the family its model_type names. */
+  config: EncoderConfig;
+  /** Encoder tensors under encoder names (no family prefix such as `bert.`, LayerNorm.weight/bias), PyTorch layout. */
   encoderTensors: Map<string, NamedTensor>;
   /** Every other kept tensor under its checkpoint name (e.g. `entity_classifier.weight`). */
   extraTensors: Map<string, NamedTensor>;
@@ -32,32 +34,36 @@ export interface LoadCheckpointOptions {
   fs?: CheckpointFs;
 }
 
-/** Splits raw checkpoint tensors into encoder, extra and ignored ones (names normalised); `source` names the file in errors. */
-export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: string): Pick<Checkpoint, 'encoderTensors' | 'extraTensors' | 'ignored'> {
+/**
+ * Splits raw checkpoint tensors into encoder, extra and ignored ones (names normalised by the
+ * family of `modelType`, default "bert"); `source` names the file in errors.
+ */
+export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: string, modelType = DEFAULT_MODEL_TYPE): Pick<Checkpoint, 'encoderTensors' | 'extraTensors' | 'ignored'> {
+  const family = checkpointFamily(modelType, source);
   const encoderTensors = new Map<string, NamedTensor>();
   const extraTensors = new Map<string, NamedTensor>();
   const ignored: string[] = [];
   for (const [name, t] of raw) {
-    if (isIgnoredCheckpointTensor(name)) {
+    if (family.isIgnoredTensor(name)) {
       ignored.push(name);
       continue;
     }
-    const enc = encoderParamName(name);
+    const enc = family.encoderParamName(name);
     if (enc === null) {
       extraTensors.set(name, t);
     } else {
-      if (encoderTensors.has(enc)) throw new Error(`${source}: tensor "${name}" duplicates "${enc}" (both prefixed and unprefixed, or both gamma and weight)`);
+      if (encoderTensors.has(enc)) throw new Error(`${source}: tensor "${name}" duplicates "${enc}" (both prefixed and unprefixed, or two legacy spellings)`);
       encoderTensors.set(enc, t);
     }
   }
   return { encoderTensors, extraTensors, ignored };
 }
 
-/** Loads a Hugging Face BERT directory (safetensors preferred, then sharded safetensors, then pytorch_model.bin). */
+/** Loads a Hugging Face encoder directory of a registered family (safetensors preferred, then sharded safetensors, then pytorch_model.bin). */
 export async function loadCheckpoint({ dir, fs = nodeFs }: LoadCheckpointOptions): Promise<Checkpoint> {
   const file = (f: string) => path.join(dir, f);
   if (!(await fs.exists(file('config.json')))) throw new Error(`checkpoint ${dir}: config.json is missing`);
-  const config = parseBertConfig(new TextDecoder().decode(await fs.readFile(file('config.json'))), file('config.json'));
+  const config = parseEncoderConfig(new TextDecoder().decode(await fs.readFile(file('config.json'))), file('config.json'));
   const raw = new Map<string, NamedTensor>();
   const weightsFiles: string[] = [];
   const addAll = (tensors: Map<string, NamedTensor>, from: string) => {
@@ -87,7 +93,7 @@ export async function loadCheckpoint({ dir, fs = nodeFs }: LoadCheckpointOptions
   } else {
     throw new Error(`checkpoint ${dir}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`);
   }
-  const split = splitCheckpointTensors(raw, weightsFiles.join(', '));
+  const split = splitCheckpointTensors(raw, weightsFiles.join(', '), config.model_type);
   const optional = async (f: string) => ((await fs.exists(file(f))) ? file(f) : undefined);
   return {
     dir,
@@ -103,12 +109,13 @@ export async function loadCheckpoint({ dir, fs = nodeFs }: LoadCheckpointOptions
 /** Options of saveCheckpoint. */
 export interface SaveCheckpointOptions {
   dir: string;
-  config: BertConfig;
-  /** Encoder tensors (PyTorch layout, encoder names without prefix), e.g. from BertEncoder.toTensors(). */
+  /** The encoder's config; its model_type picks the family that writes config.json and names tensors. */
+  config: EncoderConfig;
+  /** Encoder tensors (PyTorch layout, encoder names without prefix), e.g. from an encoder's toTensors(). */
   encoderTensors: Map<string, NamedTensor>;
   /** Further tensors saved under their own names (e.g. SpERT's classifiers). */
   extraTensors?: Map<string, NamedTensor>;
-  /** Prefix encoder names with `bert.` (default false, as BertModel.save_pretrained). */
+  /** Prefix encoder names with the family's prefix, `bert.` for BERT (default false, as BertModel.save_pretrained). */
   prefix?: boolean;
   /** Fields merged into config.json (e.g. SpERT's settings). */
   extraConfig?: Record<string, unknown>;
@@ -119,14 +126,15 @@ export interface SaveCheckpointOptions {
 
 /** Writes config.json and model.safetensors ({"format":"pt"}) atomically; returns the files written. */
 export async function saveCheckpoint({ dir, config, encoderTensors, extraTensors, prefix = false, extraConfig, vocab, fs = nodeFs }: SaveCheckpointOptions): Promise<string[]> {
+  const family = familyOfConfig(config, 'saveCheckpoint');
   const all = new Map<string, NamedTensor>();
   for (const [k, v] of encoderTensors) {
-    const enc = encoderParamName(k);
-    if (enc === null) throw new Error(`saveCheckpoint: "${k}" is not an encoder tensor name`);
-    all.set(prefix ? `bert.${enc}` : enc, v);
+    const enc = family.encoderParamName(k);
+    if (enc === null) throw new Error(`saveCheckpoint: "${k}" is not a ${family.modelType} encoder tensor name`);
+    all.set(prefix ? `${family.prefix}${enc}` : enc, v);
   }
   for (const [k, v] of extraTensors ?? []) {
-    if (all.has(k) || encoderParamName(k) !== null) throw new Error(`saveCheckpoint: extra tensor "${k}" clashes with an encoder tensor`);
+    if (all.has(k) || family.encoderParamName(k) !== null) throw new Error(`saveCheckpoint: extra tensor "${k}" clashes with an encoder tensor`);
     all.set(k, v);
   }
   const written: string[] = [];
@@ -135,7 +143,7 @@ export async function saveCheckpoint({ dir, config, encoderTensors, extraTensors
     written.push(path.join(dir, name));
   };
   await out('model.safetensors', writeSafetensors(all, { format: 'pt' }));
-  await out('config.json', `${JSON.stringify({ ...bertConfigToJson(config), ...extraConfig }, null, 2)}\n`);
+  await out('config.json', `${JSON.stringify({ ...family.configToJson(config), ...extraConfig }, null, 2)}\n`);
   if (vocab) await out('vocab.txt', `${vocab.join('\n')}\n`);
   return written;
 }

@@ -1,7 +1,7 @@
 // Hugging Face's BertPreTrainedModel._init_weights, reproducible from a seed and without tfjs.
-import type { BertConfig } from './bert-config';
-import type { ParamSpec } from './bert-names';
-import type { SeededRandom } from './random';
+import type { ParamSpec } from '../../family';
+import type { SeededRandom } from '../../random';
+import type { BertConfig } from './config';
 
 /** Initial value of one parameter: N(0, initializer_range) weights (padding row zero), zero biases, unit LayerNorm. */
 export function initialParamValue(spec: ParamSpec, config: BertConfig, rng: SeededRandom): Float32Array {

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { useBackend } from '@spert/backend';
+import { loadCheckpoint } from './checkpoint';
 import { resolveModelDir } from './hub';
-import { loadBertEncoder } from './load';
 import { writeRandomCheckpoint } from './random-checkpoint';
 import { startFakeHub, type FakeHub } from './testing/fake-hub';
 
@@ -12,7 +11,6 @@ let tmp: string;
 let hub: FakeHub;
 let served: string;
 beforeAll(async () => {
-  await useBackend('cpu');
   tmp = mkdtempSync(path.join(tmpdir(), 'encoder-hub-'));
   served = path.join(tmp, 'served');
   await writeRandomCheckpoint({ dir: served, seed: 3, config: { vocab_size: 50, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16 } });
@@ -33,14 +31,14 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-describe('resolveModelDir / loadBertEncoder through the Hub', () => {
+describe('resolveModelDir through the Hub', () => {
   it.each(['org/tiny-bert', 'bert-tiny-cased'])('downloads %s into the cache, then serves it offline without requests', async (id) => {
     const cacheDir = path.join(tmp, `cache-${id.replace('/', '_')}`);
-    const { encoder, checkpoint } = await loadBertEncoder({ id, cacheDir, hubUrl: hub.url, env: {} });
+    const checkpoint = await loadCheckpoint({ dir: await resolveModelDir({ id, cacheDir, hubUrl: hub.url, env: {} }) });
     expect(checkpoint.dir.startsWith(path.join(cacheDir, `models--${id.replace('/', '--')}`, 'snapshots'))).toBe(true);
     expect(checkpoint.vocabPath).toBeDefined();
-    expect(encoder.config.vocab_size).toBe(50);
-    encoder.dispose();
+    expect(checkpoint.config.vocab_size).toBe(50);
+    expect(checkpoint.encoderTensors.get('embeddings.word_embeddings.weight')?.shape).toEqual([50, 8]);
     expect(hub.requests.some((r) => r.startsWith('POST /api/models/') && r.includes('/paths-info/main'))).toBe(true);
     const before = hub.requests.length;
     const offline = await resolveModelDir({ id, cacheDir, hubUrl: hub.url, env: { HF_HUB_OFFLINE: '1' } });

@@ -1,22 +1,10 @@
 // The BERT hyper-parameters, read from and written to a Hugging Face config.json.
+import type { EncoderConfig, EncoderConfigFields } from '../../family';
 
-/** Hyper-parameters of a BERT-family encoder (Hugging Face names, snake_case as in config.json). */
-export interface BertConfig {
-  vocab_size: number;
-  hidden_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  intermediate_size: number;
+/** Hyper-parameters of a BERT encoder (Hugging Face names, snake_case as in config.json). */
+export interface BertConfig extends EncoderConfig {
   hidden_act: 'gelu';
-  hidden_dropout_prob: number;
-  attention_probs_dropout_prob: number;
-  max_position_embeddings: number;
-  type_vocab_size: number;
-  initializer_range: number;
-  layer_norm_eps: number;
   model_type: 'bert';
-  /** Fields of config.json this package does not interpret, kept so a save writes them back. */
-  extra: Record<string, unknown>;
 }
 
 const DEFAULTS = {
@@ -46,8 +34,8 @@ export function parseBertConfig(json: unknown, source = 'config.json'): BertConf
   const modelType = o.model_type ?? 'bert';
   if (modelType !== 'bert') {
     throw new Error(
-      `${source}: model_type "${String(modelType)}" is not supported; @spert/encoder loads BERT-family checkpoints ` +
-        `(model_type "bert": BERT, SciBERT, BioBERT, ...) only`,
+      `${source}: model_type "${String(modelType)}" is not supported by the BERT family ` +
+        `(model_type "bert": BERT, SciBERT, BioBERT, ...); parseEncoderConfig picks the family by model_type`,
     );
   }
   const num = (key: string, fallback?: number, int = false): number => {
@@ -87,7 +75,7 @@ export function parseBertConfig(json: unknown, source = 'config.json'): BertConf
 }
 
 /** A BertConfig with defaults filled in from partial fields (for new random encoders). */
-export function makeBertConfig(fields: Partial<Omit<BertConfig, 'extra'>> & Pick<BertConfig, 'vocab_size' | 'hidden_size' | 'num_hidden_layers' | 'num_attention_heads' | 'intermediate_size'>): BertConfig {
+export function makeBertConfig(fields: EncoderConfigFields): BertConfig {
   return parseBertConfig({ ...fields }, 'makeBertConfig');
 }
 

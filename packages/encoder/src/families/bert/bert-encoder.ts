@@ -2,27 +2,11 @@
 // erf GELU, additive attention mask, trainable variables and seeded dropout in training mode.
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu } from '@spert/backend';
-import type { BertConfig } from './bert-config';
-import { bertParamSpecs, encoderParamName, type ParamSpec } from './bert-names';
-import { initialParamValue } from './bert-init';
-import { SeededRandom } from './random';
-import type { NamedTensor } from './safetensors';
+import { asBertConfig, bertCheckpointFamily, bertParamSpecs, encoderParamName, initialParamValue, SeededRandom, transpose2d, type BertConfig, type EncoderConfig, type NamedTensor, type ParamSpec } from '@spert/checkpoint';
+import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
 
-/** Inputs of one forward pass; all [batch, seqLen]. */
-export interface BertInputs {
-  /** Wordpiece ids, int32. */
-  inputIds: tf.Tensor2D;
-  /** 1 for real tokens, 0 for padding (int32 or float32). */
-  attentionMask: tf.Tensor2D;
-  /** Segment ids, int32; zeros when omitted. */
-  tokenTypeIds?: tf.Tensor2D;
-}
-
-/** Options of a forward pass. */
-export interface ApplyOptions {
-  /** Enables dropout (hidden_dropout_prob, attention_probs_dropout_prob). */
-  training: boolean;
-}
+/** Inputs of one BERT forward pass (the family-independent encoder inputs). */
+export type BertInputs = EncoderInputs;
 
 /** Options to build an encoder. */
 export interface BertEncoderOptions {
@@ -36,14 +20,6 @@ export interface BertEncoderOptions {
    * freshly initialised pooler, as Hugging Face does).
    */
   requirePooler?: boolean;
-}
-
-/** Options to export the parameters. */
-export interface ToTensorsOptions {
-  /** Prefix names with `bert.` (default false). */
-  prefix?: boolean;
-  /** Leave the pooler out (default false). */
-  withoutPooler?: boolean;
 }
 
 interface Layer {
@@ -63,18 +39,8 @@ interface Layer {
 
 const MASK_VALUE = -1e9;
 
-/** Transposes a row-major [rows, cols] matrix. */
-function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c];
-  }
-  return out;
-}
-
 /** A BERT encoder whose forward pass returns the last hidden state. */
-export class BertEncoder {
+export class BertEncoder implements Encoder {
   private readonly vars = new Map<string, tf.Variable>();
   private readonly specs: ParamSpec[];
   private readonly layers: Layer[] = [];
@@ -148,9 +114,9 @@ export class BertEncoder {
     return new BertEncoder(config, values, seed);
   }
 
-  /** Builds an encoder from checkpoint tensors (names with or without `bert.`, legacy LayerNorm names). */
-  static fromTensors(config: BertConfig, tensors: Map<string, NamedTensor>, options: { seed?: number; requirePooler?: boolean } = {}): BertEncoder {
-    return BertEncoder.create({ config, weights: tensors, ...options });
+  /** Builds an encoder from checkpoint tensors (names with or without `bert.`, legacy LayerNorm names); `config` must be a BERT one. */
+  static fromTensors(config: EncoderConfig, tensors: Map<string, NamedTensor>, options: { seed?: number; requirePooler?: boolean } = {}): BertEncoder {
+    return BertEncoder.create({ config: asBertConfig(config, 'BertEncoder.fromTensors'), weights: tensors, ...options });
   }
 
   /** The trainable variables under Hugging Face names (no `bert.` prefix); Linear weights are [in, out]. */
@@ -167,7 +133,7 @@ export class BertEncoder {
       if (withoutPooler && spec.name.startsWith('pooler.')) continue;
       const raw = this.vars.get(spec.name)!.dataSync() as Float32Array;
       const data = spec.layout === 'linear' ? transpose2d(raw, spec.shape[1], spec.shape[0]) : new Float32Array(raw);
-      out.set(prefix ? `bert.${spec.name}` : spec.name, { shape: [...spec.shape], data });
+      out.set(prefix ? `${bertCheckpointFamily.prefix}${spec.name}` : spec.name, { shape: [...spec.shape], data });
     }
     return out;
   }

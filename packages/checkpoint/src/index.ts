@@ -1,0 +1,35 @@
+export * from './safetensors';
+export { readPytorchBin } from './pytorch-bin';
+export { nodeFs, writeFileAtomic } from './checkpoint-fs';
+export type { CheckpointFs } from './checkpoint-fs';
+export { loadCheckpoint, saveCheckpoint, splitCheckpointTensors } from './checkpoint';
+export type { Checkpoint, LoadCheckpointOptions, SaveCheckpointOptions } from './checkpoint';
+export { writeRandomCheckpoint, syntheticVocab } from './random-checkpoint';
+export type { RandomCheckpointOptions } from './random-checkpoint';
+export { resolveModelDir } from './hub';
+export type { ResolveModelOptions } from './hub';
+export { SeededRandom } from './random';
+export { transpose2d } from './transpose';
+export type { CheckpointFamily, EncoderConfig, EncoderConfigFields, EncoderSizes, ParamSpec, ParamLayout } from './family';
+export {
+  checkpointFamily,
+  DEFAULT_MODEL_TYPE,
+  encoderConfigToJson,
+  familyOfConfig,
+  makeEncoderConfig,
+  parseEncoderConfig,
+  registeredModelTypes,
+} from './registry';
+export {
+  asBertConfig,
+  bertCheckpointFamily,
+  bertConfigToJson,
+  bertParamSpecs,
+  encoderParamName,
+  initialParamValue,
+  isBertConfig,
+  isIgnoredCheckpointTensor,
+  makeBertConfig,
+  parseBertConfig,
+} from './families/bert';
+export type { BertConfig } from './families/bert';

@@ -1,0 +1,67 @@
+// The encoder families @spert/checkpoint knows, keyed by config.json `model_type`. Adding a
+// family is a folder under families/ plus one line in FAMILIES; @spert/encoder and @spert/onnx
+// keep the matching registries for the TF.js layers and the ONNX graph.
+import type { CheckpointFamily, EncoderConfig, EncoderConfigFields } from './family';
+import { bertCheckpointFamily } from './families/bert';
+
+const FAMILIES: readonly CheckpointFamily[] = [
+  bertCheckpointFamily,
+];
+
+const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));
+
+/** model_type assumed when config.json has none (older BERT checkpoints, e.g. Google's conversions). */
+export const DEFAULT_MODEL_TYPE = 'bert';
+
+/** The model_type values of the registered encoder families. */
+export function registeredModelTypes(): string[] {
+  return [...BY_TYPE.keys()];
+}
+
+/** The family registered for `modelType`, or an error naming `source` and listing the registered ones. */
+export function checkpointFamily(modelType: string, source = 'config.json'): CheckpointFamily {
+  const family = BY_TYPE.get(modelType);
+  if (!family) {
+    throw new Error(
+      `${source}: model_type "${modelType}" is not supported; registered encoder families: ${registeredModelTypes().map((t) => `"${t}"`).join(', ')} ` +
+        `(a new family is a folder under packages/checkpoint/src/families plus one registration line; see the @spert/encoder README)`,
+    );
+  }
+  return family;
+}
+
+/** The family of a parsed config (its model_type). */
+export function familyOfConfig(config: Pick<EncoderConfig, 'model_type'>, source = 'config'): CheckpointFamily {
+  return checkpointFamily(config.model_type, source);
+}
+
+function parseJsonObject(json: unknown, source: string): Record<string, unknown> {
+  let obj = json;
+  if (typeof json === 'string') {
+    try {
+      obj = JSON.parse(json);
+    } catch (e) {
+      throw new Error(`${source}: not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${source}: expected a JSON object`);
+  return obj as Record<string, unknown>;
+}
+
+/** Validates a config.json (text or parsed) with the family its `model_type` names (default "bert"). */
+export function parseEncoderConfig(json: unknown, source = 'config.json'): EncoderConfig {
+  const obj = parseJsonObject(json, source);
+  const modelType = obj.model_type ?? DEFAULT_MODEL_TYPE;
+  if (typeof modelType !== 'string') throw new Error(`${source}: field "model_type" must be a string, got ${JSON.stringify(modelType)}`);
+  return checkpointFamily(modelType, source).parseConfig(obj, source);
+}
+
+/** A config of the family `fields.model_type` names (default "bert") with that family's defaults. */
+export function makeEncoderConfig(fields: EncoderConfigFields): EncoderConfig {
+  return checkpointFamily(fields.model_type ?? DEFAULT_MODEL_TYPE, 'makeEncoderConfig').makeConfig(fields);
+}
+
+/** The config.json object of `config`, written by its family. */
+export function encoderConfigToJson(config: EncoderConfig): Record<string, unknown> {
+  return familyOfConfig(config).configToJson(config);
+}

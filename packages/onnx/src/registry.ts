@@ -1,0 +1,25 @@
+// The ONNX encoder graphs, keyed by config.json model_type: one line per family.
+import { bertOnnxFamily } from './families/bert';
+import type { OnnxEncoderFamily } from './family';
+
+const FAMILIES: readonly OnnxEncoderFamily[] = [
+  bertOnnxFamily,
+];
+
+const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));
+
+/** The model_type values that can be exported to ONNX. */
+export function registeredOnnxEncoderTypes(): string[] {
+  return [...BY_TYPE.keys()];
+}
+
+/** The ONNX family of `modelType`, or an error naming `source` and listing the registered ones. */
+export function onnxEncoderFamily(modelType: string, source = 'config.json'): OnnxEncoderFamily {
+  const family = BY_TYPE.get(modelType);
+  if (!family) {
+    throw new Error(
+      `${source}: model_type "${modelType}" cannot be exported to ONNX; registered encoder families: ${registeredOnnxEncoderTypes().map((t) => `"${t}"`).join(', ')}`,
+    );
+  }
+  return family;
+}
