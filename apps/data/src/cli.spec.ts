@@ -6,7 +6,7 @@ import { useBackend } from '@spert/backend';
 import { readDataset, readTypes, writeFileAtomic, type Document } from '@spert/core';
 import { SpertModel } from '@spert/model';
 import { splitWords } from '@spert/tokenizer';
-import { labelStudioTaskErrors } from '../../../packages/annotations/src/testing/label-studio-task-format';
+import { labelStudioTaskErrors } from '@spert/annotations';
 import { sharedPath } from '../../../tools/testing/shared';
 import { runDataCli } from './cli';
 

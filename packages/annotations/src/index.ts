@@ -35,3 +35,4 @@ export {
   type ExportAnnotationsOptions,
   type ReadAnnotationsOptions,
 } from './files';
+export { labelStudioTaskErrors } from './label-studio-format';

@@ -1,6 +1,6 @@
 import { alignDocuments } from './align';
 import { labelStudioConfig, parseLabelStudio, toLabelStudioTasks, type LabelStudioTask } from './label-studio';
-import { labelStudioTaskErrors } from './testing/label-studio-task-format';
+import { labelStudioTaskErrors } from './label-studio-format';
 
 const TEXT = 'Zoë 😀 met Jean-Luc Picard in Zürich.';
 const at = (s: string) => ({ start: TEXT.indexOf(s), end: TEXT.indexOf(s) + s.length, text: s });

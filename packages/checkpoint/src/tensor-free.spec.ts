@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { dependencyClosure, loadedModules } from './testing/loaded-modules';
+import { dependencyClosure, loadedModules } from '../../../tools/testing/loaded-modules';
 
 const TENSOR_PACKAGE = /[\\/]node_modules[\\/](@tensorflow[\\/]|onnxruntime)/;
 

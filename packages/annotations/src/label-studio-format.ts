@@ -1,6 +1,6 @@
-// Test support (not part of the package build): a checker of Label Studio task JSON.
+// A checker of Label Studio task JSON against the documented import format, for exports and tests.
 import Ajv from 'ajv';
-import type { LabelStudioTask } from '../label-studio';
+import type { LabelStudioTask } from './label-studio';
 
 // Label Studio's documented import format (guide "Import pre-annotated data", "Label Studio JSON
 // format of annotated tasks" and "How Label Studio saves results in annotations"): a task has a

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
+const repoRoot = path.resolve(__dirname, '../..');
 
 /** Absolute paths of every module Node loads for `entry` (TypeScript source, run through tsx with the repository's path mapping). */
 export function loadedModules(entry: string): string[] {
