@@ -12,3 +12,7 @@ export * from './download';
 export * from './find-dataset';
 export * from './model-settings';
 export * from './random';
+export * from './json-file';
+export * from './types-source';
+export * from './model-dir';
+export * from './cli-error';
