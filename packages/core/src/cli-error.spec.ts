@@ -11,6 +11,11 @@ describe('cliFailure', () => {
       message: "spert-train: unknown option '--bogus-flag' (see spert-train --help)",
     });
   });
+  it('joins commander\'s two-line suggestions into one line', () => {
+    expect(cliFailure('spert-eval', commanderError('commander.unknownCommand', "error: unknown command 'evall'\n(Did you mean eval?)")).message).toBe(
+      "spert-eval: unknown command 'evall' (Did you mean eval?) (see spert-eval --help)",
+    );
+  });
   it('does not double a prefix the message already has', () => {
     expect(cliFailure('spert-eval', new Error('spert-eval: name a command: eval or predict (see --help)'))).toEqual({
       exitCode: 1,

@@ -1,5 +1,8 @@
 import { DatasetValidationError } from './problems';
 
+/** The "skip bad documents" hint of the CLIs that read datasets (spert-train, spert-eval eval). */
+export const LENIENT_FLAG_HINT = 'run again with --lenient to skip bad documents';
+
 /** What a command-line entry point does with an error: the exit code and the one line (if any) to print. */
 export interface CliFailure {
   exitCode: number;
@@ -22,7 +25,8 @@ export function cliFailure(command: string, err: unknown, options: { lenientHint
   // A strict dataset read deep inside a command cannot know the command's flag; name it here.
   if (options.lenientHint && err instanceof DatasetValidationError) message = new DatasetValidationError(err.problems, { lenientHint: options.lenientHint }).message;
   if (code.startsWith('commander.')) {
-    message = message.replace(/^error: /, '');
+    // e.g. "error: unknown command 'evall'\n(Did you mean eval?)": one line, no "error:".
+    message = message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
     if (!/--help/.test(message)) message += ` (see ${command} --help)`;
   }
   const prefix = `${command}: `;
