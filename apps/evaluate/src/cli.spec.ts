@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readDataset, readTypes, writeDataset, type Document } from '@spert/core';
@@ -51,6 +51,11 @@ describe('spert-eval', () => {
   it('eval: says there is no model directory at --model and what one holds', async () => {
     await expect(runEvalCli(['eval', '--model', path.join(dir, 'nope'), '--dataset', conll('conll04_test.json')], () => undefined)).rejects.toThrow(
       /^--model .*nope: there is no model directory there .*; a model directory holds config\.json, the weights/,
+    );
+    await mkdir(path.join(dir, 'broken-model'), { recursive: true });
+    await writeFile(path.join(dir, 'broken-model', 'config.json'), '{"hidden_size": "12\n8"}');
+    await expect(runEvalCli(['eval', '--model', path.join(dir, 'broken-model'), '--dataset', conll('conll04_test.json')], () => undefined)).rejects.toThrow(
+      `${path.join(dir, 'broken-model', 'config.json')} (model config) is not valid JSON: Bad control character`,
     );
   });
 

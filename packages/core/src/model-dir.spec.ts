@@ -19,6 +19,10 @@ describe('assertModelDir', () => {
     mkdirSync(path.join(dir, 'empty'));
     await expect(assertModelDir(path.join(dir, 'empty'))).rejects.toThrow(/not a model directory \(no config\.json in it\)/);
   });
+  it('names a config.json that is not valid JSON', async () => {
+    writeFileSync(path.join(dir, 'config.json'), '{"a": "x\ny"}');
+    await expect(assertModelDir(dir)).rejects.toThrow(`${path.join(dir, 'config.json')} (model config) is not valid JSON: Bad control character`);
+  });
   it('accepts a directory with a config.json', async () => {
     writeFileSync(path.join(dir, 'config.json'), '{}');
     await expect(assertModelDir(dir)).resolves.toBeUndefined();
