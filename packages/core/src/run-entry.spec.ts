@@ -30,7 +30,7 @@ describe('runEntry (the apps\' bin shims)', () => {
     writeFileSync(path.join(pkg, 'dist', 'main.cjs'), "console.log('stale dist');\n");
     mkdirSync(path.join(pkg, 'src'));
     writeFileSync(path.join(pkg, 'tsconfig.json'), '{"compilerOptions": {"strict": true}}');
-    writeFileSync(path.join(pkg, 'src', 'main.ts'), "const n: number = 2;\nconsole.log('source', n, process.argv.slice(2).join(' '));\n");
+    writeFileSync(path.join(pkg, 'src', 'main.ts'), "const n: number = 2;\nconsole.log(`source ${n} ${process.argv.slice(2).join(' ')}`);\n");
     const r = run('x');
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('source 2 x\n');
