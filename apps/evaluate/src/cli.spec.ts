@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readDataset, readTypes, writeDataset, type Document } from '@spert/core';
@@ -49,5 +49,68 @@ describe('spert-eval', () => {
     const out = JSON.parse(await readFile(path.join(dir, 'y.json'), 'utf8')) as PredictionOutput[];
     expect(out[1].tokens).toHaveLength(600);
     expect(out[1].windows).toBeGreaterThan(1);
+  });
+
+  it('eval: says there is no model directory at --model and what one holds', async () => {
+    await expect(runEvalCli(['eval', '--model', path.join(dir, 'nope'), '--dataset', conll('conll04_test.json')], () => undefined)).rejects.toThrow(
+      /^--model .*nope: there is no model directory there .*; a model directory holds config\.json, the weights/,
+    );
+    await mkdir(path.join(dir, 'broken-model'), { recursive: true });
+    await writeFile(path.join(dir, 'broken-model', 'config.json'), '{"hidden_size": "12\n8"}');
+    await expect(runEvalCli(['eval', '--model', path.join(dir, 'broken-model'), '--dataset', conll('conll04_test.json')], () => undefined)).rejects.toThrow(
+      `${path.join(dir, 'broken-model', 'config.json')} (model config) is not valid JSON: Bad control character`,
+    );
+  });
+
+  it('eval: --lenient skips bad gold documents and says how many and why; strict names the flag; an empty dataset is a loud warning', async () => {
+    const types = await readTypes({ path: conll('conll04_types.json') });
+    const gold = (await readDataset({ path: conll('conll04_test.json'), types })).documents.slice(0, 3);
+    const bad = { tokens: ['x'], entities: [{ type: 'Nope', start: 0, end: 1 }], relations: [] };
+    await writeFile(path.join(dir, 'mixed.json'), JSON.stringify([gold[0], bad, gold[1], gold[2]]));
+    const args = (file: string, ...more: string[]) => ['eval', '--model', fixture(), '--types', conll('conll04_types.json'), '--dataset', path.join(dir, file), '--backend', 'wasm', ...more];
+    await expect(runEvalCli(args('mixed.json'), () => undefined)).rejects.toThrow('mixed.json: 1 problem(s) in 1 document(s) (run again with --lenient to skip bad documents):');
+    const lines: string[] = [];
+    const lenient = await runEvalCli(args('mixed.json', '--lenient'), (l) => lines.push(l));
+    expect(lines).toContain(`${path.join(dir, 'mixed.json')}: skipped 1 of 4 document(s) with errors (1 problem(s)):\n  - mixed.json: document 1, entities[0].type: unknown entity type "Nope" (known: Loc, Org, Peop, Other)`);
+    await writeDataset({ path: path.join(dir, 'three.json'), documents: gold });
+    expect(lenient).toBe(await runEvalCli(args('three.json'), () => undefined));
+
+    await writeFile(path.join(dir, 'empty.json'), '[]');
+    lines.length = 0;
+    await runEvalCli(args('empty.json'), (l) => lines.push(l));
+    expect(lines).toContain(`WARNING: ${path.join(dir, 'empty.json')}: the gold dataset is empty: the file holds no documents ([]); every score below is 0`);
+  });
+
+  it('prints one backend line by default and the kernel fixes with --verbose', async () => {
+    await writeFile(path.join(dir, 'one.json'), JSON.stringify([['Paris', 'is', 'nice', '.']]));
+    const run = async (...more: string[]) => {
+      const lines: string[] = [];
+      await runEvalCli(['predict', '--model', fixture(), '--types', conll('conll04_types.json'), '--input', path.join(dir, 'one.json'), '--output', path.join(dir, 'one-out.json'), '--backend', 'wasm', ...more], (l) => lines.push(l));
+      return lines.filter((l) => l.startsWith('backend:'));
+    };
+    const [quiet] = await run();
+    expect(quiet).toMatch(/^backend: wasm .*kernel fix\(es\) active$/);
+    const [verbose] = await run('--verbose');
+    expect(verbose.split('\n')[0]).toBe(quiet);
+    expect(verbose).toMatch(/\nkernel fixes:\n {2}- /);
+  });
+
+  it('throws commander errors without printing them, and "name a command" once', async () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(runEvalCli(['eval', '--model', 'm', '--dataset', 'd', '--bogus-flag'])).rejects.toThrow(expect.objectContaining({ code: 'commander.unknownOption' }));
+      await expect(runEvalCli([])).rejects.toThrow(/^name a command: eval or predict \(see spert-eval --help\)$/);
+      await expect(runEvalCli(['--model', 'm'])).rejects.toThrow(/^name a command/);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('predict: names an input file that is not JSON', async () => {
+    await writeFile(path.join(dir, 'broken.json'), '[{"tokens": ["a"]');
+    await expect(runEvalCli(['predict', '--model', fixture(), '--input', path.join(dir, 'broken.json'), '--output', path.join(dir, 'z.json')], () => undefined)).rejects.toThrow(
+      `${path.join(dir, 'broken.json')} (prediction input) is not valid JSON`,
+    );
   });
 });

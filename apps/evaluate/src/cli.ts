@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { silentCommanderOutput } from '@spert/core';
 import type { BackendName } from '@spert/backend';
 import { evalCommand, predictCommand, type ModelOptions } from './commands';
 
@@ -15,31 +16,43 @@ const modelOptions = (o: Record<string, unknown>): Omit<ModelOptions, 'log'> => 
   lowercase: o.lowercase as boolean | undefined,
   batchSize: o.batchSize as number | undefined,
   backend: o.backend as BackendName,
+  verbose: o.verbose === true,
 });
 
 /** Runs `spert-eval` with argv (without node and script); resolves to what it printed on stdout. */
 export async function runEvalCli(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<string> {
   let output = '';
   const program = new Command('spert-eval').description('Evaluate a SpERT model or predict with it');
-  program.exitOverride();
+  // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
+  program.exitOverride().configureOutput(silentCommanderOutput);
+  // Without a command first, commander would print the whole help to stderr as the error, or
+  // call the subcommands' options unknown.
+  if (argv.length === 0 || (argv[0].startsWith('-') && argv[0] !== '--help' && argv[0] !== '-h')) {
+    throw new Error('name a command: eval or predict (see spert-eval --help)');
+  }
   const common = (c: Command) =>
     c
       .requiredOption('--model <dir>', 'model directory (ours, or the reference\'s with --types)')
       .option('--types <file>', 'types file (required for the reference\'s model directories)')
       .option('--lowercase', 'lower-case words before WordPiece (overrides the model)')
       .option('--batch-size <n>', 'documents per forward pass (8)', int)
-      .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu', 'auto');
+      .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu', 'auto')
+      .option('--verbose', 'also list the backend\'s active kernel fixes at start-up')
+      .exitOverride()
+      .configureOutput(silentCommanderOutput);
   let action: Promise<void> | undefined;
   common(program.command('eval').description('score a model on a gold dataset (NER, relations with/without NEC, micro/macro)'))
     .requiredOption('--dataset <file>', 'gold dataset (SpERT JSON)')
     .option('--out <dir>', 'write predictions, metrics JSON/CSV, tables and the HTML page here')
     .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')
+    .option('--lenient', 'skip invalid gold documents (reported: how many and why) instead of stopping')
     .action((o: Record<string, unknown>) => {
       action = evalCommand({
         ...modelOptions(o),
         dataset: String(o.dataset),
         out: o.out as string | undefined,
         noOverlapping: o.overlapping === false,
+        lenient: o.lenient === true,
         log,
       }).then((tables) => {
         output = `${tables}\n`;
@@ -59,7 +72,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
       });
     });
   program.parse(['node', 'spert-eval', ...argv]);
-  if (!action) throw new Error('spert-eval: name a command: eval or predict (see --help)');
+  if (!action) throw new Error('name a command: eval or predict (see spert-eval --help)');
   await action;
   return output;
 }

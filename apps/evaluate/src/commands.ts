@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
-import { parsePredictionInput, readDataset, readTypes, writeFileAtomic, type Prediction, type TypesSchema } from '@spert/core';
+import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, writeFileAtomic, type Prediction, type TypesSchema } from '@spert/core';
 import { evaluatePredictor } from '@spert/evaluator';
 import { SpertModel } from '@spert/model';
 
@@ -12,21 +11,32 @@ export interface ModelOptions {
   lowercase?: boolean;
   backend?: BackendName;
   batchSize?: number;
+  /** List the backend's kernel fixes at start-up (else one line). */
+  verbose?: boolean;
   log?: (s: string) => void;
 }
 
 async function open(o: ModelOptions): Promise<{ model: SpertModel; types?: TypesSchema }> {
+  await assertModelDir(o.model, { flag: '--model' });
   await useBackend(o.backend ?? 'auto');
-  o.log?.(formatBackendReport(await backendReport()));
+  o.log?.(formatBackendReport(await backendReport(), { verbose: o.verbose }));
   const types = o.types ? await readTypes({ path: o.types }) : undefined;
   return { model: await SpertModel.load({ dir: o.model, types, lowercase: o.lowercase }), types };
 }
 
 /** `spert-eval eval`: scores a model on a gold dataset with the reference's protocol. */
-export async function evalCommand(o: ModelOptions & { dataset: string; out?: string; noOverlapping?: boolean }): Promise<string> {
+export async function evalCommand(o: ModelOptions & { dataset: string; out?: string; noOverlapping?: boolean; lenient?: boolean }): Promise<string> {
   const { model } = await open(o);
   try {
-    const gold = await readDataset({ path: o.dataset, types: model.settings.types });
+    const gold = await loadDataset({
+      path: o.dataset,
+      types: model.settings.types,
+      lenient: o.lenient,
+      lenientHint: LENIENT_FLAG_HINT,
+      role: 'gold dataset',
+      empty: 'warn',
+      log: o.log ?? (() => undefined),
+    });
     const e = await evaluatePredictor({
       predictor: model.asPredictor({ batchSize: o.batchSize }),
       types: model.settings.types,
@@ -51,12 +61,7 @@ export type PredictionOutput = Omit<Prediction, 'charOffsets'> & { offsets?: Arr
  * (split into words with character offsets) and writes predictions in the dataset schema with scores.
  */
 export async function predictCommand(o: ModelOptions & { input: string; output: string }): Promise<PredictionOutput[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(o.input, 'utf8'));
-  } catch (e) {
-    throw new Error(`${o.input}: cannot read the input: ${(e as Error).message}`);
-  }
+  const json = await readJsonFile(o.input, { what: 'prediction input' });
   const items = parsePredictionInput(json, { source: o.input });
   const { model } = await open(o);
   try {

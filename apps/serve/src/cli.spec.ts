@@ -40,9 +40,20 @@ describe('parseServeArgs', () => {
     const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(() => parseServeArgs(argv())).toThrow(expect.objectContaining({ code: 'commander.missingMandatoryOptionValue' }));
+      expect(() => parseServeArgs(argv('--model', 'm', '--bogus-flag'))).toThrow(expect.objectContaining({ code: 'commander.unknownOption', message: "error: unknown option '--bogus-flag'" }));
+      // commander prints nothing itself: the entry point prints the one line (cliFailure).
+      expect(write).not.toHaveBeenCalled();
     } finally {
       write.mockRestore();
     }
+  });
+});
+
+describe('runServe with a wrong --model', () => {
+  it('says there is no model directory and what spert-export writes into one', async () => {
+    await expect(runServe({ argv: argv('--model', path.join(tmpdir(), 'spert-no-such-export')) })).rejects.toThrow(
+      /^--model .*spert-no-such-export: there is no model directory there .*encoder\.onnx, entity_head\.onnx, relation_head\.onnx .*spert-export --model/,
+    );
   });
 });
 

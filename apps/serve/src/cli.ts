@@ -1,8 +1,12 @@
 import { Command } from 'commander';
+import { assertModelDir, silentCommanderOutput } from '@spert/core';
 import type { ServeApp } from './app';
 import { createServer, type CreateServerOptions } from './create-server';
 import { installGracefulShutdown, type SignalSource } from './shutdown';
 import { DEFAULT_BATCH, DEFAULT_LIMITS } from './types';
+
+/** What spert-export writes, for the message about a wrong --model. */
+const EXPORT_DIR_CONTENTS = 'config.json, encoder.onnx, entity_head.onnx, relation_head.onnx and the vocabulary, as written by spert-export --model <model dir> --out <dir>';
 
 /** Parsed command line of spert-serve. */
 export interface ServeCliOptions {
@@ -33,7 +37,7 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
   const program = new Command('spert-serve');
   program
     .description('Serve a SpERT model exported to ONNX over HTTP (POST /predict, GET /health, /metadata, /openapi.json, web page at /)')
-    .requiredOption('--model <dir>', 'exported model directory (see @spert/onnx exportSpertOnnx)')
+    .requiredOption('--model <dir>', 'exported model directory (written by spert-export --model <dir> --out <dir>)')
     .option('--port <n>', 'TCP port (0 picks a free one)', intOption('--port', 0, 65535), 8080)
     .option('--host <addr>', 'interface to listen on', '127.0.0.1')
     .option('--threads <n>', 'onnxruntime intra-op threads', intOption('--threads', 1, 1024))
@@ -43,7 +47,9 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     .option('--max-words <n>', 'most words per document (422 above)', intOption('--max-words', 1, 100_000), DEFAULT_LIMITS.words)
     .option('--max-chars <n>', 'most characters per document (422 above)', intOption('--max-chars', 1, 10_000_000), DEFAULT_LIMITS.chars)
     .option('--max-body-bytes <n>', 'largest request body (413 above)', intOption('--max-body-bytes', 64, 1 << 30), DEFAULT_LIMITS.bodyBytes)
-    .exitOverride();
+    // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
+    .exitOverride()
+    .configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
   return {
@@ -82,6 +88,7 @@ export interface RunServeOptions {
 /** Starts spert-serve from a command line and shuts it down gracefully on SIGTERM/SIGINT; resolves with the listening URL and the app. */
 export async function runServe(options: RunServeOptions): Promise<{ url: string; serve: ServeApp }> {
   const cli = parseServeArgs(options.argv);
+  await assertModelDir(cli.model, { flag: '--model', contents: EXPORT_DIR_CONTENTS });
   const serve = await createServer(serverOptionsFromCli(cli));
   const { app } = serve;
   const exit = options.exit ?? ((code: number) => process.exit(code));

@@ -37,8 +37,18 @@ describe('spert-export', () => {
   it('parses --int8 and refuses bad paths with the flag named', async () => {
     expect(parseExportArgs(argv('--model', 'm', '--out', 'o', '--int8'))).toEqual({ model: 'm', out: 'o', types: undefined, int8: true });
     expect(() => parseExportArgs(argv('--model', 'm'))).toThrow(/--out/);
-    await expect(runExport(argv('--model', path.join(dir, 'missing'), '--out', path.join(dir, 'x')), () => undefined)).rejects.toThrow(/--model .*missing: not a directory/);
+    await expect(runExport(argv('--model', path.join(dir, 'missing'), '--out', path.join(dir, 'x')), () => undefined)).rejects.toThrow(/^--model .*missing: there is no model directory there .*a model directory holds config\.json, the weights/);
     await expect(runExport(argv('--model', fixture(), '--out', fixture()), () => undefined)).rejects.toThrow(/--out must differ from --model/);
     await expect(runExport(argv('--model', fixture(), '--out', path.join(dir, 'y')), () => undefined)).rejects.toThrow(/types/);
+  });
+
+  it('throws commander errors without printing them (the entry point prints the one line)', () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => parseExportArgs(argv('--model', 'm', '--out', 'o', '--bogus-flag'))).toThrow(expect.objectContaining({ code: 'commander.unknownOption' }));
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
   });
 });

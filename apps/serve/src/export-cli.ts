@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { readTypes } from '@spert/core';
+import { assertModelDir, readTypes, silentCommanderOutput } from '@spert/core';
 import { exportSpertOnnx, type ExportResult } from '@spert/onnx';
 
 /** Parsed command line of spert-export. */
@@ -21,7 +20,9 @@ export function parseExportArgs(argv: string[]): ExportCliOptions {
     .requiredOption('--out <dir>', 'where to write encoder.onnx, entity_head.onnx, relation_head.onnx, config.json and the vocabulary')
     .option('--types <file>', 'types file (needed for the reference\'s directories, which do not store their types)')
     .option('--int8', 'quantize the encoder\'s matrix products to int8 (smaller and faster on CPU; see docs/benchmarks.md for the F1 change)', false)
-    .exitOverride();
+    // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
+    .exitOverride()
+    .configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
   return { model: o.model as string, out: o.out as string, types: o.types as string | undefined, int8: o.int8 === true };
@@ -30,8 +31,7 @@ export function parseExportArgs(argv: string[]): ExportCliOptions {
 /** Runs spert-export: validates the paths, exports, and reports what it wrote. */
 export async function runExport(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<ExportResult> {
   const o = parseExportArgs(argv);
-  const isDir = await stat(o.model).then((s) => s.isDirectory(), () => false);
-  if (!isDir) throw new Error(`--model ${o.model}: not a directory`);
+  await assertModelDir(o.model, { flag: '--model' });
   if (path.resolve(o.out) === path.resolve(o.model)) throw new Error('--out must differ from --model (the export has its own config.json)');
   const types = o.types ? await readTypes({ path: o.types }) : undefined;
   const started = Date.now();

@@ -25,6 +25,34 @@ describe('parseTrainArgs', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it('names an unknown dataset with the known names and the folders searched, unless all three files are given', () => {
+    expect(() => parseTrainArgs(['--dataset', 'nosuch'])).toThrow(/^unknown dataset "nosuch": the known names are conll04, scierc, ade \(looked for in .*datasets\/<name>.*\); for other data pass --train, --valid and --types$/);
+    expect(parseTrainArgs(['--dataset', 'mine', '--train', 't.json', '--valid', 'v.json', '--types', 'x_types.json']).dataset).toBe('mine');
+  });
+  it('takes --lenient and --verbose (off by default)', () => {
+    expect(parseTrainArgs([])).toMatchObject({ lenient: false, verbose: false });
+    expect(parseTrainArgs(['quickstart', '--lenient', '--verbose'])).toMatchObject({ lenient: true, verbose: true, out: 'runs/quickstart' });
+  });
+  it('throws commander errors without printing them (the entry point prints one line), and no doubled prefix on bad configs', () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => parseTrainArgs(['--bogus-flag'])).toThrow(expect.objectContaining({ code: 'commander.unknownOption', message: "error: unknown option '--bogus-flag'" }));
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+    expect(() => parseTrainArgs(['--epochs', '0'])).toThrow(/^invalid training configuration:\n {2}- epochs: /);
+  });
+  it('names a config file that is not JSON', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'spert-cli-'));
+    try {
+      await writeFile(path.join(dir, 'c.json'), '{"epochs": 3,}');
+      expect(() => parseTrainArgs(['--config', path.join(dir, 'c.json')])).toThrow(`${path.join(dir, 'c.json')} (training config) is not valid JSON`);
+      expect(() => parseTrainArgs(['--config', path.join(dir, 'none.json')])).toThrow(`${path.join(dir, 'none.json')}: cannot read the config file: no such file`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
   it('rejects bad values with the flag named', () => {
     expect(() => parseTrainArgs(['--epochs', 'many'])).toThrow(/integer/);
     expect(() => parseTrainArgs(['--backend', 'gpu'])).toThrow(/backend/);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { silentCommanderOutput } from '@spert/core';
 import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
 
 const int = (v: string) => {
@@ -17,6 +18,7 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
   const program = new Command('spert-train')
     .description('Train a SpERT model (defaults: the reference configuration; `quickstart` = small scratch model on CoNLL04)')
     .usage('[quickstart] [options]')
+    .argument('[preset]', '"quickstart": the small scratch model of `npm start`')
     .option('--config <file>', 'JSON file with any of the options below (camelCase keys); flags override it')
     .option('--dataset <name>', 'conll04 | scierc | ade: found in ../shared/datasets or ./data/datasets, else downloaded')
     .option('--train <file>', 'training set (SpERT JSON)')
@@ -51,12 +53,16 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
     .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu')
     .option('--out <dir>', 'run directory: model/, eval/, log/, checkpoints/ (runs/spert)')
     .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints')
-    .option('--no-progress', 'no progress bar');
-  program.exitOverride();
+    .option('--lenient', 'skip invalid documents in the training and validation sets (reported: how many and why) instead of stopping')
+    .option('--verbose', 'also list the backend\'s active kernel fixes at start-up')
+    .option('--no-progress', 'plain progress lines instead of the bar')
+    .option('--progress-every <steps>', 'without a progress bar (--no-progress, or stderr not a terminal): print a progress line every N steps, besides one per epoch (default 100)', int);
+  // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
+  program.exitOverride().configureOutput(silentCommanderOutput);
   program.parse(['node', 'spert-train', ...argv]);
   const o = program.opts() as Record<string, unknown>;
   const preset = program.args[0] === 'quickstart' ? QUICKSTART : undefined;
-  if (program.args.length > 0 && program.args[0] !== 'quickstart') throw new Error(`unknown command "${program.args[0]}" (only "quickstart")`);
+  if (program.args.length > 0 && program.args[0] !== 'quickstart') throw new Error(`unknown command "${program.args[0]}" (only "quickstart"; see spert-train --help)`);
   const { config: configFile, overlapping, progress, ...flags } = o;
   // commander's --no-* flags default to true; only an explicit flag counts.
   const noOverlapping = argv.includes('--no-overlapping') ? true : undefined;
@@ -65,6 +71,6 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
   void progress;
   return resolveConfig(
     [preset, configFile ? readConfigFile(String(configFile)) : undefined, { ...flags, noOverlapping, progress: noProgress }],
-    configFile ? String(configFile) : 'spert-train',
+    configFile ? String(configFile) : undefined,
   );
 }

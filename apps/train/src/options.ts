@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { assertDatasetName, parseJson } from '@spert/core';
 import { z } from 'zod';
 
 /** Every setting of a training run; flags and the JSON config file use these names. */
@@ -37,7 +38,10 @@ export const TrainConfigSchema = z
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     out: z.string().default('runs/spert'),
     resume: z.boolean().default(false),
+    lenient: z.boolean().default(false),
+    verbose: z.boolean().default(false),
     progress: z.boolean().optional(),
+    progressEvery: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -59,24 +63,30 @@ export const QUICKSTART: Partial<TrainConfig> = {
 
 /** Reads a JSON config file, naming the file in errors. */
 export function readConfigFile(file: string): Record<string, unknown> {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${file}: cannot read the config file: ${(e as Error).message}`);
+    throw new Error(`${file}: cannot read the config file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  const json = parseJson(text, file, 'training config');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${file}: the config file must be a JSON object`);
   return json as Record<string, unknown>;
 }
 
-/** Merges defaults < preset < config file < flags and validates, listing every bad field. */
-export function resolveConfig(layers: Array<Record<string, unknown> | undefined>, source = 'options'): TrainConfig {
+/**
+ * Merges defaults < preset < config file < flags and validates, listing every bad field;
+ * `source` (the config file) prefixes the message when the settings came from one.
+ */
+export function resolveConfig(layers: Array<Record<string, unknown> | undefined>, source?: string): TrainConfig {
   const merged: Record<string, unknown> = {};
   for (const layer of layers) for (const [k, v] of Object.entries(layer ?? {})) if (v !== undefined) merged[k] = v;
   const parsed = TrainConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${source}: invalid training configuration:\n${lines.join('\n')}`);
+    throw new Error(`${source ? `${source}: ` : ''}invalid training configuration:\n${lines.join('\n')}`);
   }
+  // The named dataset only matters when one of the three files is left to it.
+  if (!(parsed.data.train && parsed.data.valid && parsed.data.types)) assertDatasetName(parsed.data.dataset);
   return parsed.data;
 }

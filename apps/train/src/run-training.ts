@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
-import { downloadDataset, findDataset, readDataset, readTypes, type DatasetName, type Document } from '@spert/core';
+import { downloadDataset, findDataset, LENIENT_FLAG_HINT, loadDataset, readTypes, type DatasetName, type Document } from '@spert/core';
 import { evaluatePredictor, type PredictorEvaluation } from '@spert/evaluator';
 import { createScratchModel, openModel, saveModel, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
@@ -46,12 +46,15 @@ async function datasetPaths(config: TrainConfig, log: (s: string) => void): Prom
 export async function runTraining(config: TrainConfig, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<TrainingRun> {
   const started = Date.now();
   await useBackend(config.backend);
-  log(formatBackendReport(await backendReport()));
+  log(formatBackendReport(await backendReport(), { verbose: config.verbose }));
   const paths = await datasetPaths(config, log);
   const types = await readTypes({ path: paths.types });
-  let train: Document[] = (await readDataset({ path: paths.train, types })).documents;
+  // Never silent: skipped documents are reported, and an empty set stops the run, naming the file.
+  const read = (file: string, role: string) =>
+    loadDataset({ path: file, types, lenient: config.lenient, lenientHint: LENIENT_FLAG_HINT, role, empty: 'refuse', log });
+  let train: Document[] = (await read(paths.train, 'training set')).documents;
   if (config.limitTrain) train = train.slice(0, config.limitTrain);
-  const valid = (await readDataset({ path: paths.valid, types })).documents;
+  const valid = (await read(paths.valid, 'validation set')).documents;
   log(`train: ${paths.train} (${train.length} documents); validation: ${paths.valid} (${valid.length} documents)`);
   const settings = {
     maxSpanSize: config.maxSpanSize,
@@ -127,6 +130,8 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
       checkpointDir: path.join(out, 'checkpoints'),
       resume: config.resume,
       progress: config.progress,
+      progressEvery: config.progressEvery,
+      log,
       signal: controller.signal,
       evalEveryEpoch: config.evalEveryEpoch,
       // The last epoch's evaluation is the final one: the model is saved first (a failing

@@ -49,13 +49,15 @@ export async function backendReport(): Promise<BackendReport> {
   return { name, tfBackend, threads, simd, matMulThreads, sharedHeap, tfjsVersion: tf.version_core, kernelFixes: activeKernelFixes() };
 }
 
-/** One line per fact, for printing at start-up. */
-export function formatBackendReport(r: BackendReport): string {
-  const parts = [
-    `backend: ${r.name} (tfjs ${r.tfBackend}, @tensorflow/tfjs-core ${r.tfjsVersion})`,
-    `threads: ${r.threads ?? 'native default'}` + (r.simd == null ? '' : `, SIMD: ${r.simd ? 'yes' : 'no'}`) +
-      (r.matMulThreads == null ? '' : `; matMul/AdamW threads: ${r.matMulThreads}, heap: ${r.sharedHeap ? 'shared' : 'unshared (one thread)'}`),
-  ];
-  if (r.kernelFixes.length > 0) parts.push(`kernel fixes:\n${r.kernelFixes.map((f) => `  - ${f}`).join('\n')}`);
-  return parts.join('\n');
+/**
+ * The start-up report: one line by default (backend, threads, how many kernel fixes are active);
+ * `verbose` adds the list of kernel fixes, one per line, which only matters when debugging them.
+ */
+export function formatBackendReport(r: BackendReport, options: { verbose?: boolean } = {}): string {
+  const threads = `threads: ${r.threads ?? 'native default'}` + (r.simd == null ? '' : `, SIMD: ${r.simd ? 'yes' : 'no'}`) +
+    (r.matMulThreads == null ? '' : `; matMul/AdamW threads: ${r.matMulThreads}, heap: ${r.sharedHeap ? 'shared' : 'unshared (one thread)'}`);
+  const line = `backend: ${r.name} (tfjs ${r.tfBackend}, @tensorflow/tfjs-core ${r.tfjsVersion}); ${threads}` +
+    (r.kernelFixes.length > 0 ? `; ${r.kernelFixes.length} kernel fix(es) active` : '');
+  if (!options.verbose || r.kernelFixes.length === 0) return line;
+  return `${line}\nkernel fixes:\n${r.kernelFixes.map((f) => `  - ${f}`).join('\n')}`;
 }

@@ -60,11 +60,16 @@ describe('useBackend', () => {
     await expect(useBackend('webgl' as never)).rejects.toThrow(/unknown backend "webgl".*wasm, cpu/);
   });
 
-  it('formats a start-up report', async () => {
-    const text = formatBackendReport(await useBackend('wasm'));
-    expect(text).toMatch(/^backend: wasm \(tfjs wasm, @tensorflow\/tfjs-core 4\.22\.0\)/);
-    expect(text).toMatch(/threads: 1, SIMD: (yes|no); matMul\/AdamW threads: \d+, heap: shared$/m);
-    expect(text).toMatch(/kernel fixes:\n {2}- .*\n {2}- wasm heap: a shared WebAssembly.Memory/);
-    expect(text).toMatch(/\n {2}- UnsortedSegmentSum/);
+  it('formats a one-line start-up report by default and lists the kernel fixes only when verbose', async () => {
+    const report = await useBackend('wasm');
+    const text = formatBackendReport(report);
+    expect(text.split('\n')).toHaveLength(1);
+    expect(text).toMatch(/^backend: wasm \(tfjs wasm, @tensorflow\/tfjs-core 4\.22\.0\); threads: 1, SIMD: (yes|no); matMul\/AdamW threads: \d+, heap: shared; \d+ kernel fix\(es\) active$/);
+    expect(text).toContain(`; ${report.kernelFixes.length} kernel fix(es) active`);
+    const verbose = formatBackendReport(report, { verbose: true });
+    expect(verbose.split('\n')[0]).toBe(text);
+    expect(verbose.split('\n')).toHaveLength(2 + report.kernelFixes.length);
+    expect(verbose).toMatch(/kernel fixes:\n {2}- .*\n {2}- wasm heap: a shared WebAssembly.Memory/);
+    expect(verbose).toMatch(/\n {2}- UnsortedSegmentSum/);
   });
 });

@@ -26,7 +26,7 @@ describe('checkpoint family registry', () => {
     expect(encoderConfigToJson(without)).toMatchObject({ ...sizes, model_type: 'bert', architectures: ['BertModel'] });
     expect(() => parseEncoderConfig({ ...sizes, model_type: 7 }, 'c.json')).toThrow(/c\.json: field "model_type" must be a string, got 7/);
     expect(() => parseEncoderConfig('[1]', 'd.json')).toThrow(/d\.json: expected a JSON object/);
-    expect(() => parseEncoderConfig('{', 'e.json')).toThrow(/e\.json: not valid JSON/);
+    expect(() => parseEncoderConfig('{', 'e.json')).toThrow(/^e\.json is not valid JSON: /);
   });
 
   it('gives the BERT family the parameter names and sequence limit of Hugging Face BertModel', () => {

@@ -1,6 +1,7 @@
 // The encoder families @spert/checkpoint knows, keyed by config.json `model_type`. Adding a
 // family is a folder under families/ plus one line in FAMILIES; @spert/encoder and @spert/onnx
 // keep the matching registries for the TF.js layers and the ONNX graph.
+import { parseJsonObject } from './json-object';
 import type { CheckpointFamily, EncoderConfig, EncoderConfigFields } from './family';
 import { bertCheckpointFamily } from './families/bert';
 
@@ -33,19 +34,6 @@ export function checkpointFamily(modelType: string, source = 'config.json'): Che
 /** The family of a parsed config (its model_type). */
 export function familyOfConfig(config: Pick<EncoderConfig, 'model_type'>, source = 'config'): CheckpointFamily {
   return checkpointFamily(config.model_type, source);
-}
-
-function parseJsonObject(json: unknown, source: string): Record<string, unknown> {
-  let obj = json;
-  if (typeof json === 'string') {
-    try {
-      obj = JSON.parse(json);
-    } catch (e) {
-      throw new Error(`${source}: not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${source}: expected a JSON object`);
-  return obj as Record<string, unknown>;
 }
 
 /** Validates a config.json (text or parsed) with the family its `model_type` names (default "bert"). */

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { findDataset } from './find-dataset';
+import { assertDatasetName, datasetSearchDirs, findDataset } from './find-dataset';
 
 describe('findDataset', () => {
   let root: string;
@@ -35,5 +35,16 @@ describe('findDataset', () => {
     put(path.join(other, 'datasets', 'conll04'));
     const r = await findDataset({ name: 'conll04', cwd: path.join(root, 'repo'), env: { SPERT_SHARED: other } });
     expect(r).toMatchObject({ dir: path.join(other, 'datasets', 'conll04'), found: true });
+  });
+});
+
+describe('unknown dataset names', () => {
+  it('lists the known names and the folders searched', async () => {
+    const cwd = path.join(tmpdir(), 'repo');
+    expect(() => assertDatasetName('nosuch', { cwd, env: {} })).toThrow(
+      `unknown dataset "nosuch": the known names are conll04, scierc, ade (looked for in ${path.resolve(cwd, '..', 'shared', 'datasets', '<name>')}, ${path.resolve(cwd, 'data', 'datasets', '<name>')}); for other data pass --train, --valid and --types`,
+    );
+    expect(datasetSearchDirs('ade', { cwd, env: { SPERT_SHARED: '/s' } })).toEqual(['/s/datasets/ade', path.resolve(cwd, '..', 'shared', 'datasets', 'ade'), path.resolve(cwd, 'data', 'datasets', 'ade')]);
+    await expect(findDataset({ name: 'nosuch' as never, cwd, env: {} })).rejects.toThrow(/unknown dataset "nosuch": the known names are conll04, scierc, ade/);
   });
 });

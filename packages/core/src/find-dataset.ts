@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { DatasetName } from './dataset-files';
-import { datasetFiles } from './dataset-files';
+import { DATASET_NAMES, datasetFiles, isDatasetName } from './dataset-files';
 import type { FileSystem } from './fs';
 import { nodeFileSystem } from './fs';
 
@@ -10,6 +10,29 @@ export interface FoundDataset {
   found: boolean;
   /** Directories looked at, in order. */
   candidates: string[];
+}
+
+/**
+ * The directories a dataset called `name` is looked for in, in order (the last one is where a
+ * download goes). Takes any string, so that an unknown name can be reported with the folders.
+ */
+export function datasetSearchDirs(name: string, params: { cwd?: string; env?: Record<string, string | undefined>; dataDir?: string } = {}): string[] {
+  const cwd = params.cwd ?? process.cwd();
+  const env = params.env ?? process.env;
+  return [
+    ...(env.SPERT_SHARED ? [path.resolve(cwd, env.SPERT_SHARED, 'datasets', name)] : []),
+    path.resolve(cwd, '..', 'shared', 'datasets', name),
+    path.resolve(cwd, params.dataDir ?? path.join('data', 'datasets'), name),
+  ];
+}
+
+/** Throws when `name` is not a dataset this project knows, listing the known names and the folders searched. */
+export function assertDatasetName(name: string, params: { cwd?: string; env?: Record<string, string | undefined>; dataDir?: string } = {}): asserts name is DatasetName {
+  if (isDatasetName(name)) return;
+  throw new Error(
+    `unknown dataset "${name}": the known names are ${DATASET_NAMES.join(', ')} (looked for in ${datasetSearchDirs('<name>', params).join(', ')}); ` +
+      'for other data pass --train, --valid and --types',
+  );
 }
 
 /**
@@ -25,14 +48,9 @@ export async function findDataset(params: {
   fs?: FileSystem;
 }): Promise<FoundDataset> {
   const fs = params.fs ?? nodeFileSystem;
-  const cwd = params.cwd ?? process.cwd();
-  const env = params.env ?? process.env;
-  const userDir = path.resolve(cwd, params.dataDir ?? path.join('data', 'datasets'), params.name);
-  const candidates = [
-    ...(env.SPERT_SHARED ? [path.resolve(cwd, env.SPERT_SHARED, 'datasets', params.name)] : []),
-    path.resolve(cwd, '..', 'shared', 'datasets', params.name),
-    userDir,
-  ];
+  assertDatasetName(params.name, params);
+  const candidates = datasetSearchDirs(params.name, params);
+  const userDir = candidates[candidates.length - 1];
   const typesFile = datasetFiles(params.name)[0];
   for (const dir of candidates) {
     const ok = await fs.stat(path.join(dir, typesFile)).then((s) => s.isFile(), () => false);

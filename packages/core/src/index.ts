@@ -14,3 +14,7 @@ export * from './model-settings';
 export * from './random';
 export * from './runtime';
 export * from './predictor';
+export * from './json-file';
+export * from './types-source';
+export * from './model-dir';
+export * from './cli-error';

@@ -1,5 +1,9 @@
 import { assertSameTypes, readSettings, settingsToJson, SPERT_DEFAULTS } from './model-settings';
-import { parseTypes } from './types-schema';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readTypes } from './dataset-io';
+import { parseTypes, typesToJson } from './types-schema';
 
 const types = parseTypes({ entities: { Loc: { short: 'Loc', verbose: 'Location' }, Peop: { short: 'Peop', verbose: 'People' } }, relations: { Live_In: { short: 'Live', verbose: 'Live in', symmetric: false } } });
 
@@ -17,7 +21,33 @@ describe('model settings in config.json', () => {
     expect(() => readSettings({ spert: { max_span_size: 100 } }, { types })).toThrow(/max_span_size/);
     expect(() => readSettings({ spert: { size_embedding: 'x' } }, { types })).toThrow(/spert.size_embedding must be a number/);
     const swapped = parseTypes({ entities: { Peop: { short: 'Peop', verbose: 'People' }, Loc: { short: 'Loc', verbose: 'Location' } }, relations: { Live_In: { short: 'Live', verbose: 'Live in', symmetric: false } } });
-    expect(() => assertSameTypes(types, swapped)).toThrow(/model has entity 1=Loc where the types file has entity 1=Peop/);
+    expect(() => assertSameTypes(types, swapped)).toThrow(/entity 1 is Loc in the model but Peop in the types file/);
     expect(() => readSettings({ spert: settingsToJson({ ...SPERT_DEFAULTS, types }) }, { types: swapped })).toThrow(/does not match/);
+  });
+  it('names the types file and the model directory, and compares entities with entities and relations with relations', () => {
+    // The issue's case: the types file has one entity fewer, so a flat list compared an entity with a relation.
+    const fewer = parseTypes({ entities: { Loc: { short: 'Loc', verbose: 'Location' } }, relations: { Live_In: { short: 'Live', verbose: 'Live in', symmetric: false } } });
+    const config = { spert: settingsToJson({ ...SPERT_DEFAULTS, types }) };
+    expect(() => readSettings(config, { types: fewer, source: '/runs/m/config.json', typesFile: '/data/x_types.json' })).toThrow(
+      '/runs/m/config.json: the types file /data/x_types.json does not match the model in /runs/m: the model has 2 entity type(s) (Loc, Peop), the types file 1 (Loc).',
+    );
+    const otherRelation = parseTypes({ entities: { Loc: { short: 'Loc', verbose: 'Location' }, Peop: { short: 'Peop', verbose: 'People' } }, relations: { Kill: { short: 'Kill', verbose: 'Kill', symmetric: false } } });
+    expect(() => assertSameTypes(types, otherRelation, { source: 'm/config.json' })).toThrow(/relation 1 is Live_In in the model but Kill in the types file/);
+    const symmetric = parseTypes({ entities: { Loc: { short: 'Loc', verbose: 'Location' }, Peop: { short: 'Peop', verbose: 'People' } }, relations: { Live_In: { short: 'Live', verbose: 'Live in', symmetric: true } } });
+    expect(() => assertSameTypes(types, symmetric)).toThrow(/relation 1 is Live_In in the model but Live_In \(symmetric\) in the types file/);
+    expect(() => assertSameTypes(types, parseTypes(typesToJson(types)))).not.toThrow();
+  });
+  it('names the file readTypes read the schema from when no typesFile is given', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'spert-settings-'));
+    try {
+      const file = path.join(dir, 'swapped_types.json');
+      writeFileSync(file, JSON.stringify({ entities: { Peop: { short: 'Peop', verbose: 'People' }, Loc: { short: 'Loc', verbose: 'Location' } }, relations: {} }));
+      const given = await readTypes({ path: file });
+      expect(() => readSettings({ spert: settingsToJson({ ...SPERT_DEFAULTS, types }) }, { types: given, source: path.join(dir, 'model', 'config.json') })).toThrow(
+        `the types file ${file} does not match the model in ${path.join(dir, 'model')}: entity 1 is Loc in the model but Peop in the types file`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import { parseTypes, typesToJson, type TypesFileJson } from './types-schema';
+import { typesFileOf } from './types-source';
 import type { TypesSchema } from './types';
 
 /** SpERT's own settings, stored in a model directory's config.json under "spert". */
@@ -62,7 +64,7 @@ function numberField(obj: Record<string, unknown>, key: string, fallback: number
  * the model, so `types` (from a types file) is required for its directories and, when given for
  * ours, must agree with what the model was trained on.
  */
-export function readSettings(config: Record<string, unknown>, options: { types?: TypesSchema; source?: string } = {}): SpertSettings {
+export function readSettings(config: Record<string, unknown>, options: { types?: TypesSchema; source?: string; typesFile?: string } = {}): SpertSettings {
   const source = options.source ?? 'config.json';
   const version = config.spert_version;
   if (version !== undefined && version !== SPERT_VERSION) {
@@ -74,7 +76,7 @@ export function readSettings(config: Record<string, unknown>, options: { types?:
   }
   const obj = (raw ?? {}) as Record<string, unknown>;
   const stored = obj.types !== undefined ? parseTypes(obj.types, { source: `${source} (spert.types)` }) : undefined;
-  if (stored && options.types) assertSameTypes(stored, options.types, source);
+  if (stored && options.types) assertSameTypes(stored, options.types, { source, typesFile: options.typesFile });
   const types = stored ?? options.types;
   if (!types) {
     throw new Error(
@@ -95,19 +97,41 @@ export function readSettings(config: Record<string, unknown>, options: { types?:
   };
 }
 
-/** Throws, naming the first difference, when two schemas would assign different class indices. */
-export function assertSameTypes(model: TypesSchema, given: TypesSchema, source = 'model'): void {
-  const describe = (t: TypesSchema): string[] => [
-    ...t.entities.map((e) => `entity ${e.index}=${e.key}`),
-    ...t.relations.map((r) => `relation ${r.index}=${r.key}${r.symmetric ? ' (symmetric)' : ''}`),
-  ];
-  const a = describe(model);
-  const b = describe(given);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) {
-      throw new Error(
-        `${source}: the types file does not match the model: model has ${a[i] ?? 'nothing'} where the types file has ${b[i] ?? 'nothing'} (class indices come from the order of the types file)`,
-      );
+/** Where the two schemas of {@link assertSameTypes} come from, for its message. */
+export interface TypesOrigin {
+  /** The model's config.json (its directory is named as the model's). */
+  source?: string;
+  /** The types file; defaults to the file readTypes read `given` from. */
+  typesFile?: string;
+}
+
+/**
+ * Throws, naming the types file, the model directory and the first difference (entities
+ * compared with entities, relations with relations), when two schemas would assign different
+ * class indices.
+ */
+export function assertSameTypes(model: TypesSchema, given: TypesSchema, origin: string | TypesOrigin = {}): void {
+  const o: TypesOrigin = typeof origin === 'string' ? { source: origin } : origin;
+  const difference = firstDifference('entity', model.entities.map((e) => e.key), given.entities.map((e) => e.key)) ??
+    firstDifference('relation', model.relations.map((r) => `${r.key}${r.symmetric ? ' (symmetric)' : ''}`), given.relations.map((r) => `${r.key}${r.symmetric ? ' (symmetric)' : ''}`));
+  if (difference === undefined) return;
+  const source = o.source ?? 'model';
+  const typesFile = o.typesFile ?? typesFileOf(given);
+  const modelDir = path.basename(source) === 'config.json' ? path.dirname(source) : undefined;
+  throw new Error(
+    `${source}: the types file${typesFile ? ` ${typesFile}` : ''} does not match the model${modelDir ? ` in ${modelDir}` : ''}: ${difference}. ` +
+      'Class indices follow the order of the types file; pass the types file the model was trained with, or none (this model stores its types).',
+  );
+}
+
+/** The first position where two ordered lists of type names differ, described for a message. */
+function firstDifference(kind: 'entity' | 'relation', model: string[], given: string[]): string | undefined {
+  for (let i = 0; i < Math.max(model.length, given.length); i++) {
+    if (model[i] === given[i]) continue;
+    if (model[i] === undefined || given[i] === undefined) {
+      return `the model has ${model.length} ${kind} type(s) (${model.join(', ') || 'none'}), the types file ${given.length} (${given.join(', ') || 'none'})`;
     }
+    return `${kind} ${i + 1} is ${model[i]} in the model but ${given[i]} in the types file`;
   }
+  return undefined;
 }

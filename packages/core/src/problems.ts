@@ -22,7 +22,11 @@ export class DatasetValidationError extends Error {
   /** Every error found (not only the printed ones). */
   readonly problems: DatasetProblem[];
 
-  constructor(problems: DatasetProblem[], options: { maxListed?: number; source?: string } = {}) {
+  /**
+   * `lenientHint` ends the first line; the default names the API option, and a CLI passes the
+   * wording of its own flag (e.g. "run again with --lenient to skip bad documents").
+   */
+  constructor(problems: DatasetProblem[], options: { maxListed?: number; source?: string; lenientHint?: string } = {}) {
     const max = options.maxListed ?? 20;
     const shown = problems.slice(0, max).map((p) => `  - ${formatProblem(p)}`);
     const rest = problems.length - shown.length;
@@ -30,9 +34,31 @@ export class DatasetValidationError extends Error {
     const head =
       `${options.source ?? problems[0]?.source ?? 'dataset'}: ${problems.length} problem(s)` +
       (docs > 0 ? ` in ${docs} document(s)` : '') +
-      ' (pass lenient to skip bad documents):';
+      ` (${options.lenientHint ?? 'pass lenient: true to skip bad documents'}):`;
     super([head, ...shown, ...(rest > 0 ? [`  ... and ${rest} more`] : [])].join('\n'));
     this.name = 'DatasetValidationError';
     this.problems = problems;
   }
+}
+
+/**
+ * Says how many documents a lenient read left out and why (first `maxListed` errors), or
+ * undefined when none were; for logs, so that skipping is never silent.
+ */
+export function describeSkipped(
+  result: { documents: readonly unknown[]; problems: readonly DatasetProblem[]; skipped: readonly number[] },
+  source: string,
+  options: { maxListed?: number } = {},
+): string | undefined {
+  if (result.skipped.length === 0) return undefined;
+  const max = options.maxListed ?? 10;
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  const total = result.documents.length + result.skipped.length;
+  const shown = errors.slice(0, max).map((p) => `  - ${formatProblem(p)}`);
+  const rest = errors.length - shown.length;
+  return [
+    `${source}: skipped ${result.skipped.length} of ${total} document(s) with errors (${errors.length} problem(s)):`,
+    ...shown,
+    ...(rest > 0 ? [`  ... and ${rest} more`] : []),
+  ].join('\n');
 }

@@ -135,7 +135,7 @@ describe('parseDataset', () => {
     expect(e.problems).toHaveLength(3);
     expect(e.message).toBe(
       [
-        'f.json: 3 problem(s) in 2 document(s) (pass lenient to skip bad documents):',
+        'f.json: 3 problem(s) in 2 document(s) (pass lenient: true to skip bad documents):',
         '  - f.json: document 1, tokens: is empty',
         '  - f.json: document 3, relations[0].type: unknown relation type "X" (known: Live_In)',
         '  - f.json: document 3, relations[0].tail: 9 out of range: the document has 2 entities',

@@ -153,6 +153,8 @@ export function validateDocuments(json: unknown, types: TypesSchema, options: Va
 export interface ParseDatasetOptions extends ValidateOptions {
   /** Skip bad documents (reported in `problems`/`skipped`) instead of throwing. */
   lenient?: boolean;
+  /** How the strict error tells the reader to skip bad documents (a CLI names its flag); see {@link DatasetValidationError}. */
+  lenientHint?: string;
 }
 
 /**
@@ -162,6 +164,6 @@ export interface ParseDatasetOptions extends ValidateOptions {
 export function parseDataset(json: unknown, types: TypesSchema, options: ParseDatasetOptions = {}): ValidationResult {
   const result = validateDocuments(json, types, options);
   const errors = result.problems.filter((p) => p.severity === 'error');
-  if (!options.lenient && errors.length > 0) throw new DatasetValidationError(errors, { source: options.source });
+  if (!options.lenient && errors.length > 0) throw new DatasetValidationError(errors, { source: options.source, lenientHint: options.lenientHint });
   return result;
 }

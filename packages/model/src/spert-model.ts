@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readFile } from 'node:fs/promises';
 import {
+  readJsonFile,
   readSettings,
   SPERT_VERSION,
   type BatchScores,
@@ -277,7 +277,7 @@ function readScores(logits: tf.Tensor, activation: (x: tf.Tensor) => tf.Tensor):
 /** Reads a model directory's SpERT settings (types checked against `types`) and checks its spert_version. */
 export async function readModelSettings(dir: string, types?: TypesSchema): Promise<SpertSettings> {
   const configPath = `${dir}/config.json`;
-  const rawConfig = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+  const rawConfig = (await readJsonFile(configPath, { what: 'model config' })) as Record<string, unknown>;
   const version = rawConfig.spert_version ?? '1.0';
   if (version !== SPERT_VERSION) {
     throw new Error(`${configPath}: spert_version is ${JSON.stringify(version)}; only ${SPERT_VERSION} checkpoints are supported (the reference refuses older ones too)`);

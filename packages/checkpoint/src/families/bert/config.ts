@@ -1,4 +1,5 @@
 // The BERT hyper-parameters, read from and written to a Hugging Face config.json.
+import { parseJsonObject } from '../../json-object';
 import type { EncoderConfig, EncoderConfigFields } from '../../family';
 
 /** Hyper-parameters of a BERT encoder (Hugging Face names, snake_case as in config.json). */
@@ -21,16 +22,7 @@ const KNOWN = new Set<string>([...REQUIRED_INTS, ...Object.keys(DEFAULTS), 'hidd
 
 /** Validates a parsed (or string) config.json of a BERT checkpoint; `source` names it in errors. */
 export function parseBertConfig(json: unknown, source = 'config.json'): BertConfig {
-  let obj = json;
-  if (typeof json === 'string') {
-    try {
-      obj = JSON.parse(json);
-    } catch (e) {
-      throw new Error(`${source}: not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${source}: expected a JSON object`);
-  const o = obj as Record<string, unknown>;
+  const o = parseJsonObject(json, source);
   const modelType = o.model_type ?? 'bert';
   if (modelType !== 'bert') {
     throw new Error(

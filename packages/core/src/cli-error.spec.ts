@@ -1,0 +1,40 @@
+import { cliFailure } from './cli-error';
+import { DatasetValidationError } from './problems';
+
+/** A stand-in for commander's CommanderError (same fields) so core needs no commander. */
+const commanderError = (code: string, message: string, exitCode = 1) => Object.assign(new Error(message), { code, exitCode });
+
+describe('cliFailure', () => {
+  it('prints commander errors once, with the command name instead of "error:"', () => {
+    expect(cliFailure('spert-train', commanderError('commander.unknownOption', "error: unknown option '--bogus-flag'"))).toEqual({
+      exitCode: 1,
+      message: "spert-train: unknown option '--bogus-flag' (see spert-train --help)",
+    });
+  });
+  it('joins commander\'s two-line suggestions into one line', () => {
+    expect(cliFailure('spert-eval', commanderError('commander.unknownCommand', "error: unknown command 'evall'\n(Did you mean eval?)")).message).toBe(
+      "spert-eval: unknown command 'evall' (Did you mean eval?) (see spert-eval --help)",
+    );
+  });
+  it('does not double a prefix the message already has', () => {
+    expect(cliFailure('spert-eval', new Error('spert-eval: name a command: eval or predict (see --help)'))).toEqual({
+      exitCode: 1,
+      message: 'spert-eval: name a command: eval or predict (see --help)',
+    });
+    expect(cliFailure('spert-train', new Error('c.json: invalid training configuration')).message).toBe('spert-train: c.json: invalid training configuration');
+  });
+  it('exits 0 without a message after --help and --version', () => {
+    expect(cliFailure('spert-serve', commanderError('commander.helpDisplayed', '(outputHelp)', 0))).toEqual({ exitCode: 0 });
+    expect(cliFailure('spert-serve', commanderError('commander.version', '0.1.0', 0))).toEqual({ exitCode: 0 });
+  });
+  it('handles values that are not errors', () => {
+    expect(cliFailure('spert-export', 'boom')).toEqual({ exitCode: 1, message: 'spert-export: boom' });
+  });
+  it('names the CLI flag in a dataset error instead of the API option', () => {
+    const err = new DatasetValidationError([{ source: 'train.json', document: 3, field: 'tokens', message: 'is empty', severity: 'error' }]);
+    expect(err.message).toContain('(pass lenient: true to skip bad documents)');
+    expect(cliFailure('spert-train', err, { lenientHint: 'run again with --lenient to skip bad documents' }).message).toBe(
+      'spert-train: train.json: 1 problem(s) in 1 document(s) (run again with --lenient to skip bad documents):\n  - train.json: document 3, tokens: is empty',
+    );
+  });
+});

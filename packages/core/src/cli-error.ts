@@ -1,0 +1,55 @@
+import { DatasetValidationError } from './problems';
+
+/** The "skip bad documents" hint of the CLIs that read datasets (spert-train, spert-eval eval). */
+export const LENIENT_FLAG_HINT = 'run again with --lenient to skip bad documents';
+
+/** What a command-line entry point does with an error: the exit code and the one line (if any) to print. */
+export interface CliFailure {
+  exitCode: number;
+  message?: string;
+}
+
+/**
+ * Turns an error thrown by a CLI (commander's own, with exitOverride, or ours) into one line
+ * `<command>: <message>`. commander's errors arrive as "error: unknown option ..." and must not
+ * also be printed by commander itself (configure it with {@link silentCommanderOutput});
+ * a message that already starts with the command name is not prefixed twice. `lenientHint`
+ * replaces the API wording of a dataset error's "skip bad documents" hint with the CLI's flag.
+ */
+export function cliFailure(command: string, err: unknown, options: { lenientHint?: string } = {}): CliFailure {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown; exitCode?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  // commander reports --help and --version as errors with exit code 0; it printed them already.
+  if (code.startsWith('commander.') && e.exitCode === 0) return { exitCode: 0 };
+  let message = typeof e.message === 'string' ? e.message : String(err);
+  // A strict dataset read deep inside a command cannot know the command's flag; name it here.
+  if (options.lenientHint && err instanceof DatasetValidationError) message = new DatasetValidationError(err.problems, { lenientHint: options.lenientHint }).message;
+  if (code.startsWith('commander.')) {
+    // e.g. "error: unknown command 'evall'\n(Did you mean eval?)": one line, no "error:".
+    message = message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+    if (!/--help/.test(message)) message += ` (see ${command} --help)`;
+  }
+  const prefix = `${command}: `;
+  while (message.startsWith(prefix)) message = message.slice(prefix.length);
+  return { exitCode: typeof e.exitCode === 'number' && e.exitCode !== 0 ? e.exitCode : 1, message: `${prefix}${message}` };
+}
+
+/**
+ * commander output settings for CLIs whose errors go through {@link cliFailure}: help still goes
+ * to stdout, commander's error line is dropped (the thrown error carries the same text).
+ */
+export const silentCommanderOutput = {
+  outputError: (): void => undefined,
+};
+
+/**
+ * Runs a CLI's main function; on failure prints one line and exits (explicitly: backend worker
+ * threads would otherwise keep a failed run alive).
+ */
+export function runCliMain(command: string, main: () => Promise<void>, options: { lenientHint?: string } = {}): void {
+  main().catch((err: unknown) => {
+    const failure = cliFailure(command, err, options);
+    if (failure.message) process.stderr.write(`${failure.message}\n`);
+    process.exit(failure.exitCode);
+  });
+}
