@@ -49,6 +49,13 @@ describe('spert-eval', () => {
     const out = JSON.parse(await readFile(path.join(dir, 'y.json'), 'utf8')) as PredictionOutput[];
     expect(out[1].tokens).toHaveLength(600);
     expect(out[1].windows).toBeGreaterThan(1);
+    const args = ['predict', '--model', fixture(), '--types', conll('conll04_types.json'), '--input', path.join(dir, 'long.json'), '--output', path.join(dir, 'z.json'), '--backend', 'wasm'];
+    await expect(runEvalCli([...args, '--on-too-long', 'error'], () => undefined)).rejects.toThrow(/long\.json: document 1 is too long for the encoder: 600 words/);
+    await expect(readFile(path.join(dir, 'z.json'))).rejects.toThrow(/ENOENT/);
+    await expect(runEvalCli([...args, '--on-too-long', 'split'], () => undefined)).rejects.toThrow(/--on-too-long.*split.*window, error, truncate/);
+    await runEvalCli([...args, '--window', '100', '--stride', '50', '--window-unit', 'words'], () => undefined);
+    const small = JSON.parse(await readFile(path.join(dir, 'z.json'), 'utf8')) as PredictionOutput[];
+    expect(small[1].windows).toBe(11);
   });
 
   it('eval: says there is no model directory at --model and what one holds', async () => {

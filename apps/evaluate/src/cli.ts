@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert/pipeline';
 import { silentCommanderOutput } from '@spert/core';
 import type { BackendName } from '@spert/backend';
 import { evalCommand, predictCommand, type ModelOptions } from './commands';
@@ -14,8 +15,14 @@ const modelOptions = (o: Record<string, unknown>): Omit<ModelOptions, 'log'> => 
   model: String(o.model),
   types: o.types as string | undefined,
   lowercase: o.lowercase as boolean | undefined,
-  batchSize: o.batchSize as number | undefined,
   backend: o.backend as BackendName,
+  pipeline: {
+    batchSize: o.batchSize as number | undefined,
+    onTooLong: o.onTooLong as TooLongPolicy | undefined,
+    window: o.window as number | undefined,
+    stride: o.stride as number | undefined,
+    unit: o.windowUnit as 'subwords' | 'words' | undefined,
+  },
   verbose: o.verbose === true,
 });
 
@@ -35,7 +42,11 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
       .requiredOption('--model <dir>', 'model directory (ours, or the reference\'s with --types)')
       .option('--types <file>', 'types file (required for the reference\'s model directories)')
       .option('--lowercase', 'lower-case words before WordPiece (overrides the model)')
-      .option('--batch-size <n>', 'documents per forward pass (8)', int)
+      .option('--batch-size <n>', `documents per forward pass (${PIPELINE_DEFAULTS.batchSize})`, int)
+      .addOption(new Option('--on-too-long <policy>', `documents longer than the encoder: overlapping windows, merged; an error; or trailing words dropped (${PIPELINE_DEFAULTS.onTooLong})`).choices(TOO_LONG_POLICIES))
+      .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', int)
+      .option('--stride <n>', 'distance between window starts (default: half the window)', int)
+      .addOption(new Option('--window-unit <unit>', 'unit of --window and --stride (subwords)').choices(['subwords', 'words']))
       .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu', 'auto')
       .option('--verbose', 'also list the backend\'s active kernel fixes at start-up')
       .exitOverride()

@@ -3,6 +3,7 @@ import { backendReport, formatBackendReport, useBackend, type BackendName } from
 import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, writeFileAtomic, type Prediction, type TypesSchema } from '@spert/core';
 import { evaluatePredictor } from '@spert/evaluator';
 import { SpertModel } from '@spert/model';
+import type { PipelineOptions } from '@spert/pipeline';
 
 /** Options shared by both commands. */
 export interface ModelOptions {
@@ -10,7 +11,8 @@ export interface ModelOptions {
   types?: string;
   lowercase?: boolean;
   backend?: BackendName;
-  batchSize?: number;
+  /** Batch size and the long-document policy of the one pipeline. */
+  pipeline?: PipelineOptions;
   /** List the backend's kernel fixes at start-up (else one line). */
   verbose?: boolean;
   log?: (s: string) => void;
@@ -38,7 +40,7 @@ export async function evalCommand(o: ModelOptions & { dataset: string; out?: str
       log: o.log ?? (() => undefined),
     });
     const e = await evaluatePredictor({
-      predictor: model.asPredictor({ batchSize: o.batchSize }),
+      predictor: model.asPredictor(o.pipeline),
       types: model.settings.types,
       documents: gold.documents,
       noOverlapping: o.noOverlapping,
@@ -65,7 +67,7 @@ export async function predictCommand(o: ModelOptions & { input: string; output: 
   const items = parsePredictionInput(json, { source: o.input });
   const { model } = await open(o);
   try {
-    const predicted = await model.asPredictor({ batchSize: o.batchSize }).predict(items, { source: o.input });
+    const predicted = await model.asPredictor(o.pipeline).predict(items, { source: o.input });
     // `offsets` is this command's (and the service's) name for the words' character ranges.
     const out: PredictionOutput[] = predicted.map(({ charOffsets, ...p }) => (charOffsets ? { ...p, offsets: charOffsets } : p));
     await writeFileAtomic({ path: o.output, data: `${JSON.stringify(out)}\n` });

@@ -1,5 +1,7 @@
+import { PIPELINE_DEFAULTS } from '@spert/pipeline';
+import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { Command } from 'commander';
-import { silentCommanderOutput } from '@spert/core';
+import { silentCommanderOutput, SPERT_DEFAULTS } from '@spert/core';
 import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
 
 const int = (v: string) => {
@@ -31,25 +33,25 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
     .option('--intermediate-size <n>', 'random encoder: feed-forward size', int)
     .option('--max-vocab <n>', 'random encoder: largest vocabulary built from the training words', int)
     .option('--lowercase', 'lower-case words before WordPiece (overrides the checkpoint, like the reference)')
-    .option('--epochs <n>', 'epochs (20)', int)
-    .option('--batch-size <n>', 'training documents per batch (2)', int)
-    .option('--eval-batch-size <n>', 'documents per inference pass (8)', int)
-    .option('--lr <x>', 'peak learning rate (5e-5)', num)
-    .option('--lr-warmup <x>', 'warmup fraction of all updates (0.1)', num)
-    .option('--weight-decay <x>', 'AdamW weight decay (0.01)', num)
-    .option('--max-grad-norm <x>', 'gradient clipping (1.0)', num)
-    .option('--neg-entity-count <n>', 'negative spans per document (100)', int)
-    .option('--neg-relation-count <n>', 'strong negative pairs per document (100)', int)
-    .option('--max-span-size <n>', 'longest candidate span in words (10)', int)
-    .option('--size-embedding <n>', 'width embedding size (25)', int)
-    .option('--prop-drop <x>', 'dropout on the heads\' inputs (0.1)', num)
-    .option('--rel-filter-threshold <x>', 'relation sigmoid threshold (0.4)', num)
-    .option('--max-pairs <n>', 'relation candidates per chunk (1000)', int)
+    .option('--epochs <n>', `epochs (${T.epochs})`, int)
+    .option('--batch-size <n>', `training documents per batch (${T.batchSize})`, int)
+    .option('--eval-batch-size <n>', `documents per inference pass (${PIPELINE_DEFAULTS.batchSize})`, int)
+    .option('--lr <x>', `peak learning rate (${T.lr})`, num)
+    .option('--lr-warmup <x>', `warmup fraction of all updates (${T.lrWarmup})`, num)
+    .option('--weight-decay <x>', `AdamW weight decay (${T.weightDecay})`, num)
+    .option('--max-grad-norm <x>', `gradient clipping (${T.maxGradNorm})`, num)
+    .option('--neg-entity-count <n>', `negative spans per document (${T.negEntityCount})`, int)
+    .option('--neg-relation-count <n>', `strong negative pairs per document (${T.negRelationCount})`, int)
+    .option('--max-span-size <n>', `longest candidate span in words (${SPERT_DEFAULTS.maxSpanSize})`, int)
+    .option('--size-embedding <n>', `width embedding size (${SPERT_DEFAULTS.sizeEmbedding})`, int)
+    .option('--prop-drop <x>', `dropout on the heads' inputs (${SPERT_DEFAULTS.propDrop})`, num)
+    .option('--rel-filter-threshold <x>', `relation sigmoid threshold (${SPERT_DEFAULTS.relFilterThreshold})`, num)
+    .option('--max-pairs <n>', `relation candidates per chunk (${SPERT_DEFAULTS.maxPairs})`, int)
     .option('--freeze-encoder', 'train only the heads')
     .option('--eval-every-epoch', 'evaluate after every epoch (default: only after the last, as the reference)')
     .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')
     .option('--limit-train <n>', 'use only the first N training documents', int)
-    .option('--seed <n>', 'seed of initialisation, sampling and batch order (1)', int)
+    .option('--seed <n>', `seed of initialisation, sampling and batch order (${T.seed})`, int)
     .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu')
     .option('--out <dir>', 'run directory: model/, eval/, log/, checkpoints/ (runs/spert)')
     .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints')

@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { assertDatasetName, parseJson } from '@spert/core';
+import { SPERT_DEFAULTS } from '@spert/core';
+import { PIPELINE_DEFAULTS } from '@spert/pipeline';
+import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { z } from 'zod';
 
-/** Every setting of a training run; flags and the JSON config file use these names. */
+/**
+ * Every setting of a training run; flags and the JSON config file use these names. The defaults
+ * are the reference's, read from where they live once: @spert/trainer (training), @spert/core
+ * (model settings), @spert/pipeline (inference batch size).
+ */
 export const TrainConfigSchema = z
   .object({
     dataset: z.string().default('conll04'),
@@ -16,25 +23,25 @@ export const TrainConfigSchema = z
     intermediateSize: z.number().int().positive().default(512),
     maxVocab: z.number().int().positive().default(30000),
     lowercase: z.boolean().optional(),
-    epochs: z.number().int().positive().default(20),
-    batchSize: z.number().int().positive().default(2),
-    evalBatchSize: z.number().int().positive().default(8),
-    lr: z.number().positive().default(5e-5),
-    lrWarmup: z.number().min(0).max(1).default(0.1),
-    weightDecay: z.number().min(0).default(0.01),
-    maxGradNorm: z.number().positive().default(1.0),
-    negEntityCount: z.number().int().min(0).default(100),
-    negRelationCount: z.number().int().min(0).default(100),
-    maxSpanSize: z.number().int().min(1).max(99).default(10),
-    sizeEmbedding: z.number().int().positive().default(25),
-    propDrop: z.number().min(0).max(0.99).default(0.1),
-    relFilterThreshold: z.number().min(0).max(1).default(0.4),
-    maxPairs: z.number().int().positive().default(1000),
-    freezeEncoder: z.boolean().default(false),
+    epochs: z.number().int().positive().default(T.epochs),
+    batchSize: z.number().int().positive().default(T.batchSize),
+    evalBatchSize: z.number().int().positive().default(PIPELINE_DEFAULTS.batchSize),
+    lr: z.number().positive().default(T.lr),
+    lrWarmup: z.number().min(0).max(1).default(T.lrWarmup),
+    weightDecay: z.number().min(0).default(T.weightDecay),
+    maxGradNorm: z.number().positive().default(T.maxGradNorm),
+    negEntityCount: z.number().int().min(0).default(T.negEntityCount),
+    negRelationCount: z.number().int().min(0).default(T.negRelationCount),
+    maxSpanSize: z.number().int().min(1).max(99).default(SPERT_DEFAULTS.maxSpanSize),
+    sizeEmbedding: z.number().int().positive().default(SPERT_DEFAULTS.sizeEmbedding),
+    propDrop: z.number().min(0).max(0.99).default(SPERT_DEFAULTS.propDrop),
+    relFilterThreshold: z.number().min(0).max(1).default(SPERT_DEFAULTS.relFilterThreshold),
+    maxPairs: z.number().int().positive().default(SPERT_DEFAULTS.maxPairs),
+    freezeEncoder: z.boolean().default(T.freezeEncoder),
     evalEveryEpoch: z.boolean().default(false),
     noOverlapping: z.boolean().default(false),
     limitTrain: z.number().int().positive().optional(),
-    seed: z.number().int().default(1),
+    seed: z.number().int().default(T.seed),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     out: z.string().default('runs/spert'),
     resume: z.boolean().default(false),

@@ -8,6 +8,7 @@ export {
   scoreWords,
   decodeScores,
   PIPELINE_DEFAULTS,
+  TOO_LONG_POLICIES,
   type PipelineOptions,
   type PredictDocumentsOptions,
   type ScoreWordsOptions,

@@ -39,7 +39,9 @@ interface Unit {
   encoding: EncodedDocument;
 }
 
-const TOO_LONG: readonly TooLongPolicy[] = ['window', 'error', 'truncate'];
+/** The policies for documents longer than the encoder, for CLIs' choices. */
+export const TOO_LONG_POLICIES: readonly TooLongPolicy[] = ['window', 'error', 'truncate'];
+const TOO_LONG = TOO_LONG_POLICIES;
 
 function where(o: PredictCallOptions, i: number): string {
   return `${o.source ? `${o.source}: ` : ''}document ${(o.offset ?? 0) + i}`;
