@@ -33,3 +33,17 @@ export {
   parseBertConfig,
 } from './families/bert';
 export type { BertConfig } from './families/bert';
+export {
+  asRobertaConfig,
+  isRobertaConfig,
+  isRobertaModelType,
+  makeRobertaConfig,
+  parseRobertaConfig,
+  ROBERTA_MODEL_TYPES,
+  ROBERTA_PREFIX,
+  robertaCheckpointFamilies,
+  robertaConfigToJson,
+  robertaMaxSequenceLength,
+  robertaParamSpecs,
+} from './families/roberta';
+export type { RobertaConfig, RobertaModelType } from './families/roberta';
