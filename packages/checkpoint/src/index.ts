@@ -35,6 +35,8 @@ export {
 export type { BertConfig } from './families/bert';
 export {
   asRobertaConfig,
+  initialRobertaParamValue,
+  isIgnoredRobertaTensor,
   isRobertaConfig,
   isRobertaModelType,
   makeRobertaConfig,
@@ -43,6 +45,7 @@ export {
   ROBERTA_PREFIX,
   robertaCheckpointFamilies,
   robertaConfigToJson,
+  robertaEncoderParamName,
   robertaMaxSequenceLength,
   robertaParamSpecs,
 } from './families/roberta';
