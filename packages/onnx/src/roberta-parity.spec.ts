@@ -9,7 +9,7 @@ import { useBackend } from '@spert/backend';
 import { readSafetensors, writeRandomCheckpoint } from '@spert/checkpoint';
 import { readDataset, readTypes, SPERT_DEFAULTS, type Document, type PredictedDocument, type TypesSchema } from '@spert/core';
 import { loadEncoder, RobertaEncoder } from '@spert/encoder';
-import { SpertModel, saveModel } from '@spert/model';
+import { openModel, SpertModel, saveModel } from '@spert/model';
 import { decodeScores } from '@spert/pipeline';
 import { loadTokenizer } from '@spert/tokenizer';
 import { trainSpert } from '@spert/trainer';
@@ -127,4 +127,19 @@ describe('SpERT with a RoBERTa encoder', () => {
       await runtime?.dispose();
     }
   }, 300_000);
+
+  it('openModel turns a Hugging Face RoBERTa directory (tiny-roberta) into a SpERT model with fresh heads', async () => {
+    const model = await openModel({ id: sharedPath('fixtures', 'tiny-roberta'), types, seed: 4 });
+    try {
+      expect(model.encoder).toBeInstanceOf(RobertaEncoder);
+      expect(model.tokenizer.maxLength).toBe(64);
+      expect([...model.variables().keys()]).toContain('roberta.encoder.layer.1.output.LayerNorm.weight');
+      const docs = test.slice(0, 4).map((d) => d.slice(0, 12));
+      const scores = await model.score(docs);
+      expect(scores.map((s) => s.spans.length)).toEqual(docs.map((d) => Array.from({ length: Math.min(d.length, 10) }, (_, w) => d.length - w).reduce((a, b) => a + b, 0)));
+      for (const s of scores) expect(s.entityProbs.every(Number.isFinite)).toBe(true);
+    } finally {
+      model.dispose();
+    }
+  });
 });
