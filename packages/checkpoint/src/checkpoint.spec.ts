@@ -56,9 +56,9 @@ describe('loadCheckpoint', () => {
     expectBertParameters(ck);
   });
 
-  it('rejects a roberta config, a missing config, missing weights and truncated weights, naming the file', async () => {
-    writeFileSync(path.join(tmp, 'config.json'), JSON.stringify({ model_type: 'roberta', vocab_size: 5, hidden_size: 4, num_hidden_layers: 1, num_attention_heads: 1, intermediate_size: 4 }));
-    await expect(loadCheckpoint({ dir: tmp })).rejects.toThrow(/config\.json: model_type "roberta" is not supported; registered encoder families: "bert"/);
+  it('rejects an unregistered model_type, a missing config, missing weights and truncated weights, naming the file', async () => {
+    writeFileSync(path.join(tmp, 'config.json'), JSON.stringify({ model_type: 'xlnet', vocab_size: 5, hidden_size: 4, num_hidden_layers: 1, num_attention_heads: 1, intermediate_size: 4 }));
+    await expect(loadCheckpoint({ dir: tmp })).rejects.toThrow(/config\.json: model_type "xlnet" is not supported; registered encoder families: "bert"/);
     await expect(loadCheckpoint({ dir: path.join(tmp, 'nope') })).rejects.toThrow(/config\.json is missing/);
     writeFileSync(path.join(tmp, 'config.json'), readFileSync(fixture('tiny-bert', 'config.json')));
     await expect(loadCheckpoint({ dir: tmp })).rejects.toThrow(/no weights/);

@@ -33,3 +33,20 @@ export {
   parseBertConfig,
 } from './families/bert';
 export type { BertConfig } from './families/bert';
+export {
+  asRobertaConfig,
+  initialRobertaParamValue,
+  isIgnoredRobertaTensor,
+  isRobertaConfig,
+  isRobertaModelType,
+  makeRobertaConfig,
+  parseRobertaConfig,
+  ROBERTA_MODEL_TYPES,
+  ROBERTA_PREFIX,
+  robertaCheckpointFamilies,
+  robertaConfigToJson,
+  robertaEncoderParamName,
+  robertaMaxSequenceLength,
+  robertaParamSpecs,
+} from './families/roberta';
+export type { RobertaConfig, RobertaModelType } from './families/roberta';

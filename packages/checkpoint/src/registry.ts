@@ -4,9 +4,11 @@
 import { parseJsonObject } from './json-object';
 import type { CheckpointFamily, EncoderConfig, EncoderConfigFields } from './family';
 import { bertCheckpointFamily } from './families/bert';
+import { robertaCheckpointFamilies } from './families/roberta';
 
 const FAMILIES: readonly CheckpointFamily[] = [
   bertCheckpointFamily,
+  ...robertaCheckpointFamilies,
 ];
 
 const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));

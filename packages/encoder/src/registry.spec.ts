@@ -11,7 +11,7 @@ beforeAll(async () => {
 
 describe('encoder family registry', () => {
   it('registers BERT and builds a BertEncoder for model_type "bert", from a seed or from tensors', () => {
-    expect(registeredEncoderTypes()).toEqual(['bert']);
+    expect(registeredEncoderTypes()).toEqual(expect.arrayContaining(['bert', 'roberta', 'xlm-roberta', 'camembert']));
     expect(encoderFamily('bert').modelType).toBe('bert');
     const a = createEncoder({ config: config(), seed: 3 });
     expect(a).toBeInstanceOf(BertEncoder);
@@ -24,9 +24,9 @@ describe('encoder family registry', () => {
   });
 
   it('refuses an unknown model_type with the list of registered families', () => {
-    expect(() => createEncoder({ config: { ...config(), model_type: 'roberta' } })).toThrow(
-      /createEncoder: model_type "roberta" is not supported; registered encoder families: "bert"/,
+    expect(() => createEncoder({ config: { ...config(), model_type: 'xlnet' } })).toThrow(
+      /createEncoder: model_type "xlnet" is not supported; registered encoder families: "bert"/,
     );
-    expect(() => encoderFamily('deberta-v2', 'model.json')).toThrow(/^model\.json: model_type "deberta-v2" is not supported; registered encoder families: "bert"$/);
+    expect(() => encoderFamily('deberta-v2', 'model.json')).toThrow(/^model\.json: model_type "deberta-v2" is not supported; registered encoder families: "bert"/);
   });
 });

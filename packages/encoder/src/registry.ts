@@ -2,10 +2,12 @@
 // tensor-free half of each family (config, parameter names) is registered in @spert/checkpoint.
 import { registeredModelTypes as checkpointModelTypes } from '@spert/checkpoint';
 import { bertEncoderFamily } from './families/bert';
+import { robertaEncoderFamilies } from './families/roberta';
 import type { CreateEncoderOptions, Encoder, EncoderFamily } from './family';
 
 const FAMILIES: readonly EncoderFamily[] = [
   bertEncoderFamily,
+  ...robertaEncoderFamilies,
 ];
 
 const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));

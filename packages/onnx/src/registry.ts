@@ -1,9 +1,11 @@
 // The ONNX encoder graphs, keyed by config.json model_type: one line per family.
 import { bertOnnxFamily } from './families/bert';
+import { robertaOnnxFamilies } from './families/roberta';
 import type { OnnxEncoderFamily } from './family';
 
 const FAMILIES: readonly OnnxEncoderFamily[] = [
   bertOnnxFamily,
+  ...robertaOnnxFamilies,
 ];
 
 const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));

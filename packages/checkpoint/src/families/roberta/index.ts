@@ -1,0 +1,42 @@
+// The RoBERTa architecture (model_type roberta, xlm-roberta, camembert) as checkpoint families:
+// one family object per model_type, all with the `roberta.` prefix and the same names.
+import type { CheckpointFamily, EncoderConfig } from '../../family';
+import { isRobertaModelType, makeRobertaConfig, parseRobertaConfig, ROBERTA_MODEL_TYPES, robertaConfigToJson, robertaMaxSequenceLength, type RobertaConfig, type RobertaModelType } from './config';
+import { initialRobertaParamValue } from './init';
+import { isIgnoredRobertaTensor, ROBERTA_PREFIX, robertaEncoderParamName, robertaParamSpecs } from './names';
+
+export { isRobertaModelType, makeRobertaConfig, parseRobertaConfig, ROBERTA_MODEL_TYPES, robertaConfigToJson, robertaMaxSequenceLength, type RobertaConfig, type RobertaModelType } from './config';
+export { initialRobertaParamValue } from './init';
+export { isIgnoredRobertaTensor, ROBERTA_PREFIX, robertaEncoderParamName, robertaParamSpecs } from './names';
+
+/** True when `config` is a RoBERTa-family config (model_type roberta, xlm-roberta or camembert). */
+export function isRobertaConfig(config: { model_type: string }): config is RobertaConfig {
+  return isRobertaModelType(config.model_type) && typeof (config as Partial<RobertaConfig>).pad_token_id === 'number';
+}
+
+/** `config` as a RobertaConfig, or an error naming `where` and the model_type it has instead. */
+export function asRobertaConfig(config: EncoderConfig, where: string): RobertaConfig {
+  if (!isRobertaConfig(config)) {
+    throw new Error(`${where}: config has model_type "${config.model_type}"${isRobertaModelType(config.model_type) ? ' but no pad_token_id (parse it with parseEncoderConfig)' : ''}, expected one of ${Object.keys(ROBERTA_MODEL_TYPES).map((t) => `"${t}"`).join(', ')}`);
+  }
+  return config;
+}
+
+/** The checkpoint family of one RoBERTa model_type: config.json, `roberta.*` names, initialisation, positions. */
+export function robertaCheckpointFamilyFor(modelType: RobertaModelType): CheckpointFamily<RobertaConfig> {
+  return {
+    modelType,
+    prefix: ROBERTA_PREFIX,
+    parseConfig: parseRobertaConfig,
+    makeConfig: (fields) => makeRobertaConfig({ ...fields, model_type: modelType }),
+    configToJson: robertaConfigToJson,
+    paramSpecs: robertaParamSpecs,
+    encoderParamName: robertaEncoderParamName,
+    isIgnoredTensor: isIgnoredRobertaTensor,
+    initialParamValue: initialRobertaParamValue,
+    maxSequenceLength: robertaMaxSequenceLength,
+  };
+}
+
+/** The RoBERTa architecture's checkpoint families, one per model_type (roberta, xlm-roberta, camembert). */
+export const robertaCheckpointFamilies: readonly CheckpointFamily<RobertaConfig>[] = (Object.keys(ROBERTA_MODEL_TYPES) as RobertaModelType[]).map(robertaCheckpointFamilyFor);
