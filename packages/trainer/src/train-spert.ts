@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adamwUpdate } from '@spert/backend';
+import { checkpointFamily } from '@spert/checkpoint';
 import type { Document, EncodedDocument } from '@spert/core';
 import type { SpertModel } from '@spert/model';
 import { collate, createRng, createTrainSample } from '@spert/span-sampler';
@@ -83,6 +84,7 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
   const h: SpertHyperparameters = { ...SPERT_TRAINING_DEFAULTS, ...definedOnly(options) };
   const { model } = options;
   const types = model.settings.types;
+  const encoderPrefix = checkpointFamily(model.encoder.config.model_type).prefix;
   const encodings = model.encodeDocuments(options.documents.map((d) => d.tokens), { source: options.source });
   const data: TrainItem[] = options.documents.map((document, index) => ({ index, document, encoding: encodings[index] }));
   const lastEpoch = h.epochs - 1;
@@ -96,7 +98,8 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
     weightDecay: h.weightDecay,
     maxGradNorm: h.maxGradNorm,
     seed: h.seed,
-    freeze: h.freezeEncoder ? (name) => name.startsWith('bert.') : undefined,
+    // The encoder's parameters carry its family's checkpoint prefix (`bert.`, `roberta.`, ...).
+    freeze: h.freezeEncoder ? (name) => name.startsWith(encoderPrefix) : undefined,
     adamwUpdate,
     batchLoss: (batch, ctx) => {
       const rng = () => ctx.rng.next();
