@@ -1,8 +1,7 @@
 // RoBERTa (Hugging Face RobertaModel semantics; XLMRobertaModel and CamembertModel are the same
-// class) on TensorFlow.js ops: BERT's post-LayerNorm transformer with erf GELU, but position ids
-// that count real tokens from pad_token_id + 1, padded positions keeping pad_token_id.
+// class) on TensorFlow.js ops: BERT's post-LayerNorm stack, but position ids that count real
+// tokens from pad_token_id + 1, padded positions keeping pad_token_id.
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu } from '@spert/backend';
 import {
   asRobertaConfig,
   initialRobertaParamValue,
@@ -10,139 +9,40 @@ import {
   robertaEncoderParamName,
   robertaMaxSequenceLength,
   robertaParamSpecs,
-  SeededRandom,
-  transpose2d,
   type EncoderConfig,
   type NamedTensor,
-  type ParamSpec,
   type RobertaConfig,
 } from '@spert/checkpoint';
-import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
+import { PostLnEncoder, type PostLnEncoderOptions, type PostLnFamily } from '../post-ln/post-ln-encoder';
 
-/** Options to build a RoBERTa encoder. */
-export interface RobertaEncoderOptions {
-  config: RobertaConfig;
-  /** PyTorch-layout tensors under encoder names (with or without `roberta.`); random init when omitted. */
-  weights?: Map<string, NamedTensor>;
-  /** Seed of the random initialisation and of the dropout masks (default 0). */
-  seed?: number;
-  /** Whether the pooler must be in `weights` (default false: a missing pooler is freshly initialised, as Hugging Face does). */
-  requirePooler?: boolean;
-}
+/** Options to build a RoBERTa encoder (weights under encoder names, with or without `roberta.`). */
+export type RobertaEncoderOptions = PostLnEncoderOptions<RobertaConfig>;
 
-interface Layer {
-  qkvW: tf.Variable[];
-  qkvB: tf.Variable[];
-  aoW: tf.Variable;
-  aoB: tf.Variable;
-  ln1G: tf.Variable;
-  ln1B: tf.Variable;
-  iW: tf.Variable;
-  iB: tf.Variable;
-  oW: tf.Variable;
-  oB: tf.Variable;
-  ln2G: tf.Variable;
-  ln2B: tf.Variable;
-}
-
-const MASK_VALUE = -1e9;
+const ROBERTA: PostLnFamily<RobertaConfig> = {
+  className: 'RobertaEncoder',
+  // the same for every RoBERTa model_type, so no per-type checkpoint family is needed here
+  checkpoint: {
+    prefix: ROBERTA_PREFIX,
+    paramSpecs: robertaParamSpecs,
+    encoderParamName: robertaEncoderParamName,
+    initialParamValue: initialRobertaParamValue,
+    maxSequenceLength: robertaMaxSequenceLength,
+  },
+  weightsName: (config) => `RoBERTa (${config.model_type})`,
+  describeMaxLength: (config) =>
+    `${robertaMaxSequenceLength(config)} (max_position_embeddings ${config.max_position_embeddings} - pad_token_id ${config.pad_token_id} - 1)`,
+};
 
 /** A RoBERTa-family encoder whose forward pass returns the last hidden state. */
-export class RobertaEncoder implements Encoder {
-  private readonly vars = new Map<string, tf.Variable>();
-  private readonly specs: ParamSpec[];
-  private readonly layers: Layer[] = [];
-  private readonly dropoutRng: SeededRandom;
-  private disposed = false;
-
-  private constructor(readonly config: RobertaConfig, values: Map<string, Float32Array>, seed: number) {
-    this.specs = robertaParamSpecs(config);
-    this.dropoutRng = new SeededRandom(seed + 1);
-    for (const spec of this.specs) {
-      const v = values.get(spec.name)!;
-      const shape = spec.layout === 'linear' ? [spec.shape[1], spec.shape[0]] : spec.shape;
-      const data = spec.layout === 'linear' ? transpose2d(v, spec.shape[0], spec.shape[1]) : v;
-      const initial = tf.tensor(data, shape, 'float32');
-      this.vars.set(spec.name, tf.variable(initial, true));
-      initial.dispose();
-    }
-    const g = (n: string) => this.vars.get(n)!;
-    for (let l = 0; l < config.num_hidden_layers; l++) {
-      const p = `encoder.layer.${l}`;
-      this.layers.push({
-        qkvW: ['query', 'key', 'value'].map((x) => g(`${p}.attention.self.${x}.weight`)),
-        qkvB: ['query', 'key', 'value'].map((x) => g(`${p}.attention.self.${x}.bias`)),
-        aoW: g(`${p}.attention.output.dense.weight`),
-        aoB: g(`${p}.attention.output.dense.bias`),
-        ln1G: g(`${p}.attention.output.LayerNorm.weight`),
-        ln1B: g(`${p}.attention.output.LayerNorm.bias`),
-        iW: g(`${p}.intermediate.dense.weight`),
-        iB: g(`${p}.intermediate.dense.bias`),
-        oW: g(`${p}.output.dense.weight`),
-        oB: g(`${p}.output.dense.bias`),
-        ln2G: g(`${p}.output.LayerNorm.weight`),
-        ln2B: g(`${p}.output.LayerNorm.bias`),
-      });
-    }
-  }
-
+export class RobertaEncoder extends PostLnEncoder<RobertaConfig> {
   /** Creates an encoder, randomly initialised (seeded, as RobertaPreTrainedModel._init_weights) or from PyTorch-layout weights. */
-  static create({ config, weights, seed = 0, requirePooler = false }: RobertaEncoderOptions): RobertaEncoder {
-    const specs = robertaParamSpecs(config);
-    const values = new Map<string, Float32Array>();
-    if (weights) {
-      const problems: string[] = [];
-      const known = new Set(specs.map((s) => s.name));
-      const byName = new Map<string, NamedTensor>();
-      for (const [name, t] of weights) {
-        const n = robertaEncoderParamName(name);
-        if (n === null) continue;
-        if (!known.has(n)) problems.push(`unexpected tensor "${name}"`);
-        else byName.set(n, t);
-      }
-      const hasPooler = specs.some((s) => s.name.startsWith('pooler.') && byName.has(s.name));
-      for (const spec of specs) {
-        const t = byName.get(spec.name);
-        if (!t) {
-          if (spec.name.startsWith('pooler.') && !requirePooler && !hasPooler) continue;
-          problems.push(`missing tensor "${spec.name}" [${spec.shape}]`);
-        } else if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-          problems.push(`tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
-        } else if (!(t.data instanceof Float32Array)) {
-          problems.push(`tensor "${spec.name}" is not floating point`);
-        } else {
-          values.set(spec.name, t.data);
-        }
-      }
-      if (problems.length) throw new Error(`RoBERTa (${config.model_type}) weights do not match the config: ${problems.join('; ')}`);
-    }
-    const rng = new SeededRandom(seed);
-    for (const spec of specs) if (!values.has(spec.name)) values.set(spec.name, initialRobertaParamValue(spec, config, rng));
-    return new RobertaEncoder(config, values, seed);
+  static create(options: RobertaEncoderOptions): RobertaEncoder {
+    return new RobertaEncoder(ROBERTA, options);
   }
 
   /** Builds an encoder from checkpoint tensors (names with or without `roberta.`); `config` must be a RoBERTa-family one. */
   static fromTensors(config: EncoderConfig, tensors: Map<string, NamedTensor>, options: { seed?: number; requirePooler?: boolean } = {}): RobertaEncoder {
     return RobertaEncoder.create({ config: asRobertaConfig(config, 'RobertaEncoder.fromTensors'), weights: tensors, ...options });
-  }
-
-  /** The trainable variables under Hugging Face names (no `roberta.` prefix); Linear weights are [in, out]. */
-  variables(): Map<string, tf.Variable> {
-    this.check();
-    return new Map(this.vars);
-  }
-
-  /** Copies the parameters out in PyTorch layout (Linear weights [out, in]). */
-  toTensors({ prefix = false, withoutPooler = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
-    this.check();
-    const out = new Map<string, NamedTensor>();
-    for (const spec of this.specs) {
-      if (withoutPooler && spec.name.startsWith('pooler.')) continue;
-      const raw = this.vars.get(spec.name)!.dataSync() as Float32Array;
-      const data = spec.layout === 'linear' ? transpose2d(raw, spec.shape[1], spec.shape[0]) : new Float32Array(raw);
-      out.set(prefix ? `${ROBERTA_PREFIX}${spec.name}` : spec.name, { shape: [...spec.shape], data });
-    }
-    return out;
   }
 
   /**
@@ -157,105 +57,8 @@ export class RobertaEncoder implements Encoder {
     });
   }
 
-  /** Forward pass: the last hidden state [batch, seqLen, hidden]. */
-  apply(inputs: EncoderInputs, { training }: ApplyOptions): tf.Tensor3D {
-    this.check();
-    const { inputIds, attentionMask, tokenTypeIds } = inputs;
-    const c = this.config;
-    if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') throw new Error(`RobertaEncoder.apply: inputIds must be an int32 [batch, seqLen] tensor, got ${inputIds.dtype} [${inputIds.shape}]`);
-    const [B, T] = inputIds.shape;
-    const sameShape = (t: tf.Tensor, what: string) => {
-      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== T) throw new Error(`RobertaEncoder.apply: ${what} has shape [${t.shape}], expected [${B}, ${T}] like inputIds`);
-    };
-    sameShape(attentionMask, 'attentionMask');
-    if (tokenTypeIds) {
-      sameShape(tokenTypeIds, 'tokenTypeIds');
-      if (tokenTypeIds.dtype !== 'int32') throw new Error('RobertaEncoder.apply: tokenTypeIds must be int32');
-      this.checkRange(tokenTypeIds, c.type_vocab_size, 'tokenTypeIds', 'type_vocab_size');
-    }
-    const maxLength = robertaMaxSequenceLength(c);
-    if (T > maxLength) {
-      throw new Error(`RobertaEncoder.apply: sequence length ${T} exceeds ${maxLength} (max_position_embeddings ${c.max_position_embeddings} - pad_token_id ${c.pad_token_id} - 1)`);
-    }
-    this.checkRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size');
-
-    const H = c.hidden_size;
-    const nh = c.num_attention_heads;
-    const dh = H / nh;
-    const hp = training ? c.hidden_dropout_prob : 0;
-    const ap = training ? c.attention_probs_dropout_prob : 0;
-    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, this.dropoutRng.int()) as tf.Tensor<R>) : x);
-    const v = (n: string) => this.vars.get(n)!;
-
-    return tf.tidy(() => {
-      const words = tf.gather(v('embeddings.word_embeddings.weight'), tf.reshape(inputIds, [B * T]));
-      const positions = tf.gather(v('embeddings.position_embeddings.weight'), tf.reshape(this.positionIds(attentionMask), [B * T]));
-      const types = tokenTypeIds
-        ? tf.gather(v('embeddings.token_type_embeddings.weight'), tf.reshape(tokenTypeIds, [B * T]))
-        : tf.slice(v('embeddings.token_type_embeddings.weight'), [0, 0], [1, H]);
-      const emb = tf.add(tf.add(words, positions), types) as tf.Tensor2D;
-      let x = drop(layerNorm(emb, v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps), hp) as tf.Tensor2D;
-
-      // additive bias over keys: 0 for tokens, a large negative number for padding
-      const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), MASK_VALUE), [B, 1, 1, T]);
-      const scale = 1 / Math.sqrt(dh);
-      for (const L of this.layers) {
-        // separate Q/K/V products keep each weight one long-lived matMul operand (packed once by XNNPACK on wasm)
-        const project = (i: number, perm: number[]) => tf.transpose(tf.reshape(tf.fused.matMul({ a: x, b: L.qkvW[i], bias: L.qkvB[i] }), [B, T, nh, dh]), perm) as tf.Tensor4D;
-        const q = project(0, [0, 2, 1, 3]); // [B, nh, T, dh]
-        const kT = project(1, [0, 2, 3, 1]); // [B, nh, dh, T]
-        const val = project(2, [0, 2, 1, 3]);
-        const scores = tf.add(tf.matMul(tf.mul(q, scale), kT), maskBias);
-        const probs = drop(tf.softmax(scores), ap);
-        const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]);
-        const attnOut = drop(tf.fused.matMul({ a: ctx as tf.Tensor2D, b: L.aoW, bias: L.aoB }), hp);
-        x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1G, L.ln1B, c.layer_norm_eps);
-        const inter = gelu(tf.fused.matMul({ a: x, b: L.iW, bias: L.iB }) as tf.Tensor2D); // exact (erf) GELU
-        const out = drop(tf.fused.matMul({ a: inter, b: L.oW, bias: L.oB }), hp);
-        x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2G, L.ln2B, c.layer_norm_eps);
-      }
-      return tf.reshape(x, [B, T, H]) as tf.Tensor3D;
-    });
+  /** Per-sequence positions from the mask (positionIds), gathered from the table. */
+  protected positionEmbeddings(table: tf.Tensor2D, attentionMask: tf.Tensor2D, batch: number, seqLen: number): tf.Tensor {
+    return tf.reshape(tf.gather(table, tf.reshape(this.positionIds(attentionMask), [batch * seqLen])), [batch, seqLen, table.shape[1]]);
   }
-
-  /** The pooler output tanh(W h_<s> + b) [batch, hidden] (unused by SpERT, kept for completeness). */
-  pool(hidden: tf.Tensor3D): tf.Tensor2D {
-    this.check();
-    return tf.tidy(() => {
-      const [B, , H] = hidden.shape;
-      const first = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
-      return tf.tanh(tf.fused.matMul({ a: first, b: this.vars.get('pooler.dense.weight')!, bias: this.vars.get('pooler.dense.bias')! })) as tf.Tensor2D;
-    });
-  }
-
-  /** Number of parameters. */
-  parameterCount(): number {
-    return this.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
-  }
-
-  /** Frees the variables; the encoder is unusable afterwards. */
-  dispose(): void {
-    if (this.disposed) return;
-    for (const v of this.vars.values()) v.dispose();
-    this.disposed = true;
-  }
-
-  private check(): void {
-    if (this.disposed) throw new Error('RobertaEncoder: used after dispose()');
-  }
-
-  private checkRange(t: tf.Tensor2D, limit: number, what: string, field: string): void {
-    const d = t.dataSync();
-    for (let i = 0; i < d.length; i++) {
-      if (d[i] < 0 || d[i] >= limit) throw new Error(`RobertaEncoder.apply: ${what}[${Math.floor(i / t.shape[1])}][${i % t.shape[1]}] = ${d[i]} is outside [0, ${limit}) (config ${field})`);
-    }
-  }
-}
-
-/** LayerNorm over the last axis with biased variance, as torch.nn.LayerNorm. */
-function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
 }

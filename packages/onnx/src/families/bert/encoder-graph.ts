@@ -1,81 +1,24 @@
-// The BERT encoder as a standard-op ONNX graph: dynamic batch and sequence axes, exact (erf)
-// GELU, LayerNormalization (opset 17), weights as initializers under readable names.
+// The BERT encoder as a standard-op ONNX graph: the shared post-LayerNorm graph with absolute
+// position ids 0..T-1.
 import { bertCheckpointFamily } from '@spert/checkpoint';
 import type { BuildEncoderOptions } from '../../family';
-import { GraphBuilder } from '../../graph-builder';
-import { quantizedMatMul } from '../../quantize';
-import { getWeight, transpose2d } from '../../weights';
+import { buildPostLnEncoderGraph, type PostLnGraphFamily } from '../post-ln/encoder-graph';
+
+const BERT_GRAPH: PostLnGraphFamily = {
+  graphName: 'spert_bert_encoder',
+  description: 'BERT encoder',
+  positionIds(g, ids) {
+    const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.intTensor('one_index', [], [1])], { axis: 0 });
+    return g.op('Range', [g.intTensor('zero', [], [0]), seqLen, g.intTensor('one', [], [1])]);
+  },
+};
 
 /**
  * Builds BERT's encoder.onnx: inputs input_ids, attention_mask, optional token_type_ids (int64 [batch, sequence]),
  * output last_hidden_state (float32 [batch, sequence, hidden]).
  */
-export function buildBertEncoderGraph({ config, weights, prefix = bertCheckpointFamily.prefix, quantization = 'none', tokenTypeIds = true }: BuildEncoderOptions): Uint8Array {
-  const modelType = config.model_type ?? 'bert';
+export function buildBertEncoderGraph({ prefix = bertCheckpointFamily.prefix, ...options }: BuildEncoderOptions): Uint8Array {
+  const modelType = options.config.model_type ?? 'bert';
   if (modelType !== 'bert') throw new Error(`BERT encoder graph: config has model_type "${modelType}", expected "bert"`);
-  const act = config.hidden_act ?? 'gelu';
-  if (act !== 'gelu') throw new Error(`config.json: hidden_act "${act}" cannot be exported (only "gelu", the erf form)`);
-  const H = config.hidden_size;
-  const nH = config.num_attention_heads;
-  if (H % nH !== 0) throw new Error(`config.json: hidden_size ${H} is not a multiple of num_attention_heads ${nH}`);
-  const dH = H / nH;
-  const I = config.intermediate_size;
-  const g = new GraphBuilder('spert_bert_encoder');
-  const w = (name: string, shape: number[]) => getWeight(weights, prefix + name, shape);
-  const init = (name: string, shape: number[]) => g.floatTensor(prefix + name, shape, w(name, shape));
-  // PyTorch Linear stores [out, in]; MatMul wants [in, out].
-  const linear = (x: string, name: string, nIn: number, nOut: number): string => {
-    const wt = transpose2d(w(`${name}.weight`, [nOut, nIn]), nOut, nIn);
-    const product =
-      quantization === 'int8'
-        ? quantizedMatMul(g, x, `${prefix}${name}`, wt, nIn, nOut)
-        : g.op('MatMul', [x, g.floatTensor(`${prefix}${name}.weight_t`, [nIn, nOut], wt)]);
-    return g.op('Add', [product, init(`${name}.bias`, [nOut])]);
-  };
-  const layerNorm = (x: string, name: string): string =>
-    g.op('LayerNormalization', [x, init(`${name}.weight`, [H]), init(`${name}.bias`, [H])], { axis: -1, epsilon: { float: config.layer_norm_eps } });
-
-  const dyn = ['batch', 'sequence'];
-  const ids = g.input({ name: 'input_ids', type: 'int64', dims: dyn });
-  const mask = g.input({ name: 'attention_mask', type: 'int64', dims: dyn });
-
-  // Embeddings: word + position(0..T-1) + token type, then LayerNorm.
-  const word = g.op('Gather', [init('embeddings.word_embeddings.weight', [config.vocab_size, H]), ids], { axis: 0 });
-  const seqLen = g.op('Gather', [g.op('Shape', [ids]), g.intTensor('one_index', [], [1])], { axis: 0 });
-  const positions = g.op('Range', [g.intTensor('zero', [], [0]), seqLen, g.intTensor('one', [], [1])]);
-  const pos = g.op('Gather', [init('embeddings.position_embeddings.weight', [config.max_position_embeddings, H]), positions], { axis: 0 });
-  const typeTable = w('embeddings.token_type_embeddings.weight', [config.type_vocab_size, H]);
-  const tok = tokenTypeIds
-    ? g.op('Gather', [g.floatTensor(`${prefix}embeddings.token_type_embeddings.weight`, [config.type_vocab_size, H], typeTable), g.input({ name: 'token_type_ids', type: 'int64', dims: dyn })], { axis: 0 })
-    : g.floatTensor(`${prefix}embeddings.token_type_embeddings.row0`, [H], typeTable.subarray(0, H));
-  let x = layerNorm(g.op('Add', [g.op('Add', [word, pos]), tok]), 'embeddings.LayerNorm');
-
-  // Additive mask [B,1,1,T]: 0 where attended, float32 min where padded (as Hugging Face does).
-  const maskF = g.op('Cast', [mask], { to: 1 });
-  const inv = g.op('Sub', [g.scalar(1, 'one_f'), maskF]);
-  const additive = g.op('Unsqueeze', [g.op('Mul', [inv, g.scalar(-3.4028234663852886e38, 'f32_min')]), g.intTensor('axes_1_2', [2], [1, 2])]);
-  const headsShape = g.intTensor('heads_shape', [4], [0, 0, nH, dH]);
-  const mergeShape = g.intTensor('merge_shape', [3], [0, 0, H]);
-  const scale = g.scalar(1 / Math.sqrt(dH), 'attn_scale');
-  const sqrtHalf = g.scalar(Math.SQRT1_2, 'sqrt_half');
-  const half = g.scalar(0.5, 'half');
-  const oneF = g.scalar(1, 'one_gelu');
-
-  for (let l = 0; l < config.num_hidden_layers; l++) {
-    const p = `encoder.layer.${l}`;
-    const split = (t: string, perm: number[]) => g.op('Transpose', [g.op('Reshape', [t, headsShape])], { perm });
-    const q = split(linear(x, `${p}.attention.self.query`, H, H), [0, 2, 1, 3]);
-    const kT = split(linear(x, `${p}.attention.self.key`, H, H), [0, 2, 3, 1]);
-    const v = split(linear(x, `${p}.attention.self.value`, H, H), [0, 2, 1, 3]);
-    const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), scale]), additive]);
-    const probs = g.op('Softmax', [scores], { axis: -1 });
-    const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }), mergeShape]);
-    x = layerNorm(g.op('Add', [linear(ctx, `${p}.attention.output.dense`, H, H), x]), `${p}.attention.output.LayerNorm`);
-    const inter = linear(x, `${p}.intermediate.dense`, H, I);
-    const erf = g.op('Erf', [g.op('Mul', [inter, sqrtHalf])]);
-    const gelu = g.op('Mul', [g.op('Mul', [inter, half]), g.op('Add', [erf, oneF])]);
-    x = layerNorm(g.op('Add', [linear(gelu, `${p}.output.dense`, I, H), x]), `${p}.output.LayerNorm`);
-  }
-  g.output(x, { name: 'last_hidden_state', type: 'float32', dims: ['batch', 'sequence', H] });
-  return g.toBytes(`BERT encoder exported by @spert/onnx${quantization === 'int8' ? ' (int8 dynamic quantization)' : ''}`);
+  return buildPostLnEncoderGraph(BERT_GRAPH, { ...options, prefix });
 }

@@ -1,0 +1,263 @@
+// The post-LayerNorm transformer BERT and RoBERTa share (Hugging Face BertModel semantics) on
+// TensorFlow.js ops: erf GELU, additive attention mask, trainable variables and seeded dropout in
+// training mode. A family supplies its checkpoint layout, its names in errors and its position
+// embeddings; everything else lives here once.
+import * as tf from '@tensorflow/tfjs-core';
+import { gelu } from '@spert/backend';
+import { SeededRandom, transpose2d, type CheckpointFamily, type EncoderConfig, type NamedTensor, type ParamSpec } from '@spert/checkpoint';
+import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
+
+/** Options to build a post-LayerNorm encoder of config type `C`. */
+export interface PostLnEncoderOptions<C extends EncoderConfig> {
+  config: C;
+  /** PyTorch-layout tensors under encoder names (with or without the family prefix); random init when omitted. */
+  weights?: Map<string, NamedTensor>;
+  /** Seed of the random initialisation and of the dropout masks (default 0). */
+  seed?: number;
+  /**
+   * Whether the pooler must be present in `weights` (default false: a checkpoint without one gets a
+   * freshly initialised pooler, as Hugging Face does).
+   */
+  requirePooler?: boolean;
+}
+
+/** What one post-LayerNorm family adds to the shared stack, apart from its position embeddings. */
+export interface PostLnFamily<C extends EncoderConfig> {
+  /** Class name that prefixes error messages ("BertEncoder"). */
+  readonly className: string;
+  /** The tensor-free half of the family: parameter specs and names, initialisation, prefix, longest input. */
+  readonly checkpoint: Pick<CheckpointFamily<C>, 'prefix' | 'paramSpecs' | 'encoderParamName' | 'initialParamValue' | 'maxSequenceLength'>;
+  /** How a weights mismatch error names the family ("BERT"). */
+  weightsName(config: C): string;
+  /** How a too-long-input error states the limit ("max_position_embeddings 512"). */
+  describeMaxLength(config: C): string;
+}
+
+interface Layer {
+  qkvW: tf.Variable[];
+  qkvB: tf.Variable[];
+  aoW: tf.Variable;
+  aoB: tf.Variable;
+  ln1G: tf.Variable;
+  ln1B: tf.Variable;
+  iW: tf.Variable;
+  iB: tf.Variable;
+  oW: tf.Variable;
+  oB: tf.Variable;
+  ln2G: tf.Variable;
+  ln2B: tf.Variable;
+}
+
+const MASK_VALUE = -1e9;
+
+/**
+ * Every parameter's initial value: from `weights` after checking names, shapes and dtypes against
+ * the family's specs (all problems in one error), the rest (or all) from the seeded initialiser.
+ */
+function initialValues<C extends EncoderConfig>(family: PostLnFamily<C>, { config, weights, seed = 0, requirePooler = false }: PostLnEncoderOptions<C>): Map<string, Float32Array> {
+  const specs = family.checkpoint.paramSpecs(config);
+  const values = new Map<string, Float32Array>();
+  if (weights) {
+    const problems: string[] = [];
+    const known = new Set(specs.map((s) => s.name));
+    const byName = new Map<string, NamedTensor>();
+    for (const [name, t] of weights) {
+      const n = family.checkpoint.encoderParamName(name);
+      if (n === null) continue;
+      if (!known.has(n)) problems.push(`unexpected tensor "${name}"`);
+      else byName.set(n, t);
+    }
+    // a checkpoint without any pooler tensor gets a fresh pooler; one with half a pooler is an error
+    const hasPooler = specs.some((s) => s.name.startsWith('pooler.') && byName.has(s.name));
+    for (const spec of specs) {
+      const t = byName.get(spec.name);
+      if (!t) {
+        if (spec.name.startsWith('pooler.') && !requirePooler && !hasPooler) continue;
+        problems.push(`missing tensor "${spec.name}" [${spec.shape}]`);
+      } else if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
+        problems.push(`tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
+      } else if (!(t.data instanceof Float32Array)) {
+        problems.push(`tensor "${spec.name}" is not floating point`);
+      } else {
+        values.set(spec.name, t.data);
+      }
+    }
+    if (problems.length) throw new Error(`${family.weightsName(config)} weights do not match the config: ${problems.join('; ')}`);
+  }
+  const rng = new SeededRandom(seed);
+  for (const spec of specs) if (!values.has(spec.name)) values.set(spec.name, family.checkpoint.initialParamValue(spec, config, rng));
+  return values;
+}
+
+/** A post-LayerNorm encoder whose forward pass returns the last hidden state; subclasses give the position embeddings. */
+export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder {
+  private readonly vars = new Map<string, tf.Variable>();
+  private readonly specs: ParamSpec[];
+  private readonly layers: Layer[] = [];
+  private readonly dropoutRng: SeededRandom;
+  private disposed = false;
+
+  /** The config it was built from; `model_type` names its family. */
+  readonly config: C;
+
+  /** Loads or initialises the variables; `options.weights` is checked against the family's specs first. */
+  protected constructor(private readonly family: PostLnFamily<C>, options: PostLnEncoderOptions<C>) {
+    const config = options.config;
+    const values = initialValues(family, options);
+    this.config = config;
+    this.specs = family.checkpoint.paramSpecs(config);
+    this.dropoutRng = new SeededRandom((options.seed ?? 0) + 1);
+    for (const spec of this.specs) {
+      const v = values.get(spec.name)!;
+      const shape = spec.layout === 'linear' ? [spec.shape[1], spec.shape[0]] : spec.shape;
+      const data = spec.layout === 'linear' ? transpose2d(v, spec.shape[0], spec.shape[1]) : v;
+      const initial = tf.tensor(data, shape, 'float32');
+      this.vars.set(spec.name, tf.variable(initial, true));
+      initial.dispose();
+    }
+    const g = (n: string) => this.vars.get(n)!;
+    for (let l = 0; l < config.num_hidden_layers; l++) {
+      const p = `encoder.layer.${l}`;
+      this.layers.push({
+        qkvW: ['query', 'key', 'value'].map((x) => g(`${p}.attention.self.${x}.weight`)),
+        qkvB: ['query', 'key', 'value'].map((x) => g(`${p}.attention.self.${x}.bias`)),
+        aoW: g(`${p}.attention.output.dense.weight`),
+        aoB: g(`${p}.attention.output.dense.bias`),
+        ln1G: g(`${p}.attention.output.LayerNorm.weight`),
+        ln1B: g(`${p}.attention.output.LayerNorm.bias`),
+        iW: g(`${p}.intermediate.dense.weight`),
+        iB: g(`${p}.intermediate.dense.bias`),
+        oW: g(`${p}.output.dense.weight`),
+        oB: g(`${p}.output.dense.bias`),
+        ln2G: g(`${p}.output.LayerNorm.weight`),
+        ln2B: g(`${p}.output.LayerNorm.bias`),
+      });
+    }
+  }
+
+  /**
+   * The position embeddings of a batch, broadcastable to [batch, seqLen, hidden]; `table` is
+   * embeddings.position_embeddings.weight. Called inside apply's tidy.
+   */
+  protected abstract positionEmbeddings(table: tf.Tensor2D, attentionMask: tf.Tensor2D, batch: number, seqLen: number): tf.Tensor;
+
+  /** The trainable variables under Hugging Face names (no family prefix); Linear weights are [in, out]. */
+  variables(): Map<string, tf.Variable> {
+    this.check();
+    return new Map(this.vars);
+  }
+
+  /** Copies the parameters out in PyTorch layout (Linear weights [out, in]). */
+  toTensors({ prefix = false, withoutPooler = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
+    this.check();
+    const out = new Map<string, NamedTensor>();
+    for (const spec of this.specs) {
+      if (withoutPooler && spec.name.startsWith('pooler.')) continue;
+      const raw = this.vars.get(spec.name)!.dataSync() as Float32Array;
+      const data = spec.layout === 'linear' ? transpose2d(raw, spec.shape[1], spec.shape[0]) : new Float32Array(raw);
+      out.set(prefix ? `${this.family.checkpoint.prefix}${spec.name}` : spec.name, { shape: [...spec.shape], data });
+    }
+    return out;
+  }
+
+  /** Forward pass: the last hidden state [batch, seqLen, hidden]. */
+  apply(inputs: EncoderInputs, { training }: ApplyOptions): tf.Tensor3D {
+    this.check();
+    const where = `${this.family.className}.apply`;
+    const { inputIds, attentionMask, tokenTypeIds } = inputs;
+    const c = this.config;
+    if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') throw new Error(`${where}: inputIds must be an int32 [batch, seqLen] tensor, got ${inputIds.dtype} [${inputIds.shape}]`);
+    const [B, T] = inputIds.shape;
+    const sameShape = (t: tf.Tensor, what: string) => {
+      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== T) throw new Error(`${where}: ${what} has shape [${t.shape}], expected [${B}, ${T}] like inputIds`);
+    };
+    sameShape(attentionMask, 'attentionMask');
+    if (tokenTypeIds) {
+      sameShape(tokenTypeIds, 'tokenTypeIds');
+      if (tokenTypeIds.dtype !== 'int32') throw new Error(`${where}: tokenTypeIds must be int32`);
+      this.checkRange(tokenTypeIds, c.type_vocab_size, 'tokenTypeIds', 'type_vocab_size');
+    }
+    if (T > this.family.checkpoint.maxSequenceLength(c)) throw new Error(`${where}: sequence length ${T} exceeds ${this.family.describeMaxLength(c)}`);
+    this.checkRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size');
+
+    const H = c.hidden_size;
+    const nh = c.num_attention_heads;
+    const dh = H / nh;
+    const hp = training ? c.hidden_dropout_prob : 0;
+    const ap = training ? c.attention_probs_dropout_prob : 0;
+    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, this.dropoutRng.int()) as tf.Tensor<R>) : x);
+    const v = (n: string) => this.vars.get(n)!;
+
+    return tf.tidy(() => {
+      const words = tf.gather(v('embeddings.word_embeddings.weight'), tf.reshape(inputIds, [B * T]));
+      const positions = this.positionEmbeddings(v('embeddings.position_embeddings.weight') as tf.Tensor2D, attentionMask, B, T);
+      const types = tokenTypeIds
+        ? tf.gather(v('embeddings.token_type_embeddings.weight'), tf.reshape(tokenTypeIds, [B * T]))
+        : tf.slice(v('embeddings.token_type_embeddings.weight'), [0, 0], [1, H]);
+      const emb = tf.add(tf.add(tf.reshape(words, [B, T, H]), positions), tokenTypeIds ? tf.reshape(types, [B, T, H]) : types);
+      let x = drop(layerNorm(tf.reshape(emb, [B * T, H]) as tf.Tensor2D, v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps), hp) as tf.Tensor2D;
+
+      // additive bias over keys: 0 for tokens, a large negative number for padding
+      const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), MASK_VALUE), [B, 1, 1, T]);
+      const scale = 1 / Math.sqrt(dh);
+      for (const L of this.layers) {
+        // separate products: each weight stays one long-lived matMul operand, which the wasm
+        // backend (XNNPACK) packs once; a per-call concat of Q/K/V would be repacked every call
+        const project = (i: number, perm: number[]) => tf.transpose(tf.reshape(tf.fused.matMul({ a: x, b: L.qkvW[i], bias: L.qkvB[i] }), [B, T, nh, dh]), perm) as tf.Tensor4D;
+        const q = project(0, [0, 2, 1, 3]); // [B, nh, T, dh]
+        const kT = project(1, [0, 2, 3, 1]); // [B, nh, dh, T]: no transposed operand in the scores product
+        const val = project(2, [0, 2, 1, 3]);
+        const scores = tf.add(tf.matMul(tf.mul(q, scale), kT), maskBias);
+        const probs = drop(tf.softmax(scores), ap);
+        const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]);
+        const attnOut = drop(tf.fused.matMul({ a: ctx as tf.Tensor2D, b: L.aoW, bias: L.aoB }), hp);
+        x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1G, L.ln1B, c.layer_norm_eps);
+        const inter = gelu(tf.fused.matMul({ a: x, b: L.iW, bias: L.iB }) as tf.Tensor2D); // exact (erf) GELU, one fused kernel
+        const out = drop(tf.fused.matMul({ a: inter, b: L.oW, bias: L.oB }), hp);
+        x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2G, L.ln2B, c.layer_norm_eps);
+      }
+      return tf.reshape(x, [B, T, H]) as tf.Tensor3D;
+    });
+  }
+
+  /** The pooler output tanh(W h_0 + b) [batch, hidden] on the first token ([CLS] / <s>; unused by SpERT, kept for completeness). */
+  pool(hidden: tf.Tensor3D): tf.Tensor2D {
+    this.check();
+    return tf.tidy(() => {
+      const [B, , H] = hidden.shape;
+      const first = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
+      return tf.tanh(tf.fused.matMul({ a: first, b: this.vars.get('pooler.dense.weight')!, bias: this.vars.get('pooler.dense.bias')! })) as tf.Tensor2D;
+    });
+  }
+
+  /** Number of parameters. */
+  parameterCount(): number {
+    return this.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  }
+
+  /** Frees the variables; the encoder is unusable afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const v of this.vars.values()) v.dispose();
+    this.disposed = true;
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error(`${this.family.className}: used after dispose()`);
+  }
+
+  private checkRange(t: tf.Tensor2D, limit: number, what: string, field: string): void {
+    const d = t.dataSync();
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] < 0 || d[i] >= limit) throw new Error(`${this.family.className}.apply: ${what}[${Math.floor(i / t.shape[1])}][${i % t.shape[1]}] = ${d[i]} is outside [0, ${limit}) (config ${field})`);
+    }
+  }
+}
+
+/** LayerNorm over the last axis with biased variance, as torch.nn.LayerNorm. */
+function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
+}
