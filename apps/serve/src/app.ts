@@ -151,10 +151,9 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   let ready = false;
   let closing = false;
   let warmupError: unknown;
-  let batcherRef: BatchingPredictor | undefined;
-  const metrics = createMetrics({ queueDepth: () => batcherRef?.pending ?? 0, ready: () => ready && !closing });
+  // The gauges read the batcher only when scraped, after it exists.
+  const metrics = createMetrics({ queueDepth: () => batcher.pending, ready: () => ready && !closing });
   const batcher = createBatchingPredictor(measuredPredictor(predictor, metrics), { maxBatch: batch.maxBatch, maxWaitMs: batch.maxWaitMs, timers: options.timers });
-  batcherRef = batcher;
   // Only JSON bodies: without this, fastify parses text/plain and the request fails validation (400) instead of 415.
   app.removeContentTypeParser('text/plain');
 
