@@ -273,8 +273,11 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     summaryTimer.unref();
   }
 
+  let warming: Promise<unknown> = Promise.resolve();
   app.addHook('onClose', async () => {
     if (summaryTimer) clearInterval(summaryTimer);
+    // Never free the runtime under a running warm-up call.
+    await warming;
     await batcher.dispose();
   });
 
@@ -338,6 +341,6 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     },
   );
   // The caller may never await it; a failure is logged and reported by /health/ready.
-  whenReady.catch(() => undefined);
+  warming = whenReady.catch(() => undefined);
   return { app, batcher, limits, batch, operations, metrics, whenReady };
 }
