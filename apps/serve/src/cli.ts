@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import type { ServeApp } from './app';
 import { createServer, type CreateServerOptions } from './create-server';
 import { installGracefulShutdown, type SignalSource } from './shutdown';
-import { DEFAULT_BATCH, DEFAULT_LIMITS } from './types';
+import { API_KEY_ENV } from './auth';
+import { DEFAULT_BATCH, DEFAULT_LIMITS, DEFAULT_OPERATIONS, LOG_LEVELS, type LogLevel, type OperationsOptions } from './types';
 
 /** Parsed command line of spert-serve. */
 export interface ServeCliOptions {
@@ -16,6 +17,14 @@ export interface ServeCliOptions {
   maxWords: number;
   maxChars: number;
   maxBodyBytes: number;
+  logLevel?: LogLevel;
+  maxQueue?: number;
+  requestTimeoutMs?: number;
+  apiKey?: string;
+  protectHealth?: boolean;
+  protectMetrics?: boolean;
+  corsOrigin?: string[];
+  summaryIntervalS?: number;
 }
 
 function intOption(name: string, min: number, max: number): (value: string) => number {
@@ -43,6 +52,17 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     .option('--max-words <n>', 'most words per document (422 above)', intOption('--max-words', 1, 100_000), DEFAULT_LIMITS.words)
     .option('--max-chars <n>', 'most characters per document (422 above)', intOption('--max-chars', 1, 10_000_000), DEFAULT_LIMITS.chars)
     .option('--max-body-bytes <n>', 'largest request body (413 above)', intOption('--max-body-bytes', 64, 1 << 30), DEFAULT_LIMITS.bodyBytes)
+    .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default info: start-up, errors and a summary a minute; debug: every request)`, (v: string) => {
+      if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new Error(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
+      return v;
+    })
+    .option('--max-queue <n>', `most documents waiting for the model; past it 429 with Retry-After (default ${DEFAULT_OPERATIONS.maxQueue})`, intOption('--max-queue', 1, 10_000_000))
+    .option('--request-timeout-ms <n>', `answer 503 when a request takes longer (0: never; default ${DEFAULT_OPERATIONS.requestTimeoutMs})`, intOption('--request-timeout-ms', 0, 3_600_000))
+    .option('--api-key <key>', `require "Authorization: Bearer <key>" (default: the ${API_KEY_ENV} environment variable; unset: no auth)`)
+    .option('--protect-health', 'with an API key, require it on /health* too')
+    .option('--protect-metrics', 'with an API key, require it on /metrics too')
+    .option('--cors-origin <origins>', 'allow these origins (comma-separated, or *); default: no CORS', (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .option('--summary-interval-s <n>', 'seconds between summary log lines (0: none; default 60)', intOption('--summary-interval-s', 0, 86_400))
     .exitOverride();
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
@@ -57,18 +77,37 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     maxWords: o.maxWords as number,
     maxChars: o.maxChars as number,
     maxBodyBytes: o.maxBodyBytes as number,
+    logLevel: o.logLevel as LogLevel | undefined,
+    maxQueue: o.maxQueue as number | undefined,
+    requestTimeoutMs: o.requestTimeoutMs as number | undefined,
+    apiKey: o.apiKey as string | undefined,
+    protectHealth: o.protectHealth as boolean | undefined,
+    protectMetrics: o.protectMetrics as boolean | undefined,
+    corsOrigin: o.corsOrigin as string[] | undefined,
+    summaryIntervalS: o.summaryIntervalS as number | undefined,
   };
 }
 
-/** Turns CLI options into createServer options. */
-export function serverOptionsFromCli(o: ServeCliOptions): CreateServerOptions {
-  return {
+/** Turns CLI options into createServer options; the API key falls back to `env.SPERT_API_KEY`. */
+export function serverOptionsFromCli(o: ServeCliOptions, env: Record<string, string | undefined> = process.env): CreateServerOptions {
+  const operations: Partial<OperationsOptions> = {};
+  if (o.maxQueue !== undefined) operations.maxQueue = o.maxQueue;
+  if (o.requestTimeoutMs !== undefined) operations.requestTimeoutMs = o.requestTimeoutMs;
+  const apiKey = o.apiKey ?? (env[API_KEY_ENV] || undefined);
+  if (apiKey !== undefined) operations.apiKey = apiKey;
+  if (o.protectHealth || o.protectMetrics) operations.publicEndpoints = { health: !o.protectHealth, metrics: !o.protectMetrics };
+  if (o.corsOrigin !== undefined) operations.corsOrigins = o.corsOrigin;
+  if (o.summaryIntervalS !== undefined) operations.summaryIntervalMs = o.summaryIntervalS * 1000;
+  const out: CreateServerOptions = {
     modelDir: o.model,
     threads: o.threads,
     batch: { maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs },
     limits: { documents: o.maxDocuments, words: o.maxWords, chars: o.maxChars, bodyBytes: o.maxBodyBytes },
     logger: true,
   };
+  if (o.logLevel !== undefined) out.logLevel = o.logLevel;
+  if (Object.keys(operations).length > 0) out.operations = operations;
+  return out;
 }
 
 /** Options of {@link runServe}. */
