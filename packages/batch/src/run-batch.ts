@@ -25,6 +25,8 @@ export interface BatchProgress {
   chunks: number;
   /** Raw input bytes read so far and the input's size (unknown for stdin). */
   bytesRead: number;
+  /** Input bytes up to the latest finished chunk (the reader runs ahead): what a bar's ETA should use. */
+  bytesDone: number;
   totalBytes?: number;
 }
 
@@ -76,7 +78,7 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchSummary> {
     chunkSize,
     settings: o.settings ?? {},
   });
-  const progress: BatchProgress = { documents: 0, resumedDocuments: 0, errors: 0, chunks: 0, bytesRead: 0, totalBytes: identity.inputSize };
+  const progress: BatchProgress = { documents: 0, resumedDocuments: 0, errors: 0, chunks: 0, bytesRead: 0, bytesDone: 0, totalBytes: identity.inputSize };
   let resumedChunks = 0;
   const report = () => o.onProgress?.({ ...progress });
 
@@ -84,9 +86,10 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchSummary> {
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
 
-  const finish = (result: ChunkResult, parseErrors: LineError[]): Promise<void> => {
+  const finish = (result: ChunkResult, parseErrors: LineError[], bytes: number): Promise<void> => {
     const errors = [...parseErrors, ...result.errors].sort((a, b) => a.line - b.line);
     return store.write({ ...result, errors }).then(() => {
+      progress.bytesDone = Math.max(progress.bytesDone, bytes);
       progress.documents += result.documents;
       progress.errors += errors.length;
       progress.chunks += 1;
@@ -103,13 +106,15 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchSummary> {
       progress.resumedDocuments += documentsDone;
       progress.errors += errors.length;
       progress.chunks += 1;
+      progress.bytesDone = Math.max(progress.bytesDone, progress.bytesRead);
       resumedChunks += 1;
       report();
       return;
     }
     const task: ChunkTask = { index, documents, source };
+    const bytes = progress.bytesRead;
     const p = (documents.length === 0 ? Promise.resolve<ChunkResult>({ index, output: '', errors: [], documents: 0 }) : o.executor.run(task))
-      .then((r) => finish(r, parseErrors))
+      .then((r) => finish(r, parseErrors, bytes))
       .catch((e: unknown) => {
         failure ??= e;
       })
@@ -146,5 +151,6 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchSummary> {
   if (failure) throw failure;
   const count = lastLine === 0 ? 0 : Math.floor((lastLine - 1) / chunkSize) + 1;
   await store.finalize(count, o.output, errorsFile);
+  progress.bytesDone = progress.bytesRead;
   return { ...progress, resumedChunks, output: o.output, errorsFile };
 }
