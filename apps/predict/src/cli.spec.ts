@@ -5,15 +5,11 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { conllTestTokens, exportTrainedModel, writeConllJsonl } from '../test/fixtures';
+import { sink } from '../test/sink';
 import { parsePredictArgs, runPredict } from './cli';
 
 const argv = (...args: string[]) => ['node', 'spert-predict', ...args];
 
-/** A stderr that collects what is written. */
-function sink(): NodeJS.WriteStream & { text: string } {
-  const s = { text: '', isTTY: false, write: (c: string) => ((s.text += c), true) };
-  return s as unknown as NodeJS.WriteStream & { text: string };
-}
 
 describe('parsePredictArgs', () => {
   it('applies the defaults: one worker in this thread with every core, chunks of 256 lines, windows for long documents', () => {
@@ -27,6 +23,8 @@ describe('parsePredictArgs', () => {
       onTooLong: 'window',
       // Neither --progress nor --no-progress: the bar follows whether stderr is a terminal.
       progress: undefined,
+      queueName: 'spert-predict',
+      queueInFlight: 16,
     });
     expect(parsePredictArgs(argv('--model', 'm', '--input', '-', '--output', 'o', '--workers', '3', '--no-progress'), 8)).toMatchObject({ workers: 3, intraOpThreads: 2, progress: false });
   });
@@ -36,6 +34,8 @@ describe('parsePredictArgs', () => {
     expect(() => parsePredictArgs(argv(...base, '--workers', '0'))).toThrow('--workers: expected an integer from 1 to 1024, got "0"');
     expect(() => parsePredictArgs(argv(...base, '--format', 'csv'))).toThrow('--format: expected one of jsonl, text, got "csv"');
     expect(() => parsePredictArgs(argv(...base, '--on-too-long', 'skip'))).toThrow('--on-too-long: expected one of window, error, truncate');
+    expect(() => parsePredictArgs(argv(...base, '--queue', 'http://localhost:6379'))).toThrow('--queue: expected redis://host:port (or rediss://), got "http://localhost:6379"');
+    expect(() => parsePredictArgs(argv(...base, '--queue', 'localhost'))).toThrow('--queue: expected redis://host:port');
     const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(() => parsePredictArgs(argv('--model', 'm', '--input', 'i'))).toThrow(expect.objectContaining({ code: 'commander.missingMandatoryOptionValue' }));

@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { inProcessExecutor, runBatch, type BatchSummary, type ChunkExecutor, type InputFormat } from '@spert/batch';
+import { createHash } from 'node:crypto';
+import { inProcessExecutor, inputIdentity, runBatch, type BatchSummary, type ChunkExecutor, type InputFormat } from '@spert/batch';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { Command } from 'commander';
 import { loadOptions, type ModelOptions } from './model-options';
 import { createBatchBar } from './progress';
+import { DEFAULT_QUEUE_NAME, queueExecutor, redisConnection } from './queue';
 import { threadExecutor } from './thread-executor';
 
 /** Parsed command line of spert-predict. */
@@ -20,6 +22,11 @@ export interface PredictCliOptions {
   batchSize?: number;
   onTooLong: 'window' | 'error' | 'truncate';
   progress?: boolean;
+  /** redis://host:port: be the producer of a BullMQ queue that spert-workers take chunks from. */
+  queue?: string;
+  queueName: string;
+  /** Chunk jobs in the queue at once. */
+  queueInFlight: number;
 }
 
 function intOption(name: string, min: number, max: number): (value: string) => number {
@@ -56,10 +63,15 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     .option('--on-too-long <policy>', 'documents longer than the encoder: window, error (reported as a bad line) or truncate', choice('--on-too-long', ['window', 'error', 'truncate'] as const), 'window')
     .option('--progress', 'draw the progress bar even when stderr is not a terminal')
     .option('--no-progress', 'no progress bar')
+    .option('--queue <url>', 'redis://host:port: put chunks on a BullMQ queue for spert-worker processes (any machines) instead of predicting here')
+    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
+    .option('--queue-in-flight <n>', 'chunk jobs in the queue at once (bounds Redis memory)', intOption('--queue-in-flight', 1, 100_000), 16)
     .exitOverride();
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
   const workers = o.workers as number;
+  const queue = o.queue as string | undefined;
+  if (queue !== undefined) redisConnection(queue); // refuse a bad URL before any work
   return {
     model: o.model as string,
     input: o.input as string,
@@ -72,6 +84,9 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     batchSize: o.batchSize as number | undefined,
     onTooLong: o.onTooLong as PredictCliOptions['onTooLong'],
     progress: o.progress as boolean | undefined,
+    queue,
+    queueName: o.queueName as string,
+    queueInFlight: o.queueInFlight as number,
   };
 }
 
@@ -86,11 +101,27 @@ export interface RunPredictOptions {
   stderr?: NodeJS.WriteStream;
 }
 
-/** The executor the options ask for: this thread, or a pool of worker threads. */
+// Names a run for its queue jobs: a resumed producer finds the jobs of its earlier self.
+async function runId(cli: PredictCliOptions, settings: Record<string, unknown>): Promise<string> {
+  const input = cli.input === '-' ? '-' : path.resolve(cli.input);
+  const key = JSON.stringify([input, await inputIdentity(cli.input), cli.chunkSize, cli.format ?? null, settings]);
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/** The executor the options ask for: this thread, a pool of worker threads, or queue workers. */
 export async function createExecutor(cli: PredictCliOptions, model: ModelOptions, workerFile?: string): Promise<ChunkExecutor> {
+  const settings = runSettings(cli, model);
+  if (cli.queue) {
+    return queueExecutor({ url: cli.queue, name: cli.queueName, runId: await runId(cli, settings), pipeline: { batchSize: model.batchSize, onTooLong: model.onTooLong }, inFlight: cli.queueInFlight });
+  }
   if (cli.workers === 1) return inProcessExecutor(await SpertOnnxRuntime.load(model.dir, loadOptions(model)));
   if (!workerFile) throw new Error('--workers: worker threads need the worker module (run the spert-predict executable)');
   return threadExecutor({ workers: cli.workers, model, workerFile });
+}
+
+// What changes the bytes of the output; workers, intra-op threads and the executor do not (tested).
+function runSettings(cli: PredictCliOptions, model: ModelOptions): Record<string, string | number | null> {
+  return { model: model.dir, batchSize: cli.batchSize ?? null, onTooLong: cli.onTooLong };
 }
 
 /** Runs spert-predict: the batch job over the exported model; resolves with what it did. */
@@ -110,8 +141,7 @@ export async function runPredict(options: RunPredictOptions): Promise<BatchSumma
       format: cli.format,
       chunkSize: cli.chunkSize,
       executor,
-      // What changes the bytes of the output; workers and intra-op threads do not (tested).
-      settings: { model: model.dir, batchSize: cli.batchSize ?? null, onTooLong: cli.onTooLong },
+      settings: runSettings(cli, model),
       stdin: options.stdin,
       onProgress: (p) => bar.update(p),
     });
@@ -125,7 +155,7 @@ export async function runPredict(options: RunPredictOptions): Promise<BatchSumma
     `spert-predict: ${summary.documents} documents -> ${summary.output}` +
       `, ${summary.errors} bad lines${summary.errors > 0 ? ` (see ${summary.errorsFile})` : ''}` +
       `, ${summary.chunks} chunks${summary.resumedChunks > 0 ? ` (${summary.resumedChunks} finished by an earlier run)` : ''}` +
-      ` in ${seconds.toFixed(1)} s (${(fresh / Math.max(seconds, 1e-3)).toFixed(1)} docs/s, ${cli.workers} worker${cli.workers > 1 ? 's' : ''} x ${cli.intraOpThreads} intra-op threads)\n`,
+      ` in ${seconds.toFixed(1)} s (${(fresh / Math.max(seconds, 1e-3)).toFixed(1)} docs/s, ${cli.queue ? `queue ${cli.queueName} on ${cli.queue}` : `${cli.workers} worker${cli.workers > 1 ? 's' : ''} x ${cli.intraOpThreads} intra-op threads`})\n`,
   );
   return summary;
 }
