@@ -22,7 +22,8 @@ export function threadExecutor(o: ThreadExecutorOptions): ChunkExecutor {
     minThreads: o.workers,
     maxThreads: o.workers,
     concurrentTasksPerWorker: 1,
-    idleTimeout: Number.MAX_SAFE_INTEGER,
+    // Threads above minThreads would end when idle; there are none, but never let a thread (and its model) go mid-run.
+    idleTimeout: 3_600_000,
     workerData: o.model,
   });
   return {

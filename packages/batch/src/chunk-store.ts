@@ -137,6 +137,12 @@ export class ChunkStore {
 /** Size and mtime of an input file for the manifest (nothing for stdin). */
 export async function inputIdentity(input: string): Promise<Pick<BatchManifest, 'inputSize' | 'inputMtimeMs'>> {
   if (input === '-') return {};
-  const s = await stat(input);
+  let s;
+  try {
+    s = await stat(input);
+  } catch (e) {
+    throw new Error(`${input}: cannot read the input (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
+  }
+  if (!s.isFile()) throw new Error(`${input}: the input must be a file (or - for stdin)`);
   return { inputSize: s.size, inputMtimeMs: Math.round(s.mtimeMs) };
 }

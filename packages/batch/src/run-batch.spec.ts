@@ -164,6 +164,12 @@ describe('runBatch', () => {
     await expect(runBatch({ input: crash, output: path.join(dir, 'c.jsonl'), executor: inProcessExecutor(new WordPredictor()) })).rejects.toThrow('the model crashed');
   });
 
+  it('names a missing input file, and refuses a directory', async () => {
+    const missing = path.join(dir, 'missing.jsonl');
+    await expect(runBatch({ input: missing, output: path.join(dir, 'o.jsonl'), executor: inProcessExecutor(new WordPredictor()) })).rejects.toThrow(`${missing}: cannot read the input (no such file)`);
+    await expect(runBatch({ input: dir, output: path.join(dir, 'o.jsonl'), executor: inProcessExecutor(new WordPredictor()) })).rejects.toThrow(`${dir}: the input must be a file (or - for stdin)`);
+  });
+
   it('reads plain text from stdin and writes an empty output for an empty input', async () => {
     const output = path.join(dir, 'out.jsonl');
     await runBatch({ input: '-', format: 'text', output, stdin: Readable.from([Buffer.from('Ann met Bob\n\nCy\n')]), executor: inProcessExecutor(new WordPredictor()) });
