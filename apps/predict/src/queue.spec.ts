@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { exportTrainedModel, writeConllJsonl } from '../test/fixtures';
@@ -123,5 +123,27 @@ describe('parseWorkerArgs', () => {
     expect(survivor.log()).toMatch(new RegExp(`chunk ${held} done`));
     const ids = (await readFile(out, 'utf8')).trimEnd().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
     expect(new Set(ids).size).toBe(288);
+  }, 180_000);
+
+  it('a producer killed with SIGKILL resumes: the rerun finds its stored chunks and its earlier jobs, and writes the uninterrupted output', async () => {
+    workers.push(startWorker(redis.url, modelDir, 'q-producer'));
+    const out = path.join(root, 'producer.jsonl');
+    const args = ['--model', modelDir, '--input', input, '--output', out, '--chunk-size', '8', '--queue', redis.url, '--queue-name', 'q-producer', '--no-progress'];
+    const producer = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: appDir, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => producer.on('exit', (_c, signal) => resolve(signal)));
+    const stored = async () => (await readdir(`${out}.parts`).catch(() => [] as string[])).filter((f) => /^\d+\.jsonl$/.test(f)).length;
+    for (;;) {
+      if ((await stored()) >= 4) break;
+      if (producer.exitCode !== null) throw new Error('the producer finished before it could be killed');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    producer.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const before = await stored();
+    const stderr = sink();
+    const s = await runPredict({ argv: argv(...args), stderr });
+    expect(s.resumedChunks).toBeGreaterThanOrEqual(before);
+    expect(s).toMatchObject({ documents: 288, chunks: 36 });
+    expect(await readFile(out, 'utf8')).toBe(reference);
   }, 180_000);
 });
