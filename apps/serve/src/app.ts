@@ -1,23 +1,48 @@
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { Prediction, PredictionInput } from '@spert/core';
 import { splitWords } from '@spert/tokenizer';
 import { createBatchingPredictor, type BatchingPredictor, type Timers } from '@spert/pipeline';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import { bearerChecker } from './auth';
 import { HttpError } from './http-error';
+import { createMetrics, measuredPredictor, type ServeMetrics } from './metrics';
 import { renderPage } from './page';
 import { prepareDocuments } from './prepare-documents';
-import { healthSchema, metadataSchema, predictSchema } from './schemas';
+import { healthSchema, livenessSchema, metadataSchema, predictSchema, readinessSchema } from './schemas';
 import { toResponseDocument } from './to-response';
-import { DEFAULT_BATCH, DEFAULT_LIMITS, type BatchOptions, type PredictRequest, type PredictResponse, type Predictor, type ServeLimits } from './types';
+import {
+  DEFAULT_BATCH,
+  DEFAULT_LIMITS,
+  DEFAULT_OPERATIONS,
+  type BatchOptions,
+  type LogLevel,
+  type OperationsOptions,
+  type PredictRequest,
+  type PredictResponse,
+  type Predictor,
+  type ServeLimits,
+} from './types';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
   predictor: Predictor;
   limits?: Partial<ServeLimits>;
   batch?: Partial<BatchOptions>;
-  /** Fastify logger setting (false in tests, true for the CLI). */
+  /** Fastify logger setting (false in tests, true for the CLI); `logLevel` or `logStream` turn it on too. */
   logger?: boolean;
+  /** Level of the logger (default `info`: start-up, errors, the periodic summary; `debug`: every request). */
+  logLevel?: LogLevel;
+  /** Where log lines go (default stdout); tests capture them. */
+  logStream?: { write(line: string): void };
+  /** Backpressure, timeout, authentication, CORS and summary settings. */
+  operations?: Partial<OperationsOptions>;
+  /**
+   * Documents predicted once before `/health/ready` answers 200 (first calls of onnxruntime are
+   * slow); `true` for a built-in sentence; default none (ready at once).
+   */
+  warmup?: boolean | PredictionInput[];
   /** Timers for the micro-batcher (tests). */
   timers?: Timers;
   /** Clock for uptime (ms). */
@@ -33,12 +58,16 @@ export interface ServeApp {
   batcher: BatchingPredictor;
   limits: ServeLimits;
   batch: BatchOptions;
+  operations: OperationsOptions;
+  metrics: ServeMetrics;
+  /** Resolves once warm-up finished and `/health/ready` answers 200; rejects if warm-up failed. */
+  whenReady: Promise<void>;
 }
 
 const SERVICE_VERSION = '0.1.0';
 
 function reason(status: number): string {
-  const names: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+  const names: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
   return names[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 }
 
@@ -64,21 +93,53 @@ function wordCounts(docs: readonly PredictionInput[]): number[] {
   return docs.map((d) => (d.kind === 'tokens' ? d.tokens.length : splitWords(d.text).length));
 }
 
+const WARMUP: PredictionInput[] = [{ kind: 'text', text: 'John Smith works for Acme Corp in Berlin.' }];
+
+// Codes answered with Retry-After: the client should come back, not give up.
+const RETRY_CODES = new Set(['QUEUE_FULL', 'TIMEOUT', 'NOT_READY']);
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  if (ms <= 0) return promise;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new HttpError(503, 'TIMEOUT', `no answer within ${ms} ms (the service is overloaded); retry later`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function isPublic(path: string, open: OperationsOptions['publicEndpoints']): boolean {
+  if (path === '/health' || path.startsWith('/health/')) return open.health;
+  if (path === '/metrics') return open.metrics;
+  return false;
+}
+
 /**
- * Builds the spert-serve app over any {@link Predictor}: `POST /predict` (micro-batched),
- * `GET /health`, `GET /metadata`, `GET /openapi.json` and the web page at `GET /`.
+ * Builds the spert-serve app over any {@link Predictor}: `POST /predict` (micro-batched, bounded
+ * queue, timeout), `GET /health`, `/health/live`, `/health/ready`, `/metrics` (Prometheus),
+ * `/metadata`, `/openapi.json` and the web page at `GET /`; optional bearer-token auth and CORS.
  * Closing the app drains the batcher and disposes the predictor.
  */
 export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   const limits: ServeLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const batch: BatchOptions = { ...DEFAULT_BATCH, ...options.batch };
+  const operations: OperationsOptions = {
+    ...DEFAULT_OPERATIONS,
+    ...options.operations,
+    publicEndpoints: { ...DEFAULT_OPERATIONS.publicEndpoints, ...options.operations?.publicEndpoints },
+  };
+  if (!(Number.isInteger(operations.maxQueue) && operations.maxQueue >= limits.documents)) {
+    throw new Error(`maxQueue: expected an integer of at least the per-request document limit (${limits.documents}), got ${operations.maxQueue}`);
+  }
   const now = options.now ?? (() => Date.now());
   const started = now();
   const { predictor } = options;
   const meta = predictor.metadata();
+  const logOn = options.logger === true || options.logLevel !== undefined || options.logStream !== undefined;
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: logOn ? { level: options.logLevel ?? 'info', ...(options.logStream ? { stream: options.logStream } : {}) } : false,
+    // Two info lines per request were 24 MB of logs for 64k requests: requests log at debug (onResponse below).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyBytes,
     // Wrong types must be rejected, not coerced ("123" is not a word list), and nothing removed silently.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -87,9 +148,19 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     return503OnClosing: true,
   });
 
-  const batcher = createBatchingPredictor(predictor, { maxBatch: batch.maxBatch, maxWaitMs: batch.maxWaitMs, timers: options.timers });
+  let ready = false;
+  let closing = false;
+  let warmupError: unknown;
+  // The gauges read the batcher only when scraped, after it exists.
+  const metrics = createMetrics({ queueDepth: () => batcher.pending, ready: () => ready && !closing });
+  const batcher = createBatchingPredictor(measuredPredictor(predictor, metrics), { maxBatch: batch.maxBatch, maxWaitMs: batch.maxWaitMs, timers: options.timers });
   // Only JSON bodies: without this, fastify parses text/plain and the request fails validation (400) instead of 415.
   app.removeContentTypeParser('text/plain');
+
+  if (operations.corsOrigins && operations.corsOrigins.length > 0) {
+    const origins = operations.corsOrigins;
+    await app.register(cors, { origin: origins.includes('*') ? true : origins, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization'] });
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -97,6 +168,9 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
       info: { title: 'spert-serve', version: SERVICE_VERSION, description: 'SpERT joint entity and relation extraction over HTTP' },
     },
   });
+
+  // What the periodic summary reports: counts since the previous summary.
+  const recent = { requests: 0, errors: 0, rejected: 0, documents: 0, latencyMs: 0 };
 
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
     let status = 500;
@@ -118,6 +192,8 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
       request.log.error({ err }, 'predict failed');
       message = `internal error: ${err.message}`;
     }
+    if (RETRY_CODES.has(code)) void reply.header('retry-after', String(operations.retryAfterSeconds));
+    if (status === 401) void reply.header('www-authenticate', 'Bearer realm="spert-serve"');
     void reply.status(status).type('application/json').send({ statusCode: status, error: reason(status), code, message });
   });
 
@@ -129,7 +205,6 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   // keep-alive sockets but counts a fresh one (a browser's preconnect) as busy until headersTimeout.
   // So count requests per socket, destroy the ones with none when closing starts, and answers
   // finished while closing tell the client to drop the socket (so busy ones end with their request).
-  let closing = false;
   const requestsOn = new Map<Socket, number>();
   app.server.on('connection', (socket: Socket) => {
     requestsOn.set(socket, 0);
@@ -144,6 +219,19 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
       if (closing && left === 0) socket.destroySoon();
     });
   });
+  if (operations.apiKey !== undefined) {
+    const check = bearerChecker(operations.apiKey);
+    app.addHook('onRequest', async (request) => {
+      // CORS preflights carry no credentials by design; @fastify/cors answers them.
+      if (request.method === 'OPTIONS') return;
+      const path = request.url.split('?', 1)[0] as string;
+      if (isPublic(path, operations.publicEndpoints)) return;
+      if (!check(request.headers.authorization)) {
+        metrics.rejected.inc({ reason: 'unauthorized' });
+        throw new HttpError(401, 'UNAUTHORIZED', 'missing or wrong API key: send "Authorization: Bearer <key>"');
+      }
+    });
+  }
   app.addHook('preClose', async () => {
     closing = true;
     for (const [socket, n] of requestsOn) if (n === 0) socket.destroy();
@@ -152,8 +240,44 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     if (closing) void reply.header('connection', 'close');
     return payload;
   });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.latency.observe({ route }, seconds);
+    recent.requests += 1;
+    recent.latencyMs += reply.elapsedTime;
+    if (reply.statusCode >= 500) recent.errors += 1;
+    if (reply.statusCode === 429) recent.rejected += 1;
+    request.log.debug({ method: request.method, url: request.url.slice(0, 200), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
 
+  let summaryTimer: ReturnType<typeof setInterval> | undefined;
+  if (logOn && operations.summaryIntervalMs > 0) {
+    summaryTimer = setInterval(() => {
+      if (recent.requests === 0) return; // an idle service stays quiet
+      app.log.info(
+        {
+          requests: recent.requests,
+          errors5xx: recent.errors,
+          rejected429: recent.rejected,
+          documents: recent.documents,
+          meanLatencyMs: Math.round((recent.latencyMs / recent.requests) * 10) / 10,
+          queueDepth: batcher.pending,
+          intervalSeconds: operations.summaryIntervalMs / 1000,
+        },
+        'summary',
+      );
+      Object.assign(recent, { requests: 0, errors: 0, rejected: 0, documents: 0, latencyMs: 0 });
+    }, operations.summaryIntervalMs);
+    summaryTimer.unref();
+  }
+
+  let warming: Promise<unknown> = Promise.resolve();
   app.addHook('onClose', async () => {
+    if (summaryTimer) clearInterval(summaryTimer);
+    // Never free the runtime under a running warm-up call.
+    await warming;
     await batcher.dispose();
   });
 
@@ -162,6 +286,15 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   });
 
   app.get('/health', { schema: healthSchema }, async () => ({ status: 'ok', uptimeSeconds: (now() - started) / 1000 }));
+  app.get('/health/live', { schema: livenessSchema }, async () => ({ status: 'ok', uptimeSeconds: (now() - started) / 1000 }));
+  app.get('/health/ready', { schema: readinessSchema }, async (_req, reply) => {
+    if (ready && !closing) return { status: 'ready' };
+    return reply.status(503).header('retry-after', String(operations.retryAfterSeconds)).send({ status: closing ? 'closing' : warmupError ? 'failed' : 'warming-up' });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/metadata', { schema: metadataSchema }, async () => ({
     model: meta,
@@ -176,15 +309,38 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
 
   app.post<{ Body: PredictRequest }>('/predict', { schema: predictSchema }, async (request): Promise<PredictResponse> => {
     const prepared: PredictionInput[] = prepareDocuments(request.body.documents, limits);
+    // Bounded memory under overload: refuse before queueing, never queue without limit.
+    if (batcher.pending + prepared.length > operations.maxQueue) {
+      metrics.rejected.inc({ reason: 'queue_full' });
+      throw new HttpError(429, 'QUEUE_FULL', `${batcher.pending} documents are waiting (the queue holds ${operations.maxQueue}); retry later`);
+    }
     let preds: Prediction[];
     try {
-      preds = await batcher.predict(prepared);
+      preds = await withTimeout(batcher.predict(prepared), operations.requestTimeoutMs);
     } catch (err) {
+      if (err instanceof HttpError && err.code === 'TIMEOUT') metrics.rejected.inc({ reason: 'timeout' });
       throw tooLongAsHttpError(err, wordCounts(prepared)) ?? err;
     }
+    recent.documents += prepared.length;
     return { documents: prepared.map((d, i) => toResponseDocument(d, preds[i], i)) };
   });
 
   await app.ready();
-  return { app, batcher, limits, batch };
+
+  const warmupDocs = options.warmup === true ? WARMUP : options.warmup || [];
+  // Straight to the predictor, not through the batcher: warm-up is no traffic and is not counted as such.
+  const whenReady = (warmupDocs.length > 0 ? Promise.resolve().then(() => predictor.predict(warmupDocs)) : Promise.resolve()).then(
+    () => {
+      ready = true;
+      if (warmupDocs.length > 0) app.log.info({ documents: warmupDocs.length, ms: now() - started }, 'model warmed up, ready');
+    },
+    (err: unknown) => {
+      warmupError = err;
+      app.log.error({ err }, 'warm-up failed: /health/ready stays 503');
+      throw err;
+    },
+  );
+  // The caller may never await it; a failure is logged and reported by /health/ready.
+  warming = whenReady.catch(() => undefined);
+  return { app, batcher, limits, batch, operations, metrics, whenReady };
 }

@@ -33,6 +33,12 @@ describe('parseServeArgs', () => {
     });
   });
 
+  it('passes the pipeline\'s long-document policy and windows to the server', () => {
+    const o = parseServeArgs(argv('--model', 'dir', '--on-too-long', 'error', '--window', '128', '--stride', '64', '--window-unit', 'words'));
+    expect(serverOptionsFromCli(o)).toMatchObject({ onTooLong: 'error', window: 128, stride: 64, windowUnit: 'words' });
+    expect(() => parseServeArgs(argv('--model', 'dir', '--on-too-long', 'split'))).toThrow(/--on-too-long.*split.*window, error, truncate/);
+  });
+
   it('rejects bad numbers and a missing --model with messages naming the option', () => {
     expect(() => parseServeArgs(argv('--model', 'm', '--port', '70000'))).toThrow('--port: expected an integer from 0 to 65535, got "70000"');
     expect(() => parseServeArgs(argv('--model', 'm', '--threads', '1.5'))).toThrow('--threads: expected an integer');

@@ -1,9 +1,11 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert/pipeline';
 import { assertModelDir, silentCommanderOutput } from '@spert/core';
 import type { ServeApp } from './app';
 import { createServer, type CreateServerOptions } from './create-server';
 import { installGracefulShutdown, type SignalSource } from './shutdown';
-import { DEFAULT_BATCH, DEFAULT_LIMITS } from './types';
+import { API_KEY_ENV } from './auth';
+import { DEFAULT_BATCH, DEFAULT_LIMITS, DEFAULT_OPERATIONS, LOG_LEVELS, type LogLevel, type OperationsOptions } from './types';
 
 /** What spert-export writes, for the message about a wrong --model. */
 const EXPORT_DIR_CONTENTS = 'config.json, encoder.onnx, entity_head.onnx, relation_head.onnx and the vocabulary, as written by spert-export --model <model dir> --out <dir>';
@@ -20,6 +22,19 @@ export interface ServeCliOptions {
   maxWords: number;
   maxChars: number;
   maxBodyBytes: number;
+  logLevel?: LogLevel;
+  maxQueue?: number;
+  requestTimeoutMs?: number;
+  apiKey?: string;
+  protectHealth?: boolean;
+  protectMetrics?: boolean;
+  corsOrigin?: string[];
+  summaryIntervalS?: number;
+  /** The pipeline's long-document policy and windows. */
+  onTooLong?: TooLongPolicy;
+  window?: number;
+  stride?: number;
+  windowUnit?: 'subwords' | 'words';
 }
 
 function intOption(name: string, min: number, max: number): (value: string) => number {
@@ -47,6 +62,21 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     .option('--max-words <n>', 'most words per document (422 above)', intOption('--max-words', 1, 100_000), DEFAULT_LIMITS.words)
     .option('--max-chars <n>', 'most characters per document (422 above)', intOption('--max-chars', 1, 10_000_000), DEFAULT_LIMITS.chars)
     .option('--max-body-bytes <n>', 'largest request body (413 above)', intOption('--max-body-bytes', 64, 1 << 30), DEFAULT_LIMITS.bodyBytes)
+    .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default info: start-up, errors and a summary a minute; debug: every request)`, (v: string) => {
+      if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new Error(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
+      return v;
+    })
+    .option('--max-queue <n>', `most documents waiting for the model; past it 429 with Retry-After (default ${DEFAULT_OPERATIONS.maxQueue})`, intOption('--max-queue', 1, 10_000_000))
+    .option('--request-timeout-ms <n>', `answer 503 when a request takes longer (0: never; default ${DEFAULT_OPERATIONS.requestTimeoutMs})`, intOption('--request-timeout-ms', 0, 3_600_000))
+    .option('--api-key <key>', `require "Authorization: Bearer <key>" (default: the ${API_KEY_ENV} environment variable; unset: no auth)`)
+    .option('--protect-health', 'with an API key, require it on /health* too')
+    .option('--protect-metrics', 'with an API key, require it on /metrics too')
+    .option('--cors-origin <origins>', 'allow these origins (comma-separated, or *); default: no CORS', (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .option('--summary-interval-s <n>', 'seconds between summary log lines (0: none; default 60)', intOption('--summary-interval-s', 0, 86_400))
+    .addOption(new Option('--on-too-long <policy>', `documents longer than the encoder: overlapping windows, merged; 422; or trailing words dropped (${PIPELINE_DEFAULTS.onTooLong})`).choices(TOO_LONG_POLICIES))
+    .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', intOption('--window', 1, 1_000_000))
+    .option('--stride <n>', 'distance between window starts (default: half the window)', intOption('--stride', 1, 1_000_000))
+    .addOption(new Option('--window-unit <unit>', 'unit of --window and --stride (subwords)').choices(['subwords', 'words']))
     // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
     .exitOverride()
     .configureOutput(silentCommanderOutput);
@@ -63,18 +93,45 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     maxWords: o.maxWords as number,
     maxChars: o.maxChars as number,
     maxBodyBytes: o.maxBodyBytes as number,
+    logLevel: o.logLevel as LogLevel | undefined,
+    maxQueue: o.maxQueue as number | undefined,
+    requestTimeoutMs: o.requestTimeoutMs as number | undefined,
+    apiKey: o.apiKey as string | undefined,
+    protectHealth: o.protectHealth as boolean | undefined,
+    protectMetrics: o.protectMetrics as boolean | undefined,
+    corsOrigin: o.corsOrigin as string[] | undefined,
+    summaryIntervalS: o.summaryIntervalS as number | undefined,
+    onTooLong: o.onTooLong as TooLongPolicy | undefined,
+    window: o.window as number | undefined,
+    stride: o.stride as number | undefined,
+    windowUnit: o.windowUnit as 'subwords' | 'words' | undefined,
   };
 }
 
-/** Turns CLI options into createServer options. */
-export function serverOptionsFromCli(o: ServeCliOptions): CreateServerOptions {
-  return {
+/** Turns CLI options into createServer options; the API key falls back to `env.SPERT_API_KEY`. */
+export function serverOptionsFromCli(o: ServeCliOptions, env: Record<string, string | undefined> = process.env): CreateServerOptions {
+  const operations: Partial<OperationsOptions> = {};
+  if (o.maxQueue !== undefined) operations.maxQueue = o.maxQueue;
+  if (o.requestTimeoutMs !== undefined) operations.requestTimeoutMs = o.requestTimeoutMs;
+  const apiKey = o.apiKey ?? (env[API_KEY_ENV] || undefined);
+  if (apiKey !== undefined) operations.apiKey = apiKey;
+  if (o.protectHealth || o.protectMetrics) operations.publicEndpoints = { health: !o.protectHealth, metrics: !o.protectMetrics };
+  if (o.corsOrigin !== undefined) operations.corsOrigins = o.corsOrigin;
+  if (o.summaryIntervalS !== undefined) operations.summaryIntervalMs = o.summaryIntervalS * 1000;
+  const out: CreateServerOptions = {
     modelDir: o.model,
     threads: o.threads,
     batch: { maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs },
     limits: { documents: o.maxDocuments, words: o.maxWords, chars: o.maxChars, bodyBytes: o.maxBodyBytes },
     logger: true,
+    onTooLong: o.onTooLong,
+    window: o.window,
+    stride: o.stride,
+    windowUnit: o.windowUnit,
   };
+  if (o.logLevel !== undefined) out.logLevel = o.logLevel;
+  if (Object.keys(operations).length > 0) out.operations = operations;
+  return out;
 }
 
 /** Options of {@link runServe}. */

@@ -1,6 +1,6 @@
 import { SpertOnnxRuntime, type SpertOnnxLoadOptions } from '@spert/onnx';
 import { buildApp, type ServeApp } from './app';
-import type { BatchOptions, Predictor, ServeLimits } from './types';
+import type { BatchOptions, LogLevel, OperationsOptions, Predictor, ServeLimits } from './types';
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
@@ -11,30 +11,53 @@ export interface CreateServerOptions {
   limits?: Partial<ServeLimits>;
   batch?: Partial<BatchOptions>;
   logger?: boolean;
+  /** Log level (default `info`: start-up, errors, a periodic summary; `debug` adds every request). */
+  logLevel?: LogLevel;
+  /** Where log lines go (default stdout). */
+  logStream?: { write(line: string): void };
+  /** Backpressure, timeout, API key, CORS, summary interval. */
+  operations?: Partial<OperationsOptions>;
+  /** Warm the model up before `/health/ready` answers 200 (default true). */
+  warmup?: boolean;
   /** Documents longer than the encoder: 'window' (default), 'error' (422) or 'truncate'. */
   onTooLong?: SpertOnnxLoadOptions['onTooLong'];
+  /** Window size, stride and their unit for long documents (the pipeline's defaults when omitted). */
+  window?: number;
+  stride?: number;
+  windowUnit?: SpertOnnxLoadOptions['windowUnit'];
   /** Loads the runtime (default SpertOnnxRuntime.load); injectable for tests of the wiring. */
   load?: (dir: string, options: SpertOnnxLoadOptions) => Promise<Predictor & { metadata(): { onnxruntimeVersion?: unknown } }>;
 }
 
-/** Loads an exported SpERT model into onnxruntime-node and builds the spert-serve app over it. */
+/** Loads an exported SpERT model into onnxruntime-node and builds the spert-serve app over it (ready once warmed up). */
 export async function createServer(options: CreateServerOptions): Promise<ServeApp> {
+  const loadStarted = Date.now();
   const load = options.load ?? ((dir: string, o: SpertOnnxLoadOptions) => SpertOnnxRuntime.load(dir, o));
   const runtime = await load(options.modelDir, {
     threads: options.threads,
     onTooLong: options.onTooLong,
+    window: options.window,
+    stride: options.stride,
+    windowUnit: options.windowUnit,
     // One micro-batch becomes one runtime call; let the runtime size its encoder batches the same.
     batchSize: options.batch?.maxBatch,
   });
   const ortVersion = runtime.metadata().onnxruntimeVersion;
   try {
-    return await buildApp({
+    const serve = await buildApp({
       predictor: runtime,
       limits: options.limits,
       batch: options.batch,
       logger: options.logger,
+      logLevel: options.logLevel,
+      logStream: options.logStream,
+      operations: options.operations,
+      warmup: options.warmup ?? true,
       versions: typeof ortVersion === 'string' ? { onnxruntime: ortVersion } : {},
     });
+    const meta = runtime.metadata();
+    serve.app.log.info({ model: options.modelDir, entityTypes: meta.entityTypes.length, relationTypes: meta.relationTypes.length, ms: Date.now() - loadStarted }, 'model loaded');
+    return serve;
   } catch (e) {
     await runtime.dispose?.();
     throw e;

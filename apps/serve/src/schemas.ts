@@ -122,3 +122,26 @@ export const metadataSchema = {
     },
   },
 } as const;
+
+// The probes and /metrics are for the platform, not API clients: kept out of the OpenAPI document.
+
+/** `GET /health/live` schema: the process answers. */
+export const livenessSchema = {
+  hide: true,
+  response: {
+    200: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' } },
+      required: ['status'],
+    },
+  },
+} as const;
+
+/** `GET /health/ready` schema: 200 once the model is loaded and warmed up, 503 before, after a failed warm-up and while closing. */
+export const readinessSchema = {
+  hide: true,
+  response: {
+    200: { type: 'object', properties: { status: { type: 'string', enum: ['ready'] } }, required: ['status'] },
+    503: { type: 'object', properties: { status: { type: 'string', enum: ['warming-up', 'failed', 'closing'] } }, required: ['status'] },
+  },
+} as const;

@@ -65,3 +65,44 @@ export interface DocumentOut {
 export interface PredictResponse {
   documents: DocumentOut[];
 }
+
+/** Log levels of `--log-level` (pino's): `info` logs start-up, errors and a periodic summary; `debug` adds one line per request. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Log levels in the order `--log-level` lists them. */
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Endpoints that answer without the API key when one is set (probes and scrapers often cannot send one). */
+export interface PublicEndpoints {
+  /** `/health`, `/health/live`, `/health/ready`. */
+  health: boolean;
+  /** `/metrics`. */
+  metrics: boolean;
+}
+
+/** Production settings: backpressure, timeouts, authentication, CORS and logging. */
+export interface OperationsOptions {
+  /** Most documents waiting for a model call; a request that would go past it answers 429 with Retry-After. */
+  maxQueue: number;
+  /** A request not answered within this many ms answers 503 with Retry-After (0: no timeout). */
+  requestTimeoutMs: number;
+  /** Seconds a client is told to wait (Retry-After) after a 429 or a timeout. */
+  retryAfterSeconds: number;
+  /** Bearer token every request must carry (`Authorization: Bearer <key>`); unset: no authentication. */
+  apiKey?: string;
+  /** What stays open when an API key is set. */
+  publicEndpoints: PublicEndpoints;
+  /** Origins allowed by CORS (`['*']` for any); unset or empty: no CORS headers at all. */
+  corsOrigins?: string[];
+  /** Interval of the summary log line (ms; 0: none). */
+  summaryIntervalMs: number;
+}
+
+/** Default operations: a queue of a few seconds of work at typical batch sizes, 30 s timeout, a summary a minute. */
+export const DEFAULT_OPERATIONS: OperationsOptions = {
+  maxQueue: 1024,
+  requestTimeoutMs: 30_000,
+  retryAfterSeconds: 1,
+  publicEndpoints: { health: true, metrics: true },
+  summaryIntervalMs: 60_000,
+};

@@ -1,0 +1,7 @@
+export { readLines, type InputLine, type ReadLinesOptions } from './read-lines';
+export { parseLine, formatFromPath, isLineError, type BatchDocument, type InputFormat, type LineError } from './parse-line';
+export { toOutputRecord, type OutputRecord, type RecordEntity } from './format-record';
+export { predictChunk, type ChunkTask, type ChunkResult } from './predict-chunk';
+export { ChunkStore, inputIdentity, type BatchManifest } from './chunk-store';
+export { runBatch, type ChunkExecutor, type BatchProgress, type BatchSummary, type RunBatchOptions } from './run-batch';
+export { inProcessExecutor } from './in-process-executor';
