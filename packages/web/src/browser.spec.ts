@@ -22,18 +22,18 @@ interface BrowserRun {
   metadata: Record<string, unknown>;
 }
 
-async function predictInPage(page: Page, model: string, docs: string[][]): Promise<BrowserRun> {
+async function predictInPage(page: Page, model: string, docs: string[][], threads = 1): Promise<BrowserRun> {
   await page.waitForFunction(() => document.title === 'ready');
   return page.evaluate(
-    async ({ model, docs }) => {
+    async ({ model, docs, threads }) => {
       const spert = (window as unknown as { spert: typeof import('./browser') }).spert;
-      const m = await spert.loadSpert(model, { threads: 1 });
+      const m = await spert.loadSpert(model, { threads });
       const predictions = await m.predict(docs.map((tokens) => ({ tokens })));
       const out = { predictions, stats: m.loadStats, metadata: m.metadata() };
       await m.dispose();
       return out;
     },
-    { model, docs },
+    { model, docs, threads },
   );
 }
 
@@ -139,6 +139,21 @@ function expectSamePredictions(web: Prediction[], node: Prediction[]): void {
     // It is the int8 graph that ran: the float model's predictions differ on many documents.
     expect(run.predictions.filter((p, i) => key(p) !== key(node.float[i])).length).toBeGreaterThan(40);
     await page.close();
+  }, 300_000);
+
+  it('runs on two wasm threads in a cross-origin isolated page, with the same predictions', async () => {
+    const isolated = await serveStatic(path.join(root, 'site'), { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${isolated.url}/index.html`);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      const run = await predictInPage(page, './model/', docs, 2);
+      expect(run.metadata.threads).toBe(2);
+      expectSamePredictions(run.predictions, node.float);
+      await page.close();
+    } finally {
+      await isolated.close();
+    }
   }, 300_000);
 
   it('predicts raw text with character offsets, and says what is wrong with a bad folder', async () => {
