@@ -1,7 +1,8 @@
 // Node side of the browser build: lays out a static folder any file server can host — the
 // bundle, onnxruntime-web's wasm files, an exported model, and a page.
 import { statSync } from 'node:fs';
-import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,14 +46,18 @@ async function copyTree(from: string, to: string, rel: string, out: WebFolder['f
   }
 }
 
-/** Finds the built browser bundle, building it from source (esbuild) in a checkout where it was not built yet. */
+/**
+ * Finds the built browser bundle; in a checkout where it was not built yet, builds it from source
+ * (esbuild) into a temporary folder (never into dist/, which a parallel build may be rewriting).
+ */
 export async function locateBrowserBundle(bundleDir?: string): Promise<string> {
   const dir = bundleDir ?? BUILT_BUNDLE_DIR;
   const entry = path.join(dir, 'spert-web.js');
   if (await stat(entry).then(() => true, () => false)) return dir;
   if (bundleDir) throw new Error(`${entry}: no browser bundle there; build it with \`npx nx build @spert/web\``);
-  await buildBrowserBundle({ outDir: dir });
-  return dir;
+  const tmp = await mkdtemp(path.join(tmpdir(), 'spert-web-bundle-'));
+  await buildBrowserBundle({ outDir: tmp });
+  return tmp;
 }
 
 /** Writes the static folder of the browser build: page, bundle, wasm files and the model under model/. */
