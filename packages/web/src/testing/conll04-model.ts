@@ -14,12 +14,20 @@ export async function conll04TestTokens(): Promise<string[][]> {
   return (await readDataset({ path: path.join(dir, 'conll04_test.json'), types })).documents.map((d) => d.tokens);
 }
 
+/** Encoder shape of the random model (default: tiny, for tests; the quickstart's is hidden 128, 2 layers, 2 heads, 512). */
+export interface ModelShape {
+  hiddenSize: number;
+  layers: number;
+  heads: number;
+  intermediateSize: number;
+}
+
 /** Writes the random model under `root` and exports it to `root/onnx` (and `root/onnx-int8`); returns the export folders. */
-export async function exportConll04RandomModel(root: string, docs: string[][]): Promise<{ float: string; int8: string }> {
+export async function exportConll04RandomModel(root: string, docs: string[][], shape: ModelShape = { hiddenSize: 32, layers: 2, heads: 2, intermediateSize: 64 }): Promise<{ float: string; int8: string }> {
   const types = JSON.parse(await readFile(sharedPath('datasets', 'conll04', 'conll04_types.json'), 'utf8')) as TypesFileJson;
   const words = [...new Set(docs.flat())].sort();
   const modelDir = path.join(root, 'model');
-  const weights = await writeRandomSpertModel({ dir: modelDir, words, types, hiddenSize: 32, layers: 2, heads: 2, intermediateSize: 64, maxPositions: 256, seed: 11, noneShift: 1.5 });
+  const weights = await writeRandomSpertModel({ dir: modelDir, words, types, ...shape, maxPositions: 256, seed: 11, noneShift: 1.5 });
   // A random relation classifier calls nearly every pair related (300k relations on the test
   // set); lowering its bias leaves a few hundred, like a trained model's output.
   const bias = weights.get('rel_classifier.bias');
