@@ -188,8 +188,12 @@ export async function loadSpert(url: string | URL, options: LoadSpertOptions = {
 
   const ort = await importOrt(backend);
   const wasmPaths = options.wasmPaths ? asFolder(options.wasmPaths, 'loadSpert wasmPaths') : moduleFolder();
-  const wasmBinary = await get(new URL(ORT_WASM_FILES[backend].wasm, wasmPaths).href, `onnxruntime-web's wasm file; is wasmPaths (${wasmPaths}) the folder holding ${ORT_WASM_FILES[backend].mjs} and .wasm?`);
-  configureOrt({ ort, backend, threads, wasmPaths, wasmBinary });
+  if (ort.env.wasm.wasmBinary === undefined) {
+    const wasmBinary = await get(new URL(ORT_WASM_FILES[backend].wasm, wasmPaths).href, `onnxruntime-web's wasm file; is wasmPaths (${wasmPaths}) the folder holding ${ORT_WASM_FILES[backend].mjs} and .wasm?`);
+    configureOrt({ ort, backend, threads, wasmPaths, wasmBinary });
+  } else if (ort.env.wasm.numThreads !== threads) {
+    throw new Error(`loadSpert: onnxruntime-web already runs with ${ort.env.wasm.numThreads} thread(s) in this page (set by the first load); it cannot change to ${threads} without a reload`);
+  }
   const [encoder, entityHead, relationHead] = [await modelFile(MODEL_GRAPHS.encoder), await modelFile(MODEL_GRAPHS.entityHead), await modelFile(MODEL_GRAPHS.relationHead)];
   const executionProviders = backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
   const runtime = await SpertWebRuntime.open({ ort, graphs: { encoder, entityHead, relationHead }, settings, source: base, executionProviders });
