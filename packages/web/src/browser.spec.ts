@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { buildBrowserBundle } from './bundle';
 import type { LoadStats } from './load-spert';
 import { writeWebFolder } from './static-folder';
-import { launchChromium, runBrowserTests } from './testing/chromium';
+import { launchChromium, runBrowserTests, SOFTWARE_WEBGPU_ARGS } from './testing/chromium';
 import { conll04TestTokens, exportConll04RandomModel } from './testing/conll04-model';
 import { serveStatic, type StaticServer } from './testing/static-server';
 
@@ -22,18 +22,18 @@ interface BrowserRun {
   metadata: Record<string, unknown>;
 }
 
-async function predictInPage(page: Page, model: string, docs: string[][], threads = 1): Promise<BrowserRun> {
+async function predictInPage(page: Page, model: string, docs: string[][], threads = 1, backend: 'wasm' | 'webgpu' = 'wasm'): Promise<BrowserRun> {
   await page.waitForFunction(() => document.title === 'ready');
   return page.evaluate(
-    async ({ model, docs, threads }) => {
+    async ({ model, docs, threads, backend }) => {
       const spert = (window as unknown as { spert: typeof import('./browser') }).spert;
-      const m = await spert.loadSpert(model, { threads });
+      const m = await spert.loadSpert(model, { threads, backend });
       const predictions = await m.predict(docs.map((tokens) => ({ tokens })));
       const out = { predictions, stats: m.loadStats, metadata: m.metadata() };
       await m.dispose();
       return out;
     },
-    { model, docs, threads },
+    { model, docs, threads, backend },
   );
 }
 
@@ -65,7 +65,7 @@ function expectSamePredictions(web: Prediction[], node: Prediction[]): void {
     const bundleDir = path.join(root, 'bundle');
     await buildBrowserBundle({ outDir: bundleDir });
     const site = path.join(root, 'site');
-    await writeWebFolder({ modelDir: exported.float, outDir: site, bundleDir, backends: ['wasm'], page: HARNESS });
+    await writeWebFolder({ modelDir: exported.float, outDir: site, bundleDir, backends: ['wasm', 'webgpu'], page: HARNESS });
     // The int8 model beside the float one, so one page (and one wasm instance) loads both.
     cpSync(exported.int8, path.join(site, 'model-int8'), { recursive: true });
     const run = async (dir: string) => {
@@ -153,6 +153,22 @@ function expectSamePredictions(web: Prediction[], node: Prediction[]): void {
       await page.close();
     } finally {
       await isolated.close();
+    }
+  }, 300_000);
+
+  it('runs on WebGPU (SwiftShader\'s software adapter here) with the Node runtime\'s predictions', async () => {
+    const gpu = await launchChromium(SOFTWARE_WEBGPU_ARGS);
+    try {
+      const page = await gpu.context.newPage();
+      await page.goto(`${server.url}/index.html`);
+      // SwiftShader runs WebGPU on the CPU, slowly: 48 documents (all 288 matched too, in 2 minutes).
+      const run = await predictInPage(page, './model/', docs.slice(0, 48), 1, 'webgpu');
+      expect(run.metadata.backend).toBe('webgpu');
+      expect(run.stats.downloadedFiles.map((u) => path.posix.basename(new URL(u).pathname))).toContain('ort-wasm-simd-threaded.asyncify.wasm');
+      expectSamePredictions(run.predictions, node.float.slice(0, 48));
+      await page.close();
+    } finally {
+      await gpu.close();
     }
   }, 300_000);
 
