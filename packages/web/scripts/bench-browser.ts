@@ -11,9 +11,9 @@ import { gzipSync } from 'node:zlib';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { buildBrowserBundle } from '../src/bundle';
 import { writeWebFolder } from '../src/static-folder';
-import { launchChromium } from '../src/testing/chromium';
-import { conll04TestTokens, exportConll04RandomModel } from '../src/testing/conll04-model';
-import { serveStatic } from '../src/testing/static-server';
+import { launchChromium } from '../test/chromium';
+import { conll04TestTokens, exportConll04RandomModel } from '../test/conll04-model';
+import { serveStatic } from '../test/static-server';
 
 const HARNESS = `<!doctype html><meta charset="utf-8"><title>bench</title>
 <script type="module">import * as spert from './spert-web.js'; window.spert = spert; document.title = 'ready';</script>`;

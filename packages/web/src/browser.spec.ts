@@ -9,9 +9,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { buildBrowserBundle } from './bundle';
 import type { LoadStats } from './load-spert';
 import { writeWebFolder } from './static-folder';
-import { launchChromium, runBrowserTests, SOFTWARE_WEBGPU_ARGS } from './testing/chromium';
-import { conll04TestTokens, exportConll04RandomModel } from './testing/conll04-model';
-import { serveStatic, type StaticServer } from './testing/static-server';
+import { launchChromium, runBrowserTests, SOFTWARE_WEBGPU_ARGS } from '../test/chromium';
+import { conll04TestTokens, exportConll04RandomModel } from '../test/conll04-model';
+import { serveStatic, type StaticServer } from '../test/static-server';
 
 const HARNESS = `<!doctype html><meta charset="utf-8"><title>spert-web test</title>
 <script type="module">import * as spert from './spert-web.js'; window.spert = spert; document.title = 'ready';</script>`;

@@ -2,14 +2,12 @@
 // onnxruntime-web build (wasm; WebGPU, loaded only when asked for). Our packages are bundled from
 // source; what they import only for Node (file system, onnxruntime-node, TF.js in the export code)
 // must be tree-shaken away, and the build fails if any of it is left in the output.
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 // The same from src/ (tests, tsx) and dist/ (the built package): both sit one level under the package.
 const here = path.dirname(fileURLToPath(import.meta.url));
-const requireHere = createRequire(import.meta.url);
 /** Where our package sources are. */
 const packagesDir = path.resolve(here, '../..');
 const webSrc = path.join(packagesDir, 'web', 'src');
@@ -34,13 +32,17 @@ const workspaceSources: Plugin = {
       if (name.includes('/')) return { errors: [{ text: `deep import ${args.path}: import the package's index` }] };
       return { path: path.join(packagesDir, name, 'src', 'index.ts'), sideEffects: false };
     });
-    b.onResolve({ filter: /^\./ }, (args) => (args.importer.startsWith(packagesDir) && !args.importer.includes('node_modules') ? { path: requireHere.resolve(path.resolve(args.resolveDir, args.path) + (path.extname(args.path) ? '' : '.ts')), sideEffects: false } : undefined));
-    // loadTokenizer joins paths (posix rules, kept exact by path-browserify) and has a default
-    // file reader the browser build never calls (it always passes its own reader).
+    b.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.pluginData === 'inner' || !args.importer.startsWith(packagesDir) || args.importer.includes('node_modules')) return undefined;
+      const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'inner' });
+      return r.errors.length > 0 ? { errors: r.errors } : { path: r.path, sideEffects: false };
+    });
+    // loadTokenizer joins paths (posix rules: node-shims/path.ts) and has a default file reader
+    // the browser build never calls (it always passes its own reader: node-shims/fs-promises.ts).
     const tokenizerSrc = path.join(packagesDir, 'tokenizer', 'src') + path.sep;
     b.onResolve({ filter: /^node:(path|fs\/promises)$/ }, (args) => {
       if (!args.importer.startsWith(tokenizerSrc)) return undefined;
-      return { path: args.path === 'node:path' ? requireHere.resolve('path-browserify') : path.join(webSrc, 'node-shims', 'fs-promises.ts') };
+      return { path: path.join(webSrc, 'node-shims', args.path === 'node:path' ? 'path.ts' : 'fs-promises.ts') };
     });
     // Anything else Node-only stays an import in the output, and the check below refuses it.
     b.onResolve({ filter: /^(node:|onnxruntime-node$|@tensorflow\/|protobufjs|onnx-proto|@huggingface\/hub$)/ }, (args) => ({ path: args.path, external: true }));

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { readDataset, readTypes, type TypesFileJson } from '@spert/core';
 import { writeSafetensors } from '@spert/encoder';
 import { exportSpertOnnx, writeRandomSpertModel } from '@spert/onnx';
-import { sharedPath } from '../../../../tools/testing/shared';
+import { sharedPath } from '../../../tools/testing/shared';
 
 /** CoNLL04's test documents as word lists (fails loudly, with how to get them, when ../shared lacks them). */
 export async function conll04TestTokens(): Promise<string[][]> {
