@@ -37,13 +37,13 @@ const workspaceSources: Plugin = {
       const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'inner' });
       return r.errors.length > 0 ? { errors: r.errors } : { path: r.path, sideEffects: false };
     });
-    // loadTokenizer joins paths (posix rules: node-shims/path.ts) and has a default file reader
-    // the browser build never calls (it always passes its own reader: node-shims/fs-promises.ts).
+    // node:path is pure string handling: every package gets the posix port (node-shims/path.ts;
+    // loadTokenizer joins file names with it, settings name files in errors). loadTokenizer's
+    // default file reader is the only node:fs the page reaches, and the browser build always
+    // passes its own reader (node-shims/fs-promises.ts throws if it were ever called).
     const tokenizerSrc = path.join(packagesDir, 'tokenizer', 'src') + path.sep;
-    b.onResolve({ filter: /^node:(path|fs\/promises)$/ }, (args) => {
-      if (!args.importer.startsWith(tokenizerSrc)) return undefined;
-      return { path: path.join(webSrc, 'node-shims', args.path === 'node:path' ? 'path.ts' : 'fs-promises.ts') };
-    });
+    b.onResolve({ filter: /^node:path$/ }, (args) => (args.importer.startsWith(packagesDir) ? { path: path.join(webSrc, 'node-shims', 'path.ts') } : undefined));
+    b.onResolve({ filter: /^node:fs\/promises$/ }, (args) => (args.importer.startsWith(tokenizerSrc) ? { path: path.join(webSrc, 'node-shims', 'fs-promises.ts') } : undefined));
     // Anything else Node-only stays an import in the output, and the check below refuses it.
     b.onResolve({ filter: /^(node:|onnxruntime-node$|@tensorflow\/|protobufjs|onnx-proto|@huggingface\/hub$)/ }, (args) => ({ path: args.path, external: true }));
   },
