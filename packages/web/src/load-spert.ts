@@ -83,7 +83,6 @@ export interface SpertWeb {
 
 interface OrtEnvOptions {
   ort: OrtModule;
-  backend: WebBackend;
   threads: number;
   wasmPaths: string;
   wasmBinary: Uint8Array<ArrayBuffer>;
@@ -190,7 +189,7 @@ export async function loadSpert(url: string | URL, options: LoadSpertOptions = {
   const wasmPaths = options.wasmPaths ? asFolder(options.wasmPaths, 'loadSpert wasmPaths') : moduleFolder();
   if (ort.env.wasm.wasmBinary === undefined) {
     const wasmBinary = await get(new URL(ORT_WASM_FILES[backend].wasm, wasmPaths).href, `onnxruntime-web's wasm file; is wasmPaths (${wasmPaths}) the folder holding ${ORT_WASM_FILES[backend].mjs} and .wasm?`);
-    configureOrt({ ort, backend, threads, wasmPaths, wasmBinary });
+    configureOrt({ ort, threads, wasmPaths, wasmBinary });
   } else if (ort.env.wasm.numThreads !== threads) {
     throw new Error(`loadSpert: onnxruntime-web already runs with ${ort.env.wasm.numThreads} thread(s) in this page (set by the first load); it cannot change to ${threads} without a reload`);
   }
