@@ -1,12 +1,52 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { SpertOnnxRuntime } from '@spert/onnx';
+import { buildBrowserBundle, writeWebFolder } from '@spert/web';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import sirv from 'sirv';
 import { RulePredictor } from '../test/rule-predictor';
 import { exportRandomModel } from '../test/export-random-model';
 import { buildApp, type ServeApp } from './app';
 import { createServer } from './create-server';
+import { runExport } from './export-cli';
+import { BROWSER_PAGE_CSP, renderPage } from './page';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+// A plain HTTP server on 127.0.0.1 (static folders: sirv), logging the paths asked for.
+async function listen(handler: Handler): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = createHttpServer((req, res) => {
+    requests.push(req.url ?? '');
+    void handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function staticFiles(dir: string): Handler {
+  const files = sirv(dir, { dev: true, etag: false });
+  return (req, res) => files(req, res, () => {
+    res.statusCode = 404;
+    res.end('not found');
+  });
+}
+
+async function extract(page: Page, text: string): Promise<{ entities: Array<string | null>; relations: string[]; status: string | null }> {
+  await page.fill('#text', text);
+  await page.click('#go');
+  await page.waitForFunction(() => /^done in/.test(document.getElementById('status')?.textContent ?? '') || (document.getElementById('error')?.textContent ?? '') !== '', undefined, { timeout: 60_000 });
+  expect(await page.locator('#error').textContent()).toBe('');
+  const doc = page.locator('.doc[data-doc="0"]');
+  return {
+    entities: await doc.locator('g.entity').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-start')}-${g.getAttribute('data-end')} ${g.querySelector('.entity-label')?.textContent}`)),
+    relations: (await doc.locator('g.relation').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-head')}>${g.getAttribute('data-tail')} ${g.querySelector('.relation-label')?.textContent}`))).sort(),
+    status: await page.locator('#status').textContent(),
+  };
+}
 
 // Debian's chromium, never a browser download (see .ci/run); CHROMIUM_PATH overrides.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,6 +56,18 @@ const inCi = process.env.CI === 'true';
 if (!haveChromium && !inCi) {
   console.warn(`page.spec: ${CHROMIUM} not found, browser test skipped (apt-get install -y chromium); in CI this fails`);
 }
+
+describe('renderPage', () => {
+  it('offers the browser switch only when told where the browser build is, and keeps its config inert', () => {
+    expect(renderPage()).toContain('"browser":null');
+    const page = renderPage({ browser: { bundle: 'web/spert-web.js', model: '</script><script>alert(1)</script>' } });
+    // The URLs are JSON data inside one <script type="application/json">: no "<" can end it early.
+    expect(page.match(/<\/script>/g)).toHaveLength(2);
+    expect(page).toContain('\\u003c/script>');
+    expect(() => renderPage({ serverless: true })).toThrow(/serverless page needs the browser build/);
+    expect(BROWSER_PAGE_CSP).toMatch(/script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'/);
+  });
+});
 
 (haveChromium || inCi ? describe : describe.skip)('web page in a real browser (chromium)', () => {
   let serve: ServeApp;
@@ -123,4 +175,102 @@ if (!haveChromium && !inCi) {
     expect(await page.locator('#error').textContent()).toBe('TEXT_TOO_LONG: documents[0].text: 10001 characters, the limit is 10000');
     await page.close();
   }, 60_000);
+  it('"run in this browser" gives the service\'s predictions, from the same model files', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'spert-serve-page-web-'));
+    const modelDir = await exportRandomModel(root, { noneShift: 1.2 });
+    const real = await createServer({ modelDir, threads: 1 });
+    const bundleDir = path.join(root, 'bundle');
+    await buildBrowserBundle({ outDir: bundleDir });
+    await writeWebFolder({ modelDir, outDir: path.join(root, 'web'), bundleDir, backends: ['wasm'] });
+    const web = staticFiles(path.join(root, 'web'));
+    await real.app.listen({ host: '127.0.0.1', port: 0 });
+    const service = `http://127.0.0.1:${(real.app.server.address() as AddressInfo).port}`;
+    // The service's page with the switch, its routes (forwarded to the real service), the browser build under /web/.
+    const site = await listen(async (req, res) => {
+      const url = req.url ?? '/';
+      if (url === '/') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': BROWSER_PAGE_CSP });
+        res.end(renderPage({ browser: { bundle: 'web/spert-web.js', model: 'web/model/' } }));
+      } else if (url.startsWith('/web/')) {
+        req.url = url.slice('/web'.length);
+        await web(req, res);
+      } else {
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const r = await fetch(`${service}${url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, body: chunks.length ? Buffer.concat(chunks) : undefined });
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+        res.end(Buffer.from(await r.arrayBuffer()));
+      }
+    });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${site.url}/`);
+      await page.waitForSelector('#legend span');
+      expect(await page.locator('#where').isVisible()).toBe(true);
+      const text = 'John Smith works for Acme Corp in Berlin .';
+      const server = await extract(page, text);
+      expect(server.status).toMatch(/^done in \d+ ms$/);
+      expect(server.entities.length).toBeGreaterThan(1);
+      await page.check('#in-browser');
+      const browserRun = await extract(page, text);
+      expect(browserRun.status).toMatch(/^done in \d+ ms in this browser$/);
+      expect(browserRun.entities).toEqual(server.entities);
+      expect(browserRun.relations).toEqual(server.relations);
+      expect(site.requests).toEqual(expect.arrayContaining(['/web/spert-web.js', '/web/model/encoder.onnx']));
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await site.close();
+      await real.app.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('spert-export --web writes a static folder whose page predicts from a plain static server, from the cache the second time', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'spert-export-web-'));
+    await exportRandomModel(root, { noneShift: 1.2 });
+    const bundleDir = path.join(root, 'bundle');
+    await buildBrowserBundle({ outDir: bundleDir });
+    const lines: string[] = [];
+    const out = path.join(root, 'onnx-web');
+    const webDir = path.join(root, 'site');
+    await runExport(['node', 'spert-export', '--model', path.join(root, 'model'), '--out', out, '--web', webDir], (l) => lines.push(l), { bundleDir });
+    expect(lines.join('\n')).toMatch(/wrote the browser folder .*site \(\d+ files, [\d.]+ MB\)/);
+    for (const f of ['index.html', 'spert-web.js', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.asyncify.wasm', 'model/config.json', 'model/encoder.onnx', 'model/vocab.txt']) {
+      expect(existsSync(path.join(webDir, f))).toBe(true);
+    }
+    const site = await listen(staticFiles(webDir));
+    const text = 'Mary met Bob in Paris , John Smith works for Acme Corp .';
+    const rt = await SpertOnnxRuntime.load(out, { threads: 1 });
+    const [want] = await rt.predictText([text]);
+    await rt.dispose();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${site.url}/`);
+      await page.waitForFunction(() => /^model loaded/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+      expect(await page.locator('#legend span').allTextContents()).toEqual(['Peop', 'Org', 'Loc']);
+      expect(await page.isDisabled('#in-browser')).toBe(true);
+      const got = await extract(page, text);
+      expect(got.status).toMatch(/in this browser$/);
+      expect(got.entities).toEqual(want.entities.map((e) => `${e.start}-${e.end} ${e.type}`));
+      expect(got.relations.flatMap((r) => r.slice(r.indexOf(' ') + 1).split(', ')).sort()).toEqual(want.relations.map((r) => r.type).sort());
+      if (process.env.SPERT_SCREENSHOT_DIR) await page.screenshot({ path: path.join(process.env.SPERT_SCREENSHOT_DIR, 'web-demo.png'), fullPage: true });
+      // A second visit: the model and the wasm binary come from the Cache API.
+      site.requests.length = 0;
+      await page.reload();
+      await page.waitForFunction(() => /^model loaded/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+      expect(await page.locator('#status').textContent()).toMatch(/\(from the cache\)$/);
+      expect(site.requests.filter((r) => r.startsWith('/model/') || r.endsWith('.wasm'))).toEqual([]);
+      expect((await extract(page, text)).entities).toEqual(got.entities);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await site.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,5 +1,7 @@
 // The demo page: one self-contained HTML document (no CDN, no external assets). Everything the
 // model or the user supplies reaches the DOM through textContent / setAttribute, never as markup.
+// With `browser` it also offers "run in this browser" (the @spert/web build on the same model
+// files), and with `serverless` it is the static page of spert-export --web, which has no server.
 
 const STYLE = `
 *{box-sizing:border-box}body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
@@ -8,6 +10,7 @@ header small{opacity:.7}main{padding:16px 24px;max-width:1200px}
 textarea{width:100%;min-height:90px;font:inherit;padding:8px;border:1px solid #bbb;border-radius:6px}
 button{margin-top:8px;padding:6px 18px;font:inherit;border:0;border-radius:6px;background:#2563eb;color:#fff;cursor:pointer}
 button:disabled{background:#94a3b8}#status{margin-left:12px;color:#555}#error{color:#b91c1c;white-space:pre-wrap}
+#where{margin-left:16px;font-size:14px}#where[hidden]{display:none}
 #legend span{display:inline-block;margin:4px 8px 0 0;padding:0 6px;border-radius:4px;font-size:12px}
 .doc{margin-top:18px;background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px;overflow-x:auto}
 svg text{font-family:system-ui,sans-serif}table{border-collapse:collapse;margin-top:8px;font-size:13px}
@@ -76,18 +79,54 @@ function render(doc,index){
   return box;
 }
 
+var CONFIG=JSON.parse(document.getElementById('page-config').textContent);
 var form=document.getElementById('form'),input=document.getElementById('text'),btn=document.getElementById('go');
 var out=document.getElementById('out'),status=document.getElementById('status'),errorBox=document.getElementById('error');
-fetch('metadata').then(function(r){return r.json();}).then(function(m){
-  document.getElementById('model').textContent=String(m.model&&m.model.model||'');
-  var legend=document.getElementById('legend');
+var inBrowser=document.getElementById('in-browser'),loading=null;
+function showModel(m){
+  document.getElementById('model').textContent=String(m.model&&m.model.model||m.model||'');
+  var legend=document.getElementById('legend');legend.textContent='';
   (m.entityTypes||[]).forEach(function(t){var s=el('span',{},t);s.style.background=colour(t);legend.appendChild(s);});
-}).catch(function(){});
+}
+// The browser build and the model load once, on first use (or at once on the static page).
+function browserModel(){
+  if(!loading){
+    var b=CONFIG.browser,t0=performance.now();
+    status.textContent='loading the model into this browser\\u2026';
+    loading=import(new URL(b.bundle,location.href).href).then(function(mod){
+      return mod.loadSpert(new URL(b.model,location.href).href,{onProgress:function(p){if(!p.done&&p.total)status.textContent='downloading '+p.file+' '+Math.round(100*p.loaded/p.total)+'%';}});
+    }).then(function(s){
+      status.textContent='model loaded in '+Math.round(performance.now()-t0)+' ms'+(s.loadStats.downloadedFiles.length===0?' (from the cache)':'');
+      if(CONFIG.serverless)showModel(s.metadata());
+      return s;
+    });
+    loading.catch(function(e){loading=null;errorBox.textContent=String(e&&e.message||e);status.textContent='';});
+  }
+  return loading;
+}
+// The service's response shape, built from the browser's predictions (entity text from its characters).
+function asDocument(line,p){
+  return {tokens:p.tokens,relations:p.relations,entities:p.entities.map(function(e){return {type:e.type,start:e.start,end:e.end,score:e.score,text:line.slice(e.charStart,e.charEnd)};})};
+}
+if(CONFIG.browser){document.getElementById('where').hidden=false;}
+if(CONFIG.serverless){inBrowser.checked=true;inBrowser.disabled=true;browserModel().catch(function(){});}
+else fetch('metadata').then(function(r){return r.json();}).then(showModel).catch(function(){});
 form.addEventListener('submit',function(ev){
   ev.preventDefault();
   var lines=input.value.split(/\\n+/).filter(function(l){return l.trim().length>0;});
   errorBox.textContent='';out.textContent='';if(lines.length===0){errorBox.textContent='Type some text first.';return;}
-  btn.disabled=true;status.textContent='running\\u2026';var t0=performance.now();
+  btn.disabled=true;
+  if(inBrowser.checked){
+    browserModel().then(function(s){
+      status.textContent='running in this browser\\u2026';var t0=performance.now();
+      return s.predict(lines).then(function(preds){
+        preds.forEach(function(p,i){out.appendChild(render(asDocument(lines[i],p),i));});
+        status.textContent='done in '+Math.round(performance.now()-t0)+' ms in this browser';
+      });
+    }).catch(function(e){errorBox.textContent=String(e&&e.message||e);status.textContent='';}).finally(function(){btn.disabled=false;});
+    return;
+  }
+  status.textContent='running\\u2026';var t0=performance.now();
   fetch('predict',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({documents:lines.map(function(l){return {text:l};})})})
   .then(function(r){return r.json().then(function(b){return {ok:r.ok,body:b};});})
   .then(function(res){
@@ -101,15 +140,39 @@ form.addEventListener('submit',function(ev){
 })();
 `;
 
-/** The whole demo page as one HTML string (static: data arrives later through fetch). */
-export function renderPage(): string {
+/** Options of {@link renderPage}. */
+export interface PageOptions {
+  /** Offers "run in this browser": the browser build's entry (spert-web.js) and the model folder, as URLs relative to the page. */
+  browser?: { bundle: string; model: string };
+  /** The static page of spert-export --web: no server behind it, predictions always run in the browser (needs `browser`). */
+  serverless?: boolean;
+}
+
+/**
+ * The Content-Security-Policy for a page with `browser`: the build is a module from the same
+ * origin, onnxruntime-web compiles wasm and starts workers from its own files. The plain page's
+ * policy (the service's today) forbids all three.
+ */
+export const BROWSER_PAGE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'unsafe-inline'; connect-src 'self'";
+
+// JSON inside <script>: "</script>" or "<!--" in a value must not end or change the element.
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+/** The whole demo page as one HTML string (static: data arrives later through fetch, or from the browser build). */
+export function renderPage(options: PageOptions = {}): string {
+  if (options.serverless && !options.browser) throw new Error('renderPage: a serverless page needs the browser build (options.browser)');
+  const title = options.serverless ? 'spert in the browser' : 'spert-serve';
+  const config = { browser: options.browser ?? null, serverless: options.serverless === true };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>spert-serve</title><style>${STYLE}</style></head>
-<body><header><h1>spert-serve</h1><small>joint entity and relation extraction &middot; model <span id="model"></span></small></header>
+<title>${title}</title><style>${STYLE}</style></head>
+<body><header><h1>${title}</h1><small>joint entity and relation extraction &middot; model <span id="model"></span></small></header>
 <main><form id="form"><label for="text">Text (one document per line)</label>
 <textarea id="text" name="text" spellcheck="false" placeholder="John Smith works for Acme Corp in Berlin ."></textarea>
-<div><button id="go" type="submit">Extract</button><span id="status" role="status"></span></div></form>
+<div><button id="go" type="submit">Extract</button><label id="where" hidden><input type="checkbox" id="in-browser"> run in this browser</label><span id="status" role="status"></span></div></form>
 <div id="legend"></div><div id="error" role="alert"></div><div id="out"></div></main>
+<script type="application/json" id="page-config">${scriptJson(config)}</script>
 <script>${SCRIPT}</script></body></html>`;
 }

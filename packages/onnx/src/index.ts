@@ -12,3 +12,14 @@ export type { WeightMap, WeightTensor } from './weights';
 export { OPSET } from './graph-builder';
 export { exportSpertOnnx, readCheckpointWeights, type ExportSpertOnnxOptions, type ExportResult } from './export-model';
 export { quantizeColumns, type Quantization } from './quantize';
+export {
+  scoreSpansWithOrt,
+  relationHeadInputs,
+  int64Tensor,
+  type OrtScoringContext,
+  type OrtSessionLike,
+  type OrtSessions,
+  type OrtTensorClass,
+  type OrtTensorLike,
+  type RelationHeadInputs,
+} from './ort-scoring';

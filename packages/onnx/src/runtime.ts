@@ -1,13 +1,12 @@
 // SpERT on onnxruntime-node from an exported directory (encoder.onnx, entity_head.onnx,
 // relation_head.onnx, config.json with the "spert" object, tokenizer files). This file is only
-// the runtime adapter: candidates, filtering, pairing, decoding and windows are @spert/pipeline's.
+// the runtime adapter: candidates, filtering, pairing, decoding and windows are @spert/pipeline's,
+// and how the graphs are fed is ort-scoring.ts's, shared with the browser runtime (@spert/web).
 import { readFile as nodeReadFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
   readSettings,
-  type BatchScores,
   type EncodedDocument,
-  type PairScoringInput,
   type PredictCallOptions,
   type PredictedDocument,
   type Prediction,
@@ -22,6 +21,7 @@ import { predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipel
 import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
 import * as ort from 'onnxruntime-node';
 import { OPSET } from './graph-builder';
+import { scoreSpansWithOrt } from './ort-scoring';
 import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction } from './runtime-types';
 
 import { ONNX_FILES } from './onnx-files';
@@ -30,12 +30,6 @@ interface Sessions {
   encoder: ort.InferenceSession;
   entityHead: ort.InferenceSession;
   relationHead: ort.InferenceSession;
-}
-
-function i64(values: ArrayLike<number>, dims: number[]): ort.Tensor {
-  const data = new BigInt64Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
-  return new ort.Tensor('int64', data, dims);
 }
 
 /** A SpERT model served by onnxruntime-node: the runtime contract, and a Predictor through the one pipeline. */
@@ -172,53 +166,7 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
   /** The onnxruntime runtime: runs encoder.onnx and entity_head.onnx on a batch; relation_head.onnx on request. */
   async scoreSpans(input: SpanScoringInput): Promise<ScoredBatch> {
     this.assertOpen();
-    const [B, T] = input.inputIds.shape;
-    const feeds: Record<string, ort.Tensor> = { input_ids: i64(input.inputIds.data, [B, T]), attention_mask: i64(input.attentionMask.data, [B, T]) };
-    // SpERT inputs are single-segment; graphs exported without token_type_ids do not take it.
-    if (this.sessions.encoder.inputNames.includes('token_type_ids')) feeds.token_type_ids = i64(new Int32Array(B * T), [B, T]);
-    const hidden = (await this.sessions.encoder.run(feeds)).last_hidden_state;
-    const S = input.spanRanges.shape[1];
-    const ent = await this.sessions.entityHead.run({ hidden_states: hidden, span_ranges: i64(input.spanRanges.data, [B, S, 2]), span_widths: i64(input.spanWidths.data, [B, S]) });
-    const C = this.settings.types.entities.length + 1;
-    if (ent.entity_probs.dims[2] !== C) {
-      throw new Error(`${this.dir}: entity head has ${ent.entity_probs.dims[2]} classes but the types list ${C - 1} entity types (+ none)`);
-    }
-    const relationHead = this.sessions.relationHead;
-    const R = this.settings.types.relations.length;
-    const dir = this.dir;
-    return {
-      entities: { logits: ent.entity_logits.data as Float32Array, probs: ent.entity_probs.data as Float32Array, shape: [B, S, C] },
-      async scorePairs({ pairs }: PairScoringInput): Promise<BatchScores> {
-        // relation_head.onnx takes the spans that pairs use and pairs as indices into them.
-        const P = pairs.shape[1];
-        const used = Array.from({ length: B }, (_, b) => {
-          const set = new Set<number>();
-          for (let p = 0; p < P * 2; p++) set.add(pairs.data[b * P * 2 + p]);
-          return [...set].sort((x, y) => x - y);
-        });
-        const K = Math.max(1, ...used.map((u) => u.length));
-        const ranges = new Int32Array(B * K * 2);
-        const widths = new Int32Array(B * K);
-        const local = new Int32Array(B * P * 2);
-        used.forEach((u, b) => {
-          const pos = new Map(u.map((s, j) => [s, j]));
-          u.forEach((s, j) => {
-            ranges[(b * K + j) * 2] = input.spanRanges.data[(b * S + s) * 2];
-            ranges[(b * K + j) * 2 + 1] = input.spanRanges.data[(b * S + s) * 2 + 1];
-            widths[b * K + j] = input.spanWidths.data[b * S + s];
-          });
-          for (let p = 0; p < P * 2; p++) local[b * P * 2 + p] = pos.get(pairs.data[b * P * 2 + p]) as number;
-        });
-        const rel = await relationHead.run({ hidden_states: hidden, span_ranges: i64(ranges, [B, K, 2]), span_widths: i64(widths, [B, K]), pairs: i64(local, [B, P, 2]) });
-        if (rel.relation_probs.dims[2] !== R) {
-          throw new Error(`${dir}: relation head has ${rel.relation_probs.dims[2]} outputs but the types list ${R} relation types`);
-        }
-        return { logits: rel.relation_logits.data as Float32Array, probs: rel.relation_probs.data as Float32Array, shape: [B, P, R] };
-      },
-      dispose() {
-        hidden.dispose();
-      },
-    };
+    return scoreSpansWithOrt({ sessions: this.sessions, Tensor: ort.Tensor, settings: this.settings, source: this.dir }, input);
   }
 
   /** Releases the onnxruntime sessions. */

@@ -1,0 +1,5 @@
+// @spert/web: the browser runtime (also in the bundle, src/browser.ts) and, for Node, the tools
+// that build the bundle and lay out a static folder.
+export * from './browser';
+export { buildBrowserBundle, type BrowserBundle } from './bundle';
+export { writeWebFolder, locateBrowserBundle, BUILT_BUNDLE_DIR, type WriteWebFolderOptions, type WebFolder } from './static-folder';
