@@ -33,3 +33,4 @@ export {
   parseBertConfig,
 } from './families/bert';
 export type { BertConfig } from './families/bert';
+export * from './families/deberta-v2';

@@ -3,9 +3,11 @@
 // keep the matching registries for the TF.js layers and the ONNX graph.
 import type { CheckpointFamily, EncoderConfig, EncoderConfigFields } from './family';
 import { bertCheckpointFamily } from './families/bert';
+import { debertaV2CheckpointFamily } from './families/deberta-v2';
 
 const FAMILIES: readonly CheckpointFamily[] = [
   bertCheckpointFamily,
+  debertaV2CheckpointFamily,
 ];
 
 const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));
