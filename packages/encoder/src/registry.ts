@@ -2,10 +2,12 @@
 // tensor-free half of each family (config, parameter names) is registered in @spert/checkpoint.
 import { registeredModelTypes as checkpointModelTypes } from '@spert/checkpoint';
 import { bertEncoderFamily } from './families/bert';
+import { debertaV2EncoderFamily } from './families/deberta-v2';
 import type { CreateEncoderOptions, Encoder, EncoderFamily } from './family';
 
 const FAMILIES: readonly EncoderFamily[] = [
   bertEncoderFamily,
+  debertaV2EncoderFamily,
 ];
 
 const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));
