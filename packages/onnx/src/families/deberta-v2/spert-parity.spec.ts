@@ -10,7 +10,7 @@ import { useBackend } from '@spert/backend';
 import { makeDebertaV2Config } from '@spert/checkpoint';
 import { readDataset, readTypes, SPERT_DEFAULTS, type Document, type TypesSchema } from '@spert/core';
 import { createEncoder, DebertaV2Encoder } from '@spert/encoder';
-import { saveModel, SpertModel } from '@spert/model';
+import { openModel, saveModel, SpertModel } from '@spert/model';
 import { decodeScores } from '@spert/pipeline';
 import { loadTokenizer } from '@spert/tokenizer';
 import { trainSpert, type Progress } from '@spert/trainer';
@@ -121,3 +121,18 @@ it('a DeBERTa SpERT model trained here (loss falls, every encoder parameter move
     created.dispose();
   }
 }, 300_000);
+
+it('openModel on a Hugging Face DeBERTa-v3 directory (tiny-deberta-v3) builds SpERT heads on its encoder', async () => {
+  const model = await openModel({ id: tokenizerDir, types, seed: 1 });
+  try {
+    expect(model.encoder).toBeInstanceOf(DebertaV2Encoder);
+    expect(model.tokenizer.specialIds.cls).toBe(1); // [CLS], the context token the heads read
+    const encoded = model.encodeDocuments([test[0]])[0];
+    expect(encoded.inputIds[0]).toBe(1);
+    expect(encoded.inputIds[encoded.inputIds.length - 1]).toBe(2);
+    const [prediction] = await model.predict([test[0]]);
+    expect(prediction.tokens).toEqual(test[0]);
+  } finally {
+    model.dispose();
+  }
+});
