@@ -50,3 +50,4 @@ export {
   robertaParamSpecs,
 } from './families/roberta';
 export type { RobertaConfig, RobertaModelType } from './families/roberta';
+export * from './families/deberta-v2';

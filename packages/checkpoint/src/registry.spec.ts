@@ -5,14 +5,14 @@ const sizes = { vocab_size: 10, hidden_size: 8, num_hidden_layers: 1, num_attent
 
 describe('checkpoint family registry', () => {
   it('registers BERT under model_type "bert"', () => {
-    expect(registeredModelTypes()).toEqual(expect.arrayContaining(['bert', 'roberta', 'xlm-roberta', 'camembert']));
+    expect(registeredModelTypes()).toEqual(expect.arrayContaining(['bert', 'roberta', 'xlm-roberta', 'camembert', 'deberta-v2']));
     expect(checkpointFamily('bert')).toBe(bertCheckpointFamily);
     expect(bertCheckpointFamily.prefix).toBe('bert.');
   });
 
   it('refuses an unknown model_type, naming the source and listing the registered families', () => {
     expect(() => checkpointFamily('xlnet', 'ckpt/config.json')).toThrow(/^ckpt\/config\.json: model_type "xlnet" is not supported; registered encoder families: "bert"/);
-    expect(() => parseEncoderConfig({ ...sizes, model_type: 'deberta-v2' }, 'm/config.json')).toThrow(/m\/config\.json: model_type "deberta-v2" is not supported; registered encoder families: "bert"/);
+    expect(() => parseEncoderConfig({ ...sizes, model_type: 'electra' }, 'm/config.json')).toThrow(/m\/config\.json: model_type "electra" is not supported; registered encoder families: "bert"/);
     expect(() => makeEncoderConfig({ ...sizes, model_type: 'electra' })).toThrow(/makeEncoderConfig: model_type "electra" is not supported/);
     expect(() => encoderConfigToJson({ ...makeBertConfig(sizes), model_type: 'xlnet' })).toThrow(/model_type "xlnet" is not supported/);
   });

@@ -5,10 +5,12 @@ import { parseJsonObject } from './json-object';
 import type { CheckpointFamily, EncoderConfig, EncoderConfigFields } from './family';
 import { bertCheckpointFamily } from './families/bert';
 import { robertaCheckpointFamilies } from './families/roberta';
+import { debertaV2CheckpointFamily } from './families/deberta-v2';
 
 const FAMILIES: readonly CheckpointFamily[] = [
   bertCheckpointFamily,
   ...robertaCheckpointFamilies,
+  debertaV2CheckpointFamily,
 ];
 
 const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));

@@ -11,7 +11,7 @@ beforeAll(async () => {
 
 describe('encoder family registry', () => {
   it('registers BERT and builds a BertEncoder for model_type "bert", from a seed or from tensors', () => {
-    expect(registeredEncoderTypes()).toEqual(expect.arrayContaining(['bert', 'roberta', 'xlm-roberta', 'camembert']));
+    expect(registeredEncoderTypes()).toEqual(expect.arrayContaining(['bert', 'roberta', 'xlm-roberta', 'camembert', 'deberta-v2']));
     expect(encoderFamily('bert').modelType).toBe('bert');
     const a = createEncoder({ config: config(), seed: 3 });
     expect(a).toBeInstanceOf(BertEncoder);
@@ -27,6 +27,7 @@ describe('encoder family registry', () => {
     expect(() => createEncoder({ config: { ...config(), model_type: 'xlnet' } })).toThrow(
       /createEncoder: model_type "xlnet" is not supported; registered encoder families: "bert"/,
     );
-    expect(() => encoderFamily('deberta-v2', 'model.json')).toThrow(/^model\.json: model_type "deberta-v2" is not supported; registered encoder families: "bert"/);
+    expect(() => encoderFamily('xlnet', 'model.json')).toThrow(/^model\.json: model_type "xlnet" is not supported; registered encoder families: "bert", /);
+    expect(encoderFamily('deberta-v2').modelType).toBe('deberta-v2');
   });
 });

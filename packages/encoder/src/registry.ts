@@ -3,11 +3,13 @@
 import { registeredModelTypes as checkpointModelTypes } from '@spert/checkpoint';
 import { bertEncoderFamily } from './families/bert';
 import { robertaEncoderFamilies } from './families/roberta';
+import { debertaV2EncoderFamily } from './families/deberta-v2';
 import type { CreateEncoderOptions, Encoder, EncoderFamily } from './family';
 
 const FAMILIES: readonly EncoderFamily[] = [
   bertEncoderFamily,
   ...robertaEncoderFamilies,
+  debertaV2EncoderFamily,
 ];
 
 const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));

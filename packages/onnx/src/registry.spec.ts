@@ -7,7 +7,7 @@ const config: EncoderShape = { vocab_size: 20, hidden_size: 8, num_hidden_layers
 
 describe('ONNX encoder family registry', () => {
   it('registers BERT; buildEncoderGraph picks it for model_type "bert" and for configs without model_type', () => {
-    expect(registeredOnnxEncoderTypes()).toEqual(expect.arrayContaining(['bert', 'roberta', 'xlm-roberta', 'camembert']));
+    expect(registeredOnnxEncoderTypes()).toEqual(expect.arrayContaining(['bert', 'roberta', 'xlm-roberta', 'camembert', 'deberta-v2']));
     const weights = randomSpertWeights({ config, entityClasses: 3, relationTypes: 2 });
     const direct = buildBertEncoderGraph({ config, weights });
     expect(Buffer.from(buildEncoderGraph({ config, weights })).equals(Buffer.from(direct))).toBe(true);
@@ -19,7 +19,8 @@ describe('ONNX encoder family registry', () => {
     expect(() => buildEncoderGraph({ config: { ...config, model_type: 'xlnet' }, weights })).toThrow(
       /config\.json: model_type "xlnet" cannot be exported to ONNX; registered encoder families: "bert"/,
     );
-    expect(() => onnxEncoderFamily('deberta-v2', 'm/config.json')).toThrow(/^m\/config\.json: model_type "deberta-v2" cannot be exported to ONNX; registered encoder families: "bert"/);
+    expect(() => onnxEncoderFamily('xlnet', 'm/config.json')).toThrow(/^m\/config\.json: model_type "xlnet" cannot be exported to ONNX; registered encoder families: "bert", /);
+    expect(onnxEncoderFamily('deberta-v2').modelType).toBe('deberta-v2');
     expect(() => buildBertEncoderGraph({ config: { ...config, model_type: 'electra' }, weights })).toThrow(/model_type "electra", expected "bert"/);
   });
 });

@@ -1,11 +1,13 @@
 // The ONNX encoder graphs, keyed by config.json model_type: one line per family.
 import { bertOnnxFamily } from './families/bert';
 import { robertaOnnxFamilies } from './families/roberta';
+import { debertaV2OnnxFamily } from './families/deberta-v2';
 import type { OnnxEncoderFamily } from './family';
 
 const FAMILIES: readonly OnnxEncoderFamily[] = [
   bertOnnxFamily,
   ...robertaOnnxFamilies,
+  debertaV2OnnxFamily,
 ];
 
 const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));

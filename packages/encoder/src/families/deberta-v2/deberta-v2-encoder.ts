@@ -1,0 +1,284 @@
+// DeBERTa-v2/v3 (Hugging Face DebertaV2Model semantics) on TensorFlow.js ops: disentangled
+// attention (content-to-content plus the c2p and p2c relative-position terms over log-bucketed
+// relative positions, shared or own position projections), layer-normed relative embeddings,
+// padded positions zeroed after the embedding LayerNorm, erf GELU, seeded dropout in training.
+import * as tf from '@tensorflow/tfjs-core';
+import { gelu } from '@spert/backend';
+import {
+  asDebertaV2Config,
+  debertaV2CheckpointFamily,
+  debertaV2EncoderParamName,
+  debertaV2ParamSpecs,
+  initialDebertaV2ParamValue,
+  normsRelativeEmbeddings,
+  relativeEmbeddingRows,
+  relativeGeometry,
+  SeededRandom,
+  transpose2d,
+  type DebertaV2Config,
+  type EncoderConfig,
+  type NamedTensor,
+  type ParamSpec,
+} from '@spert/checkpoint';
+import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
+
+/** Options to build a DeBERTa-v2 encoder. */
+export interface DebertaV2EncoderOptions {
+  config: DebertaV2Config;
+  /** PyTorch-layout tensors under encoder names (with or without `deberta.`); random init when omitted. */
+  weights?: Map<string, NamedTensor>;
+  /** Seed of the random initialisation and of the dropout masks (default 0). */
+  seed?: number;
+}
+
+interface Linear {
+  w: tf.Variable;
+  b: tf.Variable;
+}
+
+interface Layer {
+  query: Linear;
+  key: Linear;
+  value: Linear;
+  /** Projections of the relative embeddings for c2p (keys) and p2c (queries): the content ones when share_att_key. */
+  posKey?: Linear;
+  posQuery?: Linear;
+  attnOut: Linear;
+  ln1: Linear;
+  inter: Linear;
+  out: Linear;
+  ln2: Linear;
+}
+
+const MASK_VALUE = -1e9;
+
+/** A DeBERTa-v2/v3 encoder whose forward pass returns the last hidden state. */
+export class DebertaV2Encoder implements Encoder {
+  private readonly vars = new Map<string, tf.Variable>();
+  private readonly specs: ParamSpec[];
+  private readonly layers: Layer[] = [];
+  private readonly dropoutRng: SeededRandom;
+  private readonly c2p: boolean;
+  private readonly p2c: boolean;
+  private disposed = false;
+
+  private constructor(readonly config: DebertaV2Config, values: Map<string, Float32Array>, seed: number) {
+    this.specs = debertaV2ParamSpecs(config);
+    this.dropoutRng = new SeededRandom(seed + 1);
+    this.c2p = config.relative_attention && config.pos_att_type.includes('c2p');
+    this.p2c = config.relative_attention && config.pos_att_type.includes('p2c');
+    for (const spec of this.specs) {
+      const v = values.get(spec.name)!;
+      const shape = spec.layout === 'linear' ? [spec.shape[1], spec.shape[0]] : spec.shape;
+      const data = spec.layout === 'linear' ? transpose2d(v, spec.shape[0], spec.shape[1]) : v;
+      const initial = tf.tensor(data, shape, 'float32');
+      this.vars.set(spec.name, tf.variable(initial, true));
+      initial.dispose();
+    }
+    const lin = (n: string): Linear => ({ w: this.vars.get(`${n}.weight`)!, b: this.vars.get(`${n}.bias`)! });
+    for (let l = 0; l < config.num_hidden_layers; l++) {
+      const p = `encoder.layer.${l}`;
+      const query = lin(`${p}.attention.self.query_proj`);
+      const key = lin(`${p}.attention.self.key_proj`);
+      const shared = config.share_att_key;
+      this.layers.push({
+        query,
+        key,
+        value: lin(`${p}.attention.self.value_proj`),
+        posKey: this.c2p ? (shared ? key : lin(`${p}.attention.self.pos_key_proj`)) : undefined,
+        posQuery: this.p2c ? (shared ? query : lin(`${p}.attention.self.pos_query_proj`)) : undefined,
+        attnOut: lin(`${p}.attention.output.dense`),
+        ln1: lin(`${p}.attention.output.LayerNorm`),
+        inter: lin(`${p}.intermediate.dense`),
+        out: lin(`${p}.output.dense`),
+        ln2: lin(`${p}.output.LayerNorm`),
+      });
+    }
+  }
+
+  /** Creates an encoder, randomly initialised (seeded) or from PyTorch-layout weights. */
+  static create({ config, weights, seed = 0 }: DebertaV2EncoderOptions): DebertaV2Encoder {
+    const specs = debertaV2ParamSpecs(config);
+    const values = new Map<string, Float32Array>();
+    const rng = new SeededRandom(seed);
+    if (weights) {
+      const problems: string[] = [];
+      const known = new Set(specs.map((s) => s.name));
+      const byName = new Map<string, NamedTensor>();
+      for (const [name, t] of weights) {
+        const n = debertaV2EncoderParamName(name);
+        if (n === null) continue;
+        if (!known.has(n)) problems.push(`unexpected tensor "${name}"`);
+        else byName.set(n, t);
+      }
+      for (const spec of specs) {
+        const t = byName.get(spec.name);
+        if (!t) problems.push(`missing tensor "${spec.name}" [${spec.shape}]`);
+        else if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) problems.push(`tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
+        else if (!(t.data instanceof Float32Array)) problems.push(`tensor "${spec.name}" is not floating point`);
+        else values.set(spec.name, t.data);
+      }
+      if (problems.length) throw new Error(`DeBERTa-v2 weights do not match the config: ${problems.join('; ')}`);
+    }
+    for (const spec of specs) if (!values.has(spec.name)) values.set(spec.name, initialDebertaV2ParamValue(spec, config, rng));
+    return new DebertaV2Encoder(config, values, seed);
+  }
+
+  /** Builds an encoder from checkpoint tensors (names with or without `deberta.`); `config` must be a DeBERTa-v2 one. */
+  static fromTensors(config: EncoderConfig, tensors: Map<string, NamedTensor>, options: { seed?: number } = {}): DebertaV2Encoder {
+    return DebertaV2Encoder.create({ config: asDebertaV2Config(config, 'DebertaV2Encoder.fromTensors'), weights: tensors, ...options });
+  }
+
+  /** The trainable variables under Hugging Face names (no `deberta.` prefix); Linear weights are [in, out]. */
+  variables(): Map<string, tf.Variable> {
+    this.check();
+    return new Map(this.vars);
+  }
+
+  /** Copies the parameters out in PyTorch layout (Linear weights [out, in]); DebertaV2Model has no pooler, so `withoutPooler` changes nothing. */
+  toTensors({ prefix = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
+    this.check();
+    const out = new Map<string, NamedTensor>();
+    for (const spec of this.specs) {
+      const raw = this.vars.get(spec.name)!.dataSync() as Float32Array;
+      const data = spec.layout === 'linear' ? transpose2d(raw, spec.shape[1], spec.shape[0]) : new Float32Array(raw);
+      out.set(prefix ? `${debertaV2CheckpointFamily.prefix}${spec.name}` : spec.name, { shape: [...spec.shape], data });
+    }
+    return out;
+  }
+
+  /** Forward pass: the last hidden state [batch, seqLen, hidden]; rows of padded positions are not meaningful. */
+  apply(inputs: EncoderInputs, { training }: ApplyOptions): tf.Tensor3D {
+    this.check();
+    const { inputIds, attentionMask, tokenTypeIds } = inputs;
+    const c = this.config;
+    const where = 'DebertaV2Encoder.apply';
+    if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') throw new Error(`${where}: inputIds must be an int32 [batch, seqLen] tensor, got ${inputIds.dtype} [${inputIds.shape}]`);
+    const [B, T] = inputIds.shape;
+    const sameShape = (t: tf.Tensor, what: string) => {
+      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== T) throw new Error(`${where}: ${what} has shape [${t.shape}], expected [${B}, ${T}] like inputIds`);
+    };
+    sameShape(attentionMask, 'attentionMask');
+    if (tokenTypeIds) {
+      sameShape(tokenTypeIds, 'tokenTypeIds');
+      if (tokenTypeIds.dtype !== 'int32') throw new Error(`${where}: tokenTypeIds must be int32`);
+      // type_vocab_size 0 (DeBERTa-v3): HF ignores token types; only zeros are meaningful then.
+      checkRange(tokenTypeIds, Math.max(c.type_vocab_size, 1), 'tokenTypeIds', 'type_vocab_size');
+    }
+    const maxLength = debertaV2CheckpointFamily.maxSequenceLength(c);
+    if (T > maxLength) throw new Error(`${where}: sequence length ${T} exceeds max_position_embeddings ${maxLength}`);
+    checkRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size');
+
+    const H = c.hidden_size;
+    const nh = c.num_attention_heads;
+    const dh = H / nh;
+    const hp = training ? c.hidden_dropout_prob : 0;
+    const ap = training ? c.attention_probs_dropout_prob : 0;
+    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, this.dropoutRng.int()) as tf.Tensor<R>) : x);
+    const v = (n: string) => this.vars.get(n)!;
+    const dense = (x: tf.Tensor2D, L: Linear): tf.Tensor2D => tf.fused.matMul({ a: x, b: L.w, bias: L.b }) as tf.Tensor2D;
+
+    return tf.tidy(() => {
+      let emb = tf.reshape(tf.gather(v('embeddings.word_embeddings.weight'), tf.reshape(inputIds, [B * T])), [B, T, H]) as tf.Tensor3D;
+      if (c.position_biased_input) emb = tf.add(emb, tf.slice(v('embeddings.position_embeddings.weight'), [0, 0], [T, H]));
+      if (c.type_vocab_size > 0) {
+        const table = v('embeddings.token_type_embeddings.weight');
+        emb = tf.add(emb, tokenTypeIds ? tf.reshape(tf.gather(table, tf.reshape(tokenTypeIds, [B * T])), [B, T, H]) : tf.slice(table, [0, 0], [1, H]));
+      }
+      const maskF = tf.cast(attentionMask, 'float32');
+      // DebertaV2Embeddings multiplies the LayerNormed embeddings by the mask: padded rows start at zero.
+      const normed = layerNorm(tf.reshape(emb, [B * T, H]) as tf.Tensor2D, v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps);
+      let x = drop(tf.mul(normed, tf.reshape(maskF, [B * T, 1])) as tf.Tensor2D, hp);
+
+      // Additive bias over keys; HF's XSoftmax also blanks padded query rows, which only changes those (meaningless) rows.
+      const maskBias = tf.reshape(tf.mul(tf.sub(1, maskF), MASK_VALUE), [B, 1, 1, T]);
+      const scaleFactor = 1 + c.pos_att_type.length;
+      const scale = 1 / Math.sqrt(dh * scaleFactor);
+
+      let relE: tf.Tensor2D | undefined;
+      let c2pIndex: tf.Tensor1D | undefined;
+      let p2cIndex: tf.Tensor1D | undefined;
+      const span = relativeGeometry(c).span;
+      if (this.c2p || this.p2c) {
+        const table = v('encoder.rel_embeddings.weight') as tf.Tensor2D;
+        relE = drop(normsRelativeEmbeddings(c) ? layerNorm(table, v('encoder.LayerNorm.weight'), v('encoder.LayerNorm.bias'), c.layer_norm_eps) : table, hp);
+        // Flat indices into a [T, 2 span] block per head: c2p reads row (q, idx[q,k]) of Q·posK,
+        // p2c reads row (k, idx[q,k]) of K·posQ (HF's p2c gather plus transpose, in one gather).
+        const rows = relativeEmbeddingRows(c, T);
+        const c2p = new Int32Array(T * T);
+        const p2c = new Int32Array(T * T);
+        for (let q = 0; q < T; q++) {
+          for (let k = 0; k < T; k++) {
+            c2p[q * T + k] = q * 2 * span + rows[q * T + k];
+            p2c[q * T + k] = k * 2 * span + rows[q * T + k];
+          }
+        }
+        c2pIndex = tf.tensor1d(c2p, 'int32');
+        p2cIndex = tf.tensor1d(p2c, 'int32');
+      }
+      // [rows, H] -> [nh, rows / nPerHead..., dh] layouts for the per-head products
+      const heads = (t: tf.Tensor2D, rows: number) => tf.transpose(tf.reshape(t, [rows, nh, dh]), [1, 0, 2]) as tf.Tensor3D; // [nh, rows, dh]
+      // scores of every content row against every relative embedding, gathered to [B, nh, T, T]
+      const relativeTerm = (content: tf.Tensor3D /* [nh, B*T, dh] */, pos: tf.Tensor3D /* [nh, 2span, dh] */, index: tf.Tensor1D) => {
+        const all = tf.matMul(content, pos, false, true); // [nh, B*T, 2span]
+        const perDoc = tf.reshape(tf.transpose(tf.reshape(all, [nh, B, T * 2 * span]), [1, 0, 2]), [B * nh, T * 2 * span]);
+        return tf.reshape(tf.gather(perDoc, index, 1), [B, nh, T, T]);
+      };
+
+      for (const L of this.layers) {
+        const qFlat = dense(x, L.query);
+        const kFlat = dense(x, L.key);
+        const toBHTD = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, T, nh, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+        const q = toBHTD(qFlat);
+        const k = toBHTD(kFlat);
+        const val = toBHTD(dense(x, L.value));
+        let scores: tf.Tensor4D = tf.matMul(q, k, false, true);
+        if (relE && this.c2p && L.posKey && c2pIndex) {
+          scores = tf.add(scores, relativeTerm(heads(qFlat, B * T), heads(dense(relE, L.posKey), 2 * span), c2pIndex));
+        }
+        if (relE && this.p2c && L.posQuery && p2cIndex) {
+          scores = tf.add(scores, relativeTerm(heads(kFlat, B * T), heads(dense(relE, L.posQuery), 2 * span), p2cIndex));
+        }
+        const probs = drop(tf.softmax(tf.add(tf.mul(scores, scale), maskBias)), ap);
+        const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D;
+        const attnOut = drop(dense(ctx, L.attnOut), hp);
+        x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1.w, L.ln1.b, c.layer_norm_eps);
+        const inter = gelu(dense(x, L.inter) as tf.Tensor2D);
+        const out = drop(dense(inter, L.out), hp);
+        x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2.w, L.ln2.b, c.layer_norm_eps);
+      }
+      return tf.reshape(x, [B, T, H]) as tf.Tensor3D;
+    });
+  }
+
+  /** Number of parameters. */
+  parameterCount(): number {
+    return this.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  }
+
+  /** Frees the variables; the encoder is unusable afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const v of this.vars.values()) v.dispose();
+    this.disposed = true;
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error('DebertaV2Encoder: used after dispose()');
+  }
+}
+
+function checkRange(t: tf.Tensor2D, limit: number, what: string, field: string): void {
+  const d = t.dataSync();
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] < 0 || d[i] >= limit) throw new Error(`DebertaV2Encoder.apply: ${what}[${Math.floor(i / t.shape[1])}][${i % t.shape[1]}] = ${d[i]} is outside [0, ${limit}) (config ${field})`);
+  }
+}
+
+/** LayerNorm over the last axis with biased variance, as torch.nn.LayerNorm. */
+function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
+}
