@@ -1,5 +1,7 @@
 import type { ChunkExecutor, ChunkResult, ChunkTask } from '@spert/batch';
 import { Queue, QueueEvents } from 'bullmq';
+// BullMQ loads ioredis (its optional peer) at run time from these options: the dependency is ours to declare.
+import type { RedisOptions } from 'ioredis';
 import type { ModelOptions } from './model-options';
 
 /** BullMQ queue spert-predict and spert-worker use unless told otherwise. */
@@ -13,7 +15,7 @@ export interface ChunkJobData {
 }
 
 /** Connection options of BullMQ for a `redis://host:port` URL; throws naming the flag on anything else. */
-export function redisConnection(url: string, flag = '--queue'): { url: string; maxRetriesPerRequest: null } {
+export function redisConnection(url: string, flag = '--queue'): { url: string } & Pick<RedisOptions, 'maxRetriesPerRequest'> {
   let u: URL;
   try {
     u = new URL(url);
