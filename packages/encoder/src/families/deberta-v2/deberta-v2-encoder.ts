@@ -2,6 +2,7 @@
 // attention (content-to-content plus the c2p and p2c relative-position terms over log-bucketed
 // relative positions, shared or own position projections), layer-normed relative embeddings,
 // padded positions zeroed after the embedding LayerNorm, erf GELU, seeded dropout in training.
+import { checkIdRange, layerNorm } from '../layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu } from '@spert/backend';
 import {
@@ -163,11 +164,11 @@ export class DebertaV2Encoder implements Encoder {
       sameShape(tokenTypeIds, 'tokenTypeIds');
       if (tokenTypeIds.dtype !== 'int32') throw new Error(`${where}: tokenTypeIds must be int32`);
       // type_vocab_size 0 (DeBERTa-v3): HF ignores token types; only zeros are meaningful then.
-      checkRange(tokenTypeIds, Math.max(c.type_vocab_size, 1), 'tokenTypeIds', 'type_vocab_size');
+      checkIdRange(tokenTypeIds, Math.max(c.type_vocab_size, 1), 'tokenTypeIds', 'type_vocab_size', 'DebertaV2Encoder');
     }
     const maxLength = debertaV2CheckpointFamily.maxSequenceLength(c);
     if (T > maxLength) throw new Error(`${where}: sequence length ${T} exceeds max_position_embeddings ${maxLength}`);
-    checkRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size');
+    checkIdRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size', 'DebertaV2Encoder');
 
     const H = c.hidden_size;
     const nh = c.num_attention_heads;
@@ -268,17 +269,4 @@ export class DebertaV2Encoder implements Encoder {
   }
 }
 
-function checkRange(t: tf.Tensor2D, limit: number, what: string, field: string): void {
-  const d = t.dataSync();
-  for (let i = 0; i < d.length; i++) {
-    if (d[i] < 0 || d[i] >= limit) throw new Error(`DebertaV2Encoder.apply: ${what}[${Math.floor(i / t.shape[1])}][${i % t.shape[1]}] = ${d[i]} is outside [0, ${limit}) (config ${field})`);
-  }
-}
 
-/** LayerNorm over the last axis with biased variance, as torch.nn.LayerNorm. */
-function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
-}

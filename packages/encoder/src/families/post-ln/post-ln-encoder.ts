@@ -2,6 +2,7 @@
 // TensorFlow.js ops: erf GELU, additive attention mask, trainable variables and seeded dropout in
 // training mode. A family supplies its checkpoint layout, its names in errors and its position
 // embeddings; everything else lives here once.
+import { checkIdRange, layerNorm } from '../layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu } from '@spert/backend';
 import { SeededRandom, transpose2d, type CheckpointFamily, type EncoderConfig, type NamedTensor, type ParamSpec } from '@spert/checkpoint';
@@ -175,10 +176,10 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
     if (tokenTypeIds) {
       sameShape(tokenTypeIds, 'tokenTypeIds');
       if (tokenTypeIds.dtype !== 'int32') throw new Error(`${where}: tokenTypeIds must be int32`);
-      this.checkRange(tokenTypeIds, c.type_vocab_size, 'tokenTypeIds', 'type_vocab_size');
+      checkIdRange(tokenTypeIds, c.type_vocab_size, 'tokenTypeIds', 'type_vocab_size', this.family.className);
     }
     if (T > this.family.checkpoint.maxSequenceLength(c)) throw new Error(`${where}: sequence length ${T} exceeds ${this.family.describeMaxLength(c)}`);
-    this.checkRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size');
+    checkIdRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size', this.family.className);
 
     const H = c.hidden_size;
     const nh = c.num_attention_heads;
@@ -246,18 +247,5 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
     if (this.disposed) throw new Error(`${this.family.className}: used after dispose()`);
   }
 
-  private checkRange(t: tf.Tensor2D, limit: number, what: string, field: string): void {
-    const d = t.dataSync();
-    for (let i = 0; i < d.length; i++) {
-      if (d[i] < 0 || d[i] >= limit) throw new Error(`${this.family.className}.apply: ${what}[${Math.floor(i / t.shape[1])}][${i % t.shape[1]}] = ${d[i]} is outside [0, ${limit}) (config ${field})`);
-    }
-  }
 }
 
-/** LayerNorm over the last axis with biased variance, as torch.nn.LayerNorm. */
-function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
-}
