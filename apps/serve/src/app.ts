@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { Prediction, PredictionInput } from '@spert/core';
 import { splitWords } from '@spert/tokenizer';
@@ -8,7 +9,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { bearerChecker } from './auth';
 import { HttpError } from './http-error';
 import { createMetrics, measuredPredictor, type ServeMetrics } from './metrics';
-import { renderPage } from './page';
+import { BROWSER_PAGE_CSP, renderPage } from './page';
 import { prepareDocuments } from './prepare-documents';
 import { healthSchema, livenessSchema, metadataSchema, predictSchema, readinessSchema } from './schemas';
 import { toResponseDocument } from './to-response';
@@ -49,6 +50,10 @@ export interface BuildAppOptions {
   now?: () => number;
   /** Extra version strings reported by `GET /metadata`. */
   versions?: Record<string, string>;
+  /** A folder written by @spert/web's writeWebFolder: served under /web/, and the page offers "run in this browser" with the service's own model files. */
+  webDir?: string;
+  /** Runs when the app has closed and the predictor is disposed (e.g. to remove `webDir`). */
+  onClosed?: () => Promise<void> | void;
 }
 
 /** The fastify app plus its batcher, exposed for stats and shutdown. */
@@ -279,10 +284,15 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     // Never free the runtime under a running warm-up call.
     await warming;
     await batcher.dispose();
+    await options.onClosed?.();
   });
 
+  // With the browser build, the page may load it as a module, compile its wasm and start workers (BROWSER_PAGE_CSP).
+  const page = options.webDir ? renderPage({ browser: { bundle: 'web/spert-web.js', model: 'web/model/' } }) : renderPage();
+  const csp = options.webDir ? BROWSER_PAGE_CSP : "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
+  if (options.webDir) await app.register(fastifyStatic, { root: options.webDir, prefix: '/web/', decorateReply: false, index: false });
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {
-    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'").send(renderPage());
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(page);
   });
 
   app.get('/health', { schema: healthSchema }, async () => ({ status: 'ok', uptimeSeconds: (now() - started) / 1000 }));

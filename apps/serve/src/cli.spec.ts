@@ -36,6 +36,8 @@ describe('parseServeArgs', () => {
   it('passes the pipeline\'s long-document policy and windows to the server', () => {
     const o = parseServeArgs(argv('--model', 'dir', '--on-too-long', 'error', '--window', '128', '--stride', '64', '--window-unit', 'words'));
     expect(serverOptionsFromCli(o)).toMatchObject({ onTooLong: 'error', window: 128, stride: 64, windowUnit: 'words' });
+    expect(serverOptionsFromCli(parseServeArgs(argv('--model', 'dir', '--browser')))).toMatchObject({ browser: true });
+    expect(serverOptionsFromCli(parseServeArgs(argv('--model', 'dir'))).browser).toBeUndefined();
     expect(() => parseServeArgs(argv('--model', 'dir', '--on-too-long', 'split'))).toThrow(/--on-too-long.*split.*window, error, truncate/);
   });
 

@@ -30,6 +30,8 @@ export interface ServeCliOptions {
   protectMetrics?: boolean;
   corsOrigin?: string[];
   summaryIntervalS?: number;
+  /** Serve the browser build too (the page's "run in this browser"). */
+  browser?: boolean;
   /** The pipeline's long-document policy and windows. */
   onTooLong?: TooLongPolicy;
   window?: number;
@@ -73,6 +75,7 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     .option('--protect-metrics', 'with an API key, require it on /metrics too')
     .option('--cors-origin <origins>', 'allow these origins (comma-separated, or *); default: no CORS', (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
     .option('--summary-interval-s <n>', 'seconds between summary log lines (0: none; default 60)', intOption('--summary-interval-s', 0, 86_400))
+    .option('--browser', 'also serve the browser build with this model under /web/: the page gets "run in this browser" (@spert/web, onnxruntime-web)')
     .addOption(new Option('--on-too-long <policy>', `documents longer than the encoder: overlapping windows, merged; 422; or trailing words dropped (${PIPELINE_DEFAULTS.onTooLong})`).choices(TOO_LONG_POLICIES))
     .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', intOption('--window', 1, 1_000_000))
     .option('--stride <n>', 'distance between window starts (default: half the window)', intOption('--stride', 1, 1_000_000))
@@ -101,6 +104,7 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     protectMetrics: o.protectMetrics as boolean | undefined,
     corsOrigin: o.corsOrigin as string[] | undefined,
     summaryIntervalS: o.summaryIntervalS as number | undefined,
+    browser: o.browser === true ? true : undefined,
     onTooLong: o.onTooLong as TooLongPolicy | undefined,
     window: o.window as number | undefined,
     stride: o.stride as number | undefined,
@@ -124,6 +128,7 @@ export function serverOptionsFromCli(o: ServeCliOptions, env: Record<string, str
     batch: { maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs },
     limits: { documents: o.maxDocuments, words: o.maxWords, chars: o.maxChars, bodyBytes: o.maxBodyBytes },
     logger: true,
+    browser: o.browser,
     onTooLong: o.onTooLong,
     window: o.window,
     stride: o.stride,

@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { SpertOnnxRuntime, type SpertOnnxLoadOptions } from '@spert/onnx';
+import { writeWebFolder } from '@spert/web';
 import { buildApp, type ServeApp } from './app';
 import type { BatchOptions, LogLevel, OperationsOptions, Predictor, ServeLimits } from './types';
 
@@ -19,6 +23,11 @@ export interface CreateServerOptions {
   operations?: Partial<OperationsOptions>;
   /** Warm the model up before `/health/ready` answers 200 (default true). */
   warmup?: boolean;
+  /**
+   * Also serve the browser build (@spert/web) with this model's files under /web/, so the page can
+   * "run in this browser" beside the service (default false); `bundleDir`: a built bundle to use.
+   */
+  browser?: boolean | { bundleDir?: string };
   /** Documents longer than the encoder: 'window' (default), 'error' (422) or 'truncate'. */
   onTooLong?: SpertOnnxLoadOptions['onTooLong'];
   /** Window size, stride and their unit for long documents (the pipeline's defaults when omitted). */
@@ -43,7 +52,14 @@ export async function createServer(options: CreateServerOptions): Promise<ServeA
     batchSize: options.batch?.maxBatch,
   });
   const ortVersion = runtime.metadata().onnxruntimeVersion;
+  let webDir: string | undefined;
   try {
+    if (options.browser) {
+      // Written once at start-up from the same exported files the service runs; removed on close.
+      webDir = await mkdtemp(path.join(tmpdir(), 'spert-serve-web-'));
+      const bundleDir = typeof options.browser === 'object' ? options.browser.bundleDir : undefined;
+      await writeWebFolder({ modelDir: options.modelDir, outDir: webDir, bundleDir, backends: ['wasm'] });
+    }
     const serve = await buildApp({
       predictor: runtime,
       limits: options.limits,
@@ -54,12 +70,15 @@ export async function createServer(options: CreateServerOptions): Promise<ServeA
       operations: options.operations,
       warmup: options.warmup ?? true,
       versions: typeof ortVersion === 'string' ? { onnxruntime: ortVersion } : {},
+      webDir,
+      onClosed: webDir ? () => rm(webDir as string, { recursive: true, force: true }) : undefined,
     });
     const meta = runtime.metadata();
     serve.app.log.info({ model: options.modelDir, entityTypes: meta.entityTypes.length, relationTypes: meta.relationTypes.length, ms: Date.now() - loadStarted }, 'model loaded');
     return serve;
   } catch (e) {
     await runtime.dispose?.();
+    if (webDir) await rm(webDir, { recursive: true, force: true });
     throw e;
   }
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SpertOnnxRuntime } from '@spert/onnx';
-import { buildBrowserBundle, writeWebFolder } from '@spert/web';
+import { buildBrowserBundle } from '@spert/web';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sirv from 'sirv';
 import { RulePredictor } from '../test/rule-predictor';
@@ -175,38 +175,23 @@ describe('renderPage', () => {
     expect(await page.locator('#error').textContent()).toBe('TEXT_TOO_LONG: documents[0].text: 10001 characters, the limit is 10000');
     await page.close();
   }, 60_000);
-  it('"run in this browser" gives the service\'s predictions, from the same model files', async () => {
+  it('"run in this browser" gives the service\'s predictions, from the service\'s own model files (spert-serve --browser)', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'spert-serve-page-web-'));
     const modelDir = await exportRandomModel(root, { noneShift: 1.2 });
-    const real = await createServer({ modelDir, threads: 1 });
     const bundleDir = path.join(root, 'bundle');
     await buildBrowserBundle({ outDir: bundleDir });
-    await writeWebFolder({ modelDir, outDir: path.join(root, 'web'), bundleDir, backends: ['wasm'] });
-    const web = staticFiles(path.join(root, 'web'));
+    const real = await createServer({ modelDir, threads: 1, browser: { bundleDir } });
     await real.app.listen({ host: '127.0.0.1', port: 0 });
     const service = `http://127.0.0.1:${(real.app.server.address() as AddressInfo).port}`;
-    // The service's page with the switch, its routes (forwarded to the real service), the browser build under /web/.
-    const site = await listen(async (req, res) => {
-      const url = req.url ?? '/';
-      if (url === '/') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': BROWSER_PAGE_CSP });
-        res.end(renderPage({ browser: { bundle: 'web/spert-web.js', model: 'web/model/' } }));
-      } else if (url.startsWith('/web/')) {
-        req.url = url.slice('/web'.length);
-        await web(req, res);
-      } else {
-        const chunks: Buffer[] = [];
-        for await (const c of req) chunks.push(c as Buffer);
-        const r = await fetch(`${service}${url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, body: chunks.length ? Buffer.concat(chunks) : undefined });
-        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-        res.end(Buffer.from(await r.arrayBuffer()));
-      }
-    });
     try {
+      const home = await fetch(`${service}/`);
+      expect(home.headers.get('content-security-policy')).toBe(BROWSER_PAGE_CSP);
       const page = await context.newPage();
       const errors: string[] = [];
+      const requests: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${site.url}/`);
+      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      await page.goto(`${service}/`);
       await page.waitForSelector('#legend span');
       expect(await page.locator('#where').isVisible()).toBe(true);
       const text = 'John Smith works for Acme Corp in Berlin .';
@@ -218,11 +203,10 @@ describe('renderPage', () => {
       expect(browserRun.status).toMatch(/^done in \d+ ms in this browser$/);
       expect(browserRun.entities).toEqual(server.entities);
       expect(browserRun.relations).toEqual(server.relations);
-      expect(site.requests).toEqual(expect.arrayContaining(['/web/spert-web.js', '/web/model/encoder.onnx']));
+      expect(requests).toEqual(expect.arrayContaining(['/web/spert-web.js', '/web/model/encoder.onnx']));
       expect(errors).toEqual([]);
       await page.close();
     } finally {
-      await site.close();
       await real.app.close();
       rmSync(root, { recursive: true, force: true });
     }
