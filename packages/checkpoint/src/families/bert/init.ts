@@ -1,17 +1,2 @@
-// Hugging Face's BertPreTrainedModel._init_weights, reproducible from a seed and without tfjs.
-import type { ParamSpec } from '../../family';
-import type { SeededRandom } from '../../random';
-import type { BertConfig } from './config';
-
-/** Initial value of one parameter: N(0, initializer_range) weights (padding row zero), zero biases, unit LayerNorm. */
-export function initialParamValue(spec: ParamSpec, config: BertConfig, rng: SeededRandom): Float32Array {
-  const count = spec.shape.reduce((a, b) => a * b, 1);
-  if (spec.name.endsWith('LayerNorm.weight')) return new Float32Array(count).fill(1);
-  if (spec.name.endsWith('.bias')) return new Float32Array(count);
-  const data = rng.normalArray(count, config.initializer_range);
-  if (spec.name === 'embeddings.word_embeddings.weight') {
-    const pad = typeof config.extra.pad_token_id === 'number' ? config.extra.pad_token_id : 0;
-    if (pad >= 0 && pad < config.vocab_size) data.fill(0, pad * config.hidden_size, (pad + 1) * config.hidden_size);
-  }
-  return data;
-}
+// Hugging Face's BertPreTrainedModel._init_weights: the family-independent initialisation.
+export { initialParamValue } from '../../param-init';

@@ -1,22 +1,14 @@
 // Parameter names and shapes of a Hugging Face BertModel, and the name normalisation that lets
 // checkpoints with or without the `bert.` prefix and with legacy LayerNorm names load.
 import type { ParamSpec } from '../../family';
+import { paramSpecBuilder } from '../../param-init';
 import type { BertConfig } from './config';
 
 /** Every parameter of a BertModel (with pooler) for `config`, in Hugging Face order. */
 export function bertParamSpecs(config: BertConfig): ParamSpec[] {
   const H = config.hidden_size;
   const I = config.intermediate_size;
-  const specs: ParamSpec[] = [];
-  const plain = (name: string, ...shape: number[]) => specs.push({ name, shape, layout: 'plain' });
-  const linear = (name: string, out: number, inp: number) => {
-    specs.push({ name: `${name}.weight`, shape: [out, inp], layout: 'linear' });
-    plain(`${name}.bias`, out);
-  };
-  const norm = (name: string) => {
-    plain(`${name}.weight`, H);
-    plain(`${name}.bias`, H);
-  };
+  const { specs, plain, linear, norm } = paramSpecBuilder(H);
   plain('embeddings.word_embeddings.weight', config.vocab_size, H);
   plain('embeddings.position_embeddings.weight', config.max_position_embeddings, H);
   plain('embeddings.token_type_embeddings.weight', config.type_vocab_size, H);

@@ -1,6 +1,7 @@
 // Parameter names and shapes of a Hugging Face DebertaV2Model, and the name normalisation that
 // lets checkpoints with or without the `deberta.` prefix load.
 import type { ParamSpec } from '../../family';
+import { paramSpecBuilder } from '../../param-init';
 import { relativeGeometry, type DebertaV2Config } from './config';
 
 /** True when the config LayerNorms the relative embeddings (`norm_rel_ebd` contains "layer_norm"). */
@@ -12,16 +13,7 @@ export function normsRelativeEmbeddings(config: Pick<DebertaV2Config, 'norm_rel_
 export function debertaV2ParamSpecs(config: DebertaV2Config): ParamSpec[] {
   const H = config.hidden_size;
   const I = config.intermediate_size;
-  const specs: ParamSpec[] = [];
-  const plain = (name: string, ...shape: number[]) => specs.push({ name, shape, layout: 'plain' });
-  const linear = (name: string, out: number, inp: number) => {
-    specs.push({ name: `${name}.weight`, shape: [out, inp], layout: 'linear' });
-    plain(`${name}.bias`, out);
-  };
-  const norm = (name: string) => {
-    plain(`${name}.weight`, H);
-    plain(`${name}.bias`, H);
-  };
+  const { specs, plain, linear, norm } = paramSpecBuilder(H);
   plain('embeddings.word_embeddings.weight', config.vocab_size, H);
   if (config.position_biased_input) plain('embeddings.position_embeddings.weight', config.max_position_embeddings, H);
   if (config.type_vocab_size > 0) plain('embeddings.token_type_embeddings.weight', config.type_vocab_size, H);
