@@ -1,3 +1,4 @@
+import { silentCommanderOutput } from '@spert/core';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -66,7 +67,8 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     .option('--queue <url>', 'redis://host:port: put chunks on a BullMQ queue for spert-worker processes (any machines) instead of predicting here')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('--queue-in-flight <n>', 'chunk jobs in the queue at once (bounds Redis memory)', intOption('--queue-in-flight', 1, 100_000), 16)
-    .exitOverride();
+    .exitOverride()
+    .configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
   const workers = o.workers as number;

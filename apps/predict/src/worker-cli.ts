@@ -1,3 +1,4 @@
+import { silentCommanderOutput } from '@spert/core';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { predictChunk, type ChunkResult } from '@spert/batch';
@@ -39,7 +40,8 @@ export function parseWorkerArgs(argv: string[], cores = availableParallelism()):
     .option('--intra-op-threads <n>', 'onnxruntime intra-op threads (default: cores / concurrency)', intOption('--intra-op-threads', 1, 1024))
     .option('--lock-ms <n>', 'job lock: a worker silent this long is taken for dead and its job goes to another', intOption('--lock-ms', 500, 3_600_000), 30_000)
     .option('--verbose', 'one stderr line per job started and finished')
-    .exitOverride();
+    .exitOverride()
+    .configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
   const concurrency = o.concurrency as number;

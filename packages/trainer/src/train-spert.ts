@@ -63,6 +63,8 @@ export interface TrainSpertOptions extends Partial<SpertHyperparameters> {
   signal?: AbortSignal;
   /** Checkpoint every N updates as well as every epoch. */
   checkpointEverySteps?: number;
+  /** Rows of log/loss.csv: the mean loss of every N updates (default 100; 1 logs every step). */
+  logEvery?: number;
 }
 
 // Training forward passes trainSpert has run on each model object (see replayDropout).
@@ -150,6 +152,7 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
     },
     progress: options.progress,
     progressEvery: options.progressEvery,
+    logEvery: options.logEvery,
     log: options.log,
     signal: options.signal,
   };
