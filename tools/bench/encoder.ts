@@ -1,21 +1,41 @@
 // Encoder benchmark on the wasm backend: forward, and forward + backward + AdamW step, for a random
-// bert-base-sized BertEncoder (hidden 768, 12 layers, 12 heads, intermediate 3072, vocab 28996),
+// base-sized encoder of a family: bert (bert-base-cased: hidden 768, 12 layers, 12 heads,
+// intermediate 3072, vocab 28996), roberta (roberta-base: vocab 50265, 514 positions) or
+// deberta-v2 (microsoft/deberta-v3-base: vocab 128100, relative attention, 256 buckets),
 // batch 2 x 48 wordpieces. Reports median times, implied GFLOP/s and peak tensor memory.
-// Run: npx tsx tools/bench/encoder.ts [--backend wasm|cpu|auto] [--steps 3] [--adamw ops|fused] [--profile]
+// Run: npx tsx tools/bench/encoder.ts [--family bert|roberta|deberta-v2] [--backend wasm|cpu|auto] [--steps 3]
+//   [--adamw ops|fused] [--profile] [--hidden 768 --layers 12 --heads 12 --intermediate 3072 --vocab N]
 // --profile: time every kernel of the last step (each kernel wrapped with a timer) and print
-// where the forward+backward went.
+// where the forward+backward went. The size flags shrink the encoder (to check the script quickly).
 import * as tf from '@tensorflow/tfjs-core';
 import { adamwUpdate, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
-import { makeBertConfig } from '@spert/checkpoint';
-import { BertEncoder } from '@spert/encoder';
+import { makeEncoderConfig } from '@spert/checkpoint';
+import { createEncoder } from '@spert/encoder';
 import { AdamW, adamwUpdateOps } from '@spert/trainer';
 
-const B = 2, T = 48, H = 768, L = 12, I = 3072, V = 28996;
+// Each family's base checkpoint: vocabulary and the config fields that differ from BERT's.
+const FAMILIES = {
+  bert: { vocab: 28996, fields: {} },
+  roberta: { vocab: 50265, fields: { max_position_embeddings: 514, type_vocab_size: 1 } },
+  'deberta-v2': { vocab: 128100, fields: { max_position_embeddings: 512, type_vocab_size: 0 } },
+} as const;
+type Family = keyof typeof FAMILIES;
 
-function arg(name: string, fallback: string): string {
+const familyName = argValue('family', 'bert');
+if (!Object.prototype.hasOwnProperty.call(FAMILIES, familyName)) {
+  throw new Error(`--family ${familyName}: expected one of ${Object.keys(FAMILIES).join(', ')}`);
+}
+const FAMILY = familyName as Family;
+const B = 2, T = 48;
+const H = Number(argValue('hidden', '768')), L = Number(argValue('layers', '12')), HEADS = Number(argValue('heads', '12'));
+const I = Number(argValue('intermediate', '3072')), V = Number(argValue('vocab', String(FAMILIES[FAMILY].vocab)));
+
+function argValue(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] != null ? process.argv[i + 1] : fallback;
 }
+
+const arg = argValue;
 
 /** Multiply-adds x2 of the dense layers and attention products of one forward pass. */
 function forwardFlops(): number {
@@ -64,9 +84,17 @@ async function main(): Promise<void> {
   const adamwKind = arg('adamw', 'fused');
   const report = await useBackend(backendName);
   console.log(formatBackendReport(report));
-  const config = makeBertConfig({ vocab_size: V, hidden_size: H, num_hidden_layers: L, num_attention_heads: 12, intermediate_size: I });
-  const encoder = BertEncoder.create({ config, seed: 1 });
-  console.log(`encoder: ${(encoder.parameterCount() / 1e6).toFixed(1)} M parameters; batch ${B} x ${T}; AdamW update: ${adamwKind}`);
+  const config = makeEncoderConfig({
+    model_type: FAMILY,
+    vocab_size: V,
+    hidden_size: H,
+    num_hidden_layers: L,
+    num_attention_heads: HEADS,
+    intermediate_size: I,
+    ...FAMILIES[FAMILY].fields,
+  });
+  const encoder = createEncoder({ config, seed: 1 });
+  console.log(`encoder: ${FAMILY}, ${(encoder.parameterCount() / 1e6).toFixed(1)} M parameters; batch ${B} x ${T}; AdamW update: ${adamwKind}`);
   const ids = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i * 7919 + 101) % V), [B, T], 'int32');
   const mask = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i % T < T - 5 || i < T ? 1 : 0)), [B, T], 'int32');
   const profile = process.argv.includes('--profile');
@@ -122,7 +150,8 @@ async function main(): Promise<void> {
 
   const f = forwardFlops();
   const fwd = median(forwardMs);
-  console.log(`\nforward FLOPs ${(f / 1e9).toFixed(1)} G; backward counted as 2x forward`);
+  const uncounted = FAMILY === 'deberta-v2' ? ' (BERT\'s count: the relative-position terms of DeBERTa are not included)' : '';
+  console.log(`\nforward FLOPs ${(f / 1e9).toFixed(1)} G${uncounted}; backward counted as 2x forward`);
   console.log(`wasm heap (never shrinks): ${heapLog.join('; ')}; process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   console.log(`per step (forward+backward + AdamW): ${perStep.join('; ')}`);
   if (failure) console.log(failure);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { assertDatasetName, parseJson } from '@spert/core';
 import { SPERT_DEFAULTS } from '@spert/core';
+import { SCRATCH_FAMILIES } from '@spert/model';
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
 import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { z } from 'zod';
@@ -17,6 +18,7 @@ export const TrainConfigSchema = z
     valid: z.string().optional(),
     types: z.string().optional(),
     encoder: z.string().optional(),
+    family: z.enum(SCRATCH_FAMILIES).optional(),
     hiddenSize: z.number().int().positive().default(128),
     layers: z.number().int().positive().default(2),
     heads: z.number().int().positive().default(2),
@@ -92,6 +94,10 @@ export function resolveConfig(layers: Array<Record<string, unknown> | undefined>
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`${source ? `${source}: ` : ''}invalid training configuration:\n${lines.join('\n')}`);
+  }
+  // A checkpoint carries its own family (config.json model_type).
+  if (parsed.data.family !== undefined && parsed.data.encoder !== undefined) {
+    throw new Error(`${source ? `${source}: ` : ''}family "${parsed.data.family}" is for encoders built from scratch; the checkpoint ${parsed.data.encoder} has its own family (drop --family or --encoder)`);
   }
   // The named dataset only matters when one of the three files is left to it.
   if (!(parsed.data.train && parsed.data.valid && parsed.data.types)) assertDatasetName(parsed.data.dataset);

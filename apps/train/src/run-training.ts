@@ -68,6 +68,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
     : createScratchModel({
         documents: train,
         types,
+        family: config.family,
         hiddenSize: config.hiddenSize,
         layers: config.layers,
         heads: config.heads,
@@ -79,7 +80,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
       });
   const c = model.encoder.config;
   log(
-    `encoder: ${config.encoder ?? 'random (from scratch)'}: hidden ${c.hidden_size}, ${c.num_hidden_layers} layers, ${c.num_attention_heads} heads, ` +
+    `encoder: ${config.encoder ?? `random ${c.model_type} (from scratch)`}: hidden ${c.hidden_size}, ${c.num_hidden_layers} layers, ${c.num_attention_heads} heads, ` +
       `vocabulary ${model.tokenizer.vocabSize}, ${model.encoder.parameterCount().toLocaleString('en')} parameters`,
   );
   // A validation document too long for the encoder must fail now, not after hours of training.

@@ -3,5 +3,5 @@ export type { DocumentScores } from '@spert/core';
 export { SpertModel, readModelSettings, type SpertTrainOutput, type CreateSpertModelOptions, type LoadSpertModelOptions, type PredictOptions, type EncodeDocumentsOptions } from './spert-model';
 export { HEAD_TENSOR_NAMES, headTensorsFromCheckpoint } from './head-tensors';
 export { saveModel } from './save-model';
-export { createScratchModel, type CreateScratchModelOptions, type ScratchEncoderSize } from './scratch-model';
+export { createScratchModel, SCRATCH_FAMILIES, type CreateScratchModelOptions, type ScratchEncoderSize, type ScratchFamily } from './scratch-model';
 export { openModel, type OpenModelOptions } from './open-model';

@@ -1,9 +1,15 @@
 import type { Document, TypesSchema } from '@spert/core';
-import { makeBertConfig } from '@spert/checkpoint';
-import { BertEncoder } from '@spert/encoder';
-import { BertWordPieceTokenizer, buildVocab } from '@spert/tokenizer';
+import { makeBertConfig, makeEncoderConfig } from '@spert/checkpoint';
+import { BertEncoder, createEncoder, type Encoder } from '@spert/encoder';
+import { BertWordPieceTokenizer, buildVocab, HfTokenizer, trainByteLevelBpe, trainUnigram, type SubwordTokenizer } from '@spert/tokenizer';
 import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
 import { SpertModel } from './spert-model';
+
+/** The encoder families a model can be created from scratch in. */
+export const SCRATCH_FAMILIES = ['bert', 'roberta', 'deberta-v2'] as const;
+
+/** An encoder family of {@link createScratchModel}. */
+export type ScratchFamily = (typeof SCRATCH_FAMILIES)[number];
 
 /** Size of a randomly initialised encoder. */
 export interface ScratchEncoderSize {
@@ -22,27 +28,52 @@ export interface CreateScratchModelOptions extends ScratchEncoderSize {
   /** Documents whose words make the vocabulary (the training set). */
   documents: readonly Document[];
   types: TypesSchema;
+  /**
+   * Encoder family (default 'bert'): 'bert' (WordPiece from buildVocab), 'roberta' (byte-level BPE,
+   * roberta-base's config shape) or 'deberta-v2' (SentencePiece Unigram, microsoft/deberta-v3-base's shape).
+   */
+  family?: ScratchFamily;
   lowercase?: boolean;
   seed?: number;
   settings?: Partial<Omit<SpertSettings, 'types'>>;
 }
 
+/** The family's tokenizer trained on the words, and its random encoder of the given size. */
+function scratchParts(o: CreateScratchModelOptions, family: ScratchFamily): { tokenizer: SubwordTokenizer; encoder: Encoder } {
+  const words = o.documents.flatMap((d) => d.tokens);
+  const maxVocab = o.maxVocab ?? 30000;
+  const maxPositions = o.maxPositions ?? 512;
+  const seed = o.seed ?? 0;
+  const sizes = { hidden_size: o.hiddenSize, num_hidden_layers: o.layers, num_attention_heads: o.heads, intermediate_size: o.intermediateSize };
+  if (family === 'bert') {
+    const vocab = buildVocab({ words, maxSize: maxVocab, lowercase: o.lowercase });
+    const tokenizer = new BertWordPieceTokenizer({ vocab, lowercase: o.lowercase ?? false, maxLength: maxPositions });
+    const config = makeBertConfig({ vocab_size: vocab.length, ...sizes, max_position_embeddings: maxPositions });
+    return { tokenizer, encoder: BertEncoder.create({ config, seed }) };
+  }
+  const train = family === 'roberta' ? trainByteLevelBpe : trainUnigram;
+  const trained = train({ words, vocabSize: maxVocab, lowercase: o.lowercase, maxLength: maxPositions });
+  const tokenizer = new HfTokenizer({ ...trained, maxLength: maxPositions, source: `${family} tokenizer trained on the documents` });
+  // RoBERTa's position ids start at padding_idx + 1 = 2, so it needs two more rows than positions;
+  // the DeBERTa-v3 fields (relative attention, 256 buckets, no absolute positions) are the family's defaults.
+  const config =
+    family === 'roberta'
+      ? makeEncoderConfig({ model_type: 'roberta', vocab_size: tokenizer.vocabSize, ...sizes, max_position_embeddings: maxPositions + 2, type_vocab_size: 1 })
+      : makeEncoderConfig({ model_type: 'deberta-v2', vocab_size: tokenizer.vocabSize, ...sizes, max_position_embeddings: maxPositions, type_vocab_size: 0 });
+  return { tokenizer, encoder: createEncoder({ config, seed }) };
+}
+
 /**
- * A SpERT model with a randomly initialised BERT encoder and a WordPiece vocabulary built from
- * the given documents (special tokens, every character and its ## form, then words by
- * frequency), for training from scratch where no pretrained checkpoint is at hand.
+ * A SpERT model with a randomly initialised encoder of the chosen family and a tokenizer trained on
+ * the given documents' words, for training from scratch where no pretrained checkpoint is at hand:
+ * BERT gets a WordPiece vocabulary (special tokens, every character and its ## form, then words by
+ * frequency), RoBERTa a byte-level BPE (trainByteLevelBpe), DeBERTa-v2 a Unigram (trainUnigram).
  */
 export function createScratchModel(o: CreateScratchModelOptions): SpertModel {
-  const vocab = buildVocab({ words: o.documents.flatMap((d) => d.tokens), maxSize: o.maxVocab ?? 30000, lowercase: o.lowercase });
-  const tokenizer = new BertWordPieceTokenizer({ vocab, lowercase: o.lowercase ?? false, maxLength: o.maxPositions ?? 512 });
-  const config = makeBertConfig({
-    vocab_size: vocab.length,
-    hidden_size: o.hiddenSize,
-    num_hidden_layers: o.layers,
-    num_attention_heads: o.heads,
-    intermediate_size: o.intermediateSize,
-    max_position_embeddings: o.maxPositions ?? 512,
-  });
-  const encoder = BertEncoder.create({ config, seed: o.seed ?? 0 });
+  const family = o.family ?? 'bert';
+  if (!(SCRATCH_FAMILIES as readonly string[]).includes(family)) {
+    throw new Error(`createScratchModel: family ${JSON.stringify(family)} is not one of ${SCRATCH_FAMILIES.join(', ')}`);
+  }
+  const { tokenizer, encoder } = scratchParts(o, family);
   return SpertModel.create({ encoder, tokenizer, settings: { ...SPERT_DEFAULTS, ...o.settings, types: o.types }, seed: o.seed ?? 0 });
 }

@@ -1,0 +1,55 @@
+// What the vocabulary trainers share: counting training words and the result's shape.
+import { TokenizerConfigError } from './errors';
+
+type Json = Record<string, unknown>;
+
+/** A trained tokenizer: enough to build an HfTokenizer directly (`new HfTokenizer({ ...trained, maxLength })`) or to save. */
+export interface TrainedTokenizer {
+  /** The Hugging Face tokenizer.json object. */
+  tokenizerJson: Json;
+  /** The tokenizer_config.json object (special token names; the BPE layout has no unk/pad in tokenizer.json). */
+  tokenizerConfig: Json;
+}
+
+/** Options every trainer takes. */
+export interface TrainVocabularyOptions {
+  /** The training words (CoNLL04 tokens, say), repeated as often as they occur. */
+  words: Iterable<string>;
+  /** Total ids of the tokenizer, special tokens included (an upper bound: a small corpus may give fewer). */
+  vocabSize: number;
+  /** Lower-case words before training, and add a Lowercase normalizer so that encoding does the same (default false). */
+  lowercase?: boolean;
+  /** model_max_length written into tokenizer_config.json, when given. */
+  maxLength?: number;
+}
+
+/** Distinct non-empty words with their counts, sorted by code-unit order so that input order does not matter. */
+export function countWords(words: Iterable<string>, lowercase: boolean): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  let i = 0;
+  for (const raw of words) {
+    if (typeof raw !== 'string') throw new TokenizerConfigError(`training word ${i} is ${JSON.stringify(raw)}, not a string`);
+    const w = lowercase ? raw.toLowerCase() : raw;
+    if (w !== '') counts.set(w, (counts.get(w) ?? 0) + 1);
+    i++;
+  }
+  if (counts.size === 0) throw new TokenizerConfigError('no training words: the vocabulary trainers need at least one non-empty word');
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Checks vocabSize is an integer of at least `min` (what the layout's fixed part needs). */
+export function checkVocabSize(vocabSize: number, min: number, what: string): void {
+  if (!Number.isInteger(vocabSize) || vocabSize < min) {
+    throw new TokenizerConfigError(`vocabSize must be an integer >= ${min} (${what}), got ${vocabSize}`);
+  }
+}
+
+/** An added_tokens entry as the families' tokenizer.json files write it. */
+export function addedToken(id: number, content: string, lstrip = false): Json {
+  return { id, content, single_word: false, lstrip, rstrip: false, normalized: false, special: true };
+}
+
+/** Code-unit order, the stated tie-break of both trainers. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
