@@ -233,7 +233,12 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
     }
     const started = Date.now();
     const runConfig = unitConfig(o, u, out, checkpoint !== undefined);
-    await train(runConfig, log);
+    try {
+      await train(runConfig, log);
+    } catch (e) {
+      // Which run failed, and that the same command continues the experiment from there.
+      throw new Error(`${u.id} (${runDir}): ${(e as Error).message}; run the same spert-experiment command again to continue from the unfinished run`);
+    }
     const scores = await scoreRun(u, runDir, o.name === 'ade');
     const seconds = (Date.now() - started) / 1000;
     results.units[u.id] = {
