@@ -120,6 +120,16 @@ describe('runExperiment on tiny CoNLL04 and SciERC folders', () => {
       `| few-negatives | negEntityCount=5, negRelationCount=2 | ${s('few-negatives', 'ner_f1_micro')} | ${s('few-negatives', 'rel_nec_prec_micro')} | ${s('few-negatives', 'rel_nec_rec_micro')} | ${s('few-negatives', 'rel_nec_f1_micro')} | ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} | about level |`,
     );
 
+    // Adding a variant later extends the same table; a known name with other changes is refused.
+    calls.length = 0;
+    const more: AblationVariant = { name: 'no-relation-negatives', changes: { negRelationCount: 0 }, paper: 'not in the paper' };
+    const again = await runExperiment(parseExperimentArgs(['ablations', '--scratch', '--data', data, '--out', out, '--neg-entity-count', '20', '--variants', 'no-relation-negatives', ...TINY], { variants: [...variants, more] }) as ExperimentOptions, { train, log: quiet });
+    expect(calls.map((c) => c.negRelationCount)).toEqual([0]);
+    expect(Object.keys(again.results.summary)).toEqual(['default', 'few-negatives', 'no-relation-negatives']);
+    expect(again.tables).toContain('| no-relation-negatives | negRelationCount=0 |');
+    const changed = parseExperimentArgs(['ablations', '--scratch', '--data', data, '--out', out, '--neg-entity-count', '20', '--variants', 'few-negatives', ...TINY], { variants: [{ ...variants[1], changes: { negEntityCount: 6 } }] }) as ExperimentOptions;
+    await expect(runExperiment(changed, { train, log: quiet })).rejects.toThrow(`${path.join(out, 'results.json')} was made with variant "few-negatives" changing {"negEntityCount":5,"negRelationCount":2}, now {"negEntityCount":6}; use another --out`);
+
     // A variant over a setting spert-train does not know is refused, naming it, before anything trains.
     calls.length = 0;
     const bad = parseExperimentArgs(['ablations', '--scratch', '--data', data, '--out', path.join(dir, 'bad'), ...TINY], { variants: [variants[0], { name: 'colour', changes: { colour: 'red' }, paper: '' }] }) as ExperimentOptions;

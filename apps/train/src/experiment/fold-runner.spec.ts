@@ -123,6 +123,11 @@ describe('spert-experiment ade: the fold runner on two tiny folds', () => {
     expect(lines.filter((l) => /finished before .* not run again/.test(l))).toHaveLength(2);
     expect(outcome.results.units).toEqual(first.units);
     expect(outcome.tables).toBe(await readFile(path.join(out, 'tables.md'), 'utf8').then((t) => t.slice(0, -1)));
+    // Asking for one fold only keeps the other in the tables and the means: the directory is one experiment.
+    const one = await runExperiment(parseExperimentArgs(['ade', '--scratch', '--data', data, '--folds', '1', '--out', out, ...TINY]) as ExperimentOptions, { train, log: quiet });
+    expect(calls).toEqual([]);
+    expect(one.results.planned).toEqual(['fold-0-seed-1', 'fold-1-seed-1']);
+    expect(one.results.summary.all).toEqual(first.summary.all);
   });
 
   it('reruns a fold whose model is missing, resumes an unrecorded one from its checkpoint, restarts one without a checkpoint', async () => {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseJson, writeFileAtomic } from '@spert/core';
 import { EVAL_CSV_COLUMNS, evalMetricValues, type EvaluationResult } from '@spert/evaluator';
 import type { TrainConfig } from '../options';
-import type { ExperimentName, MetricRef } from './definitions';
+import type { AblationVariant, ExperimentName, MetricRef } from './definitions';
 
 /** The 18 metric names of the evaluator's CSV: ner/rel/rel_nec x prec/rec/f1 x micro/macro. */
 export const METRIC_NAMES = EVAL_CSV_COLUMNS.slice(0, 18) as string[];
@@ -70,8 +70,10 @@ export interface ExperimentResults {
   version: 1;
   experiment: ExperimentName;
   config: ComparableConfig;
-  /** The run ids this experiment was asked for last (seeds x folds or variants). */
+  /** Every run id asked for so far (seeds x folds or variants, over all invocations): the tables and means cover these. */
   planned: string[];
+  /** Ablations: every variant asked for so far, with what it changes. */
+  variants?: AblationVariant[];
   /** `git rev-parse HEAD` at the last invocation ("unknown" outside git), and whether the work tree had changes. */
   codeCommit: string;
   codeDirty: boolean | null;

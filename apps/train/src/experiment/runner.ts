@@ -151,11 +151,11 @@ async function scoreRun(u: Unit, runDir: string, withoutOverlap: boolean): Promi
   return withoutOverlap ? { metrics, metricsNoOverlapping: metricValues(evaluate({ gold, predicted, types, noOverlapping: true })) } : { metrics };
 }
 
-function summaries(results: ExperimentResults, o: ExperimentOptions): ExperimentResults['summary'] {
+function summaries(results: ExperimentResults): ExperimentResults['summary'] {
   const done = results.planned.map((id) => results.units[id]).filter((u): u is UnitRecord => u !== undefined);
-  if (o.name !== 'ablations') return done.length ? { all: summarize(done) } : {};
+  if (!results.variants) return done.length ? { all: summarize(done) } : {};
   const out: ExperimentResults['summary'] = {};
-  for (const v of o.variants) {
+  for (const v of results.variants) {
     const mine = done.filter((u) => u.variant === v.name);
     if (mine.length) out[v.name] = summarize(mine);
   }
@@ -186,13 +186,23 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
 
   const existing = await readResults(resultsFile);
   if (existing) assertResumable(resultsFile, existing, config, data);
+  // A variant name means the same change in every invocation, or its runs would not compare.
+  for (const v of o.variants) {
+    const before = existing?.variants?.find((x) => x.name === v.name);
+    if (before && JSON.stringify(before.changes) !== JSON.stringify(v.changes)) {
+      throw new Error(`${resultsFile} was made with variant "${v.name}" changing ${JSON.stringify(before.changes)}, now ${JSON.stringify(v.changes)}; use another --out`);
+    }
+  }
+  const variants = o.name === 'ablations' ? [...(existing?.variants ?? []), ...o.variants.filter((v) => !existing?.variants?.some((x) => x.name === v.name))] : undefined;
   const commit = codeCommit();
   const now = () => new Date().toISOString();
   const results: ExperimentResults = {
     version: 1,
     experiment: o.name,
     config,
-    planned: units.map((u) => u.id),
+    // Runs asked for before stay in the tables: `--folds 0,1` then `--folds 2,3` is one experiment of four folds.
+    planned: [...new Set([...(existing?.planned ?? []), ...units.map((u) => u.id)])],
+    ...(variants ? { variants } : {}),
     codeCommit: commit.commit,
     codeDirty: commit.dirty,
     data: { ...(existing?.data ?? {}), ...data },
@@ -201,7 +211,7 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
     timings: { createdAt: existing?.timings.createdAt ?? now(), updatedAt: now(), trainingSeconds: existing?.timings.trainingSeconds ?? 0 },
   };
   const save = async () => {
-    results.summary = summaries(results, o);
+    results.summary = summaries(results);
     results.timings.updatedAt = now();
     await mkdir(out, { recursive: true });
     await writeResults(resultsFile, results);
@@ -261,7 +271,7 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
     log(`${where}: done in ${seconds.toFixed(0)} s`);
   }
 
-  const tables = formatTables(results, o.variants);
+  const tables = formatTables(results);
   await writeFileAtomic({ path: path.join(out, 'tables.md'), data: `${tables}\n` });
   return { results, resultsFile, tables, trained };
 }

@@ -61,12 +61,12 @@ function ablationTable(results: ExperimentResults, variants: AblationVariant[]):
 }
 
 /** The experiment's tables in markdown: ours beside the paper's numbers, then one row per run (or fold, or variant). */
-export function formatTables(results: ExperimentResults, variants: AblationVariant[] = []): string {
+export function formatTables(results: ExperimentResults): string {
   const def = EXPERIMENTS[results.experiment];
   const list = units(results);
   const out = [`## spert-experiment ${results.experiment}: ${list.length} of ${results.planned.length} runs finished`, '', encoderLine(results), ''];
   if (results.experiment === 'ablations') {
-    out.push('CoNLL04 train -> dev, relations strict (with entity types); mean ± std over seeds where more than one.', '', ...ablationTable(results, variants));
+    out.push('CoNLL04 train -> dev, relations strict (with entity types); mean ± std over seeds where more than one.', '', ...ablationTable(results, results.variants ?? []));
   } else {
     const s = results.summary.all;
     out.push(...headlineTable(def.headline, s), '', def.paperNote, '', ...perRunTable(def.headline, list, results.experiment === 'ade', s));
