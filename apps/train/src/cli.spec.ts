@@ -29,6 +29,13 @@ describe('parseTrainArgs', () => {
     expect(() => parseTrainArgs(['--dataset', 'nosuch'])).toThrow(/^unknown dataset "nosuch": the known names are conll04, scierc, ade \(looked for in .*datasets\/<name>.*\); for other data pass --train, --valid and --types$/);
     expect(parseTrainArgs(['--dataset', 'mine', '--train', 't.json', '--valid', 'v.json', '--types', 'x_types.json']).dataset).toBe('mine');
   });
+  it('takes --family for a random encoder, refuses it with --encoder and names the valid families', () => {
+    expect(parseTrainArgs([]).family).toBeUndefined(); // bert, decided by createScratchModel
+    expect(parseTrainArgs(['--family', 'roberta'])).toMatchObject({ family: 'roberta' });
+    expect(parseTrainArgs(['--family', 'deberta-v2'])).toMatchObject({ family: 'deberta-v2' });
+    expect(() => parseTrainArgs(['--family', 'roberta', '--encoder', 'x'])).toThrow(/has its own family/);
+    expect(() => parseTrainArgs(['--family', 'gpt'])).toThrow(/family.*bert.*roberta.*deberta-v2/s);
+  });
   it('takes --lenient and --verbose (off by default)', () => {
     expect(parseTrainArgs([])).toMatchObject({ lenient: false, verbose: false });
     expect(parseTrainArgs(['quickstart', '--lenient', '--verbose'])).toMatchObject({ lenient: true, verbose: true, out: 'runs/quickstart' });

@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseTrainArgs } from '../cli';
+import { readConfigFile, type TrainConfig } from '../options';
+import { ABLATION_VARIANTS, EXPERIMENT_NAMES, EXPERIMENTS, isExperimentName, SCRATCH_PRESET, type AblationVariant, type ExperimentName } from './definitions';
+
+/** A parsed `spert-experiment` invocation. */
+export interface ExperimentOptions {
+  name: ExperimentName;
+  /** One training per seed (per fold for ADE, per variant for the ablations). */
+  seeds: number[];
+  /** Train on train+dev (CoNLL04, SciERC), as the paper's final numbers. */
+  final: boolean;
+  /** The experiment directory: results.json, tables.md, runs/<id>/ (each run's spert-train output). */
+  out: string;
+  /** ADE: the folds to run (0..9). */
+  folds: number[];
+  /** Ablations: the variants to run, by name, in table order. */
+  variants: AblationVariant[];
+  /** The dataset folder (default: found like spert-train's --dataset, downloaded if absent). */
+  dataDir?: string;
+  /** The settings every run starts from; the runner sets each run's files, seed and directory. */
+  train: TrainConfig;
+}
+
+/** What `--help` asks for: the text to print. */
+export interface ExperimentHelp {
+  help: string;
+}
+
+/** The help text of spert-experiment. */
+export const EXPERIMENT_HELP = `Usage: spert-experiment <${EXPERIMENT_NAMES.join('|')}> [options] [spert-train options]
+
+Runs one of the paper's experiments with spert-train and prints its tables beside the paper's numbers.
+  conll04    train -> test; NER and relations (strict, with entity types), micro and macro
+  scierc     train -> test; relations by boundaries (the paper's number) and strict, micro
+  ade        10-fold cross-validation; macro F1 per fold, mean and std, with and without overlapping entities
+  ablations  CoNLL04 train -> dev, one fixed configuration, one variant per training (see --variants)
+
+Options:
+  --encoder <dirOrId>  pretrained encoder (default: bert-base-cased; scierc: allenai/scibert_scivocab_cased)
+  --scratch            random encoder with a vocabulary from the training words (default size 256 x 4 layers,
+                       4 heads, feed-forward 1024, lr 5e-4; spert-train's size flags and --lr override it)
+  --runs <n>           seeds 1..n (default 1; the paper averages 5)
+  --seeds <list>       explicit seeds, e.g. 1,7,9 (instead of --runs)
+  --final              train on train+dev (conll04, scierc), as the paper's final numbers
+  --folds <list>       ade: the folds to run, e.g. 0,3 (default 0..9)
+  --variants <list>    ablations: the variants to run (default all: ${ABLATION_VARIANTS.map((v) => v.name).join(', ')})
+  --data <dir>         the dataset folder (default: ../shared/datasets/<name>, ./data/datasets/<name>, else downloaded)
+  --out <dir>          experiment directory (default runs/experiment-<name>); running again resumes it
+  -h, --help           this text
+Any other option is spert-train's and means what it means there (spert-train --help): --epochs, --lr,
+--batch-size, --neg-entity-count, --hidden-size, --config <file>, ... The runner sets --train, --valid,
+--types, --seed, --out and --resume of each run itself.`;
+
+// spert-train flags the runner sets per run: passing them would silently be overridden.
+const RUNNER_OWNED: Record<string, string> = {
+  '--train': 'the experiment picks the data files (use --data for another dataset folder)',
+  '--valid': 'the experiment picks the data files (use --data for another dataset folder)',
+  '--types': 'the experiment picks the data files (use --data for another dataset folder)',
+  '--dataset': 'the experiment names its dataset',
+  '--seed': 'use --seeds or --runs',
+  '--resume': 'running the same command again resumes the experiment',
+  '--no-overlapping': 'ade evaluates both ways; the other datasets have no overlapping entities to remove',
+};
+const RUNNER_OWNED_KEYS: Record<string, string> = { train: '--train', valid: '--valid', types: '--types', dataset: '--dataset', seed: '--seed', out: '--out', resume: '--resume', noOverlapping: '--no-overlapping' };
+
+function intList(flag: string, value: string, min: number, max: number): number[] {
+  const items = value.split(',').map((s) => s.trim());
+  const out: number[] = [];
+  for (const s of items) {
+    const n = Number(s);
+    if (s === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${flag}: "${s}" is not an integer from ${min} to ${max} (got "${value}")`);
+    if (out.includes(n)) throw new Error(`${flag}: ${n} is listed twice (got "${value}")`);
+    out.push(n);
+  }
+  return out;
+}
+
+/**
+ * Parses `spert-experiment` arguments (argv without node and script). Its own flags are taken
+ * out; every other one goes to spert-train's parser, over the experiment's preset (written as a
+ * config file so that the precedence is spert-train's: defaults < preset < --config < flags).
+ */
+export function parseExperimentArgs(argv: string[], options: { variants?: AblationVariant[] } = {}): ExperimentOptions | ExperimentHelp {
+  if (argv.includes('--help') || argv.includes('-h')) return { help: EXPERIMENT_HELP };
+  const [name, ...rest] = argv;
+  if (name === undefined || name.startsWith('-')) throw new Error(`name the experiment first: spert-experiment <${EXPERIMENT_NAMES.join('|')}> [options] (see spert-experiment --help)`);
+  if (!isExperimentName(name)) throw new Error(`unknown experiment "${name}": the experiments are ${EXPERIMENT_NAMES.join(', ')} (see spert-experiment --help)`);
+  const def = EXPERIMENTS[name];
+  const values: Record<string, string> = {};
+  let scratch = false;
+  let final = false;
+  const forwarded: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (flag === '--scratch' || flag === '--final') {
+      if (eq > 0) throw new Error(`${flag} takes no value (got "${arg}")`);
+      if (flag === '--scratch') scratch = true;
+      else final = true;
+    } else if (['--encoder', '--runs', '--seeds', '--folds', '--variants', '--data', '--out', '--config'].includes(flag)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
+      if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new Error(`${flag} needs a value (see spert-experiment --help)`);
+      if (values[flag] !== undefined) throw new Error(`${flag} is given twice`);
+      values[flag] = value;
+    } else if (RUNNER_OWNED[flag]) {
+      throw new Error(`${flag} is not an experiment option: ${RUNNER_OWNED[flag]}`);
+    } else {
+      forwarded.push(arg);
+    }
+  }
+
+  if (scratch && values['--encoder']) throw new Error('--scratch and --encoder exclude each other: a run trains either a random encoder or a pretrained one');
+  if (final && name === 'ade') throw new Error('--final does not apply to ade: its folds have no dev split (train -> test per fold)');
+  if (final && name === 'ablations') throw new Error('--final does not apply to ablations: they are evaluated on CoNLL04 dev, so dev cannot be trained on');
+  if (values['--runs'] && values['--seeds']) throw new Error('--runs and --seeds exclude each other: --runs N means seeds 1..N');
+  if (values['--folds'] && name !== 'ade') throw new Error(`--folds applies to ade only (this is ${name})`);
+  if (values['--variants'] && name !== 'ablations') throw new Error(`--variants applies to ablations only (this is ${name})`);
+
+  const seeds = values['--seeds']
+    ? intList('--seeds', values['--seeds'], -2147483648, 2147483647)
+    : Array.from({ length: values['--runs'] ? intList('--runs', values['--runs'], 1, 1000)[0] : 1 }, (_, k) => k + 1);
+  const folds = name === 'ade' ? (values['--folds'] ? intList('--folds', values['--folds'], 0, 9) : [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) : [];
+  const table = options.variants ?? ABLATION_VARIANTS;
+  let variants: AblationVariant[] = [];
+  if (name === 'ablations') {
+    const wanted = values['--variants'] ? values['--variants'].split(',').map((s) => s.trim()) : table.map((v) => v.name);
+    variants = wanted.map((w) => {
+      const v = table.find((x) => x.name === w);
+      if (!v) throw new Error(`--variants: unknown variant "${w}" (known: ${table.map((x) => x.name).join(', ')})`);
+      return v;
+    });
+    if (new Set(wanted).size !== wanted.length) throw new Error(`--variants: a variant is listed twice (got "${values['--variants']}")`);
+  }
+
+  const file = values['--config'] ? readConfigFile(values['--config']) : {};
+  for (const [key, flag] of Object.entries(RUNNER_OWNED_KEYS)) {
+    if (file[key] !== undefined) throw new Error(`${values['--config']}: "${key}" is set per run by spert-experiment (${flag === '--out' ? 'use --out' : RUNNER_OWNED[flag]})`);
+  }
+  if (scratch && file.encoder !== undefined) throw new Error(`--scratch, but ${values['--config']} sets "encoder"`);
+  const encoder = scratch ? undefined : (values['--encoder'] ?? (typeof file.encoder === 'string' ? file.encoder : def.defaultEncoder));
+  const preset: Record<string, unknown> = { dataset: def.dataset, ...(scratch ? SCRATCH_PRESET : {}), ...file, encoder };
+  const dir = mkdtempSync(path.join(tmpdir(), 'spert-experiment-'));
+  const presetFile = path.join(dir, `${name}-preset.json`);
+  let train: TrainConfig;
+  try {
+    writeFileSync(presetFile, JSON.stringify(preset));
+    train = parseTrainArgs(['--config', presetFile, ...forwarded]);
+  } catch (e) {
+    // The preset file is an implementation detail: name the settings the user gave instead.
+    const message = (e as Error).message.split(presetFile).join(`the ${name} settings (preset${values['--config'] ? `, ${values['--config']}` : ''} and flags)`);
+    throw Object.assign(new Error(message), { code: (e as { code?: unknown }).code, exitCode: (e as { exitCode?: unknown }).exitCode });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { name, seeds, final, out: values['--out'] ?? path.join('runs', `experiment-${name}`), folds, variants, dataDir: values['--data'], train };
+}

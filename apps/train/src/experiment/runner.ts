@@ -1,0 +1,277 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import { downloadDataset, findDataset, readDataset, readJsonFile, readTypes, writeFileAtomic, type Document } from '@spert/core';
+import { evaluate } from '@spert/evaluator';
+import { latestCheckpoint } from '@spert/trainer';
+import { resolveConfig, type TrainConfig } from '../options';
+import { runTraining, type TrainingRun } from '../run-training';
+import type { ExperimentOptions } from './args';
+import { EXPERIMENTS, type AblationVariant } from './definitions';
+import {
+  assertResumable,
+  codeCommit,
+  metricValues,
+  readResults,
+  sha256File,
+  summarize,
+  writeResults,
+  type ComparableConfig,
+  type ExperimentResults,
+  type UnitRecord,
+} from './results';
+import { formatTables } from './tables';
+
+/** What the runner calls to train (spert-train's runTraining; tests wrap it to count trainings). */
+export type TrainFn = (config: TrainConfig, log: (line: string) => void) => Promise<TrainingRun>;
+
+/** Injectable parts of {@link runExperiment}. */
+export interface ExperimentDeps {
+  train?: TrainFn;
+  log?: (line: string) => void;
+}
+
+/** What an experiment produced. */
+export interface ExperimentOutcome {
+  results: ExperimentResults;
+  resultsFile: string;
+  /** The markdown tables (also written to `<out>/tables.md`). */
+  tables: string;
+  /** Ids of the runs trained by this invocation (the others were finished before). */
+  trained: string[];
+}
+
+/** One training of the plan. */
+interface Unit {
+  id: string;
+  seed: number;
+  fold?: number;
+  variant?: AblationVariant;
+  train: string;
+  valid: string;
+  types: string;
+}
+
+// Keys set per run, or that only change what is printed: not part of the comparison on resume.
+const PER_RUN_OR_DISPLAY = ['train', 'valid', 'types', 'out', 'seed', 'resume', 'progress', 'progressEvery', 'verbose'];
+
+async function datasetDir(o: ExperimentOptions, log: (s: string) => void): Promise<string> {
+  if (o.dataDir) return path.resolve(o.dataDir);
+  const name = EXPERIMENTS[o.name].dataset;
+  const found = await findDataset({ name });
+  if (!found.found) {
+    log(`${name} not found in ${found.candidates.join(', ')}; downloading the public copy into ${found.dir}`);
+    await downloadDataset({ name, outDir: found.dir });
+  }
+  return found.dir;
+}
+
+function requireFile(file: string, why: string): string {
+  if (!existsSync(file)) throw new Error(`${file}: no such file (${why})`);
+  return file;
+}
+
+// SciERC ships no train+dev file: the paper's final runs train on both, so the experiment writes it.
+async function mergedTrainDev(dir: string, out: string): Promise<string> {
+  const parts: unknown[] = [];
+  for (const f of ['scierc_train.json', 'scierc_dev.json']) {
+    const file = requireFile(path.join(dir, f), '--final trains on SciERC train+dev');
+    const json = await readJsonFile(file, { what: 'dataset' });
+    if (!Array.isArray(json)) throw new Error(`${file}: a dataset must be a JSON array of documents`);
+    parts.push(...json);
+  }
+  const merged = path.join(out, 'data', 'scierc_train_dev.json');
+  await mkdir(path.dirname(merged), { recursive: true });
+  await writeFileAtomic({ path: merged, data: JSON.stringify(parts) });
+  return merged;
+}
+
+async function plan(o: ExperimentOptions, out: string, log: (s: string) => void): Promise<Unit[]> {
+  const dir = await datasetDir(o, log);
+  const f = (name: string, why: string) => requireFile(path.join(dir, name), why);
+  const units: Unit[] = [];
+  switch (o.name) {
+    case 'conll04': {
+      const train = o.final ? f('conll04_train_dev.json', 'CoNLL04 train+dev (--final)') : f('conll04_train.json', 'CoNLL04 train');
+      for (const seed of o.seeds) units.push({ id: `seed-${seed}`, seed, train, valid: f('conll04_test.json', 'CoNLL04 test'), types: f('conll04_types.json', 'CoNLL04 types') });
+      break;
+    }
+    case 'scierc': {
+      const train = o.final ? await mergedTrainDev(dir, out) : f('scierc_train.json', 'SciERC train');
+      for (const seed of o.seeds) units.push({ id: `seed-${seed}`, seed, train, valid: f('scierc_test.json', 'SciERC test'), types: f('scierc_types.json', 'SciERC types') });
+      break;
+    }
+    case 'ade':
+      for (const fold of o.folds) {
+        for (const seed of o.seeds) {
+          units.push({
+            id: `fold-${fold}-seed-${seed}`,
+            seed,
+            fold,
+            train: f(`ade_split_${fold}_train.json`, `ADE fold ${fold} train`),
+            valid: f(`ade_split_${fold}_test.json`, `ADE fold ${fold} test`),
+            types: f('ade_types.json', 'ADE types'),
+          });
+        }
+      }
+      break;
+    case 'ablations':
+      for (const variant of o.variants) {
+        for (const seed of o.seeds) {
+          units.push({ id: `${variant.name}-seed-${seed}`, seed, variant, train: f('conll04_train.json', 'CoNLL04 train'), valid: f('conll04_dev.json', 'CoNLL04 dev'), types: f('conll04_types.json', 'CoNLL04 types') });
+        }
+      }
+      break;
+  }
+  return units;
+}
+
+function unitConfig(o: ExperimentOptions, u: Unit, out: string, resume: boolean): TrainConfig {
+  const layers = [o.train, u.variant?.changes, { train: u.train, valid: u.valid, types: u.types, out: path.join(out, 'runs', u.id), seed: u.seed, resume, noOverlapping: false }];
+  try {
+    return resolveConfig(layers);
+  } catch (e) {
+    if (!u.variant) throw e;
+    throw new Error(`ablation variant "${u.variant.name}" (${JSON.stringify(u.variant.changes)}): ${(e as Error).message}`);
+  }
+}
+
+async function modelPresent(runDir: string): Promise<boolean> {
+  return existsSync(path.join(runDir, 'model', 'config.json'));
+}
+
+async function scoreRun(u: Unit, runDir: string, withoutOverlap: boolean): Promise<Pick<UnitRecord, 'metrics' | 'metricsNoOverlapping'>> {
+  const types = await readTypes({ path: u.types });
+  const gold: Document[] = (await readDataset({ path: u.valid, types })).documents;
+  const file = path.join(runDir, 'eval', `predictions_${path.basename(u.valid, '.json')}.json`);
+  const predicted: Document[] = (await readDataset({ path: requireFile(file, "the run's predictions, written by spert-train"), types })).documents;
+  if (predicted.length !== gold.length) throw new Error(`${file}: ${predicted.length} predicted documents for the ${gold.length} of ${u.valid}`);
+  const metrics = metricValues(evaluate({ gold, predicted, types }));
+  // The paper's second ADE row: the same predictions, scored without overlapping entities.
+  return withoutOverlap ? { metrics, metricsNoOverlapping: metricValues(evaluate({ gold, predicted, types, noOverlapping: true })) } : { metrics };
+}
+
+function summaries(results: ExperimentResults): ExperimentResults['summary'] {
+  const done = results.planned.map((id) => results.units[id]).filter((u): u is UnitRecord => u !== undefined);
+  if (!results.variants) return done.length ? { all: summarize(done) } : {};
+  const out: ExperimentResults['summary'] = {};
+  for (const v of results.variants) {
+    const mine = done.filter((u) => u.variant === v.name);
+    if (mine.length) out[v.name] = summarize(mine);
+  }
+  return out;
+}
+
+/**
+ * Runs an experiment: every planned training (seed, fold or variant) that is not finished yet,
+ * each in `<out>/runs/<id>` through spert-train's runTraining, scoring its saved predictions;
+ * records everything in `<out>/results.json` after each run and returns the tables.
+ * A run counts as finished when results.json records it and its model directory is there; an
+ * interrupted one continues from its checkpoint when it has one and otherwise starts afresh.
+ */
+export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps = {}): Promise<ExperimentOutcome> {
+  const log = deps.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const train = deps.train ?? runTraining;
+  const out = path.resolve(o.out);
+  const resultsFile = path.join(out, 'results.json');
+  const units = await plan(o, out, log);
+
+  const trainSettings: Record<string, unknown> = { ...o.train };
+  for (const k of PER_RUN_OR_DISPLAY) delete trainSettings[k];
+  const config: ComparableConfig = { experiment: o.name, final: o.final, train: JSON.parse(JSON.stringify(trainSettings)) as Record<string, unknown> };
+  const data: ExperimentResults['data'] = {};
+  for (const file of [...new Set(units.flatMap((u) => [u.train, u.valid, u.types]))]) data[path.basename(file)] = { path: file, sha256: await sha256File(file) };
+  // Every run's configuration must be valid before the first one trains for hours.
+  for (const u of units) unitConfig(o, u, out, false);
+
+  const existing = await readResults(resultsFile);
+  if (existing) assertResumable(resultsFile, existing, config, data);
+  // A variant name means the same change in every invocation, or its runs would not compare.
+  for (const v of o.variants) {
+    const before = existing?.variants?.find((x) => x.name === v.name);
+    if (before && JSON.stringify(before.changes) !== JSON.stringify(v.changes)) {
+      throw new Error(`${resultsFile} was made with variant "${v.name}" changing ${JSON.stringify(before.changes)}, now ${JSON.stringify(v.changes)}; use another --out`);
+    }
+  }
+  const variants = o.name === 'ablations' ? [...(existing?.variants ?? []), ...o.variants.filter((v) => !existing?.variants?.some((x) => x.name === v.name))] : undefined;
+  const commit = codeCommit();
+  const now = () => new Date().toISOString();
+  const results: ExperimentResults = {
+    version: 1,
+    experiment: o.name,
+    config,
+    // Runs asked for before stay in the tables: `--folds 0,1` then `--folds 2,3` is one experiment of four folds.
+    planned: [...new Set([...(existing?.planned ?? []), ...units.map((u) => u.id)])],
+    ...(variants ? { variants } : {}),
+    codeCommit: commit.commit,
+    codeDirty: commit.dirty,
+    data: { ...(existing?.data ?? {}), ...data },
+    units: { ...(existing?.units ?? {}) },
+    summary: {},
+    timings: { createdAt: existing?.timings.createdAt ?? now(), updatedAt: now(), trainingSeconds: existing?.timings.trainingSeconds ?? 0 },
+  };
+  const save = async () => {
+    results.summary = summaries(results);
+    results.timings.updatedAt = now();
+    await mkdir(out, { recursive: true });
+    await writeResults(resultsFile, results);
+  };
+  await save();
+
+  const trained: string[] = [];
+  for (const [k, u] of units.entries()) {
+    const runDir = path.join(out, 'runs', u.id);
+    const where = `[${k + 1}/${units.length}] ${u.id}`;
+    const recorded = results.units[u.id];
+    if (recorded && (await modelPresent(runDir))) {
+      log(`${where}: finished before (${recorded.finishedAt}), not run again`);
+      continue;
+    }
+    if (recorded) {
+      log(`${where}: recorded in results.json but ${path.join(runDir, 'model')} is missing: training it again`);
+      delete results.units[u.id];
+      await save();
+    }
+    const checkpoint = await latestCheckpoint({ root: path.join(runDir, 'checkpoints') });
+    if (checkpoint) {
+      log(`${where}: interrupted before; continuing from ${checkpoint}`);
+    } else if (existsSync(runDir)) {
+      log(`${where}: an unfinished run without a checkpoint is in ${runDir}: starting it afresh`);
+      await rm(runDir, { recursive: true, force: true });
+    } else {
+      log(`${where}: training (seed ${u.seed}${u.fold === undefined ? '' : `, fold ${u.fold}`}${u.variant ? `, variant ${u.variant.name}` : ''})`);
+    }
+    const started = Date.now();
+    const runConfig = unitConfig(o, u, out, checkpoint !== undefined);
+    try {
+      await train(runConfig, log);
+    } catch (e) {
+      // Which run failed, and that the same command continues the experiment from there.
+      throw new Error(`${u.id} (${runDir}): ${(e as Error).message}; run the same spert-experiment command again to continue from the unfinished run`);
+    }
+    const scores = await scoreRun(u, runDir, o.name === 'ade');
+    const seconds = (Date.now() - started) / 1000;
+    results.units[u.id] = {
+      id: u.id,
+      seed: u.seed,
+      ...(u.fold === undefined ? {} : { fold: u.fold }),
+      ...(u.variant ? { variant: u.variant.name } : {}),
+      dir: path.relative(out, runDir),
+      config: runConfig,
+      files: { train: path.basename(u.train), valid: path.basename(u.valid), types: path.basename(u.types) },
+      ...scores,
+      seconds,
+      resumed: checkpoint !== undefined,
+      finishedAt: now(),
+      codeCommit: commit.commit,
+    };
+    results.timings.trainingSeconds += seconds;
+    trained.push(u.id);
+    await save();
+    log(`${where}: done in ${seconds.toFixed(0)} s`);
+  }
+
+  const tables = formatTables(results);
+  await writeFileAtomic({ path: path.join(out, 'tables.md'), data: `${tables}\n` });
+  return { results, resultsFile, tables, trained };
+}

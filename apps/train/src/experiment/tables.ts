@@ -1,0 +1,75 @@
+import { EXPERIMENTS, type AblationVariant, type HeadlineRow } from './definitions';
+import { f1Name, type ExperimentResults, type MetricValues, type Summary, type UnitRecord } from './results';
+
+const fmt = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(2));
+const pm = (m: number | undefined, s: number | undefined, n: number): string => (n > 1 ? `${fmt(m)} ± ${fmt(s)}` : fmt(m));
+
+function pick(values: { main: MetricValues; without?: MetricValues }, row: HeadlineRow): number | undefined {
+  return (row.noOverlapping ? values.without : values.main)?.[f1Name(row)];
+}
+
+function encoderLine(results: ExperimentResults): string {
+  const t = results.config.train;
+  const encoder = typeof t.encoder === 'string' ? `encoder ${t.encoder}` : `random encoder (from scratch): hidden ${t.hiddenSize}, ${t.layers} layers, ${t.heads} heads, feed-forward ${t.intermediateSize}`;
+  return `${encoder}; ${t.epochs} epochs, lr ${t.lr}, batch ${t.batchSize}, negatives ${t.negEntityCount}/${t.negRelationCount}${results.config.final ? '; trained on train+dev' : ''}`;
+}
+
+function units(results: ExperimentResults): UnitRecord[] {
+  return results.planned.map((id) => results.units[id]).filter((u): u is UnitRecord => u !== undefined);
+}
+
+function headlineTable(rows: HeadlineRow[], s: Summary | undefined): string[] {
+  const n = s?.n ?? 0;
+  const lines = [`| | ours (${n > 1 ? `mean ± std over ${n} runs` : `${n} run`}) | paper |`, '|---|---:|---:|'];
+  for (const row of rows) {
+    const m = s ? pick({ main: s.mean, without: s.meanNoOverlapping }, row) : undefined;
+    const d = s ? pick({ main: s.std, without: s.stdNoOverlapping }, row) : undefined;
+    lines.push(`| ${row.label} | ${pm(m, d, n)} | ${row.paper === null ? 'not reported' : fmt(row.paper)} |`);
+  }
+  return lines;
+}
+
+function perRunTable(rows: HeadlineRow[], list: UnitRecord[], withFold: boolean, s: Summary | undefined): string[] {
+  const short = (r: HeadlineRow) => `${r.setting === 'ner' ? 'NER' : r.setting === 'rel' ? 'rel (boundaries)' : 'rel (strict)'} ${r.average}${r.noOverlapping ? ' no overlap' : ''}`;
+  const head = `| ${withFold ? 'fold | ' : ''}seed | ${rows.map(short).join(' | ')} | seconds |`;
+  const lines = [head, `|${withFold ? '---:|' : ''}---:|${rows.map(() => '---:|').join('')}---:|`];
+  for (const u of list) {
+    lines.push(`| ${withFold ? `${u.fold} | ` : ''}${u.seed} | ${rows.map((r) => fmt(pick({ main: u.metrics, without: u.metricsNoOverlapping }, r))).join(' | ')} | ${u.seconds.toFixed(0)} |`);
+  }
+  if (s && s.n > 1) {
+    const cell = (r: HeadlineRow) => pm(pick({ main: s.mean, without: s.meanNoOverlapping }, r), pick({ main: s.std, without: s.stdNoOverlapping }, r), s.n);
+    lines.push(`${withFold ? '| mean ± std | |' : '| mean ± std |'} ${rows.map(cell).join(' | ')} | |`);
+  }
+  return lines;
+}
+
+function ablationTable(results: ExperimentResults, variants: AblationVariant[]): string[] {
+  const lines = [
+    '| variant | changes | NER micro F1 | rel (strict) micro P | R | F1 | F1 vs default | paper (direction) |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  ];
+  const base = results.summary.default;
+  for (const v of variants) {
+    const s = results.summary[v.name];
+    const n = s?.n ?? 0;
+    const cell = (k: string) => (s ? pm(s.mean[k], s.std[k], n) : 'not run');
+    const delta = s && base && v.name !== 'default' ? s.mean.rel_nec_f1_micro - base.mean.rel_nec_f1_micro : undefined;
+    const changes = Object.entries(v.changes).map(([k, x]) => `${k}=${JSON.stringify(x)}`).join(', ') || '-';
+    lines.push(`| ${v.name} | ${changes} | ${cell('ner_f1_micro')} | ${cell('rel_nec_prec_micro')} | ${cell('rel_nec_rec_micro')} | ${cell('rel_nec_f1_micro')} | ${delta === undefined ? '-' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`} | ${v.paper} |`);
+  }
+  return lines;
+}
+
+/** The experiment's tables in markdown: ours beside the paper's numbers, then one row per run (or fold, or variant). */
+export function formatTables(results: ExperimentResults): string {
+  const def = EXPERIMENTS[results.experiment];
+  const list = units(results);
+  const out = [`## spert-experiment ${results.experiment}: ${list.length} of ${results.planned.length} runs finished`, '', encoderLine(results), ''];
+  if (results.experiment === 'ablations') {
+    out.push('CoNLL04 train -> dev, relations strict (with entity types); mean ± std over seeds where more than one.', '', ...ablationTable(results, results.variants ?? []));
+  } else {
+    const s = results.summary.all;
+    out.push(...headlineTable(def.headline, s), '', def.paperNote, '', ...perRunTable(def.headline, list, results.experiment === 'ade', s));
+  }
+  return out.join('\n');
+}
