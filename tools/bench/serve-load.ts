@@ -2,16 +2,19 @@
 // source through tsx) over the CoNLL04-trained model exported to ONNX, autocannon in this one,
 // on loopback. First one connection (the latency floor), then 16 connections for 60 s; every
 // request one CoNLL04 test sentence. Reports 5xx, p50/p99 latency of both, and the server's RSS
-// (from its own /metrics) before and after the load.
+// (from its own /metrics) before and after the load. Then, as latency targets are stated below
+// saturation, the same connections at a fixed overall rate, a fraction of the saturated
+// throughput (autocannon corrects for coordinated omission at a fixed rate).
 //
 //   npx tsx tools/bench/serve-load.ts [--connections 16] [--duration 60] [--single-duration 20]
-//                                     [--threads 2] [--model ONNX_DIR]
+//                                     [--threads 2] [--rate-fraction 0.5]
+//                                     [--model ONNX_DIR | --model-dir runs/quickstart/model]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
-import { arg, conllTestTokens, exportTrainedModel } from './export-trained';
+import { arg, benchModel, conllTestTokens } from './export-trained';
 
 const serveDir = path.resolve(__dirname, '../../apps/serve');
 
@@ -27,10 +30,11 @@ async function main(): Promise<void> {
   const duration = Number(arg('duration', '60'));
   const singleDuration = Number(arg('single-duration', '20'));
   const threads = arg('threads', String(cpus().length)) as string;
+  const rateFraction = Number(arg('rate-fraction', '0.5'));
   const root = await mkdtemp(path.join(tmpdir(), 'spert-bench-load-'));
   const server = { kill: () => undefined as unknown };
   try {
-    const model = arg('model') ?? (await exportTrainedModel(root));
+    const { dir: model, label } = await benchModel(root);
     const sentences = await conllTestTokens();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--model', model, '--port', '0', '--threads', threads, '--max-documents', '64', '--max-words', '512'], {
       cwd: serveDir,
@@ -49,8 +53,8 @@ async function main(): Promise<void> {
     while ((await fetch(`${url}/health/ready`)).status !== 200) await new Promise((r) => setTimeout(r, 100));
     let next = 0;
     const body = () => JSON.stringify({ documents: [{ tokens: sentences[next++ % sentences.length] }] });
-    const load = (c: number, d: number) =>
-      autocannon({ url, connections: c, duration: d, requests: [{ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) }] });
+    const load = (c: number, d: number, overallRate?: number) =>
+      autocannon({ url, connections: c, duration: d, ...(overallRate ? { overallRate } : {}), requests: [{ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) }] });
     // Warm-up at both loads: onnxruntime's arena grows to the largest batch shapes once; what
     // grows after that is what the RSS comparison is for.
     await load(1, 3);
@@ -59,14 +63,19 @@ async function main(): Promise<void> {
     const single = await load(1, singleDuration);
     const loaded = await load(connections, duration);
     const rssAfter = await metric(url, 'spert_process_resident_memory_bytes');
+    const rate = Math.max(1, Math.round(loaded.requests.average * rateFraction));
+    const paced = rateFraction > 0 ? await load(connections, duration, rate) : undefined;
     const fivexx = (r: autocannon.Result) => Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).reduce((n, [code, s]) => n + (code.startsWith('5') ? s.count : 0), 0);
     const mib = (b: number) => (b / 2 ** 20).toFixed(0);
-    console.log(`spert-serve (own process, --threads ${threads}, maxBatch 32, maxWaitMs 5), spert-scratch-conll04 exported to ONNX, one CoNLL04 test sentence per request; ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}\n`);
+    console.log(`spert-serve (own process, --threads ${threads}, maxBatch 32, maxWaitMs 5), ${label}, one CoNLL04 test sentence per request; ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}\n`);
     console.log('| load | requests | 5xx | non-2xx | req/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|---|');
-    for (const [what, r] of [[`1 connection, ${singleDuration} s`, single], [`${connections} connections, ${duration} s`, loaded]] as const) {
+    const rows: Array<[string, autocannon.Result]> = [[`1 connection, ${singleDuration} s`, single], [`${connections} connections, ${duration} s (as fast as they can)`, loaded]];
+    if (paced) rows.push([`${connections} connections, ${duration} s at ${rate} req/s overall (${rateFraction} x saturated)`, paced]);
+    for (const [what, r] of rows) {
       console.log(`| ${what} | ${r.requests.total} | ${fivexx(r)} | ${r.non2xx} | ${r.requests.average.toFixed(1)} | ${r.latency.p50} | ${r.latency.p99} | ${r.latency.max} |`);
     }
-    console.log(`\np99 ratio (${connections} / 1 connection): ${(loaded.latency.p99 / Math.max(1, single.latency.p99)).toFixed(2)}; server RSS ${mib(rssBefore)} MiB before the load, ${mib(rssAfter)} MiB after (${(((rssAfter - rssBefore) / rssBefore) * 100).toFixed(1)}%)`);
+    const ratio = (r: autocannon.Result) => (r.latency.p99 / Math.max(1, single.latency.p99)).toFixed(2);
+    console.log(`\np99 ratio (${connections} / 1 connection): ${ratio(loaded)} saturated${paced ? `, ${ratio(paced)} at ${rate} req/s` : ''}; server RSS ${mib(rssBefore)} MiB before the load, ${mib(rssAfter)} MiB after (${(((rssAfter - rssBefore) / rssBefore) * 100).toFixed(1)}%)`);
   } finally {
     server.kill();
     await rm(root, { recursive: true, force: true });
