@@ -4,6 +4,7 @@ import { BertWordPieceTokenizer, type SpecialTokens } from './bert-tokenizer';
 import { TokenizerConfigError } from './errors';
 import { HfTokenizer } from './hf-tokenizer';
 import type { SubwordTokenizer } from './subword-tokenizer';
+import { byteLevelBpeJson } from './train-common';
 import { parseVocab } from './vocab-file';
 
 /** Where the casing decision came from, reported so that a wrong-casing run is easy to diagnose. */
@@ -211,30 +212,13 @@ export function byteLevelBpeTokenizerJson(vocabJson: string, mergesTxt: string, 
     .map((t) => ({ id: ids[t], content: t, single_word: false, lstrip: t === mask, rstrip: false, normalized: false, special: true }))
     .sort((a, b) => a.id - b.id);
   const addPrefixSpace = optionalBoolean(tokConfig, 'add_prefix_space', tcFile) ?? false;
-  return {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: addedTokens,
-    normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: addPrefixSpace, trim_offsets: true, use_regex: true },
-    post_processor:
-      ids[cls] !== undefined && ids[sep] !== undefined
-        ? { type: 'RobertaProcessing', sep: [sep, ids[sep]], cls: [cls, ids[cls]], trim_offsets: true, add_prefix_space: addPrefixSpace }
-        : null,
-    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      vocab,
-      merges,
-    },
-  };
+  return byteLevelBpeJson({
+    vocab: ids,
+    merges,
+    addedTokens,
+    ...(ids[cls] !== undefined && ids[sep] !== undefined ? { cls: [cls, ids[cls]] as [string, number], sep: [sep, ids[sep]] as [string, number] } : {}),
+    addPrefixSpace,
+  });
 }
 
 interface CheckpointFiles {

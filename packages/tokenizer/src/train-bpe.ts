@@ -1,5 +1,5 @@
 // A byte-level BPE trainer giving a tokenizer.json in roberta-base's layout.
-import { addedToken, checkVocabSize, compareStrings, countWords, type TrainedTokenizer, type TrainVocabularyOptions } from './train-common';
+import { addedToken, byteLevelBpeJson, checkVocabSize, compareStrings, countWords, type TrainedTokenizer, type TrainVocabularyOptions } from './train-common';
 
 /** Options of {@link trainByteLevelBpe}. */
 export interface TrainByteLevelBpeOptions extends TrainVocabularyOptions {
@@ -151,27 +151,15 @@ export function trainByteLevelBpe(o: TrainByteLevelBpeOptions): TrainedTokenizer
   vocab.forEach((t, id) => (ids[t] = id));
   const maskId = vocab.length - 1;
   return {
-    tokenizerJson: {
-      version: '1.0',
-      truncation: null,
-      padding: null,
-      added_tokens: [...SPECIALS.map((t, id) => addedToken(id, t)), addedToken(maskId, MASK, true)],
-      normalizer: lowercase ? { type: 'Lowercase' } : null,
-      pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-      post_processor: { type: 'RobertaProcessing', sep: ['</s>', 2], cls: ['<s>', 0], trim_offsets: true, add_prefix_space: false },
-      decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-      model: {
-        type: 'BPE',
-        dropout: null,
-        unk_token: null,
-        continuing_subword_prefix: '',
-        end_of_word_suffix: '',
-        fuse_unk: false,
-        byte_fallback: false,
-        vocab: ids,
-        merges,
-      },
-    },
+    tokenizerJson: byteLevelBpeJson({
+      vocab: ids,
+      merges,
+      addedTokens: [...SPECIALS.map((t, id) => addedToken(id, t)), addedToken(maskId, MASK, true)],
+      cls: ['<s>', 0],
+      sep: ['</s>', 2],
+      addPrefixSpace: false,
+      lowercase,
+    }),
     tokenizerConfig: {
       tokenizer_class: 'RobertaTokenizer',
       add_prefix_space: false,

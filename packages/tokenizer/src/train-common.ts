@@ -53,3 +53,40 @@ export function addedToken(id: number, content: string, lstrip = false): Json {
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Options of {@link byteLevelBpeJson}. */
+export interface ByteLevelBpeJsonOptions {
+  vocab: Record<string, number>;
+  merges: string[];
+  addedTokens: Json[];
+  /** The <s>/</s> pair RobertaProcessing frames a sequence with (none: no post-processor). */
+  cls?: [string, number];
+  sep?: [string, number];
+  addPrefixSpace: boolean;
+  lowercase?: boolean;
+}
+
+/** A byte-level BPE tokenizer.json in roberta-base's layout (what `tokenizers` writes for it). */
+export function byteLevelBpeJson(o: ByteLevelBpeJsonOptions): Json {
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: o.addedTokens,
+    normalizer: o.lowercase ? { type: 'Lowercase' } : null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: o.addPrefixSpace, trim_offsets: true, use_regex: true },
+    post_processor: o.cls && o.sep ? { type: 'RobertaProcessing', sep: o.sep, cls: o.cls, trim_offsets: true, add_prefix_space: o.addPrefixSpace } : null,
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab: o.vocab,
+      merges: o.merges,
+    },
+  };
+}
