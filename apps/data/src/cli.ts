@@ -1,3 +1,4 @@
+import { silentCommanderOutput } from '@spert/core';
 import { Command } from 'commander';
 import { convertCommand, type DataFormat } from './convert';
 
@@ -11,7 +12,7 @@ const FORMATS = ['spert', 'brat', 'label-studio', 'doccano'] as const satisfies 
 export async function runDataCli(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<string> {
   let output = '';
   const program = new Command('spert-data').description('Convert between SpERT JSON and annotation tools (brat, Label Studio, doccano)');
-  program.exitOverride();
+  program.exitOverride().configureOutput(silentCommanderOutput);
   let action: Promise<void> | undefined;
   program
     .command('convert')
