@@ -62,6 +62,10 @@ export async function runDataCli(argv: string[], log: (s: string) => void = (s) 
         output = summary;
       });
     });
+  // commander 14 answers a missing command with its help and an exit; say what is missing instead.
+  if (!argv.some((a) => !a.startsWith('-'))) {
+    if (!argv.some((a) => a === '--help' || a === '-h')) throw new Error('spert-data: name a command: convert (see --help)');
+  }
   program.parse(['node', 'spert-data', ...argv]);
   if (!action) throw new Error('spert-data: name a command: convert (see --help)');
   await action;
