@@ -111,6 +111,8 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
           rng,
           negEntityCount: h.negEntityCount,
           negRelationCount: h.negRelationCount,
+          relationNegatives: model.settings.relationNegatives,
+          relationContext: model.settings.relationContext,
           maxSpanSize: model.settings.maxSpanSize,
           documentIndex: item.index,
         }),
