@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { assertDatasetName, parseJson } from '@spert/core';
-import { SPERT_DEFAULTS } from '@spert/core';
+import { SETTING_CHOICES, SPERT_DEFAULTS } from '@spert/core';
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
 import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { z } from 'zod';
@@ -37,6 +37,9 @@ export const TrainConfigSchema = z
     propDrop: z.number().min(0).max(0.99).default(SPERT_DEFAULTS.propDrop),
     relFilterThreshold: z.number().min(0).max(1).default(SPERT_DEFAULTS.relFilterThreshold),
     maxPairs: z.number().int().positive().default(SPERT_DEFAULTS.maxPairs),
+    relationNegatives: z.enum(SETTING_CHOICES.relationNegatives).default(SPERT_DEFAULTS.relationNegatives),
+    relationContext: z.enum(SETTING_CHOICES.relationContext).default(SPERT_DEFAULTS.relationContext),
+    spanPooling: z.enum(SETTING_CHOICES.spanPooling).default(SPERT_DEFAULTS.spanPooling),
     freezeEncoder: z.boolean().default(T.freezeEncoder),
     evalEveryEpoch: z.boolean().default(false),
     noOverlapping: z.boolean().default(false),

@@ -81,7 +81,7 @@ describe('RelationHead', () => {
     // the context's gradient reaches only the positions it reads: [CLS] alone for cls, nothing for none
     const dHidden = tf.grad((h: tf.Tensor) => tf.sum(head.forward({ ...inputs(), hidden: h as tf.Tensor3D, contexts: { data: ctxRanges.flat(2), shape: [B, P, 2] } })))(
       tf.tensor3d(Float32Array.from(hidden64), [B, T, H]),
-    ).arraySync();
+    ).arraySync() as number[][][];
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
         const touched = dHidden[b][t].some((v) => v !== 0);
