@@ -33,13 +33,14 @@ describe('spert-train ablation flags', () => {
       const types = await readTypes({ path: conll('conll04_types.json') });
       const valid = (await readDataset({ path: conll('conll04_test.json'), types })).documents.slice(0, 4);
       await writeDataset({ path: path.join(dir, 'valid.json'), documents: valid });
-      const config = parseTrainArgs([
+      const argv = [
         '--train', conll('conll04_train.json'), '--valid', path.join(dir, 'valid.json'), '--types', conll('conll04_types.json'),
         '--limit-train', '16', '--epochs', '1', '--hidden-size', '16', '--layers', '1', '--heads', '2', '--intermediate-size', '32',
         // as cli.spec's run: a learning rate at which one epoch already turns most spans to "none" (a random head keeps most, and pairs them all)
         '--lr', '1e-3', '--backend', 'wasm', '--out', path.join(dir, 'run'), '--no-progress',
         '--relation-negatives', 'weak', '--relation-context', 'sentence', '--span-pooling', 'mean',
-      ]);
+      ];
+      const config = parseTrainArgs(argv);
       const run = await runTraining(config, () => undefined);
       const saved = JSON.parse(await readFile(path.join(run.modelDir, 'config.json'), 'utf8')) as { spert: Record<string, unknown> };
       expect(saved.spert).toMatchObject({ relation_negatives: 'weak', relation_context: 'sentence', span_pooling: 'mean' });
@@ -47,6 +48,9 @@ describe('spert-train ablation flags', () => {
       expect(model.settings).toMatchObject({ relationNegatives: 'weak', relationContext: 'sentence', spanPooling: 'mean' });
       expect(model.entityHead.spanPooling).toBe('mean');
       model.dispose();
+      // its checkpoint records the variant: resuming it as the reference's variant is refused
+      const reference = parseTrainArgs([...argv.filter((a) => !['--relation-negatives', 'weak', '--relation-context', 'sentence', '--span-pooling', 'mean'].includes(a)), '--resume']);
+      await expect(runTraining(reference, () => undefined)).rejects.toThrow(/cannot resume from .*: it was trained with relationNegatives = "weak", this run has undefined/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
