@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { assertDatasetName, parseJson } from '@spert/core';
-import { SETTING_CHOICES, SPERT_DEFAULTS } from '@spert/core';
+import { assertDatasetName, parseJson, SETTING_CHOICES } from '@spert/core';
+import { SPERT_DEFAULTS } from '@spert/core';
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
 import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { z } from 'zod';
