@@ -1,7 +1,7 @@
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
 import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { Command } from 'commander';
-import { silentCommanderOutput, SPERT_DEFAULTS } from '@spert/core';
+import { SETTING_CHOICES, silentCommanderOutput, SPERT_DEFAULTS } from '@spert/core';
 import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
 
 const int = (v: string) => {
@@ -48,6 +48,9 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
     .option('--prop-drop <x>', `dropout on the heads' inputs (${SPERT_DEFAULTS.propDrop})`, num)
     .option('--rel-filter-threshold <x>', `relation sigmoid threshold (${SPERT_DEFAULTS.relFilterThreshold})`, num)
     .option('--max-pairs <n>', `relation candidates per chunk (${SPERT_DEFAULTS.maxPairs})`, int)
+    .option('--relation-negatives <kind>', `ablation: negative pairs from gold entities only or from all sample spans: ${SETTING_CHOICES.relationNegatives.join(' | ')} (${SPERT_DEFAULTS.relationNegatives})`)
+    .option('--relation-context <kind>', `ablation: the relation classifier's context: ${SETTING_CHOICES.relationContext.join(' | ')} (${SPERT_DEFAULTS.relationContext})`)
+    .option('--span-pooling <kind>', `ablation: fusion of a span's wordpieces: ${SETTING_CHOICES.spanPooling.join(' | ')} (${SPERT_DEFAULTS.spanPooling})`)
     .option('--freeze-encoder', 'train only the heads')
     .option('--eval-every-epoch', 'evaluate after every epoch (default: only after the last, as the reference)')
     .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { assertDatasetName, parseJson } from '@spert/core';
+import { assertDatasetName, parseJson, SETTING_CHOICES } from '@spert/core';
 import { SPERT_DEFAULTS } from '@spert/core';
 import { SCRATCH_FAMILIES } from '@spert/model';
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
@@ -39,6 +39,9 @@ export const TrainConfigSchema = z
     propDrop: z.number().min(0).max(0.99).default(SPERT_DEFAULTS.propDrop),
     relFilterThreshold: z.number().min(0).max(1).default(SPERT_DEFAULTS.relFilterThreshold),
     maxPairs: z.number().int().positive().default(SPERT_DEFAULTS.maxPairs),
+    relationNegatives: z.enum(SETTING_CHOICES.relationNegatives).default(SPERT_DEFAULTS.relationNegatives),
+    relationContext: z.enum(SETTING_CHOICES.relationContext).default(SPERT_DEFAULTS.relationContext),
+    spanPooling: z.enum(SETTING_CHOICES.spanPooling).default(SPERT_DEFAULTS.spanPooling),
     freezeEncoder: z.boolean().default(T.freezeEncoder),
     evalEveryEpoch: z.boolean().default(false),
     noOverlapping: z.boolean().default(false),

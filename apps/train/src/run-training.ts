@@ -62,6 +62,9 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
     propDrop: config.propDrop,
     relFilterThreshold: config.relFilterThreshold,
     maxPairs: config.maxPairs,
+    relationNegatives: config.relationNegatives,
+    relationContext: config.relationContext,
+    spanPooling: config.spanPooling,
   };
   const model: SpertModel = config.encoder
     ? await openModel({ id: config.encoder, types, settings, lowercase: config.lowercase, seed: config.seed })

@@ -1,4 +1,4 @@
-import { assertSameTypes, readSettings, settingsToJson, SPERT_DEFAULTS } from './model-settings';
+import { assertSameTypes, readSettings, SETTING_CHOICES, settingsToJson, SPERT_DEFAULTS } from './model-settings';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +15,31 @@ describe('model settings in config.json', () => {
   it('needs a types file for the reference directories and falls back to the reference defaults', () => {
     expect(() => readSettings({ spert_version: '1.1' })).toThrow(/does not store its entity\/relation types/);
     expect(readSettings({}, { types })).toEqual({ ...SPERT_DEFAULTS, types });
+  });
+  it('round-trips every ablation variant under its config.json key', () => {
+    for (const relationNegatives of SETTING_CHOICES.relationNegatives) {
+      for (const relationContext of SETTING_CHOICES.relationContext) {
+        for (const spanPooling of SETTING_CHOICES.spanPooling) {
+          const s = { ...SPERT_DEFAULTS, types, relationNegatives, relationContext, spanPooling };
+          const json = settingsToJson(s);
+          expect([json.relation_negatives, json.relation_context, json.span_pooling]).toEqual([relationNegatives, relationContext, spanPooling]);
+          expect(readSettings(JSON.parse(JSON.stringify({ spert_version: '1.1', spert: json })) as Record<string, unknown>)).toEqual(s);
+        }
+      }
+    }
+  });
+  it('reads absent ablation keys as the reference (strong negatives, localized context, max pooling)', () => {
+    const { relation_negatives: _n, relation_context: _c, span_pooling: _p, ...older } = settingsToJson({ ...SPERT_DEFAULTS, types });
+    const s = readSettings({ spert: older });
+    expect([s.relationNegatives, s.relationContext, s.spanPooling]).toEqual(['strong', 'localized', 'max']);
+    expect(SPERT_DEFAULTS).toMatchObject({ relationNegatives: 'strong', relationContext: 'localized', spanPooling: 'max' });
+  });
+  it('refuses an unknown ablation value, naming the file and the key', () => {
+    expect(() => readSettings({ spert: { relation_context: 'global' } }, { types, source: 'm/config.json' })).toThrow(
+      'm/config.json: spert.relation_context must be one of "localized", "sentence", "cls", "none", got "global"',
+    );
+    expect(() => readSettings({ spert: { relation_negatives: 'Weak' } }, { types })).toThrow(/config.json: spert.relation_negatives must be one of "strong", "weak", got "Weak"/);
+    expect(() => readSettings({ spert: { span_pooling: 1 } }, { types })).toThrow(/spert.span_pooling must be one of "max", "mean", "sum", got 1/);
   });
   it('rejects old versions, bad fields and a types file that disagrees with the stored types', () => {
     expect(() => readSettings({ spert_version: '1.0' }, { types })).toThrow(/spert_version "1.0"/);

@@ -16,7 +16,38 @@ export interface SpertSettings {
   maxPairs: number;
   /** Dropout on the concatenated representations (prop_drop). */
   propDrop: number;
+  /** Where training draws negative relation pairs from (relation_negatives; the paper's ablation). */
+  relationNegatives: RelationNegatives;
+  /** What the relation classifier takes as context (relation_context; the paper's ablation). */
+  relationContext: RelationContext;
+  /** How a span's wordpieces are fused into its representation (span_pooling; the paper's ablation). */
+  spanPooling: SpanPooling;
 }
+
+/**
+ * Negative relation pairs in training: 'strong' = ordered pairs of distinct gold entities that are
+ * not related (the reference); 'weak' = ordered pairs of any two spans of the training sample
+ * (gold and sampled negative spans alike) that are not a positive pair.
+ */
+export type RelationNegatives = 'strong' | 'weak';
+
+/**
+ * The relation context vector: 'localized' = max-pool strictly between the two spans (the
+ * reference); 'sentence' = max-pool over all of the sentence's wordpieces ([CLS]/[SEP] excluded);
+ * 'cls' = the [CLS] vector; 'none' = zeros (the classifier keeps its input size, so checkpoints
+ * keep the reference's layout).
+ */
+export type RelationContext = 'localized' | 'sentence' | 'cls' | 'none';
+
+/** Fusion of a span's wordpiece states: element-wise 'max' (the reference), 'mean' or 'sum'. */
+export type SpanPooling = 'max' | 'mean' | 'sum';
+
+/** The accepted values of each ablation setting, in the order the docs list them (default first). */
+export const SETTING_CHOICES = {
+  relationNegatives: ['strong', 'weak'],
+  relationContext: ['localized', 'sentence', 'cls', 'none'],
+  spanPooling: ['max', 'mean', 'sum'],
+} as const satisfies { relationNegatives: readonly RelationNegatives[]; relationContext: readonly RelationContext[]; spanPooling: readonly SpanPooling[] };
 
 /** JSON layout of the "spert" object in config.json. */
 export interface SpertSettingsJson {
@@ -26,6 +57,12 @@ export interface SpertSettingsJson {
   rel_filter_threshold: number;
   max_pairs: number;
   prop_drop: number;
+  /** Absent in the reference's directories and ours before the ablations: read as 'strong'. */
+  relation_negatives?: RelationNegatives;
+  /** Absent: 'localized'. */
+  relation_context?: RelationContext;
+  /** Absent: 'max'. */
+  span_pooling?: SpanPooling;
 }
 
 /** The reference's defaults (configs/example_train.conf). */
@@ -35,6 +72,9 @@ export const SPERT_DEFAULTS: Omit<SpertSettings, 'types'> = {
   relFilterThreshold: 0.4,
   maxPairs: 1000,
   propDrop: 0.1,
+  relationNegatives: 'strong',
+  relationContext: 'localized',
+  spanPooling: 'max',
 };
 
 /** Version tag the reference writes into config.json and checks on load. */
@@ -49,7 +89,19 @@ export function settingsToJson(s: SpertSettings): SpertSettingsJson {
     rel_filter_threshold: s.relFilterThreshold,
     max_pairs: s.maxPairs,
     prop_drop: s.propDrop,
+    relation_negatives: s.relationNegatives,
+    relation_context: s.relationContext,
+    span_pooling: s.spanPooling,
   };
+}
+
+function choiceField<T extends string>(obj: Record<string, unknown>, key: string, choices: readonly T[], fallback: T, source: string): T {
+  const v = obj[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+    throw new Error(`${source}: spert.${key} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
 }
 
 function numberField(obj: Record<string, unknown>, key: string, fallback: number, source: string): number {
@@ -94,6 +146,9 @@ export function readSettings(config: Record<string, unknown>, options: { types?:
     relFilterThreshold: numberField(obj, 'rel_filter_threshold', SPERT_DEFAULTS.relFilterThreshold, source),
     maxPairs: numberField(obj, 'max_pairs', SPERT_DEFAULTS.maxPairs, source),
     propDrop: numberField(obj, 'prop_drop', SPERT_DEFAULTS.propDrop, source),
+    relationNegatives: choiceField(obj, 'relation_negatives', SETTING_CHOICES.relationNegatives, SPERT_DEFAULTS.relationNegatives, source),
+    relationContext: choiceField(obj, 'relation_context', SETTING_CHOICES.relationContext, SPERT_DEFAULTS.relationContext, source),
+    spanPooling: choiceField(obj, 'span_pooling', SETTING_CHOICES.spanPooling, SPERT_DEFAULTS.spanPooling, source),
   };
 }
 

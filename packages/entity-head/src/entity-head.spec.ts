@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
+import type { SpanPooling } from '@spert/core';
 import { EntityHead } from './entity-head';
 import { linear64, maxPool64, randomArray } from '../../../tools/testing/float64';
 
@@ -18,8 +19,8 @@ const widths = [
 ];
 const hiddenData = randomArray(B * T * H, 1);
 
-function makeHead(): { head: EntityHead; W: Float64Array; bias: Float64Array; emb: Float64Array } {
-  const head = new EntityHead({ hiddenSize: H, numEntityTypes: E, sizeEmbedding: SE, seed: 3 });
+function makeHead(spanPooling: SpanPooling = 'max'): { head: EntityHead; W: Float64Array; bias: Float64Array; emb: Float64Array } {
+  const head = new EntityHead({ hiddenSize: H, numEntityTypes: E, sizeEmbedding: SE, seed: 3, spanPooling });
   const W = randomArray((E + 1) * (2 * H + SE), 2);
   const bias = randomArray(E + 1, 3);
   const emb = randomArray(100 * SE, 4);
@@ -31,10 +32,18 @@ function makeHead(): { head: EntityHead; W: Float64Array; bias: Float64Array; em
   return { head, W: Float64Array.from(Float32Array.from(W)), bias: Float64Array.from(Float32Array.from(bias)), emb: Float64Array.from(Float32Array.from(emb)) };
 }
 
+/** Float64 sum or mean over hidden[b, start..end), zeros when empty. */
+function sumPool64(h: ArrayLike<number>, b: number, start: number, end: number, mean: boolean): number[] {
+  const out = new Array<number>(H).fill(0);
+  for (let t = start; t < end; t++) for (let j = 0; j < H; j++) out[j] += h[(b * T + t) * H + j];
+  return end > start && mean ? out.map((v) => v / (end - start)) : out;
+}
+
 /** Float64 entity representation [CLS ; pool ; width emb] of span (b, s). */
-function repr64(h: ArrayLike<number>, emb: ArrayLike<number>, b: number, s: number): number[] {
+function repr64(h: ArrayLike<number>, emb: ArrayLike<number>, b: number, s: number, pooling: SpanPooling = 'max'): number[] {
   const cls = Array.from({ length: H }, (_, j) => h[(b * T) * H + j]);
-  const pool = maxPool64(h, T, H, b, ranges[b][s][0], ranges[b][s][1]);
+  const [start, end] = ranges[b][s];
+  const pool = pooling === 'max' ? maxPool64(h, T, H, b, start, end) : sumPool64(h, b, start, end, pooling === 'mean');
   const w = Array.from({ length: SE }, (_, j) => emb[widths[b][s] * SE + j]);
   return [...cls, ...pool, ...w];
 }
@@ -162,6 +171,45 @@ describe('EntityHead', () => {
     check(bias, grads[head.bias.name].dataSync(), (x) => loss64(h32, W, x, emb), all(bias.length));
     check(emb, grads[head.sizeEmbeddings.name].dataSync(), (x) => loss64(h32, W, bias, x), all(4 * SE));
     check(h32, dHidden, (x) => loss64(x, W, bias, emb), all(h32.length));
+    head.dispose();
+  });
+
+  it.each(['mean', 'sum'] as const)('with %s span pooling: logits and the hidden states\' gradient match a float64 re-computation', (pooling) => {
+    const { head, W, bias, emb } = makeHead(pooling);
+    expect(head.spanPooling).toBe(pooling);
+    const spanRanges = { data: ranges.flat(2), shape: [B, 4, 2] };
+    const spanWidths = { data: widths.flat(), shape: [B, 4] };
+    const h32 = Float64Array.from(Float32Array.from(hiddenData));
+    const out = head.forward({ hidden: tf.tensor3d(Float32Array.from(h32), [B, T, H]), spanRanges, spanWidths });
+    const logits = out.logits.arraySync();
+    const pools = out.spanPool.arraySync();
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < 4; s++) {
+        const r = repr64(h32, emb, b, s, pooling);
+        const want = linear64(r, W, bias);
+        for (let c = 0; c <= E; c++) expect(Math.abs(logits[b][s][c] - want[c])).toBeLessThanOrEqual(1e-5);
+        for (let j = 0; j < H; j++) expect(Math.abs(pools[b][s][j] - r[H + j])).toBeLessThanOrEqual(1e-6);
+      }
+    }
+    const G = randomArray(B * 4 * (E + 1), 9);
+    const g = tf.tensor3d(Float32Array.from(G), [B, 4, E + 1]);
+    const dHidden = tf.grad((h: tf.Tensor) => tf.sum(tf.mul(head.forward({ hidden: h as tf.Tensor3D, spanRanges, spanWidths }).logits, g)))(
+      tf.tensor3d(Float32Array.from(h32), [B, T, H]),
+    ).dataSync();
+    const loss64 = (h: ArrayLike<number>): number => {
+      let s = 0;
+      for (let b = 0; b < B; b++) for (let k = 0; k < 4; k++) linear64(repr64(h, emb, b, k, pooling), W, bias).forEach((v, c) => (s += v * G[(b * 4 + k) * (E + 1) + c]));
+      return s;
+    };
+    const eps = 1e-4;
+    for (let i = 0; i < h32.length; i++) {
+      const p = Float64Array.from(h32);
+      const m = Float64Array.from(h32);
+      p[i] += eps;
+      m[i] -= eps;
+      expect(Math.abs(dHidden[i] - (loss64(p) - loss64(m)) / (2 * eps))).toBeLessThan(1e-4);
+    }
+    expect(() => new EntityHead({ hiddenSize: H, numEntityTypes: E, spanPooling: 'median' as never })).toThrow(/spanPooling must be max, mean or sum, got "median"/);
     head.dispose();
   });
 

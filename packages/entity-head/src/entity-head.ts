@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { SpanPooling } from '@spert/core';
 import { gatherRows } from './gather-rows';
 import { type IntInput, readIntInput } from './int-input';
-import { clsVectors, maxPoolSpans } from './max-pool-spans';
+import { clsVectors } from './max-pool-spans';
+import { poolSpans } from './pool-spans';
 import { linearOverParts } from './linear-over-parts';
 import { assignNamed, ownedVariable, type TensorMap } from './parameters';
 import { seedStream } from './seed-stream';
@@ -20,6 +22,8 @@ export interface EntityHeadConfig {
   dropout?: number;
   /** Seed of the N(0, 0.02) initialisation and of the dropout masks. */
   seed?: number;
+  /** Fusion of a span's wordpieces (default 'max', the reference; 'mean' and 'sum' are the paper's ablation). */
+  spanPooling?: SpanPooling;
 }
 
 /** Inputs of {@link EntityHead.forward}. */
@@ -40,7 +44,7 @@ export interface EntityHeadInput {
 export interface EntityHeadOutput {
   /** [B,S,E+1] entity logits (index 0 = none). */
   logits: tf.Tensor3D;
-  /** [B,S,H] max-pooled span representations. */
+  /** [B,S,H] pooled span representations (max-pooled unless the head's spanPooling says otherwise). */
   spanPool: tf.Tensor3D;
   /** [B,S,sizeEmbedding] width embeddings. */
   widthEmbeddings: tf.Tensor3D;
@@ -48,7 +52,8 @@ export interface EntityHeadOutput {
 
 /**
  * SpERT's entity classifier: logits = Linear([CLS ; maxpool(span) ; widthEmb(width)]) with
- * dropout on the concatenation. Parameters live in PyTorch layout under the reference's names:
+ * dropout on the concatenation (mean- or sum-pooled spans with the spanPooling ablation).
+ * Parameters live in PyTorch layout under the reference's names:
  * `size_embeddings.weight` [100,25], `entity_classifier.weight` [E+1, 2H+25], `.bias` [E+1].
  */
 export class EntityHead {
@@ -57,6 +62,7 @@ export class EntityHead {
   readonly sizeEmbedding: number;
   readonly widthTableSize: number;
   readonly dropout: number;
+  readonly spanPooling: SpanPooling;
   readonly sizeEmbeddings: tf.Variable<tf.Rank.R2>;
   readonly weight: tf.Variable<tf.Rank.R2>;
   readonly bias: tf.Variable<tf.Rank.R1>;
@@ -75,6 +81,8 @@ export class EntityHead {
     this.widthTableSize = config.widthTableSize ?? 100;
     this.dropout = config.dropout ?? 0.1;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`EntityHead: dropout must be in [0, 1), got ${this.dropout}`);
+    this.spanPooling = config.spanPooling ?? 'max';
+    if (!['max', 'mean', 'sum'].includes(this.spanPooling)) throw new Error(`EntityHead: spanPooling must be max, mean or sum, got ${JSON.stringify(this.spanPooling)}`);
     const seeds = seedStream(config.seed ?? 0);
     const inputSize = 2 * hiddenSize + this.sizeEmbedding;
     this.sizeEmbeddings = ownedVariable(tf.randomNormal([this.widthTableSize, this.sizeEmbedding], 0, 0.02, 'float32', seeds()));
@@ -121,7 +129,7 @@ export class EntityHead {
     }
     const [B] = hidden.shape;
     const seed = input.training && this.dropout > 0 ? (input.dropoutSeed ?? this.nextSeed()) : 0;
-    const spanPool = maxPoolSpans(hidden, input.spanRanges);
+    const spanPool = poolSpans(hidden, input.spanRanges, this.spanPooling);
     const S = spanPool.shape[1];
     const widthEmbeddings = this.widthEmbeddings(input.spanWidths);
     if (widthEmbeddings.shape[0] !== B || widthEmbeddings.shape[1] !== S) {

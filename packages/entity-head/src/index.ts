@@ -1,4 +1,5 @@
 export { maxPoolSpans, clsVectors } from './max-pool-spans';
+export { poolSpans, sumPoolSpans } from './pool-spans';
 export {
   EntityHead,
   type EntityHeadConfig,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc } from '@tensorflow/tfjs-core';
-import { type IntInput, readIntInput } from './int-input';
+import type { IntInput } from './int-input';
+import { readSpanRanges } from './span-ranges';
 
 /**
  * Element-wise max of hidden states over each wordpiece range [start, end): [B,T,H] x [B,S,2]
@@ -13,20 +14,7 @@ import { type IntInput, readIntInput } from './int-input';
  * O(segments x rows) and took minutes at BERT sizes).
  */
 export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D {
-  if (hidden.rank !== 3) throw new Error(`maxPoolSpans: hidden must be [B,T,H], got [${hidden.shape.join(', ')}]`);
-  const [B, T, H] = hidden.shape;
-  const { data, shape } = readIntInput(ranges, 'maxPoolSpans ranges', 3);
-  if (shape[0] !== B || shape[2] !== 2) {
-    throw new Error(`maxPoolSpans: ranges must be [${B},S,2] for hidden [${B},${T},${H}], got [${shape.join(', ')}]`);
-  }
-  const S = shape[1];
-  for (let i = 0; i < B * S; i++) {
-    const start = data[2 * i];
-    const end = data[2 * i + 1];
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > T) {
-      throw new Error(`maxPoolSpans: range [${start}, ${end}) at batch ${Math.floor(i / S)}, span ${i % S} is not inside [0, ${T})`);
-    }
-  }
+  const { data, B, T, H, S } = readSpanRanges(hidden, ranges, 'maxPoolSpans');
   let longest = 0;
   for (let i = 0; i < B * S; i++) longest = Math.max(longest, data[2 * i + 1] - data[2 * i]);
   const pool = tf.customGrad((...inputs: Array<tf.Tensor | GradSaveFunc>) => {

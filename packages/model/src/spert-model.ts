@@ -87,6 +87,7 @@ export class SpertModel implements SpertRuntime {
       sizeEmbedding: settings.sizeEmbedding,
       dropout: settings.propDrop,
       seed: seed * 2 + 1,
+      spanPooling: settings.spanPooling,
     });
     const relationHead = new RelationHead({
       hiddenSize,

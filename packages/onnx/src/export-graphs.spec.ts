@@ -112,4 +112,67 @@ describe('exported graphs vs a float64 plain-TS re-computation', () => {
     expect(maxAbsDiff(out.relation_probs.data as Float32Array, sig)).toBeLessThan(1e-6);
     await session.release();
   });
+
+  it.each(['mean', 'sum'] as const)('entity_head.onnx with %s span pooling matches the float64 reference within 1e-4', async (spanPooling) => {
+    const session = await ort.InferenceSession.create(buildEntityHeadGraph({ weights, hiddenSize: H, maxSequenceLength: config.max_position_embeddings, spanPooling }));
+    const spans0: Array<[number, number]> = [];
+    for (let w = 1; w <= 5; w++) for (let s = 1; s + w <= 6; s++) spans0.push([s, s + w]);
+    const spans1: Array<[number, number]> = [[1, 2], [2, 3], [1, 3]];
+    const S = spans0.length;
+    const padded1 = [...spans1, ...Array(S - spans1.length).fill([0, 0])] as Array<[number, number]>;
+    const out = await session.run({
+      hidden_states: new ort.Tensor('float32', hidden, [2, T, H]),
+      span_ranges: i64([...spans0, ...padded1].flat(), [2, S, 2]),
+      span_widths: i64([...spans0, ...padded1].map(([s, e]) => e - s), [2, S]),
+    });
+    const logits = out.entity_logits.data as Float32Array;
+    const h = (b: number) => Array.from({ length: T }, (_, t) => Float64Array.from(hidden.subarray((b * T + t) * H, (b * T + t + 1) * H)));
+    const ref0 = entityLogits64(weights, h(0), spans0, spans0.map(([s, e]) => e - s), spanPooling);
+    const ref1 = entityLogits64(weights, h(1), padded1, padded1.map(([s, e]) => e - s), spanPooling);
+    expect(maxAbsDiff(logits.subarray(0, S * 4), ref0.flatMap((r) => [...r]))).toBeLessThan(1e-4);
+    // padding rows pool to zeros, as in TF.js
+    expect(maxAbsDiff(logits.subarray(S * 4), ref1.flatMap((r) => [...r]))).toBeLessThan(1e-4);
+    const max = entityLogits64(weights, h(0), spans0, spans0.map(([s, e]) => e - s));
+    expect(maxAbsDiff(logits.subarray(0, S * 4), max.flatMap((r) => [...r]))).toBeGreaterThan(1e-3);
+    await session.release();
+  });
+
+  it.each([
+    ['sentence', 'mean'],
+    ['cls', 'max'],
+    ['none', 'sum'],
+  ] as const)('relation_head.onnx with the %s context (%s pooling) pools the given pair_contexts like the float64 reference', async (relationContext, spanPooling) => {
+    const session = await ort.InferenceSession.create(
+      buildRelationHeadGraph({ weights, hiddenSize: H, maxSequenceLength: config.max_position_embeddings, relationContext, spanPooling }),
+    );
+    expect(session.inputNames).toEqual(['hidden_states', 'span_ranges', 'span_widths', 'pairs', 'pair_contexts']);
+    const spans: Array<[number, number]> = [[1, 2], [2, 4], [5, 6], [3, 6], [1, 6]];
+    const widths = spans.map(([s, e]) => e - s);
+    const pairs: Array<[number, number]> = [];
+    for (let a = 0; a < spans.length; a++) for (let b = 0; b < spans.length; b++) if (a !== b) pairs.push([a, b]);
+    const range: [number, number] = relationContext === 'sentence' ? [1, 6] : relationContext === 'cls' ? [0, 1] : [0, 0];
+    const contexts = pairs.map(() => range);
+    const out = await session.run({
+      hidden_states: new ort.Tensor('float32', hidden.subarray(0, T * H), [1, T, H]),
+      span_ranges: i64(spans.flat(), [1, spans.length, 2]),
+      span_widths: i64(widths, [1, spans.length]),
+      pairs: i64(pairs.flat(), [1, pairs.length, 2]),
+      pair_contexts: i64(contexts.flat(), [1, pairs.length, 2]),
+    });
+    const h = Array.from({ length: T }, (_, t) => Float64Array.from(hidden.subarray(t * H, (t + 1) * H)));
+    const ref = relationLogits64(weights, h, spans, widths, pairs, { pooling: spanPooling, contexts });
+    expect(maxAbsDiff(out.relation_logits.data as Float32Array, ref.flatMap((r) => [...r]))).toBeLessThan(1e-4);
+    await session.release();
+  });
+
+  it('keeps the reference graphs\' inputs for the defaults and refuses a variant it cannot build', async () => {
+    const opts = { weights, hiddenSize: H, maxSequenceLength: config.max_position_embeddings };
+    const rel = await ort.InferenceSession.create(buildRelationHeadGraph({ ...opts, relationContext: 'localized', spanPooling: 'max' }));
+    expect(rel.inputNames).toEqual(['hidden_states', 'span_ranges', 'span_widths', 'pairs']);
+    await rel.release();
+    expect(buildRelationHeadGraph({ ...opts, relationContext: 'localized', spanPooling: 'max' })).toEqual(buildRelationHeadGraph(opts));
+    expect(buildEntityHeadGraph({ ...opts, spanPooling: 'max' })).toEqual(buildEntityHeadGraph(opts));
+    expect(() => buildEntityHeadGraph({ ...opts, spanPooling: 'median' as never })).toThrow(/ONNX export: span_pooling "median" has no graph/);
+    expect(() => buildRelationHeadGraph({ ...opts, relationContext: 'global' as never })).toThrow(/ONNX export: relation_context "global" has no graph/);
+  });
 });

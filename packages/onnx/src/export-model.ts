@@ -85,7 +85,14 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
     await writeFileAtomic(path.join(outDir, name), data, fs);
     files.push(name);
   };
-  const heads = { weights, hiddenSize: H, maxSequenceLength: checkpointFamily(config.model_type, configFile).maxSequenceLength(config) };
+  const heads = {
+    weights,
+    hiddenSize: H,
+    maxSequenceLength: checkpointFamily(config.model_type, configFile).maxSequenceLength(config),
+    // The ablation variants live in the graphs; one they cannot build fails the export (checkVariant).
+    spanPooling: settings.spanPooling,
+    relationContext: settings.relationContext,
+  };
   await write(ONNX_FILES.encoder, buildEncoderGraph({ config, weights, quantization: options.quantization ?? 'none', tokenTypeIds: options.tokenTypeIds ?? true }));
   await write(ONNX_FILES.entityHead, buildEntityHeadGraph(heads));
   await write(ONNX_FILES.relationHead, buildRelationHeadGraph(heads));

@@ -1,5 +1,6 @@
 // Plain-TypeScript float64 re-computation of BERT and SpERT's heads, used by the tests as the
 // independent reference for the ONNX graphs (straight loops, no shared code with the export).
+import type { SpanPooling } from '@spert/core';
 import type { EncoderShape } from './export-encoder';
 import type { WeightMap } from './weights';
 
@@ -117,27 +118,51 @@ function maxPool(h: Mat, start: number, end: number): Float64Array {
   return out;
 }
 
+function sumPool(h: Mat, start: number, end: number, mean: boolean): Float64Array {
+  const out = new Float64Array(h[0].length);
+  for (let t = start; t < end; t++) for (let k = 0; k < out.length; k++) out[k] += h[t][k];
+  if (mean && end > start) for (let k = 0; k < out.length; k++) out[k] /= end - start;
+  return out;
+}
+
+/** A span's pooled representation: max (the reference), mean or sum; zeros for an empty range. */
+function pool(h: Mat, start: number, end: number, pooling: SpanPooling): Float64Array {
+  if (end <= start) return new Float64Array(h[0].length);
+  return pooling === 'max' ? maxPool(h, start, end) : sumPool(h, start, end, pooling === 'mean');
+}
+
 /** Entity logits [S][E+1] for spans (wordpiece ranges, widths in words) of one document. */
-export function entityLogits64(weights: WeightMap, h: Mat, ranges: Array<[number, number]>, widths: number[]): Mat {
+export function entityLogits64(weights: WeightMap, h: Mat, ranges: Array<[number, number]>, widths: number[], pooling: SpanPooling = 'max'): Mat {
   const size = w(weights, 'size_embeddings.weight');
   const dim = weights.get('size_embeddings.weight')!.shape[1];
   const [nOut] = weights.get('entity_classifier.weight')!.shape;
-  const reprs = ranges.map(([s, e], i) => Float64Array.from([...h[0], ...maxPool(h, s, e), ...size.subarray(widths[i] * dim, (widths[i] + 1) * dim)]));
+  const reprs = ranges.map(([s, e], i) => Float64Array.from([...h[0], ...pool(h, s, e, pooling), ...size.subarray(widths[i] * dim, (widths[i] + 1) * dim)]));
   return linear(reprs, w(weights, 'entity_classifier.weight'), w(weights, 'entity_classifier.bias'), nOut);
 }
 
-/** Relation logits [P][R] for ordered pairs of spans of one document. */
-export function relationLogits64(weights: WeightMap, h: Mat, ranges: Array<[number, number]>, widths: number[], pairs: Array<[number, number]>): Mat {
+/**
+ * Relation logits [P][R] for ordered pairs of spans of one document; the context is the
+ * localized one unless `contexts` gives each pair's range (max-pooled, zeros when empty).
+ */
+export function relationLogits64(
+  weights: WeightMap,
+  h: Mat,
+  ranges: Array<[number, number]>,
+  widths: number[],
+  pairs: Array<[number, number]>,
+  options: { pooling?: SpanPooling; contexts?: Array<[number, number]> } = {},
+): Mat {
+  const pooling = options.pooling ?? 'max';
   const size = w(weights, 'size_embeddings.weight');
   const dim = weights.get('size_embeddings.weight')!.shape[1];
   const [nOut] = weights.get('rel_classifier.weight')!.shape;
   const emb = (i: number) => size.subarray(widths[i] * dim, (widths[i] + 1) * dim);
-  const reprs = pairs.map(([a, b]) => {
+  const reprs = pairs.map(([a, b], p) => {
     const [s1, e1] = ranges[a];
     const [s2, e2] = ranges[b];
-    const [cs, ce] = e1 < s2 ? [e1, s2] : [e2, s1];
+    const [cs, ce] = options.contexts ? options.contexts[p] : e1 < s2 ? [e1, s2] : [e2, s1];
     const ctx = ce > cs ? maxPool(h, cs, ce) : new Float64Array(h[0].length);
-    return Float64Array.from([...ctx, ...maxPool(h, s1, e1), ...maxPool(h, s2, e2), ...emb(a), ...emb(b)]);
+    return Float64Array.from([...ctx, ...pool(h, s1, e1, pooling), ...pool(h, s2, e2, pooling), ...emb(a), ...emb(b)]);
   });
   return linear(reprs, w(weights, 'rel_classifier.weight'), w(weights, 'rel_classifier.bias'), nOut);
 }

@@ -90,6 +90,14 @@ function floats(t: OrtTensorLike | undefined, name: string, source: string): Flo
 export async function scoreSpansWithOrt<T extends OrtTensorLike>(ctx: OrtScoringContext<T>, input: SpanScoringInput): Promise<ScoredBatch> {
   const { sessions, Tensor, settings, source } = ctx;
   const i64 = (a: IntArrayND) => int64Tensor(Tensor, a.data, a.shape);
+  // Graphs of the relation_context ablations take the pipeline's context ranges; the reference's computes its own.
+  const takesContexts = sessions.relationHead.inputNames.includes('pair_contexts');
+  if (takesContexts !== (settings.relationContext !== 'localized')) {
+    throw new Error(
+      `${source}: relation_head.onnx ${takesContexts ? 'takes' : 'has no'} pair_contexts input but config.json's spert.relation_context is "${settings.relationContext}"; ` +
+        'the graphs and config.json come from different exports: export the model again (spert-export)',
+    );
+  }
   const [B, T] = input.inputIds.shape;
   const feeds: Record<string, T> = { input_ids: i64(input.inputIds), attention_mask: i64(input.attentionMask) };
   // SpERT inputs are single-segment; graphs exported without token_type_ids do not take it.
@@ -105,9 +113,11 @@ export async function scoreSpansWithOrt<T extends OrtTensorLike>(ctx: OrtScoring
   const R = settings.types.relations.length;
   return {
     entities: { logits: floats(ent.entity_logits, 'entity_logits', source), probs: floats(ent.entity_probs, 'entity_probs', source), shape: [B, S, C] },
-    async scorePairs({ pairs }: PairScoringInput): Promise<BatchScores> {
+    async scorePairs({ pairs, contexts }: PairScoringInput): Promise<BatchScores> {
       const rel = relationHeadInputs(input.spanRanges, input.spanWidths, pairs);
-      const out = await sessions.relationHead.run({ hidden_states: hidden, span_ranges: i64(rel.spanRanges), span_widths: i64(rel.spanWidths), pairs: i64(rel.pairs) });
+      const relFeeds: Record<string, T> = { hidden_states: hidden, span_ranges: i64(rel.spanRanges), span_widths: i64(rel.spanWidths), pairs: i64(rel.pairs) };
+      if (takesContexts) relFeeds.pair_contexts = i64(contexts);
+      const out = await sessions.relationHead.run(relFeeds);
       if (out.relation_probs?.dims[2] !== R) {
         throw new Error(`${source}: relation head has ${out.relation_probs?.dims[2]} outputs but the types list ${R} relation types`);
       }

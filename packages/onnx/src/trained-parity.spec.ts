@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { readDataset, readTypes, type Document, type PredictedDocument, type TypesSchema } from '@spert/core';
-import { createScratchModel, saveModel, type SpertModel } from '@spert/model';
+import { createScratchModel, openModel, saveModel, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
 import { maxAbsDiff } from '../../../tools/testing/float64';
 import { sharedPath } from '../../../tools/testing/shared';
@@ -95,6 +95,29 @@ describe('TF.js and ONNX agree on models made here', () => {
       // would make this a test of memory, not of parity: raise the "none" bias so a few pass.
       model.variables().get('entity_classifier.bias')?.assign(tf.tensor1d([0.6, 0, 0, 0, 0]));
       const counts = await compare(model, path.join(dir, 'random'), test);
+      expect(counts.entities).toBeGreaterThan(20);
+      expect(counts.relations).toBeGreaterThan(20);
+    } finally {
+      model.dispose();
+    }
+  }, 600_000);
+
+  it('a random model with the sentence context and mean span pooling: saved, reloaded, same predictions on all 288 CoNLL04 test documents', async () => {
+    const settings = { relationContext: 'sentence', spanPooling: 'mean' } as const;
+    const made = createScratchModel({ documents: train, types, hiddenSize: 32, layers: 2, heads: 4, intermediateSize: 64, seed: 13, settings });
+    const saved = path.join(dir, 'ablation-saved');
+    try {
+      // as above: a "none" bias so that a few spans pass (mean-pooled spans are less spread than max-pooled ones)
+      made.variables().get('entity_classifier.bias')?.assign(tf.tensor1d([0.5, 0, 0, 0, 0]));
+      await saveModel(made, saved);
+    } finally {
+      made.dispose();
+    }
+    const model = await openModel({ id: saved });
+    try {
+      expect(model.settings).toMatchObject({ ...settings, relationNegatives: 'strong' });
+      expect(model.entityHead.spanPooling).toBe('mean');
+      const counts = await compare(model, path.join(dir, 'ablation'), test);
       expect(counts.entities).toBeGreaterThan(20);
       expect(counts.relations).toBeGreaterThan(20);
     } finally {

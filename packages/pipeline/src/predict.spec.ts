@@ -108,4 +108,39 @@ describe('predictDocuments on a context-free runtime', () => {
     expect(whole.some((s) => s.pairs.length > 7)).toBe(true);
     expect(chunked).toEqual(whole);
   });
+
+  it.each(['sentence', 'cls', 'none'] as const)('hands the runtime the %s context range of every pair (the model\'s relation_context)', async (relationContext) => {
+    const docs = test.slice(0, 6).map((d) => d.tokens);
+    const runtime = contextFreeRuntime({ ...settings, relationContext }, 0.05);
+    const seen: Array<{ lengths: number[]; contexts: Int32Array; pairs: Int32Array; P: number }> = [];
+    const scoreSpans = runtime.scoreSpans.bind(runtime);
+    runtime.scoreSpans = async (input) => {
+      const scored = await scoreSpans(input);
+      const [B, T] = input.attentionMask.shape;
+      const lengths = Array.from({ length: B }, (_, b) => input.attentionMask.data.subarray(b * T, (b + 1) * T).reduce((a, v) => a + v, 0));
+      const scorePairs = scored.scorePairs.bind(scored);
+      return {
+        ...scored,
+        scorePairs: (p) => {
+          seen.push({ lengths, contexts: p.contexts.data, pairs: p.pairs.data, P: p.pairs.shape[1] });
+          return scorePairs(p);
+        },
+      };
+    };
+    await scoreWords({ runtime, tokenizer, documents: docs, batchSize: 8 });
+    expect(seen).toHaveLength(1);
+    const { lengths, contexts, pairs, P } = seen[0];
+    let checked = 0;
+    lengths.forEach((n, b) => {
+      // [CLS] w1 .. wk [SEP]: the sentence is [1, n - 1)
+      const want = relationContext === 'sentence' ? [1, n - 1] : relationContext === 'cls' ? [0, 1] : [0, 0];
+      for (let p = 0; p < P; p++) {
+        const o = (b * P + p) * 2;
+        if (pairs[o] === pairs[o + 1]) continue; // padding row
+        expect([contexts[o], contexts[o + 1]]).toEqual(want);
+        checked++;
+      }
+    });
+    expect(checked).toBeGreaterThan(10);
+  });
 });

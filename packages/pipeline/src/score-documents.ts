@@ -1,5 +1,5 @@
 import type { DocumentScores, EncodedDocument, SpertRuntime } from '@spert/core';
-import { buildInferencePairs, collate, createEvalSample } from '@spert/span-sampler';
+import { buildInferencePairs, collate, createEvalSample, sentenceRange } from '@spert/span-sampler';
 import { filterSpans } from './decode/filter-spans';
 
 /** Options of {@link scoreDocuments}. */
@@ -12,7 +12,7 @@ export interface ScoreDocumentsOptions {
 /**
  * Scores one batch of encoded documents the reference's way: every candidate span up to the
  * model's span size, the entity filter (argmax != none), every ordered pair of kept spans with
- * its localized context, relation scores in chunks of `max_pairs` pairs per document (a memory
+ * its context range (localized, or the model's relation_context ablation), relation scores in chunks of `max_pairs` pairs per document (a memory
  * bound only: results do not depend on it).
  */
 export async function scoreDocuments({ runtime, encodings }: ScoreDocumentsOptions): Promise<DocumentScores[]> {
@@ -35,7 +35,12 @@ export async function scoreDocuments({ runtime, encodings }: ScoreDocumentsOptio
       const entityProbs = entities.probs.slice(b * S * C, (b * S + n) * C);
       const entityLogits = entities.logits.slice(b * S * C, (b * S + n) * C);
       const keptSpans = filterSpans({ probs: entityProbs, numClasses: C }).indices;
-      const { pairs, contexts } = buildInferencePairs({ keptSpans, spanRanges: sample.spanRanges });
+      const { pairs, contexts } = buildInferencePairs({
+        keptSpans,
+        spanRanges: sample.spanRanges,
+        relationContext: settings.relationContext,
+        sentence: sentenceRange(encodings[b].wordRanges),
+      });
       return { sample, entityProbs, entityLogits, keptSpans, pairs, contexts, relationProbs: new Float32Array(pairs.length * R), relationLogits: new Float32Array(pairs.length * R) };
     });
     const P = Math.max(0, ...perDoc.map((d) => d.pairs.length));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
-import { contextRange, type Range } from '@spert/span-sampler';
+import { contextRange, relationContextRange, type Range } from '@spert/span-sampler';
 import { RelationHead } from './relation-head';
 import { linear64, maxRows64, randomArray } from '../../../tools/testing/float64';
 
@@ -58,6 +58,38 @@ describe('RelationHead', () => {
   it('uses the test pairs it claims to (separated, adjacent, overlapping, nested)', () => {
     expect(contexts[0]).toEqual([[2, 4], [2, 4], [0, 0], [0, 0], [0, 0], [0, 0], [2, 6]]);
     expect(contexts[1]).toEqual([[0, 0], [0, 0], [4, 7], [4, 7], [0, 0], [0, 0], [3, 7]]);
+  });
+
+  it.each(['sentence', 'cls', 'none'] as const)('with the %s context, classifies [sentence max-pool | [CLS] vector | zeros ; spans] like float64', (mode) => {
+    const { head, W, bias } = makeHead();
+    const sentence: Range = [1, T - 1]; // [CLS] at 0, [SEP] at T-1
+    const ctxRanges = pairList.map((ps, b) => ps.map(([i, j]) => relationContextRange(mode, spanRanges[b][i], spanRanges[b][j], sentence)));
+    const logits = head.forward({ ...inputs(), contexts: { data: ctxRanges.flat(2), shape: [B, P, 2] } }).arraySync();
+    for (let b = 0; b < B; b++) {
+      const want =
+        mode === 'sentence'
+          ? maxRows64(hidden64, b * T * H, H, 1, T - 1)
+          : mode === 'cls'
+            ? Array.from({ length: H }, (_, j) => hidden64[b * T * H + j])
+            : new Array<number>(H).fill(0);
+      for (let p = 0; p < P; p++) {
+        const r = repr64(b, p, hidden64, pool64, width64);
+        const l = linear64([...want, ...r.slice(H)], W, bias);
+        for (let c = 0; c < R; c++) expect(Math.abs(logits[b][p][c] - l[c])).toBeLessThanOrEqual(1e-5);
+      }
+    }
+    // the context's gradient reaches only the positions it reads: [CLS] alone for cls, nothing for none
+    const dHidden = tf.grad((h: tf.Tensor) => tf.sum(head.forward({ ...inputs(), hidden: h as tf.Tensor3D, contexts: { data: ctxRanges.flat(2), shape: [B, P, 2] } })))(
+      tf.tensor3d(Float32Array.from(hidden64), [B, T, H]),
+    ).arraySync() as number[][][];
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        const touched = dHidden[b][t].some((v) => v !== 0);
+        if (mode === 'none' || (mode === 'cls' && t > 0) || (mode === 'sentence' && (t === 0 || t === T - 1))) expect(touched).toBe(false);
+        if (mode === 'cls' && t === 0) expect(touched).toBe(true);
+      }
+    }
+    head.dispose();
   });
 
   it('exposes rel_classifier.{weight,bias} in PyTorch layout with N(0, 0.02) init and zero bias', () => {

@@ -11,6 +11,17 @@ describe('buildInferencePairs', () => {
     expect(contexts).toEqual([[2, 5], [0, 0], [2, 5], [4, 5], [0, 0], [4, 5]]);
   });
 
+  it('gives every pair the sentence range, [CLS] alone or nothing for the other context variants', () => {
+    const kept = [2, 0, 3];
+    const sentence = buildInferencePairs({ keptSpans: kept, spanRanges, relationContext: 'sentence', sentence: [1, 7] });
+    expect(sentence.pairs).toEqual([[0, 2], [0, 3], [2, 0], [2, 3], [3, 0], [3, 2]]);
+    expect(sentence.contexts).toEqual(Array(6).fill([1, 7]));
+    expect(buildInferencePairs({ keptSpans: kept, spanRanges, relationContext: 'cls' }).contexts).toEqual(Array(6).fill([0, 1]));
+    expect(buildInferencePairs({ keptSpans: kept, spanRanges, relationContext: 'none' }).contexts).toEqual(Array(6).fill([0, 0]));
+    expect(buildInferencePairs({ keptSpans: kept, spanRanges, relationContext: 'localized' })).toEqual(buildInferencePairs({ keptSpans: kept, spanRanges }));
+    expect(() => buildInferencePairs({ keptSpans: kept, spanRanges, relationContext: 'sentence' })).toThrow(/'sentence' needs the document's sentence range/);
+  });
+
   it('gives no pairs for fewer than two kept spans', () => {
     expect(buildInferencePairs({ keptSpans: [1], spanRanges }).pairs).toEqual([]);
     expect(buildInferencePairs({ keptSpans: [], spanRanges }).pairs).toEqual([]);

@@ -81,6 +81,64 @@ describe('createTrainSample', () => {
     expect(s.pairLabels[2]).toEqual([0, 0, 0]);
   });
 
+  it('draws weak negatives from every pair of distinct sample spans, negative spans included, never a positive pair', () => {
+    const enc = encode(doc.tokens);
+    const weak = createTrainSample({ document: doc, encoding: enc, types, rng: createRng(1), relationNegatives: 'weak', negEntityCount: 5, negRelationCount: 1000 });
+    const strong = createTrainSample({ document: doc, encoding: enc, types, rng: createRng(1), negEntityCount: 5, negRelationCount: 1000 });
+    // the same spans either way: negative spans are drawn before the pairs
+    expect(weak.spanWords).toEqual(strong.spanWords);
+    expect(weak.spanWords).toHaveLength(8);
+    expect(weak.pairs.slice(0, 2)).toEqual(strong.pairs.slice(0, 2));
+    const negatives = weak.pairs.slice(2).map((p) => p.join());
+    // 8 distinct spans: 8 * 7 ordered pairs, minus the 2 positive ones
+    expect(negatives).toHaveLength(8 * 7 - 2);
+    expect(new Set(negatives).size).toBe(negatives.length);
+    expect(negatives).not.toContain('0,1');
+    expect(negatives).not.toContain('0,2');
+    expect(negatives.filter((p) => p.split(',').some((i) => Number(i) >= 3)).length).toBe(8 * 7 - 3 * 2);
+    for (const labels of weak.pairLabels.slice(2)) expect(labels).toEqual([0, 0, 0]);
+    // strong negatives never touch a negative span
+    expect(strong.pairs.slice(2).every(([i, j]) => i < 3 && j < 3)).toBe(true);
+    expect(strong.pairs.slice(2).map((p) => p.join()).sort()).toEqual(['1,0', '1,2', '2,0', '2,1']);
+  });
+
+  it('caps weak negatives at negRelationCount and counts a repeated gold span once', () => {
+    const long: Document = {
+      tokens: words(30),
+      entities: [
+        { type: 'Peop', start: 0, end: 2 },
+        { type: 'Loc', start: 10, end: 11 },
+        { type: 'Loc', start: 10, end: 11 },
+      ],
+      relations: [{ type: 'Live_In', head: 0, tail: 1 }],
+    };
+    const s = createTrainSample({ document: long, encoding: encode(long.tokens), types, rng: createRng(4), relationNegatives: 'weak', negRelationCount: 100 });
+    expect(s.spanWords).toHaveLength(103);
+    expect(s.pairs).toHaveLength(101);
+    const negatives = s.pairs.slice(1);
+    expect(new Set(negatives.map((p) => p.join())).size).toBe(100);
+    for (const [i, j] of negatives) {
+      expect(i).not.toBe(j);
+      expect(i === 2 || j === 2).toBe(false); // the repeat of span 1
+      expect(`${i},${j}`).not.toBe('0,1');
+    }
+    expect(negatives.some(([i, j]) => i >= 3 || j >= 3)).toBe(true);
+    expect(() => createTrainSample({ document: long, encoding: encode(long.tokens), types, rng: createRng(4), relationNegatives: 'all' as never })).toThrow(
+      /relationNegatives must be "strong" or "weak", got "all"/,
+    );
+  });
+
+  it('gives training pairs the context range of the chosen variant', () => {
+    const enc = encode(doc.tokens); // words 0..7 at 1,2,4,5,7,8,10,11, end 13; [SEP] at 13
+    const ctx = (relationContext: 'localized' | 'sentence' | 'cls' | 'none') =>
+      createTrainSample({ document: doc, encoding: enc, types, rng: createRng(1), relationContext }).pairContexts;
+    const n = ctx('localized').length;
+    expect(ctx('sentence')).toEqual(Array(n).fill([1, 13]));
+    expect(ctx('cls')).toEqual(Array(n).fill([0, 1]));
+    expect(ctx('none')).toEqual(Array(n).fill([0, 0]));
+    expect(ctx('localized').slice(0, 2)).toEqual([[4, 7], [4, 10]]);
+  });
+
   it('samples at most negEntityCount distinct non-gold negatives, all of them when fewer exist', () => {
     const small = createTrainSample({ document: doc, encoding: encode(doc.tokens), types, rng: createRng(2) });
     const all = enumerateSpans(8).length; // 8 words: 8+7+...+1 = 36

@@ -1,5 +1,5 @@
-import type { Document, EncodedDocument, TypesSchema } from '@spert/core';
-import { contextRange } from './context-range';
+import type { Document, EncodedDocument, RelationContext, RelationNegatives, TypesSchema } from '@spert/core';
+import { relationContextRange, sentenceRange } from './context-range';
 import { enumerateSpans } from './enumerate-spans';
 import { normalizeSymmetricRelations } from './normalize-symmetric';
 import { type Rng, sampleWithoutReplacement } from './rng';
@@ -18,8 +18,12 @@ export interface TrainSampleOptions {
   rng: Rng;
   /** Most negative spans per document (reference: 100). */
   negEntityCount?: number;
-  /** Most strong negative pairs per document (reference: 100). */
+  /** Most negative pairs per document (reference: 100), strong or weak. */
   negRelationCount?: number;
+  /** 'strong' (default, the reference): negative pairs of gold entities only; 'weak': of any two spans of the sample. */
+  relationNegatives?: RelationNegatives;
+  /** The pairs' context ranges (default 'localized', the reference); see `relationContextRange`. */
+  relationContext?: RelationContext;
   /** Longest candidate span in words (reference: 10; must stay below the width table's 100). */
   maxSpanSize?: number;
   /** Position of the document in its dataset, for error messages. */
@@ -30,8 +34,9 @@ const key = (r: Range): string => `${r[0]},${r[1]}`;
 
 /**
  * Builds one training sample as the reference's `create_train_sample`: gold spans then sampled
- * negative spans; one multi-hot sample per gold ordered entity pair, then sampled strong
- * negatives (other ordered pairs of gold entities, all-zero targets).
+ * negative spans; one multi-hot sample per gold ordered entity pair, then sampled negatives with
+ * all-zero targets: strong (other ordered pairs of gold entities) or, for the paper's ablation,
+ * weak (other ordered pairs of any two distinct spans of the sample, negative spans included).
  */
 export function createTrainSample(options: TrainSampleOptions): SpanSample {
   const { encoding, types, rng } = options;
@@ -97,13 +102,20 @@ export function createTrainSample(options: TrainSampleOptions): SpanSample {
     spanLabels.push(0);
   }
 
-  // Strong negatives: ordered pairs of distinct gold spans that are not a positive pair.
+  // Strong negatives: ordered pairs of distinct gold spans that are not a positive pair; weak ones
+  // pair every distinct span of the sample (a repeated gold span counts once, by its first index).
+  const relationNegatives = options.relationNegatives ?? 'strong';
+  if (relationNegatives !== 'strong' && relationNegatives !== 'weak') {
+    throw new Error(`${where}: relationNegatives must be "strong" or "weak", got ${JSON.stringify(relationNegatives)}`);
+  }
+  const pool: Array<[Range, number]> =
+    relationNegatives === 'strong'
+      ? goldWords.map((s) => [s, firstIndexOf.get(key(s)) as number])
+      : spanWords.map((s, i): [Range, number] => [s, i]).filter(([s, i]) => i >= goldWords.length || firstIndexOf.get(key(s)) === i);
   const negatives: Array<[number, number]> = [];
-  goldWords.forEach((s1) => {
-    goldWords.forEach((s2) => {
-      if (key(s1) !== key(s2) && !positiveSpanPairs.has(`${key(s1)}|${key(s2)}`)) {
-        negatives.push([firstIndexOf.get(key(s1)) as number, firstIndexOf.get(key(s2)) as number]);
-      }
+  pool.forEach(([s1, i1]) => {
+    pool.forEach(([s2, i2]) => {
+      if (key(s1) !== key(s2) && !positiveSpanPairs.has(`${key(s1)}|${key(s2)}`)) negatives.push([i1, i2]);
     });
   });
   for (const p of sampleWithoutReplacement(negatives, negRelationCount, rng)) {
@@ -112,6 +124,8 @@ export function createTrainSample(options: TrainSampleOptions): SpanSample {
   }
 
   const spanRanges = spanWords.map((s) => wordSpanToWordpieces(encoding.wordRanges, s));
+  const relationContext = options.relationContext ?? 'localized';
+  const sentence = sentenceRange(encoding.wordRanges);
   return {
     inputIds: encoding.inputIds.slice(),
     spanWords,
@@ -119,7 +133,7 @@ export function createTrainSample(options: TrainSampleOptions): SpanSample {
     spanWidths: spanWords.map((s) => s[1] - s[0]),
     spanLabels,
     pairs,
-    pairContexts: pairs.map(([i, j]) => contextRange(spanRanges[i], spanRanges[j])),
+    pairContexts: pairs.map(([i, j]) => relationContextRange(relationContext, spanRanges[i], spanRanges[j], sentence)),
     pairLabels,
     numRelationTypes: R,
   };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adamwUpdate } from '@spert/backend';
 import { checkpointFamily } from '@spert/checkpoint';
-import type { Document, EncodedDocument } from '@spert/core';
+import { SPERT_DEFAULTS, type Document, type EncodedDocument } from '@spert/core';
 import type { SpertModel } from '@spert/model';
 import { collate, createRng, createTrainSample } from '@spert/span-sampler';
 import type { Progress, ProgressMode } from './progress';
@@ -113,6 +113,8 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
           rng,
           negEntityCount: h.negEntityCount,
           negRelationCount: h.negRelationCount,
+          relationNegatives: model.settings.relationNegatives,
+          relationContext: model.settings.relationContext,
           maxSpanSize: model.settings.maxSpanSize,
           documentIndex: item.index,
         }),
@@ -147,6 +149,8 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
       maxSpanSize: model.settings.maxSpanSize,
       maxPairs: model.settings.maxPairs,
       propDrop: model.settings.propDrop,
+      // Only when not the reference's, so that checkpoints written before the ablations still resume.
+      ...ablationSettings(model.settings),
       hiddenDropout: model.encoder.config.hidden_dropout_prob,
       attentionDropout: model.encoder.config.attention_probs_dropout_prob,
     },
@@ -188,6 +192,15 @@ function replayDropout(model: SpertModel, data: readonly TrainItem[], step: numb
     });
   }
   trainingForwards.set(model, step);
+}
+
+/** The model's non-default ablation settings, stored in checkpoints so that a resume with another variant is refused. */
+function ablationSettings(s: SpertModel['settings']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (s.relationNegatives !== SPERT_DEFAULTS.relationNegatives) out.relationNegatives = s.relationNegatives;
+  if (s.relationContext !== SPERT_DEFAULTS.relationContext) out.relationContext = s.relationContext;
+  if (s.spanPooling !== SPERT_DEFAULTS.spanPooling) out.spanPooling = s.spanPooling;
+  return out;
 }
 
 function definedOnly(o: Partial<SpertHyperparameters>): Partial<SpertHyperparameters> {
