@@ -62,6 +62,30 @@ describe('trainSpert', () => {
     }
   });
 
+  it('samples weak relation negatives when the model says so: the relation loss changes, and only through the negatives', async () => {
+    await useBackend('wasm');
+    const types = await readTypes({ path: conll('conll04_types.json') });
+    const docs = (await readDataset({ path: conll('conll04_train.json'), types })).documents.slice(0, 4);
+    const firstRelationLoss = async (relationNegatives: 'strong' | 'weak', negRelationCount: number): Promise<number> => {
+      const model = createScratchModel({ documents: docs, types, hiddenSize: 16, layers: 1, heads: 2, intermediateSize: 32, seed: 3, settings: { relationNegatives } });
+      const logDir = await mkdtemp(path.join(tmpdir(), 'spert-weak-'));
+      try {
+        await trainSpert({ model, documents: docs, epochs: 1, batchSize: 4, seed: 5, negRelationCount, logDir, logEvery: 1, progress: 'off', log: () => undefined });
+        const [header, row] = (await readFile(path.join(logDir, 'loss.csv'), 'utf8')).trim().split('\n').map((l) => l.split(','));
+        return Number(row[header.indexOf('relation')]);
+      } finally {
+        model.dispose();
+        await rm(logDir, { recursive: true, force: true });
+      }
+    };
+    const [weak0, strong0, weak, strong] = [await firstRelationLoss('weak', 0), await firstRelationLoss('strong', 0), await firstRelationLoss('weak', 100), await firstRelationLoss('strong', 100)];
+    for (const x of [weak0, strong0, weak, strong]) expect(x).toBeGreaterThan(0);
+    // Without negatives both variants train on the same positive pairs.
+    expect(weak0).toBe(strong0);
+    // With them, weak pairs (with non-entity spans) are other samples than strong ones.
+    expect(weak).not.toBe(strong);
+  }, 120_000);
+
   it('a training document too long for the encoder fails before the first step, naming file and index', async () => {
     await useBackend('wasm');
     const types = await readTypes({ path: conll('conll04_types.json') });
