@@ -7,7 +7,7 @@
 // throughput (autocannon corrects for coordinated omission at a fixed rate).
 //
 //   npx tsx tools/bench/serve-load.ts [--connections 16] [--duration 60] [--single-duration 20]
-//                                     [--threads 2] [--rate-fraction 0.5]
+//                                     [--threads 2] [--rate-fraction 0.5] [--rounds 3] [--warmup 60]
 //                                     [--model ONNX_DIR | --model-dir runs/quickstart/model]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -31,6 +31,10 @@ async function main(): Promise<void> {
   const singleDuration = Number(arg('single-duration', '20'));
   const threads = arg('threads', String(cpus().length)) as string;
   const rateFraction = Number(arg('rate-fraction', '0.5'));
+  // More saturated rounds, RSS after each: growth that levels off (allocator arenas reaching the
+  // largest shapes) and growth that does not (a leak) look the same after one round.
+  const rounds = Number(arg('rounds', '3'));
+  const warmup = Number(arg('warmup', '60'));
   const root = await mkdtemp(path.join(tmpdir(), 'spert-bench-load-'));
   const server = { kill: () => undefined as unknown };
   try {
@@ -55,14 +59,20 @@ async function main(): Promise<void> {
     const body = () => JSON.stringify({ documents: [{ tokens: sentences[next++ % sentences.length] }] });
     const load = (c: number, d: number, overallRate?: number) =>
       autocannon({ url, connections: c, duration: d, ...(overallRate ? { overallRate } : {}), requests: [{ method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) }] });
-    // Warm-up at both loads: onnxruntime's arena grows to the largest batch shapes once; what
+    // Warm-up at both loads: onnxruntime's arena grows to the largest batch shapes once (measured:
+    // 346 -> 389 -> 443 -> 444 -> 444 MiB over four 60 s rounds after a 10 s warm-up); what
     // grows after that is what the RSS comparison is for.
     await load(1, 3);
-    await load(connections, 10);
+    await load(connections, warmup);
     const rssBefore = await metric(url, 'spert_process_resident_memory_bytes');
     const single = await load(1, singleDuration);
     const loaded = await load(connections, duration);
     const rssAfter = await metric(url, 'spert_process_resident_memory_bytes');
+    const rssRounds = [rssAfter];
+    for (let k = 1; k < rounds; k++) {
+      await load(connections, duration);
+      rssRounds.push(await metric(url, 'spert_process_resident_memory_bytes'));
+    }
     const rate = Math.max(1, Math.round(loaded.requests.average * rateFraction));
     const paced = rateFraction > 0 ? await load(connections, duration, rate) : undefined;
     const fivexx = (r: autocannon.Result) => Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).reduce((n, [code, s]) => n + (code.startsWith('5') ? s.count : 0), 0);
@@ -75,6 +85,7 @@ async function main(): Promise<void> {
       console.log(`| ${what} | ${r.requests.total} | ${fivexx(r)} | ${r.non2xx} | ${r.requests.average.toFixed(1)} | ${r.latency.p50} | ${r.latency.p99} | ${r.latency.max} |`);
     }
     const ratio = (r: autocannon.Result) => (r.latency.p99 / Math.max(1, single.latency.p99)).toFixed(2);
+    if (rounds > 1) console.log(`\nserver RSS after each of ${rounds} saturated rounds of ${duration} s (MiB): ${rssRounds.map(mib).join(', ')}`);
     console.log(`\np99 ratio (${connections} / 1 connection): ${ratio(loaded)} saturated${paced ? `, ${ratio(paced)} at ${rate} req/s` : ''}; server RSS ${mib(rssBefore)} MiB before the load, ${mib(rssAfter)} MiB after (${(((rssAfter - rssBefore) / rssBefore) * 100).toFixed(1)}%)`);
   } finally {
     server.kill();
