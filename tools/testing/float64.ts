@@ -48,6 +48,19 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 // erf lives with the float64 BERT reference in @spert/encoder's testing folder (a package
 // must not import tools); re-exported so every spec keeps one import for float64 helpers.
+/** Central differences of a float64 function at x, one per coordinate (step eps). */
+export function centralDifferences(f: (x: Float64Array) => number, x: ArrayLike<number>, eps = 1e-4): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const plus = Float64Array.from(x);
+    const minus = Float64Array.from(x);
+    plus[i] += eps;
+    minus[i] -= eps;
+    out[i] = (f(plus) - f(minus)) / (2 * eps);
+  }
+  return out;
+}
+
 export { erf } from '../../packages/encoder/src/testing/erf';
 // Bit-exact typed-array comparison, kept beside the checkpoint formats' tests that need it most.
 export { sameBits } from '../../packages/checkpoint/src/testing/same-bits';
