@@ -7,6 +7,7 @@ export { RobertaEncoder, robertaEncoderFamilies } from './families/roberta';
 export type { RobertaEncoderOptions } from './families/roberta';
 export { DebertaV2Encoder, debertaV2EncoderFamily } from './families/deberta-v2';
 export type { DebertaV2EncoderOptions } from './families/deberta-v2';
+export { EncoderParams, initialParamValues, type InitialParamValuesOptions } from './encoder-params';
 export { loadEncoder, loadBertEncoder } from './load';
 export type { LoadEncoderOptions, LoadBertEncoderOptions } from './load';
 // The checkpoint formats and the tensor-free family registry moved to @spert/checkpoint; they

@@ -15,12 +15,11 @@ import {
   relativeEmbeddingRows,
   relativeGeometry,
   SeededRandom,
-  transpose2d,
   type DebertaV2Config,
   type EncoderConfig,
   type NamedTensor,
-  type ParamSpec,
 } from '@spert/checkpoint';
+import { EncoderParams, initialParamValues } from '../../encoder-params';
 import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
 
 /** Options to build a DeBERTa-v2 encoder. */
@@ -55,28 +54,18 @@ const MASK_VALUE = -1e9;
 
 /** A DeBERTa-v2/v3 encoder whose forward pass returns the last hidden state. */
 export class DebertaV2Encoder implements Encoder {
-  private readonly vars = new Map<string, tf.Variable>();
-  private readonly specs: ParamSpec[];
+  private readonly params: EncoderParams;
   private readonly layers: Layer[] = [];
   private readonly dropoutRng: SeededRandom;
   private readonly c2p: boolean;
   private readonly p2c: boolean;
-  private disposed = false;
 
   private constructor(readonly config: DebertaV2Config, values: Map<string, Float32Array>, seed: number) {
-    this.specs = debertaV2ParamSpecs(config);
+    this.params = new EncoderParams(debertaV2ParamSpecs(config), values, 'DebertaV2Encoder');
     this.dropoutRng = new SeededRandom(seed + 1);
     this.c2p = config.relative_attention && config.pos_att_type.includes('c2p');
     this.p2c = config.relative_attention && config.pos_att_type.includes('p2c');
-    for (const spec of this.specs) {
-      const v = values.get(spec.name)!;
-      const shape = spec.layout === 'linear' ? [spec.shape[1], spec.shape[0]] : spec.shape;
-      const data = spec.layout === 'linear' ? transpose2d(v, spec.shape[0], spec.shape[1]) : v;
-      const initial = tf.tensor(data, shape, 'float32');
-      this.vars.set(spec.name, tf.variable(initial, true));
-      initial.dispose();
-    }
-    const lin = (n: string): Linear => ({ w: this.vars.get(`${n}.weight`)!, b: this.vars.get(`${n}.bias`)! });
+    const lin = (n: string): Linear => ({ w: this.params.get(`${n}.weight`), b: this.params.get(`${n}.bias`) });
     for (let l = 0; l < config.num_hidden_layers; l++) {
       const p = `encoder.layer.${l}`;
       const query = lin(`${p}.attention.self.query_proj`);
@@ -99,29 +88,15 @@ export class DebertaV2Encoder implements Encoder {
 
   /** Creates an encoder, randomly initialised (seeded) or from PyTorch-layout weights. */
   static create({ config, weights, seed = 0 }: DebertaV2EncoderOptions): DebertaV2Encoder {
-    const specs = debertaV2ParamSpecs(config);
-    const values = new Map<string, Float32Array>();
-    const rng = new SeededRandom(seed);
-    if (weights) {
-      const problems: string[] = [];
-      const known = new Set(specs.map((s) => s.name));
-      const byName = new Map<string, NamedTensor>();
-      for (const [name, t] of weights) {
-        const n = debertaV2EncoderParamName(name);
-        if (n === null) continue;
-        if (!known.has(n)) problems.push(`unexpected tensor "${name}"`);
-        else byName.set(n, t);
-      }
-      for (const spec of specs) {
-        const t = byName.get(spec.name);
-        if (!t) problems.push(`missing tensor "${spec.name}" [${spec.shape}]`);
-        else if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) problems.push(`tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
-        else if (!(t.data instanceof Float32Array)) problems.push(`tensor "${spec.name}" is not floating point`);
-        else values.set(spec.name, t.data);
-      }
-      if (problems.length) throw new Error(`DeBERTa-v2 weights do not match the config: ${problems.join('; ')}`);
-    }
-    for (const spec of specs) if (!values.has(spec.name)) values.set(spec.name, initialDebertaV2ParamValue(spec, config, rng));
+    const values = initialParamValues({
+      config,
+      specs: debertaV2ParamSpecs(config),
+      weights,
+      paramName: debertaV2EncoderParamName,
+      initialValue: initialDebertaV2ParamValue,
+      label: 'DeBERTa-v2',
+      seed,
+    });
     return new DebertaV2Encoder(config, values, seed);
   }
 
@@ -132,20 +107,12 @@ export class DebertaV2Encoder implements Encoder {
 
   /** The trainable variables under Hugging Face names (no `deberta.` prefix); Linear weights are [in, out]. */
   variables(): Map<string, tf.Variable> {
-    this.check();
-    return new Map(this.vars);
+    return this.params.variables();
   }
 
   /** Copies the parameters out in PyTorch layout (Linear weights [out, in]); DebertaV2Model has no pooler, so `withoutPooler` changes nothing. */
   toTensors({ prefix = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
-    this.check();
-    const out = new Map<string, NamedTensor>();
-    for (const spec of this.specs) {
-      const raw = this.vars.get(spec.name)!.dataSync() as Float32Array;
-      const data = spec.layout === 'linear' ? transpose2d(raw, spec.shape[1], spec.shape[0]) : new Float32Array(raw);
-      out.set(prefix ? `${debertaV2CheckpointFamily.prefix}${spec.name}` : spec.name, { shape: [...spec.shape], data });
-    }
-    return out;
+    return this.params.toTensors(prefix ? debertaV2CheckpointFamily.prefix : '');
   }
 
   /** Forward pass: the last hidden state [batch, seqLen, hidden]; rows of padded positions are not meaningful. */
@@ -176,7 +143,7 @@ export class DebertaV2Encoder implements Encoder {
     const hp = training ? c.hidden_dropout_prob : 0;
     const ap = training ? c.attention_probs_dropout_prob : 0;
     const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, this.dropoutRng.int()) as tf.Tensor<R>) : x);
-    const v = (n: string) => this.vars.get(n)!;
+    const v = (n: string) => this.params.get(n);
     const dense = (x: tf.Tensor2D, L: Linear): tf.Tensor2D => tf.fused.matMul({ a: x, b: L.w, bias: L.b }) as tf.Tensor2D;
 
     return tf.tidy(() => {
@@ -254,19 +221,18 @@ export class DebertaV2Encoder implements Encoder {
 
   /** Number of parameters. */
   parameterCount(): number {
-    return this.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    return this.params.count();
   }
 
   /** Frees the variables; the encoder is unusable afterwards. */
   dispose(): void {
-    if (this.disposed) return;
-    for (const v of this.vars.values()) v.dispose();
-    this.disposed = true;
+    this.params.dispose();
   }
 
   private check(): void {
-    if (this.disposed) throw new Error('DebertaV2Encoder: used after dispose()');
+    this.params.check();
   }
+
 }
 
 

@@ -5,7 +5,8 @@
 import { checkIdRange, layerNorm } from '../layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu } from '@spert/backend';
-import { SeededRandom, transpose2d, type CheckpointFamily, type EncoderConfig, type NamedTensor, type ParamSpec } from '@spert/checkpoint';
+import { SeededRandom, type CheckpointFamily, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
+import { EncoderParams, initialParamValues } from '../../encoder-params';
 import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
 
 /** Options to build a post-LayerNorm encoder of config type `C`. */
@@ -51,52 +52,26 @@ interface Layer {
 
 const MASK_VALUE = -1e9;
 
-/**
- * Every parameter's initial value: from `weights` after checking names, shapes and dtypes against
- * the family's specs (all problems in one error), the rest (or all) from the seeded initialiser.
- */
+/** Every parameter's initial value (checked checkpoint tensors, the rest from the family's initialiser). */
 function initialValues<C extends EncoderConfig>(family: PostLnFamily<C>, { config, weights, seed = 0, requirePooler = false }: PostLnEncoderOptions<C>): Map<string, Float32Array> {
-  const specs = family.checkpoint.paramSpecs(config);
-  const values = new Map<string, Float32Array>();
-  if (weights) {
-    const problems: string[] = [];
-    const known = new Set(specs.map((s) => s.name));
-    const byName = new Map<string, NamedTensor>();
-    for (const [name, t] of weights) {
-      const n = family.checkpoint.encoderParamName(name);
-      if (n === null) continue;
-      if (!known.has(n)) problems.push(`unexpected tensor "${name}"`);
-      else byName.set(n, t);
-    }
+  return initialParamValues({
+    config,
+    specs: family.checkpoint.paramSpecs(config),
+    weights,
+    paramName: (name) => family.checkpoint.encoderParamName(name),
     // a checkpoint without any pooler tensor gets a fresh pooler; one with half a pooler is an error
-    const hasPooler = specs.some((s) => s.name.startsWith('pooler.') && byName.has(s.name));
-    for (const spec of specs) {
-      const t = byName.get(spec.name);
-      if (!t) {
-        if (spec.name.startsWith('pooler.') && !requirePooler && !hasPooler) continue;
-        problems.push(`missing tensor "${spec.name}" [${spec.shape}]`);
-      } else if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-        problems.push(`tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
-      } else if (!(t.data instanceof Float32Array)) {
-        problems.push(`tensor "${spec.name}" is not floating point`);
-      } else {
-        values.set(spec.name, t.data);
-      }
-    }
-    if (problems.length) throw new Error(`${family.weightsName(config)} weights do not match the config: ${problems.join('; ')}`);
-  }
-  const rng = new SeededRandom(seed);
-  for (const spec of specs) if (!values.has(spec.name)) values.set(spec.name, family.checkpoint.initialParamValue(spec, config, rng));
-  return values;
+    optional: (spec, present) => spec.name.startsWith('pooler.') && !requirePooler && ![...present].some((n) => n.startsWith('pooler.')),
+    initialValue: (spec, c, rng) => family.checkpoint.initialParamValue(spec, c, rng),
+    label: family.weightsName(config),
+    seed,
+  });
 }
 
 /** A post-LayerNorm encoder whose forward pass returns the last hidden state; subclasses give the position embeddings. */
 export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder {
-  private readonly vars = new Map<string, tf.Variable>();
-  private readonly specs: ParamSpec[];
+  private readonly params: EncoderParams;
   private readonly layers: Layer[] = [];
   private readonly dropoutRng: SeededRandom;
-  private disposed = false;
 
   /** The config it was built from; `model_type` names its family. */
   readonly config: C;
@@ -106,17 +81,9 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
     const config = options.config;
     const values = initialValues(family, options);
     this.config = config;
-    this.specs = family.checkpoint.paramSpecs(config);
+    this.params = new EncoderParams(family.checkpoint.paramSpecs(config), values, family.className);
     this.dropoutRng = new SeededRandom((options.seed ?? 0) + 1);
-    for (const spec of this.specs) {
-      const v = values.get(spec.name)!;
-      const shape = spec.layout === 'linear' ? [spec.shape[1], spec.shape[0]] : spec.shape;
-      const data = spec.layout === 'linear' ? transpose2d(v, spec.shape[0], spec.shape[1]) : v;
-      const initial = tf.tensor(data, shape, 'float32');
-      this.vars.set(spec.name, tf.variable(initial, true));
-      initial.dispose();
-    }
-    const g = (n: string) => this.vars.get(n)!;
+    const g = (n: string) => this.params.get(n);
     for (let l = 0; l < config.num_hidden_layers; l++) {
       const p = `encoder.layer.${l}`;
       this.layers.push({
@@ -144,21 +111,12 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
 
   /** The trainable variables under Hugging Face names (no family prefix); Linear weights are [in, out]. */
   variables(): Map<string, tf.Variable> {
-    this.check();
-    return new Map(this.vars);
+    return this.params.variables();
   }
 
   /** Copies the parameters out in PyTorch layout (Linear weights [out, in]). */
   toTensors({ prefix = false, withoutPooler = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
-    this.check();
-    const out = new Map<string, NamedTensor>();
-    for (const spec of this.specs) {
-      if (withoutPooler && spec.name.startsWith('pooler.')) continue;
-      const raw = this.vars.get(spec.name)!.dataSync() as Float32Array;
-      const data = spec.layout === 'linear' ? transpose2d(raw, spec.shape[1], spec.shape[0]) : new Float32Array(raw);
-      out.set(prefix ? `${this.family.checkpoint.prefix}${spec.name}` : spec.name, { shape: [...spec.shape], data });
-    }
-    return out;
+    return this.params.toTensors(prefix ? this.family.checkpoint.prefix : '', (name) => withoutPooler && name.startsWith('pooler.'));
   }
 
   /** Forward pass: the last hidden state [batch, seqLen, hidden]. */
@@ -187,7 +145,7 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
     const hp = training ? c.hidden_dropout_prob : 0;
     const ap = training ? c.attention_probs_dropout_prob : 0;
     const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, this.dropoutRng.int()) as tf.Tensor<R>) : x);
-    const v = (n: string) => this.vars.get(n)!;
+    const v = (n: string) => this.params.get(n);
 
     return tf.tidy(() => {
       const words = tf.gather(v('embeddings.word_embeddings.weight'), tf.reshape(inputIds, [B * T]));
@@ -227,24 +185,22 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
     return tf.tidy(() => {
       const [B, , H] = hidden.shape;
       const first = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
-      return tf.tanh(tf.fused.matMul({ a: first, b: this.vars.get('pooler.dense.weight')!, bias: this.vars.get('pooler.dense.bias')! })) as tf.Tensor2D;
+      return tf.tanh(tf.fused.matMul({ a: first, b: this.params.get('pooler.dense.weight'), bias: this.params.get('pooler.dense.bias') })) as tf.Tensor2D;
     });
   }
 
   /** Number of parameters. */
   parameterCount(): number {
-    return this.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    return this.params.count();
   }
 
   /** Frees the variables; the encoder is unusable afterwards. */
   dispose(): void {
-    if (this.disposed) return;
-    for (const v of this.vars.values()) v.dispose();
-    this.disposed = true;
+    this.params.dispose();
   }
 
   private check(): void {
-    if (this.disposed) throw new Error(`${this.family.className}: used after dispose()`);
+    this.params.check();
   }
 
 }
