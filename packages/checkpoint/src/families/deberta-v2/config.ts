@@ -1,5 +1,6 @@
 // The DeBERTa-v2/v3 hyper-parameters (Hugging Face DebertaV2Config), read from and written to config.json.
 import type { EncoderConfig, EncoderConfigFields } from '../../family';
+import { parseJsonObject } from '../../json-object';
 
 /** The disentangled-attention part of a DeBERTa-v2 config (Hugging Face names). */
 export interface DebertaV2Options {
@@ -60,16 +61,8 @@ const KNOWN = new Set<string>([...REQUIRED_INTS, ...Object.keys(HF_DEFAULTS), 'p
 
 /** Validates a parsed (or string) config.json of a DeBERTa-v2/v3 checkpoint; `source` names it in errors. */
 export function parseDebertaV2Config(json: unknown, source = 'config.json'): DebertaV2Config {
-  let obj = json;
-  if (typeof json === 'string') {
-    try {
-      obj = JSON.parse(json);
-    } catch (e) {
-      throw new Error(`${source}: not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${source}: expected a JSON object`);
-  const o = obj as Record<string, unknown>;
+  const obj = parseJsonObject(json, source);
+  const o = obj;
   if (o.model_type !== 'deberta-v2') {
     throw new Error(`${source}: model_type ${JSON.stringify(o.model_type)} is not read by the DeBERTa-v2 family (model_type "deberta-v2": DeBERTa-v2, DeBERTa-v3)`);
   }

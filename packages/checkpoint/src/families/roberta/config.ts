@@ -2,6 +2,7 @@
 // from and written to a Hugging Face config.json.
 import type { EncoderConfig, EncoderConfigFields } from '../../family';
 import { parseBertConfig } from '../bert/config';
+import { parseJsonObject } from '../../json-object';
 
 /** The config.json model_type values of the RoBERTa architecture, with the class transformers saves for each. */
 export const ROBERTA_MODEL_TYPES = { roberta: 'RobertaModel', 'xlm-roberta': 'XLMRobertaModel', camembert: 'CamembertModel' } as const;
@@ -31,16 +32,8 @@ const NEW_CONFIG_DEFAULTS = { max_position_embeddings: 514, type_vocab_size: 1, 
  * errors. Fields it leaves out get transformers' RobertaConfig defaults (BERT's, plus pad_token_id 1).
  */
 export function parseRobertaConfig(json: unknown, source = 'config.json'): RobertaConfig {
-  let obj = json;
-  if (typeof json === 'string') {
-    try {
-      obj = JSON.parse(json);
-    } catch (e) {
-      throw new Error(`${source}: not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${source}: expected a JSON object`);
-  const { model_type: modelType, ...rest } = obj as Record<string, unknown>;
+  const obj = parseJsonObject(json, source);
+  const { model_type: modelType, ...rest } = obj;
   if (!isRobertaModelType(modelType)) {
     throw new Error(
       `${source}: model_type ${JSON.stringify(modelType)} is not supported by the RoBERTa family ` +
