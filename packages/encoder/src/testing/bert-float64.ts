@@ -6,11 +6,8 @@ import { erf } from './erf';
 /** PyTorch-layout parameters by encoder name, as numbers. */
 export type Float64Weights = Map<string, { shape: number[]; data: ArrayLike<number> }>;
 
-/** Last hidden state [B][T][H] computed in float64 with Hugging Face BertModel semantics (eval mode). */
-export function bertForwardFloat64(config: BertConfig, w: Float64Weights, ids: number[][], mask: number[][], types?: number[][]): number[][][] {
-  const H = config.hidden_size;
-  const nh = config.num_attention_heads;
-  const dh = H / nh;
+/** The float64 building blocks both references use: parameter lookup, PyTorch Linear, LayerNorm, erf GELU. */
+export function float64Ops(w: Float64Weights, layerNormEps: number) {
   const get = (n: string) => {
     const t = w.get(n);
     if (!t) throw new Error(`reference: missing ${n}`);
@@ -35,9 +32,18 @@ export function bertForwardFloat64(config: BertConfig, w: Float64Weights, ids: n
     const b = get(`${name}.bias`);
     const mean = x.reduce((a, v) => a + v, 0) / x.length;
     const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / x.length;
-    return x.map((v, i) => ((v - mean) / Math.sqrt(variance + config.layer_norm_eps)) * g[i] + b[i]);
+    return x.map((v, i) => ((v - mean) / Math.sqrt(variance + layerNormEps)) * g[i] + b[i]);
   };
   const gelu = (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2));
+  return { get, linear, norm, gelu };
+}
+
+/** Last hidden state [B][T][H] computed in float64 with Hugging Face BertModel semantics (eval mode). */
+export function bertForwardFloat64(config: BertConfig, w: Float64Weights, ids: number[][], mask: number[][], types?: number[][]): number[][][] {
+  const H = config.hidden_size;
+  const nh = config.num_attention_heads;
+  const dh = H / nh;
+  const { get, linear, norm, gelu } = float64Ops(w, config.layer_norm_eps);
   const we = get('embeddings.word_embeddings.weight');
   const pe = get('embeddings.position_embeddings.weight');
   const te = get('embeddings.token_type_embeddings.weight');

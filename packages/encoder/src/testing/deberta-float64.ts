@@ -2,8 +2,7 @@
 // modeling_deberta_v2.py (its own log buckets, its literal p2c index): the reference the TF.js
 // encoder and the ONNX graph are tested against (tests only; not exported from the package).
 import type { DebertaV2Config } from '@spert/checkpoint';
-import type { Float64Weights } from './bert-float64';
-import { erf } from './erf';
+import { float64Ops, type Float64Weights } from './bert-float64';
 
 /** make_log_bucket_position + build_relative_position for one (query, key) pair, as HF writes it. */
 function relativePosition64(q: number, k: number, bucketSize: number, maxPosition: number): number {
@@ -20,32 +19,7 @@ export function debertaV2ForwardFloat64(config: DebertaV2Config, w: Float64Weigh
   const H = config.hidden_size;
   const nh = config.num_attention_heads;
   const dh = H / nh;
-  const get = (n: string) => {
-    const t = w.get(n);
-    if (!t) throw new Error(`reference: missing ${n}`);
-    return t.data;
-  };
-  const linear = (x: number[], name: string): number[] => {
-    const W = get(`${name}.weight`);
-    const b = get(`${name}.bias`);
-    const out = b.length;
-    const inp = x.length;
-    const y = new Array<number>(out);
-    for (let o = 0; o < out; o++) {
-      let s = b[o];
-      for (let i = 0; i < inp; i++) s += W[o * inp + i] * x[i];
-      y[o] = s;
-    }
-    return y;
-  };
-  const norm = (x: number[], name: string): number[] => {
-    const g = get(`${name}.weight`);
-    const b = get(`${name}.bias`);
-    const mean = x.reduce((a, v) => a + v, 0) / x.length;
-    const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / x.length;
-    return x.map((v, i) => ((v - mean) / Math.sqrt(variance + config.layer_norm_eps)) * g[i] + b[i]);
-  };
-  const gelu = (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2));
+  const { get, linear, norm, gelu } = float64Ops(w, config.layer_norm_eps);
   const rel = config.relative_attention;
   const maxRel = config.max_relative_positions < 1 ? config.max_position_embeddings : config.max_relative_positions;
   const span = config.position_buckets > 0 ? config.position_buckets : maxRel;
