@@ -11,6 +11,7 @@ import {
 } from '@spert/checkpoint';
 import type { BuildEncoderOptions, EncoderShape } from '../../family';
 import { GraphBuilder } from '../../graph-builder';
+import { layerTail, type LayerTailGraph } from '../layer-tail';
 import { quantizedMatMul } from '../../quantize';
 import { getWeight, transpose2d } from '../../weights';
 
@@ -90,6 +91,7 @@ export function buildDebertaV2EncoderGraph({ config: shape, weights, prefix = de
   const sqrtHalf = g.scalar(Math.SQRT1_2, 'sqrt_half');
   const half = g.scalar(0.5, 'half');
   const oneF = g.scalar(1, 'one_gelu');
+  const tail: LayerTailGraph = { g, linear, layerNorm, mergeShape, gelu: { sqrtHalf, half, one: oneF } };
 
   // Relative part: layer-normed embeddings [2 span, H] and flat gather indices [T, T] into the
   // per-head [T, 2 span] products: c2p at (q, row(q-k)), p2c at (k, row(q-k)).
@@ -128,12 +130,7 @@ export function buildDebertaV2EncoderGraph({ config: shape, weights, prefix = de
     if (c2p && relE && c2pIndex) scores = g.op('Add', [scores, relativeTerm(q, linear(relE, config.share_att_key ? `${a}.key_proj` : `${a}.pos_key_proj`, H, H), c2pIndex)]);
     if (p2c && relE && p2cIndex) scores = g.op('Add', [scores, relativeTerm(k, linear(relE, config.share_att_key ? `${a}.query_proj` : `${a}.pos_query_proj`, H, H), p2cIndex)]);
     const probs = g.op('Softmax', [g.op('Add', [g.op('Mul', [scores, scale]), additive])], { axis: -1 });
-    const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }), mergeShape]);
-    x = layerNorm(g.op('Add', [linear(ctx, `${p}.attention.output.dense`, H, H), x]), `${p}.attention.output.LayerNorm`);
-    const inter = linear(x, `${p}.intermediate.dense`, H, I);
-    const erf = g.op('Erf', [g.op('Mul', [inter, sqrtHalf])]);
-    const gelu = g.op('Mul', [g.op('Mul', [inter, half]), g.op('Add', [erf, oneF])]);
-    x = layerNorm(g.op('Add', [linear(gelu, `${p}.output.dense`, I, H), x]), `${p}.output.LayerNorm`);
+    x = layerTail(tail, probs, v, x, p, H, I);
   }
   g.output(x, { name: 'last_hidden_state', type: 'float32', dims: ['batch', 'sequence', H] });
   return g.toBytes(`DeBERTa-v2 encoder exported by @spert/onnx${quantization === 'int8' ? ' (int8 dynamic quantization)' : ''}`);

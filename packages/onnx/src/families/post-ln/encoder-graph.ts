@@ -3,6 +3,7 @@
 // readable names. A family supplies only its position ids (and its names); the rest lives here once.
 import type { BuildEncoderOptions } from '../../family';
 import { GraphBuilder } from '../../graph-builder';
+import { layerTail, type LayerTailGraph } from '../layer-tail';
 import { quantizedMatMul } from '../../quantize';
 import { getWeight, transpose2d } from '../../weights';
 
@@ -71,6 +72,7 @@ export function buildPostLnEncoderGraph(family: PostLnGraphFamily, { config, wei
   const sqrtHalf = g.scalar(Math.SQRT1_2, 'sqrt_half');
   const half = g.scalar(0.5, 'half');
   const oneF = g.scalar(1, 'one_gelu');
+  const tail: LayerTailGraph = { g, linear, layerNorm, mergeShape, gelu: { sqrtHalf, half, one: oneF } };
 
   for (let l = 0; l < config.num_hidden_layers; l++) {
     const p = `encoder.layer.${l}`;
@@ -80,12 +82,7 @@ export function buildPostLnEncoderGraph(family: PostLnGraphFamily, { config, wei
     const v = split(linear(x, `${p}.attention.self.value`, H, H), [0, 2, 1, 3]);
     const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, kT]), scale]), additive]);
     const probs = g.op('Softmax', [scores], { axis: -1 });
-    const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }), mergeShape]);
-    x = layerNorm(g.op('Add', [linear(ctx, `${p}.attention.output.dense`, H, H), x]), `${p}.attention.output.LayerNorm`);
-    const inter = linear(x, `${p}.intermediate.dense`, H, I);
-    const erf = g.op('Erf', [g.op('Mul', [inter, sqrtHalf])]);
-    const gelu = g.op('Mul', [g.op('Mul', [inter, half]), g.op('Add', [erf, oneF])]);
-    x = layerNorm(g.op('Add', [linear(gelu, `${p}.output.dense`, I, H), x]), `${p}.output.LayerNorm`);
+    x = layerTail(tail, probs, v, x, p, H, I);
   }
   g.output(x, { name: 'last_hidden_state', type: 'float32', dims: ['batch', 'sequence', H] });
   return g.toBytes(`${family.description} exported by @spert/onnx${quantization === 'int8' ? ' (int8 dynamic quantization)' : ''}`);
