@@ -116,8 +116,8 @@ export const ABLATION_VARIANTS: AblationVariant[] = [
   { name: 'negatives-20', changes: { negEntityCount: 20, negRelationCount: 20 }, paper: 'about level with 100: scores stagnate from about 20 negatives on' },
   { name: 'negatives-200', changes: { negEntityCount: 200, negRelationCount: 200 }, paper: 'no gain over 100 (100 chosen for stability)' },
   { name: 'context-sentence', changes: { relationContext: 'sentence' }, paper: 'lower: many more false positive relations' },
-  { name: 'context-cls', changes: { relationContext: 'cls' }, paper: 'lower than localized context' },
-  { name: 'context-none', changes: { relationContext: 'none' }, paper: 'lower than localized context' },
+  { name: 'context-cls', changes: { relationContext: 'cls' }, paper: 'lower: localized context beats the [CLS] vector' },
+  { name: 'context-none', changes: { relationContext: 'none' }, paper: 'not in the paper (no context vector at all: our addition)' },
   { name: 'pooling-mean', changes: { spanPooling: 'mean' }, paper: 'lower: max pooling beats averaging' },
   { name: 'pooling-sum', changes: { spanPooling: 'sum' }, paper: 'lower: max pooling beats summing' },
 ];
