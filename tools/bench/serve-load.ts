@@ -7,7 +7,8 @@
 // throughput (autocannon corrects for coordinated omission at a fixed rate).
 //
 //   npx tsx tools/bench/serve-load.ts [--connections 16] [--duration 60] [--single-duration 20]
-//                                     [--threads 2] [--rate-fraction 0.5] [--rounds 3] [--warmup 60]
+//                                     [--threads 2] [--workers 1] [--max-batch 32] [--max-wait-ms 5]
+//                                     [--rate-fraction 0.5] [--rounds 3] [--warmup 60]
 //                                     [--model ONNX_DIR | --model-dir runs/quickstart/model]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,6 +31,10 @@ async function main(): Promise<void> {
   const duration = Number(arg('duration', '60'));
   const singleDuration = Number(arg('single-duration', '20'));
   const threads = arg('threads', String(cpus().length)) as string;
+  // Worker threads of spert-serve, each with its own session of `threads` intra-op threads.
+  const workers = arg('workers', '1') as string;
+  const maxBatch = arg('max-batch', '32') as string;
+  const maxWaitMs = arg('max-wait-ms', '5') as string;
   const rateFraction = Number(arg('rate-fraction', '0.5'));
   // More saturated rounds, RSS after each: growth that levels off (allocator arenas reaching the
   // largest shapes) and growth that does not (a leak) look the same after one round.
@@ -40,7 +45,7 @@ async function main(): Promise<void> {
   try {
     const { dir: model, label } = await benchModel(root);
     const sentences = await conllTestTokens();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--model', model, '--port', '0', '--threads', threads, '--max-documents', '64', '--max-words', '512'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--model', model, '--port', '0', '--threads', threads, '--workers', workers, '--max-batch', maxBatch, '--max-wait-ms', maxWaitMs, '--max-documents', '64', '--max-words', '512'], {
       cwd: serveDir,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
     const paced = rateFraction > 0 ? await load(connections, duration, rate) : undefined;
     const fivexx = (r: autocannon.Result) => Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).reduce((n, [code, s]) => n + (code.startsWith('5') ? s.count : 0), 0);
     const mib = (b: number) => (b / 2 ** 20).toFixed(0);
-    console.log(`spert-serve (own process, --threads ${threads}, maxBatch 32, maxWaitMs 5), ${label}, one CoNLL04 test sentence per request; ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}\n`);
+    console.log(`spert-serve (own process, --workers ${workers} --threads ${threads} --max-batch ${maxBatch} --max-wait-ms ${maxWaitMs}), ${label}, one CoNLL04 test sentence per request; ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}\n`);
     console.log('| load | requests | 5xx | non-2xx | req/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|---|');
     const rows: Array<[string, autocannon.Result]> = [[`1 connection, ${singleDuration} s`, single], [`${connections} connections, ${duration} s (as fast as they can)`, loaded]];
     if (paced) rows.push([`${connections} connections, ${duration} s at ${rate} req/s overall (${rateFraction} x saturated)`, paced]);

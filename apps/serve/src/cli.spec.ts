@@ -15,6 +15,7 @@ describe('parseServeArgs', () => {
       port: 8080,
       host: '127.0.0.1',
       threads: undefined,
+      workers: 1,
       maxBatch: 32,
       maxWaitMs: 5,
       maxDocuments: 64,
@@ -22,11 +23,12 @@ describe('parseServeArgs', () => {
       maxChars: 10_000,
       maxBodyBytes: 1 << 20,
     });
-    const o = parseServeArgs(argv('--model', 'dir', '--port', '0', '--host', '0.0.0.0', '--threads', '2', '--max-batch', '8', '--max-wait-ms', '0', '--max-documents', '3', '--max-words', '50', '--max-chars', '500', '--max-body-bytes', '2048'));
-    expect(o).toMatchObject({ model: 'dir', port: 0, host: '0.0.0.0', threads: 2, maxBatch: 8, maxWaitMs: 0, maxDocuments: 3, maxWords: 50, maxChars: 500, maxBodyBytes: 2048 });
+    const o = parseServeArgs(argv('--model', 'dir', '--port', '0', '--host', '0.0.0.0', '--threads', '2', '--workers', '3', '--max-batch', '8', '--max-wait-ms', '0', '--max-documents', '3', '--max-words', '50', '--max-chars', '500', '--max-body-bytes', '2048'));
+    expect(o).toMatchObject({ model: 'dir', port: 0, host: '0.0.0.0', threads: 2, workers: 3, maxBatch: 8, maxWaitMs: 0, maxDocuments: 3, maxWords: 50, maxChars: 500, maxBodyBytes: 2048 });
     expect(serverOptionsFromCli(o)).toEqual({
       modelDir: 'dir',
       threads: 2,
+      workers: 3,
       batch: { maxBatch: 8, maxWaitMs: 0 },
       limits: { documents: 3, words: 50, chars: 500, bodyBytes: 2048 },
       logger: true,
@@ -45,6 +47,7 @@ describe('parseServeArgs', () => {
     expect(() => parseServeArgs(argv('--model', 'm', '--port', '70000'))).toThrow('--port: expected an integer from 0 to 65535, got "70000"');
     expect(() => parseServeArgs(argv('--model', 'm', '--threads', '1.5'))).toThrow('--threads: expected an integer');
     expect(() => parseServeArgs(argv('--model', 'm', '--max-batch', '0'))).toThrow('--max-batch');
+    expect(() => parseServeArgs(argv('--model', 'm', '--workers', '0'))).toThrow('--workers: expected an integer from 1 to 256, got "0"');
     const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(() => parseServeArgs(argv())).toThrow(expect.objectContaining({ code: 'commander.missingMandatoryOptionValue' }));

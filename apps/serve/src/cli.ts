@@ -16,6 +16,7 @@ export interface ServeCliOptions {
   port: number;
   host: string;
   threads?: number;
+  workers: number;
   maxBatch: number;
   maxWaitMs: number;
   maxDocuments: number;
@@ -57,7 +58,8 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     .requiredOption('--model <dir>', 'exported model directory (written by spert-export --model <dir> --out <dir>)')
     .option('--port <n>', 'TCP port (0 picks a free one)', intOption('--port', 0, 65535), 8080)
     .option('--host <addr>', 'interface to listen on', '127.0.0.1')
-    .option('--threads <n>', 'onnxruntime intra-op threads', intOption('--threads', 1, 1024))
+    .option('--threads <n>', 'onnxruntime intra-op threads (of each worker with --workers)', intOption('--threads', 1, 1024))
+    .option('--workers <n>', 'worker threads, each with its own onnxruntime session, predicting micro-batches in parallel (1: one session in the main thread)', intOption('--workers', 1, 256), 1)
     .option('--max-batch <n>', 'most documents per model call', intOption('--max-batch', 1, 4096), DEFAULT_BATCH.maxBatch)
     .option('--max-wait-ms <n>', 'how long a document waits for batch company', intOption('--max-wait-ms', 0, 10_000), DEFAULT_BATCH.maxWaitMs)
     .option('--max-documents <n>', 'most documents per request (422 above)', intOption('--max-documents', 1, 100_000), DEFAULT_LIMITS.documents)
@@ -90,6 +92,7 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     port: o.port as number,
     host: o.host as string,
     threads: o.threads as number | undefined,
+    workers: o.workers as number,
     maxBatch: o.maxBatch as number,
     maxWaitMs: o.maxWaitMs as number,
     maxDocuments: o.maxDocuments as number,
@@ -125,6 +128,7 @@ export function serverOptionsFromCli(o: ServeCliOptions, env: Record<string, str
   const out: CreateServerOptions = {
     modelDir: o.model,
     threads: o.threads,
+    workers: o.workers,
     batch: { maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs },
     limits: { documents: o.maxDocuments, words: o.maxWords, chars: o.maxChars, bodyBytes: o.maxBodyBytes },
     logger: true,
@@ -142,6 +146,8 @@ export function serverOptionsFromCli(o: ServeCliOptions, env: Record<string, str
 /** Options of {@link runServe}. */
 export interface RunServeOptions {
   argv: string[];
+  /** The worker module for --workers > 1 (main.ts passes the one beside it). */
+  workerFile?: string;
   signals?: SignalSource;
   /** Called with the exit code once the server has shut down. */
   exit?: (code: number) => void;
@@ -151,7 +157,7 @@ export interface RunServeOptions {
 export async function runServe(options: RunServeOptions): Promise<{ url: string; serve: ServeApp }> {
   const cli = parseServeArgs(options.argv);
   await assertModelDir(cli.model, { flag: '--model', contents: EXPORT_DIR_CONTENTS });
-  const serve = await createServer(serverOptionsFromCli(cli));
+  const serve = await createServer({ ...serverOptionsFromCli(cli), workerFile: options.workerFile });
   const { app } = serve;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   installGracefulShutdown({

@@ -4,14 +4,22 @@ import * as path from 'node:path';
 import { SpertOnnxRuntime, type SpertOnnxLoadOptions } from '@spert/onnx';
 import { writeWebFolder } from '@spert/web';
 import { buildApp, type ServeApp } from './app';
+import { createPoolPredictor } from './pool-predictor';
 import type { BatchOptions, LogLevel, OperationsOptions, Predictor, ServeLimits } from './types';
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
   /** Directory written by @spert/onnx's exportSpertOnnx (encoder.onnx, heads, config.json, vocab). */
   modelDir: string;
-  /** onnxruntime intra-op threads (default: onnxruntime's choice). */
+  /** onnxruntime intra-op threads of each session (default: onnxruntime's choice). */
   threads?: number;
+  /**
+   * Worker threads, each with its own session, predicting micro-batches in parallel (default 1:
+   * one session in this thread). More than 1 needs `workerFile`.
+   */
+  workers?: number;
+  /** The worker module for `workers` > 1 (main.ts passes predict-worker beside it). */
+  workerFile?: string;
   limits?: Partial<ServeLimits>;
   batch?: Partial<BatchOptions>;
   logger?: boolean;
@@ -41,8 +49,9 @@ export interface CreateServerOptions {
 /** Loads an exported SpERT model into onnxruntime-node and builds the spert-serve app over it (ready once warmed up). */
 export async function createServer(options: CreateServerOptions): Promise<ServeApp> {
   const loadStarted = Date.now();
-  const load = options.load ?? ((dir: string, o: SpertOnnxLoadOptions) => SpertOnnxRuntime.load(dir, o));
-  const runtime = await load(options.modelDir, {
+  const workers = options.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`workers: expected an integer >= 1, got ${workers}`);
+  const loadOptions: SpertOnnxLoadOptions = {
     threads: options.threads,
     onTooLong: options.onTooLong,
     window: options.window,
@@ -50,7 +59,15 @@ export async function createServer(options: CreateServerOptions): Promise<ServeA
     windowUnit: options.windowUnit,
     // One micro-batch becomes one runtime call; let the runtime size its encoder batches the same.
     batchSize: options.batch?.maxBatch,
-  });
+  };
+  let runtime: Predictor & { metadata(): { onnxruntimeVersion?: unknown } };
+  if (workers > 1) {
+    if (!options.workerFile) throw new Error('workers: worker threads need the worker module (run the spert-serve executable, or pass workerFile)');
+    runtime = await createPoolPredictor({ workers, workerFile: options.workerFile, model: { dir: options.modelDir, load: loadOptions } });
+  } else {
+    const load = options.load ?? ((dir: string, o: SpertOnnxLoadOptions) => SpertOnnxRuntime.load(dir, o));
+    runtime = await load(options.modelDir, loadOptions);
+  }
   const ortVersion = runtime.metadata().onnxruntimeVersion;
   let webDir: string | undefined;
   try {
@@ -63,7 +80,7 @@ export async function createServer(options: CreateServerOptions): Promise<ServeA
     const serve = await buildApp({
       predictor: runtime,
       limits: options.limits,
-      batch: options.batch,
+      batch: { ...options.batch, concurrency: workers },
       logger: options.logger,
       logLevel: options.logLevel,
       logStream: options.logStream,
@@ -74,7 +91,7 @@ export async function createServer(options: CreateServerOptions): Promise<ServeA
       onClosed: webDir ? () => rm(webDir as string, { recursive: true, force: true }) : undefined,
     });
     const meta = runtime.metadata();
-    serve.app.log.info({ model: options.modelDir, entityTypes: meta.entityTypes.length, relationTypes: meta.relationTypes.length, ms: Date.now() - loadStarted }, 'model loaded');
+    serve.app.log.info({ model: options.modelDir, entityTypes: meta.entityTypes.length, relationTypes: meta.relationTypes.length, workers, ms: Date.now() - loadStarted }, 'model loaded');
     return serve;
   } catch (e) {
     await runtime.dispose?.();

@@ -17,13 +17,15 @@ export interface ServeLimits {
 export interface BatchOptions {
   maxBatch: number;
   maxWaitMs: number;
+  /** Micro-batches predicted at once: the predictor's worker threads (1: one in-process runtime). */
+  concurrency: number;
 }
 
 /** Default limits: generous for sentences, small enough to keep one request from hogging the model. */
 export const DEFAULT_LIMITS: ServeLimits = { bodyBytes: 1 << 20, documents: 64, words: 256, chars: 10_000 };
 
 /** Default batching: a few milliseconds trade little latency for much throughput under load. */
-export const DEFAULT_BATCH: BatchOptions = { maxBatch: 32, maxWaitMs: 5 };
+export const DEFAULT_BATCH: BatchOptions = { maxBatch: 32, maxWaitMs: 5, concurrency: 1 };
 
 /** One document of a `POST /predict` request (validated by @spert/core's parsePredictionDocument, as the CLI's input). */
 export type InputDocument = string | string[] | { text: string } | { tokens: string[] };

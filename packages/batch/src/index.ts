@@ -5,3 +5,4 @@ export { predictChunk, type ChunkTask, type ChunkResult } from './predict-chunk'
 export { ChunkStore, inputIdentity, type BatchManifest } from './chunk-store';
 export { runBatch, type ChunkExecutor, type BatchProgress, type BatchSummary, type RunBatchOptions } from './run-batch';
 export { inProcessExecutor } from './in-process-executor';
+export { createWorkerPool, workerModuleBeside, type WorkerPool, type WorkerPoolOptions } from './worker-pool';

@@ -71,6 +71,88 @@ describe('MicroBatcher', () => {
     expect(b.stats.calls).toBe(4);
   });
 
+  it('runs up to `concurrency` batches at once, never more, and drain waits for all of them', async () => {
+    const runs: number[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const gates: Array<() => void> = [];
+    const b = new MicroBatcher<number, number>({
+      run: async (xs) => {
+        runs.push(xs);
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise<void>((r) => gates.push(r));
+        inFlight -= 1;
+        return xs.map((x) => -x);
+      },
+      maxBatch: 2,
+      maxWaitMs: 0,
+      concurrency: 2,
+    });
+    const out = b.submit([1, 2, 3, 4, 5, 6, 7]);
+    await new Promise((r) => setTimeout(r, 5));
+    // Two full batches started at once; the rest waits for a free slot.
+    expect(runs).toEqual([[1, 2], [3, 4]]);
+    expect(b.pending).toBe(3);
+    const drained = b.drain();
+    while (runs.length < 4 || gates.length > 0) {
+      gates.shift()?.();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await drained;
+    expect(await out).toEqual([-1, -2, -3, -4, -5, -6, -7]);
+    expect(runs).toEqual([[1, 2], [3, 4], [5, 6], [7]]);
+    expect(most).toBe(2);
+    expect(b.pending).toBe(0);
+  });
+
+  it('shares a full queue evenly between the free slots instead of one batch of everything', async () => {
+    const runs: number[][] = [];
+    const gates: Array<() => void> = [];
+    const b = new MicroBatcher<number, number>({
+      run: async (xs) => {
+        runs.push(xs);
+        await new Promise<void>((r) => gates.push(r));
+        return xs;
+      },
+      maxBatch: 32,
+      maxWaitMs: 5,
+      concurrency: 2,
+    });
+    const all = Array.from({ length: 16 }, (_, i) => b.submit([i]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(runs).toEqual([[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14, 15]]);
+    gates.forEach((g) => g());
+    expect((await Promise.all(all)).flat()).toEqual(Array.from({ length: 16 }, (_, i) => i));
+  });
+
+  it('with a free slot, a lone item still waits maxWaitMs for company next to a running batch', async () => {
+    const runs: number[][] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const b = new MicroBatcher<number, number>({
+      run: async (xs) => {
+        runs.push(xs);
+        if (runs.length === 1) await gate;
+        return xs;
+      },
+      maxBatch: 10,
+      maxWaitMs: 10,
+      concurrency: 2,
+    });
+    const first = b.submit([1]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(runs).toEqual([[1]]);
+    const second = b.submit([2]);
+    const third = b.submit([3]);
+    // The first batch still runs: the two newcomers go together in the second slot after the wait.
+    expect(await Promise.all([second, third])).toEqual([[2], [3]]);
+    expect(runs).toEqual([[1], [2, 3]]);
+    release();
+    expect(await first).toEqual([1]);
+    expect(() => new MicroBatcher({ run: async (x: number[]) => x, maxBatch: 1, maxWaitMs: 1, concurrency: 0 })).toThrow('concurrency');
+  });
+
   it('rejects when run breaks its contract, and validates its options', async () => {
     const b = new MicroBatcher<number, number>({ run: async () => [1], maxBatch: 4, maxWaitMs: 0 });
     await expect(b.submit([1, 2])).rejects.toThrow('run returned 1 results for 2 items');

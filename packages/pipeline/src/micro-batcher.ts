@@ -12,6 +12,8 @@ export interface MicroBatcherOptions<I, O> {
   maxBatch: number;
   /** Longest time the first queued item waits for company before its batch runs. */
   maxWaitMs: number;
+  /** Batches running at once (default 1); more suits a `run` that spreads batches over threads. */
+  concurrency?: number;
   timers?: Timers;
 }
 
@@ -46,15 +48,15 @@ const defaultTimers: Timers = {
 
 /**
  * Collects items submitted by concurrent callers and runs them through one `run` call per batch.
- * One batch runs at a time: while it runs, new items queue up and go together right after, so
- * batches grow with load without adding latency when idle. A failing batch that mixes callers is
+ * Up to `concurrency` batches run at a time (default one): while they run, new items queue up and
+ * go together as soon as one finishes, so batches grow with load without adding latency when idle. A failing batch that mixes callers is
  * re-run per caller so that one bad request cannot fail its neighbours.
  */
 export class MicroBatcher<I, O> {
   private readonly opts: Required<MicroBatcherOptions<I, O>>;
   private queue: Array<Slot<I, O>> = [];
   private timer: unknown = undefined;
-  private running: Promise<void> | undefined;
+  private readonly running = new Set<Promise<void>>();
   private readonly counters: BatchStats = { calls: 0, items: 0, largest: 0 };
 
   constructor(options: MicroBatcherOptions<I, O>) {
@@ -64,7 +66,11 @@ export class MicroBatcher<I, O> {
     if (!(Number.isFinite(options.maxWaitMs) && options.maxWaitMs >= 0)) {
       throw new Error(`MicroBatcher: maxWaitMs must be a finite number >= 0, got ${options.maxWaitMs}`);
     }
-    this.opts = { ...options, timers: options.timers ?? defaultTimers };
+    const concurrency = options.concurrency ?? 1;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new Error(`MicroBatcher: concurrency must be an integer >= 1, got ${options.concurrency}`);
+    }
+    this.opts = { ...options, concurrency, timers: options.timers ?? defaultTimers };
   }
 
   /** Copy of the counters. */
@@ -90,20 +96,24 @@ export class MicroBatcher<I, O> {
   /** Runs everything queued now and resolves when no batch is running (for graceful shutdown). */
   async drain(): Promise<void> {
     this.clearTimer();
-    while (this.running || this.queue.length > 0) {
-      if (!this.running) this.startBatch();
-      await this.running;
+    while (this.running.size > 0 || this.queue.length > 0) {
+      if (this.queue.length > 0) this.flush();
+      await Promise.race(this.running);
     }
   }
 
+  private get free(): boolean {
+    return this.running.size < this.opts.concurrency;
+  }
+
   private schedule(): void {
-    if (this.running) return; // the running batch's completion picks the queue up
+    if (!this.free) return; // a running batch's completion picks the queue up
     if (this.queue.length >= this.opts.maxBatch) {
-      this.startBatch();
+      this.flush();
     } else if (this.timer === undefined) {
       this.timer = this.opts.timers.setTimeout(() => {
         this.timer = undefined;
-        if (!this.running && this.queue.length > 0) this.startBatch();
+        if (this.queue.length > 0) this.flush();
       }, this.opts.maxWaitMs);
     }
   }
@@ -113,14 +123,26 @@ export class MicroBatcher<I, O> {
     this.timer = undefined;
   }
 
-  private startBatch(): void {
+  /**
+   * Starts a batch on every free slot now, sharing the queue evenly between them (at most
+   * maxBatch each). Closed-loop clients all land in the queue at once; one batch of everything
+   * would leave the other slots idle and keep the clients in lockstep with it.
+   */
+  private flush(): void {
     this.clearTimer();
-    const slots = this.queue.splice(0, this.opts.maxBatch);
-    this.running = this.runSlots(slots).finally(() => {
-      this.running = undefined;
+    while (this.free && this.queue.length > 0) {
+      const freeSlots = this.opts.concurrency - this.running.size;
+      this.startBatch(this.queue.splice(0, Math.min(this.opts.maxBatch, Math.ceil(this.queue.length / freeSlots))));
+    }
+  }
+
+  private startBatch(slots: Array<Slot<I, O>>): void {
+    const run: Promise<void> = this.runSlots(slots).finally(() => {
+      this.running.delete(run);
       // Items that queued meanwhile have waited at least one batch already: run them now.
-      if (this.queue.length > 0) this.startBatch();
+      if (this.queue.length > 0) this.flush();
     });
+    this.running.add(run);
   }
 
   private async runSlots(slots: Array<Slot<I, O>>): Promise<void> {

@@ -29,6 +29,8 @@ export interface BatchingOptions {
   maxBatch: number;
   /** Longest time the first queued document waits for company. */
   maxWaitMs: number;
+  /** Model calls at once (default 1); more for a predictor that spreads calls over threads. */
+  concurrency?: number;
   timers?: Timers;
 }
 
@@ -53,6 +55,7 @@ export function createBatchingPredictor(inner: Predictor, o: BatchingOptions): B
     run: (items) => inner.predict(items),
     maxBatch: o.maxBatch,
     maxWaitMs: o.maxWaitMs,
+    concurrency: o.concurrency,
     timers: o.timers,
   });
   return {
