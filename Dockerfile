@@ -2,7 +2,8 @@
 #
 #   docker build -t spert-serve .
 #   docker run --rm -p 8080:8080 -v "$PWD/onnx-model:/model:ro" -e SPERT_API_KEY=change-me spert-serve
-#   # extra flags after the image name replace CMD, e.g. ... spert-serve --model /model --host 0.0.0.0 --threads 4
+#   # extra flags after the image name replace CMD, e.g. docker run ... spert-serve --model /model --host 0.0.0.0 --workers 4 --threads 1
+#   # (one worker thread per core the container gets; each holds its own copy of the model)
 #
 # The model is mounted, not baked in, so one image serves any model. Probes: /health/live and
 # /health/ready; metrics: /metrics. SIGTERM (docker stop, Kubernetes) drains in-flight requests.
