@@ -31,10 +31,12 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-async function predict(documents: unknown[]): Promise<{ status: number; body: { documents: DocumentOut[] } & Record<string, unknown> }> {
-  const res = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documents }) });
-  return { status: res.status, body: (await res.json()) as { documents: DocumentOut[] } };
+async function postTo(url: string, documents: unknown[]): Promise<{ status: number; body: { documents: DocumentOut[] } & Record<string, unknown> }> {
+  const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documents }) });
+  return { status: res.status, body: (await res.json()) as { documents: DocumentOut[] } & Record<string, unknown> };
 }
+
+const predict = (documents: unknown[]) => postTo(base, documents);
 
 function expectSamePrediction(got: DocumentOut, want: { entities: Array<{ type: string; start: number; end: number; score: number }>; relations: Array<{ type: string; head: number; tail: number; score: number }> }): void {
   expect(got.entities.map((e) => [e.type, e.start, e.end])).toEqual(want.entities.map((e) => [e.type, e.start, e.end]));
@@ -101,20 +103,18 @@ describe('spert-serve over a real exported ONNX model', () => {
     expect((want as { windows?: number }).windows).toBeGreaterThan(1);
   });
 
-  it('with onTooLong error, answers a document longer than the model takes with 422 and keeps serving its batch neighbours', async () => {
-    const strict = await createServer({ modelDir, threads: 1, onTooLong: 'error', batch: { maxBatch: 8, maxWaitMs: 10 } });
+  it.each([1, 2])('with onTooLong error and %i worker thread(s), answers a document longer than the model takes with 422 naming it and keeps serving its batch neighbours', async (workers) => {
+    // With 2, the error crosses the thread boundary as plain fields (the word count the message needs).
+    const strict = await createServer({ modelDir, threads: 1, workers, workerFile: path.join(__dirname, 'predict-worker.ts'), onTooLong: 'error', batch: { maxBatch: 8, maxWaitMs: 10 } });
     const url = await strict.app.listen({ host: '127.0.0.1', port: 0 });
-    const post = async (documents: unknown[]) => {
-      const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documents }) });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
-    const long = post([{ text: 'ok .' }, { tokens: Array(80).fill('Bob') }]);
-    const fine = post([{ tokens: ['Mary', 'met', 'Bob'] }]);
+    await strict.whenReady;
+    const long = postTo(url, [{ text: 'ok .' }, { tokens: Array(80).fill('Bob') }]);
+    const fine = postTo(url, [{ tokens: ['Mary', 'met', 'Bob'] }]);
     const [l, f] = await Promise.all([long, fine]).finally(() => strict.app.close());
     expect(l.status).toBe(422);
     expect(l.body).toMatchObject({ code: 'DOCUMENT_TOO_LONG', message: 'documents[1]: 80 words give 82 wordpieces, the model takes at most 64; split the document' });
     expect(f.status).toBe(200);
-  });
+  }, 60_000);
 
   it('reports the model, its types and the onnxruntime version in /metadata', async () => {
     const meta = (await (await fetch(`${base}/metadata`)).json()) as Record<string, unknown>;
@@ -123,4 +123,44 @@ describe('spert-serve over a real exported ONNX model', () => {
     expect(meta.model).toMatchObject({ model: modelDir, maxSpanSize: 4 });
     expect((meta.versions as Record<string, string>).onnxruntime).toMatch(/^\d+\.\d+/);
   });
+});
+
+// spert-serve --workers: micro-batches predicted on worker threads, each with its own session.
+// Every answer must equal what one runtime in this thread predicts for the same words.
+describe('spert-serve with a pool of worker-thread predictors', () => {
+  const workerFile = path.join(__dirname, 'predict-worker.ts');
+  let pooled: ServeApp | undefined;
+  afterEach(async () => {
+    await pooled?.app.close();
+    pooled = undefined;
+  });
+
+  it('answers concurrent requests exactly as one runtime does (two threads, micro-batches of at most two documents)', async () => {
+    pooled = await createServer({ modelDir, threads: 1, workers: 2, workerFile, batch: { maxBatch: 2, maxWaitMs: 5 } });
+    const url = await pooled.app.listen({ host: '127.0.0.1', port: 0 });
+    await pooled.whenReady;
+    expect(pooled.batch.concurrency).toBe(2);
+    const sentences = ['John works for Acme Corp .', 'Mary met Bob in Paris .', 'Bob works for the Corp in Berlin .', 'Smith met Mary , John and Bob .', 'Acme Corp in Paris .', 'the John Smith works in Berlin .', 'Mary works for Bob .', 'John met Smith in Paris , Berlin .'];
+    const answers = await Promise.all(sentences.map((s) => postTo(url, [{ tokens: s.split(' ') }])));
+    const want = await direct.predictTokens(sentences.map((s) => s.split(' ')));
+    answers.forEach((a, i) => {
+      expect(a.status).toBe(200);
+      expectSamePrediction(a.body.documents[0] as DocumentOut, want[i]!);
+    });
+    // The random model must predict something for the comparison to mean anything.
+    expect(want.reduce((n, w) => n + w.entities.length, 0)).toBeGreaterThan(0);
+    // maxBatch 2 and eight requests: at least four model calls, spread over the two threads.
+    expect(pooled.batcher.stats.calls).toBeGreaterThanOrEqual(4);
+    expect(pooled.batcher.stats.largest).toBeLessThanOrEqual(2);
+    const meta = (await (await fetch(`${url}/metadata`)).json()) as { entityTypes: string[]; batching: Record<string, number>; versions: Record<string, string> };
+    expect(meta.entityTypes).toEqual(['Peop', 'Org', 'Loc']);
+    expect(meta.batching).toMatchObject({ maxBatch: 2, concurrency: 2 });
+    expect(meta.versions.onnxruntime).toMatch(/^\d+\.\d+/);
+  }, 60_000);
+
+  it('says what is missing: workers without a worker module, a bad worker count, a model the threads cannot open', async () => {
+    await expect(createServer({ modelDir, workers: 2 })).rejects.toThrow('worker threads need the worker module');
+    await expect(createServer({ modelDir, workers: 0 })).rejects.toThrow('workers: expected an integer >= 1, got 0');
+    await expect(createServer({ modelDir: path.join(root, 'missing'), workers: 2, workerFile })).rejects.toThrow(/missing/);
+  }, 60_000);
 });

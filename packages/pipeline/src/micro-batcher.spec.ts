@@ -1,4 +1,20 @@
-import { MicroBatcher } from './micro-batcher';
+import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
+
+// A batcher whose first run is held until `release()`: what queues meanwhile shows the policy.
+function firstRunHeld(o: Omit<MicroBatcherOptions<number, number>, 'run'>): { b: MicroBatcher<number, number>; runs: number[][]; release: () => void } {
+  const runs: number[][] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const b = new MicroBatcher<number, number>({
+    ...o,
+    run: async (xs) => {
+      runs.push(xs);
+      if (runs.length === 1) await gate;
+      return xs;
+    },
+  });
+  return { b, runs, release };
+}
 
 describe('MicroBatcher', () => {
   it('joins concurrent submissions into one run and splits results back in order', async () => {
@@ -32,18 +48,7 @@ describe('MicroBatcher', () => {
   });
 
   it('queues items that arrive while a batch runs and runs them together next', async () => {
-    const runs: number[][] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const b = new MicroBatcher<number, number>({
-      run: async (xs) => {
-        runs.push(xs);
-        if (runs.length === 1) await gate;
-        return xs;
-      },
-      maxBatch: 10,
-      maxWaitMs: 0,
-    });
+    const { b, runs, release } = firstRunHeld({ maxBatch: 10, maxWaitMs: 0 });
     const first = b.submit([1]);
     await new Promise((r) => setTimeout(r, 5));
     const rest = [b.submit([2]), b.submit([3]), b.submit([4])];
@@ -127,19 +132,7 @@ describe('MicroBatcher', () => {
   });
 
   it('with a free slot, a lone item still waits maxWaitMs for company next to a running batch', async () => {
-    const runs: number[][] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const b = new MicroBatcher<number, number>({
-      run: async (xs) => {
-        runs.push(xs);
-        if (runs.length === 1) await gate;
-        return xs;
-      },
-      maxBatch: 10,
-      maxWaitMs: 10,
-      concurrency: 2,
-    });
+    const { b, runs, release } = firstRunHeld({ maxBatch: 10, maxWaitMs: 10, concurrency: 2 });
     const first = b.submit([1]);
     await new Promise((r) => setTimeout(r, 20));
     expect(runs).toEqual([[1]]);
