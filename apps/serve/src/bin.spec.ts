@@ -29,7 +29,7 @@ describe('npx spert-serve and spert-export', () => {
 
   it('serves with --workers through the shim from another directory: the threads find their module and tsx', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'spert-serve-bin-'));
-    const child = spawn('npx', ['--prefix', repoRoot, 'spert-serve', '--model', await exportRandomModel(root), '--port', '0', '--workers', '2', '--threads', '1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['--prefix', repoRoot, 'spert-serve', '--model', await exportRandomModel(root), '--port', '0', '--workers', '2', '--threads', '1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -48,8 +48,9 @@ describe('npx spert-serve and spert-export', () => {
       expect(((await res.json()) as { documents: unknown[] }).documents).toHaveLength(2);
       expect(out).toMatch(/"workers":2/);
     } finally {
+      // npx does not pass SIGTERM on to the server it started: signal the whole process group.
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
       await exited;
       child.stdout.destroy();
       child.stderr.destroy();
