@@ -158,7 +158,6 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   let warmupError: unknown;
   // The gauges read the batcher only when scraped, after it exists.
   const metrics = createMetrics({ queueDepth: () => batcher.pending, ready: () => ready && !closing });
-  if (!(Number.isInteger(batch.concurrency) && batch.concurrency >= 1)) throw new Error(`batch.concurrency: expected an integer >= 1, got ${batch.concurrency}`);
   const batcher = createBatchingPredictor(measuredPredictor(predictor, metrics), { maxBatch: batch.maxBatch, maxWaitMs: batch.maxWaitMs, concurrency: batch.concurrency, timers: options.timers });
   // Only JSON bodies: without this, fastify parses text/plain and the request fails validation (400) instead of 415.
   app.removeContentTypeParser('text/plain');
@@ -340,7 +339,8 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
 
   const warmupDocs = options.warmup === true ? WARMUP : options.warmup || [];
   // Straight to the predictor, not through the batcher: warm-up is no traffic and is not counted as such.
-  // One call per concurrent slot: a pool of worker threads hands them to every thread, so each is warm.
+  // One call per concurrent slot: a pool of worker threads runs them at once, normally one on each
+  // thread, so that no thread meets its first (slow) onnxruntime call with a client waiting.
   const warmAll = () => Promise.all(Array.from({ length: batch.concurrency }, () => predictor.predict(warmupDocs)));
   const whenReady = (warmupDocs.length > 0 ? Promise.resolve().then(warmAll) : Promise.resolve()).then(
     () => {

@@ -7,4 +7,4 @@ export { toResponseDocument } from './to-response';
 export * from './types';
 export { createServer, type CreateServerOptions } from './create-server';
 export { parseServeArgs, runServe, serverOptionsFromCli, type RunServeOptions, type ServeCliOptions } from './cli';
-export { createPoolPredictor, type PoolModel, type PoolPredictor, type PoolPredictorOptions } from './pool-predictor';
+export { createPoolPredictor, type PoolModel, type PoolPredictorOptions } from './pool-predictor';

@@ -26,12 +26,6 @@ export interface PoolPredictorOptions {
   workerFile: string;
 }
 
-/** A predictor that can also say how many calls it runs at once. */
-export interface PoolPredictor extends Predictor {
-  /** Worker threads: calls beyond this many wait for a free thread. */
-  readonly concurrency: number;
-}
-
 function unwrap(reply: PoolReply): Prediction[] | ModelMetadata {
   if (reply.ok) return reply.value;
   const err = Object.assign(new Error(reply.error.message), reply.error.fields);
@@ -45,7 +39,7 @@ function unwrap(reply: PoolReply): Prediction[] | ModelMetadata {
  * runtime predicts, while calls made at once run in parallel. Resolves once a thread has loaded
  * the model (its metadata is the pool's).
  */
-export async function createPoolPredictor(o: PoolPredictorOptions): Promise<PoolPredictor> {
+export async function createPoolPredictor(o: PoolPredictorOptions): Promise<Predictor> {
   const pool = createWorkerPool<PoolTask, PoolReply>({ workers: o.workers, workerFile: o.workerFile, workerData: o.model });
   let meta: ModelMetadata;
   try {
@@ -55,7 +49,6 @@ export async function createPoolPredictor(o: PoolPredictorOptions): Promise<Pool
     throw err;
   }
   return {
-    concurrency: pool.size,
     predict: async (inputs: readonly PredictionInput[]) => unwrap(await pool.run({ kind: 'predict', inputs: [...inputs] })) as Prediction[],
     metadata: () => meta,
     dispose: () => pool.close(),
