@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { nodeFs, writeFileAtomic, type CheckpointFs } from './checkpoint-fs';
 import type { EncoderConfig } from './family';
+import { maskedLmTensorRole } from './masked-lm';
 import { readPytorchBin } from './pytorch-bin';
 import { checkpointFamily, DEFAULT_MODEL_TYPE, familyOfConfig, parseEncoderConfig } from './registry';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
@@ -20,6 +21,12 @@ export interface Checkpoint {
   extraTensors: Map<string, NamedTensor>;
   /** Tensors dropped because encoders never use them (`cls.*`, `position_ids`). */
   ignored: string[];
+  /**
+   * The family's masked-LM head among the ignored tensors, under Hugging Face names with legacy
+   * LayerNorm names normalised; the tied decoder copies (`*.decoder.weight`, `*.decoder.bias`) are
+   * kept under their names so a loader can check that they equal what they are tied to.
+   */
+  maskedLmTensors: Map<string, NamedTensor>;
   /** The weights file(s) read. */
   weightsFiles: string[];
   /** Tokenizer files present in the directory. */
@@ -38,13 +45,20 @@ export interface LoadCheckpointOptions {
  * Splits raw checkpoint tensors into encoder, extra and ignored ones (names normalised by the
  * family of `modelType`, default "bert"); `source` names the file in errors.
  */
-export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: string, modelType = DEFAULT_MODEL_TYPE): Pick<Checkpoint, 'encoderTensors' | 'extraTensors' | 'ignored'> {
+export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: string, modelType = DEFAULT_MODEL_TYPE): Pick<Checkpoint, 'encoderTensors' | 'extraTensors' | 'ignored' | 'maskedLmTensors'> {
   const family = checkpointFamily(modelType, source);
   const encoderTensors = new Map<string, NamedTensor>();
   const extraTensors = new Map<string, NamedTensor>();
+  const maskedLmTensors = new Map<string, NamedTensor>();
   const ignored: string[] = [];
   for (const [name, t] of raw) {
-    if (family.isIgnoredTensor(name)) {
+    const head = maskedLmTensorRole(family.maskedLm, name);
+    if (head) {
+      const key = head.kind === 'param' ? head.name : name;
+      if (maskedLmTensors.has(key)) throw new Error(`${source}: tensor "${name}" duplicates "${key}" (two legacy spellings of one masked-LM head tensor)`);
+      maskedLmTensors.set(key, t);
+    }
+    if (family.isIgnoredTensor(name) || head) {
       ignored.push(name);
       continue;
     }
@@ -56,7 +70,7 @@ export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: st
       encoderTensors.set(enc, t);
     }
   }
-  return { encoderTensors, extraTensors, ignored };
+  return { encoderTensors, extraTensors, ignored, maskedLmTensors };
 }
 
 /** Loads a Hugging Face encoder directory of a registered family (safetensors preferred, then sharded safetensors, then pytorch_model.bin). */

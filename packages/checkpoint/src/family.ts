@@ -1,6 +1,7 @@
 // The tensor-free part of an encoder family: how its config.json reads and writes, which
 // parameters it has under which names, and how a fresh one is initialised. Export and serving
 // use only this part, so they never load TensorFlow.js.
+import type { MaskedLmHeadNames } from './masked-lm';
 import type { SeededRandom } from './random';
 
 /**
@@ -68,4 +69,6 @@ export interface CheckpointFamily<C extends EncoderConfig = EncoderConfig> {
   initialParamValue(spec: ParamSpec, config: C, rng: SeededRandom): Float32Array;
   /** Longest input in subword tokens (specials included) the encoder accepts. */
   maxSequenceLength(config: C): number;
+  /** How the family's masked-LM head (pre-training) is named in Hugging Face checkpoints. */
+  readonly maskedLm: MaskedLmHeadNames;
 }

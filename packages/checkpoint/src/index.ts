@@ -10,6 +10,8 @@ export { resolveModelDir } from './hub';
 export type { ResolveModelOptions } from './hub';
 export { SeededRandom } from './random';
 export { transpose2d } from './transpose';
+export { initialMaskedLmParamValue, maskedLmParamNames, maskedLmParamSpecs, maskedLmTensorRole } from './masked-lm';
+export type { MaskedLmHeadNames, MaskedLmHeadParams, MaskedLmTensorRole } from './masked-lm';
 export type { CheckpointFamily, EncoderConfig, EncoderConfigFields, EncoderSizes, ParamSpec, ParamLayout } from './family';
 export {
   checkpointFamily,

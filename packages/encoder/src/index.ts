@@ -9,6 +9,8 @@ export { DebertaV2Encoder, debertaV2EncoderFamily } from './families/deberta-v2'
 export type { DebertaV2EncoderOptions } from './families/deberta-v2';
 export { EncoderParams, initialParamValues, type InitialParamValuesOptions } from './encoder-params';
 export { loadEncoder, loadBertEncoder } from './load';
+export { loadMaskedLm, MaskedLmHead, maskedLmLoss, saveMaskedLm, WORD_EMBEDDINGS } from './masked-lm';
+export type { LoadMaskedLmOptions, MaskedLmBatch, MaskedLmHeadOptions, MaskedLmLoss, SaveMaskedLmOptions } from './masked-lm';
 export type { LoadEncoderOptions, LoadBertEncoderOptions } from './load';
 // The checkpoint formats and the tensor-free family registry moved to @spert/checkpoint; they
 // stay importable from here so that code written against @spert/encoder keeps working.

@@ -31,4 +31,5 @@ export const bertCheckpointFamily: CheckpointFamily<BertConfig> = {
   isIgnoredTensor: isIgnoredCheckpointTensor,
   initialParamValue,
   maxSequenceLength: (config) => config.max_position_embeddings,
+  maskedLm: { prefix: 'cls.predictions.', dense: 'transform.dense', layerNorm: 'transform.LayerNorm', architecture: 'BertForMaskedLM' },
 };

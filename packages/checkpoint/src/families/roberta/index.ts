@@ -35,6 +35,8 @@ export function robertaCheckpointFamilyFor(modelType: RobertaModelType): Checkpo
     isIgnoredTensor: isIgnoredRobertaTensor,
     initialParamValue: initialRobertaParamValue,
     maxSequenceLength: robertaMaxSequenceLength,
+    // RobertaModel -> RobertaForMaskedLM, XLMRobertaModel -> XLMRobertaForMaskedLM, ...
+    maskedLm: { prefix: 'lm_head.', dense: 'dense', layerNorm: 'layer_norm', architecture: ROBERTA_MODEL_TYPES[modelType].replace(/Model$/, 'ForMaskedLM') },
   };
 }
 
