@@ -34,6 +34,10 @@ export interface TrainingState {
   trainable?: string[];
   /** The caller's further settings that shape the run (TrainOptions.settings). */
   settings?: Record<string, string | number | boolean>;
+  /** Micro-batches per update (absent: 1). */
+  accumulate?: number;
+  /** The run's update limit (absent: none). */
+  maxSteps?: number;
 }
 
 const STATE_FILE = 'training_state.json';

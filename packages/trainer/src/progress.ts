@@ -10,7 +10,10 @@ export interface ProgressUpdate {
   loss: number;
   /** Learning rate of this step. */
   lr: number;
+  /** Speed in `unit`s per second (documents unless the run counts another unit). */
   docsPerSecond: number;
+  /** What the speed counts (default "docs"). */
+  unit?: string;
 }
 
 /** A progress display (the trainer's default: a cli-progress bar on a terminal, plain lines otherwise). */
@@ -54,7 +57,7 @@ export function createProgress({ mode = 'auto', stream = process.stderr, every =
 
 function barProgress(stream: NodeJS.WriteStream): Progress {
   const bar = new SingleBar({
-    format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} | loss {loss} | lr {lr} | {speed} docs/s | ETA {eta_formatted}',
+    format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} | loss {loss} | lr {lr} | {speed} {unit}/s | ETA {eta_formatted}',
     stream,
     hideCursor: true,
     etaBuffer: 50,
@@ -62,12 +65,12 @@ function barProgress(stream: NodeJS.WriteStream): Progress {
   let total = 0;
   let epochs = 0;
   let running = false;
-  const payload = (u: ProgressUpdate) => ({ epoch: u.epoch + 1, epochs, loss: u.loss.toFixed(4), lr: u.lr.toExponential(2), speed: u.docsPerSecond.toFixed(2) });
+  const payload = (u: ProgressUpdate) => ({ epoch: u.epoch + 1, epochs, loss: u.loss.toFixed(4), lr: u.lr.toExponential(2), speed: u.docsPerSecond.toFixed(2), unit: u.unit ?? 'docs' });
   return {
     start(t, startValue, e) {
       total = t;
       epochs = e;
-      bar.start(total, startValue, { epoch: 1, epochs, loss: '-', lr: '-', speed: '-' });
+      bar.start(total, startValue, { epoch: 1, epochs, loss: '-', lr: '-', speed: '-', unit: 'docs' });
       running = true;
     },
     update(u) {
@@ -108,7 +111,7 @@ function lineProgress(stream: NodeJS.WritableStream, every: number, clock: () =>
     const done = u.step - firstStep;
     const seconds = (clock() - startedAt) / 1000;
     const eta = done > 0 ? formatDuration(((total - u.step) * seconds) / done) : '-';
-    stream.write(`${head} | ${loss} | lr ${u.lr.toExponential(2)} | ${u.docsPerSecond.toFixed(2)} docs/s | ETA ${eta}\n`);
+    stream.write(`${head} | ${loss} | lr ${u.lr.toExponential(2)} | ${u.docsPerSecond.toFixed(2)} ${u.unit ?? 'docs'}/s | ETA ${eta}\n`);
   };
   return {
     start(t, startValue, e) {

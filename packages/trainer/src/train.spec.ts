@@ -292,3 +292,49 @@ describe('train', () => {
     disposeAll(params);
   });
 });
+
+describe('train with gradient accumulation and maxSteps', () => {
+  it('accumulate 2 x batch 2 updates like one batch of 4 (same items, same noise, mean gradient, clipping on the mean)', async () => {
+    const whole = makeParams();
+    const split = makeParams();
+    const a = await train({ ...base(whole), maxGradNorm: 0.05 });
+    const b = await train({ ...base(split), batchSize: 2, accumulate: 2, maxGradNorm: 0.05 });
+    expect(b.steps).toBe(a.steps);
+    expect(b.lastLoss).toBeCloseTo(a.lastLoss, 5);
+    const wa = snapshot(whole);
+    for (const [name, values] of snapshot(split)) values.forEach((v, i) => expect(v).toBeCloseTo(wa.get(name)![i], 5));
+    disposeAll(whole);
+    disposeAll(split);
+  });
+
+  it('maxSteps overrides epochs: the schedule spans it, the last epoch is partial and evaluated, and a resume continues exactly', async () => {
+    const full = makeParams();
+    const r = await train({ ...base(full), epochs: 1, maxSteps: 10, onEpochEnd: ({ epoch, step }) => ({ epoch, step }) });
+    expect(r.steps).toBe(10);
+    expect(r.totalSteps).toBe(10);
+    expect(r.evals.map((e) => e.metrics)).toEqual([{ epoch: 0, step: 7 }, { epoch: 1, step: 10 }]);
+
+    const first = makeParams();
+    const stop = new AbortController();
+    await train({ ...base(first), epochs: 1, maxSteps: 10, checkpointDir: dir, checkpointEverySteps: 3, batchLoss: (batch, ctx) => {
+      if (ctx.step === 8) stop.abort();
+      return toyLoss(first)(batch, ctx);
+    }, signal: stop.signal });
+    const resumed = makeParams();
+    const again = await train({ ...base(resumed), epochs: 1, maxSteps: 10, checkpointDir: dir, resume: true });
+    expect(again.steps).toBe(10);
+    const expected = snapshot(full);
+    for (const [name, values] of snapshot(resumed)) expect(values).toEqual(expected.get(name));
+    await expect(train({ ...base(makeParams()), epochs: 1, maxSteps: 12, checkpointDir: dir, resume: true })).rejects.toThrow(/maxSteps = 10, this run has 12/);
+    for (const p of [full, first, resumed]) disposeAll(p);
+  });
+
+  it('reports speed in the loss function\'s units', async () => {
+    const params = makeParams();
+    const { stream, text } = captureStream(false);
+    await train({ ...base(params), epochs: 1, progress: 'lines', progressEvery: 2, progressStream: stream, speedUnit: 'tokens', batchLoss: (batch, ctx) => ({ ...toyLoss(params)(batch, ctx), units: 128 }) });
+    expect(text()).toMatch(/tokens\/s/);
+    expect(text()).not.toMatch(/docs\/s/);
+    disposeAll(params);
+  });
+});

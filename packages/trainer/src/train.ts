@@ -22,8 +22,11 @@ export interface StepContext {
   rng: Rng;
 }
 
-/** A loss function's result: a scalar, or a scalar with named parts to log (all created inside the call). */
-export type BatchLossResult = tf.Scalar | { loss: tf.Scalar; parts?: Record<string, tf.Scalar> };
+/**
+ * A loss function's result: a scalar, or a scalar with named parts to log (all created inside the
+ * call) and the number of units the batch holds (tokens, say) when speed is not counted in items.
+ */
+export type BatchLossResult = tf.Scalar | { loss: tf.Scalar; parts?: Record<string, tf.Scalar>; units?: number };
 
 /** Context of the end-of-epoch callback. */
 export interface EpochEndContext {
@@ -47,12 +50,25 @@ export interface ResumeContext {
 export interface TrainOptions<T> {
   /** Model parameters by name (names drive weight decay, checkpoints and `freeze`). */
   params: ReadonlyMap<string, tf.Variable>;
-  /** Training documents (or any items a batch is made of). */
-  data: readonly T[];
+  /** Training documents (or any items a batch is made of: indices into a store on disk, say). */
+  data: ArrayLike<T>;
   /** Forward pass and loss of one batch; runs under the gradient tape. */
   batchLoss: (batch: T[], ctx: StepContext) => BatchLossResult;
   epochs: number;
+  /** Items per forward pass (a micro-batch when `accumulate` > 1). */
   batchSize: number;
+  /**
+   * Micro-batches whose gradients are averaged into one update (default 1): an update sees
+   * batchSize * accumulate items, with the memory of batchSize.
+   */
+  accumulate?: number;
+  /**
+   * Stop after this many updates, which then also set the schedule's length (transformers'
+   * max_steps: it overrides `epochs`, the last epoch may be partial).
+   */
+  maxSteps?: number;
+  /** What speed counts when batchLoss reports `units` (default "docs", one per item). */
+  speedUnit?: string;
   /** Peak learning rate. */
   lr: number;
   /** Default 0.1. */
@@ -142,13 +158,16 @@ function check(cond: boolean, msg: string): void {
  * uninterrupted run (same batches, generator and optimizer state).
  */
 export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
-  const { params, data, batchLoss, epochs, batchSize, lr, warmupFraction = 0.1, weightDecay = 0.01, maxGradNorm = 1.0, shuffle = true, freeze = () => false } = opts;
+  const { params, data, batchLoss, batchSize, lr, warmupFraction = 0.1, weightDecay = 0.01, maxGradNorm = 1.0, shuffle = true, freeze = () => false, accumulate = 1, maxSteps } = opts;
   const { logEvery = 100, checkpointDir, checkpointEverySteps, keepCheckpoints = 2, fs = nodeFs, clock = Date.now, signal } = opts;
   const say = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const checkpointEveryEpoch = opts.checkpointEveryEpoch ?? checkpointDir !== undefined;
-  check(Number.isInteger(epochs) && epochs > 0, `epochs must be a positive integer, got ${epochs}`);
+  check(Number.isInteger(opts.epochs) && opts.epochs > 0, `epochs must be a positive integer, got ${opts.epochs}`);
   check(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
-  check(data.length >= batchSize, `${data.length} documents cannot fill one batch of ${batchSize} (the last incomplete batch is dropped)`);
+  check(Number.isInteger(accumulate) && accumulate > 0, `accumulate must be a positive integer, got ${accumulate}`);
+  check(maxSteps === undefined || (Number.isInteger(maxSteps) && maxSteps > 0), `maxSteps must be a positive integer, got ${maxSteps}`);
+  const itemsPerUpdate = batchSize * accumulate;
+  check(data.length >= itemsPerUpdate, `${data.length} documents cannot fill one ${accumulate > 1 ? `update of ${accumulate} x ${batchSize}` : `batch of ${batchSize}`} (the last incomplete batch is dropped)`);
   check(Number.isFinite(lr) && lr >= 0, `lr must be a non-negative number, got ${lr}`);
   check(Number.isInteger(logEvery) && logEvery > 0, `logEvery must be a positive integer, got ${logEvery}`);
   check(checkpointEverySteps === undefined || (Number.isInteger(checkpointEverySteps) && checkpointEverySteps > 0), `checkpointEverySteps must be a positive integer, got ${checkpointEverySteps}`);
@@ -169,8 +188,9 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
   const trainableList = [...trainable.values()];
   const shapes = new Map([...trainable].map(([n, v]) => [n, v.shape] as const));
 
-  const batchesPerEpoch = Math.floor(data.length / batchSize);
-  const totalSteps = batchesPerEpoch * epochs;
+  const batchesPerEpoch = Math.floor(data.length / itemsPerUpdate);
+  const epochs = maxSteps === undefined ? opts.epochs : Math.ceil(maxSteps / batchesPerEpoch);
+  const totalSteps = maxSteps ?? batchesPerEpoch * epochs;
   const schedule = linearWarmupSchedule({ totalSteps, warmupFraction, baseLr: lr });
   const saveModel = opts.saveModel ?? ((dir: string) => saveVariables({ dir, params, fs }));
   const loadModel = opts.loadModel ?? ((dir: string) => loadVariables({ dir, params, fs }));
@@ -196,6 +216,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
       if (state.weightDecay !== undefined) same.push(['weightDecay', state.weightDecay, weightDecay]);
       if (state.maxGradNorm !== undefined) same.push(['maxGradNorm', state.maxGradNorm, maxGradNorm]);
       if (state.shuffle !== undefined) same.push(['shuffle', state.shuffle, shuffle]);
+      same.push(['accumulate', state.accumulate ?? 1, accumulate], ['maxSteps', state.maxSteps, maxSteps]);
       if (state.trainable !== undefined) {
         const was = new Set(state.trainable);
         const only = (a: Iterable<string>, b: { has(n: string): boolean }) => [...a].find((n) => !b.has(n));
@@ -249,6 +270,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
         format: 'spert-trainer/1', seed, epoch, batchInEpoch, step, epochs, batchSize, numItems: data.length,
         batchesPerEpoch, totalSteps, baseLr: lr, warmupFraction, rngState: rng.getState(), lossWindow: window,
         weightDecay, maxGradNorm, shuffle, trainable: [...trainable.keys()], settings: { ...opts.settings },
+        ...(accumulate > 1 ? { accumulate } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}),
       };
       lastCheckpoint = await writeCheckpoint({ root: checkpointDir, state, optimizer: optimizer.getState(), shapes, saveModel, fs });
       await pruneCheckpoints({ root: checkpointDir, keep: keepCheckpoints, fs });
@@ -259,25 +281,25 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
     let stopped = false;
     try {
       for (; epoch < epochs && !stopped; epoch++, batchInEpoch = 0) {
-        const batches = epochBatches({ numItems: data.length, batchSize, seed, epoch, shuffle });
-        for (; batchInEpoch < batchesPerEpoch; ) {
+        const batches = epochBatches({ numItems: data.length, batchSize: itemsPerUpdate, seed, epoch, shuffle });
+        for (; batchInEpoch < batchesPerEpoch && step < totalSteps; ) {
           if (signal?.aborted) {
             stopped = true;
             break;
           }
           const batch = batches[batchInEpoch].map((i) => data[i]);
           const stepLr = schedule.lrAt(step);
-          const { loss, parts } = trainStep({ batch, batchLoss, ctx: { epoch, step, batchIndex: batchInEpoch, rng }, trainableList, byTfName, optimizer, lr: stepLr, maxGradNorm });
+          const { loss, parts, units } = trainStep({ batch, batchSize, batchLoss, ctx: { epoch, step, batchIndex: batchInEpoch, rng }, trainableList, byTfName, optimizer, lr: stepLr, maxGradNorm });
           step++;
           batchInEpoch++;
           lastLoss = loss;
           window.steps++;
           window.loss += loss;
-          window.docs += batch.length;
-          windowDocs += batch.length;
+          window.docs += units;
+          windowDocs += units;
           for (const [k, v] of Object.entries(parts)) window.parts[k] = (window.parts[k] ?? 0) + v;
           const elapsed = Math.max(1e-9, (clock() - windowStart) / 1000);
-          lastUpdate = { step, epoch, loss, lr: stepLr, docsPerSecond: windowDocs / elapsed };
+          lastUpdate = { step, epoch, loss, lr: stepLr, docsPerSecond: windowDocs / elapsed, unit: opts.speedUnit };
           progress.update(lastUpdate);
           if (window.steps === logEvery || step === totalSteps) {
             if (log) {
@@ -292,7 +314,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
             windowStart = clock();
             windowDocs = 0;
           }
-          const lastOfEpoch = batchInEpoch === batchesPerEpoch;
+          const lastOfEpoch = batchInEpoch === batchesPerEpoch || step === totalSteps;
           if (checkpointEverySteps && step % checkpointEverySteps === 0 && !(lastOfEpoch && checkpointEveryEpoch)) await checkpoint();
         }
         if (stopped) break;
@@ -329,7 +351,9 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
 }
 
 interface TrainStepArgs<T> {
+  /** The update's items: `accumulate` micro-batches of `batchSize`, one after the other. */
   batch: T[];
+  batchSize: number;
   batchLoss: (batch: T[], ctx: StepContext) => BatchLossResult;
   ctx: StepContext;
   trainableList: tf.Variable[];
@@ -339,32 +363,61 @@ interface TrainStepArgs<T> {
   maxGradNorm: number;
 }
 
-// One update: loss and gradients, clip coefficient (folded into the optimizer), AdamW. Every
-// tensor it makes is disposed before it returns.
-function trainStep<T>({ batch, batchLoss, ctx, trainableList, byTfName, optimizer, lr, maxGradNorm }: TrainStepArgs<T>): { loss: number; parts: Record<string, number> } {
-  const keptParts = new Map<string, tf.Scalar>();
-  let value: tf.Scalar | undefined;
-  let grads: tf.NamedTensorMap = {};
+// One update: loss and gradients (summed over the micro-batches, then averaged), clip coefficient
+// (folded into the optimizer's scale with the average), AdamW. Every tensor it makes is disposed
+// before it returns. With one micro-batch this is exactly the single-batch step.
+function trainStep<T>({ batch, batchSize, batchLoss, ctx, trainableList, byTfName, optimizer, lr, maxGradNorm }: TrainStepArgs<T>): { loss: number; parts: Record<string, number>; units: number } {
+  const micro = batch.length / batchSize;
+  const summed = new Map<string, tf.Tensor>();
+  let loss = 0;
+  let units = 0;
+  const parts: Record<string, number> = {};
   try {
-    ({ value, grads } = tf.variableGrads(() => {
-      const out = batchLoss(batch, ctx);
-      const loss = out instanceof tf.Tensor ? out : out.loss;
-      if (!(loss instanceof tf.Tensor) || loss.rank !== 0) throw new Error(`train: batchLoss must return a scalar loss (epoch ${ctx.epoch}, batch ${ctx.batchIndex})`);
-      if (!(out instanceof tf.Tensor) && out.parts) for (const [k, t] of Object.entries(out.parts)) keptParts.set(k, tf.keep(t));
-      return loss;
-    }, trainableList));
-    const loss = value.dataSync()[0];
-    if (!Number.isFinite(loss)) throw new Error(`train: loss is ${loss} at epoch ${ctx.epoch}, batch ${ctx.batchIndex} (step ${ctx.step}); parameters were not updated`);
-    const named = new Map<string, tf.Tensor>();
-    for (const [tfName, g] of Object.entries(grads)) named.set(byTfName.get(tfName) as string, g);
-    const scale = clipScale(globalGradNorm(named.values()), maxGradNorm);
-    optimizer.applyGradients(named, lr, scale);
-    const parts: Record<string, number> = {};
-    for (const [k, t] of keptParts) parts[k] = t.dataSync()[0];
-    return { loss, parts };
+    for (let m = 0; m < micro; m++) {
+      const keptParts = new Map<string, tf.Scalar>();
+      let value: tf.Scalar | undefined;
+      let grads: tf.NamedTensorMap = {};
+      try {
+        let batchUnits = batchSize;
+        ({ value, grads } = tf.variableGrads(() => {
+          const out = batchLoss(micro === 1 ? batch : batch.slice(m * batchSize, (m + 1) * batchSize), ctx);
+          const l = out instanceof tf.Tensor ? out : out.loss;
+          if (!(l instanceof tf.Tensor) || l.rank !== 0) throw new Error(`train: batchLoss must return a scalar loss (epoch ${ctx.epoch}, batch ${ctx.batchIndex})`);
+          if (!(out instanceof tf.Tensor)) {
+            if (out.parts) for (const [k, t] of Object.entries(out.parts)) keptParts.set(k, tf.keep(t));
+            if (out.units !== undefined) batchUnits = out.units;
+          }
+          return l;
+        }, trainableList));
+        const v = value.dataSync()[0];
+        if (!Number.isFinite(v)) throw new Error(`train: loss is ${v} at epoch ${ctx.epoch}, batch ${ctx.batchIndex}${micro > 1 ? `, micro-batch ${m + 1} of ${micro}` : ''} (step ${ctx.step}); parameters were not updated`);
+        loss += v / micro;
+        units += batchUnits;
+        for (const [k, t] of keptParts) parts[k] = (parts[k] ?? 0) + t.dataSync()[0] / micro;
+        for (const [tfName, g] of Object.entries(grads)) {
+          const name = byTfName.get(tfName) as string;
+          const prev = summed.get(name);
+          if (prev) {
+            summed.set(name, tf.add(prev, g));
+            prev.dispose();
+            g.dispose();
+          } else {
+            summed.set(name, g);
+          }
+        }
+        grads = {};
+      } finally {
+        value?.dispose();
+        for (const g of Object.values(grads)) g.dispose();
+        for (const t of keptParts.values()) t.dispose();
+      }
+    }
+    // The mean gradient is summed / micro: its norm is the sum's over micro, and the division is
+    // folded into the optimizer's scale with the clip coefficient.
+    const scale = clipScale(globalGradNorm(summed.values()) / micro, maxGradNorm) / micro;
+    optimizer.applyGradients(summed, lr, scale);
+    return { loss, parts, units };
   } finally {
-    value?.dispose();
-    for (const g of Object.values(grads)) g.dispose();
-    for (const t of keptParts.values()) t.dispose();
+    for (const g of summed.values()) g.dispose();
   }
 }
