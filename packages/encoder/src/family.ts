@@ -18,6 +18,11 @@ export interface EncoderInputs {
 export interface ApplyOptions {
   /** Enables dropout. */
   training: boolean;
+  /**
+   * Seed of this pass's dropout masks; by default they come from the encoder's own generator. A
+   * caller whose steps draw it from a checkpointed generator resumes exactly without replaying passes.
+   */
+  dropoutSeed?: number;
 }
 
 /** Options of Encoder.toTensors. */

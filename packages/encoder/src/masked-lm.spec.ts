@@ -119,7 +119,7 @@ describe.each(['cpu', 'wasm'] as const)('MaskedLmHead against Hugging Face BertF
     expect(worst32).toBeLessThanOrEqual(1e-4);
 
     const { positions, targets } = labelled(e.labels);
-    const vars = new Map([...encoder.variables()].filter(([n]) => !n.startsWith('pooler.')).map(([n, v]) => [`bert.${n}`, v] as const));
+    const vars = new Map<string, tf.Variable>([...encoder.variables()].filter(([n]) => !n.startsWith('pooler.')).map(([n, v]) => [`bert.${n}`, v]));
     for (const [n, v] of head.variables()) vars.set(n, v);
     let lossValue = NaN;
     const { grads } = tf.variableGrads(() => {

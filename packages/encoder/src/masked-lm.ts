@@ -172,13 +172,13 @@ export interface MaskedLmLoss {
  * positions only, through the head, against the labels (Hugging Face's loss: the mean over
  * labelled positions of the cross-entropy).
  */
-export function maskedLmLoss(encoder: Encoder, head: MaskedLmHead, batch: MaskedLmBatch, options: { training: boolean; keepLogits?: boolean }): MaskedLmLoss {
+export function maskedLmLoss(encoder: Encoder, head: MaskedLmHead, batch: MaskedLmBatch, options: { training: boolean; keepLogits?: boolean; dropoutSeed?: number }): MaskedLmLoss {
   const n = batch.positions.shape[0];
   if (n === 0) throw new Error('maskedLmLoss: the batch has no labelled positions');
   if (batch.labels.shape[0] !== n) throw new Error(`maskedLmLoss: ${n} positions but ${batch.labels.shape[0]} labels`);
   let logits: tf.Tensor2D | undefined;
   const loss = tf.tidy(() => {
-    const hidden = encoder.apply(batch, { training: options.training });
+    const hidden = encoder.apply(batch, { training: options.training, dropoutSeed: options.dropoutSeed });
     const [B, T, H] = hidden.shape;
     const rows = tf.gather(tf.reshape(hidden, [B * T, H]), batch.positions) as tf.Tensor2D;
     const l = head.logits(rows);

@@ -116,7 +116,7 @@ export class DebertaV2Encoder implements Encoder {
   }
 
   /** Forward pass: the last hidden state [batch, seqLen, hidden]; rows of padded positions are not meaningful. */
-  apply(inputs: EncoderInputs, { training }: ApplyOptions): tf.Tensor3D {
+  apply(inputs: EncoderInputs, { training, dropoutSeed }: ApplyOptions): tf.Tensor3D {
     this.check();
     const { inputIds, attentionMask, tokenTypeIds } = inputs;
     const c = this.config;
@@ -142,7 +142,8 @@ export class DebertaV2Encoder implements Encoder {
     const dh = H / nh;
     const hp = training ? c.hidden_dropout_prob : 0;
     const ap = training ? c.attention_probs_dropout_prob : 0;
-    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, this.dropoutRng.int()) as tf.Tensor<R>) : x);
+    const dropoutRng = dropoutSeed === undefined ? this.dropoutRng : new SeededRandom(dropoutSeed);
+    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, dropoutRng.int()) as tf.Tensor<R>) : x);
     const v = (n: string) => this.params.get(n);
     const dense = (x: tf.Tensor2D, L: Linear): tf.Tensor2D => tf.fused.matMul({ a: x, b: L.w, bias: L.b }) as tf.Tensor2D;
 

@@ -120,7 +120,7 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
   }
 
   /** Forward pass: the last hidden state [batch, seqLen, hidden]. */
-  apply(inputs: EncoderInputs, { training }: ApplyOptions): tf.Tensor3D {
+  apply(inputs: EncoderInputs, { training, dropoutSeed }: ApplyOptions): tf.Tensor3D {
     this.check();
     const where = `${this.family.className}.apply`;
     const { inputIds, attentionMask, tokenTypeIds } = inputs;
@@ -144,7 +144,8 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
     const dh = H / nh;
     const hp = training ? c.hidden_dropout_prob : 0;
     const ap = training ? c.attention_probs_dropout_prob : 0;
-    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, this.dropoutRng.int()) as tf.Tensor<R>) : x);
+    const dropoutRng = dropoutSeed === undefined ? this.dropoutRng : new SeededRandom(dropoutSeed);
+    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, dropoutRng.int()) as tf.Tensor<R>) : x);
     const v = (n: string) => this.params.get(n);
 
     return tf.tidy(() => {
