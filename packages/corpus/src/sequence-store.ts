@@ -61,6 +61,8 @@ export class SequenceStoreWriter {
   private tokens = 0;
   private readonly buffer: Buffer;
   private used = 0;
+  // Where the next flush goes: positioned writes do not move the file position, so it is kept here.
+  private offset = HEADER_BYTES;
   private closed = false;
 
   private constructor(
@@ -121,7 +123,8 @@ export class SequenceStoreWriter {
 
   private async flush(): Promise<void> {
     if (this.used === 0) return;
-    await this.handle.write(this.buffer, 0, this.used);
+    await this.handle.write(this.buffer, 0, this.used, this.offset);
+    this.offset += this.used;
     this.used = 0;
   }
 
