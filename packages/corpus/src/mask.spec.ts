@@ -37,9 +37,10 @@ describe('maskSequence', () => {
       for (let t = 0; t < LENGTH; t++) if (labels[t] === IGNORE_LABEL && inputIds[t] !== IDS[t]) problems.push(`draw ${draw}: unchosen position ${t} changed`);
     }
     expect(problems).toEqual([]);
-    // Target round(0.3 * 9) = 3; the words have 2, 1, 3, 1, 2 pieces, so whatever the shuffle, taking
-    // words while the total stays within 3 (skipping those that would pass it) ends at exactly 3.
-    expect([...sizes]).toEqual([3]);
+    // Target round(0.3 * 9) = 3; the words have 2, 1, 3, 1, 2 pieces: taking words while the total
+    // stays within 3 (skipping those that would pass it) ends at 3, or at 2 when both one-piece words
+    // come first (every other word would pass 3).
+    expect([...sizes].sort()).toEqual([2, 3]);
   });
 
   it('predicts max(1, round(p x real tokens)) tokens without whole words, and about 15% over many sequences', () => {
