@@ -167,6 +167,8 @@ describe('readCorpus', () => {
     for (const d of validation.docs.slice(0, 20)) expect(isValidationDocument({ words: d.words }, { validationFraction: 0.1, seed: 3 })).toBe(true);
     expect(isValidationDocument({ words: ['x'] }, { validationFraction: 0, seed: 3 })).toBe(false);
     expect(() => isValidationDocument({ words: ['x'] }, { validationFraction: 1, seed: 3 })).toThrow(/validationFraction must be a number in \[0, 1\)/);
+    expect(() => readCorpus({ paths: [f], split: { validationFraction: 0.1, seed: 3, part: 'test' as 'train' } })).toThrow(/split.part must be 'train' or 'validation', got "test"/);
+    expect(() => readCorpus({ paths: [f], split: { validationFraction: -0.1, seed: 3, part: 'train' } })).toThrow(/validationFraction must be a number in \[0, 1\), got -0.1/);
   });
 });
 

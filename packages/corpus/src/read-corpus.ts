@@ -3,7 +3,7 @@ import { gunzip } from 'node:zlib';
 import { readLines } from '@spert/core';
 import { splitWords, type SplitWordsOptions } from '@spert/tokenizer';
 import { listCorpusFiles, nodeCorpusFileSystem, type CorpusFile, type CorpusFileSystem, type CorpusFormat } from './corpus-files';
-import { inSplit, type CorpusSplit } from './validation-split';
+import { checkSplit, inSplit, type CorpusSplit } from './validation-split';
 
 /** One document of a corpus: its words, and where it starts (for messages and reports). */
 export interface CorpusDocument {
@@ -80,7 +80,7 @@ export interface ReadCorpusOptions {
 
 /** A corpus: iterate it (any number of times) for its documents; `report` describes the latest pass. */
 export interface Corpus extends AsyncIterable<CorpusDocument> {
-  /** The input files in reading order (known after the first pass has started). */
+  /** Counts of the latest pass, file by file (empty before the first; `complete` once a pass has ended). */
   readonly report: CorpusReport;
 }
 
@@ -111,6 +111,9 @@ export function readCorpus(options: ReadCorpusOptions): Corpus {
   const textField = options.textField ?? 'text';
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const maxExamples = options.maxExamples ?? 5;
+  if (!(maxLineBytes > 0)) throw new RangeError(`maxLineBytes must be a positive number of bytes, got ${options.maxLineBytes}`);
+  if (!Number.isInteger(maxExamples) || maxExamples < 0) throw new RangeError(`maxExamples must be an integer >= 0, got ${options.maxExamples}`);
+  if (options.split) checkSplit(options.split);
   let report: CorpusReport = { files: [], documents: 0, words: 0, badLines: 0, otherPart: 0, complete: false };
 
   async function* documents(): AsyncGenerator<CorpusDocument> {

@@ -30,8 +30,14 @@ export function isValidationDocument(document: { words: readonly string[] }, opt
   return deriveSeed(options.seed, document.words.join('\u0000')) / 4294967296 < options.validationFraction;
 }
 
+/** Checks a split's options (fraction in [0, 1), integer seed, a known part), naming the bad one. */
+export function checkSplit(split: CorpusSplit): void {
+  checkValidationFraction(split.validationFraction);
+  if (!Number.isSafeInteger(split.seed)) throw new RangeError(`split.seed must be an integer, got ${JSON.stringify(split.seed)}`);
+  if (split.part !== 'train' && split.part !== 'validation') throw new RangeError(`split.part must be 'train' or 'validation', got ${JSON.stringify(split.part)}`);
+}
+
 /** Whether a document is in the part of the split that `split.part` keeps. */
 export function inSplit(document: { words: readonly string[] }, split: CorpusSplit): boolean {
-  if (split.part !== 'train' && split.part !== 'validation') throw new RangeError(`split.part must be 'train' or 'validation', got ${JSON.stringify(split.part)}`);
   return isValidationDocument(document, split) === (split.part === 'validation');
 }
