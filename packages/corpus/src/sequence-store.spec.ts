@@ -72,11 +72,17 @@ describe('sequence store', () => {
     await expect(SequenceStore.open(store)).rejects.toThrow(/holds no complete sequence store/);
     await second.abort();
     expect(nodeFs.readdirSync(store).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // The temporary file of a killed build (never aborted) is removed by the next build.
+    const killed = await SequenceStoreWriter.create({ dir: store, maxLength: 4 });
+    await killed.append(seq([1, 6, 2], [-1, 0, -1]));
+    expect(nodeFs.readdirSync(store).filter((f) => f.endsWith('.tmp'))).toHaveLength(1);
 
     // A sidecar from another build beside a data file (or a truncated file) is refused.
     const third = await SequenceStoreWriter.create({ dir: store, maxLength: 4 });
     await third.append(seq([1, 7, 2], [-1, 0, -1]));
     await third.finish({});
+    await killed.abort().catch(() => undefined);
+    expect(nodeFs.readdirSync(store).sort()).toEqual([STORE_FILES.sequences, STORE_FILES.sidecar]);
     const sidecarPath = path.join(store, STORE_FILES.sidecar);
     const sidecar = JSON.parse(await readFile(sidecarPath, 'utf8')) as { buildId: string; sequences: number };
     await writeFile(sidecarPath, JSON.stringify({ ...sidecar, buildId: '0'.repeat(32) }));

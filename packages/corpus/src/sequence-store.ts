@@ -75,7 +75,10 @@ export class SequenceStoreWriter {
     this.buffer = Buffer.alloc(Math.max(1, Math.floor((1 << 20) / recordBytes(maxLength))) * recordBytes(maxLength));
   }
 
-  /** Starts a store in `dir` (created if needed), removing the sidecar of a store already there. */
+  /**
+   * Starts a store in `dir` (created if needed), removing the sidecar of a store already there and
+   * the temporary files of builds that were killed (one builder per directory at a time).
+   */
   static async create(params: { dir: string; maxLength: number }): Promise<SequenceStoreWriter> {
     const { dir, maxLength } = params;
     if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > 32767) {
@@ -83,6 +86,9 @@ export class SequenceStoreWriter {
     }
     await fsp.mkdir(dir, { recursive: true });
     await fsp.rm(path.join(dir, STORE_FILES.sidecar), { force: true });
+    for (const name of await fsp.readdir(dir)) {
+      if (name.startsWith(`.${STORE_FILES.sequences}.`) && name.endsWith('.tmp')) await fsp.rm(path.join(dir, name), { force: true });
+    }
     const tmp = path.join(dir, `.${STORE_FILES.sequences}.${process.pid}.${Date.now().toString(36)}.tmp`);
     const handle = await fsp.open(tmp, 'w');
     const buildId = randomBytes(16).toString('hex');
