@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ChunkStore, inputIdentity, type BatchManifest } from './chunk-store';
 import { formatFromPath, isLineError, parseLine, type BatchDocument, type InputFormat, type LineError } from './parse-line';
 import type { ChunkResult, ChunkTask } from './predict-chunk';
-import { readLines } from './read-lines';
+import { readLines } from '@spert/core';
 
 /** Runs chunks: in this process, on worker threads, or on queue workers on other machines. */
 export interface ChunkExecutor {

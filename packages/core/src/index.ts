@@ -18,3 +18,4 @@ export * from './json-file';
 export * from './types-source';
 export * from './model-dir';
 export * from './cli-error';
+export * from './read-lines';

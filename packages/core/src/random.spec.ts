@@ -1,4 +1,4 @@
-import { createRng, seedStream } from './random';
+import { createRng, deriveSeed, seedStream } from './random';
 
 describe('seeded generators', () => {
   it('mulberry32 gives the published first outputs for seed 0 and 1 and is reproducible', () => {
@@ -37,5 +37,18 @@ describe('seeded generators', () => {
   it('rejects a seed that is not a finite number', () => {
     expect(() => createRng(Number.NaN)).toThrow(/createRng: seed must be a finite number, got NaN/);
     expect(() => seedStream(Infinity)).toThrow(/seedStream: seed must be a finite number/);
+  });
+
+  it('deriveSeed is a deterministic 32-bit function of its keys, their order and their types', () => {
+    expect(deriveSeed(7, 0, 123)).toBe(deriveSeed(7, 0, 123));
+    const seeds = new Set([deriveSeed(1, 2), deriveSeed(2, 1), deriveSeed('1', 2), deriveSeed(1, '2'), deriveSeed(12), deriveSeed('12'), deriveSeed(1, 2, 0), deriveSeed(2 ** 40 + 1, 2)]);
+    expect(seeds.size).toBe(8);
+    for (const s of seeds) expect(Number.isInteger(s) && s >= 0 && s < 2 ** 32).toBe(true);
+    // Neighbouring keys spread over the whole range: the top bit is set about half the time.
+    let high = 0;
+    for (let i = 0; i < 10000; i++) if (deriveSeed(1, 0, i) >= 2 ** 31) high++;
+    expect(high).toBeGreaterThan(4800);
+    expect(high).toBeLessThan(5200);
+    expect(() => deriveSeed(1.5)).toThrow(/safe integers or strings, got 1.5/);
   });
 });

@@ -32,3 +32,41 @@ export function createRng(seed: number): Rng {
   const next = seedStream(seed);
   return () => next() / 4294967296;
 }
+
+// MurmurHash3's finalizer: every input bit reaches every output bit.
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * A 32-bit seed derived from several keys (integers or strings), e.g. (seed, epoch, sequence index):
+ * the generator of one item is then a function of its keys alone, not of how many numbers other
+ * items drew before it (batch order, resume). Integers up to 2^53 and whole strings are mixed in;
+ * `deriveSeed(1, 2)`, `deriveSeed(2, 1)` and `deriveSeed('1', 2)` all differ.
+ */
+export function deriveSeed(...keys: ReadonlyArray<number | string>): number {
+  let h = 0x2545f491;
+  const mix = (v: number) => {
+    h = fmix32((h ^ v) >>> 0);
+    h = (imul(h, 5) + 0xe6546b64) >>> 0;
+  };
+  for (const key of keys) {
+    if (typeof key === 'string') {
+      mix(0x51ed270b ^ key.length);
+      for (let i = 0; i < key.length; i++) mix(key.charCodeAt(i));
+    } else {
+      if (!Number.isSafeInteger(key)) throw new Error(`deriveSeed: keys must be safe integers or strings, got ${key}`);
+      const lo = key >>> 0;
+      const hi = Math.floor(key / 4294967296) >>> 0;
+      mix(0x7f4a7c15);
+      mix(lo);
+      mix(hi);
+    }
+  }
+  return fmix32(h);
+}

@@ -17,6 +17,16 @@ describe('buildVocab', () => {
     expect(buildVocab({ words: trainWords })).toEqual(expected);
   });
 
+  it('gives the same vocabulary from pre-counted words (a Map in corpus order) as from the word list', () => {
+    const counts = new Map<string, number>();
+    for (const w of trainWords) counts.set(w, (counts.get(w) ?? 0) + 1);
+    expect(buildVocab({ wordCounts: counts })).toEqual(buildVocab({ words: trainWords }));
+    expect(buildVocab({ wordCounts: counts, maxSize: 700, lowercase: true, minFrequency: 2 })).toEqual(
+      buildVocab({ words: trainWords, maxSize: 700, lowercase: true, minFrequency: 2 }),
+    );
+    expect(() => buildVocab({ wordCounts: [['a', -1]] })).toThrow(/wordCounts entry 0 \("a"\): the count must be a positive integer/);
+  });
+
   it('cuts whole words at maxSize (tiny-bert shares the first 534 entries)', () => {
     const tiny = parseVocab(readFileSync(sharedPath('fixtures/tiny-bert/vocab.txt'), 'utf8'));
     const vocab = buildVocab({ words: trainWords, maxSize: 534 });
@@ -53,7 +63,7 @@ describe('buildVocab', () => {
 
   it('rejects a maxSize that cannot hold the characters, and bad input', () => {
     expect(() => buildVocab({ words: ['abc'], maxSize: 8 })).toThrow(/maxSize 8 is too small.*3 characters.*11 entries/);
-    expect(() => buildVocab({ words: ['a', 1 as unknown as string] })).toThrow(/word 1: expected a string/);
+    expect(() => buildVocab({ words: ['a', 1 as unknown as string] })).toThrow(/training word 1 is 1, not a string/);
     expect(() => buildVocab({ words: ['a'], minFrequency: 0 })).toThrow(/minFrequency/);
   });
 });

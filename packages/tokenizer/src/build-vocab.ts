@@ -1,10 +1,9 @@
 import { basicTokenize, cleanText } from './basic-tokenizer';
+import { wordOccurrences, type TrainingWords } from './train-common';
 import { stripAccents } from './unicode';
 
 /** Options of {@link buildVocab}. */
-export interface BuildVocabOptions {
-  /** Corpus words (e.g. every token of every training document), repeats counted. */
-  words: Iterable<string>;
+export interface BuildVocabOptions extends TrainingWords {
   /** Largest vocabulary size; whole words are cut by frequency (characters always fit or it throws). */
   maxSize?: number;
   /** Whole words seen fewer times are left out (default 1); characters are always kept. */
@@ -25,7 +24,8 @@ function compareCodePoints(a: string, b: string): number {
 /**
  * Builds a WordPiece vocabulary laid out like the project's fixtures: special tokens, every
  * character of the corpus in code point order, the same characters with the '##' prefix, then
- * whole words by decreasing frequency (ties: first occurrence). Since every character and its
+ * whole words by decreasing frequency (ties: first occurrence; with `wordCounts`, the order of the
+ * entries, so a Map counted in corpus order gives the vocabulary of the word list). Since every character and its
  * continuation form are present, no corpus word of at most 100 characters tokenizes to [UNK].
  */
 export function buildVocab(options: BuildVocabOptions): string[] {
@@ -37,16 +37,13 @@ export function buildVocab(options: BuildVocabOptions): string[] {
   }
   const counts = new Map<string, number>();
   const chars = new Set<string>();
-  let index = 0;
-  for (const word of options.words) {
-    if (typeof word !== 'string') throw new TypeError(`word ${index}: expected a string, got ${typeof word}`);
-    index++;
+  for (const [word, n] of wordOccurrences(options)) {
     for (const piece of basicTokenize(word, { lowercase })) for (const ch of piece) chars.add(ch);
     let normalized = cleanText(word).normalize('NFC');
     if (lowercase) normalized = stripAccents(normalized.toLowerCase());
     // A word with inner whitespace can never reach WordPiece whole, so it is not worth an entry.
     if (!normalized || /\s/u.test(normalized)) continue;
-    counts.set(normalized, (counts.get(normalized) ?? 0) + 1);
+    counts.set(normalized, (counts.get(normalized) ?? 0) + n);
   }
   const sortedChars = [...chars].sort(compareCodePoints);
   const vocab = [...specials, ...sortedChars, ...sortedChars.map((c) => `##${c}`)];

@@ -35,6 +35,6 @@ export {
 } from './load-tokenizer';
 export { buildVocab, DEFAULT_SPECIAL_TOKENS, type BuildVocabOptions } from './build-vocab';
 export { splitWords, DEFAULT_ABBREVIATIONS, type SplitWordsOptions, type WordSpan } from './split-words';
-export { type TrainedTokenizer, type TrainVocabularyOptions } from './train-common';
+export { type TrainedTokenizer, type TrainingWords, type TrainVocabularyOptions, type WordCounts } from './train-common';
 export { trainByteLevelBpe, type TrainByteLevelBpeOptions } from './train-bpe';
 export { trainUnigram, type TrainUnigramOptions } from './train-unigram';

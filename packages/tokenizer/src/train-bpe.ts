@@ -46,7 +46,7 @@ export function trainByteLevelBpe(o: TrainByteLevelBpeOptions): TrainedTokenizer
 
   // Pre-token counts: what the ByteLevel pre-tokenizer makes of " " + word.
   const pretokens = new Map<string, number>();
-  for (const [word, count] of countWords(o.words, lowercase)) {
+  for (const [word, count] of countWords(o, lowercase)) {
     for (const piece of ` ${word}`.match(BYTE_LEVEL_PATTERN) ?? []) pretokens.set(piece, (pretokens.get(piece) ?? 0) + count);
   }
   const words = [...pretokens].sort(([a], [b]) => compareStrings(a, b)).map(([text, count]) => ({

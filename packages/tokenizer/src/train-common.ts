@@ -11,10 +11,22 @@ export interface TrainedTokenizer {
   tokenizerConfig: Json;
 }
 
-/** Options every trainer takes. */
-export interface TrainVocabularyOptions {
+/** Pre-counted training words: (word, occurrences) pairs, e.g. a Map; a word may repeat (its counts add up). */
+export type WordCounts = Iterable<readonly [string, number]>;
+
+/** The training words of a trainer: either every occurrence (`words`) or pre-counted (`wordCounts`), exactly one of them. */
+export interface TrainingWords {
   /** The training words (CoNLL04 tokens, say), repeated as often as they occur. */
-  words: Iterable<string>;
+  words?: Iterable<string>;
+  /**
+   * The same words counted (a corpus too large to hold as a word list: see @spert/corpus
+   * countCorpusWords); gives the same result as `words` holding each word `count` times.
+   */
+  wordCounts?: WordCounts;
+}
+
+/** Options every trainer takes. */
+export interface TrainVocabularyOptions extends TrainingWords {
   /** Total ids of the tokenizer, special tokens included (an upper bound: a small corpus may give fewer). */
   vocabSize: number;
   /** Lower-case words before training, and add a Lowercase normalizer so that encoding does the same (default false). */
@@ -23,15 +35,43 @@ export interface TrainVocabularyOptions {
   maxLength?: number;
 }
 
-/** Distinct non-empty words with their counts, sorted by code-unit order so that input order does not matter. */
-export function countWords(words: Iterable<string>, lowercase: boolean): Array<[string, number]> {
-  const counts = new Map<string, number>();
+/**
+ * The training words as (word, count) pairs in input order (a word occurrence is a pair with count
+ * 1), whichever of `words` / `wordCounts` was given; checks that exactly one was and that every
+ * count is a positive integer.
+ */
+export function* wordOccurrences(source: TrainingWords): Generator<[string, number]> {
+  const hasWords = source.words !== undefined;
+  const hasCounts = source.wordCounts !== undefined;
+  if (hasWords === hasCounts) {
+    throw new TokenizerConfigError(`give the training words as exactly one of words or wordCounts (got ${hasWords ? 'both' : 'neither'})`);
+  }
   let i = 0;
-  for (const raw of words) {
-    if (typeof raw !== 'string') throw new TokenizerConfigError(`training word ${i} is ${JSON.stringify(raw)}, not a string`);
-    const w = lowercase ? raw.toLowerCase() : raw;
-    if (w !== '') counts.set(w, (counts.get(w) ?? 0) + 1);
+  if (source.words !== undefined) {
+    for (const raw of source.words) {
+      if (typeof raw !== 'string') throw new TokenizerConfigError(`training word ${i} is ${JSON.stringify(raw)}, not a string`);
+      yield [raw, 1];
+      i++;
+    }
+    return;
+  }
+  for (const entry of source.wordCounts ?? []) {
+    const [word, count] = Array.isArray(entry) ? entry : [undefined, undefined];
+    if (typeof word !== 'string') throw new TokenizerConfigError(`wordCounts entry ${i}: the word is ${JSON.stringify(word)}, not a string`);
+    if (!Number.isSafeInteger(count) || (count as number) < 1) {
+      throw new TokenizerConfigError(`wordCounts entry ${i} (${JSON.stringify(word)}): the count must be a positive integer, got ${JSON.stringify(count)}`);
+    }
+    yield [word, count as number];
     i++;
+  }
+}
+
+/** Distinct non-empty words with their counts, sorted by code-unit order so that input order does not matter. */
+export function countWords(source: TrainingWords, lowercase: boolean): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const [raw, n] of wordOccurrences(source)) {
+    const w = lowercase ? raw.toLowerCase() : raw;
+    if (w !== '') counts.set(w, (counts.get(w) ?? 0) + n);
   }
   if (counts.size === 0) throw new TokenizerConfigError('no training words: the vocabulary trainers need at least one non-empty word');
   return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -231,7 +231,7 @@ export function trainUnigram(o: TrainUnigramOptions): TrainedTokenizer {
   if (!(shrink > 0 && shrink < 1)) throw new TokenizerConfigError(`shrinkingFactor must be in (0, 1), got ${shrink}`);
   const target = o.vocabSize - SPECIALS.length - 1;
 
-  const sentences: Sentence[] = countWords(o.words, lowercase).map(([w, count]) => ({ chars: Array.from(metaspaced(w)), count }));
+  const sentences: Sentence[] = countWords(o, lowercase).map(([w, count]) => ({ chars: Array.from(metaspaced(w)), count }));
   const charCounts = new Map<string, number>();
   const substrings = new Map<string, number>();
   for (const { chars, count } of sentences) {

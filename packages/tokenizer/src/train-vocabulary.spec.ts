@@ -120,6 +120,26 @@ describe.each([
     expect(train({ words: [...words].reverse(), vocabSize: 4000 })).toEqual(trained);
   });
 
+  it('gives the same tokenizer.json from pre-counted words (wordCounts) as from the word list', () => {
+    const counts = new Map<string, number>();
+    for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
+    expect(JSON.stringify(train({ wordCounts: counts, vocabSize: 4000 }))).toBe(JSON.stringify(trained));
+    // A word may repeat among the entries (its counts add up), and lower-casing merges counts as it merges words.
+    const few = words.slice(0, 5000);
+    const lower = train({ words: few, vocabSize: 1500, lowercase: true });
+    const fewCounts = new Map<string, number>();
+    for (const w of few) fewCounts.set(w, (fewCounts.get(w) ?? 0) + 1);
+    const split = [...fewCounts].flatMap(([w, n]): Array<[string, number]> => (n > 1 ? [[w, 1], [w, n - 1]] : [[w, n]]));
+    expect(train({ wordCounts: split, vocabSize: 1500, lowercase: true })).toEqual(lower);
+  });
+
+  it('refuses both or neither of words and wordCounts, and bad counts, naming the entry', () => {
+    expect(() => train({ vocabSize: 4000 })).toThrow(/exactly one of words or wordCounts \(got neither\)/);
+    expect(() => train({ words: ['a'], wordCounts: [['a', 1]], vocabSize: 4000 })).toThrow(/got both/);
+    expect(() => train({ wordCounts: [['a', 1], ['b', 0]], vocabSize: 4000 })).toThrow(/wordCounts entry 1 \("b"\): the count must be a positive integer, got 0/);
+    expect(() => train({ wordCounts: [['a', 1.5]], vocabSize: 4000 })).toThrow(/positive integer, got 1.5/);
+  });
+
   it('round-trips through files() and loadTokenizer with the same encodings', async () => {
     const saved = new HfTokenizer({ ...trained, maxLength: 128 });
     const files = saved.files();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { readLines } from './read-lines';
+import { readLines, type InputLine } from './read-lines';
 
 async function collect(it: AsyncIterable<{ line: number; text: string }>): Promise<Array<[number, string]>> {
   const out: Array<[number, string]> = [];
@@ -14,7 +14,7 @@ async function collect(it: AsyncIterable<{ line: number; text: string }>): Promi
 describe('readLines', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'spert-batch-lines-'));
+    dir = await mkdtemp(path.join(tmpdir(), 'spert-core-lines-'));
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -49,5 +49,37 @@ describe('readLines', () => {
     const f = path.join(dir, 'bad.gz');
     await writeFile(f, Buffer.concat([gzipSync(Buffer.from('a\nb\n'.repeat(100))).subarray(0, 20)]));
     await expect(collect(readLines({ path: f }))).rejects.toThrow(`${f}: cannot read line`);
+  });
+
+  async function lines(data: Buffer, options: { maxLineBytes?: number } = {}): Promise<InputLine[]> {
+    const out: InputLine[] = [];
+    // One byte per chunk: lines, CRs and multi-byte characters must not depend on chunk boundaries.
+    const chunks = Array.from(data, (b) => Buffer.from([b]));
+    for await (const l of readLines({ path: '-', stdin: Readable.from(chunks), ...options })) out.push(l);
+    return out;
+  }
+
+  it('flags exactly the lines whose bytes are not UTF-8, keeps the others, whatever the chunking', async () => {
+    const data = Buffer.concat([Buffer.from('caf\u00e9 ok\n'), Buffer.from([0x62, 0x61, 0x64, 0xff, 0x0a]), Buffer.from('\u{1f600} also ok\r\nlone\rcr\n')]);
+    expect(await lines(data)).toEqual([
+      { line: 1, text: 'caf\u00e9 ok' },
+      { line: 2, text: 'bad\ufffd', problem: 'invalid-utf8' },
+      { line: 3, text: '\u{1f600} also ok' },
+      { line: 4, text: 'lone\rcr' },
+    ]);
+    // A genuine U+FFFD in valid UTF-8 is text, not a problem.
+    expect(await lines(Buffer.from('\ufffd\n'))).toEqual([{ line: 1, text: '\ufffd' }]);
+  });
+
+  it('skips a line longer than maxLineBytes as it streams, and goes on with the next', async () => {
+    const data = Buffer.from(`short\n${'x'.repeat(100)}\nnext\n${'y'.repeat(50)}`);
+    expect(await lines(data, { maxLineBytes: 20 })).toEqual([
+      { line: 1, text: 'short' },
+      { line: 2, text: '', problem: 'too-long' },
+      { line: 3, text: 'next' },
+      { line: 4, text: '', problem: 'too-long' },
+    ]);
+    expect(await lines(Buffer.from('exactly20bytes......\n'), { maxLineBytes: 20 })).toEqual([{ line: 1, text: 'exactly20bytes......' }]);
+    await expect(lines(Buffer.from('a'), { maxLineBytes: 0 })).rejects.toThrow(/maxLineBytes must be a positive number/);
   });
 });
