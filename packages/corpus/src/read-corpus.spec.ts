@@ -1,11 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGzip, gzipSync } from 'node:zlib';
 import { buildVocab, trainUnigram } from '@spert/tokenizer';
 import { sharedPath } from '../../../tools/testing/shared';
 import { countCorpusWords } from './count-words';
 import { formatCorpusReport } from './format-report';
+import type { CorpusFileSystem } from './corpus-files';
 import { readCorpus, type CorpusDocument, type ReadCorpusOptions } from './read-corpus';
 import { isValidationDocument } from './validation-split';
 
@@ -145,6 +147,38 @@ describe('readCorpus', () => {
     const gz = path.join(dir, 'cut.txt.gz');
     await writeFile(gz, gzipSync(Buffer.from('a line\n'.repeat(1000))).subarray(0, 30));
     await expect(collect({ paths: [gz] })).rejects.toThrow(/cut\.txt\.gz: cannot read line/);
+  });
+
+  it('streams: reading the first documents of a 1 GB corpus pulls only a few chunks of it (plain and gzip)', async () => {
+    // An injected file system serving 1 GB of lines made on demand, counting what the reader pulled.
+    const line = Buffer.from('a line of corpus text with some words in it\n');
+    const chunk = Buffer.concat(Array.from({ length: Math.floor(65536 / line.length) }, () => line));
+    const total = 1024 ** 3;
+    let pulled = 0;
+    const source = () =>
+      Readable.from(
+        (function* () {
+          for (let sent = 0; sent < total; sent += chunk.length) {
+            pulled += chunk.length;
+            yield chunk;
+          }
+        })(),
+      );
+    const fs: CorpusFileSystem = {
+      createReadStream: (f) => (f.endsWith('.gz') ? source().pipe(createGzip()) : source()),
+      stat: async () => ({ isDirectory: () => false, isFile: () => true, size: total }),
+      readdir: async () => [],
+    };
+    for (const file of ['big.txt', 'big.txt.gz']) {
+      pulled = 0;
+      let docs = 0;
+      for await (const d of readCorpus({ paths: [file], fs })) {
+        expect(d.words).toHaveLength(10);
+        if (++docs === 5000) break;
+      }
+      // 5,000 lines are 220 KB; the stream's buffers add a few 64 KB chunks, far from 1 GB.
+      expect({ file, tooMuch: pulled >= 8 * 1024 * 1024 }).toEqual({ file, tooMuch: false });
+    }
   });
 
   it('holds out a deterministic, seeded validation part of about the requested size, by document content', async () => {
