@@ -1,3 +1,3 @@
 import { packageConfig } from '../../tsup.base.mjs';
 
-export default packageConfig({ entry: ['src/index.ts', 'src/main.ts', 'src/experiment/main.ts'] });
+export default packageConfig({ entry: ['src/index.ts', 'src/main.ts', 'src/experiment/main.ts', 'src/pretrain/main.ts'] });

@@ -5,3 +5,6 @@ export { parseExperimentArgs, type ExperimentOptions } from './experiment/args';
 export { runExperiment } from './experiment/runner';
 export { formatTables } from './experiment/tables';
 export { ABLATION_VARIANTS, EXPERIMENTS, type AblationVariant, type ExperimentName } from './experiment/definitions';
+export { parsePretrainArgs } from './pretrain/cli';
+export { runPretraining, type PretrainingRun } from './pretrain/run-pretraining';
+export { PretrainConfigSchema, resolvePretrainConfig, type PretrainConfig } from './pretrain/options';

@@ -2,6 +2,6 @@ export { readSettings, settingsToJson, assertSameTypes, SPERT_DEFAULTS, SPERT_VE
 export type { DocumentScores } from '@spert/core';
 export { SpertModel, readModelSettings, type SpertTrainOutput, type CreateSpertModelOptions, type LoadSpertModelOptions, type PredictOptions, type EncodeDocumentsOptions } from './spert-model';
 export { HEAD_TENSOR_NAMES, headTensorsFromCheckpoint } from './head-tensors';
-export { saveModel } from './save-model';
-export { createScratchModel, SCRATCH_FAMILIES, type CreateScratchModelOptions, type ScratchEncoderSize, type ScratchFamily } from './scratch-model';
+export { saveMaskedLmModel, saveModel, type SaveMaskedLmModelOptions } from './save-model';
+export { createScratchEncoder, createScratchModel, SCRATCH_FAMILIES, type CreateScratchEncoderOptions, type CreateScratchModelOptions, type ScratchEncoderSize, type ScratchFamily } from './scratch-model';
 export { openModel, type OpenModelOptions } from './open-model';

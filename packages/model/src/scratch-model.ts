@@ -1,7 +1,7 @@
 import type { Document, TypesSchema } from '@spert/core';
 import { makeBertConfig, makeEncoderConfig } from '@spert/checkpoint';
 import { BertEncoder, createEncoder, type Encoder } from '@spert/encoder';
-import { BertWordPieceTokenizer, buildVocab, HfTokenizer, trainByteLevelBpe, trainUnigram, type SubwordTokenizer } from '@spert/tokenizer';
+import { BertWordPieceTokenizer, buildVocab, HfTokenizer, trainByteLevelBpe, trainUnigram, type SubwordTokenizer, type TrainingWords } from '@spert/tokenizer';
 import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
 import { SpertModel } from './spert-model';
 
@@ -38,21 +38,38 @@ export interface CreateScratchModelOptions extends ScratchEncoderSize {
   settings?: Partial<Omit<SpertSettings, 'types'>>;
 }
 
-/** The family's tokenizer trained on the words, and its random encoder of the given size. */
-function scratchParts(o: CreateScratchModelOptions, family: ScratchFamily): { tokenizer: SubwordTokenizer; encoder: Encoder } {
-  const words = o.documents.flatMap((d) => d.tokens);
+/** Options of {@link createScratchEncoder}: the family, the sizes and the words its tokenizer is trained on. */
+export interface CreateScratchEncoderOptions extends ScratchEncoderSize, TrainingWords {
+  /** Encoder family (default 'bert'); see {@link CreateScratchModelOptions.family}. */
+  family?: ScratchFamily;
+  lowercase?: boolean;
+  seed?: number;
+}
+
+/**
+ * A randomly initialised encoder of `family` and its tokenizer trained on the given words (a word
+ * list, or counts for a corpus too large to hold: @spert/corpus countCorpusWords): BERT gets a
+ * WordPiece vocabulary (buildVocab), RoBERTa a byte-level BPE, DeBERTa-v2 a Unigram, each family's
+ * config shaped like its base checkpoint. Used by createScratchModel and by masked-LM pre-training.
+ */
+export function createScratchEncoder(o: CreateScratchEncoderOptions): { tokenizer: SubwordTokenizer; encoder: Encoder } {
+  const family = o.family ?? 'bert';
+  if (!(SCRATCH_FAMILIES as readonly string[]).includes(family)) {
+    throw new Error(`createScratchEncoder: family ${JSON.stringify(family)} is not one of ${SCRATCH_FAMILIES.join(', ')}`);
+  }
+  const words: TrainingWords = o.wordCounts ? { wordCounts: o.wordCounts } : { words: o.words };
   const maxVocab = o.maxVocab ?? 30000;
   const maxPositions = o.maxPositions ?? 512;
   const seed = o.seed ?? 0;
   const sizes = { hidden_size: o.hiddenSize, num_hidden_layers: o.layers, num_attention_heads: o.heads, intermediate_size: o.intermediateSize };
   if (family === 'bert') {
-    const vocab = buildVocab({ words, maxSize: maxVocab, lowercase: o.lowercase });
+    const vocab = buildVocab({ ...words, maxSize: maxVocab, lowercase: o.lowercase });
     const tokenizer = new BertWordPieceTokenizer({ vocab, lowercase: o.lowercase ?? false, maxLength: maxPositions });
     const config = makeBertConfig({ vocab_size: vocab.length, ...sizes, max_position_embeddings: maxPositions });
     return { tokenizer, encoder: BertEncoder.create({ config, seed }) };
   }
   const train = family === 'roberta' ? trainByteLevelBpe : trainUnigram;
-  const trained = train({ words, vocabSize: maxVocab, lowercase: o.lowercase, maxLength: maxPositions });
+  const trained = train({ ...words, vocabSize: maxVocab, lowercase: o.lowercase, maxLength: maxPositions });
   const tokenizer = new HfTokenizer({ ...trained, maxLength: maxPositions, source: `${family} tokenizer trained on the documents` });
   // RoBERTa's position ids start at padding_idx + 1 = 2, so it needs two more rows than positions;
   // the DeBERTa-v3 fields (relative attention, 256 buckets, no absolute positions) are the family's defaults.
@@ -70,10 +87,6 @@ function scratchParts(o: CreateScratchModelOptions, family: ScratchFamily): { to
  * frequency), RoBERTa a byte-level BPE (trainByteLevelBpe), DeBERTa-v2 a Unigram (trainUnigram).
  */
 export function createScratchModel(o: CreateScratchModelOptions): SpertModel {
-  const family = o.family ?? 'bert';
-  if (!(SCRATCH_FAMILIES as readonly string[]).includes(family)) {
-    throw new Error(`createScratchModel: family ${JSON.stringify(family)} is not one of ${SCRATCH_FAMILIES.join(', ')}`);
-  }
-  const { tokenizer, encoder } = scratchParts(o, family);
+  const { tokenizer, encoder } = createScratchEncoder({ ...o, words: o.documents.flatMap((d) => d.tokens) });
   return SpertModel.create({ encoder, tokenizer, settings: { ...SPERT_DEFAULTS, ...o.settings, types: o.types }, seed: o.seed ?? 0 });
 }

@@ -1,0 +1,70 @@
+import { Command } from 'commander';
+import { silentCommanderOutput } from '@spert/core';
+import { readConfigFile } from '../options';
+import { PretrainConfigSchema, resolvePretrainConfig, type PretrainConfig } from './options';
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`expected an integer, got "${v}"`);
+  return n;
+};
+const num = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`expected a number, got "${v}"`);
+  return n;
+};
+const D = PretrainConfigSchema.parse({ corpus: ['-'] });
+
+/** Parses `spert-pretrain` arguments (argv without node and script) into a validated configuration. */
+export function parsePretrainArgs(argv: string[]): PretrainConfig {
+  const program = new Command('spert-pretrain')
+    .description(
+      'Pre-train an encoder by masked language modelling on unlabeled text: from scratch (a tokenizer trained on the corpus and a random encoder) ' +
+        'or from any checkpoint of a registered family (domain adaptation). The result, <out>/encoder, is what `spert-train --encoder` fine-tunes ' +
+        'and what transformers\' AutoModelForMaskedLM reads.',
+    )
+    .usage('--corpus <files...> [options]')
+    .option('--config <file>', 'JSON file with any of the options below (camelCase keys); flags override it')
+    .option('--corpus <paths...>', 'corpus files or directories: text (one document per line, or --text-mode paragraph), JSONL with a text field, .gz of either, SpERT JSON datasets (their words)')
+    .option('--validation-corpus <paths...>', 'held-out text for validation loss and masked-token accuracy (default: a seeded share of --corpus)')
+    .option('--validation-fraction <x>', `share of the corpus's documents held out for validation (${D.validationFraction}); 0 = none`, num)
+    .option('--text-mode <mode>', `plain text: line (one document per line) | paragraph (blank-line separated) (${D.textMode})`)
+    .option('--text-field <name>', `JSONL: the field holding the text (${D.textField})`)
+    .option('--encoder <dirOrId>', 'continue pre-training this checkpoint (directory or Hub id; its masked-LM head is reused when it has one)')
+    .option('--family <name>', 'from scratch: bert (WordPiece) | roberta (byte-level BPE) | deberta-v2 (DeBERTa-v3 shape, Unigram); default bert')
+    .option('--hidden-size <n>', `from scratch: hidden size (${D.hiddenSize})`, int)
+    .option('--layers <n>', `from scratch: layers (${D.layers})`, int)
+    .option('--heads <n>', `from scratch: attention heads (${D.heads})`, int)
+    .option('--intermediate-size <n>', `from scratch: feed-forward size (${D.intermediateSize})`, int)
+    .option('--max-vocab <n>', `from scratch: vocabulary size trained on the corpus (${D.maxVocab})`, int)
+    .option('--max-positions <n>', `from scratch: longest input the encoder accepts, for fine-tuning too (${D.maxPositions})`, int)
+    .option('--lowercase', 'from scratch: lower-case the corpus for the tokenizer')
+    .option('--max-length <n>', `subwords per packed sequence, special tokens included (${D.maxLength})`, int)
+    .option('--mask-probability <x>', `share of subwords predicted; of them 80% [MASK], 10% random, 10% kept (${D.maskProbability})`, num)
+    .option('--no-whole-word', 'mask single subwords instead of whole words')
+    .option('--epochs <n>', `passes over the corpus (${D.epochs}); new masks every epoch`, int)
+    .option('--max-steps <n>', 'updates to run (overrides --epochs; the schedule spans them)', int)
+    .option('--batch-size <n>', `sequences per forward pass (${D.batchSize})`, int)
+    .option('--accumulate <n>', `forward passes per update (${D.accumulate}): an update sees batch-size x accumulate sequences`, int)
+    .option('--lr <x>', `peak learning rate (${D.lr})`, num)
+    .option('--lr-warmup <x>', `warmup fraction of all updates (${D.lrWarmup})`, num)
+    .option('--weight-decay <x>', `AdamW weight decay (${D.weightDecay})`, num)
+    .option('--max-grad-norm <x>', `gradient clipping (${D.maxGradNorm})`, num)
+    .option('--checkpoint-every <n>', `updates between checkpoints, besides one per epoch and one on Ctrl-C (${D.checkpointEvery})`, int)
+    .option('--seed <n>', `seed of initialisation, split, masking, dropout and batch order (${D.seed})`, int)
+    .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu')
+    .option('--out <dir>', `run directory: encoder/, data/, checkpoints/, log/ (${D.out})`)
+    .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints')
+    .option('--verbose', "also list the backend's active kernel fixes at start-up")
+    .option('--no-progress', 'plain progress lines instead of the bar')
+    .option('--progress-every <steps>', 'without a progress bar: a progress line every N steps, besides one per epoch (default 100)', int);
+  program.exitOverride().configureOutput(silentCommanderOutput);
+  program.parse(['node', 'spert-pretrain', ...argv]);
+  if (program.args.length > 0) throw new Error(`unexpected argument "${program.args[0]}" (corpus files go after --corpus; see spert-pretrain --help)`);
+  const { config: configFile, wholeWord, progress, ...flags } = program.opts() as Record<string, unknown>;
+  void wholeWord;
+  void progress;
+  // commander's --no-* flags default to true; only an explicit flag counts, so a config file can set them.
+  const explicit = { wholeWord: argv.includes('--no-whole-word') ? false : undefined, progress: argv.includes('--no-progress') ? false : undefined };
+  return resolvePretrainConfig([configFile ? readConfigFile(String(configFile)) : undefined, { ...flags, ...explicit }], configFile ? String(configFile) : undefined);
+}

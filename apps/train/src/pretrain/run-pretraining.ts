@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
+import { checkpointFamily } from '@spert/checkpoint';
+import { countCorpusWords, formatCorpusReport, maskedBatch, openOrBuildSequenceStore, readCorpus, type CorpusSplit, type ReadCorpusOptions, type SequenceStore, type SequenceStoreResult } from '@spert/corpus';
+import { loadMaskedLm, MaskedLmHead, type Encoder } from '@spert/encoder';
+import { createScratchEncoder, saveMaskedLmModel } from '@spert/model';
+import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
+import { evaluateMaskedLm, pretrainMaskedLm, type MaskedLmSource } from '@spert/trainer';
+import type { PretrainConfig } from './options';
+
+/** What a pre-training run produced. */
+export interface PretrainingRun {
+  /** The pre-trained checkpoint (`spert-train --encoder` takes it). */
+  encoderDir: string;
+  /** Updates done in total. */
+  steps: number;
+  /** Real tokens of the training sequences, times the epochs run. */
+  trainTokens: number;
+  /** Final validation loss and masked-token accuracy (absent without validation text). */
+  validation?: { loss: number; accuracy: number };
+  seconds: number;
+}
+
+/** The batches of a store, masked per (seed, epoch, sequence) as @spert/corpus defines it. */
+function storeSource(store: SequenceStore, tokenizer: SubwordTokenizer, config: PretrainConfig): MaskedLmSource {
+  return {
+    length: store.length,
+    batch: (indices, epoch) => {
+      const b = maskedBatch({ store, indices, epoch, seed: config.seed, specialIds: tokenizer.specialIds, vocabSize: tokenizer.vocabSize, maskProbability: config.maskProbability, wholeWord: config.wholeWord });
+      return { batchSize: b.batchSize, seqLen: b.sequenceLength, inputIds: b.inputIds, attentionMask: b.attentionMask, positions: b.maskedPositions, labels: b.maskedLabels, tokens: b.realTokens };
+    },
+  };
+}
+
+/** The encoder, its head and tokenizer: from a checkpoint, from a resumed scratch run's start, or new from the corpus. */
+async function openEncoder(config: PretrainConfig, trainReading: ReadCorpusOptions, initDir: string, log: (s: string) => void): Promise<{ encoder: Encoder; head: MaskedLmHead; tokenizer: SubwordTokenizer; source: string }> {
+  if (config.encoder) {
+    const { encoder, head, checkpoint, headFromCheckpoint } = await loadMaskedLm({ id: config.encoder, seed: config.seed });
+    const { tokenizer } = await loadTokenizer({ dir: checkpoint.dir, lowercase: config.lowercase });
+    log(`encoder: ${checkpoint.dir} (${encoder.config.model_type}); masked-LM head ${headFromCheckpoint ? 'from the checkpoint' : 'new (the checkpoint has none)'}`);
+    return { encoder, head, tokenizer, source: config.encoder };
+  }
+  // A scratch run keeps its starting point (tokenizer and initial weights): a resume reopens it
+  // instead of counting the corpus and training the tokenizer again.
+  if (config.resume && existsSync(path.join(initDir, 'config.json'))) {
+    const { encoder, head } = await loadMaskedLm({ id: initDir, seed: config.seed });
+    const { tokenizer } = await loadTokenizer({ dir: initDir });
+    log(`encoder: the run's starting point ${initDir} (resume)`);
+    return { encoder, head, tokenizer, source: initDir };
+  }
+  log('counting the training text\'s words for the tokenizer');
+  const counts = await countCorpusWords(readCorpus(trainReading));
+  const family = config.family ?? 'bert';
+  const { encoder, tokenizer } = createScratchEncoder({
+    family,
+    wordCounts: counts,
+    hiddenSize: config.hiddenSize,
+    layers: config.layers,
+    heads: config.heads,
+    intermediateSize: config.intermediateSize,
+    maxVocab: config.maxVocab,
+    maxPositions: config.maxPositions,
+    lowercase: config.lowercase,
+    seed: config.seed,
+  });
+  const head = MaskedLmHead.create({ encoder, seed: config.seed });
+  await saveMaskedLmModel({ dir: initDir, encoder, head, tokenizer });
+  log(`encoder: random ${family} from scratch, tokenizer trained on ${counts.size.toLocaleString('en')} distinct words (vocabulary ${tokenizer.vocabSize}); starting point saved to ${initDir}`);
+  return { encoder, head, tokenizer, source: `random ${family}` };
+}
+
+/** Builds (or reuses) a sequence store, logging progress and the corpus report. */
+async function store(dir: string, corpus: ReadCorpusOptions, tokenizer: SubwordTokenizer, maxLength: number, what: string, log: (s: string) => void, signal: AbortSignal): Promise<SequenceStoreResult> {
+  let next = 10_000;
+  const result = await openOrBuildSequenceStore({
+    dir,
+    corpus,
+    tokenizer,
+    maxLength,
+    signal,
+    onProgress: (p) => {
+      if (p.documents >= next) {
+        log(`packing ${what}: ${p.documents.toLocaleString('en')} documents, ${p.sequences.toLocaleString('en')} sequences, ${p.tokens.toLocaleString('en')} tokens`);
+        next += 10_000;
+      }
+    },
+  });
+  const c = result.meta.counts;
+  log(`${what}: ${result.reused ? 'reused' : 'built'} ${dir}: ${c.documents.toLocaleString('en')} documents -> ${c.sequences.toLocaleString('en')} sequences of up to ${maxLength} subwords (${c.tokens.toLocaleString('en')} tokens)`);
+  log(formatCorpusReport({ files: result.meta.files, documents: c.documents, words: c.words, badLines: c.badLines, otherPart: c.otherPart, complete: true }));
+  return result;
+}
+
+/**
+ * Pre-trains an encoder as configured: tokenizer and encoder (from a checkpoint, or from scratch on
+ * the corpus), packed train and validation stores under <out>/data, masked-LM training with
+ * checkpoints and logs, and the pre-trained checkpoint in <out>/encoder.
+ */
+export async function runPretraining(config: PretrainConfig, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<PretrainingRun> {
+  const started = Date.now();
+  await useBackend(config.backend);
+  log(formatBackendReport(await backendReport(), { verbose: config.verbose }));
+  const out = path.resolve(config.out);
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, 'pretrain_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const reading = { paths: config.corpus, textMode: config.textMode, textField: config.textField } as const;
+  const split = (part: CorpusSplit['part']): CorpusSplit | undefined => (config.validationCorpus || config.validationFraction === 0 ? undefined : { validationFraction: config.validationFraction, seed: config.seed, part });
+  const trainReading: ReadCorpusOptions = { ...reading, split: split('train') };
+  const validationReading: ReadCorpusOptions | undefined = config.validationCorpus
+    ? { ...reading, paths: config.validationCorpus }
+    : config.validationFraction > 0
+      ? { ...reading, split: split('validation') }
+      : undefined;
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    log('interrupted: stopping after this step and writing a checkpoint (run again with --resume to continue)');
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  const { encoder, head, tokenizer, source } = await openEncoder(config, trainReading, path.join(out, 'init'), log);
+  const stores: SequenceStore[] = [];
+  try {
+    const family = checkpointFamily(encoder.config.model_type);
+    const longest = Math.min(family.maxSequenceLength(encoder.config), tokenizer.maxLength);
+    if (config.maxLength > longest) throw new Error(`--max-length ${config.maxLength} is longer than the encoder accepts (${longest} subwords)`);
+    log(`encoder: hidden ${encoder.config.hidden_size}, ${encoder.config.num_hidden_layers} layers, ${encoder.config.num_attention_heads} heads, vocabulary ${tokenizer.vocabSize}, ${(encoder.parameterCount() + head.parameterCount()).toLocaleString('en')} parameters with the head`);
+    const train = await store(path.join(out, 'data', 'train'), trainReading, tokenizer, config.maxLength, 'training text', log, controller.signal);
+    stores.push(train.store);
+    const validation = validationReading ? await store(path.join(out, 'data', 'validation'), validationReading, tokenizer, config.maxLength, 'validation text', log, controller.signal) : undefined;
+    if (validation) stores.push(validation.store);
+    if (validation && validation.store.length === 0) throw new Error('the validation text gave no sequence: raise --validation-fraction, pass --validation-corpus, or set --validation-fraction 0');
+    const trainSource = storeSource(train.store, tokenizer, config);
+    const validationSource = validation ? storeSource(validation.store, tokenizer, config) : undefined;
+    const result = await pretrainMaskedLm({
+      encoder,
+      head,
+      train: trainSource,
+      validation: validationSource,
+      epochs: config.epochs,
+      maxSteps: config.maxSteps,
+      batchSize: config.batchSize,
+      accumulate: config.accumulate,
+      lr: config.lr,
+      warmupFraction: config.lrWarmup,
+      weightDecay: config.weightDecay,
+      maxGradNorm: config.maxGradNorm,
+      seed: config.seed,
+      checkpointDir: path.join(out, 'checkpoints'),
+      checkpointEverySteps: config.checkpointEvery,
+      resume: config.resume,
+      logDir: path.join(out, 'log'),
+      progress: config.progress,
+      progressEvery: config.progressEvery,
+      log,
+      signal: controller.signal,
+      // A resume must see the same data and masking: the stores' identities (corpus sha256s, tokenizer, length) and the masking rules.
+      settings: {
+        trainStore: JSON.stringify(train.meta.identity),
+        validationStore: validation ? JSON.stringify(validation.meta.identity) : 'none',
+        maskProbability: config.maskProbability,
+        wholeWord: config.wholeWord,
+      },
+    });
+    if (result.stopped) throw new Error(`pre-training stopped at step ${result.steps}; checkpoint: ${result.lastCheckpoint ?? 'none'} (run again with --resume)`);
+    const last = result.evals.at(-1)?.metrics;
+    const final = validationSource
+      ? last && result.evals.at(-1)!.step === result.steps
+        ? { loss: last.validation_loss, accuracy: last.validation_accuracy }
+        : (({ loss, accuracy }) => ({ loss, accuracy }))(evaluateMaskedLm({ encoder, head, source: validationSource, batchSize: config.batchSize }))
+      : undefined;
+    const updates = result.steps;
+    const sequencesSeen = updates * config.batchSize * config.accumulate;
+    const trainTokens = Math.round((train.meta.counts.tokens / Math.max(1, train.store.length)) * sequencesSeen);
+    const encoderDir = path.join(out, 'encoder');
+    await saveMaskedLmModel({
+      dir: encoderDir,
+      encoder,
+      head,
+      tokenizer,
+      extraConfig: {
+        spert_pretraining: {
+          from: source,
+          steps: updates,
+          tokens: trainTokens,
+          corpus: train.meta.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+          max_length: config.maxLength,
+          mask_probability: config.maskProbability,
+          whole_word: config.wholeWord,
+          validation_loss: final?.loss,
+          validation_accuracy: final?.accuracy,
+        },
+      },
+    });
+    return { encoderDir, steps: updates, trainTokens, validation: final, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    for (const s of stores) s.close();
+    head.dispose();
+    encoder.dispose();
+  }
+}
