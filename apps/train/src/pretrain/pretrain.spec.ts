@@ -12,7 +12,7 @@ import { parsePretrainArgs } from './cli';
 import { runPretraining } from './run-pretraining';
 
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);
-const tinySizes = ['--hidden-size', '16', '--layers', '1', '--heads', '2', '--intermediate-size', '32', '--max-vocab', '600', '--max-positions', '64'];
+const tinySizes = ['--hidden-size', '16', '--layers', '1', '--heads', '2', '--intermediate-size', '32', '--max-vocab', '600', '--max-positions', '128'];
 const quiet = ['--backend', 'wasm', '--no-progress'];
 
 /** A few hundred lines of raw text: CoNLL04 training sentences, plus lines a corpus reader must skip. */
