@@ -1,4 +1,5 @@
-// TF.js encoders behind a registry keyed by config.json model_type (BERT registered).
+// TF.js encoders behind a registry keyed by config.json model_type (BERT, RoBERTa/XLM-R/CamemBERT,
+// DeBERTa-v2/v3), and every family's masked-LM head for pre-training.
 export type { ApplyOptions, CreateEncoderOptions, Encoder, EncoderFamily, EncoderInputs, ToTensorsOptions } from './family';
 export { createEncoder, encoderFamily, registeredEncoderTypes } from './registry';
 export { BertEncoder, bertEncoderFamily } from './families/bert';

@@ -62,7 +62,7 @@ export interface EncodeDocumentsOptions {
 }
 
 /**
- * SpERT: a BERT encoder, the entity head and the relation head, with the tokenizer and settings
+ * SpERT: an encoder of any registered family, the entity head and the relation head, with the tokenizer and settings
  * that belong to them. Parameters carry the reference's names (`bert.*`, `entity_classifier.*`,
  * `rel_classifier.*`, `size_embeddings.weight`).
  */

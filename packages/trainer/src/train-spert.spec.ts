@@ -48,8 +48,11 @@ describe('trainSpert', () => {
       expect(tf.memory().numTensors).toBe(tensorsBefore);
       const after = fixedLoss(model, docs.slice(0, 8), types);
       expect(after).toBeLessThan(before * 0.7);
-      const log = await readFile(path.join(dir, 'log', (await import('node:fs')).readdirSync(path.join(dir, 'log')).find((f) => f.endsWith('.jsonl')) ?? ''), 'utf8');
-      expect(log.trim().split('\n').length).toBeGreaterThan(0);
+      // 24 steps, one window of the default 100: one loss row at the last step, with both parts
+      const rows = (await readFile(path.join(dir, 'log', 'train_log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number; parts?: Record<string, number> });
+      const losses = rows.filter((r) => r.type === 'loss');
+      expect(losses.map((r) => r.step)).toEqual([24]);
+      expect(Object.keys(losses[0].parts ?? {}).sort()).toEqual(['entity', 'relation']);
 
       await saveModel(model, path.join(dir, 'model'));
       const loaded = await SpertModel.load({ dir: path.join(dir, 'model') });
