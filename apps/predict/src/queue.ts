@@ -140,21 +140,30 @@ export async function queueExecutor(o: QueueExecutorOptions): Promise<ChunkExecu
   };
 
   let checking: Promise<void> | undefined;
+  let again = false;
   let closed = false;
   const check = async () => {
+    // Answers given before an outage and after it may describe two different datasets: a check
+    // that straddles one is dropped and asked again, so the lost jobs are re-enqueued in one go.
+    const outages = watch.outages;
     const lost: PendingJob[] = [];
+    const finished: Array<{ p: PendingJob; state: 'completed' | 'failed' }> = [];
     for (const p of [...pending.values()]) {
       if (!p.added || closed) continue;
       const state = await queue.getJobState(p.jobId);
-      if (pending.get(p.jobId) !== p) continue; // settled meanwhile
-      if (state === 'unknown') {
-        lost.push(p);
-      } else if (state === 'completed' || state === 'failed') {
-        // Finished while the events were not heard (an outage of the producer's connection).
-        const job = await queue.getJob(p.jobId);
-        if (job && state === 'completed') settle(p.jobId, { value: job.returnvalue });
-        else if (job) settle(p.jobId, { failedReason: job.failedReason });
-      }
+      if (state === 'unknown') lost.push(p);
+      else if (state === 'completed' || state === 'failed') finished.push({ p, state });
+    }
+    if (watch.outages !== outages || !watch.isUp) {
+      // Still down: the reconnect asks for the next check.
+      if (watch.isUp) again = true;
+      return;
+    }
+    for (const { p, state } of finished) {
+      // Finished while the events were not heard (an outage of the producer's connection).
+      const job = pending.get(p.jobId) === p ? await queue.getJob(p.jobId) : undefined;
+      if (job && state === 'completed') settle(p.jobId, { value: job.returnvalue });
+      else if (job) settle(p.jobId, { failedReason: job.failedReason });
     }
     const missing = lost.filter((p) => pending.get(p.jobId) === p);
     if (missing.length === 0 || closed) return;
@@ -164,11 +173,22 @@ export async function queueExecutor(o: QueueExecutorOptions): Promise<ChunkExecu
     );
     for (const p of missing) await add(p);
   };
-  const runCheck = () => {
-    // One check at a time: during an outage a check waits for Redis, and the next ones must not pile up.
-    checking ??= check()
+  const runCheck = (): void => {
+    // One check at a time: during an outage a check waits for Redis, and the next ones must not
+    // pile up; a reconnect during a check asks for another one right after it.
+    if (checking) {
+      again = true;
+      return;
+    }
+    checking = check()
       .catch((e: unknown) => watch.error(e))
-      .finally(() => (checking = undefined));
+      .finally(() => {
+        checking = undefined;
+        if (again && !closed) {
+          again = false;
+          runCheck();
+        }
+      });
   };
   const timer = setInterval(runCheck, o.checkEveryMs ?? DEFAULT_QUEUE_CHECK_MS);
   timer.unref();

@@ -83,6 +83,8 @@ export class RedisWatch {
   private said = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly upListeners = new Set<() => void>();
+  private upWaiters: Array<() => void> = [];
+  private lost = 0;
 
   private constructor(private readonly o: RedisWatchOptions) {
     this.url = displayUrl(o.url);
@@ -105,6 +107,16 @@ export class RedisWatch {
   /** True while the watch's connection is up. */
   get isUp(): boolean {
     return this.up;
+  }
+
+  /** Times the connection was lost after being up: an answer from Redis given before and one given after a change of this number may describe different datasets. */
+  get outages(): number {
+    return this.lost;
+  }
+
+  /** Resolves once the watch's connection is up (at once if it is). */
+  whenUp(): Promise<void> {
+    return this.up ? Promise.resolve() : new Promise((resolve) => this.upWaiters.push(resolve));
   }
 
   /** Calls `listener` every time Redis comes back after an outage (not on the first connection). */
@@ -144,6 +156,7 @@ export class RedisWatch {
     if (!this.up && this.said) return;
     if (this.up) {
       this.up = false;
+      this.lost += 1;
       this.downSince = Date.now();
       this.o.log(`${this.o.name}: lost the connection to Redis at ${this.url} (${reason}); reconnecting, a line every ${seconds(this.reportEveryMs)} while it is down`);
     } else {
@@ -162,6 +175,7 @@ export class RedisWatch {
     this.everUp = true;
     if (this.said) this.o.log(`${this.o.name}: Redis at ${this.url} is ${was ? 'back' : 'reachable'} after ${seconds(Date.now() - this.downSince)}`);
     this.said = false;
+    for (const resolve of this.upWaiters.splice(0)) resolve();
     if (was) for (const l of this.upListeners) l();
   }
 

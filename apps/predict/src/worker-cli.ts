@@ -176,7 +176,10 @@ export async function runWorker({ argv, signals = process, log = (s: string) => 
     const subject = chunk === undefined ? `job ${jobId}` : `chunk ${chunk}`;
     if (what === 'could not renew lock') return `${subject}: could not renew its lock in Redis; if it stays unreachable longer than --lock-ms (${cli.lockMs} ms) the chunk goes to another worker`;
     held.delete(jobId);
-    const why = what === 'Missing key' ? 'Redis no longer has its job (restarted without persistence, or flushed): the producer re-enqueues it' : 'its lock expired (Redis was unreachable longer than --lock-ms?) and the chunk went back to the queue';
+    const why =
+      what === 'Missing key'
+        ? 'Redis no longer has its job (restarted without its data, or flushed): the producer re-enqueues it'
+        : 'Redis no longer holds this worker\'s lock on its job (unreachable longer than --lock-ms, or restarted without its data): the chunk runs again';
     return `${subject}: result dropped, ${why} (${err.message})`;
   };
   worker.on('error', (err) => watch.error(err, explain));
@@ -197,7 +200,7 @@ export async function runWorker({ argv, signals = process, log = (s: string) => 
           log(`spert-worker: shutdown timeout (${bound}): chunk${left.length > 1 ? 's' : ''} ${heldChunks()} handed back to the queue unfinished`);
           await Promise.race([Promise.allSettled(left.map((h) => h.job.moveToWait(h.token))), sleep(1000)]);
         } else {
-          const what = left.length > 0 ? `abandoning chunk${left.length > 1 ? 's' : ''} ${heldChunks()}: another worker takes them once their lock expires (--lock-ms)` : 'closing without Redis';
+          const what = left.length > 0 ? `abandoning chunk${left.length > 1 ? 's' : ''} ${heldChunks()}: another worker takes ${left.length > 1 ? 'them once their locks expire' : 'it once its lock expires'} (--lock-ms)` : 'closing without Redis';
           log(`spert-worker: shutdown timeout (${bound}${watch.isUp ? '' : ', Redis unreachable'}): ${what}`);
         }
       } else {
@@ -221,7 +224,8 @@ export async function runWorker({ argv, signals = process, log = (s: string) => 
   // Before anything waits for Redis: a signal must work while Redis is unreachable at start too.
   signals.on('SIGTERM', onTerm);
   signals.on('SIGINT', onInt);
-  await Promise.race([worker.waitUntilReady().catch(() => undefined), closed]);
+  // The watch says when Redis came; the ready line follows it.
+  await Promise.race([Promise.all([worker.waitUntilReady().catch(() => undefined), watch.whenUp()]), closed]);
   if (!closing) log(`spert-worker: waiting for chunks on ${displayUrl(cli.queue)} (queue ${cli.queueName}), model ${modelDir}, ${cli.concurrency} at a time x ${cli.intraOpThreads} intra-op threads`);
   return { close: () => close(), closed };
 }
