@@ -57,6 +57,18 @@ function intOption(name: string, min: number, max: number): (value: string) => n
   };
 }
 
+const CONNECTION_KEYS = ['headersTimeoutMs', 'receiveTimeoutMs', 'idleTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections', 'maxConnectionsPerIp'] as const satisfies ReadonlyArray<keyof ConnectionLimits>;
+
+// The connection limits among parsed options (commander's or ours): only those given.
+function connectionLimitsGiven(o: Partial<Record<(typeof CONNECTION_KEYS)[number], unknown>>): Partial<ConnectionLimits> {
+  const c: Partial<ConnectionLimits> = {};
+  for (const k of CONNECTION_KEYS) {
+    const v = o[k];
+    if (typeof v === 'number') c[k] = v;
+  }
+  return c;
+}
+
 /** Parses spert-serve's arguments (`argv` as in process.argv: node, script, args...); throws on bad input. */
 export function parseServeArgs(argv: string[]): ServeCliOptions {
   const program = new Command('spert-serve');
@@ -120,12 +132,7 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     protectMetrics: o.protectMetrics as boolean | undefined,
     corsOrigin: o.corsOrigin as string[] | undefined,
     summaryIntervalS: o.summaryIntervalS as number | undefined,
-    headersTimeoutMs: o.headersTimeoutMs as number | undefined,
-    receiveTimeoutMs: o.receiveTimeoutMs as number | undefined,
-    idleTimeoutMs: o.idleTimeoutMs as number | undefined,
-    keepAliveTimeoutMs: o.keepAliveTimeoutMs as number | undefined,
-    maxConnections: o.maxConnections as number | undefined,
-    maxConnectionsPerIp: o.maxConnectionsPerIp as number | undefined,
+    ...connectionLimitsGiven(o),
     browser: o.browser === true ? true : undefined,
     onTooLong: o.onTooLong as TooLongPolicy | undefined,
     window: o.window as number | undefined,
@@ -159,11 +166,7 @@ export function serverOptionsFromCli(o: ServeCliOptions, env: Record<string, str
   };
   if (o.logLevel !== undefined) out.logLevel = o.logLevel;
   if (Object.keys(operations).length > 0) out.operations = operations;
-  const connections: Partial<ConnectionLimits> = {};
-  for (const k of ['headersTimeoutMs', 'receiveTimeoutMs', 'idleTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections', 'maxConnectionsPerIp'] as const) {
-    const v = o[k];
-    if (v !== undefined) connections[k] = v;
-  }
+  const connections = connectionLimitsGiven(o);
   if (Object.keys(connections).length > 0) out.connections = connections;
   return out;
 }
