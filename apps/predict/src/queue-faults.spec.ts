@@ -247,13 +247,20 @@ const STACK_LINE = /^\s+at /m;
     expect(await late.exited).toEqual({ code: 0, signal: null });
   }, 150_000);
 
-  it('a producer and a worker started while Redis is down wait, say so once, and finish when it comes', async () => {
+  it('a producer and a worker started while Redis is down wait, say so once, and finish when it comes; a worker stopped before Redis came exits at once', async () => {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     const w = worker(url, 'q-late', ['--outage-report-s', '600']);
+    // Told to stop before Redis ever came: nothing to finish, nothing to wait for.
+    const quitter = worker(url, 'q-late', ['--outage-report-s', '600']);
     const out = path.join(root, 'late.jsonl');
     const p = produce(url, 'q-late', out, ['--outage-report-s', '600']);
-    await until('both to say they wait', () => p.log().includes('is unreachable') && w.log().includes('is unreachable'));
+    await until('all three to say they wait', () => [p.log(), w.log(), quitter.log()].every((l) => l.includes('is unreachable')));
+    const signalled = Date.now();
+    quitter.child.kill('SIGTERM');
+    expect(await quitter.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    expect(quitter.log()).toMatch(/spert-worker: SIGTERM: no chunk running, then exiting \(at most 20\.0 s; a second signal exits at once\)\nspert-worker: no chunk running and Redis unreachable: exiting without it\n$/);
     await redisFor({ port });
     expect(await p.done).toMatchObject({ documents: DOCUMENTS, errors: 0, chunks: CHUNKS });
     await expectUninterrupted(out);

@@ -192,8 +192,18 @@ export async function runWorker({ argv, signals = process, log = (s: string) => 
     (closing ??= (async () => {
       const bound = `${(cli.shutdownTimeoutMs / 1000).toFixed(1)} s`;
       if (signal) log(`spert-worker: ${signal}: ${held.size > 0 ? `finishing chunk${held.size > 1 ? 's' : ''} ${heldChunks()}` : 'no chunk running'}, then exiting (at most ${bound}; a second signal exits at once)`);
-      // BullMQ's close waits for the running jobs and for Redis to take their results: bounded here.
-      const finished = await Promise.race([worker.close().then(() => true, () => true), sleep(cli.shutdownTimeoutMs).then(() => false)]);
+      // BullMQ's close waits for the running jobs and for Redis to take their results: bounded
+      // here. With no chunk held and Redis unreachable there is nothing to wait for (and BullMQ's
+      // close would wait for a connection): done at once.
+      let waiting = true;
+      const nothingToFinish = (async () => {
+        while (waiting && (held.size > 0 || watch.isUp)) await sleep(100);
+        return 'idle' as const;
+      })();
+      const outcome = await Promise.race([worker.close().then(() => 'closed' as const, () => 'closed' as const), nothingToFinish, sleep(cli.shutdownTimeoutMs).then(() => 'timeout' as const)]);
+      waiting = false;
+      if (outcome === 'idle') log('spert-worker: no chunk running and Redis unreachable: exiting without it');
+      const finished = outcome !== 'timeout';
       if (!finished) {
         const left = [...held.values()];
         if (left.length > 0 && watch.isUp) {
