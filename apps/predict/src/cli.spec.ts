@@ -25,6 +25,9 @@ describe('parsePredictArgs', () => {
       progress: undefined,
       queueName: 'spert-predict',
       queueInFlight: 16,
+      queueCheckMs: 5000,
+      outageReportS: 30,
+      verbose: false,
     });
     expect(parsePredictArgs(argv('--model', 'm', '--input', '-', '--output', 'o', '--workers', '3', '--no-progress'), 8)).toMatchObject({ workers: 3, intraOpThreads: 2, progress: false });
   });
@@ -33,6 +36,8 @@ describe('parsePredictArgs', () => {
     const base = ['--model', 'm', '--input', 'i', '--output', 'o'];
     expect(() => parsePredictArgs(argv(...base, '--workers', '0'))).toThrow('--workers: expected an integer from 1 to 1024, got "0"');
     expect(() => parsePredictArgs(argv(...base, '--format', 'csv'))).toThrow('--format: expected one of jsonl, text, got "csv"');
+    expect(() => parsePredictArgs(argv(...base, '--queue-check-ms', '10'))).toThrow('--queue-check-ms: expected an integer from 100 to 3600000, got "10"');
+    expect(() => parsePredictArgs(argv(...base, '--outage-report-s', '0'))).toThrow('--outage-report-s: expected an integer from 1 to 86400, got "0"');
     expect(() => parsePredictArgs(argv(...base, '--on-too-long', 'skip'))).toThrow('--on-too-long: expected one of window, error, truncate');
     expect(() => parsePredictArgs(argv(...base, '--queue', 'http://localhost:6379'))).toThrow('--queue: expected redis://host:port (or rediss://), got "http://localhost:6379"');
     expect(() => parsePredictArgs(argv(...base, '--queue', 'localhost'))).toThrow('--queue: expected redis://host:port');

@@ -7,7 +7,8 @@ import { SpertOnnxRuntime } from '@spert/onnx';
 import { Command } from 'commander';
 import { loadOptions, type ModelOptions } from './model-options';
 import { createBatchBar } from './progress';
-import { DEFAULT_QUEUE_NAME, queueExecutor, redisConnection } from './queue';
+import { DEFAULT_QUEUE_CHECK_MS, DEFAULT_QUEUE_NAME, queueExecutor, redisConnection } from './queue';
+import { DEFAULT_OUTAGE_REPORT_MS } from './redis-watch';
 import { threadExecutor } from './thread-executor';
 
 /** Parsed command line of spert-predict. */
@@ -28,6 +29,12 @@ export interface PredictCliOptions {
   queueName: string;
   /** Chunk jobs in the queue at once. */
   queueInFlight: number;
+  /** How often the producer checks that its jobs still exist in Redis (ms). */
+  queueCheckMs: number;
+  /** Interval of the "still unreachable" line while Redis is down (s). */
+  outageReportS: number;
+  /** Stack traces of Redis errors. */
+  verbose: boolean;
 }
 
 function intOption(name: string, min: number, max: number): (value: string) => number {
@@ -67,6 +74,9 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     .option('--queue <url>', 'redis://host:port: put chunks on a BullMQ queue for spert-worker processes (any machines) instead of predicting here')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('--queue-in-flight <n>', 'chunk jobs in the queue at once (bounds Redis memory)', intOption('--queue-in-flight', 1, 100_000), 16)
+    .option('--queue-check-ms <n>', 'how often to check that the chunk jobs still exist in Redis, and re-enqueue the ones it lost (also done whenever Redis comes back)', intOption('--queue-check-ms', 100, 3_600_000), DEFAULT_QUEUE_CHECK_MS)
+    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', intOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000)
+    .option('--verbose', 'with --queue: the stack trace of every Redis error, the expected network ones included')
     .exitOverride()
     .configureOutput(silentCommanderOutput);
   program.parse(argv);
@@ -89,6 +99,9 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     queue,
     queueName: o.queueName as string,
     queueInFlight: o.queueInFlight as number,
+    queueCheckMs: o.queueCheckMs as number,
+    outageReportS: o.outageReportS as number,
+    verbose: Boolean(o.verbose),
   };
 }
 
@@ -111,10 +124,20 @@ async function runId(cli: PredictCliOptions, settings: Record<string, unknown>):
 }
 
 /** The executor the options ask for: this thread, a pool of worker threads, or queue workers. */
-export async function createExecutor(cli: PredictCliOptions, model: ModelOptions, workerFile?: string): Promise<ChunkExecutor> {
+export async function createExecutor(cli: PredictCliOptions, model: ModelOptions, workerFile?: string, log?: (line: string) => void): Promise<ChunkExecutor> {
   const settings = runSettings(cli, model);
   if (cli.queue) {
-    return queueExecutor({ url: cli.queue, name: cli.queueName, runId: await runId(cli, settings), pipeline: { batchSize: model.batchSize, onTooLong: model.onTooLong }, inFlight: cli.queueInFlight });
+    return queueExecutor({
+      url: cli.queue,
+      name: cli.queueName,
+      runId: await runId(cli, settings),
+      pipeline: { batchSize: model.batchSize, onTooLong: model.onTooLong },
+      inFlight: cli.queueInFlight,
+      checkEveryMs: cli.queueCheckMs,
+      outageReportMs: cli.outageReportS * 1000,
+      verbose: cli.verbose,
+      log,
+    });
   }
   if (cli.workers === 1) return inProcessExecutor(await SpertOnnxRuntime.load(model.dir, loadOptions(model)));
   if (!workerFile) throw new Error('--workers: worker threads need the worker module (run the spert-predict executable)');
@@ -132,8 +155,8 @@ export async function runPredict(options: RunPredictOptions): Promise<BatchSumma
   const stderr = options.stderr ?? process.stderr;
   const model: ModelOptions = { dir: path.resolve(cli.model), intraOpThreads: cli.intraOpThreads, batchSize: cli.batchSize, onTooLong: cli.onTooLong };
   const started = Date.now();
-  const executor = await createExecutor(cli, model, options.workerFile);
   const bar = createBatchBar({ enabled: cli.progress ?? Boolean(stderr.isTTY), stream: stderr });
+  const executor = await createExecutor(cli, model, options.workerFile, (line) => bar.log(line));
   let summary: BatchSummary;
   try {
     summary = await runBatch({

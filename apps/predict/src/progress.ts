@@ -4,6 +4,8 @@ import { SingleBar } from 'cli-progress';
 /** A progress display of a batch run. */
 export interface BatchBar {
   update(p: BatchProgress): void;
+  /** Writes a line above the bar (a terminal's bar is cleared first and redrawn at the next update). */
+  log(line: string): void;
   stop(): void;
 }
 
@@ -12,7 +14,7 @@ export interface BatchBar {
  * docs/s and errors; over stdin (size unknown) documents and docs/s only. A no-op when off.
  */
 export function createBatchBar({ enabled, stream = process.stderr, now = () => Date.now() }: { enabled: boolean; stream?: NodeJS.WriteStream; now?: () => number }): BatchBar {
-  if (!enabled) return { update() {}, stop() {} };
+  if (!enabled) return { update() {}, log: (line) => void stream.write(`${line}\n`), stop() {} };
   let bar: SingleBar | undefined;
   const started = now();
   let resumed = 0;
@@ -35,6 +37,9 @@ export function createBatchBar({ enabled, stream = process.stderr, now = () => D
         bar.start(known ? (p.totalBytes as number) : 1, 0, payload);
       }
       bar.update(p.totalBytes ? p.bytesDone : 0, payload);
+    },
+    log(line) {
+      stream.write(bar && stream.isTTY ? `\r\x1b[2K${line}\n` : `${line}\n`);
     },
     stop() {
       bar?.stop();

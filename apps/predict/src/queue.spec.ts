@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { exportTrainedModel, writeConllJsonl } from '../test/fixtures';
 import { haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../test/redis';
+import { startWorker as spawnWorker, until, type SpawnedWorker } from '../test/processes';
 import { sink } from '../test/sink';
 import { runPredict } from './cli';
 import { parseWorkerArgs } from './worker-cli';
@@ -17,33 +18,8 @@ if (!haveRedis && !inCi) console.warn(`queue.spec: ${REDIS_SERVER} not found, qu
 const appDir = path.resolve(__dirname, '..');
 const argv = (...args: string[]) => ['node', 'spert-predict', ...args];
 
-interface Spawned {
-  child: ChildProcess;
-  log: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startWorker(url: string, modelDir: string, queueName: string): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker-main.ts', '--queue', url, '--queue-name', queueName, '--model', modelDir, '--intra-op-threads', '1', '--lock-ms', '1500', '--verbose'], {
-    cwd: appDir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let text = '';
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  return { child, log: () => text, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
-}
-
-async function until(what: string, cond: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-
 describe('parseWorkerArgs', () => {
-  it('reads the options, with 30 s locks and cores / concurrency intra-op threads by default', () => {
+  it('reads the options, with 30 s locks, a 20 s shutdown bound and cores / concurrency intra-op threads by default', () => {
     expect(parseWorkerArgs(['node', 'spert-worker', '--queue', 'redis://h:1', '--model', 'm', '--concurrency', '2'], 8)).toEqual({
       queue: 'redis://h:1',
       queueName: 'spert-predict',
@@ -51,9 +27,12 @@ describe('parseWorkerArgs', () => {
       concurrency: 2,
       intraOpThreads: 4,
       lockMs: 30_000,
+      outageReportS: 30,
+      shutdownTimeoutMs: 20_000,
       verbose: false,
     });
     expect(() => parseWorkerArgs(['node', 'spert-worker', '--queue', 'redis://h:1', '--model', 'm', '--lock-ms', '10'])).toThrow('--lock-ms: expected an integer from 500');
+    expect(() => parseWorkerArgs(['node', 'spert-worker', '--queue', 'redis://h:1', '--model', 'm', '--shutdown-timeout-ms', '1.5'])).toThrow('--shutdown-timeout-ms: expected an integer from 0 to 3600000, got "1.5"');
   });
 });
 
@@ -63,7 +42,9 @@ describe('parseWorkerArgs', () => {
   let input: string;
   let reference: string;
   let redis: TestRedis;
-  const workers: Spawned[] = [];
+  const workers: SpawnedWorker[] = [];
+  // Verbose: the tests follow the chunks each worker starts and finishes.
+  const startWorker = (url: string, modelDir: string, queueName: string) => spawnWorker(url, modelDir, queueName, ['--lock-ms', '1500', '--verbose']);
 
   beforeAll(async () => {
     redis = await startRedis();

@@ -4,10 +4,14 @@ import * as path from 'node:path';
 import { predictChunk, type ChunkResult } from '@spert/batch';
 import type { Predictor } from '@spert/core';
 import { SpertOnnxRuntime } from '@spert/onnx';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { Command } from 'commander';
 import { loadOptions } from './model-options';
-import { DEFAULT_QUEUE_NAME, redisConnection, type ChunkJobData } from './queue';
+import { DEFAULT_QUEUE_NAME, listChunks, redisConnection, type ChunkJobData } from './queue';
+import { DEFAULT_OUTAGE_REPORT_MS, displayUrl, RedisWatch } from './redis-watch';
+
+/** Default bound of a shutdown: the running chunks get this long to finish (ms). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;
 
 /** Parsed command line of spert-worker. */
 export interface WorkerCliOptions {
@@ -17,6 +21,10 @@ export interface WorkerCliOptions {
   concurrency: number;
   intraOpThreads: number;
   lockMs: number;
+  /** Interval of the "still unreachable" line while Redis is down (s). */
+  outageReportS: number;
+  /** How long a SIGTERM lets the running chunks finish before abandoning them (ms). */
+  shutdownTimeoutMs: number;
   verbose: boolean;
 }
 
@@ -39,7 +47,14 @@ export function parseWorkerArgs(argv: string[], cores = availableParallelism()):
     .option('--concurrency <n>', 'chunks this process predicts at once', intOption('--concurrency', 1, 64), 1)
     .option('--intra-op-threads <n>', 'onnxruntime intra-op threads (default: cores / concurrency)', intOption('--intra-op-threads', 1, 1024))
     .option('--lock-ms <n>', 'job lock: a worker silent this long is taken for dead and its job goes to another', intOption('--lock-ms', 500, 3_600_000), 30_000)
-    .option('--verbose', 'one stderr line per job started and finished')
+    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', intOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000)
+    .option(
+      '--shutdown-timeout-ms <n>',
+      'on SIGTERM/SIGINT the running chunks get this long to finish (and be reported to Redis); then they are abandoned to another worker and the process exits',
+      intOption('--shutdown-timeout-ms', 0, 3_600_000),
+      DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    )
+    .option('--verbose', 'one stderr line per job started and finished, and the stack trace of every Redis error')
     .exitOverride()
     .configureOutput(silentCommanderOutput);
   program.parse(argv);
@@ -52,31 +67,65 @@ export function parseWorkerArgs(argv: string[], cores = availableParallelism()):
     concurrency,
     intraOpThreads: (o.intraOpThreads as number | undefined) ?? Math.max(1, Math.floor(cores / concurrency)),
     lockMs: o.lockMs as number,
+    outageReportS: o.outageReportS as number,
+    shutdownTimeoutMs: o.shutdownTimeoutMs as number,
     verbose: Boolean(o.verbose),
   };
 }
 
 /** The part of `process` the worker uses for shutdown; injectable for tests. */
 export interface WorkerSignals {
-  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  on(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  off(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
 }
 
 /** A running spert-worker. */
 export interface RunningWorker {
-  /** Stops taking jobs, lets the running ones finish, frees the model. */
+  /** Stops taking jobs, lets the running ones finish (at most `--shutdown-timeout-ms`, then abandons them), frees the model. */
   close(): Promise<void>;
   /** Resolves when closed (by close() or a signal). */
   closed: Promise<void>;
 }
 
+/** Options of {@link runWorker}. */
+export interface RunWorkerOptions {
+  argv: string[];
+  signals?: WorkerSignals;
+  /** Where the worker's lines go (default stderr). */
+  log?: (line: string) => void;
+  /** Ends the process at a second signal (default process.exit). */
+  exit?: (code: number) => void;
+}
+
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+// A job this process took and has not reported back yet: what a shutdown finishes or abandons.
+interface HeldJob {
+  job: Job<ChunkJobData, ChunkResult>;
+  token?: string;
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    t.unref();
+  });
+
 /**
  * Starts spert-worker: a BullMQ worker predicting chunk jobs with @spert/batch's predictChunk on
  * the local model, with the pipeline settings the producer put in the job (so its bytes equal
- * every other executor's). SIGTERM/SIGINT finish the running jobs, then exit.
+ * every other executor's).
+ *
+ * SIGTERM/SIGINT, in any state (Redis up or down, waiting for Redis at start, inside a chunk): the
+ * worker takes no new job, lets the running ones finish and be reported for at most
+ * `--shutdown-timeout-ms`, then abandons what is left (handed back to the queue at once if Redis
+ * is up, else BullMQ gives it to another worker when its lock expires) and closes; a second
+ * signal exits at once (code 143 or 130). Redis outages are reported by a {@link RedisWatch}.
  */
-export async function runWorker({ argv, signals = process, log = (s: string) => process.stderr.write(`${s}\n`) }: { argv: string[]; signals?: WorkerSignals; log?: (line: string) => void }): Promise<RunningWorker> {
+export async function runWorker({ argv, signals = process, log = (s: string) => process.stderr.write(`${s}\n`), exit = (code: number) => process.exit(code) }: RunWorkerOptions): Promise<RunningWorker> {
   const cli = parseWorkerArgs(argv);
   const modelDir = path.resolve(cli.model);
+  const watch = RedisWatch.start({ url: cli.queue, name: 'spert-worker', log, reportEveryMs: cli.outageReportS * 1000, verbose: cli.verbose });
   // One runtime per pipeline setting the producers ask for (usually one).
   const runtimes = new Map<string, Promise<Predictor>>();
   const runtimeFor = (p: ChunkJobData['pipeline']): Promise<Predictor> => {
@@ -88,9 +137,12 @@ export async function runWorker({ argv, signals = process, log = (s: string) => 
     }
     return r;
   };
+  const held = new Map<string, HeldJob>();
+  const chunkOf = (jobId: string) => held.get(jobId)?.job.data.task.index;
   const worker = new Worker<ChunkJobData, ChunkResult>(
     cli.queueName,
-    async (job) => {
+    async (job, token) => {
+      held.set(job.id as string, { job, token });
       if (cli.verbose) log(`spert-worker: chunk ${job.data.task.index} started (job ${job.id}, attempt ${job.attemptsMade + 1})`);
       const result = await predictChunk(await runtimeFor(job.data.pipeline), job.data.task);
       if (cli.verbose) log(`spert-worker: chunk ${job.data.task.index} done (${result.documents} documents)`);
@@ -105,20 +157,85 @@ export async function runWorker({ argv, signals = process, log = (s: string) => 
       maxStalledCount: 5,
     },
   );
-  worker.on('failed', (job, err) => log(`spert-worker: chunk ${job?.data.task.index ?? '?'} failed: ${err.message}`));
-  worker.on('error', (err) => log(`spert-worker: ${err.message}`));
-  await worker.waitUntilReady();
-  log(`spert-worker: waiting for chunks on ${cli.queue} (queue ${cli.queueName}), model ${modelDir}, ${cli.concurrency} at a time x ${cli.intraOpThreads} intra-op threads`);
-  let closing: Promise<void> | undefined;
+  worker.on('completed', (job) => held.delete(job.id as string));
+  worker.on('failed', (job, err) => {
+    if (job) held.delete(job.id as string);
+    log(`spert-worker: chunk ${job?.data.task.index ?? '?'} failed: ${err.message}`);
+  });
+  // What BullMQ says when Redis lost a job or its lock under a running chunk, in words that say what happens next.
+  const explained = new Set<string>();
+  const explain = (err: Error): string | null | undefined => {
+    const m = /^(Missing key|Missing lock|Lock mismatch) for job (\S+?)\.? /.exec(err.message) ?? /^(could not renew lock) for job (\S+)$/.exec(err.message);
+    if (!m) return undefined;
+    const [, what, jobId] = m as unknown as [string, string, string];
+    // BullMQ reports a lost job twice (completing it, then failing it): one line is enough.
+    const key = `${what === 'could not renew lock' ? 'renew' : 'lost'} ${jobId}`;
+    if (explained.has(key)) return null;
+    explained.add(key);
+    const chunk = chunkOf(jobId);
+    const subject = chunk === undefined ? `job ${jobId}` : `chunk ${chunk}`;
+    if (what === 'could not renew lock') return `${subject}: could not renew its lock in Redis; if it stays unreachable longer than --lock-ms (${cli.lockMs} ms) the chunk goes to another worker`;
+    held.delete(jobId);
+    const why =
+      what === 'Missing key'
+        ? 'Redis no longer has its job (restarted without its data, or flushed): the producer re-enqueues it'
+        : 'Redis no longer holds this worker\'s lock on its job (unreachable longer than --lock-ms, or restarted without its data): the chunk runs again';
+    return `${subject}: result dropped, ${why} (${err.message})`;
+  };
+  worker.on('error', (err) => watch.error(err, explain));
+
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
-  const close = () =>
+  let closing: Promise<void> | undefined;
+  const heldChunks = () => listChunks([...held.values()].map((h) => h.job.data.task.index).sort((a, b) => a - b));
+  const close = (signal?: 'SIGTERM' | 'SIGINT') =>
     (closing ??= (async () => {
-      await worker.close();
-      for (const r of runtimes.values()) await (await r.catch(() => undefined))?.dispose?.();
+      const bound = `${(cli.shutdownTimeoutMs / 1000).toFixed(1)} s`;
+      if (signal) log(`spert-worker: ${signal}: ${held.size > 0 ? `finishing chunk${held.size > 1 ? 's' : ''} ${heldChunks()}` : 'no chunk running'}, then exiting (at most ${bound}; a second signal exits at once)`);
+      // BullMQ's close waits for the running jobs and for Redis to take their results: bounded
+      // here. With no chunk held and Redis unreachable there is nothing to wait for (and BullMQ's
+      // close would wait for a connection): done at once.
+      let waiting = true;
+      const nothingToFinish = (async () => {
+        while (waiting && (held.size > 0 || watch.isUp)) await sleep(100);
+        return 'idle' as const;
+      })();
+      const outcome = await Promise.race([worker.close().then(() => 'closed' as const, () => 'closed' as const), nothingToFinish, sleep(cli.shutdownTimeoutMs).then(() => 'timeout' as const)]);
+      waiting = false;
+      if (outcome === 'idle') log('spert-worker: no chunk running and Redis unreachable: exiting without it');
+      const finished = outcome !== 'timeout';
+      if (!finished) {
+        const left = [...held.values()];
+        if (left.length > 0 && watch.isUp) {
+          log(`spert-worker: shutdown timeout (${bound}): chunk${left.length > 1 ? 's' : ''} ${heldChunks()} handed back to the queue unfinished`);
+          await Promise.race([Promise.allSettled(left.map((h) => h.job.moveToWait(h.token))), sleep(1000)]);
+        } else {
+          const what = left.length > 0 ? `abandoning chunk${left.length > 1 ? 's' : ''} ${heldChunks()}: another worker takes ${left.length > 1 ? 'them once their locks expire' : 'it once its lock expires'} (--lock-ms)` : 'closing without Redis';
+          log(`spert-worker: shutdown timeout (${bound}${watch.isUp ? '' : ', Redis unreachable'}): ${what}`);
+        }
+      } else {
+        for (const r of runtimes.values()) await (await r.catch(() => undefined))?.dispose?.();
+      }
+      watch.close();
+      signals.off('SIGTERM', onTerm);
+      signals.off('SIGINT', onInt);
       markClosed();
     })());
-  signals.once('SIGTERM', () => void close());
-  signals.once('SIGINT', () => void close());
-  return { close, closed };
+  const onSignal = (signal: 'SIGTERM' | 'SIGINT') => {
+    if (!closing) {
+      void close(signal);
+      return;
+    }
+    log(`spert-worker: second ${signal}: exiting at once${held.size > 0 ? `, abandoning chunk${held.size > 1 ? 's' : ''} ${heldChunks()}` : ''}`);
+    exit(SIGNAL_EXIT_CODES[signal]);
+  };
+  const onTerm = () => onSignal('SIGTERM');
+  const onInt = () => onSignal('SIGINT');
+  // Before anything waits for Redis: a signal must work while Redis is unreachable at start too.
+  signals.on('SIGTERM', onTerm);
+  signals.on('SIGINT', onInt);
+  // The watch says when Redis came; the ready line follows it.
+  await Promise.race([Promise.all([worker.waitUntilReady().catch(() => undefined), watch.whenUp()]), closed]);
+  if (!closing) log(`spert-worker: waiting for chunks on ${displayUrl(cli.queue)} (queue ${cli.queueName}), model ${modelDir}, ${cli.concurrency} at a time x ${cli.intraOpThreads} intra-op threads`);
+  return { close: () => close(), closed };
 }

@@ -122,6 +122,29 @@ describe('spert-serve HTTP API (rule predictor, real HTTP on 127.0.0.1)', () => 
     expect(json).toMatchObject({ statusCode: expected, error: expect.any(String), code: expect.any(String), message: expect.any(String) });
   });
 
+  it('answers a body with a "__proto__" key with a 400 that says the key is refused and where, not that the JSON is broken', async () => {
+    const top = await post(s.base, '{"documents": [], "__proto__": {"x": 1}}');
+    expect(top).toEqual({
+      status: 400,
+      json: {
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'FORBIDDEN_KEY',
+        message: 'the "__proto__" key is refused (at the top level): such keys can change the prototype of objects built from the request; remove it',
+      },
+    });
+    const nested = await post(s.base, '{"documents": [{"text": "Ann"}, {"text": "a", "__proto__": {"polluted": true}}]}');
+    expect(nested.json).toMatchObject({ code: 'FORBIDDEN_KEY', message: expect.stringMatching(/^the "__proto__" key is refused \(at documents\[1\]\)/) });
+    const ctor = await post(s.base, '{"documents": [{"text": "a", "constructor": {"prototype": {"x": 1}}}]}');
+    expect(ctor.json).toMatchObject({ code: 'FORBIDDEN_KEY', message: expect.stringMatching(/^a "constructor" key holding "prototype" is refused \(at documents\[0\]\.constructor\)/) });
+    // Broken JSON keeps fastify's answer.
+    expect((await post(s.base, '{"documents": [')).json).toMatchObject({ code: 'FST_ERR_CTP_INVALID_JSON_BODY', message: expect.stringContaining('Body is not valid JSON') });
+    expect((await post(s.base, '')).json).toMatchObject({ code: 'FST_ERR_CTP_EMPTY_JSON_BODY' });
+    // Nothing was polluted, and a clean request still works.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await post(s.base, JSON.stringify({ documents: [{ text: 'Ann met Bob' }] }))).status).toBe(200);
+  });
+
   it('survives invalid UTF-8 bytes and absurdly deep nesting', async () => {
     const bytes = Buffer.concat([Buffer.from('{"documents":[{"text":"Ann \\u0000 '), Buffer.from([0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from(' Bob"}]}')]);
     const res = await fetch(`${s.base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });

@@ -7,6 +7,7 @@ import { createBatchingPredictor, type BatchingPredictor, type Timers } from '@s
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { bearerChecker } from './auth';
+import { findForbiddenKey, forbiddenKeyMessage, type ForbiddenKey } from './forbidden-key';
 import { HttpError } from './http-error';
 import { createMetrics, measuredPredictor, type ServeMetrics } from './metrics';
 import { BROWSER_PAGE_CSP, renderPage } from './page';
@@ -15,9 +16,11 @@ import { healthSchema, livenessSchema, metadataSchema, predictSchema, readinessS
 import { toResponseDocument } from './to-response';
 import {
   DEFAULT_BATCH,
+  DEFAULT_CONNECTION_LIMITS,
   DEFAULT_LIMITS,
   DEFAULT_OPERATIONS,
   type BatchOptions,
+  type ConnectionLimits,
   type LogLevel,
   type OperationsOptions,
   type PredictRequest,
@@ -39,6 +42,8 @@ export interface BuildAppOptions {
   logStream?: { write(line: string): void };
   /** Backpressure, timeout, authentication, CORS and summary settings. */
   operations?: Partial<OperationsOptions>;
+  /** Timeouts and caps of client connections (slow or idle clients). */
+  connections?: Partial<ConnectionLimits>;
   /**
    * Documents predicted once before `/health/ready` answers 200 (first calls of onnxruntime are
    * slow); `true` for a built-in sentence; default none (ready at once).
@@ -64,6 +69,7 @@ export interface ServeApp {
   limits: ServeLimits;
   batch: BatchOptions;
   operations: OperationsOptions;
+  connections: ConnectionLimits;
   metrics: ServeMetrics;
   /** Resolves once warm-up finished and `/health/ready` answers 200; rejects if warm-up failed. */
   whenReady: Promise<void>;
@@ -135,6 +141,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   if (!(Number.isInteger(operations.maxQueue) && operations.maxQueue >= limits.documents)) {
     throw new Error(`maxQueue: expected an integer of at least the per-request document limit (${limits.documents}), got ${operations.maxQueue}`);
   }
+  const connections = checkConnectionLimits({ ...DEFAULT_CONNECTION_LIMITS, ...options.connections });
   const now = options.now ?? (() => Date.now());
   const started = now();
   const { predictor } = options;
@@ -151,7 +158,15 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Slow clients: node answers 408 and closes a socket whose headers (or whole request) are late;
+    // it looks every connectionsCheckingInterval (30 s by default, far too coarse for a 10 s bound).
+    requestTimeout: connections.receiveTimeoutMs,
+    connectionTimeout: connections.idleTimeoutMs,
+    keepAliveTimeout: connections.keepAliveTimeoutMs,
+    http: { headersTimeout: connections.headersTimeoutMs, connectionsCheckingInterval: checkingInterval(connections) },
   });
+  if (connections.maxConnections > 0) app.server.maxConnections = connections.maxConnections;
+  if (connections.maxConnectionsPerIp > 0) capConnectionsPerAddress(app.server, connections.maxConnectionsPerIp);
 
   let ready = false;
   let closing = false;
@@ -161,6 +176,22 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   const batcher = createBatchingPredictor(measuredPredictor(predictor, metrics), { maxBatch: batch.maxBatch, maxWaitMs: batch.maxWaitMs, concurrency: batch.concurrency, timers: options.timers });
   // Only JSON bodies: without this, fastify parses text/plain and the request fails validation (400) instead of 415.
   app.removeContentTypeParser('text/plain');
+  // fastify's JSON parser refuses "__proto__" (and constructor.prototype) keys but answers "Body is
+  // not valid JSON", as for broken JSON: the same parser, with a 400 that names the key and where it is.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (err, value) => {
+      if (!err) return done(null, value);
+      let refused: ForbiddenKey | undefined;
+      try {
+        refused = findForbiddenKey(JSON.parse(body as string));
+      } catch {
+        refused = undefined; // not JSON at all: fastify's message says so
+      }
+      done(refused ? new HttpError(400, 'FORBIDDEN_KEY', forbiddenKeyMessage(refused)) : err, undefined);
+    });
+  });
 
   if (operations.corsOrigins && operations.corsOrigins.length > 0) {
     const origins = operations.corsOrigins;
@@ -214,6 +245,11 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   app.server.on('connection', (socket: Socket) => {
     requestsOn.set(socket, 0);
     socket.once('close', () => requestsOn.delete(socket));
+  });
+  // The idle timeout (fastify's connectionTimeout) closes silent sockets, but not one whose client
+  // waits for a slow answer: that one is bounded by the request timeout (503).
+  app.server.on('timeout', (socket: Socket) => {
+    if ((requestsOn.get(socket) ?? 0) === 0) socket.destroy();
   });
   app.addHook('onRequest', async (request, reply) => {
     const socket = request.raw.socket;
@@ -355,5 +391,41 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   );
   // The caller may never await it; a failure is logged and reported by /health/ready.
   warming = whenReady.catch(() => undefined);
-  return { app, batcher, limits, batch, operations, metrics, whenReady };
+  return { app, batcher, limits, batch, operations, connections, metrics, whenReady };
+}
+
+function checkConnectionLimits(c: ConnectionLimits): ConnectionLimits {
+  for (const [k, v] of Object.entries(c)) {
+    if (!(Number.isInteger(v) && v >= 0)) throw new Error(`connections.${k}: expected an integer >= 0, got ${v}`);
+  }
+  if (c.keepAliveTimeoutMs === 0) throw new Error('connections.keepAliveTimeoutMs: expected at least 1 ms (0 would keep idle connections for ever)');
+  if (c.receiveTimeoutMs > 0 && c.headersTimeoutMs > c.receiveTimeoutMs) {
+    throw new Error(`connections.headersTimeoutMs (${c.headersTimeoutMs}) exceeds receiveTimeoutMs (${c.receiveTimeoutMs}): the headers are part of the request`);
+  }
+  return c;
+}
+
+// How often node looks for late headers and requests: a quarter of the shortest bound, between 50 ms and 1 s.
+function checkingInterval(c: ConnectionLimits): number {
+  const bounds = [c.headersTimeoutMs, c.receiveTimeoutMs].filter((b) => b > 0);
+  return bounds.length === 0 ? 1000 : Math.max(50, Math.min(1000, Math.floor(Math.min(...bounds) / 4)));
+}
+
+// One client address may hold at most `max` sockets; the ones above are closed before any byte is read.
+function capConnectionsPerAddress(server: FastifyInstance['server'], max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '?';
+    const n = (open.get(address) ?? 0) + 1;
+    if (n > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, n);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }

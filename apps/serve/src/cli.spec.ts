@@ -43,6 +43,14 @@ describe('parseServeArgs', () => {
     expect(() => parseServeArgs(argv('--model', 'dir', '--on-too-long', 'split'))).toThrow(/--on-too-long.*split.*window, error, truncate/);
   });
 
+  it('passes the connection timeouts and caps given on the command line, and only those', () => {
+    const o = parseServeArgs(argv('--model', 'dir', '--headers-timeout-ms', '5000', '--receive-timeout-ms', '20000', '--idle-timeout-ms', '90000', '--keep-alive-timeout-ms', '65000', '--max-connections', '1000', '--max-connections-per-ip', '32'));
+    expect(serverOptionsFromCli(o).connections).toEqual({ headersTimeoutMs: 5000, receiveTimeoutMs: 20_000, idleTimeoutMs: 90_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000, maxConnectionsPerIp: 32 });
+    expect(serverOptionsFromCli(parseServeArgs(argv('--model', 'dir', '--headers-timeout-ms', '0'))).connections).toEqual({ headersTimeoutMs: 0 });
+    expect(serverOptionsFromCli(parseServeArgs(argv('--model', 'dir'))).connections).toBeUndefined();
+    expect(() => parseServeArgs(argv('--model', 'dir', '--keep-alive-timeout-ms', '0'))).toThrow('--keep-alive-timeout-ms: expected an integer from 1 to 3600000, got "0"');
+  });
+
   it('rejects bad numbers and a missing --model with messages naming the option', () => {
     expect(() => parseServeArgs(argv('--model', 'm', '--port', '70000'))).toThrow('--port: expected an integer from 0 to 65535, got "70000"');
     expect(() => parseServeArgs(argv('--model', 'm', '--threads', '1.5'))).toThrow('--threads: expected an integer');

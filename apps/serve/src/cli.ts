@@ -5,7 +5,7 @@ import type { ServeApp } from './app';
 import { createServer, type CreateServerOptions } from './create-server';
 import { installGracefulShutdown, type SignalSource } from './shutdown';
 import { API_KEY_ENV } from './auth';
-import { DEFAULT_BATCH, DEFAULT_LIMITS, DEFAULT_OPERATIONS, LOG_LEVELS, type LogLevel, type OperationsOptions } from './types';
+import { DEFAULT_BATCH, DEFAULT_CONNECTION_LIMITS, DEFAULT_LIMITS, DEFAULT_OPERATIONS, LOG_LEVELS, type ConnectionLimits, type LogLevel, type OperationsOptions } from './types';
 
 /** What spert-export writes, for the message about a wrong --model. */
 const EXPORT_DIR_CONTENTS = 'config.json, encoder.onnx, entity_head.onnx, relation_head.onnx and the vocabulary, as written by spert-export --model <model dir> --out <dir>';
@@ -31,6 +31,13 @@ export interface ServeCliOptions {
   protectMetrics?: boolean;
   corsOrigin?: string[];
   summaryIntervalS?: number;
+  /** Connection timeouts and caps given on the command line (the rest keep their defaults). */
+  headersTimeoutMs?: number;
+  receiveTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
   /** Serve the browser build too (the page's "run in this browser"). */
   browser?: boolean;
   /** The pipeline's long-document policy and windows. */
@@ -48,6 +55,18 @@ function intOption(name: string, min: number, max: number): (value: string) => n
     }
     return n;
   };
+}
+
+const CONNECTION_KEYS = ['headersTimeoutMs', 'receiveTimeoutMs', 'idleTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections', 'maxConnectionsPerIp'] as const satisfies ReadonlyArray<keyof ConnectionLimits>;
+
+// The connection limits among parsed options (commander's or ours): only those given.
+function connectionLimitsGiven(o: Partial<Record<(typeof CONNECTION_KEYS)[number], unknown>>): Partial<ConnectionLimits> {
+  const c: Partial<ConnectionLimits> = {};
+  for (const k of CONNECTION_KEYS) {
+    const v = o[k];
+    if (typeof v === 'number') c[k] = v;
+  }
+  return c;
 }
 
 /** Parses spert-serve's arguments (`argv` as in process.argv: node, script, args...); throws on bad input. */
@@ -77,6 +96,12 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     .option('--protect-metrics', 'with an API key, require it on /metrics too')
     .option('--cors-origin <origins>', 'allow these origins (comma-separated, or *); default: no CORS', (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
     .option('--summary-interval-s <n>', 'seconds between summary log lines (0: none; default 60)', intOption('--summary-interval-s', 0, 86_400))
+    .option('--headers-timeout-ms <n>', `request line and headers must arrive within this, else 408 and the socket closes (0: no limit; default ${DEFAULT_CONNECTION_LIMITS.headersTimeoutMs})`, intOption('--headers-timeout-ms', 0, 3_600_000))
+    .option('--receive-timeout-ms <n>', `the whole request, body included, must arrive within this, else 408 and close (0: no limit; default ${DEFAULT_CONNECTION_LIMITS.receiveTimeoutMs})`, intOption('--receive-timeout-ms', 0, 3_600_000))
+    .option('--idle-timeout-ms <n>', `close a socket with no request in progress and no traffic for this long (0: never; default ${DEFAULT_CONNECTION_LIMITS.idleTimeoutMs})`, intOption('--idle-timeout-ms', 0, 86_400_000))
+    .option('--keep-alive-timeout-ms <n>', `close a keep-alive connection idle this long between requests (default ${DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs}: above load balancers' 60 s)`, intOption('--keep-alive-timeout-ms', 1, 3_600_000))
+    .option('--max-connections <n>', 'most open connections; more are closed at once (0: no limit; default 0)', intOption('--max-connections', 0, 10_000_000))
+    .option('--max-connections-per-ip <n>', 'most open connections from one client address; more are closed at once (0: no limit; default 0; not behind a load balancer)', intOption('--max-connections-per-ip', 0, 10_000_000))
     .option('--browser', 'also serve the browser build with this model under /web/: the page gets "run in this browser" (@spert/web, onnxruntime-web)')
     .addOption(new Option('--on-too-long <policy>', `documents longer than the encoder: overlapping windows, merged; 422; or trailing words dropped (${PIPELINE_DEFAULTS.onTooLong})`).choices(TOO_LONG_POLICIES))
     .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', intOption('--window', 1, 1_000_000))
@@ -107,6 +132,7 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     protectMetrics: o.protectMetrics as boolean | undefined,
     corsOrigin: o.corsOrigin as string[] | undefined,
     summaryIntervalS: o.summaryIntervalS as number | undefined,
+    ...connectionLimitsGiven(o),
     browser: o.browser === true ? true : undefined,
     onTooLong: o.onTooLong as TooLongPolicy | undefined,
     window: o.window as number | undefined,
@@ -140,6 +166,8 @@ export function serverOptionsFromCli(o: ServeCliOptions, env: Record<string, str
   };
   if (o.logLevel !== undefined) out.logLevel = o.logLevel;
   if (Object.keys(operations).length > 0) out.operations = operations;
+  const connections = connectionLimitsGiven(o);
+  if (Object.keys(connections).length > 0) out.connections = connections;
   return out;
 }
 

@@ -5,7 +5,7 @@ import { SpertOnnxRuntime, type SpertOnnxLoadOptions } from '@spert/onnx';
 import { writeWebFolder } from '@spert/web';
 import { buildApp, type ServeApp } from './app';
 import { createPoolPredictor } from './pool-predictor';
-import type { BatchOptions, LogLevel, OperationsOptions, Predictor, ServeLimits } from './types';
+import type { BatchOptions, ConnectionLimits, LogLevel, OperationsOptions, Predictor, ServeLimits } from './types';
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
@@ -29,6 +29,8 @@ export interface CreateServerOptions {
   logStream?: { write(line: string): void };
   /** Backpressure, timeout, API key, CORS, summary interval. */
   operations?: Partial<OperationsOptions>;
+  /** Timeouts and caps of client connections (slow or idle clients). */
+  connections?: Partial<ConnectionLimits>;
   /** Warm the model up before `/health/ready` answers 200 (default true). */
   warmup?: boolean;
   /**
@@ -85,6 +87,7 @@ export async function createServer(options: CreateServerOptions): Promise<ServeA
       logLevel: options.logLevel,
       logStream: options.logStream,
       operations: options.operations,
+      connections: options.connections,
       warmup: options.warmup ?? true,
       versions: typeof ortVersion === 'string' ? { onnxruntime: ortVersion } : {},
       webDir,

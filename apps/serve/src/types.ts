@@ -108,3 +108,36 @@ export const DEFAULT_OPERATIONS: OperationsOptions = {
   publicEndpoints: { health: true, metrics: true },
   summaryIntervalMs: 60_000,
 };
+
+/**
+ * How long a client may hold a connection, and how many it may hold: what keeps slow clients
+ * (headers or body trickled a byte at a time) and idle sockets from exhausting the service.
+ */
+export interface ConnectionLimits {
+  /** The request line and headers must arrive within this many ms, or node answers 408 and closes the socket (0: no limit). */
+  headersTimeoutMs: number;
+  /** The whole request, headers and body, must arrive within this many ms, or 408 and close (0: no limit). */
+  receiveTimeoutMs: number;
+  /** A socket with no request in progress and no traffic for this many ms is closed (0: never); a client waiting for its answer is bounded by `requestTimeoutMs` instead. */
+  idleTimeoutMs: number;
+  /** An idle keep-alive connection between two requests is closed after this many ms. */
+  keepAliveTimeoutMs: number;
+  /** Most open connections altogether; more are closed at once (0: no limit). */
+  maxConnections: number;
+  /** Most open connections from one client address; more are closed at once (0: no limit; behind a load balancer every client has its address). */
+  maxConnectionsPerIp: number;
+}
+
+/**
+ * Default connection limits: headers in 10 s, a whole request (1 MiB at most) in 30 s, a silent
+ * socket closed after 2 minutes, keep-alive 72 s (above the 60 s idle timeout of common load
+ * balancers, which must close first), no cap on connections (the timeouts bound how long each lasts).
+ */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  receiveTimeoutMs: 30_000,
+  idleTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 72_000,
+  maxConnections: 0,
+  maxConnectionsPerIp: 0,
+};
