@@ -47,6 +47,8 @@ async function main(): Promise<void> {
       validation: { notExported: false, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
       // Every exported symbol; members of interfaces and classes may go without one.
       requiredToBeDocumented: ['Enum', 'Variable', 'Function', 'Class', 'Interface', 'TypeAlias', 'Namespace'],
+      // TypeDoc checks only the root package.json's package unless told which ones are ours.
+      packagesRequiringDocumentation: packages.map((p) => p.name),
       treatWarningsAsErrors: false,
       treatValidationWarningsAsErrors: true,
       outputFileStrategy: 'modules',

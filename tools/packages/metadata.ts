@@ -165,7 +165,7 @@ export function checkMetadata(root = WORKSPACE_ROOT): { projects: PackageInfo[];
         continue;
       }
       const target = path.posix.normalize(path.posix.join(p.root, url.split('#')[0]));
-      add(`line ${line}: relative link "${url}" breaks on the registry page: use ${repositoryFileUrl(target, root)} (\`npx tsx tools/packages/check-packages.ts --fix-links\` rewrites them)`, readmeFile);
+      add(`line ${line}: relative link "${url}" breaks on the registry page: use ${repositoryFileUrl(target, root)} (\`npx tsx tools/packages/check-packages.ts --fix\` rewrites them)`, readmeFile);
     }
   }
   return { projects, problems };

@@ -8,11 +8,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { WORKSPACE_ROOT } from './workspace';
 
-/** Tracked and untracked files (not ignored) with a hash of their content: what a dry run must not change. */
+/**
+ * Tracked files, and untracked ones a release writes (changelogs, version plans), with a hash of
+ * their content: what a dry run must not change. Other untracked files are left out because
+ * `npm test` runs this beside other tasks that may write scratch files.
+ */
 function snapshot(): Map<string, string> {
   const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`git ls-files failed: ${r.stderr}`);
-  const files = r.stdout.split('\0').filter(Boolean);
+  const tracked = new Set(spawnSync('git', ['ls-files', '-z', '--cached'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).stdout.split('\0'));
+  const files = r.stdout
+    .split('\0')
+    .filter(Boolean)
+    .filter((f) => tracked.has(f) || path.posix.basename(f) === 'CHANGELOG.md' || f.startsWith('.nx/version-plans/') || path.posix.basename(f) === 'package.json');
   return new Map(
     files.map((f) => {
       const full = path.join(WORKSPACE_ROOT, f);
