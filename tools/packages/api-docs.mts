@@ -71,8 +71,15 @@ async function main(): Promise<void> {
     });
     const project = await app.convert();
     if (!project) throw new Error('TypeDoc could not convert the packages (errors above)');
+    // As TypeDoc's own CLI decides with treatValidationWarningsAsErrors: any validation warning fails.
+    const warningsBefore = app.logger.warningCount;
     app.validate(project);
-    if (app.logger.hasErrors()) throw new Error('missing or broken doc comments (TypeDoc errors above): every exported symbol needs a /** ... */ comment');
+    const validationWarnings = Math.max(app.logger.warningCount - warningsBefore, app.logger.validationWarningCount);
+    if (app.logger.hasErrors() || validationWarnings > 0) {
+      throw new Error(
+        `${validationWarnings} validation warning(s) (above): every exported function, class, interface, type, enum and variable needs a /** ... */ doc comment, and every {@link} a target`,
+      );
+    }
     await app.generateOutputs(project);
     if (app.logger.hasErrors()) throw new Error('TypeDoc failed to write the pages (errors above)');
 
