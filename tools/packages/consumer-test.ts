@@ -250,6 +250,12 @@ async function testProject(p: PackageInfo, packages: PackageInfo[], packed: Map<
   }
   report.packed = packed.get(p.name);
   report.installed = treeSize(path.join(dir, 'node_modules'));
+  // What the tarball holds: the license and README a registry shows, no sources or tests.
+  const packedFiles = report.packed?.files ?? [];
+  const absent = ['package.json', 'README.md', 'LICENSE'].filter((f) => !packedFiles.includes(f));
+  if (absent.length) failures.push(`the tarball of ${p.name} lacks ${absent.join(', ')}`);
+  const leaked = packedFiles.filter((f) => /(^|\/)src\/|\.spec\.[cm]?[jt]s$/.test(f));
+  if (leaked.length) failures.push(`the tarball of ${p.name} holds sources or tests: ${leaked.slice(0, 5).join(', ')}${leaked.length > 5 ? ', ...' : ''}`);
 
   // What the install may not contain, by the scopes of the projects it installs.
   const installedTags = closure.flatMap((n) => packages.find((q) => q.name === n)?.tags ?? []);
@@ -281,6 +287,7 @@ async function testProject(p: PackageInfo, packages: PackageInfo[], packed: Map<
     failures.push(`${where}: no runnable example (a \`\`\`ts block that imports ${p.name})`);
   }
   const tsFiles: { mts: string[]; cts: string[] } = { mts: [], cts: [] };
+  const examplesStarted = Date.now();
   for (const ex of examples) {
     const undeclared = ex.imports.filter((s) => !isInstalledSpecifier(s, specs.map((x) => x.name)));
     if (undeclared.length) {
@@ -310,7 +317,8 @@ async function testProject(p: PackageInfo, packages: PackageInfo[], packed: Map<
       }
     }
   }
-  if (examples.length) parts.push(`${examples.length} example(s) ESM+CJS`);
+  if (examples.length) parts.push(`${examples.length} example(s) ESM+CJS ${((Date.now() - examplesStarted) / 1000).toFixed(1)} s`);
+  const tscStarted = Date.now();
 
   if (examples.length) {
     // skipLibCheck stays off so that our declaration files are checked (an import they cannot
@@ -334,7 +342,10 @@ async function testProject(p: PackageInfo, packages: PackageInfo[], packed: Map<
         if (theirs.length) thirdPartyTypeErrors.add(`${theirs.length} in ${[...new Set(theirs.map((l) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(l)?.[1]))].join(', ')}`);
       }
     }
-    if (passed.length) parts.push(`tsc ${passed.join('+')}${thirdPartyTypeErrors.size ? ` (third-party declaration errors: ${[...thirdPartyTypeErrors][0]})` : ''}`);
+    if (passed.length) {
+      const thirdParty = thirdPartyTypeErrors.size ? ` (third-party declaration errors: ${[...thirdPartyTypeErrors][0]})` : '';
+      parts.push(`tsc ${passed.join('+')} ${((Date.now() - tscStarted) / 1000).toFixed(1)} s${thirdParty}`);
+    }
   }
 
   // An app is its bins.
