@@ -13,6 +13,7 @@
 // It prints one summary line per project and, with --sizes FILE, rewrites that file's size table.
 //
 //   npx tsx tools/packages/consumer-test.ts [--only core,onnx] [--concurrency 2] [--keep] [--sizes docs/packages.md]
+//   (SPERT_CONSUMER_ONLY=core,onnx and SPERT_CONSUMER_CONCURRENCY=1 do the same through nx)
 //
 // Needs the builds (`npx nx run-many -t build`); the nx target `package-tools:test` runs them first.
 import { spawn } from 'node:child_process';
@@ -53,6 +54,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--sizes') o.sizes = value();
     else throw new Error(`unknown argument ${a}; usage: consumer-test.ts [--only core,onnx] [--concurrency N] [--keep] [--sizes FILE]`);
   }
+  // Through nx (`nx run package-tools:test`) arguments do not reach the script; the variable does.
+  if (!o.only && process.env.SPERT_CONSUMER_ONLY) o.only = process.env.SPERT_CONSUMER_ONLY.split(',').map((s) => s.trim()).filter(Boolean);
   if (!Number.isInteger(o.concurrency) || o.concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${o.concurrency}`);
   return o;
 }
