@@ -448,6 +448,9 @@ async function main(): Promise<void> {
           installSet: [],
         }));
         reports[i] = r;
+        // Installs that serve hold onnxruntime-node's binaries for every platform (about 340 MB):
+        // without --keep, a finished project goes at once, so the disk holds two at most.
+        if (!o.keep) rmSync(path.join(base, 'projects', `${selected[i].kind}-${selected[i].folder}`), { recursive: true, force: true });
         console.log(r.line);
         for (const f of r.failures) console.log(`  - ${f}`);
       }
