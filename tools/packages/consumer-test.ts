@@ -22,6 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { sharedRoot } from '../../tools/testing/shared';
 import { asCommonJs, asJavaScriptModule, asTypeScriptCommonJs, asTypeScriptModule } from './example-forms';
+import { consumerOptions, typecheck, type Resolution } from './typecheck';
 import {
   installLine,
   listPackages,
@@ -188,7 +189,6 @@ interface ProjectReport {
   installSet: string[];
 }
 
-const tscBin = path.join(WORKSPACE_ROOT, 'node_modules/typescript/bin/tsc');
 const typeRoots = [path.join(WORKSPACE_ROOT, 'node_modules/@types')];
 
 /** The version a workspace manifest asks for a third-party package, for installs from npm's cache. */
@@ -324,31 +324,23 @@ async function testProject(p: PackageInfo, packages: PackageInfo[], packed: Map<
   const tscStarted = Date.now();
 
   if (examples.length) {
-    // skipLibCheck stays off so that our declaration files are checked (an import they cannot
-    // resolve would otherwise turn into a silent any); errors inside third-party declarations
-    // (TF.js 4.22 names the types of a package it does not depend on) are theirs and reported apart.
-    const common = { target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots, pretty: false };
+    // strict, with our declaration files checked in full (an import one of them cannot resolve
+    // would otherwise turn into a silent any); the tsconfig files are written for --keep users.
     const configs = {
-      node16: { compilerOptions: { ...common, module: 'Node16', moduleResolution: 'Node16' }, files: [...tsFiles.mts, ...tsFiles.cts] },
-      bundler: { compilerOptions: { ...common, module: 'ESNext', moduleResolution: 'Bundler' }, files: tsFiles.mts },
-    };
+      node16: [...tsFiles.mts, ...tsFiles.cts],
+      bundler: tsFiles.mts,
+    } as const;
     const passed: string[] = [];
-    const thirdPartyTypeErrors = new Set<string>();
-    for (const [name, config] of Object.entries(configs)) {
+    for (const [name, files] of Object.entries(configs) as Array<[Resolution, readonly string[]]>) {
+      const options = consumerOptions(name, typeRoots);
+      const moduleSettings = name === 'node16' ? { module: 'Node16', moduleResolution: 'Node16' } : { module: 'ESNext', moduleResolution: 'Bundler' };
+      const config = { compilerOptions: { target: 'ES2022', strict: true, noEmit: true, types: ['node'], typeRoots, ...moduleSettings }, files };
       writeFileSync(path.join(dir, `tsconfig.${name}.json`), `${JSON.stringify(config, null, 2)}\n`);
-      const r = await run('node', [tscBin, '-p', `tsconfig.${name}.json`], { cwd: dir, timeoutMs: 300_000 });
-      const { ours, theirs } = splitDiagnostics(`${r.stdout}\n${r.stderr}`);
-      if (r.code !== 0 && (ours.length > 0 || theirs.length === 0)) {
-        failures.push(`tsc --noEmit, moduleResolution ${name}, failed:\n${tail(ours.join('\n') || r.stdout || r.stderr)}`);
-      } else {
-        passed.push(name);
-        if (theirs.length) thirdPartyTypeErrors.add(`${theirs.length} in ${[...new Set(theirs.map((l) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(l)?.[1]))].join(', ')}`);
-      }
+      const errors = typecheck(dir, files.map((f) => path.join(dir, f)), options);
+      if (errors.length) failures.push(`tsc --noEmit, moduleResolution ${name}, failed:\n${tail(errors.join('\n'))}`);
+      else passed.push(name);
     }
-    if (passed.length) {
-      const thirdParty = thirdPartyTypeErrors.size ? ` (third-party declaration errors: ${[...thirdPartyTypeErrors][0]})` : '';
-      parts.push(`tsc ${passed.join('+')} ${((Date.now() - tscStarted) / 1000).toFixed(1)} s${thirdParty}`);
-    }
+    if (passed.length) parts.push(`tsc ${passed.join('+')} ${((Date.now() - tscStarted) / 1000).toFixed(1)} s`);
   }
 
   // An app is its bins.
@@ -372,16 +364,6 @@ async function testProject(p: PackageInfo, packages: PackageInfo[], packed: Map<
     `${p.name}${extra.length ? ` (+ ${extra.join(' ')})` : ''}: ${report.ok ? 'ok' : `FAILED (${failures.length})`}; ` +
     `${parts.join(', ')}; ${sizes}; ${((Date.now() - started) / 1000).toFixed(1)} s`;
   return report;
-}
-
-/** tsc's error lines (`file(line,col): error TS...`), ours (examples, @spert declarations) apart from third-party ones. */
-function splitDiagnostics(output: string): { ours: string[]; theirs: string[] } {
-  const errors = output.split('\n').filter((l) => /error TS\d+/.test(l));
-  const isTheirs = (l: string) => {
-    const file = l.split('(')[0];
-    return file.includes('node_modules/') && !file.includes('node_modules/@spert/');
-  };
-  return { ours: errors.filter((l) => !isTheirs(l)), theirs: errors.filter(isTheirs) };
 }
 
 /**
