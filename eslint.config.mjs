@@ -35,7 +35,9 @@ const boundaries = (depConstraints) => [
   {
     // Specs share tools/testing (data paths, float64 references); tools/lint/check-manifests.ts
     // rejects the same import from non-spec source.
-    allow: ['^(\\.\\./)+tools/testing/[\\w.-]+$'],
+    // tools/packages (package metadata, consumer test) lists the workspace's projects with
+    // check-manifests' own reader.
+    allow: ['^(\\.\\./)+tools/testing/[\\w.-]+$', '^(\\.\\./)+tools/lint/manifests$'],
     depConstraints,
   },
 ];

@@ -14,7 +14,14 @@ export type AnnotationFormat = 'brat' | 'label-studio' | 'doccano';
 
 /** The file-system calls of this module (core's, plus listing a folder); pass your own in tests. */
 export interface AnnotationFileSystem extends FileSystem {
-  readdir(p: string, options: { withFileTypes: true }): Promise<Array<{ name: string; isDirectory(): boolean; isFile(): boolean }>>;
+  /** The entries of a folder (brat collections are folders of .txt/.ann pairs). */
+  readdir(p: string, options: { withFileTypes: true }): Promise<Array<{
+    name: string;
+    /** A folder. */
+    isDirectory(): boolean;
+    /** A regular file. */
+    isFile(): boolean;
+  }>>;
 }
 
 const nodeAnnotationFs: AnnotationFileSystem = { ...nodeFileSystem, readdir: (p, o) => nodeFs.readdir(p, o) };

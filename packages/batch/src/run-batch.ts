@@ -45,6 +45,7 @@ export interface RunBatchOptions {
   executor: ChunkExecutor;
   /** What else changes the output (model, pipeline options): a resumed run must match. */
   settings?: BatchManifest['settings'];
+  /** Called with the counts so far as the job progresses. */
   onProgress?: (p: BatchProgress) => void;
   /** What `-` reads (tests). */
   stdin?: NodeJS.ReadableStream;

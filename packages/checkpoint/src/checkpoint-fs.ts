@@ -4,11 +4,17 @@ import * as path from 'node:path';
 
 /** File-system operations used by the checkpoint functions (defaults to node:fs). */
 export interface CheckpointFs {
+  /** A file's bytes. */
   readFile(file: string): Promise<Uint8Array>;
+  /** Creates or replaces a file. */
   writeFile(file: string, data: Uint8Array | string): Promise<void>;
+  /** Moves a file in one step (weights are written beside and renamed). */
   rename(from: string, to: string): Promise<void>;
+  /** Creates a folder and its parents. */
   mkdir(dir: string): Promise<void>;
+  /** Removes a file. */
   unlink(file: string): Promise<void>;
+  /** Whether a file or folder is there. */
   exists(file: string): Promise<boolean>;
 }
 

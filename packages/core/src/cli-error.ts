@@ -39,6 +39,7 @@ export function cliFailure(command: string, err: unknown, options: { lenientHint
  * to stdout, commander's error line is dropped (the thrown error carries the same text).
  */
 export const silentCommanderOutput = {
+  /** Drops commander's own error line. */
   outputError: (): void => undefined,
 };
 

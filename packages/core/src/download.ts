@@ -29,6 +29,7 @@ export interface DownloadDatasetParams {
   fetch?: typeof globalThis.fetch;
   /** Defaults to {@link DEFAULT_DATASET_BASE_URL}; files are fetched from `<baseUrl><name>/<file>`. */
   baseUrl?: string;
+  /** Called when each file starts downloading and when it is done. */
   onProgress?: (p: DownloadProgress) => void;
   fs?: FileSystem;
 }

@@ -2,12 +2,23 @@ import * as nodeFs from 'node:fs/promises';
 
 /** The file-system calls this package makes; pass your own (e.g. an in-memory one) in tests. */
 export interface FileSystem {
+  /** A text file's content. */
   readFile(path: string, encoding: 'utf8'): Promise<string>;
+  /** Creates or replaces a file. */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /** Moves a file in one step (atomic writes rename a temporary file). */
   rename(from: string, to: string): Promise<void>;
+  /** Creates a folder and its parents. */
   mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+  /** Removes a file; no error when it is absent. */
   rm(path: string, options: { force: true }): Promise<void>;
-  stat(path: string): Promise<{ isDirectory(): boolean; isFile(): boolean }>;
+  /** What is at a path; rejects when nothing is. */
+  stat(path: string): Promise<{
+    /** A folder. */
+    isDirectory(): boolean;
+    /** A regular file. */
+    isFile(): boolean;
+  }>;
 }
 
 /** Node's file system. */

@@ -24,6 +24,7 @@ export interface EvaluatePredictorOptions {
   /** Epoch and step recorded in the CSV row. */
   epoch?: number;
   step?: number;
+  /** Reports the documents predicted so far out of all. */
   onProgress?: (done: number, total: number) => void;
   /** Where the gold documents came from (a file path), named in errors. */
   source?: string;

@@ -8,12 +8,14 @@ import type { BatchScores, IntArrayND, PairScoringInput, ScoredBatch, SpanScorin
 export interface OrtTensorLike {
   readonly data: unknown;
   readonly dims: readonly number[];
+  /** Frees the tensor's memory (onnxruntime-web keeps it on the wasm heap). */
   dispose(): void;
 }
 
 /** The part of an onnxruntime InferenceSession the scoring uses. */
 export interface OrtSessionLike<T extends OrtTensorLike> {
   readonly inputNames: readonly string[];
+  /** Runs the graph on named inputs, resolving with its named outputs. */
   run(feeds: Record<string, T>): Promise<Record<string, T>>;
 }
 

@@ -1,6 +1,8 @@
 /** Timer functions the batcher uses; injectable so tests control time. */
 export interface Timers {
+  /** Calls `fn` after `ms` milliseconds; returns a handle for clearTimeout. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a pending setTimeout. */
   clearTimeout(handle: unknown): void;
 }
 

@@ -18,10 +18,13 @@ export interface ProgressUpdate {
 
 /** A progress display (the trainer's default: a cli-progress bar on a terminal, plain lines otherwise). */
 export interface Progress {
+  /** Training starts (or resumes at `startValue`) with `total` steps over `epochs` epochs. */
   start(total: number, startValue: number, epochs: number): void;
+  /** A step is done. */
   update(u: ProgressUpdate): void;
   /** The epoch's last step is done; its evaluation (and its messages) follows. */
   endEpoch(u: ProgressUpdate): void;
+  /** Training ended or failed: release the terminal. */
   stop(): void;
 }
 

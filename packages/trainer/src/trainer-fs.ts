@@ -2,12 +2,19 @@ import * as fsp from 'node:fs/promises';
 
 /** The file-system calls the trainer makes; pass your own to test failures or to redirect writes. */
 export interface TrainerFs {
+  /** Creates a folder and its parents. */
   mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+  /** Creates or replaces a file. */
   writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  /** Appends to a file (the training logs), creating it when absent. */
   appendFile(path: string, data: string): Promise<void>;
+  /** A file's bytes. */
   readFile(path: string): Promise<Uint8Array>;
+  /** The names in a folder. */
   readdir(path: string): Promise<string[]>;
+  /** Moves a file or folder in one step (checkpoints are written beside and renamed). */
   rename(from: string, to: string): Promise<void>;
+  /** Removes a file or folder tree; no error when it is absent. */
   rm(path: string, options: { recursive: true; force: true }): Promise<void>;
 }
 

@@ -18,7 +18,9 @@ export interface DownloadProgress {
 
 /** The part of the Cache API used here (a `Cache` from `caches.open`). */
 export interface CacheLike {
+  /** The stored response for a URL, or undefined. */
   match(request: string): Promise<Response | undefined>;
+  /** Stores a response for a URL. */
   put(request: string, response: Response): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export interface FetchCachedOptions {
   cache: CacheLike | null;
   /** The fetch to use (default: globalThis.fetch). */
   fetch?: typeof fetch;
+  /** Called with the bytes loaded so far of each file, last with `done` (also for a file read from the cache). */
   onProgress?: (p: DownloadProgress) => void;
   /** Names what the file is for in errors (e.g. "the model folder"). */
   what?: string;
