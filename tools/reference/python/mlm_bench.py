@@ -13,7 +13,9 @@ without the decoder matrix, read without the safetensors module) and compares lo
 float64 gradients with expected_mlm.json. `bench` times training steps (zero_grad, forward,
 loss, backward, AdamW step) after a few warm-up steps and prints one JSON line: the median, min
 and max seconds per step, tokens/s at the median (batch x length tokens a step) and peak RSS
-(ru_maxrss). Run one configuration per process so that peak RSS is that configuration's own.
+(ru_maxrss), with the process's CPU seconds per step beside the wall-clock ones (on a machine
+shared with other work the wall clock includes waiting for a core) and the load average. Run
+one configuration per process so that peak RSS is that configuration's own.
 A tool, not a test: CI has no PyTorch.
 """
 import argparse
@@ -138,19 +140,22 @@ def bench(a):
     batches = [masked_batch(gen, a.batch, a.length, a.vocab) for _ in range(4)]
     attention = torch.ones((a.batch, a.length))
     times = []
+    cpu = []
     losses = []
     for step in range(a.warmup + a.steps):
         inputs, labels = batches[step % len(batches)]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         loss = model(inputs, attention_mask=attention, labels=labels)['loss']
         loss.backward()
         opt.step()
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         losses.append(loss.item())
         if step >= a.warmup:
             times.append(dt)
+            cpu.append(dc)
     med = statistics.median(times)
+    med_cpu = statistics.median(cpu)
     n_params = sum(p.numel() for p in model.parameters())
     result = {
         'shape': f'{a.hidden}x{a.layers}', 'heads': a.heads, 'intermediate': a.intermediate, 'vocab': a.vocab,
@@ -158,6 +163,11 @@ def bench(a):
         'warmup': a.warmup, 'steps': a.steps,
         'median_s_per_step': round(med, 4), 'min_s': round(min(times), 4), 'max_s': round(max(times), 4),
         'tokens_per_s': round(a.batch * a.length / med, 1),
+        # CPU seconds of the process (all its threads): on a shared machine the wall-clock times
+        # above include waiting for a core; with one thread this is the step's own work.
+        'median_cpu_s_per_step': round(med_cpu, 4),
+        'tokens_per_cpu_s': round(a.batch * a.length / med_cpu, 1),
+        'loadavg_1min': round(os.getloadavg()[0], 2),
         'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         'first_loss': round(losses[0], 4), 'last_loss': round(losses[-1], 4),
         'torch': torch.__version__, 'python': platform.python_version(),
