@@ -53,9 +53,12 @@ export function readDictd(index: string, dict: Uint8Array, files: { index: strin
     const length = decodeDictdNumber(len, where);
     if (offset + length > body.length) throw new Error(`${where}: article at ${offset}+${length} lies past the end of ${files.dict} (${body.length} bytes)`);
     const key = `${offset}:${length}`;
+    const text = body.subarray(offset, offset + length).toString('utf8');
+    // dict-gcide's index points a real headword ("0") into its database notes as well.
+    if (/^\s*00-?database/i.test(text)) continue;
     const seen = byOffset.get(key);
     if (seen) seen.headwords.push(headword);
-    else byOffset.set(key, { headwords: [headword], offset, text: body.subarray(offset, offset + length).toString('utf8') });
+    else byOffset.set(key, { headwords: [headword], offset, text });
   }
   return [...byOffset.values()].sort((a, b) => a.offset - b.offset);
 }

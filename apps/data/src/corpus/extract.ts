@@ -42,17 +42,11 @@ const GCIDE_CHAR = /\[([`'^"=~.-]?)(ae|oe|AE|OE|[A-Za-z])([`'^"=~-]|um|dd|ddot)?
 
 /** Removes a GCIDE article's head: the headword(s) with their \pronunciation\, a (pronunciation) and the part of speech. */
 function dropGcideHead(text: string): string {
-  let s = text.replace(/^(?:[^\\\n]*\\[^\\]*\\[ ,]*)+/, '');
-  if (s.startsWith('(') || s.startsWith(' (')) {
-    s = s.trimStart();
-    let depth = 0;
-    let i = 0;
-    for (; i < s.length; i++) {
-      if (s[i] === '(') depth++;
-      else if (s[i] === ')' && --depth === 0) break;
-    }
-    s = s.slice(i + 1);
-  }
+  // Each head: "Word \pro*nun"ci*a`tion\" and maybe "(pronunciation)", then "," before the next
+  // one ("Alcoholometric \...\, Alcoholometrical\n\...\, a."); a head may wrap between lines.
+  const head = /^\s*[^\\\n]*?\s*\\[^\\]*\\(?:\s*\((?:[^()]|\([^()]*\))*\))?[\s,]*/;
+  let s = text;
+  for (let m = head.exec(s); m && m[0].length; m = head.exec(s)) s = s.slice(m[0].length);
   // ", n.", ", v. t.", "; pl. {Oxen}", "a." ...: abbreviations of one to five lower-case letters.
   return s.replace(/^[\s,;]*(?:(?:[a-z]{1,5}|[A-Z][a-z]{0,4})\.[\s,;&]*)*/, '');
 }
@@ -71,7 +65,7 @@ export function gcideDocument(entry: DictdEntry): string {
     let text = lines.join('\n');
     if (p === 0) text = dropGcideHead(text);
     // Some dictd offsets of dict-gcide run into the next article: its head ("Word \pron\") is not text either.
-    text = text.replace(/[^\s\\]+ \\[^\\\n]+\\/g, '');
+    text = text.replace(/[^\s\\]+\s+\\[^\\\n]+\\/g, '');
     if (/^\s*Syn[.:]/.test(text)) return;
     text = text.replace(/\[[\s\S]*?\]/g, (m) => m.replace(GCIDE_CHAR, (_c, _pre: string, letter: string) => GCIDE_LIGATURES[letter] ?? letter));
     text = dropBrackets(text.replace(GCIDE_CHAR, (_c, _pre: string, letter: string) => GCIDE_LIGATURES[letter] ?? letter));
@@ -95,7 +89,7 @@ const BARE_REFERENCE = /^(?:(?:See|Compare|Same as)(?: also)?\b|Syn\.)[^.]*\.?$/
 const PARAGRAPH_LABELS = /(^|\n)\s*(?:(?:n|adj|adv|v|vt|vi|interj|pron|prep|conj|excl|num)\.\s+|\d+\.\s+)+/g;
 
 /**
- * One FOLDOC (dict-foldoc) article as prose: without its headword line, `<category>` tags,
+ * One FOLDOC (dict-foldoc) article as prose: without its headword line, `<category>` tags, <e-mail addresses>,
  * [bracketed] sources, the closing "(1998-01-15)" date and cross-reference braces.
  */
 export function foldocDocument(entry: DictdEntry): string {
@@ -104,7 +98,7 @@ export function foldocDocument(entry: DictdEntry): string {
   for (const lines of paras) {
     let text = lines.join('\n');
     if (/^\s*\(\d{4}-\d\d-\d\d\)\s*$/.test(text)) continue;
-    text = dropBrackets(text.replace(/<[^<>]*>/g, '')).replace(PARAGRAPH_LABELS, '$1');
+    text = dropBrackets(text.replace(/<[a-z][a-z0-9 ,.+/-]*>|<[^<>\s@]+@[^<>\s]+>/gi, '')).replace(PARAGRAPH_LABELS, '$1');
     const clean = tidyPunctuation(dropBraces(joinLines(text)));
     if (/\p{L}/u.test(clean)) parts.push(clean);
   }

@@ -32,7 +32,8 @@ async function writeDictd(dir: string, db: string, articles: Array<[string[], st
     body += text;
     for (const h of heads) index.push(`${h}\t${b64(offset)}\t${b64(Buffer.byteLength(text, 'utf8'))}`);
   };
-  add(['00-database-info'], '00-database-info\n   This file was converted from the original database.\n\n');
+  // dict-gcide's own index also points the headword "0" at its database notes.
+  add(['00-database-info', '0'], '00-database-info\n   This file was converted from the original database.\n\n');
   for (const [heads, text] of articles) add(heads, text);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, `${db}.index`), `${index.sort().join('\n')}\n`);
@@ -75,10 +76,25 @@ const GCIDE: Array<[string[], string]> = [
 `,
   ],
   [['Obs'], 'Obs \\Obs\\, n.\n   [R.]\n   [1913 Webster]\n\n'],
+  [
+    ['Alcoholmetrical'],
+    `Alcoholometric \\Al\`co*hol\`o*met"ric\\, Alcoholometrical
+\\Al\`co*hol\`o*met"ric*al\\ (al\`ko*hol\`o*met"rik*al), Alcoholmetrical
+\\Al\`co*hol*met"ric*al\\, a.
+   Relating to the alcoholometer or alcoholometry.
+   [1913 Webster]
+
+         The alcoholometrical strength of spirituous liquors.
+                                                  --Ure.
+   [1913 Webster]
+
+`,
+  ],
 ];
 const GCIDE_DOCS = [
   'To cast or drive out; to banish. That he might... abandon them from him. To relinquish all claim to; -- used when an insured person gives up all claim.',
   'Any of several voracious pikelike marine fishes of the genus Sphyræna, often six feet or more long. In Cuba its flesh is reputed to be poisonous. Flauto piccolo, an octave flute, like the old flute a bec.',
+  'Relating to the alcoholometer or alcoholometry. The alcoholometrical strength of spirituous liquors.',
 ];
 
 const FOLDOC: Array<[string[], string]> = [
@@ -99,12 +115,12 @@ const FOLDOC: Array<[string[], string]> = [
 
 `,
   ],
-  [['OS'], 'OS\n\n   1. <operating system> {operating system}.\n\n   2. <jargon> An output spy.\n\n   (2003-06-26)\n\n'],
+  [['OS'], 'OS\n\n   1. <operating system> {operating system}.\n\n   2. <jargon> An output spy, by Denis Howe <dbh@doc.example>, in loops such as\n   for (i=1; i<n; i++) x(i);\n\n   (2003-06-26)\n\n'],
   [['developer'], 'developer\n\n   See {hacker}.\n\n'],
 ];
 const FOLDOC_DOCS = [
   'A software change that is neither forward- nor backward-compatible, and which is costly to make and costly to reverse. E.g. "Can we install that without causing a flag day for all users?" See also backward combatability, lock-in.',
-  'operating system. An output spy.',
+  'operating system. An output spy, by Denis Howe, in loops such as for (i=1; i<n; i++) x(i);',
 ];
 
 const JARGON: Array<[string[], string]> = [
@@ -181,7 +197,7 @@ describe('spert-data prepare-corpus', () => {
     expect(() => decodeDictdNumber('a!', 'gcide.index:3')).toThrow('gcide.index:3: "a!" is not a dictd base64 number');
     const index = await readFile(src('dictd', 'gcide.index'), 'utf8');
     const entries = readDictd(index, await readFile(src('dictd', 'gcide.dict.dz')), { index: 'gcide.index', dict: 'gcide.dict.dz' });
-    expect(entries.map((e) => e.headwords.sort())).toEqual([['Abandon', 'abandon'], ['Barracuda', 'Sphyraena'], ['Obs']]);
+    expect(entries.map((e) => e.headwords.sort())).toEqual([['Abandon', 'abandon'], ['Barracuda', 'Sphyraena'], ['Obs'], ['Alcoholmetrical']]);
     expect(() => readDictd('Dog\tA\tZZZ\n', Buffer.from('short'), { index: 'g.index', dict: 'g.dict' })).toThrow(/g\.index:1: article at 0\+\d+ lies past the end of g\.dict \(5 bytes\)/);
     expect(() => readDictd('Dog A B\n', Buffer.from('short'), { index: 'g.index', dict: 'g.dict' })).toThrow('g.index:1: expected "headword<TAB>offset<TAB>length"');
   });
