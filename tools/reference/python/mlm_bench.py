@@ -128,7 +128,20 @@ def masked_batch(gen, batch, length, vocab, mask_id=103, first_normal=1000):
     return inputs, labels
 
 
+def loaded_blas():
+    """The BLAS library this process runs (Debian's python3-torch calls libblas.so.3, whichever
+    alternative provides it: the reference BLAS of libblas3 is an order of magnitude slower than
+    OpenBLAS, from libopenblas0-openmp)."""
+    torch.ones(2, 2) @ torch.ones(2, 2)
+    with open('/proc/self/maps') as f:
+        libs = sorted({line.split()[-1] for line in f if 'blas' in line.split()[-1]})
+    return libs
+
+
 def bench(a):
+    blas = loaded_blas()
+    if any('/blas/' in lib for lib in blas):
+        print(f'warning: the reference BLAS is loaded ({blas}): apt-get install libopenblas0-openmp for PyTorch at its speed', file=sys.stderr)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     config = BertConfig(vocab_size=a.vocab, hidden_size=a.hidden, num_hidden_layers=a.layers, num_attention_heads=a.heads,
@@ -170,7 +183,7 @@ def bench(a):
         'loadavg_1min': round(os.getloadavg()[0], 2),
         'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         'first_loss': round(losses[0], 4), 'last_loss': round(losses[-1], 4),
-        'torch': torch.__version__, 'python': platform.python_version(),
+        'torch': torch.__version__, 'python': platform.python_version(), 'blas': blas,
         'OPENBLAS_CORETYPE': os.environ.get('OPENBLAS_CORETYPE'),
     }
     print(json.dumps(result))
