@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { splitWords } from '@spert/tokenizer';
 import { runDataCli } from '../cli';
 import { decodeDictdNumber, readDictd } from './dictd';
-import { manifestPath, prepareCorpus, type CorpusManifest } from './prepare';
+import { countWords, manifestPath, prepareCorpus, type CorpusManifest } from './prepare';
 
 // Small hand-made inputs in each source's own format (the real dictionaries are never committed).
 
@@ -229,6 +229,12 @@ describe('spert-data prepare-corpus', () => {
     } else {
       expect(part.package?.version).toBe(folder === 'sotu' ? '0.2.3' : '3.1.14');
     }
+  });
+
+  it('counts long documents in pieces between spaces, with exactly splitWords\' count', () => {
+    const text = `Mr. Smith's U.S. co-operation -- don't stop... at 3.5 ${'"Quoted," said Dr. Jones (Calif.) of ACME Corp. in 1,000 places; '.repeat(60)}end.`;
+    for (const chunk of [7, 50, 333, 2000, 1e6]) expect(countWords(text, chunk)).toBe(splitWords(text).length);
+    expect(countWords('')).toBe(0);
   });
 
   it('is deterministic: the same inputs give the same bytes and the same manifest', async () => {
