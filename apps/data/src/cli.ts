@@ -1,17 +1,50 @@
 import { silentCommanderOutput } from '@spert/core';
 import { Command } from 'commander';
 import { convertCommand, type DataFormat } from './convert';
+import { manifestPath, prepareCorpus } from './corpus/prepare';
+import { CORPUS_SOURCE_INFO, CORPUS_SOURCES, type CorpusSourceName } from './corpus/sources';
 
 const choice = <T extends string>(flag: string, values: readonly T[]) => (v: string): T => {
   if (!(values as readonly string[]).includes(v)) throw new Error(`${flag} must be one of ${values.join(', ')}, got "${v}"`);
   return v as T;
 };
 const FORMATS = ['spert', 'brat', 'label-studio', 'doccano'] as const satisfies readonly DataFormat[];
+const COMMANDS = 'convert, prepare-corpus';
+
+/** --source a b, --source a,b: the names, each checked. */
+function sourceNames(values: string[]): CorpusSourceName[] {
+  const names = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const n of names) choice('--source', CORPUS_SOURCES)(n);
+  return names as CorpusSourceName[];
+}
+
+/** --from PATH (one source) or --from NAME=PATH (any of several). */
+function fromPaths(values: string[], sources: CorpusSourceName[]): Partial<Record<CorpusSourceName, string>> {
+  const out: Partial<Record<CorpusSourceName, string>> = {};
+  for (const v of values) {
+    const m = /^([a-z]+)=(.+)$/.exec(v);
+    if (m && (CORPUS_SOURCES as readonly string[]).includes(m[1])) out[m[1] as CorpusSourceName] = m[2];
+    else if (sources.length === 1) out[sources[0]] = v;
+    else throw new Error(`--from ${v}: with several sources, say which: --from NAME=PATH (NAME one of ${sources.join(', ')})`);
+  }
+  return out;
+}
+
+const sourceHelp = [
+  '',
+  'Sources (installed by hand: this command never installs anything; --from PATH reads them elsewhere):',
+  ...CORPUS_SOURCES.map((n) => {
+    const s = CORPUS_SOURCE_INFO[n];
+    return `  ${n.padEnd(8)} ${s.description}\n           ${s.install}; read from ${s.location}\n           licence: ${s.licence}`;
+  }),
+  '',
+  'Example: npx spert-data prepare-corpus --source wordnet gcide foldoc jargon devil sotu --out ~/corpora/general.txt',
+].join('\n');
 
 /** Runs `spert-data` with argv (without node and script); resolves to what it printed on stdout. */
 export async function runDataCli(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<string> {
   let output = '';
-  const program = new Command('spert-data').description('Convert between SpERT JSON and annotation tools (brat, Label Studio, doccano)');
+  const program = new Command('spert-data').description('Convert between SpERT JSON and annotation tools (brat, Label Studio, doccano); prepare pre-training corpora');
   program.exitOverride().configureOutput(silentCommanderOutput);
   let action: Promise<void> | undefined;
   program
@@ -62,12 +95,31 @@ export async function runDataCli(argv: string[], log: (s: string) => void = (s) 
         output = summary;
       });
     });
+  program
+    .command('prepare-corpus')
+    .description('write a pre-training corpus (plain text, one document a line) and its manifest from installed dictionary and text packages')
+    .option('--source <names...>', `sources to read, in order: ${CORPUS_SOURCES.join(' | ')} (space- or comma-separated)`)
+    .option('--combine <files...>', 'corpus files (one document a line) to append after the sources, e.g. corpora prepared before')
+    .option('--from <paths...>', 'read a source from PATH instead of its installed package; NAME=PATH with several sources')
+    .requiredOption('--out <file>', 'corpus file to write (its manifest: <file>.manifest.json)')
+    .option('--min-words <n>', 'leave out documents with fewer words', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--min-words must be a positive integer, got "${v}"`);
+      return n;
+    }, 3)
+    .addHelpText('after', sourceHelp)
+    .action((o: { source?: string[]; combine?: string[]; from?: string[]; out: string; minWords: number }) => {
+      const sources = sourceNames(o.source ?? []);
+      action = prepareCorpus({ sources, combine: o.combine, from: fromPaths(o.from ?? [], sources), out: o.out, minWords: o.minWords, log }).then((m) => {
+        output = `wrote ${m.lines} documents, ${m.words} words, ${m.bytes} bytes: ${o.out} (sha256 ${m.sha256}); manifest ${manifestPath(o.out)}\n`;
+      });
+    });
   // commander 14 answers a missing command with its help and an exit; say what is missing instead.
   if (!argv.some((a) => !a.startsWith('-'))) {
-    if (!argv.some((a) => a === '--help' || a === '-h')) throw new Error('spert-data: name a command: convert (see --help)');
+    if (!argv.some((a) => a === '--help' || a === '-h')) throw new Error(`spert-data: name a command: ${COMMANDS} (see --help)`);
   }
   program.parse(['node', 'spert-data', ...argv]);
-  if (!action) throw new Error('spert-data: name a command: convert (see --help)');
+  if (!action) throw new Error(`spert-data: name a command: ${COMMANDS} (see --help)`);
   await action;
   return output;
 }

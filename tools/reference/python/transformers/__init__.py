@@ -1,6 +1,8 @@
 """A minimal stand-in for the parts of Hugging Face `transformers` that the reference SpERT code
 (lavis-nlp/spert) imports, so that its own sampling, model heads and loss run unchanged on a machine
-without `transformers` (Debian has python3-torch, not transformers). BertModel follows
+without `transformers` (Debian has python3-torch, not transformers); and BertForMaskedLM, the
+PyTorch side of the masked-LM speed comparison (mlm_bench.py, which checks it against
+../shared/fixtures/tiny-bert-mlm). BertModel follows
 transformers' modeling_bert (v4.x, eager attention, exact GELU) and is checked against
 ../shared/fixtures/tiny-bert/expected_hidden_states.json by check_shim.py; AdamW is the deprecated
 transformers.AdamW (correct_bias as the reference passes it); the scheduler is
@@ -218,6 +220,80 @@ class BertModel(PreTrainedModel):
         mask = (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
         h = self.encoder(self.embeddings(input_ids, token_type_ids), mask)
         return {'last_hidden_state': h, 'pooler_output': self.pooler(h) if self.pooler is not None else None}
+
+
+class _PredictionHeadTransform(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.hidden_size)
+        self.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
+
+    def forward(self, x):
+        return self.LayerNorm(nn.functional.gelu(self.dense(x)))
+
+
+class _LMPredictionHead(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.transform = _PredictionHeadTransform(c)
+        # As modeling_bert: a bias-free decoder whose bias is the head's own `bias` parameter, and
+        # whose weight BertForMaskedLM ties to the word embeddings.
+        self.decoder = nn.Linear(c.hidden_size, c.vocab_size, bias=False)
+        self.bias = nn.Parameter(torch.zeros(c.vocab_size))
+        self.decoder.bias = self.bias
+
+    def forward(self, x):
+        return self.decoder(self.transform(x))
+
+
+class _OnlyMLMHead(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.predictions = _LMPredictionHead(c)
+
+    def forward(self, h):
+        return self.predictions(h)
+
+
+class BertForMaskedLM(PreTrainedModel):
+    """transformers' BertForMaskedLM: BertModel without pooler, the `cls.predictions` head with
+    the decoder tied to the word embeddings, the decoder applied at every position (as transformers
+    does) and cross-entropy over the positions whose label is not -100."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.bert = BertModel(config, add_pooling_layer=False)
+        self.cls = _OnlyMLMHead(config)
+        self.init_weights()
+
+    def init_weights(self):
+        self.apply(self._init_weights)
+        self.cls.predictions.bias.data.zero_()
+        self.tie_weights()
+
+    def tie_weights(self):
+        self.cls.predictions.decoder.weight = self.bert.embeddings.word_embeddings.weight
+
+    def load_hf_state_dict(self, state):
+        """Loads a Hugging Face BertForMaskedLM state dict, with or without the tied decoder matrix
+        (a pytorch_model.bin carries it, a model.safetensors leaves it out); returns the missing keys."""
+        own = self.state_dict()
+        loaded = {}
+        for k, v in state.items():
+            k = k.replace('LayerNorm.gamma', 'LayerNorm.weight').replace('LayerNorm.beta', 'LayerNorm.bias')
+            if k in own:
+                loaded[k] = v
+        missing, _ = self.load_state_dict(loaded, strict=False)
+        self.tie_weights()
+        return [k for k in missing if k not in ('cls.predictions.decoder.weight', 'cls.predictions.decoder.bias')]
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, labels=None):
+        h = self.bert(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)['last_hidden_state']
+        logits = self.cls(h)
+        loss = None
+        if labels is not None:
+            loss = nn.functional.cross_entropy(logits.view(-1, self.config.vocab_size), labels.view(-1), ignore_index=-100)
+        return {'loss': loss, 'logits': logits}
 
 
 class PreTrainedTokenizer:
