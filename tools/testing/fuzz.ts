@@ -10,7 +10,7 @@
 // SPERT_FUZZ_SEED=random picks the seed (printed, with fast-check's path, when an input fails);
 // tools/testing/fuzz-long.sh does both for every target.
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Folder of the committed seed corpus, one subfolder per target. */
@@ -139,9 +139,12 @@ export function fuzzSettings(defaultRuns: number): { numRuns: number; seed: numb
 
 /** Why a thrown value is a crash rather than the project's clear error, or undefined when it is clear. */
 export function crashReason(e: unknown, source: string): string | undefined {
-  if (!(e instanceof Error)) return `threw a non-Error: ${String(e)}`;
-  if (e instanceof RangeError || e instanceof TypeError || e instanceof ReferenceError || e.name === 'SyntaxError') return `${e.name}: ${e.message}\n${e.stack}`;
-  if (!e.message.includes(source)) return `the error does not name the file ${source}: ${e.message}`;
+  // by name, not instanceof: errors of node's own realm (a stack overflow) are not jest's RangeError
+  if (typeof e !== 'object' || e === null || typeof (e as Error).message !== 'string') return `threw a non-Error: ${String(e)}`;
+  if (!(e instanceof Error) && Object.prototype.toString.call(e) !== '[object Error]') return `threw a non-Error: ${String(e)}`;
+  const { name, message, stack } = e as Error;
+  if (['RangeError', 'TypeError', 'ReferenceError', 'SyntaxError', 'InternalError'].includes(name)) return `${name}: ${message}\n${stack}`;
+  if (!message.includes(source)) return `the error does not name the file ${source}: ${message}`;
   return undefined;
 }
 
@@ -190,6 +193,8 @@ export async function runFuzzTarget(target: FuzzTarget): Promise<FuzzReport> {
   const started = Date.now();
   await fc.assert(
     fc.asyncProperty(mutations(seeds), async (bytes) => {
+      // a hang cannot be interrupted in-process: SPERT_FUZZ_LAST keeps the input being read, to replay it
+      if (process.env.SPERT_FUZZ_LAST) writeFileSync(process.env.SPERT_FUZZ_LAST, bytes);
       const t0 = Date.now();
       try {
         await target.read(bytes);

@@ -12,7 +12,7 @@ import { readDataset, readTypes } from '../../packages/core/src/index';
 import { settingsToJson, SPERT_DEFAULTS } from '../../packages/core/src/model-settings';
 import { corpusRoot } from './fuzz';
 import { sharedPath } from './shared';
-import { torchZip, type TorchTensor } from './torch-zip';
+import { torchZip, ZIP_MTIME, type TorchTensor } from './torch-zip';
 
 const fixture = (...p: string[]) => readFileSync(sharedPath('fixtures', ...p));
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   // zip: the same archives (stored) and one deflated, so inflate is fuzzed too
   put('zip', 'tiny-bert.zip', bertBin);
   const { zipSync } = await import('fflate');
-  put('zip', 'deflated.zip', zipSync({ 'a/data.pkl': new Uint8Array(fixture('tiny-bert', 'vocab.txt')).subarray(0, 600), 'a/version': new TextEncoder().encode('3\n') }, { level: 6 }));
+  put('zip', 'deflated.zip', zipSync({ 'a/data.pkl': new Uint8Array(fixture('tiny-bert', 'vocab.txt')).subarray(0, 600), 'a/version': new TextEncoder().encode('3\n') }, { level: 6, mtime: ZIP_MTIME }));
 
   // data.pkl: the real pickles of the fixtures (torch wrote them), read with the state-dict hooks
   for (const dir of ['tiny-bert', 'tiny-roberta']) {
@@ -72,9 +72,14 @@ async function main(): Promise<void> {
   put('vocab', 'tiny-bert.txt', fixture('tiny-bert', 'vocab.txt'));
 
   // tokenizer.json: BPE (tiny-roberta), Unigram (tiny-deberta-v3 without its 300 kB charsmap), WordPiece (tiny-bert's vocab)
-  put('tokenizer-json', 'bpe.json', fixture('tiny-roberta', 'tokenizer.json'));
+  // RoBERTa's tokenizer.json leaves unk_token to tokenizer_config.json: named in the model here, so the file stands alone
+  const bpe = JSON.parse(fixture('tiny-roberta', 'tokenizer.json').toString('utf8'));
+  bpe.model.unk_token = '<unk>';
+  bpe.padding = { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null, pad_id: 1, pad_type_id: 0, pad_token: '<pad>' };
+  put('tokenizer-json', 'bpe.json', JSON.stringify(bpe));
   const unigram = JSON.parse(fixture('tiny-deberta-v3', 'tokenizer.json').toString('utf8'));
   unigram.normalizer.normalizers = unigram.normalizer.normalizers.filter((n: { type: string }) => n.type !== 'Precompiled');
+  unigram.padding = { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: '[PAD]' };
   put('tokenizer-json', 'unigram.json', JSON.stringify(unigram));
   const vocab = fixture('tiny-bert', 'vocab.txt').toString('utf8').split('\n').filter((l) => l !== '');
   const special = (content: string) => ({ id: vocab.indexOf(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });

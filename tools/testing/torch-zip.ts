@@ -6,6 +6,9 @@ import { zipSync } from 'fflate';
 
 const enc = new TextEncoder();
 
+/** Fixed modification time of written entries, so the same tensors give the same bytes. */
+export const ZIP_MTIME = new Date('2026-01-01T00:00:00Z');
+
 /** Pickle bytes from opcode numbers and strings (strings are written as UTF-8). */
 export function pickleBytes(...parts: Array<number[] | string>): Uint8Array {
   return new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...enc.encode(p)] : p)));
@@ -70,5 +73,5 @@ export function torchZip(tensors: readonly TorchTensor[], root = 'archive'): Uin
     [`${root}/version`]: [enc.encode('3\n'), { level: 0 }],
   };
   tensors.forEach((t, i) => (files[`${root}/data/${i}`] = [t.bytes, { level: 0 }]));
-  return zipSync(files);
+  return zipSync(files, { mtime: ZIP_MTIME });
 }
