@@ -133,6 +133,7 @@ export function fuzzSettings(defaultRuns: number): { numRuns: number; seed: numb
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`SPERT_FUZZ_RUNS must be a positive integer, got ${process.env.SPERT_FUZZ_RUNS}`);
   const raw = process.env.SPERT_FUZZ_SEED;
   const seed = raw === 'random' ? Math.floor(Math.random() * 0x7fffffff) : raw ? Number(raw) : 20261205;
+  if (raw === 'random') process.stdout.write(`fuzz seed ${seed} (replay with SPERT_FUZZ_SEED=${seed})\n`);
   if (!Number.isInteger(seed)) throw new Error(`SPERT_FUZZ_SEED must be an integer or "random", got ${raw}`);
   return { numRuns: runs, seed };
 }

@@ -81,18 +81,16 @@ export interface KillAndResumeOptions {
   command: readonly string[];
   /** Appended to `command` for every later attempt (e.g. ['--resume']). */
   resumeArgs: readonly string[];
-  /** One attempt per kill point, in order; then attempts without a kill until one exits 0. */
+  /** One attempt per kill point, in order; then one attempt without a kill, which must exit 0. */
   killPoints: readonly KillPoint[];
   cwd: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs: number;
-  /** Most attempts to finish after the kill points (default 3). */
-  maxFinishAttempts?: number;
 }
 
 /**
  * Runs `command`, SIGKILLed at each kill point in turn (each attempt after the first resumes),
- * then resumes until it exits 0. Fails when an attempt meant to be killed exits on its own
+ * then resumes once more, to the end. Fails when an attempt meant to be killed exits on its own
  * (the kill point was never reached) or a finishing attempt fails. Returns every attempt.
  */
 export async function killAndResume(o: KillAndResumeOptions): Promise<AttemptResult[]> {
@@ -103,12 +101,9 @@ export async function killAndResume(o: KillAndResumeOptions): Promise<AttemptRes
     attempts.push(r);
     if (r.signal !== 'SIGKILL') throw new Error(`attempt ${i + 1} (kill ${describeKill(kill)}) was not killed: exit code ${r.code}\n${r.output}`);
   }
-  for (let n = 0; n < (o.maxFinishAttempts ?? 3); n++) {
-    const r = await runAttempt({ command: commandFor(attempts.length), cwd: o.cwd, env: o.env, timeoutMs: o.timeoutMs });
-    attempts.push(r);
-    if (r.code === 0) return attempts;
-    throw new Error(`resumed attempt ${attempts.length} failed (code ${r.code}, signal ${r.signal})\n${r.output}`);
-  }
+  const last = await runAttempt({ command: commandFor(attempts.length), cwd: o.cwd, env: o.env, timeoutMs: o.timeoutMs });
+  attempts.push(last);
+  if (last.code !== 0) throw new Error(`the resumed attempt ${attempts.length} failed (code ${last.code}, signal ${last.signal})\n${last.output}`);
   return attempts;
 }
 
