@@ -65,7 +65,10 @@ function apply(bytes: Uint8Array, op: Op, seeds: readonly Uint8Array[]): Uint8Ar
   const cat = (...parts: Uint8Array[]) => {
     const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
-    for (const p of parts) (out.set(p, o), (o += p.length));
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   };
   switch (op.kind) {

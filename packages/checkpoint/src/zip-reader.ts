@@ -58,7 +58,10 @@ function inflateAtMost(raw: Uint8Array, max: number, tooLong: () => never, bad: 
   }
   const out = new Uint8Array(total);
   let o = 0;
-  for (const c of chunks) (out.set(c, o), (o += c.length));
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
   return out;
 }
 

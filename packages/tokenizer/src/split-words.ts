@@ -62,7 +62,7 @@ function segmentersFor(locale: string) {
 // whitespace, before a non-space character. A run of CHUNK characters without whitespace (only in
 // hostile or broken input) is cut at a code point that starts a new grapheme.
 const CHUNK = 2048;
-const CONTINUES = /^[\p{M}\u200d\ufe0e\ufe0f\udc00-\udfff]/u;
+const CONTINUES = /^(?:\p{M}|\u200d|\ufe0e|\ufe0f|[\udc00-\udfff])/u;
 
 /** The word segments of `text`, with indices into `text`, computed piecewise (see CHUNK). */
 function* segmentsOf(segmenter: Intl.Segmenter, text: string): Generator<{ segment: string; index: number; isWordLike?: boolean }> {
