@@ -15,6 +15,7 @@ const modelOptions = (o: Record<string, unknown>): Omit<ModelOptions, 'log'> => 
   model: String(o.model),
   types: o.types as string | undefined,
   lowercase: o.lowercase as boolean | undefined,
+  allowNonFinite: o.allowNonFinite === true,
   backend: o.backend as BackendName,
   pipeline: {
     batchSize: o.batchSize as number | undefined,
@@ -42,6 +43,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
       .requiredOption('--model <dir>', 'model directory (ours, or the reference\'s with --types)')
       .option('--types <file>', 'types file (required for the reference\'s model directories)')
       .option('--lowercase', 'lower-case words before WordPiece (overrides the model)')
+      .option('--allow-non-finite', 'load weights holding NaN or infinite values (refused by default, naming the tensors)')
       .option('--batch-size <n>', `documents per forward pass (${PIPELINE_DEFAULTS.batchSize})`, int)
       .addOption(new Option('--on-too-long <policy>', `documents longer than the encoder: overlapping windows, merged; an error; or trailing words dropped (${PIPELINE_DEFAULTS.onTooLong})`).choices(TOO_LONG_POLICIES))
       .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', int)

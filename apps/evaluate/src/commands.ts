@@ -10,6 +10,8 @@ export interface ModelOptions {
   model: string;
   types?: string;
   lowercase?: boolean;
+  /** Load weights holding NaN or infinite values (refused by default). */
+  allowNonFinite?: boolean;
   backend?: BackendName;
   /** Batch size and the long-document policy of the one pipeline. */
   pipeline?: PipelineOptions;
@@ -23,7 +25,7 @@ async function open(o: ModelOptions): Promise<{ model: SpertModel; types?: Types
   await useBackend(o.backend ?? 'auto');
   o.log?.(formatBackendReport(await backendReport(), { verbose: o.verbose }));
   const types = o.types ? await readTypes({ path: o.types }) : undefined;
-  return { model: await SpertModel.load({ dir: o.model, types, lowercase: o.lowercase }), types };
+  return { model: await SpertModel.load({ dir: o.model, types, lowercase: o.lowercase, allowNonFinite: o.allowNonFinite }), types };
 }
 
 /** `spert-eval eval`: scores a model on a gold dataset with the reference's protocol. */

@@ -34,8 +34,9 @@ describe('spert-export', () => {
     }
   });
 
-  it('parses --int8 and refuses bad paths with the flag named', async () => {
-    expect(parseExportArgs(argv('--model', 'm', '--out', 'o', '--int8'))).toEqual({ model: 'm', out: 'o', types: undefined, int8: true });
+  it('parses --int8 and --allow-non-finite and refuses bad paths with the flag named', async () => {
+    expect(parseExportArgs(argv('--model', 'm', '--out', 'o', '--int8'))).toEqual({ model: 'm', out: 'o', types: undefined, int8: true, allowNonFinite: false });
+    expect(parseExportArgs(argv('--model', 'm', '--out', 'o', '--allow-non-finite'))).toMatchObject({ int8: false, allowNonFinite: true });
     expect(() => parseExportArgs(argv('--model', 'm'))).toThrow(/--out/);
     await expect(runExport(argv('--model', path.join(dir, 'missing'), '--out', path.join(dir, 'x')), () => undefined)).rejects.toThrow(/^--model .*missing: there is no model directory there .*a model directory holds config\.json, the weights/);
     await expect(runExport(argv('--model', fixture(), '--out', fixture()), () => undefined)).rejects.toThrow(/--out must differ from --model/);

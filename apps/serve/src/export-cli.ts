@@ -13,6 +13,8 @@ export interface ExportCliOptions {
   int8: boolean;
   /** Also write a static folder for browsers here (page, @spert/web bundle, onnxruntime-web wasm, model/). */
   web?: string;
+  /** Export weights holding NaN or infinite values (refused by default). */
+  allowNonFinite: boolean;
 }
 
 /** Parses spert-export's arguments (`argv` as in process.argv: node, script, args...); throws on bad input. */
@@ -24,13 +26,14 @@ export function parseExportArgs(argv: string[]): ExportCliOptions {
     .requiredOption('--out <dir>', 'where to write encoder.onnx, entity_head.onnx, relation_head.onnx, config.json and the vocabulary')
     .option('--types <file>', 'types file (needed for the reference\'s directories, which do not store their types)')
     .option('--int8', 'quantize the encoder\'s matrix products to int8 (smaller and faster on CPU; see docs/benchmarks.md for the F1 change)', false)
+    .option('--allow-non-finite', 'load weights holding NaN or infinite values (refused by default, naming the tensors)', false)
     .option('--web <dir>', 'also write a static folder that runs the model in the browser: index.html, spert-web.js, onnxruntime-web\'s wasm files and model/ (host it with any static file server)')
     // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
     .exitOverride()
     .configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
-  return { model: o.model as string, out: o.out as string, types: o.types as string | undefined, int8: o.int8 === true, web: o.web as string | undefined };
+  return { model: o.model as string, out: o.out as string, types: o.types as string | undefined, int8: o.int8 === true, web: o.web as string | undefined, allowNonFinite: o.allowNonFinite === true };
 }
 
 /** Runs spert-export: validates the paths, exports, and reports what it wrote (`web.bundleDir`: a built browser bundle to use for --web). */
@@ -41,7 +44,7 @@ export async function runExport(argv: string[], log: (s: string) => void = (s) =
   if (o.web && [o.model, o.out].some((d) => path.resolve(d) === path.resolve(o.web as string))) throw new Error('--web must differ from --model and --out (it gets its own index.html and model/)');
   const types = o.types ? await readTypes({ path: o.types }) : undefined;
   const started = Date.now();
-  const result = await exportSpertOnnx({ modelDir: o.model, outDir: o.out, types, quantization: o.int8 ? 'int8' : 'none' });
+  const result = await exportSpertOnnx({ modelDir: o.model, outDir: o.out, types, quantization: o.int8 ? 'int8' : 'none', allowNonFinite: o.allowNonFinite });
   const t = result.settings.types;
   log(
     `exported ${o.model} -> ${result.outDir} in ${((Date.now() - started) / 1000).toFixed(1)} s` +

@@ -36,6 +36,12 @@ describe('parseTrainArgs', () => {
     expect(() => parseTrainArgs(['--family', 'roberta', '--encoder', 'x'])).toThrow(/has its own family/);
     expect(() => parseTrainArgs(['--family', 'gpt'])).toThrow(/family.*bert.*roberta.*deberta-v2/s);
   });
+  it('takes --checkpoint-every and --allow-non-finite (off by default)', () => {
+    expect(parseTrainArgs([])).toMatchObject({ allowNonFinite: false });
+    expect(parseTrainArgs([]).checkpointEvery).toBeUndefined();
+    expect(parseTrainArgs(['--checkpoint-every', '50', '--allow-non-finite'])).toMatchObject({ checkpointEvery: 50, allowNonFinite: true });
+    expect(() => parseTrainArgs(['--checkpoint-every', '0'])).toThrow(/checkpointEvery/);
+  });
   it('takes --lenient and --verbose (off by default)', () => {
     expect(parseTrainArgs([])).toMatchObject({ lenient: false, verbose: false });
     expect(parseTrainArgs(['quickstart', '--lenient', '--verbose'])).toMatchObject({ lenient: true, verbose: true, out: 'runs/quickstart' });

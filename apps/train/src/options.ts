@@ -54,6 +54,8 @@ export const TrainConfigSchema = z
     verbose: z.boolean().default(false),
     progress: z.boolean().optional(),
     progressEvery: z.number().int().positive().optional(),
+    checkpointEvery: z.number().int().positive().optional(),
+    allowNonFinite: z.boolean().default(false),
   })
   .strict();
 

@@ -67,7 +67,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
     spanPooling: config.spanPooling,
   };
   const model: SpertModel = config.encoder
-    ? await openModel({ id: config.encoder, types, settings, lowercase: config.lowercase, seed: config.seed })
+    ? await openModel({ id: config.encoder, types, settings, lowercase: config.lowercase, seed: config.seed, allowNonFinite: config.allowNonFinite })
     : createScratchModel({
         documents: train,
         types,
@@ -132,6 +132,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
       seed: config.seed,
       logDir: path.join(out, 'log'),
       checkpointDir: path.join(out, 'checkpoints'),
+      checkpointEverySteps: config.checkpointEvery,
       resume: config.resume,
       progress: config.progress,
       progressEvery: config.progressEvery,

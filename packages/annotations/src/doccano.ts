@@ -1,3 +1,4 @@
+import { parseJsonLimited } from '@spert/core';
 import { documentText, entityOffsets, readSpertMetadata, spertMetadata, type ExportDocument } from './document-text';
 import { offsetMap } from './offsets';
 import type { AnnotationProblem } from './problems';
@@ -32,7 +33,7 @@ export function parseDoccano(jsonl: string, o: { source: string; offsets?: Offse
       problems.push({ kind, source: o.source, line, message, ...extra });
     let rec: unknown;
     try {
-      rec = JSON.parse(raw);
+      rec = parseJsonLimited(raw);
     } catch (e) {
       return void report('malformed', `not JSON: ${(e as Error).message}`);
     }

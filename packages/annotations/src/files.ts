@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs/promises';
 import * as path from 'node:path';
-import { DatasetValidationError, nodeFileSystem, validateDocuments, writeFileAtomic, type FileSystem, type TypesSchema } from '@spert/core';
+import { DatasetValidationError, nodeFileSystem, parseJsonLimited, validateDocuments, writeFileAtomic, type FileSystem, type TypesSchema } from '@spert/core';
 import { alignDocuments, type AlignOptions, type ConversionResult } from './align';
 import { bratAnnotationConf, formatBrat, parseBrat } from './brat';
 import { formatDoccano, parseDoccano } from './doccano';
@@ -78,7 +78,7 @@ export async function readAnnotations(o: ReadAnnotationsOptions): Promise<{ docu
       const metaText = await fs.readFile(`${base}.spert.json`, 'utf8').catch(() => undefined);
       if (metaText !== undefined) {
         try {
-          metadata = JSON.parse(metaText);
+          metadata = parseJsonLimited(metaText);
         } catch (e) {
           problems.push({ kind: 'bad-recorded-words', source: `${stem}.spert.json`, document: stem, message: `not JSON (${(e as Error).message}); splitWords splits the text instead` });
         }
@@ -94,7 +94,7 @@ export async function readAnnotations(o: ReadAnnotationsOptions): Promise<{ docu
   if (o.format === 'doccano') return parseDoccano(raw, { source, offsets: o.offsets });
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = parseJsonLimited(raw);
   } catch (e) {
     throw new Error(`${o.path} is not valid JSON (a Label Studio export is a JSON array of tasks): ${(e as Error).message}`);
   }
@@ -140,7 +140,7 @@ export async function readExportDocuments(o: { path: string; types?: TypesSchema
   const raw = await readText(o.fs ?? nodeAnnotationFs, o.path);
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = parseJsonLimited(raw);
   } catch (e) {
     throw new Error(`${o.path} is not valid JSON: ${(e as Error).message}`);
   }

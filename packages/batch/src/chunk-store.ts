@@ -1,8 +1,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fsyncPath, renameDurable, writeFileAtomic } from '@spert/core';
 import type { LineError } from './parse-line';
 import type { ChunkResult } from './predict-chunk';
 
@@ -22,19 +23,9 @@ const MANIFEST = 'manifest.json';
 const chunkName = (i: number) => `${String(i).padStart(8, '0')}.jsonl`;
 const errorsName = (i: number) => `${String(i).padStart(8, '0')}.errors.jsonl`;
 
-// Write to a temporary name in the same directory, flush to disk, then rename: a reader (or a
+// The project's one atomic write (temporary file, fsync, rename, directory fsync): a reader (or a
 // resumed run) sees the whole file or none of it, even after kill -9 or a power cut.
-async function writeAtomic(file: string, data: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-}
+const writeAtomic = (file: string, data: string): Promise<void> => writeFileAtomic({ path: file, data });
 
 function describeDifference(a: BatchManifest, b: BatchManifest): string {
   const flat = (m: BatchManifest): Record<string, unknown> => ({ input: m.input, inputSize: m.inputSize, inputMtimeMs: m.inputMtimeMs, format: m.format, chunkSize: m.chunkSize, ...m.settings });
@@ -130,7 +121,8 @@ export class ChunkStore {
       await rm(tmp, { force: true });
       throw e;
     }
-    await rename(tmp, target);
+    await fsyncPath(tmp);
+    await renameDurable({ from: tmp, to: target });
   }
 }
 

@@ -1,6 +1,6 @@
 // The file-system operations checkpoint loading and saving need, injectable for tests.
 import { promises as fsp } from 'node:fs';
-import * as path from 'node:path';
+import { fsyncPath, writeFileAtomic as coreWriteFileAtomic } from '@spert/core';
 
 /** File-system operations used by the checkpoint functions (defaults to node:fs). */
 export interface CheckpointFs {
@@ -16,6 +16,8 @@ export interface CheckpointFs {
   unlink(file: string): Promise<void>;
   /** Whether a file or folder is there. */
   exists(file: string): Promise<boolean>;
+  /** Flushes a file or directory to disk; optional (in-memory ports have nothing to flush). */
+  fsync?(path: string): Promise<void>;
 }
 
 /** CheckpointFs on node:fs/promises. */
@@ -38,19 +40,23 @@ export const nodeFs: CheckpointFs = {
       return false;
     }
   },
+  fsync: fsyncPath,
 };
 
-let counter = 0;
-
-/** Writes `data` to `file` via a temporary sibling and a rename, so readers never see a partial file. */
+/**
+ * Writes `data` to `file` through @spert/core's one atomic write (temporary sibling, fsync,
+ * rename, directory fsync), so readers never see a partial file and a crash leaves the old one.
+ */
 export async function writeFileAtomic(file: string, data: Uint8Array | string, fs: CheckpointFs = nodeFs): Promise<void> {
-  await fs.mkdir(path.dirname(file));
-  const tmp = `${file}.tmp-${process.pid}-${counter++}`;
-  try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await coreWriteFileAtomic({
+    path: file,
+    data,
+    fs: {
+      writeFile: (p, d) => fs.writeFile(p, d),
+      rename: (a, b) => fs.rename(a, b),
+      mkdir: (p) => fs.mkdir(p),
+      rm: (p) => fs.unlink(p),
+      fsync: fs.fsync ? (p) => fs.fsync!(p) : undefined,
+    },
+  });
 }

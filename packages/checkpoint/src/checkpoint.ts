@@ -3,9 +3,11 @@
 // classifiers); saving writes what transformers' from_pretrained reads. The encoder family
 // (config fields, parameter names, prefix) comes from the registry by config.json model_type.
 import * as path from 'node:path';
+import { parseJsonLimited } from '@spert/core';
 import { nodeFs, writeFileAtomic, type CheckpointFs } from './checkpoint-fs';
 import type { EncoderConfig } from './family';
 import { maskedLmTensorRole } from './masked-lm';
+import { assertFiniteTensors } from './non-finite';
 import { readPytorchBin } from './pytorch-bin';
 import { checkpointFamily, DEFAULT_MODEL_TYPE, familyOfConfig, parseEncoderConfig } from './registry';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
@@ -39,6 +41,8 @@ export interface Checkpoint {
 export interface LoadCheckpointOptions {
   dir: string;
   fs?: CheckpointFs;
+  /** Load tensors holding NaN or infinite values instead of refusing them (default false). */
+  allowNonFinite?: boolean;
 }
 
 /**
@@ -74,7 +78,7 @@ export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: st
 }
 
 /** Loads a Hugging Face encoder directory of a registered family (safetensors preferred, then sharded safetensors, then pytorch_model.bin). */
-export async function loadCheckpoint({ dir, fs = nodeFs }: LoadCheckpointOptions): Promise<Checkpoint> {
+export async function loadCheckpoint({ dir, fs = nodeFs, allowNonFinite = false }: LoadCheckpointOptions): Promise<Checkpoint> {
   const file = (f: string) => path.join(dir, f);
   if (!(await fs.exists(file('config.json')))) throw new Error(`checkpoint ${dir}: config.json is missing`);
   const config = parseEncoderConfig(new TextDecoder().decode(await fs.readFile(file('config.json'))), file('config.json'));
@@ -93,7 +97,7 @@ export async function loadCheckpoint({ dir, fs = nodeFs }: LoadCheckpointOptions
     const indexPath = file('model.safetensors.index.json');
     let weightMap: Record<string, string>;
     try {
-      weightMap = JSON.parse(new TextDecoder().decode(await fs.readFile(indexPath))).weight_map;
+      weightMap = (parseJsonLimited(new TextDecoder().decode(await fs.readFile(indexPath))) as { weight_map: Record<string, string> }).weight_map;
     } catch (e) {
       throw new Error(`${indexPath}: not valid JSON: ${(e as Error).message}`);
     }
@@ -107,6 +111,7 @@ export async function loadCheckpoint({ dir, fs = nodeFs }: LoadCheckpointOptions
   } else {
     throw new Error(`checkpoint ${dir}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`);
   }
+  if (!allowNonFinite) assertFiniteTensors(raw, weightsFiles.join(', '));
   const split = splitCheckpointTensors(raw, weightsFiles.join(', '), config.model_type);
   const optional = async (f: string) => ((await fs.exists(file(f))) ? file(f) : undefined);
   return {

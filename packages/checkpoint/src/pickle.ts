@@ -1,6 +1,7 @@
 // A strict unpickler for exactly the subset of the pickle format that PyTorch state dicts use
 // (protocol 2, also the few protocol 4 opcodes newer torch writes). No code is ever executed:
-// callables are resolved through an explicit allow-list supplied by the caller.
+// callables are resolved through an explicit allow-list supplied by the caller, and a caller that
+// passes `allowGlobal` has every GLOBAL refused, by name, the moment the pickle names it.
 
 /** A reference to a global (module + name) named by the pickle, never imported. */
 export class PickleGlobal {
@@ -34,6 +35,20 @@ export interface UnpickleHooks {
   call(fn: PickleGlobal, args: PickleTuple): PickleValue;
   /** Applies BUILD (setstate) to an object; throws for anything not allowed. */
   build?(obj: PickleValue, state: PickleValue): PickleValue;
+  /** Whether the pickle may name this global at all; without it every global is only refused when called. */
+  allowGlobal?(global: PickleGlobal): boolean;
+}
+
+/** A short description of a pickled value for error messages (never recursive: hostile values nest without end). */
+export function describePickleValue(v: PickleValue): string {
+  if (v === null) return 'None';
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}...` : v);
+  if (typeof v !== 'object') return String(v);
+  if (v instanceof PickleGlobal) return v.qualified;
+  if (v instanceof PickleTuple) return `tuple of ${v.items.length}`;
+  if (v instanceof PickleDict) return `dict of ${v.entries.size}`;
+  if (Array.isArray(v)) return `list of ${v.length}`;
+  return String(v.kind);
 }
 
 const MARK = Symbol('mark');
@@ -58,9 +73,19 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source = 'pick
   const i32 = () => (need(4), (pos += 4), view.getInt32(pos - 4, true));
   const str = (n: number) => {
     need(n);
-    const s = utf8.decode(bytes.subarray(pos, pos + n));
+    let s = '';
+    try {
+      s = utf8.decode(bytes.subarray(pos, pos + n));
+    } catch {
+      err('a string is not valid UTF-8');
+    }
     pos += n;
     return s;
+  };
+  const global = (module: string, name: string): PickleGlobal => {
+    const g = new PickleGlobal(module, name);
+    if (hooks.allowGlobal && !hooks.allowGlobal(g)) err(`global ${g.qualified} is not allowed (a PyTorch state dict names only torch storage types, torch._utils rebuild functions and collections.OrderedDict); nothing from this file was run`);
+    return g;
   };
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
@@ -197,14 +222,14 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source = 'pick
         break;
       case 0x63: { // GLOBAL
         const module = line();
-        stack.push(new PickleGlobal(module, line()));
+        stack.push(global(module, line()));
         break;
       }
       case 0x93: { // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') err('STACK_GLOBAL needs two strings');
-        stack.push(new PickleGlobal(module as string, name as string));
+        stack.push(global(module as string, name as string));
         break;
       }
       case 0x51: // BINPERSID
@@ -246,7 +271,8 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source = 'pick
         const items = popMark();
         const l = top();
         if (!Array.isArray(l)) err('APPENDS on a non-list');
-        (l as PickleValue[]).push(...items);
+        // one at a time: spreading a huge MARK run would overflow the call stack
+        for (const item of items) (l as PickleValue[]).push(item);
         break;
       }
       default:

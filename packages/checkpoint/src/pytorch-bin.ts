@@ -1,6 +1,6 @@
 // Reads a PyTorch state dict saved by torch.save (zip format, torch >= 1.6): `<root>/data.pkl`
 // names the tensors and `<root>/data/<key>` holds each storage's raw little-endian bytes.
-import { PickleDict, PickleGlobal, PickleTuple, unpickle, type PickleValue } from './pickle';
+import { describePickleValue, PickleDict, PickleGlobal, PickleTuple, unpickle, type PickleValue } from './pickle';
 import type { NamedTensor } from './safetensors';
 import { bf16ToFloat, halfToFloat } from './dtype';
 import { readZip } from './zip-reader';
@@ -14,50 +14,62 @@ const STORAGES: Record<string, { bytes: number; kind: 'f32' | 'f16' | 'bf16' | '
   IntStorage: { bytes: 4, kind: 'i32' },
 };
 
-interface StorageRef {
+/** The only globals a state dict may name; anything else (os.system, builtins.eval, ...) is refused when the pickle names it. */
+const ALLOWED_GLOBALS = new Set([
+  'collections.OrderedDict',
+  'torch._utils._rebuild_tensor_v2',
+  'torch._utils._rebuild_parameter',
+  ...Object.keys(STORAGES).map((s) => `torch.${s}`),
+]);
+
+/** A storage a state dict's pickle refers to (persistent id). */
+export interface StorageRef {
   kind: 'storage';
   type: string;
   key: string;
   numel: number;
 }
 
-interface TensorRef {
+/** A tensor of a state dict's pickle: a view of a storage. */
+export interface TensorRef {
   kind: 'tensor';
   storage: StorageRef;
   offset: number;
   shape: number[];
 }
 
-/** Parses a pytorch_model.bin state dict into float32 (or int32) tensors; `source` names it in errors. */
-export function readPytorchBin(bytes: Uint8Array, source = 'pytorch_model.bin'): Map<string, NamedTensor> {
-  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] <= 5) {
-    throw new Error(`${source}: legacy (pre-1.6, non-zip) torch.save format is not supported; re-save it with torch >= 1.6 or convert it to safetensors`);
-  }
-  const zip = readZip(bytes, source);
-  const pklName = [...zip.keys()].find((n) => /^[^/]+\/data\.pkl$/.test(n));
-  if (!pklName) throw new Error(`${source}: no <root>/data.pkl in the archive (not a torch.save zip)`);
-  const root = pklName.slice(0, -'data.pkl'.length);
-  const where = `${source}:${pklName}`;
+/**
+ * Reads the data.pkl of a torch.save zip into tensor references (name -> storage view) without
+ * touching the storages. Only the globals and opcodes a state dict uses are accepted; nothing
+ * from the file is ever called. `where` names the pickle in errors.
+ */
+export function readStateDictPickle(pkl: Uint8Array, where = 'data.pkl'): Map<string, TensorRef> {
   const fail = (msg: string): never => {
     throw new Error(`${where}: ${msg}`);
   };
   const int = (v: PickleValue, what: string): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${what} must be an integer, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${what} must be an integer, got ${describePickleValue(v)}`);
     return v as number;
+  };
+  const count = (v: PickleValue, what: string): number => {
+    const n = int(v, what);
+    if (n < 0) fail(`${what} must not be negative, got ${n}`);
+    return n;
   };
   const intTuple = (v: PickleValue, what: string): number[] => {
     if (!(v instanceof PickleTuple)) fail(`${what} must be a tuple`);
-    return (v as PickleTuple).items.map((x, i) => int(x, `${what}[${i}]`));
+    return (v as PickleTuple).items.map((x, i) => count(x, `${what}[${i}]`));
   };
 
-  const state = unpickle(zip.get(pklName)!.read(), {
+  const state = unpickle(pkl, {
+    allowGlobal: (g) => ALLOWED_GLOBALS.has(g.qualified),
     persistentLoad(pid) {
       const items = pid instanceof PickleTuple ? pid.items : [];
       const [tag, type, key, , numel] = items;
-      if (tag !== 'storage' || !(type instanceof PickleGlobal) || typeof key !== 'string') fail(`unsupported persistent id ${JSON.stringify(items.map(String))}`);
+      if (tag !== 'storage' || !(type instanceof PickleGlobal) || typeof key !== 'string') fail(`unsupported persistent id (${items.map(describePickleValue).join(', ')})`);
       const t = type as PickleGlobal;
       if (t.module !== 'torch' || !STORAGES[t.name]) fail(`unsupported storage type ${t.qualified} (supported: ${Object.keys(STORAGES).join(', ')})`);
-      const ref: StorageRef = { kind: 'storage', type: t.name, key: key as string, numel: int(numel ?? -1, 'storage numel') };
+      const ref: StorageRef = { kind: 'storage', type: t.name, key: key as string, numel: numel === undefined ? -1 : count(numel, 'storage numel') };
       return ref;
     },
     call(fn, args) {
@@ -67,16 +79,17 @@ export function readPytorchBin(bytes: Uint8Array, source = 'pytorch_model.bin'):
           if (a.length) fail('OrderedDict with constructor arguments is not supported');
           return new PickleDict();
         case 'torch._utils._rebuild_tensor_v2': {
-          const storage = a[0] as StorageRef;
-          if (!storage || storage.kind !== 'storage') fail('_rebuild_tensor_v2 without a storage');
+          const storage = a[0] as StorageRef | null;
+          if (!storage || (storage as { kind?: unknown }).kind !== 'storage') fail('_rebuild_tensor_v2 without a storage');
           const shape = intTuple(a[2], 'tensor size');
           const stride = intTuple(a[3], 'tensor stride');
+          if (stride.length !== shape.length) fail(`tensor size [${shape}] and stride [${stride}] differ in length`);
           let expect = 1;
           for (let d = shape.length - 1; d >= 0; d--) {
-            if (shape[d] !== 1 && stride[d] !== expect) fail(`tensor with size [${shape}] and stride [${stride}] in storage ${storage.key} is not contiguous; save it after .contiguous()`);
+            if (shape[d] !== 1 && stride[d] !== expect) fail(`tensor with size [${shape}] and stride [${stride}] in storage ${storage!.key} is not contiguous; save it after .contiguous()`);
             expect *= shape[d];
           }
-          const ref: TensorRef = { kind: 'tensor', storage, offset: int(a[1], 'storage offset'), shape };
+          const ref: TensorRef = { kind: 'tensor', storage: storage!, offset: count(a[1], 'storage offset'), shape };
           return ref;
         }
         case 'torch._utils._rebuild_parameter':
@@ -92,15 +105,40 @@ export function readPytorchBin(bytes: Uint8Array, source = 'pytorch_model.bin'):
     },
   }, where);
   if (!(state instanceof PickleDict)) fail('the pickle is not a state dict (dict of tensors)');
+  const out = new Map<string, TensorRef>();
+  for (const [name, v] of (state as PickleDict).entries) {
+    if (typeof name !== 'string') return fail(`state dict key ${name} is not a string`);
+    const t = v as TensorRef | null;
+    if (!t || typeof t !== 'object' || t.kind !== 'tensor') fail(`entry "${name}" is not a tensor`);
+    out.set(name, t!);
+  }
+  return out;
+}
+
+/** Parses a pytorch_model.bin state dict into float32 (or int32) tensors; `source` names it in errors. */
+export function readPytorchBin(bytes: Uint8Array, source = 'pytorch_model.bin'): Map<string, NamedTensor> {
+  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] <= 5) {
+    throw new Error(`${source}: legacy (pre-1.6, non-zip) torch.save format is not supported; re-save it with torch >= 1.6 or convert it to safetensors`);
+  }
+  const zip = readZip(bytes, source);
+  const pklName = [...zip.keys()].find((n) => /^[^/]+\/data\.pkl$/.test(n));
+  if (!pklName) throw new Error(`${source}: no <root>/data.pkl in the archive (not a torch.save zip)`);
+  const root = pklName.slice(0, -'data.pkl'.length);
+  const where = `${source}:${pklName}`;
+  const fail = (msg: string): never => {
+    throw new Error(`${where}: ${msg}`);
+  };
+  const refs = readStateDictPickle(zip.get(pklName)!.read(), where);
 
   const storages = new Map<string, Uint8Array>();
   const out = new Map<string, NamedTensor>();
-  for (const [name, v] of (state as PickleDict).entries) {
-    const t = v as TensorRef;
-    if (typeof name !== 'string') return fail(`state dict key ${name} is not a string`);
-    if (!t || t.kind !== 'tensor') fail(`entry "${name}" is not a tensor`);
+  const storageTypes = new Map<string, string>();
+  for (const [name, t] of refs) {
     const spec = STORAGES[t.storage.type];
     const entryName = `${root}data/${t.storage.key}`;
+    const seen = storageTypes.get(t.storage.key);
+    if (seen !== undefined && seen !== t.storage.type) fail(`tensor "${name}": storage ${entryName} is used as ${seen} and as ${t.storage.type}`);
+    storageTypes.set(t.storage.key, t.storage.type);
     let raw = storages.get(t.storage.key);
     if (!raw) {
       const entry = zip.get(entryName);

@@ -1,5 +1,6 @@
 // The safetensors container: 8-byte little-endian header length, a JSON header, then raw data.
 // Spec: https://github.com/huggingface/safetensors#format
+import { parseJsonLimited } from '@spert/core';
 import { bf16ToFloat, floatToBf16, floatToHalf, halfToFloat } from './dtype';
 
 /** Element types this package reads and writes. */
@@ -28,6 +29,12 @@ function isDtype(x: unknown): x is SafetensorsDtype {
   return typeof x === 'string' && Object.prototype.hasOwnProperty.call(BYTES, x);
 }
 
+/** JSON of a header value for a message, cut short (a hostile header can hold megabytes). */
+function show(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 100 ? `${s.slice(0, 100)}...` : s;
+}
+
 function fail(where: string, msg: string): never {
   throw new Error(`safetensors${where ? ` (${where})` : ''}: ${msg}`);
 }
@@ -40,9 +47,16 @@ export function readSafetensors(bytes: Uint8Array, source = ''): SafetensorsFile
   if (headerLen > MAX_HEADER || 8 + headerLen > bytes.byteLength) {
     fail(source, `header length ${headerLen} exceeds the file size ${bytes.byteLength} (truncated or not safetensors)`);
   }
+  let text = '';
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
+  } catch {
+    fail(source, 'header is not valid UTF-8 JSON: invalid UTF-8');
+  }
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+    // Duplicate tensor names would make JSON.parse keep one silently: refused, as the format's own reader does.
+    header = parseJsonLimited(text, { rejectDuplicateKeys: true });
   } catch (e) {
     fail(source, `header is not valid UTF-8 JSON: ${(e as Error).message}`);
   }
@@ -54,7 +68,7 @@ export function readSafetensors(bytes: Uint8Array, source = ''): SafetensorsFile
   const ranges: Array<[number, number, string]> = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null) fail(source, '__metadata__ is not an object');
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(source, '__metadata__ is not an object');
       metadata = {};
       for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
         if (typeof v !== 'string') fail(source, `__metadata__.${k} is not a string`);
@@ -63,15 +77,15 @@ export function readSafetensors(bytes: Uint8Array, source = ''): SafetensorsFile
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!isDtype(e?.dtype)) fail(source, `tensor "${name}": unsupported dtype ${JSON.stringify(e?.dtype)} (supported: ${Object.keys(BYTES).join(', ')})`);
+    if (!isDtype(e?.dtype)) fail(source, `tensor "${name}": unsupported dtype ${show(e?.dtype)} (supported: ${Object.keys(BYTES).join(', ')})`);
     const dtype = e.dtype;
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(source, `tensor "${name}": bad shape ${JSON.stringify(e.shape)}`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(source, `tensor "${name}": bad shape ${show(e.shape)}`);
     const shape = e.shape as number[];
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) fail(source, `tensor "${name}": bad data_offsets ${JSON.stringify(offs)}`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) fail(source, `tensor "${name}": bad data_offsets ${show(offs)}`);
     const [begin, end] = offs as [number, number];
     const count = shape.reduce((a, b) => a * b, 1);
-    if (end < begin || end - begin !== count * BYTES[dtype]) fail(source, `tensor "${name}": data_offsets [${begin}, ${end}] do not match shape [${shape}] of ${dtype}`);
+    if (!Number.isSafeInteger(count * BYTES[dtype]) || end < begin || end - begin !== count * BYTES[dtype]) fail(source, `tensor "${name}": data_offsets [${begin}, ${end}] do not match shape [${shape}] of ${dtype}`);
     if (end > dataLen) fail(source, `tensor "${name}": data ends at ${end} but only ${dataLen} data bytes exist (truncated file)`);
     ranges.push([begin, end, name]);
     tensors.set(name, { shape, dtype, data: decode(bytes, dataStart + begin, count, dtype, name, source) });

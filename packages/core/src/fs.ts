@@ -19,6 +19,30 @@ export interface FileSystem {
     /** A regular file. */
     isFile(): boolean;
   }>;
+  /** Flushes a file's or a directory's contents to disk (optional: in-memory ports have nothing to flush). */
+  fsync?(path: string): Promise<void>;
+}
+
+/**
+ * Flushes a file or directory to disk (fsync). Directories cannot be opened for syncing on
+ * Windows, where the rename is already durable: EPERM / EISDIR there are not errors.
+ */
+export async function fsyncPath(p: string): Promise<void> {
+  let handle: nodeFs.FileHandle;
+  try {
+    handle = await nodeFs.open(p, 'r');
+  } catch (e) {
+    if (process.platform === 'win32' && ['EPERM', 'EISDIR', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
+    throw e;
+  }
+  try {
+    await handle.sync();
+  } catch (e) {
+    // Some file systems (and Windows directories) cannot sync a directory; the data is written.
+    if (!['EINVAL', 'EPERM', 'EISDIR', 'ENOTSUP'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Node's file system. */
@@ -29,4 +53,5 @@ export const nodeFileSystem: FileSystem = {
   mkdir: (p, o) => nodeFs.mkdir(p, o),
   rm: (p, o) => nodeFs.rm(p, o),
   stat: (p) => nodeFs.stat(p),
+  fsync: fsyncPath,
 };

@@ -18,6 +18,8 @@ export interface OpenModelOptions {
   /** Passed to the Hub client: cache folder and offline mode. */
   cacheDir?: string;
   offline?: boolean;
+  /** Load weights holding NaN or infinite values instead of refusing them (default false). */
+  allowNonFinite?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface OpenModelOptions {
  */
 export async function openModel(o: OpenModelOptions): Promise<SpertModel> {
   const dir = await resolveModelDir({ id: o.id, cacheDir: o.cacheDir, offline: o.offline });
-  const checkpoint = await loadCheckpoint({ dir });
+  const checkpoint = await loadCheckpoint({ dir, allowNonFinite: o.allowNonFinite });
   if (checkpoint.extraTensors.has('entity_classifier.weight')) {
     return SpertModel.fromCheckpoint(checkpoint, await readModelSettings(dir, o.types), { dir, lowercase: o.lowercase, seed: o.seed });
   }

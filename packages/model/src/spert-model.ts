@@ -46,6 +46,8 @@ export interface LoadSpertModelOptions {
   lowercase?: boolean;
   /** Seed of dropout when the loaded model is trained further. */
   seed?: number;
+  /** Load weights holding NaN or infinite values instead of refusing them (default false). */
+  allowNonFinite?: boolean;
 }
 
 /** Options of {@link SpertModel.predict}: the pipeline's (batch size, long-document policy and windows) and per-call ones. */
@@ -107,7 +109,7 @@ export class SpertModel implements SpertRuntime {
   static async load(options: LoadSpertModelOptions): Promise<SpertModel> {
     // Settings and version come from config.json first: a wrong directory fails before its weights are read.
     const settings = await readModelSettings(options.dir, options.types);
-    return SpertModel.fromCheckpoint(await loadCheckpoint({ dir: options.dir }), settings, options);
+    return SpertModel.fromCheckpoint(await loadCheckpoint({ dir: options.dir, allowNonFinite: options.allowNonFinite }), settings, options);
   }
 
   /** {@link load} for a checkpoint already read (e.g. by openModel, which inspects it first). */

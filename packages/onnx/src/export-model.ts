@@ -23,6 +23,8 @@ export interface ExportSpertOnnxOptions {
   weights?: WeightMap;
   /** File access (default node:fs), the same interface @spert/checkpoint's functions take. */
   fs?: CheckpointFs;
+  /** Export weights holding NaN or infinite values instead of refusing them (default false). */
+  allowNonFinite?: boolean;
   /** 'int8': dynamically quantized encoder MatMuls (smaller, faster on CPU; see README for the F1 change). */
   quantization?: Quantization;
   /** Give encoder.onnx a token_type_ids input (default true; SpERT always feeds zeros). */
@@ -43,8 +45,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Reads a SpERT checkpoint's parameters under the reference's names (the family prefix, `bert.*` for BERT, + heads). */
-export async function readCheckpointWeights({ modelDir, fs = nodeFs }: { modelDir: string; fs?: CheckpointFs }): Promise<WeightMap> {
-  const ckpt = await loadCheckpoint({ dir: modelDir, fs });
+export async function readCheckpointWeights({ modelDir, fs = nodeFs, allowNonFinite }: { modelDir: string; fs?: CheckpointFs; allowNonFinite?: boolean }): Promise<WeightMap> {
+  const ckpt = await loadCheckpoint({ dir: modelDir, fs, allowNonFinite });
   const { prefix } = checkpointFamily(ckpt.config.model_type, path.join(modelDir, 'config.json'));
   const weights: WeightMap = new Map();
   for (const [k, v] of ckpt.encoderTensors) weights.set(`${prefix}${k}`, v);
@@ -67,7 +69,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   const { spert: _spert, ...bertFields } = raw;
   const config = parseEncoderConfig(bertFields, configFile);
   const settings = readSettings(raw, { types: options.types, source: configFile });
-  const weights = options.weights ?? (await readCheckpointWeights({ modelDir, fs }));
+  const weights = options.weights ?? (await readCheckpointWeights({ modelDir, fs, allowNonFinite: options.allowNonFinite }));
 
   const H = config.hidden_size;
   const E = settings.types.entities.length;

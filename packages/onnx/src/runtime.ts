@@ -5,6 +5,7 @@
 import { readFile as nodeReadFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
+  parseJsonLimited,
   readSettings,
   type EncodedDocument,
   type PredictCallOptions,
@@ -57,7 +58,9 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
         throw new Error(`${path.join(dir, name)}: cannot read (${(e as Error).message}); is this a directory written by spert-export (spert-export --model <model dir> --out ${dir})?`);
       }
       try {
-        return JSON.parse(raw) as Record<string, unknown>;
+        const value = parseJsonLimited(raw);
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected a JSON object');
+        return value as Record<string, unknown>;
       } catch (e) {
         throw new Error(`${path.join(dir, name)}: not valid JSON: ${(e as Error).message}`);
       }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { BertWordPieceTokenizer, type SpecialTokens } from './bert-tokenizer';
+import { parseJsonLimited } from '@spert/core';
 import { TokenizerConfigError } from './errors';
 import { HfTokenizer } from './hf-tokenizer';
 import type { SubwordTokenizer } from './subword-tokenizer';
@@ -60,7 +61,8 @@ async function defaultReadTextFile(file: string): Promise<string | undefined> {
 function parseJsonObject(text: string, file: string): Json {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // with a depth limit: hostile nesting would overflow the stack in the recursive readers of its parts
+    value = parseJsonLimited(text);
   } catch (e) {
     throw new TokenizerConfigError(`${file}: invalid JSON (${(e as Error).message})`);
   }
@@ -261,7 +263,8 @@ function bertTokenizer(
     maxLength = config.max_position_embeddings;
   }
   maxLength ??= configuredMaxLength(tokConfig);
-  const tokenizer = new BertWordPieceTokenizer({
+  const vocabFile = fromJson ? file('tokenizer.json') : file('vocab.txt');
+  const tokenizer = withFileName(vocabFile, () => new BertWordPieceTokenizer({
     vocab,
     lowercase,
     stripAccents: optionalBoolean(tokConfig, 'strip_accents', tcFile) ?? fromJson?.stripAccents,
@@ -271,8 +274,18 @@ function bertTokenizer(
     specialTokens,
     noSplitTokens: fromJson?.addedTokens,
     maxLength: maxLength ?? 512,
-  });
+  }));
   return { tokenizer, casingSource, vocabFile: fromJson ? 'tokenizer.json' : 'vocab.txt' };
+}
+
+/** Runs `make`; a TokenizerConfigError it throws without naming a file gets `file` in front (what a user must fix). */
+function withFileName<T>(file: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof TokenizerConfigError && !e.message.includes(file)) throw new TokenizerConfigError(`${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** The generic tokenizer.json tokenizer; maxLength is the smallest limit the checkpoint states. */

@@ -57,6 +57,31 @@ function segmentersFor(locale: string) {
   return s;
 }
 
+// Intl.Segmenter slows down quadratically with the length of the string it walks (64k segments:
+// seconds), so long texts are segmented in pieces cut where a word boundary is certain: after
+// whitespace, before a non-space character. A run of CHUNK characters without whitespace (only in
+// hostile or broken input) is cut at a code point that starts a new grapheme.
+const CHUNK = 2048;
+const CONTINUES = /^(?:\p{M}|\u200d|\ufe0e|\ufe0f|[\udc00-\udfff])/u;
+
+/** The word segments of `text`, with indices into `text`, computed piecewise (see CHUNK). */
+function* segmentsOf(segmenter: Intl.Segmenter, text: string): Generator<{ segment: string; index: number; isWordLike?: boolean }> {
+  let from = 0;
+  while (from < text.length) {
+    let to = text.length;
+    if (to - from > CHUNK) {
+      to = from + CHUNK;
+      while (to < text.length && !(/\s/u.test(text[to - 1]) && !/\s/u.test(text[to])) && to < from + 2 * CHUNK) to++;
+      if (to === from + 2 * CHUNK) {
+        to = from + CHUNK;
+        while (to < text.length && CONTINUES.test(text.slice(to, to + 1))) to++;
+      }
+    }
+    for (const seg of segmenter.segment(text.slice(from, to))) yield { segment: seg.segment, index: from + seg.index, isWordLike: seg.isWordLike };
+    from = to;
+  }
+}
+
 /**
  * Splits raw text into CoNLL-style words with their offsets, for prediction on plain strings.
  * Intl.Segmenter finds words (dictionary-based for CJK); whitespace, zero-width and control
@@ -72,7 +97,7 @@ export function splitWords(text: string, options: SplitWordsOptions = {}): WordS
   const { words: wordSegmenter, graphemes } = segmentersFor(options.locale ?? 'en');
   const abbreviations = new Set(options.abbreviations ?? DEFAULT_ABBREVIATIONS);
   const pieces: Piece[] = [];
-  for (const seg of wordSegmenter.segment(text)) {
+  for (const seg of segmentsOf(wordSegmenter, text)) {
     const start = seg.index;
     if (seg.isWordLike) {
       // Format characters (BOM, zero-width joiners) cling to words in UAX #29; they are not part of the word's edges.

@@ -1,3 +1,4 @@
+import { nodeFs } from './trainer-fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -59,6 +60,44 @@ describe('checkpoints', () => {
     await pruneCheckpoints({ root: dir, keep: 1 });
     expect((await readdir(dir)).sort()).toEqual([checkpointName(30), checkpointName(50)]);
     expect(await latestCheckpoint({ root: path.join(dir, 'missing') })).toBeUndefined();
+  });
+
+  it('--resume skips half-written checkpoint folders (no training state, no optimizer state, a cut-off state file) for the newest complete one', async () => {
+    const saveModel = async (d: string) => writeFile(path.join(d, 'model.bin'), 'x');
+    await writeCheckpoint({ root: dir, state: state(4), optimizer: opt(4), shapes, saveModel });
+    const half = (step: number) => path.join(dir, checkpointName(step));
+    await mkdir(half(6));
+    await writeFile(path.join(half(6), 'model.bin'), 'x'); // weights only
+    await mkdir(half(8));
+    await writeFile(path.join(half(8), 'training_state.json'), JSON.stringify(state(8))); // no optimizer state
+    await mkdir(half(10));
+    await writeFile(path.join(half(10), 'optimizer.safetensors'), encodeOptimizerState(opt(10), shapes));
+    await writeFile(path.join(half(10), 'training_state.json'), JSON.stringify(state(10)).slice(0, 40)); // cut off
+    expect(await latestCheckpoint({ root: dir })).toBe(half(4));
+  });
+
+  it('writes every file durably: fsynced before its rename, the folder fsynced before it is renamed into place, the root after', async () => {
+    const calls: string[] = [];
+    const rel = (p: string) => path.relative(dir, p) || '.';
+    const fs = {
+      ...nodeFs,
+      fsync: async (p: string) => void calls.push(`fsync ${rel(p)}`),
+      rename: async (a: string, b: string) => {
+        calls.push(`rename ${rel(a)} -> ${rel(b)}`);
+        await nodeFs.rename(a, b);
+      },
+    };
+    await writeCheckpoint({ root: dir, state: state(3), optimizer: opt(3), shapes, saveModel: async () => undefined, fs });
+    const at = (re: RegExp) => calls.findIndex((c) => re.test(c));
+    const tmp = /^rename (\.tmp-checkpoint-00000003-\d+) -> checkpoint-00000003$/.exec(calls.find((c) => c.endsWith('-> checkpoint-00000003'))!)![1];
+    for (const file of ['optimizer.safetensors', 'training_state.json']) {
+      const renamed = at(new RegExp(`^rename .*\\.${file.replace('.', '\\.')}\\..*\\.tmp -> ${tmp}/${file.replace('.', '\\.')}$`));
+      expect(renamed).toBeGreaterThan(at(new RegExp(`^fsync ${tmp}/\\.${file.replace('.', '\\.')}\\..*\\.tmp$`)));
+      expect(renamed).toBeGreaterThanOrEqual(0);
+    }
+    const dirRename = at(/-> checkpoint-00000003$/);
+    expect(calls.lastIndexOf(`fsync ${tmp}`)).toBeLessThan(dirRename);
+    expect(calls.slice(dirRename + 1)).toEqual(['fsync .']);
   });
 
   it('a failing model hook leaves no checkpoint behind', async () => {

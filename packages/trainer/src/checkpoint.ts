@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '@spert/checkpoint';
 import type { AdamWState } from './adamw';
 import type { RngState } from './rng';
-import { nodeFs, type TrainerFs } from './trainer-fs';
+import { renameDurable, writeFileAtomic } from '@spert/core';
+import { atomicPort, nodeFs, type TrainerFs } from './trainer-fs';
 
 /** Everything besides tensors that a resumed run needs (training_state.json). */
 export interface TrainingState {
@@ -63,9 +64,20 @@ export interface WriteCheckpointOptions {
 }
 
 /**
- * Writes a checkpoint atomically: everything goes to a temporary folder that is renamed to
- * `checkpoint-<step>` only once complete, so a crash mid-write leaves earlier checkpoints as they
- * were and leaves no half-written `checkpoint-*`. Returns the final path.
+ * Test hook of the kill -9 tests: when SPERT_TEST_CRASH_IN_CHECKPOINT names this step, the
+ * process SIGKILLs itself in the middle of writing that checkpoint (weights and optimizer state
+ * written, training state not), the worst moment for a crash. Never set outside tests.
+ */
+function crashHook(step: number): void {
+  const at = process.env.SPERT_TEST_CRASH_IN_CHECKPOINT;
+  if (at !== undefined && Number(at) === step) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * Writes a checkpoint atomically and durably: every file goes (fsynced) to a temporary folder
+ * that is renamed to `checkpoint-<step>` only once complete, then the folder of checkpoints is
+ * fsynced, so a crash or power cut mid-write leaves earlier checkpoints as they were and leaves no
+ * half-written `checkpoint-*`. Returns the final path.
  */
 export async function writeCheckpoint({ root, state, optimizer, shapes, saveModel, fs = nodeFs }: WriteCheckpointOptions): Promise<string> {
   await fs.mkdir(root, { recursive: true });
@@ -75,12 +87,15 @@ export async function writeCheckpoint({ root, state, optimizer, shapes, saveMode
   await fs.rm(tmp, { recursive: true, force: true });
   await fs.mkdir(tmp, { recursive: true });
   await saveModel(tmp);
-  await fs.writeFile(path.join(tmp, OPTIMIZER_FILE), encodeOptimizerState(optimizer, shapes));
+  const port = atomicPort(fs);
+  await writeFileAtomic({ path: path.join(tmp, OPTIMIZER_FILE), data: encodeOptimizerState(optimizer, shapes), fs: port });
+  crashHook(state.step);
   // Written last: a folder without it is never taken for a checkpoint.
-  await fs.writeFile(path.join(tmp, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
+  await writeFileAtomic({ path: path.join(tmp, STATE_FILE), data: JSON.stringify(state, null, 2) + '\n', fs: port });
+  await fs.fsync?.(tmp);
   // Only when the same step is checkpointed again (a rerun from an older checkpoint).
   await fs.rm(final, { recursive: true, force: true });
-  await fs.rename(tmp, final);
+  await renameDurable({ from: tmp, to: final, fs: port });
   return final;
 }
 
@@ -112,10 +127,21 @@ export function decodeOptimizerState(bytes: Uint8Array, source = OPTIMIZER_FILE)
   return { step, expAvg, expAvgSq };
 }
 
-/** The checkpoint with the most updates under `root`, or undefined when there is none. */
+/**
+ * The newest usable checkpoint under `root`, or undefined when there is none. A folder whose
+ * training state does not parse (copied half, damaged disk) is skipped for the one before it.
+ */
 export async function latestCheckpoint({ root, fs = nodeFs }: { root: string; fs?: TrainerFs }): Promise<string | undefined> {
   const all = await listCheckpoints({ root, fs });
-  return all.length ? all[all.length - 1].path : undefined;
+  for (let i = all.length - 1; i >= 0; i--) {
+    try {
+      const state = JSON.parse(new TextDecoder().decode(await fs.readFile(path.join(all[i].path, STATE_FILE)))) as Partial<TrainingState>;
+      if (state.format === 'spert-trainer/1') return all[i].path;
+    } catch {
+      // unreadable: try the previous one
+    }
+  }
+  return undefined;
 }
 
 /** Complete checkpoints under `root`, oldest first. */
@@ -137,7 +163,9 @@ export async function listCheckpoints({ root, fs = nodeFs }: { root: string; fs?
     } catch {
       continue;
     }
-    if (inside.includes(STATE_FILE)) found.push({ path: dir, step: Number(m[1]) });
+    // The training state is written last, after the weights and the optimizer state: a folder
+    // without both is not a checkpoint (e.g. one copied by hand and cut short).
+    if (inside.includes(STATE_FILE) && inside.includes(OPTIMIZER_FILE)) found.push({ path: dir, step: Number(m[1]) });
   }
   return found.sort((a, b) => a.step - b.step);
 }
@@ -177,7 +205,7 @@ export async function saveVariables({ dir, params, fs = nodeFs }: { dir: string;
     if (v.dtype !== 'float32' && v.dtype !== 'int32') throw new Error(`saveVariables: "${name}" has dtype ${v.dtype}; only float32 and int32 are stored`);
     tensors.set(name, { shape: [...v.shape], data: v.dataSync() as Float32Array | Int32Array });
   }
-  await fs.writeFile(path.join(dir, 'model.safetensors'), writeSafetensors(tensors));
+  await writeFileAtomic({ path: path.join(dir, 'model.safetensors'), data: writeSafetensors(tensors), fs: atomicPort(fs) });
 }
 
 /** Loads `model.safetensors` into named variables (shapes checked; every variable must be present). */

@@ -1,4 +1,5 @@
 import * as fsp from 'node:fs/promises';
+import { fsyncPath, type AtomicWriteFs } from '@spert/core';
 
 /** The file-system calls the trainer makes; pass your own to test failures or to redirect writes. */
 export interface TrainerFs {
@@ -16,6 +17,8 @@ export interface TrainerFs {
   rename(from: string, to: string): Promise<void>;
   /** Removes a file or folder tree; no error when it is absent. */
   rm(path: string, options: { recursive: true; force: true }): Promise<void>;
+  /** Flushes a file or directory to disk; optional (in-memory ports have nothing to flush). */
+  fsync?(path: string): Promise<void>;
 }
 
 /** The real file system (node:fs/promises). */
@@ -27,7 +30,19 @@ export const nodeFs: TrainerFs = {
   readdir: (p) => fsp.readdir(p),
   rename: (a, b) => fsp.rename(a, b),
   rm: (p, o) => fsp.rm(p, o),
+  fsync: fsyncPath,
 };
+
+/** `fs` as the port of @spert/core's writeFileAtomic, so the trainer's files go through the project's one atomic write. */
+export function atomicPort(fs: TrainerFs): AtomicWriteFs {
+  return {
+    writeFile: (p, d) => fs.writeFile(p, d),
+    rename: (a, b) => fs.rename(a, b),
+    mkdir: (p, o) => fs.mkdir(p, o),
+    rm: (p) => fs.rm(p, { recursive: true, force: true }),
+    fsync: fs.fsync ? (p) => fs.fsync!(p) : undefined,
+  };
+}
 
 /** True when `path` can be listed or read (a missing path is not an error). */
 export async function pathExists(fs: TrainerFs, path: string): Promise<boolean> {
