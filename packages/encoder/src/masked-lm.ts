@@ -204,9 +204,13 @@ export interface SaveMaskedLmOptions {
  * config.json with `architectures`. Tokenizer files are the caller's (the encoder knows none).
  */
 export async function saveMaskedLm({ dir, encoder, head, extraConfig, fs }: SaveMaskedLmOptions): Promise<string[]> {
+  // `architectures` of the checkpoint it was loaded from is replaced, not kept in its old place:
+  // a run that reopened a saved encoder writes the same bytes as one that never did.
+  const { architectures: _replaced, ...extra } = encoder.config.extra;
+  void _replaced;
   return saveCheckpoint({
     dir,
-    config: encoder.config,
+    config: { ...encoder.config, extra },
     encoderTensors: encoder.toTensors({ withoutPooler: true }),
     extraTensors: head.toTensors(),
     prefix: true,

@@ -48,7 +48,8 @@ async function openEncoder(config: PretrainConfig, trainReading: ReadCorpusOptio
     const { encoder, head } = await loadMaskedLm({ id: initDir, seed: config.seed });
     const { tokenizer } = await loadTokenizer({ dir: initDir });
     log(`encoder: the run's starting point ${initDir} (resume)`);
-    return { encoder, head, tokenizer, source: initDir };
+    // Named as the uninterrupted run names it, so that both write the same config.json.
+    return { encoder, head, tokenizer, source: `random ${config.family ?? 'bert'}` };
   }
   log('counting the training text\'s words for the tokenizer');
   const counts = await countCorpusWords(readCorpus(trainReading));
