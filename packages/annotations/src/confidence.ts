@@ -1,0 +1,13 @@
+/**
+ * The confidence of a prediction, the task-level `score` Label Studio sorts by: the lowest score
+ * of any decision the model made in the document, the softmax probability of each entity's type
+ * and the sigmoid probability of each relation. Sorting ascending (Label Studio's data manager,
+ * "Prediction score") puts the documents whose least sure decision is least sure first. A
+ * document with words and nothing predicted scores 0 (the model found nothing: worth a look);
+ * a document without words (an empty text) scores 1 (there is nothing to decide).
+ */
+export function documentConfidence(doc: { tokens: readonly string[]; entities: ReadonlyArray<{ score?: number }>; relations: ReadonlyArray<{ score?: number }> }): number {
+  const scores = [...doc.entities, ...doc.relations].map((x) => x.score ?? 1);
+  if (scores.length > 0) return Math.min(...scores);
+  return doc.tokens.length === 0 ? 1 : 0;
+}
