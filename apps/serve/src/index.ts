@@ -1,5 +1,5 @@
 export { buildApp, type BuildAppOptions, type ServeApp } from './app';
-export { HttpError } from './http-error';
+export { HttpError } from '@spert/http';
 export { renderPage } from './page';
 export { prepareDocuments } from './prepare-documents';
 export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from './shutdown';

@@ -1,0 +1,3 @@
+export { HttpError } from './http-error';
+export { basicAuthChecker, bearerChecker, secretsEqual } from './credentials';
+export { errorReply, reasonPhrase, type ErrorBody } from './error-reply';
