@@ -3,7 +3,7 @@ import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert
 import { assertModelDir, silentCommanderOutput } from '@spert/core';
 import type { ServeApp } from './app';
 import { createServer, type CreateServerOptions } from './create-server';
-import { installGracefulShutdown, type SignalSource } from './shutdown';
+import { installGracefulShutdown, type SignalSource } from '@spert/http';
 import { API_KEY_ENV } from './auth';
 import { DEFAULT_BATCH, DEFAULT_LIMITS, DEFAULT_OPERATIONS, LOG_LEVELS, type LogLevel, type OperationsOptions } from './types';
 

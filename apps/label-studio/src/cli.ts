@@ -1,0 +1,146 @@
+import * as path from 'node:path';
+import { useBackend, type BackendName } from '@spert/backend';
+import { assertModelDir, silentCommanderOutput } from '@spert/core';
+import { installGracefulShutdown, type SignalSource } from '@spert/http';
+import { SPERT_TRAINING_DEFAULTS } from '@spert/trainer';
+import { Command, Option } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { buildLabelStudioApp } from './app';
+import { LabelStudioBackend, type TrainExecutor } from './backend';
+import { ServingModel } from './serving-model';
+import { threadTrainExecutor } from './thread-executor';
+
+/** Parsed command line of spert-label-studio. */
+export interface LabelStudioCliOptions {
+  model: string;
+  port: number;
+  host: string;
+  workDir: string;
+  name: string;
+  basicAuth?: string;
+  labelStudioUrl?: string;
+  labelStudioToken?: string;
+  debounceMs: number;
+  heldOut: number;
+  minTasks: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  backend: BackendName;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const int = (flag: string, min: number, max: number) => (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${flag}: expected an integer from ${min} to ${max}, got "${v}"`);
+  return n;
+};
+const num = (flag: string, min: number, max: number) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag}: expected a number from ${min} to ${max}, got "${v}"`);
+  return n;
+};
+
+/**
+ * Parses spert-label-studio's arguments (`argv` as process.argv). The basic auth, Label Studio
+ * URL and token fall back to the environment variables the Python SDK reads (BASIC_AUTH_USER and
+ * BASIC_AUTH_PASS, LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY), which keep secrets out of `ps`.
+ */
+export function parseLabelStudioArgs(argv: string[], env: Record<string, string | undefined> = process.env): LabelStudioCliOptions {
+  const program = new Command('spert-label-studio');
+  program
+    .description('A Label Studio ML backend for joint entity and relation extraction: pre-annotations, training on new annotations, uncertain tasks first (GET /health, POST /setup, /predict, /webhook)')
+    .requiredOption('--model <dir>', 'SpERT model directory (spert-train writes one) to predict with and to continue training from')
+    .option('--port <n>', 'TCP port (Label Studio\'s default for ML backends is 9090; 0 picks a free one)', int('--port', 0, 65535), 9090)
+    .option('--host <addr>', 'interface to listen on (0.0.0.0 when Label Studio runs on another machine or in a container)', '127.0.0.1')
+    .option('--work-dir <dir>', 'where trained models go (<dir>/models/<n>-<time>)', 'runs/label-studio')
+    .option('--name <name>', 'model version prefix: versions are <name>-<hash of the weights>', 'spert')
+    .option('--basic-auth <user:password>', 'require HTTP basic auth (default: BASIC_AUTH_USER and BASIC_AUTH_PASS; unset: none)')
+    .option('--label-studio-url <url>', 'Label Studio\'s URL, when /setup does not send it (default: LABEL_STUDIO_URL)')
+    .option('--label-studio-token <token>', 'Label Studio API token (legacy token), when /setup does not send it (default: LABEL_STUDIO_API_KEY)')
+    .option('--debounce-ms <n>', 'annotation events within this window make one training run', int('--debounce-ms', 0, 86_400_000), 5000)
+    .option('--held-out <share>', 'share of the annotated tasks held out to compare the new model with the current one', num('--held-out', 0, 0.9), 0.2)
+    .option('--min-tasks <n>', 'fewest annotated tasks a training run needs', int('--min-tasks', 1, 1_000_000), 2)
+    .option('--epochs <n>', 'epochs of each training run', int('--epochs', 1, 10_000), SPERT_TRAINING_DEFAULTS.epochs)
+    .option('--batch-size <n>', 'training batch size', int('--batch-size', 1, 4096), SPERT_TRAINING_DEFAULTS.batchSize)
+    .option('--lr <x>', 'peak learning rate', num('--lr', 0, 1), SPERT_TRAINING_DEFAULTS.lr)
+    .option('--seed <n>', 'seed of each training run', int('--seed', 0, 2 ** 31 - 1), SPERT_TRAINING_DEFAULTS.seed)
+    .addOption(new Option('--backend <name>', 'TF.js backend of training and prediction').choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .exitOverride()
+    .configureOutput(silentCommanderOutput);
+  program.parse(argv);
+  const o = program.opts() as Record<string, unknown>;
+  const basicAuth = (o.basicAuth as string | undefined) ?? (env.BASIC_AUTH_USER && env.BASIC_AUTH_PASS ? `${env.BASIC_AUTH_USER}:${env.BASIC_AUTH_PASS}` : undefined);
+  if (basicAuth !== undefined && !/^[^:]+:.+$/.test(basicAuth)) throw new Error('--basic-auth: expected user:password');
+  return {
+    model: o.model as string,
+    port: o.port as number,
+    host: o.host as string,
+    workDir: o.workDir as string,
+    name: o.name as string,
+    ...(basicAuth !== undefined ? { basicAuth } : {}),
+    ...((o.labelStudioUrl ?? env.LABEL_STUDIO_URL) ? { labelStudioUrl: (o.labelStudioUrl ?? env.LABEL_STUDIO_URL) as string } : {}),
+    ...((o.labelStudioToken ?? env.LABEL_STUDIO_API_KEY) ? { labelStudioToken: (o.labelStudioToken ?? env.LABEL_STUDIO_API_KEY) as string } : {}),
+    debounceMs: o.debounceMs as number,
+    heldOut: o.heldOut as number,
+    minTasks: o.minTasks as number,
+    epochs: o.epochs as number,
+    batchSize: o.batchSize as number,
+    lr: o.lr as number,
+    seed: o.seed as number,
+    backend: o.backend as BackendName,
+    logLevel: o.logLevel as LabelStudioCliOptions['logLevel'],
+  };
+}
+
+/** Options of {@link runLabelStudio}. */
+export interface RunLabelStudioOptions {
+  argv: string[];
+  /** The worker-thread module that trains (main.ts passes the one beside it). */
+  workerFile: string;
+  /** Runs training jobs elsewhere (tests); default a worker thread on `workerFile`. */
+  executor?: TrainExecutor;
+  env?: Record<string, string | undefined>;
+  signals?: SignalSource;
+  /** Called with the exit code once the server has shut down. */
+  exit?: (code: number) => void;
+  /** Log lines of the backend (training runs; default stderr). */
+  log?: (line: string) => void;
+}
+
+/** Starts spert-label-studio from a command line; resolves with the listening URL, the app and the backend. */
+export async function runLabelStudio(options: RunLabelStudioOptions): Promise<{ url: string; app: FastifyInstance; backend: LabelStudioBackend }> {
+  const cli = parseLabelStudioArgs(options.argv, options.env);
+  await assertModelDir(cli.model, { flag: '--model' });
+  await useBackend(cli.backend);
+  const log = options.log ?? ((line: string) => process.stderr.write(`spert-label-studio: ${line}\n`));
+  const model = await ServingModel.open({ dir: cli.model, name: cli.name });
+  const executor = options.executor ?? threadTrainExecutor(options.workerFile);
+  const backend = new LabelStudioBackend({
+    model,
+    workDir: path.resolve(cli.workDir),
+    executor,
+    debounceMs: cli.debounceMs,
+    heldOutShare: cli.heldOut,
+    minTasks: cli.minTasks,
+    hyperparameters: { epochs: cli.epochs, batchSize: cli.batchSize, lr: cli.lr, seed: cli.seed },
+    backend: cli.backend,
+    labelStudio: { url: cli.labelStudioUrl, token: cli.labelStudioToken },
+    log,
+  });
+  const app = await buildLabelStudioApp({ backend, basicAuth: cli.basicAuth, logLevel: cli.logLevel });
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  installGracefulShutdown({
+    app,
+    signals: options.signals,
+    onClosed: (err) => {
+      if (err) log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+      exit(err ? 1 : 0);
+    },
+  });
+  const url = await app.listen({ host: cli.host, port: cli.port });
+  log(`${model.version} (${model.dir}) listening on ${url}; training on ${executor.description}`);
+  return { url, app, backend };
+}

@@ -1,0 +1,7 @@
+export { buildLabelStudioApp, type LabelStudioAppOptions } from './app';
+export { LabelStudioBackend, type LabelStudioBackendOptions, type TrainExecutor, type TrainingReport } from './backend';
+export { parseLabelStudioArgs, runLabelStudio, type LabelStudioCliOptions, type RunLabelStudioOptions } from './cli';
+export { TrainingScheduler, type ScheduleOutcome, type SchedulerTimers, type TrainingSchedulerOptions } from './scheduler';
+export { modelVersionOf, ServingModel } from './serving-model';
+export { threadTrainExecutor } from './thread-executor';
+export { runTrainJob, type HeldOutScores, type TrainJob, type TrainJobResult, type TrainStart } from './train-job';
