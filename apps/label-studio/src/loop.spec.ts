@@ -50,10 +50,29 @@ describe('spert-label-studio against a fake Label Studio', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it('round trip: its predictions (of the model it starts with) imported as annotations and converted back give the same entities and relations', async () => {
+    const request = fixture<{ tasks: Array<{ id: number; data: { text: string } }> }>('predict.json');
+    const { body } = await post('/predict', request);
+    const results = body.results as LabelStudioPrediction[];
+    // What the model predicts on the same texts, in words (the backend's own serving model).
+    const words = await backend.model.predict(request.tasks.map((t) => ({ kind: 'text', text: t.data.text })));
+    const tasks = request.tasks.map((t, i) => ({ id: t.id, data: t.data, annotations: [{ id: i + 1, completed_by: 1, result: results[i].result }] }));
+    const back = alignDocuments({ ...parseLabelStudio(tasks, { source: 'predictions as annotations' }), schema: TYPES });
+    const nonEmpty = words.predictions.filter((p) => p.tokens.length > 0);
+    expect(back.documents).toHaveLength(nonEmpty.length);
+    expect(back.problems.map((p) => [p.kind, p.document])).toEqual([['empty-document', '104']]); // the empty text has no words
+    back.documents.forEach((d, i) => {
+      expect(d.tokens).toEqual(nonEmpty[i].tokens);
+      expect(d.entities).toEqual(nonEmpty[i].entities.map(({ type, start, end, score }) => ({ type, start, end, score })));
+      expect(d.relations).toEqual(nonEmpty[i].relations.map(({ type, head, tail }) => ({ type, head, tail })));
+    });
+    expect(back.summary.entities).toBeGreaterThan(0);
+  }, 60_000);
   it('predicts, trains on annotation webhooks (debounced), swaps the model in and predicts with the new version', async () => {
     const health = await fetch(`${base}/health`).then((r) => r.json() as Promise<Record<string, unknown>>);
     expect(health).toMatchObject({ status: 'UP', model_class: 'SpERT' });
     const v0 = health.model_version as string;
+    const tasksBefore = ((await fetch(`${base}/metrics`).then((r) => r.json())) as { predicted_tasks: number }).predicted_tasks;
     expect(v0).toMatch(/^spert-[0-9a-f]{12}$/);
 
     const setup = fixture('setup.json');
@@ -95,7 +114,7 @@ describe('spert-label-studio against a fake Label Studio', () => {
     const v2 = backend.modelVersion;
     expect(v2).not.toBe(v0);
     expect(((await fetch(`${base}/health`).then((r) => r.json())) as { model_version: string }).model_version).toBe(v2);
-    expect(await fetch(`${base}/metrics`).then((r) => r.json())).toMatchObject({ model_version: v2, training_runs: 2, model_swaps: 2, predicted_tasks: 4 });
+    expect(await fetch(`${base}/metrics`).then((r) => r.json())).toMatchObject({ model_version: v2, training_runs: 2, model_swaps: 2, predicted_tasks: tasksBefore + 4 });
 
     const second = await post('/predict', request);
     const after = second.body.results as LabelStudioPrediction[];
@@ -103,22 +122,4 @@ describe('spert-label-studio against a fake Label Studio', () => {
     expect(after.map((r) => r.result)).not.toEqual(results.map((r) => r.result));
   }, 90_000);
 
-  it('round trip: its predictions imported as annotations and converted back give the same entities and relations', async () => {
-    const request = fixture<{ tasks: Array<{ id: number; data: { text: string } }> }>('predict.json');
-    const { body } = await post('/predict', request);
-    const results = body.results as LabelStudioPrediction[];
-    // What the model predicts on the same texts, in words (the backend's own serving model).
-    const words = await backend.model.predict(request.tasks.map((t) => ({ kind: 'text', text: t.data.text })));
-    const tasks = request.tasks.map((t, i) => ({ id: t.id, data: t.data, annotations: [{ id: i + 1, completed_by: 1, result: results[i].result }] }));
-    const back = alignDocuments({ ...parseLabelStudio(tasks, { source: 'predictions as annotations' }), schema: TYPES });
-    const nonEmpty = words.predictions.filter((p) => p.tokens.length > 0);
-    expect(back.documents).toHaveLength(nonEmpty.length);
-    expect(back.problems.map((p) => [p.kind, p.document])).toEqual([['empty-document', '104']]); // the empty text has no words
-    back.documents.forEach((d, i) => {
-      expect(d.tokens).toEqual(nonEmpty[i].tokens);
-      expect(d.entities).toEqual(nonEmpty[i].entities.map(({ type, start, end, score }) => ({ type, start, end, score })));
-      expect(d.relations).toEqual(nonEmpty[i].relations.map(({ type, head, tail }) => ({ type, head, tail })));
-    });
-    expect(back.summary.entities).toBeGreaterThan(0);
-  }, 60_000);
 });
