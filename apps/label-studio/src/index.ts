@@ -4,4 +4,4 @@ export { parseLabelStudioArgs, runLabelStudio, type LabelStudioCliOptions, type 
 export { TrainingScheduler, type ScheduleOutcome, type SchedulerTimers, type TrainingSchedulerOptions } from './scheduler';
 export { modelVersionOf, ServingModel } from './serving-model';
 export { threadTrainExecutor } from './thread-executor';
-export { runTrainJob, type HeldOutScores, type TrainJob, type TrainJobResult, type TrainStart } from './train-job';
+export { notWorse, runTrainJob, type HeldOutScores, type TrainJob, type TrainJobResult, type TrainStart } from './train-job';

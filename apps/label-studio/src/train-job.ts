@@ -55,6 +55,11 @@ async function scores(model: SpertModel, documents: readonly Document[], types: 
   return { entityF1, relationF1, score: (entityF1 + relationF1) / 2 };
 }
 
+/** The swap rule: the new model is taken unless it scores lower than the current one on the held-out tasks (ties are taken: the newer model saw more annotations). */
+export function notWorse(candidate: HeldOutScores, current: HeldOutScores): boolean {
+  return candidate.score >= current.score;
+}
+
 const fmt = (s: HeldOutScores) => `entities F1 ${s.entityF1.toFixed(2)}, relations F1 ${s.relationF1.toFixed(2)}`;
 
 /**
@@ -82,7 +87,7 @@ export async function runTrainJob(job: TrainJob, log: (line: string) => void = (
     const seconds = (Date.now() - started) / 1000;
     const base = { steps: result.steps, seconds, ...(current ? { current } : {}), ...(candidate ? { candidate } : {}) };
     const trained = `${result.steps} steps on ${job.train.length} tasks in ${seconds.toFixed(1)} s`;
-    if (current && candidate && candidate.score < current.score) {
+    if (current && candidate && !notWorse(candidate, current)) {
       return { ...base, accepted: false, summary: `${trained}; kept the current model: the new one is worse on ${job.heldOut.length} held-out tasks (${fmt(candidate)} against ${fmt(current)})` };
     }
     await saveModel(model, job.outDir);
