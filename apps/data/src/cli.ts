@@ -1,6 +1,7 @@
 import { silentCommanderOutput } from '@spert/core';
 import { Command } from 'commander';
 import { convertCommand, type DataFormat } from './convert';
+import { selectCommand } from './select';
 
 const choice = <T extends string>(flag: string, values: readonly T[]) => (v: string): T => {
   if (!(values as readonly string[]).includes(v)) throw new Error(`${flag} must be one of ${values.join(', ')}, got "${v}"`);
@@ -11,7 +12,7 @@ const FORMATS = ['spert', 'brat', 'label-studio', 'doccano'] as const satisfies 
 /** Runs `spert-data` with argv (without node and script); resolves to what it printed on stdout. */
 export async function runDataCli(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<string> {
   let output = '';
-  const program = new Command('spert-data').description('Convert between SpERT JSON and annotation tools (brat, Label Studio, doccano)');
+  const program = new Command('spert-data').description('Convert between SpERT JSON and annotation tools (brat, Label Studio, doccano); select the documents a model is least sure about');
   program.exitOverride().configureOutput(silentCommanderOutput);
   let action: Promise<void> | undefined;
   program
@@ -62,12 +63,41 @@ export async function runDataCli(argv: string[], log: (s: string) => void = (s) 
         output = summary;
       });
     });
+  program
+    .command('select')
+    .description('active learning: predict a pool of documents and print (or write) the N the model is least sure about, least confident first')
+    .requiredOption('--model <dir>', 'SpERT model directory (spert-train writes one)')
+    .requiredOption('--pool <file>', 'documents to choose from: JSONL ({"id", "text"} or {"id", "tokens"} a line) or plain text (a document a line; .gz too); - for stdin')
+    .requiredOption('--n <count>', 'how many documents to select', (v: string) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--n: expected a positive integer, got "${v}"`);
+      return Number(v);
+    })
+    .option('--out <file>', 'write the selected documents here (JSONL) instead of stdout')
+    .option('--types <file>', 'types file to check the model against')
+    .option('--backend <name>', 'TF.js backend: auto | tensorflow-gpu | tensorflow | wasm | cpu', choice('--backend', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const), 'auto')
+    .action((o: Record<string, unknown>) => {
+      action = selectCommand({
+        model: String(o.model),
+        pool: String(o.pool),
+        n: o.n as number,
+        out: o.out as string | undefined,
+        types: o.types as string | undefined,
+        backend: o.backend as 'auto',
+        log,
+      }).then(({ selected, summary }) => {
+        if (o.out) output = `${summary}\n`;
+        else {
+          output = selected;
+          log(summary);
+        }
+      });
+    });
   // commander 14 answers a missing command with its help and an exit; say what is missing instead.
   if (!argv.some((a) => !a.startsWith('-'))) {
-    if (!argv.some((a) => a === '--help' || a === '-h')) throw new Error('spert-data: name a command: convert (see --help)');
+    if (!argv.some((a) => a === '--help' || a === '-h')) throw new Error('spert-data: name a command: convert or select (see --help)');
   }
   program.parse(['node', 'spert-data', ...argv]);
-  if (!action) throw new Error('spert-data: name a command: convert (see --help)');
+  if (!action) throw new Error('spert-data: name a command: convert or select (see --help)');
   await action;
   return output;
 }

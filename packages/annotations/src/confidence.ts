@@ -11,3 +11,15 @@ export function documentConfidence(doc: { tokens: readonly string[]; entities: R
   if (scores.length > 0) return Math.min(...scores);
   return doc.tokens.length === 0 ? 1 : 0;
 }
+
+/**
+ * The `n` least certain of scored items (lowest {@link documentConfidence} first; ties keep input
+ * order): what active learning asks a person to annotate next.
+ */
+export function leastConfident<T extends { confidence: number }>(items: readonly T[], n: number): T[] {
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => a.item.confidence - b.item.confidence || a.i - b.i)
+    .slice(0, Math.max(0, n))
+    .map((x) => x.item);
+}

@@ -36,7 +36,7 @@ export {
   type ReadAnnotationsOptions,
 } from './files';
 export { labelStudioTaskErrors } from './label-studio-format';
-export { documentConfidence } from './confidence';
+export { documentConfidence, leastConfident } from './confidence';
 export { assertConfigMatchesTypes, LabelStudioError, parseLabelStudioConfig, type LabelStudioTextConfig } from './label-studio-config';
 export {
   labelStudioProjectId,
