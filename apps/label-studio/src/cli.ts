@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { buildLabelStudioApp } from './app';
 import { LabelStudioBackend, type TrainExecutor } from './backend';
+import { DEFAULT_TRAIN_QUEUE, queueTrainExecutor, redisFromUrl } from './queue';
 import { ServingModel } from './serving-model';
 import { threadTrainExecutor } from './thread-executor';
 
@@ -29,6 +30,9 @@ export interface LabelStudioCliOptions {
   seed: number;
   backend: BackendName;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Redis URL: training runs as BullMQ jobs that spert-label-studio-worker processes take. */
+  queue?: string;
+  queueName: string;
 }
 
 const int = (flag: string, min: number, max: number) => (v: string): number => {
@@ -67,6 +71,8 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
     .option('--lr <x>', 'peak learning rate', num('--lr', 0, 1), SPERT_TRAINING_DEFAULTS.lr)
     .option('--seed <n>', 'seed of each training run', int('--seed', 0, 2 ** 31 - 1), SPERT_TRAINING_DEFAULTS.seed)
     .addOption(new Option('--backend <name>', 'TF.js backend of training and prediction').choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .option('--queue <url>', 'run training as BullMQ jobs on this Redis (redis://host:port); spert-label-studio-worker processes train (default: a worker thread)')
+    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_TRAIN_QUEUE)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .exitOverride()
     .configureOutput(silentCommanderOutput);
@@ -92,6 +98,8 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
     seed: o.seed as number,
     backend: o.backend as BackendName,
     logLevel: o.logLevel as LabelStudioCliOptions['logLevel'],
+    ...(o.queue !== undefined ? { queue: o.queue as string } : {}),
+    queueName: o.queueName as string,
   };
 }
 
@@ -114,10 +122,11 @@ export interface RunLabelStudioOptions {
 export async function runLabelStudio(options: RunLabelStudioOptions): Promise<{ url: string; app: FastifyInstance; backend: LabelStudioBackend }> {
   const cli = parseLabelStudioArgs(options.argv, options.env);
   await assertModelDir(cli.model, { flag: '--model' });
+  if (cli.queue !== undefined) redisFromUrl(cli.queue).disconnect(); // refuse a bad URL before loading anything
   await useBackend(cli.backend);
   const log = options.log ?? ((line: string) => process.stderr.write(`spert-label-studio: ${line}\n`));
   const model = await ServingModel.open({ dir: cli.model, name: cli.name });
-  const executor = options.executor ?? threadTrainExecutor(options.workerFile);
+  const executor = options.executor ?? (cli.queue !== undefined ? await queueTrainExecutor({ url: cli.queue, name: cli.queueName }) : threadTrainExecutor(options.workerFile));
   const backend = new LabelStudioBackend({
     model,
     workDir: path.resolve(cli.workDir),

@@ -13,7 +13,7 @@ import { createScratchModel, saveModel } from '@spert/model';
 export const FIXTURES = path.resolve(__dirname, '../../../packages/annotations/test/fixtures/label-studio-ml');
 
 /** A fixture parsed. */
-export function fixture<T = Record<string, unknown>>(name: string): T {
+export function fixture<T = Record<string, unknown>>(name: string): NoInfer<T> {
   return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as T;
 }
 

@@ -1,4 +1,4 @@
-// Starts a throw-away redis-server on 127.0.0.1 for queue tests (Debian's redis-server package;
+// Starts a throw-away redis-server on 127.0.0.1 for the queue tests (spert-predict, spert-label-studio) (Debian's redis-server package;
 // .ci/run installs it when missing) and stops it again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
