@@ -1,6 +1,6 @@
 import { LabelStudioError } from '@spert/annotations';
 import { basicAuthChecker, errorReply, HttpError, reasonPhrase } from '@spert/http';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { LabelStudioBackend } from './backend';
 
 /** Options of {@link buildLabelStudioApp}. */
@@ -33,6 +33,8 @@ export async function buildLabelStudioApp(o: LabelStudioAppOptions): Promise<Fas
   const { backend } = o;
   const app = Fastify({
     logger: o.logLevel ? { level: o.logLevel } : false,
+    // Label Studio polls /health and sends a /predict per task it opens: no log line per request.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.bodyLimit ?? 50 * 1024 * 1024,
     forceCloseConnections: 'idle',
   });

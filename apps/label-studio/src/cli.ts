@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { useBackend, type BackendName } from '@spert/backend';
-import { assertModelDir, silentCommanderOutput } from '@spert/core';
+import { assertModelDir, readTypes, silentCommanderOutput } from '@spert/core';
 import { installGracefulShutdown, type SignalSource } from '@spert/http';
 import { SPERT_TRAINING_DEFAULTS } from '@spert/trainer';
 import { Command, Option } from 'commander';
@@ -14,6 +14,8 @@ import { threadTrainExecutor } from './thread-executor';
 /** Parsed command line of spert-label-studio. */
 export interface LabelStudioCliOptions {
   model: string;
+  /** Types file (required for a model directory saved by the reference code, which stores none). */
+  types?: string;
   port: number;
   host: string;
   workDir: string;
@@ -56,6 +58,7 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
   program
     .description('A Label Studio ML backend for joint entity and relation extraction: pre-annotations, training on new annotations, uncertain tasks first (GET /health, POST /setup, /predict, /webhook)')
     .requiredOption('--model <dir>', 'SpERT model directory (spert-train writes one) to predict with and to continue training from')
+    .option('--types <file>', 'types file of the model (needed for a directory saved by the reference SpERT code)')
     .option('--port <n>', 'TCP port (Label Studio\'s default for ML backends is 9090; 0 picks a free one)', int('--port', 0, 65535), 9090)
     .option('--host <addr>', 'interface to listen on (0.0.0.0 when Label Studio runs on another machine or in a container)', '127.0.0.1')
     .option('--work-dir <dir>', 'where trained models go (<dir>/models/<n>-<time>)', 'runs/label-studio')
@@ -82,6 +85,7 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
   if (basicAuth !== undefined && !/^[^:]+:.+$/.test(basicAuth)) throw new Error('--basic-auth: expected user:password');
   return {
     model: o.model as string,
+    ...(o.types !== undefined ? { types: o.types as string } : {}),
     port: o.port as number,
     host: o.host as string,
     workDir: o.workDir as string,
@@ -125,7 +129,7 @@ export async function runLabelStudio(options: RunLabelStudioOptions): Promise<{ 
   if (cli.queue !== undefined) redisFromUrl(cli.queue).disconnect(); // refuse a bad URL before loading anything
   await useBackend(cli.backend);
   const log = options.log ?? ((line: string) => process.stderr.write(`spert-label-studio: ${line}\n`));
-  const model = await ServingModel.open({ dir: cli.model, name: cli.name });
+  const model = await ServingModel.open({ dir: cli.model, name: cli.name, types: cli.types ? await readTypes({ path: cli.types }) : undefined });
   const executor = options.executor ?? (cli.queue !== undefined ? await queueTrainExecutor({ url: cli.queue, name: cli.queueName }) : threadTrainExecutor(options.workerFile));
   const backend = new LabelStudioBackend({
     model,

@@ -4,10 +4,25 @@ import * as path from 'node:path';
 import type { Prediction, PredictionInput, TypesSchema } from '@spert/core';
 import { SpertModel } from '@spert/model';
 
+/** Weight files a model directory may hold (ours write safetensors; the reference's pytorch_model.bin). */
+const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
+
 /** The model version Label Studio shows and stores with each prediction: `<name>-<first 12 hex of the weights' SHA-256>`. */
 export async function modelVersionOf(dir: string, name: string): Promise<string> {
-  const weights = await readFile(path.join(dir, 'model.safetensors'));
-  return `${name}-${createHash('sha256').update(weights).digest('hex').slice(0, 12)}`;
+  const hash = createHash('sha256');
+  let found = false;
+  for (const file of WEIGHT_FILES) {
+    const weights = await readFile(path.join(dir, file)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (weights) {
+      hash.update(weights);
+      found = true;
+    }
+  }
+  if (!found) throw new Error(`${dir}: no ${WEIGHT_FILES.join(' or ')} to name the model version by`);
+  return `${name}-${hash.digest('hex').slice(0, 12)}`;
 }
 
 /**
