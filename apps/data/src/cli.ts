@@ -1,4 +1,4 @@
-import { silentCommanderOutput } from '@spert/core';
+import { integerOption, silentCommanderOutput } from '@spert/core';
 import { Command } from 'commander';
 import { convertCommand, type DataFormat } from './convert';
 import { selectCommand } from './select';
@@ -68,10 +68,7 @@ export async function runDataCli(argv: string[], log: (s: string) => void = (s) 
     .description('active learning: predict a pool of documents and print (or write) the N the model is least sure about, least confident first')
     .requiredOption('--model <dir>', 'SpERT model directory (spert-train writes one)')
     .requiredOption('--pool <file>', 'documents to choose from: JSONL ({"id", "text"} or {"id", "tokens"} a line) or plain text (a document a line; .gz too); - for stdin')
-    .requiredOption('--n <count>', 'how many documents to select', (v: string) => {
-      if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--n: expected a positive integer, got "${v}"`);
-      return Number(v);
-    })
+    .requiredOption('--n <count>', 'how many documents to select', integerOption('--n', 1, 10_000_000))
     .option('--out <file>', 'write the selected documents here (JSONL) instead of stdout')
     .option('--types <file>', 'types file to check the model against')
     .option('--backend <name>', 'TF.js backend: auto | tensorflow-gpu | tensorflow | wasm | cpu', choice('--backend', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const), 'auto')

@@ -59,7 +59,7 @@ describe('spert-data select', () => {
     expect(rows.every((r) => typeof r.id === 'number' && typeof r.text === 'string')).toBe(true);
     expect(rows[0].confidence).toBeLessThanOrEqual(rows[1].confidence);
     expect(logged[0]).toMatch(/^selected 2 of 3 documents/);
-    await expect(runDataCli(['select', '--model', modelDir(), '--types', types, '--pool', pool, '--n', '0'], () => undefined)).rejects.toThrow('--n: expected a positive integer, got "0"');
+    await expect(runDataCli(['select', '--model', modelDir(), '--types', types, '--pool', pool, '--n', '0'], () => undefined)).rejects.toThrow('--n: expected an integer from 1 to 10000000, got "0"');
     await expect(runDataCli(['select', '--model', path.join(dir, 'nope'), '--pool', pool, '--n', '2'], () => undefined)).rejects.toThrow(/--model/);
   }, 120_000);
 });

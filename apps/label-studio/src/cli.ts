@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { useBackend, type BackendName } from '@spert/backend';
-import { assertModelDir, readTypes, silentCommanderOutput } from '@spert/core';
+import { assertModelDir, integerOption, numberOption, readTypes, silentCommanderOutput } from '@spert/core';
 import { installGracefulShutdown, type SignalSource } from '@spert/http';
 import { SPERT_TRAINING_DEFAULTS } from '@spert/trainer';
 import { Command, Option } from 'commander';
@@ -37,17 +37,6 @@ export interface LabelStudioCliOptions {
   queueName: string;
 }
 
-const int = (flag: string, min: number, max: number) => (v: string): number => {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${flag}: expected an integer from ${min} to ${max}, got "${v}"`);
-  return n;
-};
-const num = (flag: string, min: number, max: number) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag}: expected a number from ${min} to ${max}, got "${v}"`);
-  return n;
-};
-
 /**
  * Parses spert-label-studio's arguments (`argv` as process.argv). The basic auth, Label Studio
  * URL and token fall back to the environment variables the Python SDK reads (BASIC_AUTH_USER and
@@ -59,20 +48,20 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
     .description('A Label Studio ML backend for joint entity and relation extraction: pre-annotations, training on new annotations, uncertain tasks first (GET /health, POST /setup, /predict, /webhook)')
     .requiredOption('--model <dir>', 'SpERT model directory (spert-train writes one) to predict with and to continue training from')
     .option('--types <file>', 'types file of the model (needed for a directory saved by the reference SpERT code)')
-    .option('--port <n>', 'TCP port (Label Studio\'s default for ML backends is 9090; 0 picks a free one)', int('--port', 0, 65535), 9090)
+    .option('--port <n>', 'TCP port (Label Studio\'s default for ML backends is 9090; 0 picks a free one)', integerOption('--port', 0, 65535), 9090)
     .option('--host <addr>', 'interface to listen on (0.0.0.0 when Label Studio runs on another machine or in a container)', '127.0.0.1')
     .option('--work-dir <dir>', 'where trained models go (<dir>/models/<n>-<time>)', 'runs/label-studio')
     .option('--name <name>', 'model version prefix: versions are <name>-<hash of the weights>', 'spert')
     .option('--basic-auth <user:password>', 'require HTTP basic auth (default: BASIC_AUTH_USER and BASIC_AUTH_PASS; unset: none)')
     .option('--label-studio-url <url>', 'Label Studio\'s URL, when /setup does not send it (default: LABEL_STUDIO_URL)')
     .option('--label-studio-token <token>', 'Label Studio API token (legacy token), when /setup does not send it (default: LABEL_STUDIO_API_KEY)')
-    .option('--debounce-ms <n>', 'annotation events within this window make one training run', int('--debounce-ms', 0, 86_400_000), 5000)
-    .option('--held-out <share>', 'share of the annotated tasks held out to compare the new model with the current one', num('--held-out', 0, 0.9), 0.2)
-    .option('--min-tasks <n>', 'fewest annotated tasks a training run needs', int('--min-tasks', 1, 1_000_000), 2)
-    .option('--epochs <n>', 'epochs of each training run', int('--epochs', 1, 10_000), SPERT_TRAINING_DEFAULTS.epochs)
-    .option('--batch-size <n>', 'training batch size', int('--batch-size', 1, 4096), SPERT_TRAINING_DEFAULTS.batchSize)
-    .option('--lr <x>', 'peak learning rate', num('--lr', 0, 1), SPERT_TRAINING_DEFAULTS.lr)
-    .option('--seed <n>', 'seed of each training run', int('--seed', 0, 2 ** 31 - 1), SPERT_TRAINING_DEFAULTS.seed)
+    .option('--debounce-ms <n>', 'annotation events within this window make one training run', integerOption('--debounce-ms', 0, 86_400_000), 5000)
+    .option('--held-out <share>', 'share of the annotated tasks held out to compare the new model with the current one', numberOption('--held-out', 0, 0.9), 0.2)
+    .option('--min-tasks <n>', 'fewest annotated tasks a training run needs', integerOption('--min-tasks', 1, 1_000_000), 2)
+    .option('--epochs <n>', 'epochs of each training run', integerOption('--epochs', 1, 10_000), SPERT_TRAINING_DEFAULTS.epochs)
+    .option('--batch-size <n>', 'training batch size', integerOption('--batch-size', 1, 4096), SPERT_TRAINING_DEFAULTS.batchSize)
+    .option('--lr <x>', 'peak learning rate', numberOption('--lr', 0, 1), SPERT_TRAINING_DEFAULTS.lr)
+    .option('--seed <n>', 'seed of each training run', integerOption('--seed', 0, 2 ** 31 - 1), SPERT_TRAINING_DEFAULTS.seed)
     .addOption(new Option('--backend <name>', 'TF.js backend of training and prediction').choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'))
     .option('--queue <url>', 'run training as BullMQ jobs on this Redis (redis://host:port); spert-label-studio-worker processes train (default: a worker thread)')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_TRAIN_QUEUE)

@@ -1,4 +1,4 @@
-import { silentCommanderOutput } from '@spert/core';
+import { integerOption, silentCommanderOutput } from '@spert/core';
 import { Command } from 'commander';
 import { DEFAULT_TRAIN_QUEUE, startTrainWorker, type RunningTrainWorker } from './queue';
 
@@ -16,10 +16,7 @@ export function parseTrainWorkerArgs(argv: string[]): TrainWorkerCliOptions {
     .description('Take the training jobs of `spert-label-studio --queue` from Redis (BullMQ) and train, one at a time; model paths are the backend\'s, so share its work directory under the same path')
     .requiredOption('--queue <url>', 'Redis URL, redis://host:port')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_TRAIN_QUEUE)
-    .option('--lock-ms <n>', 'a worker silent this long is taken for dead and its job may run elsewhere', (v: string) => {
-      if (!/^\d+$/.test(v) || Number(v) < 1000) throw new Error(`--lock-ms: expected an integer of at least 1000, got "${v}"`);
-      return Number(v);
-    }, 600_000)
+    .option('--lock-ms <n>', 'a worker silent this long is taken for dead and its job may run elsewhere', integerOption('--lock-ms', 1000, 86_400_000), 600_000)
     .exitOverride()
     .configureOutput(silentCommanderOutput);
   program.parse(argv);
