@@ -13,10 +13,10 @@ import {
   type LabelStudioTextConfig,
 } from '@spert/annotations';
 import type { BackendName } from '@spert/backend';
-import type { Document } from '@spert/core';
+import type { Document, TypesSchema } from '@spert/core';
 import type { SpertHyperparameters } from '@spert/trainer';
 import { TrainingScheduler, type ScheduleOutcome, type SchedulerTimers } from './scheduler';
-import type { ServingModel } from './serving-model';
+import { ServingModel } from './serving-model';
 import type { TrainJob, TrainJobResult } from './train-job';
 
 /** Runs training jobs off the request path: a worker thread, or BullMQ workers with --queue. */
@@ -29,7 +29,16 @@ export interface TrainExecutor {
 
 /** Options of {@link LabelStudioBackend}. */
 export interface LabelStudioBackendOptions {
-  model: ServingModel;
+  /** The model to predict with and train from; without it, `encoder` is required. */
+  model?: ServingModel;
+  /**
+   * An encoder (a BERT-family checkpoint directory or Hub id) to train the first model from,
+   * with the types of the first labeling config; until then predictions are empty and carry
+   * the version `<name>-untrained`.
+   */
+  encoder?: string;
+  /** Model version prefix (default `spert`). */
+  name?: string;
   /** Where new models are written (`<workDir>/models/<n>-<time>`). */
   workDir: string;
   executor: TrainExecutor;
@@ -67,6 +76,14 @@ export interface TrainingReport {
   modelVersion: string;
 }
 
+/** The types a labeling config defines: its labels as entity types, its relations (directed), in config order. */
+function typesOfConfig(cfg: LabelStudioTextConfig): TypesSchema {
+  return {
+    entities: cfg.entityLabels.map((key, i) => ({ key, index: i + 1, short: key, verbose: key })),
+    relations: cfg.relationLabels.map((key, i) => ({ key, index: i + 1, short: key, verbose: key, symmetric: false })),
+  };
+}
+
 const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -85,9 +102,14 @@ export class LabelStudioBackend {
   private trainProject?: string;
   private runNumber = 0;
   private readonly log: (line: string) => void;
+  private serving?: ServingModel;
+  /** With an encoder and no model yet: the types of the first labeling config. */
+  private configTypes?: TypesSchema;
 
-  /** Creates the backend around a loaded model. */
+  /** Creates the backend around a loaded model, or an encoder to train the first model from. */
   constructor(private readonly o: LabelStudioBackendOptions) {
+    if (!o.model && !o.encoder) throw new Error('LabelStudioBackend: give a model, or an encoder to train the first model from');
+    this.serving = o.model;
     this.log = o.log ?? (() => undefined);
     this.scheduler = new TrainingScheduler({
       debounceMs: o.debounceMs ?? 5000,
@@ -97,14 +119,19 @@ export class LabelStudioBackend {
     });
   }
 
-  /** The model answering predictions (swapped after training). */
-  get model(): ServingModel {
-    return this.o.model;
+  /** The model answering predictions (swapped after training); none yet when started from an encoder. */
+  get model(): ServingModel | undefined {
+    return this.serving;
   }
 
-  /** The version of the model answering predictions. */
+  /** The version of the model answering predictions (`<name>-untrained` before the first model of an encoder). */
   get modelVersion(): string {
-    return this.o.model.version;
+    return this.serving?.version ?? `${this.o.name ?? 'spert'}-untrained`;
+  }
+
+  /** The model's types; from an encoder, those of the first labeling config (undefined before it). */
+  get types(): TypesSchema | undefined {
+    return this.serving?.types ?? this.configTypes;
   }
 
   /** The parsed config, checked against the model's types once per distinct config. */
@@ -114,7 +141,7 @@ export class LabelStudioBackend {
     let cfg = this.configs.get(source);
     if (!cfg) {
       cfg = parseLabelStudioConfig(source, 'label_config');
-      const types = this.o.model.types;
+      const types = this.types ?? (this.configTypes = typesOfConfig(cfg));
       assertConfigMatchesTypes(cfg, { entityTypes: types.entities.map((t) => t.key), relationTypes: types.relations.map((t) => t.key) }, 'label_config');
       if (this.configs.size > 32) this.configs.clear();
       this.configs.set(source, cfg);
@@ -136,9 +163,11 @@ export class LabelStudioBackend {
     const project = typeof body === 'object' && body !== null ? (body as { project?: unknown }).project : undefined;
     const projectId = typeof project === 'string' ? project.split('.', 1)[0] : typeof project === 'number' ? String(project) : undefined;
     const { request, config } = parsePredictRequest(body, (xml) => this.config(xml, projectId));
-    const { predictions, version } = await this.o.model.predict(request.tasks.map((t) => ({ kind: 'text' as const, text: t.text })));
     this.counts.predictions += 1;
     this.counts.tasks += request.tasks.length;
+    // From an encoder, nothing is predicted before the first model: the model knows nothing yet (confidence 0).
+    if (!this.serving) return { results: request.tasks.map(() => ({ result: [], score: 0, model_version: this.modelVersion })) };
+    const { predictions, version } = await this.serving.predict(request.tasks.map((t) => ({ kind: 'text' as const, text: t.text })));
     return { results: predictions.map((p, i) => toLabelStudioPrediction(p, { text: request.tasks[i].text, config, modelVersion: version })) };
   }
 
@@ -162,7 +191,7 @@ export class LabelStudioBackend {
     this.scheduler.cancel();
     await this.scheduler.idle();
     await this.o.executor.close();
-    this.o.model.dispose();
+    this.serving?.dispose();
   }
 
   /** Fetches the project's annotated tasks (Label Studio's JSON export, token auth). */
@@ -203,8 +232,8 @@ export class LabelStudioBackend {
     const at = new Date().toISOString();
     try {
       const { url, json } = await this.fetchExport(projectId);
-      const types = this.o.model.types;
       const cfg = this.config(undefined, projectId);
+      const types = this.types as TypesSchema;
       const converted = labelStudioTrainingDocuments(json, { config: cfg, types, source: url });
       for (const p of converted.problems.slice(0, 20)) this.log(formatAnnotationProblem(p));
       if (converted.problems.length > 20) this.log(`... and ${converted.problems.length - 20} more problems`);
@@ -220,19 +249,20 @@ export class LabelStudioBackend {
       const outDir = path.join(this.o.workDir, 'models', `${String(this.runNumber).padStart(4, '0')}-${at.replace(/[:.]/g, '-')}`);
       const batchSize = Math.min(this.o.hyperparameters?.batchSize ?? 2, train.length);
       this.log(`project ${projectId}: training on ${train.length} annotated tasks (${heldOut.length} held out) with ${this.o.executor.description}`);
+      const serving = this.serving;
       const result = await this.o.executor.run({
-        start: { kind: 'model', dir: this.o.model.dir },
+        start: serving ? { kind: 'model', dir: serving.dir } : { kind: 'encoder', id: this.o.encoder as string },
         types,
         train,
         heldOut,
-        currentDir: this.o.model.dir,
+        ...(serving ? { currentDir: serving.dir } : {}),
         outDir,
         hyperparameters: { ...this.o.hyperparameters, batchSize },
         backend: this.o.backend ?? 'auto',
       });
       this.log(result.summary);
       if (result.accepted && result.modelDir) {
-        const version = await this.o.model.swap(result.modelDir);
+        const version = serving ? await serving.swap(result.modelDir) : (this.serving = await ServingModel.open({ dir: result.modelDir, name: this.o.name, types })).version;
         this.counts.swaps += 1;
         this.log(`now predicting with ${version} (${result.modelDir})`);
       }

@@ -12,7 +12,7 @@ describe('npx spert-label-studio', () => {
     expect(help.stdout).toContain('--basic-auth <user:password>');
     const missing = npx('spert-label-studio', '--port', '9090');
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toBe("spert-label-studio: required option '--model <dir>' not specified (see spert-label-studio --help)\n");
+    expect(missing.stderr).toBe('spert-label-studio: give --model <dir> (a SpERT model) or --encoder <dir|id> (an encoder to train the first model from)\n');
     const worker = npx('spert-label-studio-worker', '--queue', 'localhost:6379');
     expect(worker.status).toBe(1);
     expect(worker.stderr).toBe('spert-label-studio-worker: --queue: expected redis://host:port (or rediss://), got "localhost:6379"\n');

@@ -13,7 +13,10 @@ import { threadTrainExecutor } from './thread-executor';
 
 /** Parsed command line of spert-label-studio. */
 export interface LabelStudioCliOptions {
-  model: string;
+  /** A SpERT model directory (or `encoder`). */
+  model?: string;
+  /** A BERT-family encoder (directory or Hub id) to train the first model from, with the labeling config's types. */
+  encoder?: string;
   /** Types file (required for a model directory saved by the reference code, which stores none). */
   types?: string;
   port: number;
@@ -46,7 +49,8 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
   const program = new Command('spert-label-studio');
   program
     .description('A Label Studio ML backend for joint entity and relation extraction: pre-annotations, training on new annotations, uncertain tasks first (GET /health, POST /setup, /predict, /webhook)')
-    .requiredOption('--model <dir>', 'SpERT model directory (spert-train writes one) to predict with and to continue training from')
+    .option('--model <dir>', 'SpERT model directory (spert-train writes one) to predict with and to continue training from')
+    .option('--encoder <dir|id>', 'instead of --model: a BERT-family encoder to train the first model from (types: the labeling config\'s); no predictions before it')
     .option('--types <file>', 'types file of the model (needed for a directory saved by the reference SpERT code)')
     .option('--port <n>', 'TCP port (Label Studio\'s default for ML backends is 9090; 0 picks a free one)', integerOption('--port', 0, 65535), 9090)
     .option('--host <addr>', 'interface to listen on (0.0.0.0 when Label Studio runs on another machine or in a container)', '127.0.0.1')
@@ -70,10 +74,12 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
     .configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
+  if ((o.model === undefined) === (o.encoder === undefined)) throw new Error('give --model <dir> (a SpERT model) or --encoder <dir|id> (an encoder to train the first model from)');
   const basicAuth = (o.basicAuth as string | undefined) ?? (env.BASIC_AUTH_USER && env.BASIC_AUTH_PASS ? `${env.BASIC_AUTH_USER}:${env.BASIC_AUTH_PASS}` : undefined);
   if (basicAuth !== undefined && !/^[^:]+:.+$/.test(basicAuth)) throw new Error('--basic-auth: expected user:password');
   return {
-    model: o.model as string,
+    ...(o.model !== undefined ? { model: o.model as string } : {}),
+    ...(o.encoder !== undefined ? { encoder: o.encoder as string } : {}),
     ...(o.types !== undefined ? { types: o.types as string } : {}),
     port: o.port as number,
     host: o.host as string,
@@ -114,14 +120,15 @@ export interface RunLabelStudioOptions {
 /** Starts spert-label-studio from a command line; resolves with the listening URL, the app and the backend. */
 export async function runLabelStudio(options: RunLabelStudioOptions): Promise<{ url: string; app: FastifyInstance; backend: LabelStudioBackend }> {
   const cli = parseLabelStudioArgs(options.argv, options.env);
-  await assertModelDir(cli.model, { flag: '--model' });
+  if (cli.model !== undefined) await assertModelDir(cli.model, { flag: '--model' });
   if (cli.queue !== undefined) redisFromUrl(cli.queue).disconnect(); // refuse a bad URL before loading anything
   await useBackend(cli.backend);
   const log = options.log ?? ((line: string) => process.stderr.write(`spert-label-studio: ${line}\n`));
-  const model = await ServingModel.open({ dir: cli.model, name: cli.name, types: cli.types ? await readTypes({ path: cli.types }) : undefined });
+  const model = cli.model !== undefined ? await ServingModel.open({ dir: cli.model, name: cli.name, types: cli.types ? await readTypes({ path: cli.types }) : undefined }) : undefined;
   const executor = options.executor ?? (cli.queue !== undefined ? await queueTrainExecutor({ url: cli.queue, name: cli.queueName }) : threadTrainExecutor(options.workerFile));
   const backend = new LabelStudioBackend({
-    model,
+    ...(model ? { model } : { encoder: cli.encoder as string }),
+    name: cli.name,
     workDir: path.resolve(cli.workDir),
     executor,
     debounceMs: cli.debounceMs,
@@ -143,6 +150,6 @@ export async function runLabelStudio(options: RunLabelStudioOptions): Promise<{ 
     },
   });
   const url = await app.listen({ host: cli.host, port: cli.port });
-  log(`${model.version} (${model.dir}) listening on ${url}; training on ${executor.description}`);
+  log(`${backend.modelVersion} (${model ? model.dir : `untrained: the first run trains from ${cli.encoder}`}) listening on ${url}; training on ${executor.description}`);
   return { url, app, backend };
 }

@@ -55,7 +55,9 @@ describe('spert-label-studio against a fake Label Studio', () => {
     const { body } = await post('/predict', request);
     const results = body.results as LabelStudioPrediction[];
     // What the model predicts on the same texts, in words (the backend's own serving model).
-    const words = await backend.model.predict(request.tasks.map((t) => ({ kind: 'text', text: t.data.text })));
+    const serving = backend.model;
+    if (!serving) throw new Error('the backend was started with a model');
+    const words = await serving.predict(request.tasks.map((t) => ({ kind: 'text', text: t.data.text })));
     const tasks = request.tasks.map((t, i) => ({ id: t.id, data: t.data, annotations: [{ id: i + 1, completed_by: 1, result: results[i].result }] }));
     const back = alignDocuments({ ...parseLabelStudio(tasks, { source: 'predictions as annotations' }), schema: TYPES });
     const nonEmpty = words.predictions.filter((p) => p.tokens.length > 0);
