@@ -79,6 +79,25 @@ describe('spert-label-studio HTTP', () => {
     });
   });
 
+  it('predicts a text longer than the encoder takes in overlapping windows, with offsets on the whole text', async () => {
+    // A model of 48 wordpieces, so that a few sentences need several windows.
+    await writeTinyModel(path.join(root, 'short'), 7, 48);
+    const short = new LabelStudioBackend({ model: await ServingModel.open({ dir: path.join(root, 'short') }), workDir: path.join(root, 'work2'), executor: { description: 'nothing', run: () => Promise.reject(new Error('no training here')), close: async () => undefined } });
+    const shortApp = await buildLabelStudioApp({ backend: short });
+    try {
+      const text = Array.from({ length: 3 }, (_, i) => `${i}. Microsoft was founded by Bill Gates and Paul Allen on April 4, 1975 😀 in 𠮷野家.`).join(' ');
+      const r = await shortApp.inject({ method: 'POST', url: '/predict', payload: { tasks: [{ id: 9, data: { text } }], project: '3.1718754000', label_config: fixture('setup.json').schema } });
+      expect(r.statusCode).toBe(200);
+      const regions = (r.json().results[0].result as Array<{ type: string; value?: { start: number; end: number; text: string } }>).filter((x) => x.type === 'labels');
+      for (const region of regions) expect(text.slice(region.value?.start, region.value?.end)).toBe(region.value?.text);
+      expect(Math.max(...regions.map((x) => x.value?.end ?? 0))).toBeGreaterThan(text.length * 0.8); // regions late in the text: from later windows
+      const [direct] = (await short.model?.predict([{ kind: 'text', text }]))?.predictions ?? [];
+      expect(direct.windows).toBeGreaterThan(1);
+    } finally {
+      await shortApp.close();
+    }
+  });
+
   it('names the task and its keys when the text is missing, and rejects what is not JSON', async () => {
     const r = await post('/predict', { ...fixture('predict-data-key.json'), label_config: fixture('setup.json').schema });
     expect(r.statusCode).toBe(400);

@@ -23,11 +23,11 @@ export const TYPES: TypesSchema = {
   relations: ['org:founded_by', 'org:founded'].map((key, i) => ({ key, index: i + 1, short: key, verbose: key, symmetric: false })),
 };
 
-/** Writes a tiny random SpERT model (vocabulary from the fixtures' annotated tasks; spans of up to 4 words, so that its many random entities stay few enough to pair quickly) to `dir`. */
-export async function writeTinyModel(dir: string, seed = 7): Promise<void> {
+/** Writes a tiny random SpERT model (vocabulary from the fixtures' annotated tasks; spans of up to 4 words, so that its many random entities stay few enough to pair quickly; `maxPositions` wordpieces at most) to `dir`. */
+export async function writeTinyModel(dir: string, seed = 7, maxPositions = 512): Promise<void> {
   await useBackend('auto');
   const { documents } = labelStudioTrainingDocuments(fixture<unknown[]>('export.json'), { config: { dataKey: 'text' }, types: TYPES, source: 'export.json' });
-  const model = createScratchModel({ documents, types: TYPES, hiddenSize: 16, layers: 1, heads: 2, intermediateSize: 32, seed, settings: { maxSpanSize: 4 } });
+  const model = createScratchModel({ documents, types: TYPES, hiddenSize: 16, layers: 1, heads: 2, intermediateSize: 32, maxPositions, seed, settings: { maxSpanSize: 4 } });
   try {
     await saveModel(model, dir);
   } finally {

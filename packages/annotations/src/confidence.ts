@@ -7,8 +7,11 @@
  * a document without words (an empty text) scores 1 (there is nothing to decide).
  */
 export function documentConfidence(doc: { tokens: readonly string[]; entities: ReadonlyArray<{ score?: number }>; relations: ReadonlyArray<{ score?: number }> }): number {
-  const scores = [...doc.entities, ...doc.relations].map((x) => x.score ?? 1);
-  if (scores.length > 0) return Math.min(...scores);
+  // A loop, not Math.min(...scores): a long document can hold more decisions than a call takes arguments.
+  let lowest = Infinity;
+  for (const x of doc.entities) lowest = Math.min(lowest, x.score ?? 1);
+  for (const x of doc.relations) lowest = Math.min(lowest, x.score ?? 1);
+  if (lowest !== Infinity) return lowest;
   return doc.tokens.length === 0 ? 1 : 0;
 }
 

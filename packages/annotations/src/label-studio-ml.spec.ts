@@ -162,6 +162,9 @@ describe('predictions in Label Studio\'s format', () => {
     const empty = toLabelStudioPrediction({ tokens: [], entities: [], relations: [] }, { text: '', config: cfg, modelVersion: 'm' });
     expect(empty).toEqual({ result: [], score: 1, model_version: 'm' });
     expect(documentConfidence({ tokens: ['Hello'], entities: [], relations: [] })).toBe(0);
+    // more decisions than a function call takes arguments
+    const many = Array.from({ length: 300_000 }, (_, i) => ({ score: 0.5 + (i % 1000) / 2001 }));
+    expect(documentConfidence({ tokens: ['a'], entities: many, relations: [{ score: 0.4 }] })).toBe(0.4);
   });
 });
 
