@@ -160,9 +160,7 @@ export class LabelStudioBackend {
 
   /** `POST /predict`: one Label Studio prediction per task, in task order. */
   async predict(body: unknown): Promise<{ results: LabelStudioPrediction[] }> {
-    const project = typeof body === 'object' && body !== null ? (body as { project?: unknown }).project : undefined;
-    const projectId = typeof project === 'string' ? project.split('.', 1)[0] : typeof project === 'number' ? String(project) : undefined;
-    const { request, config } = parsePredictRequest(body, (xml) => this.config(xml, projectId));
+    const { request, config } = parsePredictRequest(body, (xml, projectId) => this.config(xml, projectId));
     this.counts.predictions += 1;
     this.counts.tasks += request.tasks.length;
     // From an encoder, nothing is predicted before the first model: the model knows nothing yet (confidence 0).

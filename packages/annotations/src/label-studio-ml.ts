@@ -71,12 +71,13 @@ export interface PredictRequest {
 /**
  * Reads a `POST /predict` body `{tasks, project, label_config, params}`: each task's text is
  * `task.data[<key>]` for the `<Text>` object's `value="$key"` (`config` from `label_config` or the
- * setup). A task without that key names the task and the keys it has.
+ * setup of the project, which `config` also gets). A task without that key names the task and the keys it has.
  */
-export function parsePredictRequest(body: unknown, config: (labelConfig: string | undefined) => LabelStudioTextConfig): { request: PredictRequest; config: LabelStudioTextConfig } {
+export function parsePredictRequest(body: unknown, config: (labelConfig: string | undefined, projectId: string | undefined) => LabelStudioTextConfig): { request: PredictRequest; config: LabelStudioTextConfig } {
   if (!isRecord(body)) return bad(`predict: expected a JSON object {tasks, project, label_config}, got ${describe(body)}`);
   const labelConfig = typeof body.label_config === 'string' && body.label_config.trim() !== '' ? body.label_config : undefined;
-  const cfg = config(labelConfig);
+  const projectId = body.project !== undefined && body.project !== null && body.project !== '' ? labelStudioProjectId(body.project) : undefined;
+  const cfg = config(labelConfig, projectId);
   // api.py's own test sends one task as an object; Label Studio sends a list.
   const raw = isRecord(body.tasks) ? [body.tasks] : body.tasks;
   if (!Array.isArray(raw)) return bad(`tasks: expected a list of tasks, got ${describe(body.tasks)}`);
@@ -93,7 +94,7 @@ export function parsePredictRequest(body: unknown, config: (labelConfig: string 
     return id === undefined ? { text } : { id, text };
   });
   const out: PredictRequest = { tasks };
-  if (body.project !== undefined && body.project !== null && body.project !== '') out.projectId = labelStudioProjectId(body.project);
+  if (projectId !== undefined) out.projectId = projectId;
   if (labelConfig !== undefined) out.labelConfig = labelConfig;
   return { request: out, config: cfg };
 }
