@@ -152,6 +152,6 @@ describe('spert-data convert', () => {
     await expect(run(['--from', 'spert', '--to', 'doccano', '--in', path.join(dir, 'bad.json'), '--out', path.join(dir, 'bad.jsonl')])).rejects.toThrow(/bad\.json: document 0, entities\[0\]\.end: 3 > number of tokens 1/);
     await writeFile(path.join(dir, 'ls.json'), '{not json');
     await expect(run(['--from', 'label-studio', '--to', 'spert', '--in', path.join(dir, 'ls.json'), '--out', 'y'])).rejects.toThrow(/ls\.json is not valid JSON/);
-    await expect(runDataCli([], () => undefined)).rejects.toThrow('spert-data: name a command: convert, prepare-corpus (see --help)');
+    await expect(runDataCli([], () => undefined)).rejects.toThrow('spert-data: name a command: convert, prepare-corpus or select (see --help)');
   });
 });

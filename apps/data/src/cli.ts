@@ -1,15 +1,16 @@
-import { silentCommanderOutput } from '@spert/core';
+import { integerOption, silentCommanderOutput } from '@spert/core';
 import { Command } from 'commander';
 import { convertCommand, type DataFormat } from './convert';
 import { manifestPath, prepareCorpus } from './corpus/prepare';
 import { CORPUS_SOURCE_INFO, CORPUS_SOURCES, type CorpusSourceName } from './corpus/sources';
+import { selectCommand } from './select';
 
 const choice = <T extends string>(flag: string, values: readonly T[]) => (v: string): T => {
   if (!(values as readonly string[]).includes(v)) throw new Error(`${flag} must be one of ${values.join(', ')}, got "${v}"`);
   return v as T;
 };
 const FORMATS = ['spert', 'brat', 'label-studio', 'doccano'] as const satisfies readonly DataFormat[];
-const COMMANDS = 'convert, prepare-corpus';
+const COMMANDS = 'convert, prepare-corpus or select';
 
 /** --source a b, --source a,b: the names, each checked. */
 function sourceNames(values: string[]): CorpusSourceName[] {
@@ -44,7 +45,7 @@ const sourceHelp = [
 /** Runs `spert-data` with argv (without node and script); resolves to what it printed on stdout. */
 export async function runDataCli(argv: string[], log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<string> {
   let output = '';
-  const program = new Command('spert-data').description('Convert between SpERT JSON and annotation tools (brat, Label Studio, doccano); prepare pre-training corpora');
+  const program = new Command('spert-data').description('Convert between SpERT JSON and annotation tools (brat, Label Studio, doccano); prepare pre-training corpora; select the documents a model is least sure about');
   program.exitOverride().configureOutput(silentCommanderOutput);
   let action: Promise<void> | undefined;
   program
@@ -102,16 +103,38 @@ export async function runDataCli(argv: string[], log: (s: string) => void = (s) 
     .option('--combine <files...>', 'corpus files (one document a line) to append after the sources, e.g. corpora prepared before')
     .option('--from <paths...>', 'read a source from PATH instead of its installed package; NAME=PATH with several sources')
     .requiredOption('--out <file>', 'corpus file to write (its manifest: <file>.manifest.json)')
-    .option('--min-words <n>', 'leave out documents with fewer words', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--min-words must be a positive integer, got "${v}"`);
-      return n;
-    }, 3)
+    .option('--min-words <n>', 'leave out documents with fewer words', integerOption('--min-words', 1, Number.MAX_SAFE_INTEGER), 3)
     .addHelpText('after', sourceHelp)
     .action((o: { source?: string[]; combine?: string[]; from?: string[]; out: string; minWords: number }) => {
       const sources = sourceNames(o.source ?? []);
       action = prepareCorpus({ sources, combine: o.combine, from: fromPaths(o.from ?? [], sources), out: o.out, minWords: o.minWords, log }).then((m) => {
         output = `wrote ${m.lines} documents, ${m.words} words, ${m.bytes} bytes: ${o.out} (sha256 ${m.sha256}); manifest ${manifestPath(o.out)}\n`;
+      });
+    });
+  program
+    .command('select')
+    .description('active learning: predict a pool of documents and print (or write) the N the model is least sure about, least confident first')
+    .requiredOption('--model <dir>', 'SpERT model directory (spert-train writes one)')
+    .requiredOption('--pool <file>', 'documents to choose from: JSONL ({"id", "text"} or {"id", "tokens"} a line) or plain text (a document a line; .gz too); - for stdin')
+    .requiredOption('--n <count>', 'how many documents to select', integerOption('--n', 1, 10_000_000))
+    .option('--out <file>', 'write the selected documents here (JSONL) instead of stdout')
+    .option('--types <file>', 'types file to check the model against')
+    .option('--backend <name>', 'TF.js backend: auto | tensorflow-gpu | tensorflow | wasm | cpu', choice('--backend', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const), 'auto')
+    .action((o: Record<string, unknown>) => {
+      action = selectCommand({
+        model: String(o.model),
+        pool: String(o.pool),
+        n: o.n as number,
+        out: o.out as string | undefined,
+        types: o.types as string | undefined,
+        backend: o.backend as 'auto',
+        log,
+      }).then(({ selected, summary }) => {
+        if (o.out) output = `${summary}\n`;
+        else {
+          output = selected;
+          log(summary);
+        }
       });
     });
   // commander 14 answers a missing command with its help and an exit; say what is missing instead.

@@ -1,4 +1,4 @@
-import { silentCommanderOutput } from '@spert/core';
+import { integerOption, silentCommanderOutput } from '@spert/core';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -37,16 +37,6 @@ export interface PredictCliOptions {
   verbose: boolean;
 }
 
-function intOption(name: string, min: number, max: number): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new Error(`${name}: expected an integer from ${min} to ${max}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
 function choice<T extends string>(name: string, values: readonly T[]): (value: string) => T {
   return (value: string) => {
     if (!(values as readonly string[]).includes(value)) throw new Error(`${name}: expected one of ${values.join(', ')}, got "${value}"`);
@@ -64,18 +54,18 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     .requiredOption('--output <file>', 'output JSONL, in input order (chunks wait in <output>.parts/ until the end)')
     .option('--errors <file>', 'bad lines, {"line","id","reason"} per line (default <output>.errors.jsonl)')
     .option('--format <format>', 'jsonl or text (default: from the file name, .jsonl/.ndjson[.gz] are JSONL; JSONL for stdin)', choice('--format', ['jsonl', 'text'] as const))
-    .option('--chunk-size <n>', 'input lines per chunk: the unit of work, atomic writes and resume', intOption('--chunk-size', 1, 1_000_000), 256)
-    .option('--workers <n>', 'worker threads, each with its own onnxruntime session (1: this thread)', intOption('--workers', 1, 1024), 1)
-    .option('--intra-op-threads <n>', 'onnxruntime intra-op threads per worker (default: cores / workers)', intOption('--intra-op-threads', 1, 1024))
-    .option('--batch-size <n>', 'documents per encoder call', intOption('--batch-size', 1, 4096))
+    .option('--chunk-size <n>', 'input lines per chunk: the unit of work, atomic writes and resume', integerOption('--chunk-size', 1, 1_000_000), 256)
+    .option('--workers <n>', 'worker threads, each with its own onnxruntime session (1: this thread)', integerOption('--workers', 1, 1024), 1)
+    .option('--intra-op-threads <n>', 'onnxruntime intra-op threads per worker (default: cores / workers)', integerOption('--intra-op-threads', 1, 1024))
+    .option('--batch-size <n>', 'documents per encoder call', integerOption('--batch-size', 1, 4096))
     .option('--on-too-long <policy>', 'documents longer than the encoder: window, error (reported as a bad line) or truncate', choice('--on-too-long', ['window', 'error', 'truncate'] as const), 'window')
     .option('--progress', 'draw the progress bar even when stderr is not a terminal')
     .option('--no-progress', 'no progress bar')
     .option('--queue <url>', 'redis://host:port: put chunks on a BullMQ queue for spert-worker processes (any machines) instead of predicting here')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
-    .option('--queue-in-flight <n>', 'chunk jobs in the queue at once (bounds Redis memory)', intOption('--queue-in-flight', 1, 100_000), 16)
-    .option('--queue-check-ms <n>', 'how often to check that the chunk jobs still exist in Redis, and re-enqueue the ones it lost (also done whenever Redis comes back)', intOption('--queue-check-ms', 100, 3_600_000), DEFAULT_QUEUE_CHECK_MS)
-    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', intOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000)
+    .option('--queue-in-flight <n>', 'chunk jobs in the queue at once (bounds Redis memory)', integerOption('--queue-in-flight', 1, 100_000), 16)
+    .option('--queue-check-ms <n>', 'how often to check that the chunk jobs still exist in Redis, and re-enqueue the ones it lost (also done whenever Redis comes back)', integerOption('--queue-check-ms', 100, 3_600_000), DEFAULT_QUEUE_CHECK_MS)
+    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', integerOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000)
     .option('--verbose', 'with --queue: the stack trace of every Redis error, the expected network ones included')
     .exitOverride()
     .configureOutput(silentCommanderOutput);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { exportTinyModel, writeTinyCorpus } from '../test/fixtures';
 import { reap, startWorker, until, type SpawnedWorker } from '../test/processes';
-import { freePort, haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../test/redis';
+import { freePort, haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../../../tools/testing/redis';
 import { runPredict } from './cli';
 
 // spert-predict --queue (in this process) and spert-worker processes while Redis fails under

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { exportTrainedModel, writeConllJsonl } from '../test/fixtures';
-import { haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../test/redis';
+import { haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../../../tools/testing/redis';
 import { startWorker as spawnWorker, until, type SpawnedWorker } from '../test/processes';
 import { sink } from '../test/sink';
 import { runPredict } from './cli';

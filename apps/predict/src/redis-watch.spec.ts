@@ -1,4 +1,4 @@
-import { freePort, haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../test/redis';
+import { freePort, haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../../../tools/testing/redis';
 import { until } from '../test/processes';
 import { displayUrl, isNetworkError, reconnectDelay, RedisWatch } from './redis-watch';
 

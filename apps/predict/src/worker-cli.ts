@@ -1,4 +1,4 @@
-import { silentCommanderOutput } from '@spert/core';
+import { integerOption, silentCommanderOutput } from '@spert/core';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { predictChunk, type ChunkResult } from '@spert/batch';
@@ -28,14 +28,6 @@ export interface WorkerCliOptions {
   verbose: boolean;
 }
 
-function intOption(name: string, min: number, max: number): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${name}: expected an integer from ${min} to ${max}, got "${value}"`);
-    return n;
-  };
-}
-
 /** Parses spert-worker's arguments (`argv` as process.argv). */
 export function parseWorkerArgs(argv: string[], cores = availableParallelism()): WorkerCliOptions {
   const program = new Command('spert-worker');
@@ -44,14 +36,14 @@ export function parseWorkerArgs(argv: string[], cores = availableParallelism()):
     .requiredOption('--queue <url>', 'Redis URL, redis://host:port')
     .requiredOption('--model <dir>', 'exported model directory on this machine (the same model as the producer\'s)')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
-    .option('--concurrency <n>', 'chunks this process predicts at once', intOption('--concurrency', 1, 64), 1)
-    .option('--intra-op-threads <n>', 'onnxruntime intra-op threads (default: cores / concurrency)', intOption('--intra-op-threads', 1, 1024))
-    .option('--lock-ms <n>', 'job lock: a worker silent this long is taken for dead and its job goes to another', intOption('--lock-ms', 500, 3_600_000), 30_000)
-    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', intOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000)
+    .option('--concurrency <n>', 'chunks this process predicts at once', integerOption('--concurrency', 1, 64), 1)
+    .option('--intra-op-threads <n>', 'onnxruntime intra-op threads (default: cores / concurrency)', integerOption('--intra-op-threads', 1, 1024))
+    .option('--lock-ms <n>', 'job lock: a worker silent this long is taken for dead and its job goes to another', integerOption('--lock-ms', 500, 3_600_000), 30_000)
+    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', integerOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000)
     .option(
       '--shutdown-timeout-ms <n>',
       'on SIGTERM/SIGINT the running chunks get this long to finish (and be reported to Redis); then they are abandoned to another worker and the process exits',
-      intOption('--shutdown-timeout-ms', 0, 3_600_000),
+      integerOption('--shutdown-timeout-ms', 0, 3_600_000),
       DEFAULT_SHUTDOWN_TIMEOUT_MS,
     )
     .option('--verbose', 'one stderr line per job started and finished, and the stack trace of every Redis error')

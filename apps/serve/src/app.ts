@@ -6,9 +6,8 @@ import { splitWords } from '@spert/tokenizer';
 import { createBatchingPredictor, type BatchingPredictor, type Timers } from '@spert/pipeline';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { bearerChecker } from './auth';
+import { bearerChecker, errorReply, HttpError, reasonPhrase } from '@spert/http';
 import { findForbiddenKey, forbiddenKeyMessage, type ForbiddenKey } from './forbidden-key';
-import { HttpError } from './http-error';
 import { createMetrics, measuredPredictor, type ServeMetrics } from './metrics';
 import { BROWSER_PAGE_CSP, renderPage } from './page';
 import { prepareDocuments } from './prepare-documents';
@@ -76,11 +75,6 @@ export interface ServeApp {
 }
 
 const SERVICE_VERSION = '0.1.0';
-
-function reason(status: number): string {
-  const names: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
-  return names[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
-}
 
 /**
  * The tokenizer's SequenceTooLongError (matched by shape, the runtime's tokenizer is not our
@@ -209,32 +203,15 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   const recent = { requests: 0, errors: 0, rejected: 0, documents: 0, latencyMs: 0 };
 
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
-    let status = 500;
-    let code = 'INTERNAL';
-    let message = 'internal error';
-    if (err instanceof HttpError) {
-      status = err.statusCode;
-      code = err.code;
-      message = err.message;
-    } else if ('validation' in err && err.validation) {
-      status = 400;
-      code = 'INVALID_REQUEST';
-      message = `request ${err.message}`;
-    } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      status = err.statusCode;
-      code = ('code' in err && typeof err.code === 'string' ? err.code : undefined) ?? 'BAD_REQUEST';
-      message = err.message;
-    } else {
-      request.log.error({ err }, 'predict failed');
-      message = `internal error: ${err.message}`;
-    }
-    if (RETRY_CODES.has(code)) void reply.header('retry-after', String(operations.retryAfterSeconds));
-    if (status === 401) void reply.header('www-authenticate', 'Bearer realm="spert-serve"');
-    void reply.status(status).type('application/json').send({ statusCode: status, error: reason(status), code, message });
+    const { internal, ...body } = errorReply(err);
+    if (internal) request.log.error({ err }, 'predict failed');
+    if (RETRY_CODES.has(body.code)) void reply.header('retry-after', String(operations.retryAfterSeconds));
+    if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="spert-serve"');
+    void reply.status(body.statusCode).type('application/json').send(body);
   });
 
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ statusCode: 404, error: reason(404), code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
+    void reply.status(404).send({ statusCode: 404, error: reasonPhrase(404), code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
   });
 
   // Shutdown must not wait for sockets that carry no request: node's server.close() reaps idle

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { exportRandomModel } from '../test/export-random-model';
 import { parseServeArgs, runServe, serverOptionsFromCli } from './cli';
-import type { SignalSource } from './shutdown';
+import type { SignalSource } from '@spert/http';
 
 const argv = (...args: string[]) => ['node', 'spert-serve', ...args];
 

@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert/pipeline';
-import { assertModelDir, silentCommanderOutput } from '@spert/core';
+import { assertModelDir, integerOption, silentCommanderOutput } from '@spert/core';
 import type { ServeApp } from './app';
 import { createServer, type CreateServerOptions } from './create-server';
-import { installGracefulShutdown, type SignalSource } from './shutdown';
+import { installGracefulShutdown, type SignalSource } from '@spert/http';
 import { API_KEY_ENV } from './auth';
 import { DEFAULT_BATCH, DEFAULT_CONNECTION_LIMITS, DEFAULT_LIMITS, DEFAULT_OPERATIONS, LOG_LEVELS, type ConnectionLimits, type LogLevel, type OperationsOptions } from './types';
 
@@ -47,16 +47,6 @@ export interface ServeCliOptions {
   windowUnit?: 'subwords' | 'words';
 }
 
-function intOption(name: string, min: number, max: number): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new Error(`${name}: expected an integer from ${min} to ${max}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
 const CONNECTION_KEYS = ['headersTimeoutMs', 'receiveTimeoutMs', 'idleTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections', 'maxConnectionsPerIp'] as const satisfies ReadonlyArray<keyof ConnectionLimits>;
 
 // The connection limits among parsed options (commander's or ours): only those given.
@@ -75,37 +65,37 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
   program
     .description('Serve a SpERT model exported to ONNX over HTTP (POST /predict, GET /health, /metadata, /openapi.json, web page at /)')
     .requiredOption('--model <dir>', 'exported model directory (written by spert-export --model <dir> --out <dir>)')
-    .option('--port <n>', 'TCP port (0 picks a free one)', intOption('--port', 0, 65535), 8080)
+    .option('--port <n>', 'TCP port (0 picks a free one)', integerOption('--port', 0, 65535), 8080)
     .option('--host <addr>', 'interface to listen on', '127.0.0.1')
-    .option('--threads <n>', 'onnxruntime intra-op threads (of each worker with --workers)', intOption('--threads', 1, 1024))
-    .option('--workers <n>', 'worker threads, each with its own onnxruntime session, predicting micro-batches in parallel (1: one session in the main thread)', intOption('--workers', 1, 256), 1)
-    .option('--max-batch <n>', 'most documents per model call', intOption('--max-batch', 1, 4096), DEFAULT_BATCH.maxBatch)
-    .option('--max-wait-ms <n>', 'how long a document waits for batch company', intOption('--max-wait-ms', 0, 10_000), DEFAULT_BATCH.maxWaitMs)
-    .option('--max-documents <n>', 'most documents per request (422 above)', intOption('--max-documents', 1, 100_000), DEFAULT_LIMITS.documents)
-    .option('--max-words <n>', 'most words per document (422 above)', intOption('--max-words', 1, 100_000), DEFAULT_LIMITS.words)
-    .option('--max-chars <n>', 'most characters per document (422 above)', intOption('--max-chars', 1, 10_000_000), DEFAULT_LIMITS.chars)
-    .option('--max-body-bytes <n>', 'largest request body (413 above)', intOption('--max-body-bytes', 64, 1 << 30), DEFAULT_LIMITS.bodyBytes)
+    .option('--threads <n>', 'onnxruntime intra-op threads (of each worker with --workers)', integerOption('--threads', 1, 1024))
+    .option('--workers <n>', 'worker threads, each with its own onnxruntime session, predicting micro-batches in parallel (1: one session in the main thread)', integerOption('--workers', 1, 256), 1)
+    .option('--max-batch <n>', 'most documents per model call', integerOption('--max-batch', 1, 4096), DEFAULT_BATCH.maxBatch)
+    .option('--max-wait-ms <n>', 'how long a document waits for batch company', integerOption('--max-wait-ms', 0, 10_000), DEFAULT_BATCH.maxWaitMs)
+    .option('--max-documents <n>', 'most documents per request (422 above)', integerOption('--max-documents', 1, 100_000), DEFAULT_LIMITS.documents)
+    .option('--max-words <n>', 'most words per document (422 above)', integerOption('--max-words', 1, 100_000), DEFAULT_LIMITS.words)
+    .option('--max-chars <n>', 'most characters per document (422 above)', integerOption('--max-chars', 1, 10_000_000), DEFAULT_LIMITS.chars)
+    .option('--max-body-bytes <n>', 'largest request body (413 above)', integerOption('--max-body-bytes', 64, 1 << 30), DEFAULT_LIMITS.bodyBytes)
     .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default info: start-up, errors and a summary a minute; debug: every request)`, (v: string) => {
       if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new Error(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
       return v;
     })
-    .option('--max-queue <n>', `most documents waiting for the model; past it 429 with Retry-After (default ${DEFAULT_OPERATIONS.maxQueue})`, intOption('--max-queue', 1, 10_000_000))
-    .option('--request-timeout-ms <n>', `answer 503 when a request takes longer (0: never; default ${DEFAULT_OPERATIONS.requestTimeoutMs})`, intOption('--request-timeout-ms', 0, 3_600_000))
+    .option('--max-queue <n>', `most documents waiting for the model; past it 429 with Retry-After (default ${DEFAULT_OPERATIONS.maxQueue})`, integerOption('--max-queue', 1, 10_000_000))
+    .option('--request-timeout-ms <n>', `answer 503 when a request takes longer (0: never; default ${DEFAULT_OPERATIONS.requestTimeoutMs})`, integerOption('--request-timeout-ms', 0, 3_600_000))
     .option('--api-key <key>', `require "Authorization: Bearer <key>" (default: the ${API_KEY_ENV} environment variable; unset: no auth)`)
     .option('--protect-health', 'with an API key, require it on /health* too')
     .option('--protect-metrics', 'with an API key, require it on /metrics too')
     .option('--cors-origin <origins>', 'allow these origins (comma-separated, or *); default: no CORS', (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
-    .option('--summary-interval-s <n>', 'seconds between summary log lines (0: none; default 60)', intOption('--summary-interval-s', 0, 86_400))
-    .option('--headers-timeout-ms <n>', `request line and headers must arrive within this, else 408 and the socket closes (0: no limit; default ${DEFAULT_CONNECTION_LIMITS.headersTimeoutMs})`, intOption('--headers-timeout-ms', 0, 3_600_000))
-    .option('--receive-timeout-ms <n>', `the whole request, body included, must arrive within this, else 408 and close (0: no limit; default ${DEFAULT_CONNECTION_LIMITS.receiveTimeoutMs})`, intOption('--receive-timeout-ms', 0, 3_600_000))
-    .option('--idle-timeout-ms <n>', `close a socket with no request in progress and no traffic for this long (0: never; default ${DEFAULT_CONNECTION_LIMITS.idleTimeoutMs})`, intOption('--idle-timeout-ms', 0, 86_400_000))
-    .option('--keep-alive-timeout-ms <n>', `close a keep-alive connection idle this long between requests (default ${DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs}: above load balancers' 60 s)`, intOption('--keep-alive-timeout-ms', 1, 3_600_000))
-    .option('--max-connections <n>', 'most open connections; more are closed at once (0: no limit; default 0)', intOption('--max-connections', 0, 10_000_000))
-    .option('--max-connections-per-ip <n>', 'most open connections from one client address; more are closed at once (0: no limit; default 0; not behind a load balancer)', intOption('--max-connections-per-ip', 0, 10_000_000))
+    .option('--summary-interval-s <n>', 'seconds between summary log lines (0: none; default 60)', integerOption('--summary-interval-s', 0, 86_400))
+    .option('--headers-timeout-ms <n>', `request line and headers must arrive within this, else 408 and the socket closes (0: no limit; default ${DEFAULT_CONNECTION_LIMITS.headersTimeoutMs})`, integerOption('--headers-timeout-ms', 0, 3_600_000))
+    .option('--receive-timeout-ms <n>', `the whole request, body included, must arrive within this, else 408 and close (0: no limit; default ${DEFAULT_CONNECTION_LIMITS.receiveTimeoutMs})`, integerOption('--receive-timeout-ms', 0, 3_600_000))
+    .option('--idle-timeout-ms <n>', `close a socket with no request in progress and no traffic for this long (0: never; default ${DEFAULT_CONNECTION_LIMITS.idleTimeoutMs})`, integerOption('--idle-timeout-ms', 0, 86_400_000))
+    .option('--keep-alive-timeout-ms <n>', `close a keep-alive connection idle this long between requests (default ${DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs}: above load balancers' 60 s)`, integerOption('--keep-alive-timeout-ms', 1, 3_600_000))
+    .option('--max-connections <n>', 'most open connections; more are closed at once (0: no limit; default 0)', integerOption('--max-connections', 0, 10_000_000))
+    .option('--max-connections-per-ip <n>', 'most open connections from one client address; more are closed at once (0: no limit; default 0; not behind a load balancer)', integerOption('--max-connections-per-ip', 0, 10_000_000))
     .option('--browser', 'also serve the browser build with this model under /web/: the page gets "run in this browser" (@spert/web, onnxruntime-web)')
     .addOption(new Option('--on-too-long <policy>', `documents longer than the encoder: overlapping windows, merged; 422; or trailing words dropped (${PIPELINE_DEFAULTS.onTooLong})`).choices(TOO_LONG_POLICIES))
-    .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', intOption('--window', 1, 1_000_000))
-    .option('--stride <n>', 'distance between window starts (default: half the window)', intOption('--stride', 1, 1_000_000))
+    .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', integerOption('--window', 1, 1_000_000))
+    .option('--stride <n>', 'distance between window starts (default: half the window)', integerOption('--stride', 1, 1_000_000))
     .addOption(new Option('--window-unit <unit>', 'unit of --window and --stride (subwords)').choices(['subwords', 'words']))
     // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
     .exitOverride()

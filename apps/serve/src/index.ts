@@ -1,8 +1,8 @@
 export { buildApp, type BuildAppOptions, type ServeApp } from './app';
-export { HttpError } from './http-error';
+export { HttpError } from '@spert/http';
 export { renderPage } from './page';
 export { prepareDocuments } from './prepare-documents';
-export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from './shutdown';
+export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from '@spert/http';
 export { toResponseDocument } from './to-response';
 export * from './types';
 export { createServer, type CreateServerOptions } from './create-server';

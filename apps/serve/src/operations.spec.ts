@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Prediction, PredictionInput, Predictor } from '@spert/core';
 import { RulePredictor } from '../test/rule-predictor';
 import { buildApp, type BuildAppOptions, type ServeApp } from './app';
-import { bearerChecker } from './auth';
+import { bearerChecker } from '@spert/http';
 
 // The production surface of the service over real HTTP on 127.0.0.1: probes, metrics, logging,
 // backpressure, timeouts, authentication and CORS.

@@ -1,6 +1,6 @@
 import { parsePredictionDocument, type PredictionInput } from '@spert/core';
 import { splitWords } from '@spert/tokenizer';
-import { HttpError } from './http-error';
+import { HttpError } from '@spert/http';
 import type { ServeLimits } from './types';
 
 /**

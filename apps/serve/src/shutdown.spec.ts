@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { RulePredictor } from '../test/rule-predictor';
 import { buildApp } from './app';
-import { installGracefulShutdown, type SignalSource } from './shutdown';
+import { installGracefulShutdown, type SignalSource } from '@spert/http';
 
 describe('installGracefulShutdown', () => {
   it('closes the app once on SIGINT (a second signal is ignored) and disposes the predictor', async () => {

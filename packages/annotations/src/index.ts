@@ -36,3 +36,21 @@ export {
   type ReadAnnotationsOptions,
 } from './files';
 export { labelStudioTaskErrors } from './label-studio-format';
+export { documentConfidence, leastConfident } from './confidence';
+export { assertConfigMatchesTypes, LabelStudioError, parseLabelStudioConfig, type LabelStudioTextConfig } from './label-studio-config';
+export {
+  labelStudioProjectId,
+  labelStudioTrainingDocuments,
+  parsePredictRequest,
+  parseSetupRequest,
+  parseWebhook,
+  toLabelStudioPrediction,
+  TRAIN_EVENTS,
+  type LabelStudioPrediction,
+  type PredictRequest,
+  type PredictTask,
+  type SetupRequest,
+  type TrainEvent,
+  type TrainingDocumentsOptions,
+  type WebhookEvent,
+} from './label-studio-ml';

@@ -1,5 +1,6 @@
 import type { TypesSchema } from '@spert/core';
 import { documentText, entityOffsets, readSpertMetadata, spertMetadata, type ExportDocument } from './document-text';
+import { documentConfidence } from './confidence';
 import { offsetMap } from './offsets';
 import type { AnnotationProblem } from './problems';
 import type { OffsetUnit, SpertMetadata, TextDocument, TextEntity, TextRelation } from './types';
@@ -55,9 +56,9 @@ export interface LabelStudioExportOptions {
 
 /**
  * SpERT documents (gold or predicted) as Label Studio tasks. Predictions become pre-annotations:
- * each entity region carries its score in `value.score`, and the prediction's `score` is the
- * lowest score of the document (the least sure decision, so sorting tasks by it brings the ones
- * most worth a look first; a document with nothing predicted scores 0).
+ * each entity region carries its score in `value.score`, and the prediction's `score` is
+ * {@link documentConfidence}: the lowest score of the document (the least sure decision, so
+ * sorting tasks by it brings the ones most worth a look first; nothing predicted scores 0).
  */
 export function toLabelStudioTasks(documents: readonly ExportDocument[], options: LabelStudioExportOptions = {}): LabelStudioTask[] {
   const scored = documents.some((d) => d.entities.some((e) => e.score !== undefined) || d.relations.some((r) => r.score !== undefined));
@@ -82,8 +83,7 @@ export function toLabelStudioTasks(documents: readonly ExportDocument[], options
     const task: LabelStudioTask = { data: { text: dt.text, spert: spertMetadata(doc, dt, 'utf16') } };
     if (as === 'annotations') task.annotations = [{ result }];
     else {
-      const scores = [...doc.entities, ...doc.relations].map((x) => x.score ?? 1);
-      task.predictions = [{ model_version: options.modelVersion ?? 'spert', score: scores.length ? Math.min(...scores) : 0, result }];
+      task.predictions = [{ model_version: options.modelVersion ?? 'spert', score: documentConfidence(doc), result }];
     }
     return task;
   });

@@ -1,4 +1,4 @@
-import { cliFailure } from './cli-error';
+import { cliFailure, integerOption, numberOption } from './cli-error';
 import { DatasetValidationError } from './problems';
 
 /** A stand-in for commander's CommanderError (same fields) so core needs no commander. */
@@ -36,5 +36,16 @@ describe('cliFailure', () => {
     expect(cliFailure('spert-train', err, { lenientHint: 'run again with --lenient to skip bad documents' }).message).toBe(
       'spert-train: train.json: 1 problem(s) in 1 document(s) (run again with --lenient to skip bad documents):\n  - train.json: document 3, tokens: is empty',
     );
+  });
+});
+
+describe('integerOption and numberOption', () => {
+  it('accept values in range and name the flag otherwise', () => {
+    expect(integerOption('--port', 0, 65535)('8080')).toBe(8080);
+    expect(() => integerOption('--port', 0, 65535)('70000')).toThrow('--port: expected an integer from 0 to 65535, got "70000"');
+    expect(() => integerOption('--n', 1, 10)('1.5')).toThrow('--n: expected an integer from 1 to 10, got "1.5"');
+    expect(numberOption('--lr', 0, 1)('5e-5')).toBe(5e-5);
+    expect(() => numberOption('--held-out', 0, 0.9)('')).toThrow('--held-out: expected a number from 0 to 0.9, got ""');
+    expect(() => numberOption('--held-out', 0, 0.9)('1')).toThrow('--held-out: expected a number from 0 to 0.9, got "1"');
   });
 });

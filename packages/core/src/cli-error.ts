@@ -54,3 +54,24 @@ export function runCliMain(command: string, main: () => Promise<void>, options: 
     process.exit(failure.exitCode);
   });
 }
+
+/**
+ * A commander option parser for an integer flag within [min, max]; anything else throws
+ * `<flag>: expected an integer from <min> to <max>, got "<value>"`.
+ */
+export function integerOption(flag: string, min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${flag}: expected an integer from ${min} to ${max}, got "${value}"`);
+    return n;
+  };
+}
+
+/** A commander option parser for a number flag within [min, max], with the message of {@link integerOption}. */
+export function numberOption(flag: string, min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag}: expected a number from ${min} to ${max}, got "${value}"`);
+    return n;
+  };
+}

@@ -3,6 +3,7 @@ import { IGNORE_LABEL, maskForEpoch } from './mask';
 
 /** What a batch needs of a store: its sequences by index (a SequenceStore, or an array in tests). */
 export interface SequenceSource {
+  /** The sequence at `index`: its length, subword ids and the word index of each subword. */
   get(index: number): { length: number; ids: ArrayLike<number>; wordIds: ArrayLike<number> };
 }
 

@@ -9,7 +9,14 @@ export type CorpusFormat = 'text' | 'jsonl' | 'spert-json';
 export interface CorpusFileSystem {
   /** Raw bytes of a file, streamed (gzip is recognised by its magic bytes). */
   createReadStream(file: string): NodeJS.ReadableStream;
-  stat(file: string): Promise<{ isDirectory(): boolean; isFile(): boolean; size: number }>;
+  /** What a path is (a folder is read file by file) and its size in bytes. */
+  stat(file: string): Promise<{
+    /** True for a folder. */
+    isDirectory(): boolean;
+    /** True for a regular file. */
+    isFile(): boolean;
+    size: number;
+  }>;
   /** Entry names of a directory. */
   readdir(dir: string): Promise<string[]>;
 }

@@ -107,6 +107,7 @@ export interface PretrainMaskedLmOptions {
   progress?: boolean | ProgressMode | Progress;
   progressEvery?: number;
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Messages such as "resuming from step N of M" (default: a line on stderr). */
   log?: (line: string) => void;
   signal?: AbortSignal;
   fs?: TrainerFs;

@@ -1,5 +1,6 @@
-// Starts a throw-away redis-server on 127.0.0.1 for queue tests (Debian's redis-server package;
-// .ci/run installs it when missing), kills and restarts it for the fault tests, and stops it.
+// Starts a throw-away redis-server on 127.0.0.1 for the queue tests (spert-predict, spert-label-studio)
+// (Debian's redis-server package; .ci/run installs it when missing), kills and restarts it for the
+// fault tests, and stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';

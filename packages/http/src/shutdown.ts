@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 
 /** The part of `process` graceful shutdown uses; injectable so tests send signals to a fake emitter. */
 export interface SignalSource {
+  /** Calls `listener` on the next `signal`. */
   once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  /** Stops calling `listener` on `signal` (after shutdown the process's own handling returns). */
   removeListener(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
 }
 

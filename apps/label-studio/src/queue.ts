@@ -1,0 +1,84 @@
+// Training as BullMQ jobs on Redis (--queue): the backend adds a job per run and waits for its
+// result; spert-label-studio-worker processes (on this machine or on others sharing the work
+// directory's path) take the jobs and train.
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { TrainExecutor } from './backend';
+import { runTrainJob, type TrainJob, type TrainJobResult } from './train-job';
+
+/** BullMQ queue the backend and its workers use unless told otherwise. */
+export const DEFAULT_TRAIN_QUEUE = 'spert-label-studio';
+
+/** A Redis connection for BullMQ from a `redis://host:port` URL; throws naming the flag on anything else. */
+export function redisFromUrl(url: string, flag = '--queue'): Redis {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) throw new Error(`${flag}: expected redis://host:port (or rediss://), got "${url}"`);
+  // BullMQ requires blocking connections to retry for ever; connect when first used.
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+}
+
+/** Runs training jobs as BullMQ jobs on the queue `name` at `url` (spert-label-studio --queue). */
+export async function queueTrainExecutor(o: { url: string; name?: string }): Promise<TrainExecutor> {
+  const name = o.name ?? DEFAULT_TRAIN_QUEUE;
+  const connection = redisFromUrl(o.url);
+  const queue = new Queue<TrainJob, TrainJobResult>(name, { connection });
+  const events = new QueueEvents(name, { connection: connection.duplicate() });
+  try {
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  } catch (e) {
+    await Promise.allSettled([queue.close(), events.close()]);
+    connection.disconnect();
+    throw new Error(`--queue ${o.url}: cannot reach Redis (${(e as Error).message})`);
+  }
+  return {
+    description: `BullMQ queue ${name} on ${o.url} (spert-label-studio-worker processes train)`,
+    async run(job) {
+      const added = await queue.add('train', job, { attempts: 1, removeOnComplete: true, removeOnFail: 100 });
+      return (await added.waitUntilFinished(events)) as TrainJobResult;
+    },
+    async close() {
+      await Promise.allSettled([events.close(), queue.close()]);
+      connection.disconnect();
+    },
+  };
+}
+
+/** A running training worker. */
+export interface RunningTrainWorker {
+  /** Stops taking jobs and lets the running one finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * Takes training jobs from the queue `name` at `url` and runs them in this process, one at a
+ * time. Training holds the process for minutes, so a job's lock lasts `lockMs` (default 10 min)
+ * before another worker may take it over.
+ */
+export async function startTrainWorker(o: { url: string; name?: string; lockMs?: number; log?: (line: string) => void }): Promise<RunningTrainWorker> {
+  const log = o.log ?? (() => undefined);
+  const connection = redisFromUrl(o.url);
+  const worker = new Worker<TrainJob, TrainJobResult>(
+    o.name ?? DEFAULT_TRAIN_QUEUE,
+    async (job) => {
+      log(`job ${job.id}: training on ${job.data.train.length} tasks (${job.data.heldOut.length} held out)`);
+      const result = await runTrainJob(job.data);
+      log(`job ${job.id}: ${result.summary}`);
+      return result;
+    },
+    { connection, concurrency: 1, lockDuration: o.lockMs ?? 600_000, maxStalledCount: 1 },
+  );
+  worker.on('failed', (job, err) => log(`job ${job?.id ?? '?'} failed: ${err.message}`));
+  worker.on('error', (err) => log(err.message));
+  await worker.waitUntilReady();
+  return {
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { basicAuthChecker, bearerChecker, errorReply, HttpError, secretsEqual } from './index';
+
+describe('credentials', () => {
+  it('basic auth accepts exactly user:password, whatever the case of "Basic"', () => {
+    const check = basicAuthChecker('label:st:udio'); // the password may hold colons
+    const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
+    expect(check(basic('label:st:udio'))).toBe(true);
+    expect(check(`basic ${Buffer.from('label:st:udio').toString('base64')}`)).toBe(true);
+    for (const wrong of [basic('label:st:udi'), basic('Label:st:udio'), basic('labelst:udio'), basic(''), 'Bearer label:st:udio', undefined, 'Basic !!!']) expect(check(wrong)).toBe(false);
+    expect(() => basicAuthChecker('nocolon')).toThrow('basic auth: expected "user:password" with both parts non-empty');
+    expect(() => basicAuthChecker('user:')).toThrow('basic auth');
+  });
+  it('bearer tokens and secrets compare exactly', () => {
+    expect(bearerChecker('k')('Bearer k')).toBe(true);
+    expect(bearerChecker('k')('Bearer kk')).toBe(false);
+    expect(secretsEqual('a', 'a')).toBe(true);
+    expect(secretsEqual('a', 'ab')).toBe(false);
+  });
+});
+
+describe('errorReply', () => {
+  it('answers an HttpError as it is, validation as 400, other client errors with their status, the rest as 500', () => {
+    expect(errorReply(new HttpError(422, 'TOO_LONG', 'documents[0]: too long'))).toEqual({ statusCode: 422, error: 'Unprocessable Entity', code: 'TOO_LONG', message: 'documents[0]: too long', internal: false });
+    expect(errorReply(Object.assign(new Error('body must have required property \'tasks\''), { validation: [{}] }))).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST', message: "request body must have required property 'tasks'" });
+    expect(errorReply(Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }))).toMatchObject({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', internal: false });
+    expect(errorReply(new Error('boom'))).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL', message: 'internal error: boom', internal: true });
+  });
+});

@@ -1,0 +1,4 @@
+export { HttpError } from './http-error';
+export { basicAuthChecker, bearerChecker, secretsEqual } from './credentials';
+export { errorReply, reasonPhrase, type ErrorBody } from './error-reply';
+export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from './shutdown';
