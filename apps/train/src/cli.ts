@@ -3,17 +3,8 @@ import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { Command } from 'commander';
 import { SETTING_CHOICES, silentCommanderOutput, SPERT_DEFAULTS } from '@spert/core';
 import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
+import { int, num } from './flags';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`expected an integer, got "${v}"`);
-  return n;
-};
-const num = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`expected a number, got "${v}"`);
-  return n;
-};
 
 /** Parses `spert-train` arguments (argv without node and script) into a validated configuration. */
 export function parseTrainArgs(argv: string[]): TrainConfig {

@@ -2,17 +2,8 @@ import { Command } from 'commander';
 import { silentCommanderOutput } from '@spert/core';
 import { readConfigFile } from '../options';
 import { PretrainConfigSchema, resolvePretrainConfig, type PretrainConfig } from './options';
+import { int, num } from '../flags';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`expected an integer, got "${v}"`);
-  return n;
-};
-const num = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`expected a number, got "${v}"`);
-  return n;
-};
 const D = PretrainConfigSchema.parse({ corpus: ['-'] });
 
 /** Parses `spert-pretrain` arguments (argv without node and script) into a validated configuration. */
