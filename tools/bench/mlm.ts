@@ -5,6 +5,7 @@
 // Reports the median step, tokens/s, peak wasm heap and RSS.
 // Run: npx tsx tools/bench/mlm.ts [--preset small|base] [--batch 32 --length 128] [--steps 5] [--accumulate 1]
 //   small: 256x4 (intermediate 1024, vocab 30522), batch 32 x 128; base: bert-base (768x12, vocab 28996), batch 8 x 128.
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { formatBackendReport, useBackend } from '@spert/backend';
 import { makeEncoderConfig } from '@spert/checkpoint';
@@ -70,7 +71,9 @@ async function main(): Promise<void> {
   const encoder = createEncoder({ config, seed: 1 });
   const head = MaskedLmHead.create({ encoder, seed: 1 });
   const times: number[] = [];
+  const cpu: number[] = [];
   let last = performance.now();
+  let lastCpu = process.cpuUsage();
   let peakRss = 0;
   let peakHeap = 0;
   const total = WARMUP + STEPS;
@@ -89,6 +92,10 @@ async function main(): Promise<void> {
         const now = performance.now();
         times.push(now - last);
         last = now;
+        // CPU seconds of the whole process (every thread): comparable with a reference measured on a loaded machine
+        const c = process.cpuUsage(lastCpu);
+        cpu.push((c.user + c.system) / 1e6);
+        lastCpu = process.cpuUsage();
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
         peakHeap = Math.max(peakHeap, heapBytes());
       },
@@ -99,12 +106,14 @@ async function main(): Promise<void> {
   });
   const measured = times.slice(WARMUP).sort((a, b) => a - b);
   const med = measured[Math.floor(measured.length / 2)] / 1000;
+  const cpuMeasured = cpu.slice(WARMUP).sort((a, b) => a - b);
+  const cpuMed = cpuMeasured[Math.floor(cpuMeasured.length / 2)];
   const tokens = B * T * ACCUMULATE;
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   process.stdout.write(
     `masked-LM step ${H}x${L} (intermediate ${I}, vocab ${V}), batch ${B} x ${T}${ACCUMULATE > 1 ? ` x ${ACCUMULATE} accumulated` : ''}: ` +
       `median ${med.toFixed(3)} s over ${measured.length} steps (min ${(measured[0] / 1000).toFixed(3)}, max ${(measured[measured.length - 1] / 1000).toFixed(3)}), ` +
-      `${(tokens / med).toFixed(0)} tokens/s, ${(1 / med).toFixed(3)} steps/s; peak wasm heap ${mib(peakHeap)}, peak RSS ${mib(peakRss)}\n`,
+      `${(tokens / med).toFixed(0)} tokens/s, ${(1 / med).toFixed(3)} steps/s; CPU ${cpuMed.toFixed(2)} s/step (${(tokens / cpuMed).toFixed(0)} tokens per CPU-second); load average ${os.loadavg()[0].toFixed(1)}; peak wasm heap ${mib(peakHeap)}, peak RSS ${mib(peakRss)}\n`,
   );
   head.dispose();
   encoder.dispose();
