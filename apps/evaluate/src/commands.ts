@@ -64,9 +64,9 @@ export type PredictionOutput = Omit<Prediction, 'charOffsets'> & { offsets?: Arr
  * `spert-eval predict`: reads a JSON array whose items are {tokens}, word arrays or raw strings
  * (split into words with character offsets) and writes predictions in the dataset schema with scores.
  */
-export async function predictCommand(o: ModelOptions & { input: string; output: string }): Promise<PredictionOutput[]> {
+export async function predictCommand(o: ModelOptions & { input: string; output: string; givenEntities?: boolean }): Promise<PredictionOutput[]> {
   const json = await readJsonFile(o.input, { what: 'prediction input' });
-  const items = parsePredictionInput(json, { source: o.input });
+  const items = parsePredictionInput(json, { source: o.input, givenEntities: o.givenEntities });
   const { model } = await open(o);
   try {
     const predicted = await model.asPredictor(o.pipeline).predict(items, { source: o.input });
