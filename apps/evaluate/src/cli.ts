@@ -82,11 +82,9 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
     )
     .option('--no-relations', 'entities only: the relation head is never run (faster)')
     .action((o: Record<string, unknown>) => {
-      const base = modelOptions(o);
       action = predictCommand({
-        ...base,
-        pipeline: { ...base.pipeline, entitiesMode: o.entities as EntitiesMode | undefined, relations: o.relations !== false },
-        givenEntities: o.entities !== undefined,
+        ...modelOptions(o),
+        documents: { entitiesMode: o.entities as EntitiesMode | undefined, relations: o.relations !== false },
         input: String(o.input),
         output: String(o.output),
         log,

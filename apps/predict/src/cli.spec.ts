@@ -22,6 +22,7 @@ describe('parsePredictArgs', () => {
       workers: 1,
       intraOpThreads: 8,
       onTooLong: 'window',
+      relations: true,
       // Neither --progress nor --no-progress: the bar follows whether stderr is a terminal.
       progress: undefined,
       queueName: 'spert-predict',

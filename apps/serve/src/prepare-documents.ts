@@ -1,4 +1,4 @@
-import { parsePredictionDocument, type EntitiesMode, type PredictionInput } from '@spert/core';
+import { parsePredictionDocument, type ParsePredictionOptions, type PredictionInput } from '@spert/core';
 import { splitWords } from '@spert/tokenizer';
 import { HttpError } from '@spert/http';
 import type { ServeLimits } from './types';
@@ -9,19 +9,17 @@ import type { ServeLimits } from './types';
  * Text is split with the one word splitter only to count words against the limit; the pipeline
  * splits it again for the model, which costs microseconds next to a forward pass.
  */
-export function prepareDocuments(documents: unknown[], limits: ServeLimits, options: { entitiesMode?: EntitiesMode; relations?: boolean } = {}): PredictionInput[] {
+export function prepareDocuments(documents: unknown[], limits: ServeLimits, options: ParsePredictionOptions = {}): PredictionInput[] {
   if (documents.length > limits.documents) {
     throw new HttpError(422, 'TOO_MANY_DOCUMENTS', `documents: ${documents.length} documents in one request, the limit is ${limits.documents}`);
   }
   return documents.map((raw, i) => {
     let doc: PredictionInput;
     try {
-      doc = parsePredictionDocument(raw, `documents[${i}]`, { givenEntities: options.entitiesMode !== undefined });
+      doc = parsePredictionDocument(raw, `documents[${i}]`, options);
     } catch (e) {
       throw new HttpError(400, 'INVALID_REQUEST', (e as Error).message);
     }
-    if (options.entitiesMode !== undefined && doc.entities !== undefined) doc.entitiesMode = options.entitiesMode;
-    if (options.relations === false) doc.relations = false;
     if (doc.kind === 'text') {
       if (doc.text.length > limits.chars) {
         throw new HttpError(422, 'TEXT_TOO_LONG', `documents[${i}].text: ${doc.text.length} characters, the limit is ${limits.chars}`);

@@ -1,4 +1,4 @@
-import { parsePredictionDocument, type EntitiesMode, type PredictionInput } from '@spert/core';
+import { parsePredictionDocument, type ParsePredictionOptions, type PredictionInput } from '@spert/core';
 
 /** Input formats: JSONL (`{"id"?, "text"}` or `{"id"?, "tokens"}` per line, or any form @spert/core accepts) or plain text (one document per line). */
 export type InputFormat = 'jsonl' | 'text';
@@ -30,12 +30,7 @@ export function formatFromPath(path: string): InputFormat {
  */
 export function parseLine(text: string, line: number, format: InputFormat, source: string, settings: DocumentSettings = {}): BatchDocument | LineError | undefined {
   if (text.trim().length === 0) return undefined;
-  const apply = (input: PredictionInput): PredictionInput => {
-    if (settings.entitiesMode !== undefined && input.entities !== undefined) input.entitiesMode = settings.entitiesMode;
-    if (settings.relations === false) input.relations = false;
-    return input;
-  };
-  if (format === 'text') return { line, id: line, input: apply({ kind: 'text', text }) };
+  if (format === 'text') return { line, id: line, input: parsePredictionDocument(text, `${source}:${line}`, settings) };
   const where = `${source}:${line}`;
   let value: unknown;
   try {
@@ -52,19 +47,14 @@ export function parseLine(text: string, line: number, format: InputFormat, sourc
     id = given;
   }
   try {
-    return { line, id, input: apply(parsePredictionDocument(value, where, { givenEntities: settings.entitiesMode !== undefined })) };
+    return { line, id, input: parsePredictionDocument(value, where, settings) };
   } catch (e) {
     return { line, id: id === line ? undefined : id, reason: (e as Error).message };
   }
 }
 
-/** How every document of a job is predicted: given entities read from each line, entity-only mode. */
-export interface DocumentSettings {
-  /** Read each JSONL line's `entities` as given entities, used this way (default: ignored, entities are predicted). */
-  entitiesMode?: EntitiesMode;
-  /** `false`: entities only; the relation head is never run (default true). */
-  relations?: boolean;
-}
+/** How every document of a job is predicted: given entities read from each JSONL line, entity-only mode. */
+export type DocumentSettings = ParsePredictionOptions;
 
 /** True for a {@link LineError}. */
 export function isLineError(x: BatchDocument | LineError): x is LineError {

@@ -77,24 +77,32 @@ export function parseGivenEntities(value: unknown, where: string, input: { words
   });
 }
 
-/** Options of {@link parsePredictionDocument} and {@link parsePredictionInput}. */
+/** Options of {@link parsePredictionDocument} and {@link parsePredictionInput}: how the documents are predicted. */
 export interface ParsePredictionOptions {
   /**
-   * Read each document's `entities` as given entities (default false: ignored, as the
-   * reference's predict input ignores every key but the words, so a dataset file's gold
-   * entities never leak into a prediction).
+   * Read each document's `entities` as given entities, used this way. Default: `entities` is
+   * ignored, as the reference's predict input ignores every key but the words, so a dataset
+   * file's gold entities never leak into a prediction.
    */
-  givenEntities?: boolean;
+  entitiesMode?: EntitiesMode;
+  /** `false`: entities only; the relation head is never run (default true). */
+  relations?: boolean;
 }
 
 /**
  * Validates one document of a prediction request, the same for the CLI, the service and batch
  * prediction: `"raw text"`, `{"text": "..."}`, `{"tokens": [...]}` (other keys ignored, as the
- * reference's predict input, unless `givenEntities` reads `entities`) or a plain array of words.
+ * reference's predict input, unless `entitiesMode` reads `entities`) or a plain array of words.
  * Empty text or an empty word list is a valid document that predicts nothing. Errors are one
  * short line naming the field (`where`).
  */
 export function parsePredictionDocument(item: unknown, where: string, options: ParsePredictionOptions = {}): PredictionInput {
+  const doc = parseWords(item, where, options);
+  if (options.relations === false) doc.relations = false;
+  return doc;
+}
+
+function parseWords(item: unknown, where: string, options: ParsePredictionOptions): PredictionInput {
   if (typeof item === 'string') return { kind: 'text', text: item };
   if (Array.isArray(item)) return { kind: 'tokens', tokens: checkWords(item, where) };
   if (typeof item === 'object' && item !== null) {
@@ -109,8 +117,9 @@ export function parsePredictionDocument(item: unknown, where: string, options: P
       doc = { kind: 'tokens', tokens: checkWords(o.tokens, `${where}.tokens`) };
     }
     if (doc) {
-      if (options.givenEntities && o.entities !== undefined) {
+      if (options.entitiesMode !== undefined && o.entities !== undefined) {
         doc.entities = parseGivenEntities(o.entities, `${where}.entities`, doc.kind === 'text' ? { text: true } : { words: doc.tokens.length });
+        doc.entitiesMode = options.entitiesMode;
       }
       return doc;
     }

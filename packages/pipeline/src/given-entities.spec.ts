@@ -138,11 +138,11 @@ describe('relations over given entities', () => {
   it('input files read given entities only when asked, so a dataset file never leaks its gold entities', () => {
     const json = [{ tokens: ['John', 'left'], entities: [{ type: 'Peop', start: 0, end: 1 }], relations: [] }];
     expect(parsePredictionInput(json)).toEqual([{ kind: 'tokens', tokens: ['John', 'left'] }]);
-    expect(parsePredictionInput(json, { givenEntities: true })).toEqual([{ kind: 'tokens', tokens: ['John', 'left'], entities: [{ type: 'Peop', start: 0, end: 1 }] }]);
-    expect(() => parsePredictionInput([{ tokens: ['a'], entities: [{ type: 'Peop', start: 0, end: 2 }] }], { givenEntities: true, source: 'in.json' })).toThrow(
+    expect(parsePredictionInput(json, { entitiesMode: 'given' })).toEqual([{ kind: 'tokens', tokens: ['John', 'left'], entities: [{ type: 'Peop', start: 0, end: 1 }], entitiesMode: 'given' }]);
+    expect(() => parsePredictionInput([{ tokens: ['a'], entities: [{ type: 'Peop', start: 0, end: 2 }] }], { entitiesMode: 'given', source: 'in.json' })).toThrow(
       'in.json: [0].entities[0].end: 2 is past the document\'s 1 words',
     );
-    expect(() => parsePredictionInput([{ text: 'a b', entities: [{ type: 'Peop', start: 0, end: 1 }] }], { givenEntities: true, source: 'in.json' })).toThrow(
+    expect(() => parsePredictionInput([{ text: 'a b', entities: [{ type: 'Peop', start: 0, end: 1 }] }], { entitiesMode: 'given', source: 'in.json' })).toThrow(
       /in\.json: \[0\]\.entities\[0\]: the document is raw text, so its entities need "charStart" and "charEnd"/,
     );
   });
