@@ -14,15 +14,18 @@ export { SeededRandom } from './random';
 export { transpose2d } from './transpose';
 export { initialMaskedLmParamValue, maskedLmParamNames, maskedLmParamSpecs, maskedLmTensorRole } from './masked-lm';
 export type { MaskedLmHeadNames, MaskedLmHeadParams, MaskedLmTensorRole } from './masked-lm';
-export type { CheckpointFamily, EncoderConfig, EncoderConfigFields, EncoderSizes, ParamSpec, ParamLayout } from './family';
+export type { CheckpointFamily, EncoderConfig, EncoderConfigFields, EncoderSizes, ParamSpec, ParamLayout, TokenizerTrainerKind } from './family';
 export {
   checkpointFamily,
   DEFAULT_MODEL_TYPE,
   encoderConfigToJson,
+  encoderMaxLength,
   familyOfConfig,
   makeEncoderConfig,
+  makeEncoderConfigForLength,
   parseEncoderConfig,
   registeredModelTypes,
+  scratchModelTypes,
 } from './registry';
 export {
   asBertConfig,

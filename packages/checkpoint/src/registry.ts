@@ -57,3 +57,22 @@ export function makeEncoderConfig(fields: EncoderConfigFields): EncoderConfig {
 export function encoderConfigToJson(config: EncoderConfig): Record<string, unknown> {
   return familyOfConfig(config).configToJson(config);
 }
+
+/** Longest input in subword tokens (specials included) the encoder of `config` accepts, as its family declares. */
+export function encoderMaxLength(config: EncoderConfig): number {
+  return familyOfConfig(config).maxSequenceLength(config);
+}
+
+/** The model_type values whose family declares a tokenizer trainer: the families a model can be trained from scratch in. */
+export function scratchModelTypes(): string[] {
+  return FAMILIES.filter((f) => f.tokenizerTrainer !== undefined).map((f) => f.modelType);
+}
+
+/**
+ * A new config of the family `fields.model_type` names (default "bert") whose encoder accepts
+ * `longestInput` tokens: the position table gets the family's position offset on top.
+ */
+export function makeEncoderConfigForLength(fields: Omit<EncoderConfigFields, 'max_position_embeddings'>, longestInput: number): EncoderConfig {
+  const family = checkpointFamily(fields.model_type ?? DEFAULT_MODEL_TYPE, 'makeEncoderConfigForLength');
+  return family.makeConfig({ ...fields, max_position_embeddings: longestInput + family.positionOffset(family.makeConfig(fields)) });
+}

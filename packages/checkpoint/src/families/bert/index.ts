@@ -30,6 +30,8 @@ export const bertCheckpointFamily: CheckpointFamily<BertConfig> = {
   encoderParamName,
   isIgnoredTensor: isIgnoredCheckpointTensor,
   initialParamValue,
+  positionOffset: () => 0,
   maxSequenceLength: (config) => config.max_position_embeddings,
+  tokenizerTrainer: 'wordpiece',
   maskedLm: { prefix: 'cls.predictions.', dense: 'transform.dense', layerNorm: 'transform.LayerNorm', architecture: 'BertForMaskedLM' },
 };
