@@ -59,6 +59,8 @@ export interface CheckpointFamily<C extends EncoderConfig = EncoderConfig> {
   readonly modelType: string;
   /** Prefix of the encoder's tensors inside a SpERT checkpoint (`bert.` for BERT, as the reference writes). */
   readonly prefix: string;
+  /** `config` as this family's config type, or an error naming `where` and the model_type it has instead. */
+  asConfig(config: EncoderConfig, where: string): C;
   /** Validates a parsed config.json object; `source` names the file in errors. */
   parseConfig(json: Record<string, unknown>, source: string): C;
   /** A config with defaults filled in from partial fields (new random encoders). */

@@ -27,34 +27,19 @@ export {
   registeredModelTypes,
   scratchModelTypes,
 } from './registry';
-export {
-  asBertConfig,
-  bertCheckpointFamily,
-  bertConfigToJson,
-  bertParamSpecs,
-  encoderParamName,
-  initialParamValue,
-  isBertConfig,
-  isIgnoredCheckpointTensor,
-  makeBertConfig,
-  parseBertConfig,
-} from './families/bert';
+// Each family's own code is reached through the registry (checkpointFamily(model_type)); what is
+// exported per family is its config type and typed constructors, and what the family's TF.js and
+// ONNX halves share beyond the descriptor (DeBERTa's relative-position geometry).
+export { makeBertConfig, parseBertConfig } from './families/bert';
 export type { BertConfig } from './families/bert';
-export {
-  asRobertaConfig,
-  initialRobertaParamValue,
-  isIgnoredRobertaTensor,
-  isRobertaConfig,
-  isRobertaModelType,
-  makeRobertaConfig,
-  parseRobertaConfig,
-  ROBERTA_MODEL_TYPES,
-  ROBERTA_PREFIX,
-  robertaCheckpointFamilies,
-  robertaConfigToJson,
-  robertaEncoderParamName,
-  robertaMaxSequenceLength,
-  robertaParamSpecs,
-} from './families/roberta';
+export { makeRobertaConfig, parseRobertaConfig, ROBERTA_MODEL_TYPES } from './families/roberta';
 export type { RobertaConfig, RobertaModelType } from './families/roberta';
-export * from './families/deberta-v2';
+export {
+  makeDebertaV2Config,
+  normsRelativeEmbeddings,
+  parseDebertaV2Config,
+  relativeEmbeddingRows,
+  relativeEmbeddingRowsByOffset,
+  relativeGeometry,
+} from './families/deberta-v2';
+export type { DebertaV2Config, DebertaV2ConfigFields, DebertaV2Options, RelativeGeometry } from './families/deberta-v2';

@@ -23,9 +23,13 @@ export function registeredModelTypes(): string[] {
   return [...BY_TYPE.keys()];
 }
 
-/** The family registered for `modelType`, or an error naming `source` and listing the registered ones. */
-export function checkpointFamily(modelType: string, source = 'config.json'): CheckpointFamily {
-  const family = BY_TYPE.get(modelType);
+/**
+ * The family registered for `modelType`, or an error naming `source` and listing the registered
+ * ones. `C` is the caller's claim about the family's config type: a family's TF.js and ONNX
+ * halves name their own config type here, and `asConfig` checks the configs they are handed.
+ */
+export function checkpointFamily<C extends EncoderConfig = EncoderConfig>(modelType: string, source = 'config.json'): CheckpointFamily<C> {
+  const family = BY_TYPE.get(modelType) as CheckpointFamily<C> | undefined;
   if (!family) {
     throw new Error(
       `${source}: model_type "${modelType}" is not supported; registered encoder families: ${registeredModelTypes().map((t) => `"${t}"`).join(', ')} ` +

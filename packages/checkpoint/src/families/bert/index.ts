@@ -23,6 +23,7 @@ export function asBertConfig(config: EncoderConfig, where: string): BertConfig {
 export const bertCheckpointFamily: CheckpointFamily<BertConfig> = {
   modelType: 'bert',
   prefix: 'bert.',
+  asConfig: asBertConfig,
   parseConfig: parseBertConfig,
   makeConfig: makeBertConfig,
   configToJson: bertConfigToJson,

@@ -25,6 +25,7 @@ export function asDebertaV2Config(config: EncoderConfig, where: string): Deberta
 export const debertaV2CheckpointFamily: CheckpointFamily<DebertaV2Config> = {
   modelType: 'deberta-v2',
   prefix: 'deberta.',
+  asConfig: asDebertaV2Config,
   parseConfig: parseDebertaV2Config,
   makeConfig: makeDebertaV2Config,
   configToJson: debertaV2ConfigToJson,

@@ -27,6 +27,8 @@ export function robertaCheckpointFamilyFor(modelType: RobertaModelType): Checkpo
   return {
     modelType,
     prefix: ROBERTA_PREFIX,
+    // any RoBERTa model_type: the three share one architecture and one TF.js and ONNX implementation
+    asConfig: asRobertaConfig,
     parseConfig: parseRobertaConfig,
     makeConfig: (fields) => makeRobertaConfig({ ...fields, model_type: modelType }),
     configToJson: robertaConfigToJson,
