@@ -8,6 +8,11 @@ import { SpertModel } from './spert-model';
 /** The encoder families a model can be created from scratch in: those whose family declares a tokenizer trainer. */
 export const SCRATCH_FAMILIES = scratchModelTypes() as [string, ...string[]];
 
+/** The scratch families and their tokenizer trainers for help texts: "bert (wordpiece) | roberta (byte-level-bpe) | ...". */
+export function describeScratchFamilies(): string {
+  return SCRATCH_FAMILIES.map((f) => `${f} (${checkpointFamily(f).tokenizerTrainer})`).join(' | ');
+}
+
 /** An encoder family of {@link createScratchModel} (a model_type of {@link SCRATCH_FAMILIES}). */
 export type ScratchFamily = string;
 
