@@ -26,7 +26,7 @@ describe('splitWords on long texts', () => {
     expect(Date.now() - t0).toBeLessThan(20_000);
   });
 
-  it('finds e-mail addresses and URLs in linear time (a closing bracket per character was quadratic to trim)', () => {
+  it('finds e-mail addresses and URLs in linear time', () => {
     const n = 100_000;
     const hostile = ['@'.repeat(n), 'a@'.repeat(n / 2), 'a@b.'.repeat(n / 4), 'a.'.repeat(n / 2) + '@x.com', 'http://'.repeat(n / 7), 'www.'.repeat(n / 4), `http://x.y/${')'.repeat(n)}`, `http://x.y/${'('.repeat(n / 2)}${')'.repeat(n / 2)}`];
     const t0 = Date.now();
