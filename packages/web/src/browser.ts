@@ -3,3 +3,5 @@ export { loadSpert, clearSpertCache, DEFAULT_CACHE_NAME, MODEL_GRAPHS, ORT_WASM_
 export { fetchCached, type CacheLike, type DownloadProgress, type FetchCachedOptions, type FetchedFile } from './fetch-cached';
 export { SpertWebRuntime, type OrtModule, type WebSessions } from './web-runtime';
 export type { Prediction, PredictedEntity, ModelMetadata, PredictCallOptions } from '@spert/core';
+// The word splitter predict(text) uses, for pages that show or check the words of a raw text.
+export { splitWords, type SplitWordsOptions, type WordSpan } from '@spert/tokenizer';
