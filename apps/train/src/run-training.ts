@@ -1,7 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
-import { findOrDownloadDataset, LENIENT_FLAG_HINT, loadDataset, readTypes, type DatasetName, type Document } from '@spert/core';
+import { findOrDownloadDataset, LENIENT_FLAG_HINT, loadDataset, readTypes, writeFileAtomic, type DatasetName, type Document } from '@spert/core';
 import { evaluatePredictor, type PredictorEvaluation } from '@spert/evaluator';
 import { createScratchModel, openModel, saveModel, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
@@ -77,8 +76,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
   // A validation document too long for the encoder must fail now, not after hours of training.
   model.encodeDocuments(valid.map((d) => d.tokens), { source: paths.valid });
   const out = path.resolve(config.out);
-  await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, 'train_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  await writeFileAtomic({ path: path.join(out, 'train_config.json'), data: `${JSON.stringify(config, null, 2)}\n` });
   const evalDir = path.join(out, 'eval');
   const controller = new AbortController();
   const onSignal = () => {

@@ -1,14 +1,15 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { saveCheckpoint } from '@spert/checkpoint';
-import { settingsToJson, SPERT_VERSION } from '@spert/core';
+import { fsyncPath, renameDurable, settingsToJson, SPERT_VERSION, writeFileAtomic } from '@spert/core';
 import { saveMaskedLm, type Encoder, type MaskedLmHead } from '@spert/encoder';
 import type { SubwordTokenizer } from '@spert/tokenizer';
 import type { SpertModel } from './spert-model';
 
 /**
  * Fills a model directory so that it appears whole or not at all: `fill` writes into a folder
- * beside the target, which is then renamed into place (the previous directory removed after).
+ * beside the target (each file through @spert/core's atomic write, so fsynced), which is flushed
+ * and renamed into place durably (the previous directory removed after).
  */
 async function writeDirectoryWhole(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   const target = path.resolve(dir);
@@ -26,7 +27,8 @@ async function writeDirectoryWhole(dir: string, fill: (tmp: string) => Promise<v
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    await rename(tmp, target);
+    await fsyncPath(tmp);
+    await renameDurable({ from: tmp, to: target });
     if (moved) await rm(old, { recursive: true, force: true });
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
@@ -36,7 +38,7 @@ async function writeDirectoryWhole(dir: string, fill: (tmp: string) => Promise<v
 
 /** The tokenizer writes its own files (vocab.txt or tokenizer.json, tokenizer_config.json), whatever its family. */
 async function writeTokenizerFiles(tokenizer: SubwordTokenizer, dir: string): Promise<void> {
-  for (const [name, text] of Object.entries(tokenizer.files())) await writeFile(path.join(dir, name), text);
+  for (const [name, text] of Object.entries(tokenizer.files())) await writeFileAtomic({ path: path.join(dir, name), data: text });
 }
 
 /**
