@@ -23,8 +23,13 @@ export function datasetSearchDirs(name: string, params: { cwd?: string; env?: Re
   return [
     ...(env.SPERT_SHARED ? [path.resolve(cwd, env.SPERT_SHARED, 'datasets', name)] : []),
     path.resolve(cwd, '..', 'shared', 'datasets', name),
-    path.resolve(cwd, params.dataDir ?? path.join('data', 'datasets'), name),
+    userDatasetDir(name, params),
   ];
+}
+
+/** Where a dataset is downloaded to: the user data dir `./data/datasets/<name>` (or `<dataDir>/<name>`), the last of {@link datasetSearchDirs}. */
+export function userDatasetDir(name: string, params: { cwd?: string; dataDir?: string } = {}): string {
+  return path.resolve(params.cwd ?? process.cwd(), params.dataDir ?? path.join('data', 'datasets'), name);
 }
 
 /** Throws when `name` is not a dataset this project knows, listing the known names and the folders searched. */
