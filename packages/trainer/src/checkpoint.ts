@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '@spert/checkpoint';
 import type { AdamWState } from './adamw';
 import type { RngState } from './rng';
-import { renameDurable, writeFileAtomic } from '@spert/core';
+import { writeDirectoryAtomic, writeFileAtomic } from '@spert/core';
 import { nodeFs, type TrainerFs } from './trainer-fs';
 
 /** Everything besides tensors that a resumed run needs (training_state.json). */
@@ -80,21 +80,21 @@ function crashHook(step: number): void {
  * half-written `checkpoint-*`. Returns the final path.
  */
 export async function writeCheckpoint({ root, state, optimizer, shapes, saveModel, fs = nodeFs }: WriteCheckpointOptions): Promise<string> {
-  await fs.mkdir(root, { recursive: true });
   const name = checkpointName(state.step);
   const final = path.join(root, name);
-  const tmp = path.join(root, `.tmp-${name}-${process.pid}`);
-  await fs.rm(tmp, { recursive: true, force: true });
-  await fs.mkdir(tmp, { recursive: true });
-  await saveModel(tmp);
-  await writeFileAtomic({ path: path.join(tmp, OPTIMIZER_FILE), data: encodeOptimizerState(optimizer, shapes), fs });
-  crashHook(state.step);
-  // Written last: a folder without it is never taken for a checkpoint.
-  await writeFileAtomic({ path: path.join(tmp, STATE_FILE), data: JSON.stringify(state, null, 2) + '\n', fs });
-  await fs.fsync?.(tmp);
-  // Only when the same step is checkpointed again (a rerun from an older checkpoint).
-  await fs.rm(final, { recursive: true, force: true });
-  await renameDurable({ from: tmp, to: final, fs });
+  // The same step is only checkpointed again after a rerun from an older checkpoint: replaced whole.
+  await writeDirectoryAtomic({
+    path: final,
+    tmp: path.join(root, `.tmp-${name}-${process.pid}`),
+    fs,
+    fill: async (tmp) => {
+      await saveModel(tmp);
+      await writeFileAtomic({ path: path.join(tmp, OPTIMIZER_FILE), data: encodeOptimizerState(optimizer, shapes), fs });
+      crashHook(state.step);
+      // Written last: a folder without it is never taken for a checkpoint.
+      await writeFileAtomic({ path: path.join(tmp, STATE_FILE), data: JSON.stringify(state, null, 2) + '\n', fs });
+    },
+  });
   return final;
 }
 
