@@ -1,4 +1,4 @@
-import type { DatasetName } from '@spert/core';
+import type { DatasetLayout, DatasetName } from '@spert/core';
 import type { TrainConfig } from '../options';
 
 /** The experiments `spert-experiment` runs: the paper's three datasets and the CoNLL04 ablations. */
@@ -47,10 +47,12 @@ export interface PlanInput {
   variants: AblationVariant[];
   /** --final: train on train+dev. */
   final: boolean;
-  /** The path of a file of the dataset folder; throws naming it and `why` when it is missing. */
-  file(name: string, why: string): string;
+  /** Which file of the dataset folder is which (core's `datasetLayout`). */
+  layout: DatasetLayout;
+  /** The path of a file of the dataset folder; throws naming it and `why` when it is missing (or the layout has none). */
+  file(name: string | undefined, why: string): string;
   /** Writes the documents of several dataset files as one file `as` under the experiment folder (a train+dev set none ships); returns its path. */
-  merge(names: string[], as: string, why: string): Promise<string>;
+  merge(names: Array<string | undefined>, as: string, why: string): Promise<string>;
 }
 
 /** What an experiment trains on, which flags apply to it and what it reports. */
@@ -123,11 +125,11 @@ export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
     defaultEncoder: 'bert-base-cased',
     headline: CONLL04_ROWS,
     paperNote: 'paper: CoNLL04 test, BERT-base cased, trained on train+dev, mean of 5 runs (SPERT_REFERENCE.md 3.3)',
-    plan: async ({ seeds, final, file }) =>
+    plan: async ({ seeds, final, layout, file }) =>
       perSeed(seeds, {
-        train: final ? file('conll04_train_dev.json', 'CoNLL04 train+dev (--final)') : file('conll04_train.json', 'CoNLL04 train'),
-        valid: file('conll04_test.json', 'CoNLL04 test'),
-        types: file('conll04_types.json', 'CoNLL04 types'),
+        train: final ? file(layout.trainDev, 'CoNLL04 train+dev (--final)') : file(layout.train, 'CoNLL04 train'),
+        valid: file(layout.test, 'CoNLL04 test'),
+        types: file(layout.types, 'CoNLL04 types'),
       }),
   },
   scierc: {
@@ -141,11 +143,11 @@ export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
     ],
     paperNote: 'paper: SciERC test, SciBERT, trained on train+dev, mean of 5 runs; its relation number ignores entity types (with BERT-base: 67.62 / 46.44)',
     // SciERC ships no train+dev file: the paper's final runs train on both, so the experiment writes it.
-    plan: async ({ seeds, final, file, merge }) =>
+    plan: async ({ seeds, final, layout, file, merge }) =>
       perSeed(seeds, {
-        train: final ? await merge(['scierc_train.json', 'scierc_dev.json'], 'scierc_train_dev.json', '--final trains on SciERC train+dev') : file('scierc_train.json', 'SciERC train'),
-        valid: file('scierc_test.json', 'SciERC test'),
-        types: file('scierc_types.json', 'SciERC types'),
+        train: final ? await merge([layout.train, layout.dev], 'scierc_train_dev.json', '--final trains on SciERC train+dev') : file(layout.train, 'SciERC train'),
+        valid: file(layout.test, 'SciERC test'),
+        types: file(layout.types, 'SciERC types'),
       }),
   },
   ade: {
@@ -162,15 +164,15 @@ export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
     finalRefused: 'its folds have no dev split (train -> test per fold)',
     folds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     scoreWithoutOverlap: true,
-    plan: async ({ seeds, folds, file }) =>
+    plan: async ({ seeds, folds, layout, file }) =>
       folds.flatMap((fold) =>
         seeds.map((seed) => ({
           id: `fold-${fold}-seed-${seed}`,
           seed,
           fold,
-          train: file(`ade_split_${fold}_train.json`, `ADE fold ${fold} train`),
-          valid: file(`ade_split_${fold}_test.json`, `ADE fold ${fold} test`),
-          types: file('ade_types.json', 'ADE types'),
+          train: file(layout.folds?.[fold]?.train, `ADE fold ${fold} train`),
+          valid: file(layout.folds?.[fold]?.test, `ADE fold ${fold} test`),
+          types: file(layout.types, 'ADE types'),
         })),
       ),
   },
@@ -182,15 +184,15 @@ export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
     paperNote: 'paper (section 4, CoNLL04): directions only; SPERT_REFERENCE.md 3.4 holds no exact ablation values',
     finalRefused: 'they are evaluated on CoNLL04 dev, so dev cannot be trained on',
     variants: { table: ABLATION_VARIANTS, note: 'CoNLL04 train -> dev, relations strict (with entity types); mean ± std over seeds where more than one.' },
-    plan: async ({ seeds, variants, file }) =>
+    plan: async ({ seeds, variants, layout, file }) =>
       variants.flatMap((variant) =>
         seeds.map((seed) => ({
           id: `${variant.name}-seed-${seed}`,
           seed,
           variant,
-          train: file('conll04_train.json', 'CoNLL04 train'),
-          valid: file('conll04_dev.json', 'CoNLL04 dev'),
-          types: file('conll04_types.json', 'CoNLL04 types'),
+          train: file(layout.train, 'CoNLL04 train'),
+          valid: file(layout.dev, 'CoNLL04 dev'),
+          types: file(layout.types, 'CoNLL04 types'),
         })),
       ),
   },

@@ -63,13 +63,17 @@ async function mergeFiles(files: string[], out: string, as: string): Promise<str
 }
 
 async function plan(o: ExperimentOptions, out: string, log: (s: string) => void): Promise<Unit[]> {
-  const { dir } = await findOrDownloadDataset({ name: EXPERIMENTS[o.name].dataset, dir: o.dataDir, log });
-  const file = (name: string, why: string) => requireFile(path.join(dir, name), why);
+  const { dir, layout } = await findOrDownloadDataset({ name: EXPERIMENTS[o.name].dataset, dir: o.dataDir, log });
+  const file = (name: string | undefined, why: string) => {
+    if (name === undefined) throw new Error(`${dir}: the ${EXPERIMENTS[o.name].dataset} layout has no file for ${why}`);
+    return requireFile(path.join(dir, name), why);
+  };
   return EXPERIMENTS[o.name].plan({
     seeds: o.seeds,
     folds: o.folds,
     variants: o.variants,
     final: o.final,
+    layout,
     file,
     merge: (names, as, why) => mergeFiles(names.map((n) => file(n, why)), out, as),
   });
