@@ -2,7 +2,7 @@
 // SciERC or ADE, validates them and writes them atomically (thin CLI over @spert/core).
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { DATASET_NAMES, downloadDataset, isDatasetName } from '@spert/core';
+import { DATASET_NAMES, downloadDataset, isDatasetName, userDatasetDir } from '@spert/core';
 
 /** Parses the command line and downloads each named dataset; exit code 1 on failure. */
 async function main(argv: string[]): Promise<void> {
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<void> {
   for (const name of names) {
     const outDir = opts.out
       ? names.length > 1 ? path.join(opts.out, name) : opts.out
-      : path.join('data', 'datasets', name);
+      : userDatasetDir(name);
     const r = await downloadDataset({
       name,
       outDir,

@@ -2,7 +2,7 @@
 // (../shared/datasets or data/datasets), to compare with each dataset's SOURCE.md.
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DATASET_NAMES, datasetStats, findDataset, formatDatasetStats, isDatasetName, readDataset, readTypes } from '@spert/core';
+import { DATASET_NAMES, datasetLayout, datasetStats, findDataset, formatDatasetStats, isDatasetName, readDataset, readTypes } from '@spert/core';
 
 /** Prints the stats of the named datasets (all known ones by default). */
 async function main(args: string[]): Promise<void> {
@@ -14,9 +14,10 @@ async function main(args: string[]): Promise<void> {
       console.log(`${name}: not found (looked in ${found.candidates.join(', ')}); run \`npm run download -- ${name}\``);
       continue;
     }
-    const types = await readTypes({ path: path.join(found.dir, `${name}_types.json`) });
+    const typesFile = datasetLayout(name).types;
+    const types = await readTypes({ path: path.join(found.dir, typesFile) });
     console.log(`${name} (${found.dir}): ${types.entities.length} entity types, ${types.relations.length} relation types`);
-    const files = (await readdir(found.dir)).filter((f) => f.endsWith('.json') && f !== `${name}_types.json`).sort();
+    const files = (await readdir(found.dir)).filter((f) => f.endsWith('.json') && f !== typesFile).sort();
     for (const file of files) {
       const { documents, problems, skipped } = await readDataset({ path: path.join(found.dir, file), types, lenient: true });
       console.log(formatDatasetStats(datasetStats(documents), file));

@@ -1,7 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
-import { downloadDataset, findDataset, LENIENT_FLAG_HINT, loadDataset, readTypes, type DatasetName, type Document } from '@spert/core';
+import { findOrDownloadDataset, LENIENT_FLAG_HINT, loadDataset, readTypes, writeFileAtomic, type DatasetName, type Document } from '@spert/core';
 import { evaluatePredictor, type PredictorEvaluation } from '@spert/evaluator';
 import { createScratchModel, openModel, saveModel, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
@@ -22,23 +21,11 @@ export interface TrainingRun {
 
 async function datasetPaths(config: TrainConfig, log: (s: string) => void): Promise<{ train: string; valid: string; types: string }> {
   if (config.train && config.valid && config.types) return { train: config.train, valid: config.valid, types: config.types };
-  const name = config.dataset as DatasetName;
-  const found = await findDataset({ name });
-  if (!found.found) {
-    log(`${name} not found in ${found.candidates.join(', ')}; downloading the public copy into ${found.dir}`);
-    await downloadDataset({ name, outDir: found.dir });
-  }
-  const defaults: Record<string, [string, string]> = {
-    conll04: ['conll04_train.json', 'conll04_test.json'],
-    scierc: ['scierc_train.json', 'scierc_test.json'],
-    ade: ['ade_split_0_train.json', 'ade_split_0_test.json'],
-  };
-  const pair = defaults[name];
-  if (!pair) throw new Error(`unknown dataset "${name}": pass --train, --valid and --types`);
+  const { dir, layout } = await findOrDownloadDataset({ name: config.dataset as DatasetName, log });
   return {
-    train: config.train ?? path.join(found.dir, pair[0]),
-    valid: config.valid ?? path.join(found.dir, pair[1]),
-    types: config.types ?? path.join(found.dir, `${name}_types.json`),
+    train: config.train ?? path.join(dir, layout.train),
+    valid: config.valid ?? path.join(dir, layout.valid),
+    types: config.types ?? path.join(dir, layout.types),
   };
 }
 
@@ -89,8 +76,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
   // A validation document too long for the encoder must fail now, not after hours of training.
   model.encodeDocuments(valid.map((d) => d.tokens), { source: paths.valid });
   const out = path.resolve(config.out);
-  await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, 'train_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  await writeFileAtomic({ path: path.join(out, 'train_config.json'), data: `${JSON.stringify(config, null, 2)}\n` });
   const evalDir = path.join(out, 'eval');
   const controller = new AbortController();
   const onSignal = () => {

@@ -12,9 +12,12 @@ import type { OffsetUnit, TextDocument } from './types';
 /** The annotation tools this package reads and writes. */
 export type AnnotationFormat = 'brat' | 'label-studio' | 'doccano';
 
-/** The file-system calls of this module (core's, plus listing a folder); pass your own in tests. */
-export interface AnnotationFileSystem extends FileSystem {
-  /** The entries of a folder (brat collections are folders of .txt/.ann pairs). */
+/**
+ * The file-system calls of this module: the part of @spert/core's `FileSystem` port it uses, with
+ * folder listing by entry type (brat collections are folders of .txt/.ann pairs); pass your own in tests.
+ */
+export type AnnotationFileSystem = Pick<FileSystem, 'readFile' | 'writeFile' | 'rename' | 'mkdir' | 'rm'> & Partial<Pick<FileSystem, 'fsync'>> & {
+  /** The entries of a folder. */
   readdir(p: string, options: { withFileTypes: true }): Promise<Array<{
     name: string;
     /** A folder. */
@@ -22,7 +25,7 @@ export interface AnnotationFileSystem extends FileSystem {
     /** A regular file. */
     isFile(): boolean;
   }>>;
-}
+};
 
 const nodeAnnotationFs: AnnotationFileSystem = { ...nodeFileSystem, readdir: (p, o) => nodeFs.readdir(p, o) };
 

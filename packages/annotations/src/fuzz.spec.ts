@@ -15,7 +15,6 @@ function memoryFs(files: Record<string, string>): AnnotationFileSystem {
     rename: async () => undefined,
     mkdir: async () => undefined,
     rm: async () => undefined,
-    stat: async (p) => ({ isDirectory: () => !(p in files), isFile: () => p in files }),
     readdir: async (dir) =>
       Object.keys(files)
         .filter((f) => path.dirname(f) === dir)

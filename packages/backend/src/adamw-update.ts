@@ -4,7 +4,7 @@ import type { WasmBackendLike } from './wasm-types';
 import { heapEngine } from './heap-kernels';
 import type { AdamWScalars } from './gemm-engine';
 
-/** Everything one parameter's AdamW update needs (used by the fused kernel and by @spert/trainer's tfjs-ops version); variables are updated by assignment. */
+/** Everything one parameter's AdamW update needs; variables are updated by assignment. */
 export interface AdamWUpdateArgs extends AdamWScalars {
   param: tf.Variable;
   grad: tf.Tensor;
@@ -113,26 +113,68 @@ function tryInPlace(a: AdamWUpdateArgs): boolean {
   return true;
 }
 
-/** AdamW (no bias correction, decoupled decay) for one parameter: in place or one fused pass on wasm/cpu, tfjs ops elsewhere. */
+/**
+ * The update on plain tfjs ops: the one fallback for a backend without a registered kernel
+ * (webgl, tensorflow, ...), and a float32 op-by-op variant for comparisons. Same formula as the
+ * kernels.
+ */
+export function adamwUpdateOps(args: AdamWUpdateArgs): void {
+  const { param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, gradScale } = args;
+  // Small tidy scopes, each result moved into its variable at once: the peak is about three
+  // parameter-sized temporaries instead of the ~15 one scope would hold (the word embeddings of
+  // BERT-base are 89 MB each).
+  const g = gradScale === 1 ? grad : tf.mul(grad, gradScale);
+  const replace = (v: tf.Variable, make: () => tf.Tensor) => {
+    const t = tf.tidy(make);
+    v.assign(t);
+    t.dispose();
+  };
+  try {
+    replace(expAvg, () => tf.add(tf.mul(expAvg, beta1), tf.mul(g, 1 - beta1)));
+    replace(expAvgSq, () => tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(g), 1 - beta2)));
+  } finally {
+    if (g !== grad) g.dispose();
+  }
+  replace(param, () => tf.sub(param, tf.mul(tf.div(expAvg, tf.add(tf.sqrt(expAvgSq), eps)), lr)));
+  if (weightDecay > 0) replace(param, () => tf.sub(param, tf.mul(param, lr * weightDecay)));
+}
+
+/**
+ * The float64 reference: the cpu kernel's loop (float64 arithmetic, float32 storage) run on copies
+ * of the four arrays, on any backend. Slow off the cpu backend (it reads the tensors back); meant
+ * for checking a backend's kernel.
+ */
+export function adamwUpdateLoop(args: AdamWUpdateArgs): void {
+  const { param, grad, expAvg, expAvgSq } = args;
+  const n = param.size;
+  const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+  const g = grad.dtype === 'float32' ? (grad.dataSync() as Float32Array) : Float32Array.from(grad.dataSync());
+  step(param.dataSync() as Float32Array, g, expAvg.dataSync() as Float32Array, expAvgSq.dataSync() as Float32Array, ...out, args);
+  for (const [variable, data] of [[param, out[0]], [expAvg, out[1]], [expAvgSq, out[2]]] as const) {
+    const t = tf.tensor(data, variable.shape, 'float32');
+    variable.assign(t);
+    t.dispose();
+  }
+}
+
+/**
+ * AdamW (no bias correction, decoupled decay) for one parameter, the project's one update op: the
+ * backend's registered kernel (wasm: in place or one SIMD pass; cpu: one float64 JS loop), else
+ * {@link adamwUpdateOps}.
+ */
 export function adamwUpdate(args: AdamWUpdateArgs): void {
   const { param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, gradScale } = args;
   installFusedAdamW();
   if (tryInPlace(args)) return;
+  if (tf.getKernel(KERNEL, tf.getBackend()) == null) {
+    adamwUpdateOps(args);
+    return;
+  }
   tf.tidy(() => {
-    if (tf.getKernel(KERNEL, tf.getBackend()) != null) {
-      const attrs = { lr, beta1, beta2, eps, weightDecay, gradScale };
-      const [p, m, v] = tf.engine().runKernel(KERNEL, { param, grad: grad.dtype === 'float32' ? grad : tf.cast(grad, 'float32'), expAvg, expAvgSq }, attrs) as tf.Tensor[];
-      param.assign(p);
-      expAvg.assign(m);
-      expAvgSq.assign(v);
-      return;
-    }
-    const g = gradScale === 1 ? grad : tf.mul(grad, gradScale);
-    const m = tf.add(tf.mul(expAvg, beta1), tf.mul(g, 1 - beta1));
-    const v = tf.add(tf.mul(expAvgSq, beta2), tf.mul(tf.square(g), 1 - beta2));
+    const attrs = { lr, beta1, beta2, eps, weightDecay, gradScale };
+    const [p, m, v] = tf.engine().runKernel(KERNEL, { param, grad: grad.dtype === 'float32' ? grad : tf.cast(grad, 'float32'), expAvg, expAvgSq }, attrs) as tf.Tensor[];
+    param.assign(p);
     expAvg.assign(m);
     expAvgSq.assign(v);
-    const p = tf.sub(param, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps)), lr));
-    param.assign(weightDecay > 0 ? tf.sub(p, tf.mul(p, lr * weightDecay)) : p);
   });
 }

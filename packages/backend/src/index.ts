@@ -6,7 +6,7 @@ export { backendReport, formatBackendReport } from './backend-report';
 export type { BackendReport } from './backend-report';
 export { installKernelFixes, activeKernelFixes } from './install-kernel-fixes';
 export { isWasmMatMulFixed } from './wasm-matmul';
-export { adamwUpdate, installFusedAdamW } from './adamw-update';
+export { adamwUpdate, adamwUpdateLoop, adamwUpdateOps, installFusedAdamW } from './adamw-update';
 export type { AdamWUpdateArgs } from './adamw-update';
 export type { AdamWScalars } from './gemm-engine';
 export { gelu, installFusedGelu } from './gelu';

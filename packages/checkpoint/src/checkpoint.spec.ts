@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sharedPath } from '../../../tools/testing/shared';
 import { loadCheckpoint, saveCheckpoint, splitCheckpointTensors, type Checkpoint } from './checkpoint';
-import { nodeFs, writeFileAtomic, type CheckpointFs } from './checkpoint-fs';
+import { writeFileAtomic } from '@spert/core';
+import { nodeFs, type CheckpointFs } from './checkpoint-fs';
 import { bertParamSpecs, isBertConfig } from './families/bert';
 import { writeRandomCheckpoint } from './random-checkpoint';
 import { readSafetensors } from './safetensors';
@@ -97,7 +98,7 @@ describe('saveCheckpoint', () => {
 
   it('writes atomically: a failed write leaves neither a partial file nor a temp file', async () => {
     const failing: CheckpointFs = { ...nodeFs, rename: async () => { throw new Error('disk full'); } };
-    await expect(writeFileAtomic(path.join(tmp, 'model.safetensors'), new Uint8Array(10), failing)).rejects.toThrow('disk full');
+    await expect(writeFileAtomic({ path: path.join(tmp, 'model.safetensors'), data: new Uint8Array(10), fs: failing })).rejects.toThrow('disk full');
     expect(readdirSync(tmp)).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@
 // classifiers); saving writes what transformers' from_pretrained reads. The encoder family
 // (config fields, parameter names, prefix) comes from the registry by config.json model_type.
 import * as path from 'node:path';
-import { parseJsonLimited } from '@spert/core';
-import { nodeFs, writeFileAtomic, type CheckpointFs } from './checkpoint-fs';
+import { parseJsonLimited, writeFileAtomic } from '@spert/core';
+import { nodeFs, type CheckpointFs } from './checkpoint-fs';
 import type { EncoderConfig } from './family';
 import { maskedLmTensorRole } from './masked-lm';
 import { assertFiniteTensors } from './non-finite';
@@ -81,7 +81,7 @@ export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: st
 export async function loadCheckpoint({ dir, fs = nodeFs, allowNonFinite = false }: LoadCheckpointOptions): Promise<Checkpoint> {
   const file = (f: string) => path.join(dir, f);
   if (!(await fs.exists(file('config.json')))) throw new Error(`checkpoint ${dir}: config.json is missing`);
-  const config = parseEncoderConfig(new TextDecoder().decode(await fs.readFile(file('config.json'))), file('config.json'));
+  const config = parseEncoderConfig(new TextDecoder().decode(await fs.readBytes(file('config.json'))), file('config.json'));
   const raw = new Map<string, NamedTensor>();
   const weightsFiles: string[] = [];
   const addAll = (tensors: Map<string, NamedTensor>, from: string) => {
@@ -92,22 +92,22 @@ export async function loadCheckpoint({ dir, fs = nodeFs, allowNonFinite = false 
     weightsFiles.push(from);
   };
   if (await fs.exists(file('model.safetensors'))) {
-    addAll(readSafetensors(await fs.readFile(file('model.safetensors')), file('model.safetensors')).tensors, file('model.safetensors'));
+    addAll(readSafetensors(await fs.readBytes(file('model.safetensors')), file('model.safetensors')).tensors, file('model.safetensors'));
   } else if (await fs.exists(file('model.safetensors.index.json'))) {
     const indexPath = file('model.safetensors.index.json');
     let weightMap: Record<string, string>;
     try {
-      weightMap = (parseJsonLimited(new TextDecoder().decode(await fs.readFile(indexPath))) as { weight_map: Record<string, string> }).weight_map;
+      weightMap = (parseJsonLimited(new TextDecoder().decode(await fs.readBytes(indexPath))) as { weight_map: Record<string, string> }).weight_map;
     } catch (e) {
       throw new Error(`${indexPath}: not valid JSON: ${(e as Error).message}`);
     }
     if (typeof weightMap !== 'object' || weightMap === null) throw new Error(`${indexPath}: "weight_map" is missing`);
     for (const shard of [...new Set(Object.values(weightMap))].sort()) {
       if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) throw new Error(`${indexPath}: bad shard name ${JSON.stringify(shard)}`);
-      addAll(readSafetensors(await fs.readFile(file(shard)), file(shard)).tensors, file(shard));
+      addAll(readSafetensors(await fs.readBytes(file(shard)), file(shard)).tensors, file(shard));
     }
   } else if (await fs.exists(file('pytorch_model.bin'))) {
-    addAll(readPytorchBin(await fs.readFile(file('pytorch_model.bin')), file('pytorch_model.bin')), file('pytorch_model.bin'));
+    addAll(readPytorchBin(await fs.readBytes(file('pytorch_model.bin')), file('pytorch_model.bin')), file('pytorch_model.bin'));
   } else {
     throw new Error(`checkpoint ${dir}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`);
   }
@@ -158,7 +158,7 @@ export async function saveCheckpoint({ dir, config, encoderTensors, extraTensors
   }
   const written: string[] = [];
   const out = async (name: string, data: Uint8Array | string) => {
-    await writeFileAtomic(path.join(dir, name), data, fs);
+    await writeFileAtomic({ path: path.join(dir, name), data, fs });
     written.push(path.join(dir, name));
   };
   await out('model.safetensors', writeSafetensors(all, { format: 'pt' }));

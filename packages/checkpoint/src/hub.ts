@@ -3,7 +3,8 @@
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { downloadFileToCacheDir, getHFHubCachePath, getRepoFolderName, pathsInfo } from '@huggingface/hub';
-import { nodeFs, writeFileAtomic, type CheckpointFs } from './checkpoint-fs';
+import { writeFileAtomic } from '@spert/core';
+import { nodeFs, type CheckpointFs } from './checkpoint-fs';
 
 /** Options of resolveModelDir. */
 export interface ResolveModelOptions {
@@ -93,14 +94,14 @@ export async function resolveModelDir(options: ResolveModelOptions): Promise<str
     dir = path.dirname(pointer);
   }
   // record the snapshot for this revision, as the Python cache does, so offline mode finds it
-  await writeFileAtomic(path.join(repoFolder, 'refs', revision), path.basename(dir), fs);
+  await writeFileAtomic({ path: path.join(repoFolder, 'refs', revision), data: path.basename(dir), fs });
   return dir;
 }
 
 async function cachedSnapshot(repoFolder: string, revision: string, fs: CheckpointFs): Promise<string | undefined> {
   let snapshot = revision;
   const ref = path.join(repoFolder, 'refs', revision);
-  if (await fs.exists(ref)) snapshot = new TextDecoder().decode(await fs.readFile(ref)).trim();
+  if (await fs.exists(ref)) snapshot = new TextDecoder().decode(await fs.readBytes(ref)).trim();
   const dir = path.join(repoFolder, 'snapshots', snapshot);
   if (!(await fs.exists(path.join(dir, 'config.json')))) return undefined;
   for (const w of WEIGHT_FILES) if (await fs.exists(path.join(dir, w))) return dir;

@@ -2,7 +2,7 @@ export * from './safetensors';
 export { readPytorchBin, readStateDictPickle } from './pytorch-bin';
 export type { StorageRef, TensorRef } from './pytorch-bin';
 export { assertFiniteTensors } from './non-finite';
-export { nodeFs, writeFileAtomic } from './checkpoint-fs';
+export { nodeFs } from './checkpoint-fs';
 export type { CheckpointFs } from './checkpoint-fs';
 export { loadCheckpoint, saveCheckpoint, splitCheckpointTensors } from './checkpoint';
 export type { Checkpoint, LoadCheckpointOptions, SaveCheckpointOptions } from './checkpoint';

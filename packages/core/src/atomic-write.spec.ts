@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { renameDurable, writeFileAtomic } from './atomic-write';
+import { renameDurable, writeDirectoryAtomic, writeFileAtomic } from './atomic-write';
 import { nodeFileSystem, type FileSystem } from './fs';
 
 describe('writeFileAtomic (the project\'s one atomic write)', () => {
@@ -48,5 +48,20 @@ describe('writeFileAtomic (the project\'s one atomic write)', () => {
     await renameDurable({ from: path.join(dir, 'x'), to: path.join(dir, 'y'), fs: { rename: nodeFileSystem.rename, fsync: async (p) => void calls.push(p) } });
     expect(calls).toEqual([dir]);
     expect(await readdir(dir)).toEqual(['y']);
+  });
+
+  it('writeDirectoryAtomic replaces a folder whole: the new one fsynced before its rename, the parent after; a failing fill leaves the old one and no temporary folder', async () => {
+    const target = path.join(dir, 'model');
+    const calls: string[] = [];
+    const fs = { ...nodeFileSystem, fsync: async (p: string) => void calls.push(`fsync ${path.relative(dir, p) || '.'}`) };
+    const fill = (text: string) => async (tmp: string) => writeFileAtomic({ path: path.join(tmp, 'config.json'), data: text, fs });
+    await writeDirectoryAtomic({ path: target, fill: fill('1'), fs });
+    await writeDirectoryAtomic({ path: target, fill: fill('2'), fs });
+    expect(await readFile(path.join(target, 'config.json'), 'utf8')).toBe('2');
+    expect(await readdir(dir)).toEqual(['model']);
+    expect(calls.slice(-2)).toEqual([expect.stringMatching(/^fsync \.model\..*\.tmp$/), 'fsync .']);
+    await expect(writeDirectoryAtomic({ path: target, fill: async () => { throw new Error('disk full'); } })).rejects.toThrow('disk full');
+    expect(await readdir(dir)).toEqual(['model']);
+    expect(await readFile(path.join(target, 'config.json'), 'utf8')).toBe('2');
   });
 });

@@ -36,3 +36,41 @@ export async function renameDurable(params: { from: string; to: string; fs?: Pic
   await fs.rename(params.from, params.to);
   await fs.fsync?.(path.dirname(params.to));
 }
+
+/**
+ * Fills a folder so that it appears whole or not at all: `fill` writes into `tmp` (default a
+ * hidden sibling of `path`; its files should go through {@link writeFileAtomic}), which is then
+ * fsynced and renamed over `path` durably. A folder already at `path` is moved aside first and
+ * removed after, so a crash leaves the old folder or the new one (plus a `*.old` or temporary
+ * sibling to clean up), never a half-written one. Model directories and trainer checkpoints use it.
+ */
+export async function writeDirectoryAtomic(params: {
+  path: string;
+  fill: (tmp: string) => Promise<void>;
+  tmp?: string;
+  fs?: Pick<FileSystem, 'mkdir' | 'rm' | 'rename'> & Partial<Pick<FileSystem, 'fsync'>>;
+}): Promise<void> {
+  const fs = params.fs ?? nodeFileSystem;
+  const target = path.resolve(params.path);
+  const tmp = params.tmp ?? path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.${counter++}.tmp`);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.rm(tmp, { recursive: true, force: true });
+  await fs.mkdir(tmp, { recursive: true });
+  try {
+    await params.fill(tmp);
+    await fs.fsync?.(tmp);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+  const old = `${tmp}.old`;
+  const moved = await fs.rename(target, old).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
+  await renameDurable({ from: tmp, to: target, fs });
+  if (moved) await fs.rm(old, { recursive: true, force: true });
+}

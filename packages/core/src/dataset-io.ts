@@ -11,7 +11,7 @@ import type { ParseDatasetOptions, ValidationResult } from './validate';
 import { parseDataset } from './validate';
 
 /** Reads and parses a `*_types.json` file. */
-export async function readTypes(params: { path: string; fs?: FileSystem }): Promise<TypesSchema> {
+export async function readTypes(params: { path: string; fs?: Pick<FileSystem, 'readFile'> }): Promise<TypesSchema> {
   const json = await readJsonFile(params.path, { what: 'types file', fs: params.fs ?? nodeFileSystem });
   const types = parseTypes(json, { source: path.basename(params.path) });
   rememberTypesFile(types, params.path);
@@ -27,7 +27,7 @@ export async function writeTypes(params: { path: string; types: TypesSchema; fs?
 export interface ReadDatasetParams extends Omit<ParseDatasetOptions, 'source'> {
   path: string;
   types: TypesSchema;
-  fs?: FileSystem;
+  fs?: Pick<FileSystem, 'readFile'>;
 }
 
 /**

@@ -83,7 +83,7 @@ export function parseJson(text: string, file: string, what?: string, options: Js
 }
 
 /** Reads and parses a JSON file; both a missing file and bad JSON name the file. */
-export async function readJsonFile(file: string, options: { what?: string; fs?: FileSystem } = {}): Promise<unknown> {
+export async function readJsonFile(file: string, options: { what?: string; fs?: Pick<FileSystem, 'readFile'> } = {}): Promise<unknown> {
   let text: string;
   try {
     text = await (options.fs ?? nodeFileSystem).readFile(file, 'utf8');

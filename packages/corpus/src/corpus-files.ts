@@ -1,31 +1,24 @@
 import { createReadStream } from 'node:fs';
-import * as nodeFs from 'node:fs/promises';
 import * as path from 'node:path';
+import { nodeFileSystem, type FileSystem } from '@spert/core';
 
 /** How a corpus file is read: text lines/paragraphs, JSONL records, or a SpERT JSON dataset (its documents' tokens). */
 export type CorpusFormat = 'text' | 'jsonl' | 'spert-json';
 
-/** The file-system calls the corpus reader makes; pass your own (e.g. in memory) in tests. */
-export interface CorpusFileSystem {
+/**
+ * The file-system calls the corpus reader makes: @spert/core's port (`stat`, `readdir`) plus a
+ * streamed read, since a corpus can be larger than memory. Pass your own (e.g. in memory) in tests.
+ */
+export type CorpusFileSystem = Pick<FileSystem, 'stat' | 'readdir'> & {
   /** Raw bytes of a file, streamed (gzip is recognised by its magic bytes). */
   createReadStream(file: string): NodeJS.ReadableStream;
-  /** What a path is (a folder is read file by file) and its size in bytes. */
-  stat(file: string): Promise<{
-    /** True for a folder. */
-    isDirectory(): boolean;
-    /** True for a regular file. */
-    isFile(): boolean;
-    size: number;
-  }>;
-  /** Entry names of a directory. */
-  readdir(dir: string): Promise<string[]>;
-}
+};
 
-/** Node's file system. */
+/** Node's file system: @spert/core's `nodeFileSystem` with node:fs streams. */
 export const nodeCorpusFileSystem: CorpusFileSystem = {
   createReadStream: (f) => createReadStream(f),
-  stat: (f) => nodeFs.stat(f),
-  readdir: (d) => nodeFs.readdir(d),
+  stat: nodeFileSystem.stat,
+  readdir: nodeFileSystem.readdir,
 };
 
 /** One input file of a corpus and the format it is read in. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseJson, writeFileAtomic } from '@spert/core';
+import { parseJson, renameDurable, writeFileAtomic } from '@spert/core';
 import type { PackedSequence } from './pack';
 
 /** File names inside a store directory. */
@@ -140,7 +140,7 @@ export class SequenceStoreWriter {
     await this.handle.sync();
     await this.handle.close();
     this.closed = true;
-    await fsp.rename(this.tmp, path.join(this.dir, STORE_FILES.sequences));
+    await renameDurable({ from: this.tmp, to: path.join(this.dir, STORE_FILES.sequences) });
     const sidecar: StoreSidecar = {
       format: FORMAT,
       version: VERSION,

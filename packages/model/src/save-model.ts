@@ -1,42 +1,13 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { saveCheckpoint } from '@spert/checkpoint';
-import { settingsToJson, SPERT_VERSION } from '@spert/core';
+import { settingsToJson, SPERT_VERSION, writeDirectoryAtomic, writeFileAtomic } from '@spert/core';
 import { saveMaskedLm, type Encoder, type MaskedLmHead } from '@spert/encoder';
 import type { SubwordTokenizer } from '@spert/tokenizer';
 import type { SpertModel } from './spert-model';
 
-/**
- * Fills a model directory so that it appears whole or not at all: `fill` writes into a folder
- * beside the target, which is then renamed into place (the previous directory removed after).
- */
-async function writeDirectoryWhole(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const target = path.resolve(dir);
-  await mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  try {
-    await fill(tmp);
-    const old = `${target}.old-${process.pid}-${Date.now()}`;
-    let moved = false;
-    try {
-      await rename(target, old);
-      moved = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    await rename(tmp, target);
-    if (moved) await rm(old, { recursive: true, force: true });
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
 /** The tokenizer writes its own files (vocab.txt or tokenizer.json, tokenizer_config.json), whatever its family. */
 async function writeTokenizerFiles(tokenizer: SubwordTokenizer, dir: string): Promise<void> {
-  for (const [name, text] of Object.entries(tokenizer.files())) await writeFile(path.join(dir, name), text);
+  for (const [name, text] of Object.entries(tokenizer.files())) await writeFileAtomic({ path: path.join(dir, name), data: text });
 }
 
 /**
@@ -45,16 +16,19 @@ async function writeTokenizerFiles(tokenizer: SubwordTokenizer, dir: string): Pr
  * appears whole or not at all: it is written beside the target and renamed into place.
  */
 export async function saveModel(model: SpertModel, dir: string): Promise<void> {
-  await writeDirectoryWhole(dir, async (tmp) => {
-    await saveCheckpoint({
-      dir: tmp,
-      config: model.encoder.config,
-      encoderTensors: model.encoder.toTensors(),
-      extraTensors: model.headTensors(),
-      prefix: true,
-      extraConfig: { architectures: ['SpERT'], spert_version: SPERT_VERSION, spert: settingsToJson(model.settings) },
-    });
-    await writeTokenizerFiles(model.tokenizer, tmp);
+  await writeDirectoryAtomic({
+    path: dir,
+    fill: async (tmp) => {
+      await saveCheckpoint({
+        dir: tmp,
+        config: model.encoder.config,
+        encoderTensors: model.encoder.toTensors(),
+        extraTensors: model.headTensors(),
+        prefix: true,
+        extraConfig: { architectures: ['SpERT'], spert_version: SPERT_VERSION, spert: settingsToJson(model.settings) },
+      });
+      await writeTokenizerFiles(model.tokenizer, tmp);
+    },
   });
 }
 
@@ -74,8 +48,11 @@ export interface SaveMaskedLmModelOptions {
  * whole or not at all, like saveModel.
  */
 export async function saveMaskedLmModel({ dir, encoder, head, tokenizer, extraConfig }: SaveMaskedLmModelOptions): Promise<void> {
-  await writeDirectoryWhole(dir, async (tmp) => {
-    await saveMaskedLm({ dir: tmp, encoder, head, extraConfig });
-    await writeTokenizerFiles(tokenizer, tmp);
+  await writeDirectoryAtomic({
+    path: dir,
+    fill: async (tmp) => {
+      await saveMaskedLm({ dir: tmp, encoder, head, extraConfig });
+      await writeTokenizerFiles(tokenizer, tmp);
+    },
   });
 }

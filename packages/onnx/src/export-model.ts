@@ -3,12 +3,12 @@
 // config.json (+ "spert" object), and the tokenizer files copied over.
 import * as path from 'node:path';
 import type { TypesSchema } from '@spert/core';
-import { checkpointFamily, loadCheckpoint, nodeFs, parseEncoderConfig, writeFileAtomic, type CheckpointFs } from '@spert/checkpoint';
+import { checkpointFamily, loadCheckpoint, nodeFs, parseEncoderConfig, type CheckpointFs } from '@spert/checkpoint';
 import { buildEncoderGraph } from './export-encoder';
 import type { Quantization } from './quantize';
 import { buildEntityHeadGraph, buildRelationHeadGraph } from './export-heads';
 import { ONNX_FILES } from './onnx-files';
-import { readSettings, settingsToJson, type SpertSettings } from '@spert/core';
+import { readSettings, settingsToJson, writeFileAtomic, type SpertSettings } from '@spert/core';
 import { weightShape, type WeightMap } from './weights';
 
 /** Options of exportSpertOnnx. */
@@ -62,7 +62,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   if (!(await fs.exists(configFile))) throw new Error(`${configFile}: missing; a SpERT model directory needs config.json`);
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(new TextDecoder().decode(await fs.readFile(configFile))) as Record<string, unknown>;
+    raw = JSON.parse(new TextDecoder().decode(await fs.readBytes(configFile))) as Record<string, unknown>;
   } catch (e) {
     throw new Error(`${configFile}: not valid JSON: ${(e as Error).message}`);
   }
@@ -81,10 +81,10 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   const [, sizeDim] = weightShape(weights, 'size_embeddings.weight');
   if (sizeDim !== settings.sizeEmbedding) throw new Error(`checkpoint: size_embeddings width ${sizeDim} differs from spert.size_embedding ${settings.sizeEmbedding}`);
 
-  await fs.mkdir(outDir);
+  await fs.mkdir(outDir, { recursive: true });
   const files: string[] = [];
   const write = async (name: string, data: Uint8Array | string) => {
-    await writeFileAtomic(path.join(outDir, name), data, fs);
+    await writeFileAtomic({ path: path.join(outDir, name), data, fs });
     files.push(name);
   };
   const heads = {
@@ -104,7 +104,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
     const file = path.join(modelDir, name);
     if (!(await fs.exists(file))) continue;
     hasVocab ||= name === 'vocab.txt' || name === 'tokenizer.json';
-    await write(name, await fs.readFile(file));
+    await write(name, await fs.readBytes(file));
   }
   if (!hasVocab) throw new Error(`${modelDir}: no vocab.txt or tokenizer.json to copy; the runtime needs the tokenizer`);
   return { outDir, files, settings };

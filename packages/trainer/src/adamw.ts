@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdateAuto, type AdamWUpdateFn } from './adamw-update';
+import { adamwUpdate, type AdamWUpdateFn } from './adamw-update';
 
 /** Names SpERT exempts from weight decay (substring match, as the reference's `no_decay`). */
 export const NO_DECAY_PATTERNS: readonly string[] = ['bias', 'LayerNorm.bias', 'LayerNorm.weight'];
@@ -21,7 +21,7 @@ export interface AdamWOptions {
   weightDecay?: number;
   /** Per-name decay; default {@link spertWeightDecay} with `weightDecay`. */
   weightDecayFor?: (name: string) => number;
-  /** Per-parameter update kernel; default {@link adamwUpdateAuto} (the faster built-in one for the running backend). */
+  /** Per-parameter update; default @spert/backend's `adamwUpdate` (the running backend's kernel, else tfjs ops). */
   update?: AdamWUpdateFn;
 }
 
@@ -57,7 +57,7 @@ export class AdamW {
   private stepCount = 0;
 
   /** Creates the optimizer; moments are allocated lazily at a parameter's first gradient, as torch does. */
-  constructor({ params, beta1 = 0.9, beta2 = 0.999, eps = 1e-6, weightDecay = 0.01, weightDecayFor, update = adamwUpdateAuto }: AdamWOptions) {
+  constructor({ params, beta1 = 0.9, beta2 = 0.999, eps = 1e-6, weightDecay = 0.01, weightDecayFor, update = adamwUpdate }: AdamWOptions) {
     for (const [k, v] of [['beta1', beta1], ['beta2', beta2]] as const) {
       if (!(v >= 0 && v < 1)) throw new Error(`AdamW: ${k} must be in [0, 1), got ${v}`);
     }

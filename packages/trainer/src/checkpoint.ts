@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '@spert/checkpoint';
 import type { AdamWState } from './adamw';
 import type { RngState } from './rng';
-import { renameDurable, writeFileAtomic } from '@spert/core';
-import { atomicPort, nodeFs, type TrainerFs } from './trainer-fs';
+import { writeDirectoryAtomic, writeFileAtomic } from '@spert/core';
+import { nodeFs, type TrainerFs } from './trainer-fs';
 
 /** Everything besides tensors that a resumed run needs (training_state.json). */
 export interface TrainingState {
@@ -80,22 +80,21 @@ function crashHook(step: number): void {
  * half-written `checkpoint-*`. Returns the final path.
  */
 export async function writeCheckpoint({ root, state, optimizer, shapes, saveModel, fs = nodeFs }: WriteCheckpointOptions): Promise<string> {
-  await fs.mkdir(root, { recursive: true });
   const name = checkpointName(state.step);
   const final = path.join(root, name);
-  const tmp = path.join(root, `.tmp-${name}-${process.pid}`);
-  await fs.rm(tmp, { recursive: true, force: true });
-  await fs.mkdir(tmp, { recursive: true });
-  await saveModel(tmp);
-  const port = atomicPort(fs);
-  await writeFileAtomic({ path: path.join(tmp, OPTIMIZER_FILE), data: encodeOptimizerState(optimizer, shapes), fs: port });
-  crashHook(state.step);
-  // Written last: a folder without it is never taken for a checkpoint.
-  await writeFileAtomic({ path: path.join(tmp, STATE_FILE), data: JSON.stringify(state, null, 2) + '\n', fs: port });
-  await fs.fsync?.(tmp);
-  // Only when the same step is checkpointed again (a rerun from an older checkpoint).
-  await fs.rm(final, { recursive: true, force: true });
-  await renameDurable({ from: tmp, to: final, fs: port });
+  // The same step is only checkpointed again after a rerun from an older checkpoint: replaced whole.
+  await writeDirectoryAtomic({
+    path: final,
+    tmp: path.join(root, `.tmp-${name}-${process.pid}`),
+    fs,
+    fill: async (tmp) => {
+      await saveModel(tmp);
+      await writeFileAtomic({ path: path.join(tmp, OPTIMIZER_FILE), data: encodeOptimizerState(optimizer, shapes), fs });
+      crashHook(state.step);
+      // Written last: a folder without it is never taken for a checkpoint.
+      await writeFileAtomic({ path: path.join(tmp, STATE_FILE), data: JSON.stringify(state, null, 2) + '\n', fs });
+    },
+  });
   return final;
 }
 
@@ -135,7 +134,7 @@ export async function latestCheckpoint({ root, fs = nodeFs }: { root: string; fs
   const all = await listCheckpoints({ root, fs });
   for (let i = all.length - 1; i >= 0; i--) {
     try {
-      const state = JSON.parse(new TextDecoder().decode(await fs.readFile(path.join(all[i].path, STATE_FILE)))) as Partial<TrainingState>;
+      const state = JSON.parse(new TextDecoder().decode(await fs.readBytes(path.join(all[i].path, STATE_FILE)))) as Partial<TrainingState>;
       if (state.format === 'spert-trainer/1') return all[i].path;
     } catch {
       // unreadable: try the previous one
@@ -188,13 +187,13 @@ export async function readCheckpoint({ dir, fs = nodeFs }: { dir: string; fs?: T
   const statePath = path.join(dir, STATE_FILE);
   let state: TrainingState;
   try {
-    state = JSON.parse(new TextDecoder().decode(await fs.readFile(statePath))) as TrainingState;
+    state = JSON.parse(new TextDecoder().decode(await fs.readBytes(statePath))) as TrainingState;
   } catch (e) {
     throw new Error(`readCheckpoint: cannot read ${statePath}: ${(e as Error).message}`);
   }
   if (state.format !== 'spert-trainer/1') throw new Error(`readCheckpoint: ${statePath} has format ${JSON.stringify(state.format)}, expected "spert-trainer/1"`);
   const optPath = path.join(dir, OPTIMIZER_FILE);
-  const optimizer = decodeOptimizerState(await fs.readFile(optPath), optPath);
+  const optimizer = decodeOptimizerState(await fs.readBytes(optPath), optPath);
   return { state, optimizer };
 }
 
@@ -205,13 +204,13 @@ export async function saveVariables({ dir, params, fs = nodeFs }: { dir: string;
     if (v.dtype !== 'float32' && v.dtype !== 'int32') throw new Error(`saveVariables: "${name}" has dtype ${v.dtype}; only float32 and int32 are stored`);
     tensors.set(name, { shape: [...v.shape], data: v.dataSync() as Float32Array | Int32Array });
   }
-  await writeFileAtomic({ path: path.join(dir, 'model.safetensors'), data: writeSafetensors(tensors), fs: atomicPort(fs) });
+  await writeFileAtomic({ path: path.join(dir, 'model.safetensors'), data: writeSafetensors(tensors), fs });
 }
 
 /** Loads `model.safetensors` into named variables (shapes checked; every variable must be present). */
 export async function loadVariables({ dir, params, fs = nodeFs }: { dir: string; params: ReadonlyMap<string, tf.Variable>; fs?: TrainerFs }): Promise<void> {
   const file = path.join(dir, 'model.safetensors');
-  const st = readSafetensors(await fs.readFile(file), file);
+  const st = readSafetensors(await fs.readBytes(file), file);
   for (const [name, v] of params) {
     const t = st.tensors.get(name);
     if (!t) throw new Error(`loadVariables: ${file} has no tensor "${name}"`);

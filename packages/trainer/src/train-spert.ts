@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdate } from '@spert/backend';
 import { checkpointFamily } from '@spert/checkpoint';
 import { SPERT_DEFAULTS, type Document, type EncodedDocument } from '@spert/core';
 import type { SpertModel } from '@spert/model';
@@ -102,7 +101,6 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
     seed: h.seed,
     // The encoder's parameters carry its family's checkpoint prefix (`bert.`, `roberta.`, ...).
     freeze: h.freezeEncoder ? (name) => name.startsWith(encoderPrefix) : undefined,
-    adamwUpdate,
     batchLoss: (batch, ctx) => {
       const rng = () => ctx.rng.next();
       const samples = batch.map((item) =>

@@ -83,7 +83,7 @@ export interface TrainOptions<T> {
   shuffle?: boolean;
   /** Parameters for which this returns true are not trained (e.g. the encoder). */
   freeze?: (name: string) => boolean;
-  /** Per-parameter AdamW kernel (swap in a fused backend kernel here). */
+  /** Per-parameter AdamW update; default @spert/backend's `adamwUpdate`, as `AdamW`'s. */
   adamwUpdate?: AdamWUpdateFn;
   /** Evaluation after each epoch; returned metrics are logged and plotted. */
   onEpochEnd?: (ctx: EpochEndContext) => Promise<Record<string, number> | void> | Record<string, number> | void;

@@ -73,7 +73,7 @@ export class TrainingLog {
     if (keep) {
       let text = '';
       try {
-        text = new TextDecoder().decode(await fs.readFile(path.join(dir, LOG_FILES.jsonl)));
+        text = new TextDecoder().decode(await fs.readBytes(path.join(dir, LOG_FILES.jsonl)));
       } catch {
         text = '';
       }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseTrainArgs } from '../cli';
 import { readConfigFile, type TrainConfig } from '../options';
-import { ABLATION_VARIANTS, EXPERIMENT_NAMES, EXPERIMENTS, isExperimentName, SCRATCH_PRESET, type AblationVariant, type ExperimentName } from './definitions';
+import { ABLATION_VARIANTS, EXPERIMENT_NAMES, EXPERIMENTS, isExperimentName, SCRATCH_PRESET, type AblationVariant, type ExperimentDefinition, type ExperimentName } from './definitions';
 
 /** A parsed `spert-experiment` invocation. */
 export interface ExperimentOptions {
@@ -114,19 +114,19 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
   }
 
   if (scratch && values['--encoder']) throw new Error('--scratch and --encoder exclude each other: a run trains either a random encoder or a pretrained one');
-  if (final && name === 'ade') throw new Error('--final does not apply to ade: its folds have no dev split (train -> test per fold)');
-  if (final && name === 'ablations') throw new Error('--final does not apply to ablations: they are evaluated on CoNLL04 dev, so dev cannot be trained on');
+  if (final && def.finalRefused) throw new Error(`--final does not apply to ${name}: ${def.finalRefused}`);
   if (values['--runs'] && values['--seeds']) throw new Error('--runs and --seeds exclude each other: --runs N means seeds 1..N');
-  if (values['--folds'] && name !== 'ade') throw new Error(`--folds applies to ade only (this is ${name})`);
-  if (values['--variants'] && name !== 'ablations') throw new Error(`--variants applies to ablations only (this is ${name})`);
+  const having = (has: (d: ExperimentDefinition) => unknown) => EXPERIMENT_NAMES.filter((n) => has(EXPERIMENTS[n])).join(', ');
+  if (values['--folds'] && !def.folds) throw new Error(`--folds applies to ${having((d) => d.folds)} only (this is ${name})`);
+  if (values['--variants'] && !def.variants) throw new Error(`--variants applies to ${having((d) => d.variants)} only (this is ${name})`);
 
   const seeds = values['--seeds']
     ? intList('--seeds', values['--seeds'], -2147483648, 2147483647)
     : Array.from({ length: values['--runs'] ? intList('--runs', values['--runs'], 1, 1000)[0] : 1 }, (_, k) => k + 1);
-  const folds = name === 'ade' ? (values['--folds'] ? intList('--folds', values['--folds'], 0, 9) : [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) : [];
-  const table = options.variants ?? ABLATION_VARIANTS;
+  const folds = def.folds ? (values['--folds'] ? intList('--folds', values['--folds'], Math.min(...def.folds), Math.max(...def.folds)) : def.folds) : [];
   let variants: AblationVariant[] = [];
-  if (name === 'ablations') {
+  if (def.variants) {
+    const table = options.variants ?? def.variants.table;
     const wanted = values['--variants'] ? values['--variants'].split(',').map((s) => s.trim()) : table.map((v) => v.name);
     variants = wanted.map((w) => {
       const v = table.find((x) => x.name === w);

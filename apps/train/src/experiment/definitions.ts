@@ -1,3 +1,4 @@
+import type { DatasetLayout, DatasetName } from '@spert/core';
 import type { TrainConfig } from '../options';
 
 /** The experiments `spert-experiment` runs: the paper's three datasets and the CoNLL04 ablations. */
@@ -26,17 +27,60 @@ export interface HeadlineRow extends MetricRef {
   paper: number | null;
 }
 
-/** What an experiment trains on and reports. */
+/** One training an experiment plans: its id in results.json, its seed and files. */
+export interface PlannedRun {
+  id: string;
+  seed: number;
+  fold?: number;
+  variant?: AblationVariant;
+  train: string;
+  valid: string;
+  types: string;
+}
+
+/** What a plan is made from: the invocation's choices and access to the dataset folder. */
+export interface PlanInput {
+  seeds: number[];
+  /** The chosen folds (experiments with `folds`). */
+  folds: number[];
+  /** The chosen variants (experiments with `variants`). */
+  variants: AblationVariant[];
+  /** --final: train on train+dev. */
+  final: boolean;
+  /** Which file of the dataset folder is which (core's `datasetLayout`). */
+  layout: DatasetLayout;
+  /** The path of a file of the dataset folder; throws naming it and `why` when it is missing (or the layout has none). */
+  file(name: string | undefined, why: string): string;
+  /** Writes the documents of several dataset files as one file `as` under the experiment folder (a train+dev set none ships); returns its path. */
+  merge(names: Array<string | undefined>, as: string, why: string): Promise<string>;
+}
+
+/** What an experiment trains on, which flags apply to it and what it reports. */
 export interface ExperimentDefinition {
   name: ExperimentName;
   /** The dataset folder it reads (found like spert-train's --dataset). */
-  dataset: 'conll04' | 'scierc' | 'ade';
+  dataset: DatasetName;
   /** The paper's encoder for this dataset (a Hub id). */
   defaultEncoder: string;
   /** Rows of the headline table, in print order. */
   headline: HeadlineRow[];
   /** What the published numbers are (printed under the table). */
   paperNote: string;
+  /** Why --final does not apply, when it does not. */
+  finalRefused?: string;
+  /** The folds --folds chooses from (all of them by default); absent: --folds does not apply. */
+  folds?: number[];
+  /** The variants --variants chooses from (all by default) and the note over their table; absent: --variants does not apply. */
+  variants?: { table: AblationVariant[]; note: string };
+  /** Also scores every run without overlapping entities (ADE's second pair of rows). */
+  scoreWithoutOverlap?: boolean;
+  /** The trainings of one invocation (one per seed, fold or variant). */
+  plan(input: PlanInput): Promise<PlannedRun[]>;
+}
+
+/** One run per seed on fixed files. */
+function perSeed(seeds: number[], files: Pick<PlannedRun, 'train' | 'valid' | 'types'>): PlannedRun[] {
+  return seeds.map((seed) => ({ id: `seed-${seed}`, seed, ...files }));
 }
 
 // SPERT_REFERENCE.md 3.3: test sets, paper Table 1, averages of 5 runs, train+dev for the final numbers.
@@ -46,55 +90,6 @@ const CONLL04_ROWS: HeadlineRow[] = [
   { label: 'relations (strict, with entity types), micro F1', setting: 'rel_nec', average: 'micro', paper: 71.47 },
   { label: 'relations (strict, with entity types), macro F1', setting: 'rel_nec', average: 'macro', paper: 72.87 },
 ];
-
-/** The experiments and the paper's numbers they are compared with. */
-export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
-  conll04: {
-    name: 'conll04',
-    dataset: 'conll04',
-    defaultEncoder: 'bert-base-cased',
-    headline: CONLL04_ROWS,
-    paperNote: 'paper: CoNLL04 test, BERT-base cased, trained on train+dev, mean of 5 runs (SPERT_REFERENCE.md 3.3)',
-  },
-  scierc: {
-    name: 'scierc',
-    dataset: 'scierc',
-    defaultEncoder: 'allenai/scibert_scivocab_cased',
-    headline: [
-      { label: 'entities (NER), micro F1', setting: 'ner', average: 'micro', paper: 70.33 },
-      { label: 'relations (boundaries, no entity types), micro F1', setting: 'rel', average: 'micro', paper: 50.84 },
-      { label: 'relations (strict, with entity types), micro F1', setting: 'rel_nec', average: 'micro', paper: null },
-    ],
-    paperNote: 'paper: SciERC test, SciBERT, trained on train+dev, mean of 5 runs; its relation number ignores entity types (with BERT-base: 67.62 / 46.44)',
-  },
-  ade: {
-    name: 'ade',
-    dataset: 'ade',
-    defaultEncoder: 'bert-base-cased',
-    headline: [
-      { label: 'entities (NER), macro F1', setting: 'ner', average: 'macro', paper: 89.28 },
-      { label: 'relations (strict), macro F1', setting: 'rel_nec', average: 'macro', paper: 78.84 },
-      { label: 'entities (NER), macro F1, overlapping entities removed', setting: 'ner', average: 'macro', noOverlapping: true, paper: 89.25 },
-      { label: 'relations (strict), macro F1, overlapping entities removed', setting: 'rel_nec', average: 'macro', noOverlapping: true, paper: 79.24 },
-    ],
-    paperNote: 'paper: ADE, BERT-base cased, mean over the 10 folds; second pair of rows: the no_overlapping evaluation',
-  },
-  ablations: {
-    name: 'ablations',
-    dataset: 'conll04',
-    defaultEncoder: 'bert-base-cased',
-    headline: CONLL04_ROWS,
-    paperNote: 'paper (section 4, CoNLL04): directions only; SPERT_REFERENCE.md 3.4 holds no exact ablation values',
-  },
-};
-
-/**
- * The encoder `--scratch` trains when no size flag says otherwise: the configuration this
- * project compares with the reference implementation trained from scratch (256 hidden, 4 layers,
- * lr 5e-4: a random encoder does not learn at the fine-tuning rate 5e-5). Heads and feed-forward
- * size follow BERT's ratios (64 per head, 4x hidden).
- */
-export const SCRATCH_PRESET: Partial<TrainConfig> = { hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024, lr: 5e-4 };
 
 /** One ablation: a name, what it changes (TrainConfig keys), and what the paper found. */
 export interface AblationVariant {
@@ -121,3 +116,93 @@ export const ABLATION_VARIANTS: AblationVariant[] = [
   { name: 'pooling-mean', changes: { spanPooling: 'mean' }, paper: 'lower: max pooling beats averaging' },
   { name: 'pooling-sum', changes: { spanPooling: 'sum' }, paper: 'lower: max pooling beats summing' },
 ];
+
+/** The experiments and the paper's numbers they are compared with. */
+export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
+  conll04: {
+    name: 'conll04',
+    dataset: 'conll04',
+    defaultEncoder: 'bert-base-cased',
+    headline: CONLL04_ROWS,
+    paperNote: 'paper: CoNLL04 test, BERT-base cased, trained on train+dev, mean of 5 runs (SPERT_REFERENCE.md 3.3)',
+    plan: async ({ seeds, final, layout, file }) =>
+      perSeed(seeds, {
+        train: final ? file(layout.trainDev, 'CoNLL04 train+dev (--final)') : file(layout.train, 'CoNLL04 train'),
+        valid: file(layout.test, 'CoNLL04 test'),
+        types: file(layout.types, 'CoNLL04 types'),
+      }),
+  },
+  scierc: {
+    name: 'scierc',
+    dataset: 'scierc',
+    defaultEncoder: 'allenai/scibert_scivocab_cased',
+    headline: [
+      { label: 'entities (NER), micro F1', setting: 'ner', average: 'micro', paper: 70.33 },
+      { label: 'relations (boundaries, no entity types), micro F1', setting: 'rel', average: 'micro', paper: 50.84 },
+      { label: 'relations (strict, with entity types), micro F1', setting: 'rel_nec', average: 'micro', paper: null },
+    ],
+    paperNote: 'paper: SciERC test, SciBERT, trained on train+dev, mean of 5 runs; its relation number ignores entity types (with BERT-base: 67.62 / 46.44)',
+    // SciERC ships no train+dev file: the paper's final runs train on both, so the experiment writes it.
+    plan: async ({ seeds, final, layout, file, merge }) =>
+      perSeed(seeds, {
+        train: final ? await merge([layout.train, layout.dev], 'scierc_train_dev.json', '--final trains on SciERC train+dev') : file(layout.train, 'SciERC train'),
+        valid: file(layout.test, 'SciERC test'),
+        types: file(layout.types, 'SciERC types'),
+      }),
+  },
+  ade: {
+    name: 'ade',
+    dataset: 'ade',
+    defaultEncoder: 'bert-base-cased',
+    headline: [
+      { label: 'entities (NER), macro F1', setting: 'ner', average: 'macro', paper: 89.28 },
+      { label: 'relations (strict), macro F1', setting: 'rel_nec', average: 'macro', paper: 78.84 },
+      { label: 'entities (NER), macro F1, overlapping entities removed', setting: 'ner', average: 'macro', noOverlapping: true, paper: 89.25 },
+      { label: 'relations (strict), macro F1, overlapping entities removed', setting: 'rel_nec', average: 'macro', noOverlapping: true, paper: 79.24 },
+    ],
+    paperNote: 'paper: ADE, BERT-base cased, mean over the 10 folds; second pair of rows: the no_overlapping evaluation',
+    finalRefused: 'its folds have no dev split (train -> test per fold)',
+    folds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    scoreWithoutOverlap: true,
+    plan: async ({ seeds, folds, layout, file }) =>
+      folds.flatMap((fold) =>
+        seeds.map((seed) => ({
+          id: `fold-${fold}-seed-${seed}`,
+          seed,
+          fold,
+          train: file(layout.folds?.[fold]?.train, `ADE fold ${fold} train`),
+          valid: file(layout.folds?.[fold]?.test, `ADE fold ${fold} test`),
+          types: file(layout.types, 'ADE types'),
+        })),
+      ),
+  },
+  ablations: {
+    name: 'ablations',
+    dataset: 'conll04',
+    defaultEncoder: 'bert-base-cased',
+    headline: CONLL04_ROWS,
+    paperNote: 'paper (section 4, CoNLL04): directions only; SPERT_REFERENCE.md 3.4 holds no exact ablation values',
+    finalRefused: 'they are evaluated on CoNLL04 dev, so dev cannot be trained on',
+    variants: { table: ABLATION_VARIANTS, note: 'CoNLL04 train -> dev, relations strict (with entity types); mean ± std over seeds where more than one.' },
+    plan: async ({ seeds, variants, layout, file }) =>
+      variants.flatMap((variant) =>
+        seeds.map((seed) => ({
+          id: `${variant.name}-seed-${seed}`,
+          seed,
+          variant,
+          train: file(layout.train, 'CoNLL04 train'),
+          valid: file(layout.dev, 'CoNLL04 dev'),
+          types: file(layout.types, 'CoNLL04 types'),
+        })),
+      ),
+  },
+};
+
+/**
+ * The encoder `--scratch` trains when no size flag says otherwise: the configuration this
+ * project compares with the reference implementation trained from scratch (256 hidden, 4 layers,
+ * lr 5e-4: a random encoder does not learn at the fine-tuning rate 5e-5). Heads and feed-forward
+ * size follow BERT's ratios (64 per head, 4x hidden).
+ */
+export const SCRATCH_PRESET: Partial<TrainConfig> = { hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024, lr: 5e-4 };
+

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { downloadDataset, findDataset, readDataset, readJsonFile, readTypes, writeFileAtomic, type Document } from '@spert/core';
+import { findOrDownloadDataset, readDataset, readJsonFile, readTypes, writeFileAtomic, type Document } from '@spert/core';
 import { evaluate } from '@spert/evaluator';
 import { latestCheckpoint } from '@spert/trainer';
 import { resolveConfig, type TrainConfig } from '../options';
 import { runTraining, type TrainingRun } from '../run-training';
 import type { ExperimentOptions } from './args';
-import { EXPERIMENTS, type AblationVariant } from './definitions';
+import { EXPERIMENTS, type PlannedRun as Unit } from './definitions';
 import {
   assertResumable,
   codeCommit,
@@ -41,89 +41,42 @@ export interface ExperimentOutcome {
   trained: string[];
 }
 
-/** One training of the plan. */
-interface Unit {
-  id: string;
-  seed: number;
-  fold?: number;
-  variant?: AblationVariant;
-  train: string;
-  valid: string;
-  types: string;
-}
-
 // Keys set per run, or that only change what is printed: not part of the comparison on resume.
 const PER_RUN_OR_DISPLAY = ['train', 'valid', 'types', 'out', 'seed', 'resume', 'progress', 'progressEvery', 'verbose'];
-
-async function datasetDir(o: ExperimentOptions, log: (s: string) => void): Promise<string> {
-  if (o.dataDir) return path.resolve(o.dataDir);
-  const name = EXPERIMENTS[o.name].dataset;
-  const found = await findDataset({ name });
-  if (!found.found) {
-    log(`${name} not found in ${found.candidates.join(', ')}; downloading the public copy into ${found.dir}`);
-    await downloadDataset({ name, outDir: found.dir });
-  }
-  return found.dir;
-}
 
 function requireFile(file: string, why: string): string {
   if (!existsSync(file)) throw new Error(`${file}: no such file (${why})`);
   return file;
 }
 
-// SciERC ships no train+dev file: the paper's final runs train on both, so the experiment writes it.
-async function mergedTrainDev(dir: string, out: string): Promise<string> {
+// Documents of several dataset files as one file under `<out>/data` (a train+dev set none ships).
+async function mergeFiles(files: string[], out: string, as: string): Promise<string> {
   const parts: unknown[] = [];
-  for (const f of ['scierc_train.json', 'scierc_dev.json']) {
-    const file = requireFile(path.join(dir, f), '--final trains on SciERC train+dev');
+  for (const file of files) {
     const json = await readJsonFile(file, { what: 'dataset' });
     if (!Array.isArray(json)) throw new Error(`${file}: a dataset must be a JSON array of documents`);
     parts.push(...json);
   }
-  const merged = path.join(out, 'data', 'scierc_train_dev.json');
-  await mkdir(path.dirname(merged), { recursive: true });
+  const merged = path.join(out, 'data', as);
   await writeFileAtomic({ path: merged, data: JSON.stringify(parts) });
   return merged;
 }
 
 async function plan(o: ExperimentOptions, out: string, log: (s: string) => void): Promise<Unit[]> {
-  const dir = await datasetDir(o, log);
-  const f = (name: string, why: string) => requireFile(path.join(dir, name), why);
-  const units: Unit[] = [];
-  switch (o.name) {
-    case 'conll04': {
-      const train = o.final ? f('conll04_train_dev.json', 'CoNLL04 train+dev (--final)') : f('conll04_train.json', 'CoNLL04 train');
-      for (const seed of o.seeds) units.push({ id: `seed-${seed}`, seed, train, valid: f('conll04_test.json', 'CoNLL04 test'), types: f('conll04_types.json', 'CoNLL04 types') });
-      break;
-    }
-    case 'scierc': {
-      const train = o.final ? await mergedTrainDev(dir, out) : f('scierc_train.json', 'SciERC train');
-      for (const seed of o.seeds) units.push({ id: `seed-${seed}`, seed, train, valid: f('scierc_test.json', 'SciERC test'), types: f('scierc_types.json', 'SciERC types') });
-      break;
-    }
-    case 'ade':
-      for (const fold of o.folds) {
-        for (const seed of o.seeds) {
-          units.push({
-            id: `fold-${fold}-seed-${seed}`,
-            seed,
-            fold,
-            train: f(`ade_split_${fold}_train.json`, `ADE fold ${fold} train`),
-            valid: f(`ade_split_${fold}_test.json`, `ADE fold ${fold} test`),
-            types: f('ade_types.json', 'ADE types'),
-          });
-        }
-      }
-      break;
-    case 'ablations':
-      for (const variant of o.variants) {
-        for (const seed of o.seeds) {
-          units.push({ id: `${variant.name}-seed-${seed}`, seed, variant, train: f('conll04_train.json', 'CoNLL04 train'), valid: f('conll04_dev.json', 'CoNLL04 dev'), types: f('conll04_types.json', 'CoNLL04 types') });
-        }
-      }
-      break;
-  }
-  return units;
+  const { dir, layout } = await findOrDownloadDataset({ name: EXPERIMENTS[o.name].dataset, dir: o.dataDir, log });
+  const file = (name: string | undefined, why: string) => {
+    if (name === undefined) throw new Error(`${dir}: the ${EXPERIMENTS[o.name].dataset} layout has no file for ${why}`);
+    return requireFile(path.join(dir, name), why);
+  };
+  return EXPERIMENTS[o.name].plan({
+    seeds: o.seeds,
+    folds: o.folds,
+    variants: o.variants,
+    final: o.final,
+    layout,
+    file,
+    merge: (names, as, why) => mergeFiles(names.map((n) => file(n, why)), out, as),
+  });
 }
 
 function unitConfig(o: ExperimentOptions, u: Unit, out: string, resume: boolean): TrainConfig {
@@ -193,7 +146,7 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
       throw new Error(`${resultsFile} was made with variant "${v.name}" changing ${JSON.stringify(before.changes)}, now ${JSON.stringify(v.changes)}; use another --out`);
     }
   }
-  const variants = o.name === 'ablations' ? [...(existing?.variants ?? []), ...o.variants.filter((v) => !existing?.variants?.some((x) => x.name === v.name))] : undefined;
+  const variants = EXPERIMENTS[o.name].variants ? [...(existing?.variants ?? []), ...o.variants.filter((v) => !existing?.variants?.some((x) => x.name === v.name))] : undefined;
   const commit = codeCommit();
   const now = () => new Date().toISOString();
   const results: ExperimentResults = {
@@ -249,7 +202,7 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
       // Which run failed, and that the same command continues the experiment from there.
       throw new Error(`${u.id} (${runDir}): ${(e as Error).message}; run the same spert-experiment command again to continue from the unfinished run`);
     }
-    const scores = await scoreRun(u, runDir, o.name === 'ade');
+    const scores = await scoreRun(u, runDir, EXPERIMENTS[o.name].scoreWithoutOverlap === true);
     const seconds = (Date.now() - started) / 1000;
     results.units[u.id] = {
       id: u.id,

@@ -65,11 +65,11 @@ export function formatTables(results: ExperimentResults): string {
   const def = EXPERIMENTS[results.experiment];
   const list = units(results);
   const out = [`## spert-experiment ${results.experiment}: ${list.length} of ${results.planned.length} runs finished`, '', encoderLine(results), ''];
-  if (results.experiment === 'ablations') {
-    out.push('CoNLL04 train -> dev, relations strict (with entity types); mean ± std over seeds where more than one.', '', ...ablationTable(results, results.variants ?? []));
+  if (def.variants) {
+    out.push(def.variants.note, '', ...ablationTable(results, results.variants ?? []));
   } else {
     const s = results.summary.all;
-    out.push(...headlineTable(def.headline, s), '', def.paperNote, '', ...perRunTable(def.headline, list, results.experiment === 'ade', s));
+    out.push(...headlineTable(def.headline, s), '', def.paperNote, '', ...perRunTable(def.headline, list, def.folds !== undefined, s));
   }
   return out.join('\n');
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
 import { checkpointFamily, encoderMaxLength } from '@spert/checkpoint';
+import { writeFileAtomic } from '@spert/core';
 import { countCorpusWords, formatCorpusReport, maskedBatch, openOrBuildSequenceStore, readCorpus, type CorpusSplit, type ReadCorpusOptions, type SequenceStore, type SequenceStoreResult } from '@spert/corpus';
 import { loadMaskedLm, MaskedLmHead, type Encoder } from '@spert/encoder';
 import { createScratchEncoder, saveMaskedLmModel } from '@spert/model';
@@ -104,8 +104,7 @@ export async function runPretraining(config: PretrainConfig, log: (s: string) =>
   await useBackend(config.backend);
   log(formatBackendReport(await backendReport(), { verbose: config.verbose }));
   const out = path.resolve(config.out);
-  await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, 'pretrain_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  await writeFileAtomic({ path: path.join(out, 'pretrain_config.json'), data: `${JSON.stringify(config, null, 2)}\n` });
   const reading = { paths: config.corpus, textMode: config.textMode, textField: config.textField } as const;
   const split = (part: CorpusSplit['part']): CorpusSplit | undefined => (config.validationCorpus || config.validationFraction === 0 ? undefined : { validationFraction: config.validationFraction, seed: config.seed, part });
   const trainReading: ReadCorpusOptions = { ...reading, split: split('train') };
