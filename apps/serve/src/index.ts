@@ -1,4 +1,5 @@
 export { buildApp, type BuildAppOptions, type ServeApp } from './app';
+export type { LogSettings, ServeSettings, ServeSettingsInput } from './settings';
 export { HttpError } from '@spert/http';
 export { renderPage } from './page';
 export { prepareDocuments } from './prepare-documents';
