@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
-import { BROWSER_PAGE_CSP, renderPage } from '../page';
+import { BROWSER_PAGE_CSP, renderPage } from '@spert/web';
 
 /** `GET /`: the demo page; with `webDir` (a folder written by @spert/web's writeWebFolder) also the browser build under /web/. */
 export const pageRoutes = fp<{ webDir?: string }>(
