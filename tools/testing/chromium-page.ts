@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-// Debian's chromium, never a browser download (see .ci/run); CHROMIUM_PATH overrides.
+/** Debian's chromium, never a browser download (see .ci/run); CHROMIUM_PATH overrides. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** True when chromium is installed. */
 export const haveChromium = existsSync(CHROMIUM);
+/** In CI a missing chromium fails the browser tests instead of skipping them. */
 export const inCi = process.env.CI === 'true';
 
 /** `describe` when chromium is there or in CI (where a missing one fails), else `describe.skip` with a warning naming `spec`. */
