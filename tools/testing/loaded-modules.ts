@@ -6,6 +6,20 @@ import * as path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
+/** Every module path Node loaded for a built entry, listed when the process exits (a CLI entry may exit on --help). */
+export function loadedByBuiltEntry(entry: string, argv: string[] = []): string[] {
+  if (!existsSync(entry)) throw new Error(`${entry} is not built: run \`npx nx run-many -t build\` first (npm test builds before this test)`);
+  const script = [
+    `process.on('exit', () => require('node:fs').writeSync(3, JSON.stringify(Object.keys(require.cache))));`,
+    `process.argv = [process.argv[0], ${JSON.stringify(entry)}, ...${JSON.stringify(argv)}];`,
+    `require(${JSON.stringify(entry)});`,
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const listed = r.output[3];
+  if (!listed) throw new Error(`${entry} ${argv.join(' ')}: exited ${r.status} without listing its modules: ${r.stderr}`);
+  return JSON.parse(listed) as string[];
+}
+
 /** Absolute paths of every module Node loads for `entry` (TypeScript source, run through tsx with the repository's path mapping). */
 export function loadedModules(entry: string): string[] {
   const script = `require(${JSON.stringify(entry)}); process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;

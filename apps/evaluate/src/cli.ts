@@ -1,14 +1,8 @@
 import { Command, Option } from 'commander';
 import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert/pipeline';
-import { ENTITIES_MODES, silentCommanderOutput, type EntitiesMode } from '@spert/core';
+import { ENTITIES_MODES, integerOption, silentCommanderOutput, type EntitiesMode } from '@spert/core';
 import type { BackendName } from '@spert/backend';
 import { evalCommand, predictCommand, type ModelOptions } from './commands';
-
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${v}"`);
-  return n;
-};
 
 /** The options both commands share, from commander's parsed values. */
 const modelOptions = (o: Record<string, unknown>): Omit<ModelOptions, 'log'> => ({
@@ -44,10 +38,10 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
       .option('--types <file>', 'types file (required for the reference\'s model directories)')
       .option('--lowercase', 'lower-case words before WordPiece (overrides the model)')
       .option('--allow-non-finite', 'load weights holding NaN or infinite values (refused by default, naming the tensors)')
-      .option('--batch-size <n>', `documents per forward pass (${PIPELINE_DEFAULTS.batchSize})`, int)
+      .option('--batch-size <n>', `documents per forward pass (${PIPELINE_DEFAULTS.batchSize})`, integerOption('--batch-size', 1))
       .addOption(new Option('--on-too-long <policy>', `documents longer than the encoder: overlapping windows, merged; an error; or trailing words dropped (${PIPELINE_DEFAULTS.onTooLong})`).choices(TOO_LONG_POLICIES))
-      .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', int)
-      .option('--stride <n>', 'distance between window starts (default: half the window)', int)
+      .option('--window <n>', 'window size for long documents, in --window-unit units (default: the encoder\'s length)', integerOption('--window', 1))
+      .option('--stride <n>', 'distance between window starts (default: half the window)', integerOption('--stride', 1))
       .addOption(new Option('--window-unit <unit>', 'unit of --window and --stride (subwords)').choices(['subwords', 'words']))
       .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu', 'auto')
       .option('--verbose', 'also list the backend\'s active kernel fixes at start-up')

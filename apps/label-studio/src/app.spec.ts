@@ -106,6 +106,18 @@ describe('spert-label-studio HTTP', () => {
     expect(text.statusCode).toBe(400);
   });
 
+  it('refuses a "__proto__" key in a body with a 400 that says which key and where', async () => {
+    const body = JSON.stringify({ tasks: [{ id: 1, data: { text: 'Bill Gates founded Microsoft.', __proto__x: 1 } }] }).replace('"__proto__x"', '"__proto__"');
+    const r = await app.inject({ method: 'POST', url: '/predict', payload: body, headers: { ...auth, 'content-type': 'application/json' } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'FORBIDDEN_KEY',
+      message: 'the "__proto__" key is refused (at tasks[0].data): such keys can change the prototype of objects built from the request; remove it',
+    });
+  });
+
   it('predicts with the setup\'s config when a request brings none', async () => {
     await post('/setup', fixture('setup.json'));
     const { label_config: _unused, ...body } = fixture('predict.json');

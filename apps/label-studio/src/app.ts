@@ -1,5 +1,5 @@
 import { LabelStudioError } from '@spert/annotations';
-import { basicAuthChecker, errorReply, HttpError, reasonPhrase } from '@spert/http';
+import { basicAuthChecker, errorReply, HttpError, jsonBodies, notFoundHandler } from '@spert/http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { LabelStudioBackend } from './backend';
 
@@ -44,9 +44,9 @@ export async function buildLabelStudioApp(o: LabelStudioAppOptions): Promise<Fas
     if (body.statusCode === 401) void reply.header('www-authenticate', 'Basic realm="spert-label-studio"');
     void reply.status(body.statusCode).type('application/json').send(body);
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ statusCode: 404, error: reasonPhrase(404), code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` });
-  });
+  app.setNotFoundHandler(notFoundHandler);
+  // Bodies Label Studio sends are JSON; a prototype key answers 400 naming it.
+  await app.register(jsonBodies);
   if (o.basicAuth !== undefined) {
     const check = basicAuthChecker(o.basicAuth);
     app.addHook('onRequest', async (request) => {

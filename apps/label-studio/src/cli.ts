@@ -125,7 +125,7 @@ export async function runLabelStudio(options: RunLabelStudioOptions): Promise<{ 
   await useBackend(cli.backend);
   const log = options.log ?? ((line: string) => process.stderr.write(`spert-label-studio: ${line}\n`));
   const model = cli.model !== undefined ? await ServingModel.open({ dir: cli.model, name: cli.name, types: cli.types ? await readTypes({ path: cli.types }) : undefined }) : undefined;
-  const executor = options.executor ?? (cli.queue !== undefined ? await queueTrainExecutor({ url: cli.queue, name: cli.queueName }) : threadTrainExecutor(options.workerFile));
+  const executor = options.executor ?? (cli.queue !== undefined ? await queueTrainExecutor({ url: cli.queue, name: cli.queueName, log }) : threadTrainExecutor(options.workerFile));
   const backend = new LabelStudioBackend({
     ...(model ? { model } : { encoder: cli.encoder as string }),
     name: cli.name,

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../../../tools/testing/redis';
-import { fixture, startFakeLabelStudio, writeTinyModel, type FakeLabelStudio } from '../test/helpers';
+import { fixture, startFakeLabelStudio, until, writeTinyModel, type FakeLabelStudio } from '../test/helpers';
 import { parseLabelStudioArgs, runLabelStudio } from './cli';
-import { redisFromUrl } from './queue';
+import { queueTrainExecutor, redisFromUrl, startTrainWorker } from './queue';
 import { parseTrainWorkerArgs, runTrainWorker } from './worker-cli';
 
 // spert-label-studio --queue: training runs as a BullMQ job on a redis-server started here on
@@ -64,6 +64,40 @@ describe('queue options', () => {
     } finally {
       await started.app.close();
       await worker.close();
+    }
+  }, 60_000);
+});
+
+(haveRedis || inCi ? describe : describe.skip)('a Redis outage under spert-label-studio --queue and its worker', () => {
+  let redis: TestRedis | undefined;
+  afterEach(async () => {
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  it('is one line when Redis goes, one a second while it is away, one when it is back, from both sides, without a stack trace', async () => {
+    redis = await startRedis();
+    const backendLog: string[] = [];
+    const workerLog: string[] = [];
+    const executor = await queueTrainExecutor({ url: redis.url, name: 'outage', log: (l) => backendLog.push(l), outageReportMs: 1000 });
+    const worker = await startTrainWorker({ url: redis.url, name: 'outage', log: (l) => workerLog.push(l), outageReportMs: 1000 });
+    try {
+      expect([...backendLog, ...workerLog]).toEqual([]); // Redis was there: nothing to say
+      await redis.kill();
+      for (const [who, lines] of [['backend', backendLog], ['worker', workerLog]] as const) {
+        await until(`the ${who}'s periodic line`, () => lines.some((l) => l.includes('still unreachable')), 20_000);
+        expect(lines[0]).toBe(`lost the connection to Redis at ${redis.url} (connection closed); reconnecting, a line every 1.0 s while it is down`);
+      }
+      await redis.restart();
+      for (const [who, lines] of [['backend', backendLog], ['worker', workerLog]] as const) {
+        await until(`the ${who}'s back line`, () => lines.some((l) => l.includes('is back after')), 20_000);
+        // One line down, periodic lines, one line back: no line per reconnect attempt of BullMQ's connections.
+        expect(lines.filter((l) => !l.includes('still unreachable'))).toEqual([lines[0], expect.stringMatching(new RegExp(`^Redis at ${redis.url.replace(/[.]/g, '\\.')} is back after \\d+\\.\\d s$`))]);
+        expect(lines.join('\n')).not.toMatch(/^\s+at /m);
+      }
+    } finally {
+      await worker.close();
+      await executor.close();
     }
   }, 60_000);
 });

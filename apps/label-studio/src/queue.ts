@@ -1,6 +1,8 @@
 // Training as BullMQ jobs on Redis (--queue): the backend adds a job per run and waits for its
 // result; spert-label-studio-worker processes (on this machine or on others sharing the work
-// directory's path) take the jobs and train.
+// directory's path) take the jobs and train. Redis outages are reported by @spert/batch's RedisWatch,
+// as spert-predict's are: a line when Redis goes, one every 30 s while it is away, one when it is back.
+import { reconnectDelay, RedisWatch } from '@spert/batch';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { TrainExecutor } from './backend';
@@ -18,19 +20,36 @@ export function redisFromUrl(url: string, flag = '--queue'): Redis {
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) throw new Error(`${flag}: expected redis://host:port (or rediss://), got "${url}"`);
-  // BullMQ requires blocking connections to retry for ever; connect when first used.
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  // BullMQ requires blocking connections to retry for ever; connect when first used, reconnect within 2 s of Redis coming back.
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: reconnectDelay });
+}
+
+/** Options of {@link queueTrainExecutor} and {@link startTrainWorker}. */
+export interface TrainQueueOptions {
+  /** Redis, `redis://host:port`. */
+  url: string;
+  /** BullMQ queue name (default {@link DEFAULT_TRAIN_QUEUE}). */
+  name?: string;
+  /** Where the lines about jobs and Redis outages go (one call per line, no program prefix); default: nowhere. */
+  log?: (line: string) => void;
+  /** Interval of the "still unreachable" line while Redis is down (ms; default RedisWatch's 30 s). */
+  outageReportMs?: number;
 }
 
 /** Runs training jobs as BullMQ jobs on the queue `name` at `url` (spert-label-studio --queue). */
-export async function queueTrainExecutor(o: { url: string; name?: string }): Promise<TrainExecutor> {
+export async function queueTrainExecutor(o: TrainQueueOptions): Promise<TrainExecutor> {
   const name = o.name ?? DEFAULT_TRAIN_QUEUE;
+  const watch = RedisWatch.start({ url: o.url, name: 'spert-label-studio', log: o.log ?? (() => undefined), bare: true, reportEveryMs: o.outageReportMs });
   const connection = redisFromUrl(o.url);
   const queue = new Queue<TrainJob, TrainJobResult>(name, { connection });
   const events = new QueueEvents(name, { connection: connection.duplicate() });
+  // Without listeners BullMQ prints every failed reconnect attempt as a stack trace; the watch says it once.
+  queue.on('error', (e) => watch.error(e));
+  events.on('error', (e) => watch.error(e));
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   } catch (e) {
+    watch.close();
     await Promise.allSettled([queue.close(), events.close()]);
     connection.disconnect();
     throw new Error(`--queue ${o.url}: cannot reach Redis (${(e as Error).message})`);
@@ -42,6 +61,7 @@ export async function queueTrainExecutor(o: { url: string; name?: string }): Pro
       return (await added.waitUntilFinished(events)) as TrainJobResult;
     },
     async close() {
+      watch.close();
       await Promise.allSettled([events.close(), queue.close()]);
       connection.disconnect();
     },
@@ -59,8 +79,9 @@ export interface RunningTrainWorker {
  * time. Training holds the process for minutes, so a job's lock lasts `lockMs` (default 10 min)
  * before another worker may take it over.
  */
-export async function startTrainWorker(o: { url: string; name?: string; lockMs?: number; log?: (line: string) => void }): Promise<RunningTrainWorker> {
+export async function startTrainWorker(o: TrainQueueOptions & { lockMs?: number }): Promise<RunningTrainWorker> {
   const log = o.log ?? (() => undefined);
+  const watch = RedisWatch.start({ url: o.url, name: 'spert-label-studio-worker', log, bare: true, reportEveryMs: o.outageReportMs });
   const connection = redisFromUrl(o.url);
   const worker = new Worker<TrainJob, TrainJobResult>(
     o.name ?? DEFAULT_TRAIN_QUEUE,
@@ -73,10 +94,11 @@ export async function startTrainWorker(o: { url: string; name?: string; lockMs?:
     { connection, concurrency: 1, lockDuration: o.lockMs ?? 600_000, maxStalledCount: 1 },
   );
   worker.on('failed', (job, err) => log(`job ${job?.id ?? '?'} failed: ${err.message}`));
-  worker.on('error', (err) => log(err.message));
+  worker.on('error', (err) => watch.error(err));
   await worker.waitUntilReady();
   return {
     async close() {
+      watch.close();
       await worker.close();
       connection.disconnect();
     },

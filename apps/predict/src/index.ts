@@ -3,5 +3,4 @@ export { threadExecutor, type ThreadExecutorOptions } from './thread-executor';
 export { createBatchBar, type BatchBar } from './progress';
 export { loadOptions, type ModelOptions } from './model-options';
 export { queueExecutor, redisConnection, listChunks, DEFAULT_QUEUE_NAME, DEFAULT_QUEUE_CHECK_MS, type ChunkJobData, type QueueExecutorOptions } from './queue';
-export { RedisWatch, isNetworkError, displayUrl, reconnectDelay, DEFAULT_OUTAGE_REPORT_MS, type RedisWatchOptions } from './redis-watch';
 export { parseWorkerArgs, runWorker, DEFAULT_SHUTDOWN_TIMEOUT_MS, type RunningWorker, type RunWorkerOptions, type WorkerCliOptions, type WorkerSignals } from './worker-cli';

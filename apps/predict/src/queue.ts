@@ -1,8 +1,7 @@
-import type { ChunkExecutor, ChunkResult, ChunkTask } from '@spert/batch';
-// BullMQ loads ioredis (its optional peer) at run time from these options; redis-watch.ts imports it too.
+import { reconnectDelay, RedisWatch, type ChunkExecutor, type ChunkResult, type ChunkTask } from '@spert/batch';
+// BullMQ loads ioredis (its optional peer) at run time from these options; @spert/batch's RedisWatch imports it too.
 import { Queue, QueueEvents, type JobsOptions, type RedisOptions } from 'bullmq';
 import type { ModelOptions } from './model-options';
-import { reconnectDelay, RedisWatch } from './redis-watch';
 
 /** BullMQ queue spert-predict and spert-worker use unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'spert-predict';

@@ -33,11 +33,5 @@ export async function reap(w: SpawnedWorker): Promise<void> {
   await w.exited;
 }
 
-/** Resolves once `cond()` is true (checked every 20 ms); rejects naming `what` after `ms`. */
-export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// Resolves once `cond()` is true (checked every 20 ms); rejects naming `what` after `ms`.
+export { until } from '../../../tools/testing/until';

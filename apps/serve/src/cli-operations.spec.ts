@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
-import { exportRandomModel } from '../test/export-random-model';
+import { exportRandomModel } from '../../../tools/testing/export-random-model';
 import { parseServeArgs, runServe, serverOptionsFromCli } from './cli';
 import type { SignalSource } from '@spert/http';
 

@@ -3,16 +3,21 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SpertOnnxRuntime, type SpertOnnxLoadOptions } from '@spert/onnx';
 import { writeWebFolder } from '@spert/web';
-import { buildApp, type ServeApp } from './app';
+import { buildApp, type BuildAppOptions, type ServeApp } from './app';
 import { createPoolPredictor } from './pool-predictor';
-import type { BatchOptions, ConnectionLimits, LogLevel, OperationsOptions, Predictor, ServeLimits } from './types';
+import type { Predictor } from './types';
 
-/** Options of {@link createServer}. */
-export interface CreateServerOptions {
+/** The runtime's load options the service passes through (threads, long documents and their windows). */
+type RuntimeLoadOptions = Pick<SpertOnnxLoadOptions, 'threads' | 'onTooLong' | 'window' | 'stride' | 'windowUnit'>;
+
+/**
+ * Options of {@link createServer}: {@link BuildAppOptions}' settings (limits, batching, operations,
+ * connections, logging), the runtime's load options, and what loading a model directory adds.
+ * The predictor, warm-up documents, versions and browser folder are createServer's to make.
+ */
+export interface CreateServerOptions extends Omit<BuildAppOptions, 'predictor' | 'warmup' | 'timers' | 'now' | 'versions' | 'webDir' | 'onClosed'>, RuntimeLoadOptions {
   /** Directory written by @spert/onnx's exportSpertOnnx (encoder.onnx, heads, config.json, vocab). */
   modelDir: string;
-  /** onnxruntime intra-op threads of each session (default: onnxruntime's choice). */
-  threads?: number;
   /**
    * Worker threads, each with its own session, predicting micro-batches in parallel (default 1:
    * one session in this thread). More than 1 needs `workerFile`.
@@ -20,17 +25,6 @@ export interface CreateServerOptions {
   workers?: number;
   /** The worker module for `workers` > 1 (main.ts passes predict-worker beside it). */
   workerFile?: string;
-  limits?: Partial<ServeLimits>;
-  batch?: Partial<BatchOptions>;
-  logger?: boolean;
-  /** Log level (default `info`: start-up, errors, a periodic summary; `debug` adds every request). */
-  logLevel?: LogLevel;
-  /** Where log lines go (default stdout). */
-  logStream?: { write(line: string): void };
-  /** Backpressure, timeout, API key, CORS, summary interval. */
-  operations?: Partial<OperationsOptions>;
-  /** Timeouts and caps of client connections (slow or idle clients). */
-  connections?: Partial<ConnectionLimits>;
   /** Warm the model up before `/health/ready` answers 200 (default true). */
   warmup?: boolean;
   /**
@@ -38,12 +32,6 @@ export interface CreateServerOptions {
    * "run in this browser" beside the service (default false); `bundleDir`: a built bundle to use.
    */
   browser?: boolean | { bundleDir?: string };
-  /** Documents longer than the encoder: 'window' (default), 'error' (422) or 'truncate'. */
-  onTooLong?: SpertOnnxLoadOptions['onTooLong'];
-  /** Window size, stride and their unit for long documents (the pipeline's defaults when omitted). */
-  window?: number;
-  stride?: number;
-  windowUnit?: SpertOnnxLoadOptions['windowUnit'];
   /** Loads the runtime (default SpertOnnxRuntime.load); injectable for tests of the wiring. */
   load?: (dir: string, options: SpertOnnxLoadOptions) => Promise<Predictor & { metadata(): { onnxruntimeVersion?: unknown } }>;
 }

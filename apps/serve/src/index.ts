@@ -1,6 +1,6 @@
 export { buildApp, type BuildAppOptions, type ServeApp } from './app';
+export type { LogSettings, ServeSettings, ServeSettingsInput } from './settings';
 export { HttpError } from '@spert/http';
-export { renderPage } from './page';
 export { prepareDocuments } from './prepare-documents';
 export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from '@spert/http';
 export { toResponseDocument } from './to-response';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SpertOnnxRuntime } from '@spert/onnx';
-import { exportRandomModel } from '../test/export-random-model';
+import { exportRandomModel } from '../../../tools/testing/export-random-model';
 import type { ServeApp } from './app';
 import { createServer } from './create-server';
 import type { DocumentOut } from './types';

@@ -1,98 +1,32 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SpertOnnxRuntime } from '@spert/onnx';
-import { buildBrowserBundle } from '@spert/web';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import sirv from 'sirv';
+import { BROWSER_PAGE_CSP, buildBrowserBundle } from '@spert/web';
+import type { BrowserContext } from 'playwright-core';
+import { describeWithChromium, extract, launchChromium } from '../../../tools/testing/chromium-page';
+import { exportRandomModel } from '../../../tools/testing/export-random-model';
 import { RulePredictor } from '../test/rule-predictor';
-import { exportRandomModel } from '../test/export-random-model';
 import { buildApp, type ServeApp } from './app';
 import { createServer } from './create-server';
-import { runExport } from './export-cli';
-import { BROWSER_PAGE_CSP, renderPage } from './page';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
-
-// A plain HTTP server on 127.0.0.1 (static folders: sirv), logging the paths asked for.
-async function listen(handler: Handler): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
-  const requests: string[] = [];
-  const server = createHttpServer((req, res) => {
-    requests.push(req.url ?? '');
-    void handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-function staticFiles(dir: string): Handler {
-  const files = sirv(dir, { dev: true, etag: false });
-  return (req, res) => files(req, res, () => {
-    res.statusCode = 404;
-    res.end('not found');
-  });
-}
-
-async function extract(page: Page, text: string): Promise<{ entities: Array<string | null>; relations: string[]; status: string | null }> {
-  await page.fill('#text', text);
-  await page.click('#go');
-  await page.waitForFunction(() => /^done in/.test(document.getElementById('status')?.textContent ?? '') || (document.getElementById('error')?.textContent ?? '') !== '', undefined, { timeout: 60_000 });
-  expect(await page.locator('#error').textContent()).toBe('');
-  const doc = page.locator('.doc[data-doc="0"]');
-  return {
-    entities: await doc.locator('g.entity').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-start')}-${g.getAttribute('data-end')} ${g.querySelector('.entity-label')?.textContent}`)),
-    relations: (await doc.locator('g.relation').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-head')}>${g.getAttribute('data-tail')} ${g.querySelector('.relation-label')?.textContent}`))).sort(),
-    status: await page.locator('#status').textContent(),
-  };
-}
-
-// Debian's chromium, never a browser download (see .ci/run); CHROMIUM_PATH overrides.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-
-if (!haveChromium && !inCi) {
-  console.warn(`page.spec: ${CHROMIUM} not found, browser test skipped (apt-get install -y chromium); in CI this fails`);
-}
-
-describe('renderPage', () => {
-  it('offers the browser switch only when told where the browser build is, and keeps its config inert', () => {
-    expect(renderPage()).toContain('"browser":null');
-    const page = renderPage({ browser: { bundle: 'web/spert-web.js', model: '</script><script>alert(1)</script>' } });
-    // The URLs are JSON data inside one <script type="application/json">: no "<" can end it early.
-    expect(page.match(/<\/script>/g)).toHaveLength(2);
-    expect(page).toContain('\\u003c/script>');
-    expect(() => renderPage({ serverless: true })).toThrow(/serverless page needs the browser build/);
-    expect(BROWSER_PAGE_CSP).toMatch(/script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'/);
-  });
-});
-
-(haveChromium || inCi ? describe : describe.skip)('web page in a real browser (chromium)', () => {
+describeWithChromium('page.spec')('web page in a real browser (chromium)', () => {
   let serve: ServeApp;
   let base: string;
   let context: BrowserContext;
-  let profile: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`chromium missing at ${CHROMIUM}: CI needs it for the browser test (apt-get install -y chromium)`);
+    browser = await launchChromium('spert-serve-chromium-');
+    context = browser.context;
     serve = await buildApp({ predictor: new RulePredictor(), batch: { maxWaitMs: 1 } });
     await serve.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(serve.app.server.address() as AddressInfo).port}`;
-    profile = mkdtempSync(path.join(tmpdir(), 'spert-serve-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1100, height: 700 },
-    });
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await serve?.app.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('highlights entities and draws labelled relation arcs for typed text, escaping everything', async () => {
@@ -212,49 +146,4 @@ describe('renderPage', () => {
     }
   }, 120_000);
 
-  it('spert-export --web writes a static folder whose page predicts from a plain static server, from the cache the second time', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'spert-export-web-'));
-    await exportRandomModel(root, { noneShift: 1.2 });
-    const bundleDir = path.join(root, 'bundle');
-    await buildBrowserBundle({ outDir: bundleDir });
-    const lines: string[] = [];
-    const out = path.join(root, 'onnx-web');
-    const webDir = path.join(root, 'site');
-    await runExport(['node', 'spert-export', '--model', path.join(root, 'model'), '--out', out, '--web', webDir], (l) => lines.push(l), { bundleDir });
-    expect(lines.join('\n')).toMatch(/wrote the browser folder .*site \(\d+ files, [\d.]+ MB\)/);
-    for (const f of ['index.html', 'spert-web.js', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.asyncify.wasm', 'model/config.json', 'model/encoder.onnx', 'model/vocab.txt']) {
-      expect(existsSync(path.join(webDir, f))).toBe(true);
-    }
-    const site = await listen(staticFiles(webDir));
-    const text = 'Mary met Bob in Paris , John Smith works for Acme Corp .';
-    const rt = await SpertOnnxRuntime.load(out, { threads: 1 });
-    const [want] = await rt.predictText([text]);
-    await rt.dispose();
-    try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${site.url}/`);
-      await page.waitForFunction(() => /^model loaded/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
-      expect(await page.locator('#legend span').allTextContents()).toEqual(['Peop', 'Org', 'Loc']);
-      expect(await page.isDisabled('#in-browser')).toBe(true);
-      const got = await extract(page, text);
-      expect(got.status).toMatch(/in this browser$/);
-      expect(got.entities).toEqual(want.entities.map((e) => `${e.start}-${e.end} ${e.type}`));
-      expect(got.relations.flatMap((r) => r.slice(r.indexOf(' ') + 1).split(', ')).sort()).toEqual(want.relations.map((r) => r.type).sort());
-      if (process.env.SPERT_SCREENSHOT_DIR) await page.screenshot({ path: path.join(process.env.SPERT_SCREENSHOT_DIR, 'web-demo.png'), fullPage: true });
-      // A second visit: the model and the wasm binary come from the Cache API.
-      site.requests.length = 0;
-      await page.reload();
-      await page.waitForFunction(() => /^model loaded/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
-      expect(await page.locator('#status').textContent()).toMatch(/\(from the cache\)$/);
-      expect(site.requests.filter((r) => r.startsWith('/model/') || r.endsWith('.wasm'))).toEqual([]);
-      expect((await extract(page, text)).entities).toEqual(got.entities);
-      expect(errors).toEqual([]);
-      await page.close();
-    } finally {
-      await site.close();
-      rmSync(root, { recursive: true, force: true });
-    }
-  }, 120_000);
 });

@@ -1,10 +1,9 @@
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
 import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { Command } from 'commander';
-import { SETTING_CHOICES, silentCommanderOutput, SPERT_DEFAULTS } from '@spert/core';
+import { integerOption, numberOption, SETTING_CHOICES, silentCommanderOutput, SPERT_DEFAULTS } from '@spert/core';
 import { describeScratchFamilies } from '@spert/model';
 import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
-import { int, num } from './flags';
 
 
 /** Parses `spert-train` arguments (argv without node and script) into a validated configuration. */
@@ -20,43 +19,43 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
     .option('--types <file>', 'types file (its order fixes the class indices)')
     .option('--encoder <dirOrId>', 'BERT-family checkpoint directory or Hub id (default: a random encoder built from the training words)')
     .option('--family <name>', `random encoder: ${describeScratchFamilies()}; default bert; not with --encoder`)
-    .option('--hidden-size <n>', 'random encoder: hidden size', int)
-    .option('--layers <n>', 'random encoder: layers', int)
-    .option('--heads <n>', 'random encoder: attention heads', int)
-    .option('--intermediate-size <n>', 'random encoder: feed-forward size', int)
-    .option('--max-vocab <n>', 'random encoder: largest vocabulary built from the training words', int)
+    .option('--hidden-size <n>', 'random encoder: hidden size', integerOption('--hidden-size'))
+    .option('--layers <n>', 'random encoder: layers', integerOption('--layers'))
+    .option('--heads <n>', 'random encoder: attention heads', integerOption('--heads'))
+    .option('--intermediate-size <n>', 'random encoder: feed-forward size', integerOption('--intermediate-size'))
+    .option('--max-vocab <n>', 'random encoder: largest vocabulary built from the training words', integerOption('--max-vocab'))
     .option('--lowercase', 'lower-case words before WordPiece (overrides the checkpoint, like the reference)')
     .option('--allow-non-finite', '--encoder: load weights holding NaN or infinite values (refused by default, naming the tensors)')
-    .option('--epochs <n>', `epochs (${T.epochs})`, int)
-    .option('--batch-size <n>', `training documents per batch (${T.batchSize})`, int)
-    .option('--eval-batch-size <n>', `documents per inference pass (${PIPELINE_DEFAULTS.batchSize})`, int)
-    .option('--lr <x>', `peak learning rate (${T.lr})`, num)
-    .option('--lr-warmup <x>', `warmup fraction of all updates (${T.lrWarmup})`, num)
-    .option('--weight-decay <x>', `AdamW weight decay (${T.weightDecay})`, num)
-    .option('--max-grad-norm <x>', `gradient clipping (${T.maxGradNorm})`, num)
-    .option('--neg-entity-count <n>', `negative spans per document (${T.negEntityCount})`, int)
-    .option('--neg-relation-count <n>', `strong negative pairs per document (${T.negRelationCount})`, int)
-    .option('--max-span-size <n>', `longest candidate span in words (${SPERT_DEFAULTS.maxSpanSize})`, int)
-    .option('--size-embedding <n>', `width embedding size (${SPERT_DEFAULTS.sizeEmbedding})`, int)
-    .option('--prop-drop <x>', `dropout on the heads' inputs (${SPERT_DEFAULTS.propDrop})`, num)
-    .option('--rel-filter-threshold <x>', `relation sigmoid threshold (${SPERT_DEFAULTS.relFilterThreshold})`, num)
-    .option('--max-pairs <n>', `relation candidates per chunk (${SPERT_DEFAULTS.maxPairs})`, int)
+    .option('--epochs <n>', `epochs (${T.epochs})`, integerOption('--epochs'))
+    .option('--batch-size <n>', `training documents per batch (${T.batchSize})`, integerOption('--batch-size'))
+    .option('--eval-batch-size <n>', `documents per inference pass (${PIPELINE_DEFAULTS.batchSize})`, integerOption('--eval-batch-size'))
+    .option('--lr <x>', `peak learning rate (${T.lr})`, numberOption('--lr'))
+    .option('--lr-warmup <x>', `warmup fraction of all updates (${T.lrWarmup})`, numberOption('--lr-warmup'))
+    .option('--weight-decay <x>', `AdamW weight decay (${T.weightDecay})`, numberOption('--weight-decay'))
+    .option('--max-grad-norm <x>', `gradient clipping (${T.maxGradNorm})`, numberOption('--max-grad-norm'))
+    .option('--neg-entity-count <n>', `negative spans per document (${T.negEntityCount})`, integerOption('--neg-entity-count'))
+    .option('--neg-relation-count <n>', `strong negative pairs per document (${T.negRelationCount})`, integerOption('--neg-relation-count'))
+    .option('--max-span-size <n>', `longest candidate span in words (${SPERT_DEFAULTS.maxSpanSize})`, integerOption('--max-span-size'))
+    .option('--size-embedding <n>', `width embedding size (${SPERT_DEFAULTS.sizeEmbedding})`, integerOption('--size-embedding'))
+    .option('--prop-drop <x>', `dropout on the heads' inputs (${SPERT_DEFAULTS.propDrop})`, numberOption('--prop-drop'))
+    .option('--rel-filter-threshold <x>', `relation sigmoid threshold (${SPERT_DEFAULTS.relFilterThreshold})`, numberOption('--rel-filter-threshold'))
+    .option('--max-pairs <n>', `relation candidates per chunk (${SPERT_DEFAULTS.maxPairs})`, integerOption('--max-pairs'))
     .option('--relation-negatives <kind>', `ablation: negative pairs from gold entities only or from all sample spans: ${SETTING_CHOICES.relationNegatives.join(' | ')} (${SPERT_DEFAULTS.relationNegatives})`)
     .option('--relation-context <kind>', `ablation: the relation classifier's context: ${SETTING_CHOICES.relationContext.join(' | ')} (${SPERT_DEFAULTS.relationContext})`)
     .option('--span-pooling <kind>', `ablation: fusion of a span's wordpieces: ${SETTING_CHOICES.spanPooling.join(' | ')} (${SPERT_DEFAULTS.spanPooling})`)
     .option('--freeze-encoder', 'train only the heads')
     .option('--eval-every-epoch', 'evaluate after every epoch (default: only after the last, as the reference)')
     .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')
-    .option('--limit-train <n>', 'use only the first N training documents', int)
-    .option('--seed <n>', `seed of initialisation, sampling and batch order (${T.seed})`, int)
+    .option('--limit-train <n>', 'use only the first N training documents', integerOption('--limit-train'))
+    .option('--seed <n>', `seed of initialisation, sampling and batch order (${T.seed})`, integerOption('--seed'))
     .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu')
     .option('--out <dir>', 'run directory: model/, eval/, log/, checkpoints/ (runs/spert)')
     .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints')
-    .option('--checkpoint-every <steps>', 'also write a checkpoint every N optimizer steps (default: after each epoch only)', int)
+    .option('--checkpoint-every <steps>', 'also write a checkpoint every N optimizer steps (default: after each epoch only)', integerOption('--checkpoint-every'))
     .option('--lenient', 'skip invalid documents in the training and validation sets (reported: how many and why) instead of stopping')
     .option('--verbose', 'also list the backend\'s active kernel fixes at start-up')
     .option('--no-progress', 'plain progress lines instead of the bar')
-    .option('--progress-every <steps>', 'without a progress bar (--no-progress, or stderr not a terminal): print a progress line every N steps, besides one per epoch (default 100)', int);
+    .option('--progress-every <steps>', 'without a progress bar (--no-progress, or stderr not a terminal): print a progress line every N steps, besides one per epoch (default 100)', integerOption('--progress-every'));
   // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
   program.exitOverride().configureOutput(silentCommanderOutput);
   program.parse(['node', 'spert-train', ...argv]);

@@ -47,5 +47,13 @@ describe('integerOption and numberOption', () => {
     expect(numberOption('--lr', 0, 1)('5e-5')).toBe(5e-5);
     expect(() => numberOption('--held-out', 0, 0.9)('')).toThrow('--held-out: expected a number from 0 to 0.9, got ""');
     expect(() => numberOption('--held-out', 0, 0.9)('1')).toThrow('--held-out: expected a number from 0 to 0.9, got "1"');
+    // Without a range: any integer (negative too) or finite number; the message names the flag.
+    expect(integerOption('--seed')('-3')).toBe(-3);
+    expect(() => integerOption('--epochs')('2.5')).toThrow('--epochs: expected an integer, got "2.5"');
+    expect(() => integerOption('--epochs')('x')).toThrow('--epochs: expected an integer, got "x"');
+    expect(() => integerOption('--batch-size', 1)('0')).toThrow('--batch-size: expected an integer of at least 1, got "0"');
+    expect(() => integerOption('--port', 0, 65535)('-1')).toThrow('--port: expected an integer from 0 to 65535, got "-1"');
+    expect(numberOption('--lr')('-0.5')).toBe(-0.5);
+    expect(() => numberOption('--lr')('Infinity')).toThrow('--lr: expected a number, got "Infinity"');
   });
 });

@@ -57,21 +57,32 @@ export function runCliMain(command: string, main: () => Promise<void>, options: 
 
 /**
  * A commander option parser for an integer flag within [min, max]; anything else throws
- * `<flag>: expected an integer from <min> to <max>, got "<value>"`.
+ * `<flag>: expected an integer from <min> to <max>, got "<value>"`. Without a range (a schema
+ * checks it later, listing every bad field at once) any safe integer passes and the message is
+ * `<flag>: expected an integer, got "<value>"`.
  */
-export function integerOption(flag: string, min: number, max: number): (value: string) => number {
+export function integerOption(flag: string, min?: number, max?: number): (value: string) => number {
+  const range = rangeText(min, max);
   return (value: string) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${flag}: expected an integer from ${min} to ${max}, got "${value}"`);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < (min ?? -Infinity) || n > (max ?? Infinity)) throw new Error(`${flag}: expected an integer${range}, got "${value}"`);
     return n;
   };
 }
 
-/** A commander option parser for a number flag within [min, max], with the message of {@link integerOption}. */
-export function numberOption(flag: string, min: number, max: number): (value: string) => number {
+/** A commander option parser for a number flag within [min, max] (any finite number without a range), with the messages of {@link integerOption}. */
+export function numberOption(flag: string, min?: number, max?: number): (value: string) => number {
+  const range = rangeText(min, max);
   return (value: string) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag}: expected a number from ${min} to ${max}, got "${value}"`);
+    if (value.trim() === '' || !Number.isFinite(n) || n < (min ?? -Infinity) || n > (max ?? Infinity)) throw new Error(`${flag}: expected a number${range}, got "${value}"`);
     return n;
   };
+}
+
+function rangeText(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  if (min !== undefined) return ` of at least ${min}`;
+  if (max !== undefined) return ` of at most ${max}`;
+  return '';
 }

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import { silentCommanderOutput } from '@spert/core';
+import { integerOption, numberOption, silentCommanderOutput } from '@spert/core';
 import { describeScratchFamilies } from '@spert/model';
 import { readConfigFile } from '../options';
 import { PretrainConfigSchema, resolvePretrainConfig, type PretrainConfig } from './options';
-import { int, num } from '../flags';
 
 const D = PretrainConfigSchema.parse({ corpus: ['-'] });
 
@@ -19,37 +18,37 @@ export function parsePretrainArgs(argv: string[]): PretrainConfig {
     .option('--config <file>', 'JSON file with any of the options below (camelCase keys); flags override it')
     .option('--corpus <paths...>', 'corpus files or directories: text (one document per line, or --text-mode paragraph), JSONL with a text field, .gz of either, SpERT JSON datasets (their words)')
     .option('--validation-corpus <paths...>', 'held-out text for validation loss and masked-token accuracy (default: a seeded share of --corpus)')
-    .option('--validation-fraction <x>', `share of the corpus's documents held out for validation (${D.validationFraction}); 0 = none`, num)
+    .option('--validation-fraction <x>', `share of the corpus's documents held out for validation (${D.validationFraction}); 0 = none`, numberOption('--validation-fraction'))
     .option('--text-mode <mode>', `plain text: line (one document per line) | paragraph (blank-line separated) (${D.textMode})`)
     .option('--text-field <name>', `JSONL: the field holding the text (${D.textField})`)
     .option('--encoder <dirOrId>', 'continue pre-training this checkpoint (directory or Hub id; its masked-LM head is reused when it has one)')
     .option('--family <name>', `from scratch: ${describeScratchFamilies()}; default bert`)
-    .option('--hidden-size <n>', `from scratch: hidden size (${D.hiddenSize})`, int)
-    .option('--layers <n>', `from scratch: layers (${D.layers})`, int)
-    .option('--heads <n>', `from scratch: attention heads (${D.heads})`, int)
-    .option('--intermediate-size <n>', `from scratch: feed-forward size (${D.intermediateSize})`, int)
-    .option('--max-vocab <n>', `from scratch: vocabulary size trained on the corpus (${D.maxVocab})`, int)
-    .option('--max-positions <n>', `from scratch: longest input the encoder accepts, for fine-tuning too (${D.maxPositions})`, int)
+    .option('--hidden-size <n>', `from scratch: hidden size (${D.hiddenSize})`, integerOption('--hidden-size'))
+    .option('--layers <n>', `from scratch: layers (${D.layers})`, integerOption('--layers'))
+    .option('--heads <n>', `from scratch: attention heads (${D.heads})`, integerOption('--heads'))
+    .option('--intermediate-size <n>', `from scratch: feed-forward size (${D.intermediateSize})`, integerOption('--intermediate-size'))
+    .option('--max-vocab <n>', `from scratch: vocabulary size trained on the corpus (${D.maxVocab})`, integerOption('--max-vocab'))
+    .option('--max-positions <n>', `from scratch: longest input the encoder accepts, for fine-tuning too (${D.maxPositions})`, integerOption('--max-positions'))
     .option('--lowercase', 'from scratch: lower-case the corpus for the tokenizer')
-    .option('--max-length <n>', `subwords per packed sequence, special tokens included (${D.maxLength})`, int)
-    .option('--mask-probability <x>', `share of subwords predicted; of them 80% [MASK], 10% random, 10% kept (${D.maskProbability})`, num)
+    .option('--max-length <n>', `subwords per packed sequence, special tokens included (${D.maxLength})`, integerOption('--max-length'))
+    .option('--mask-probability <x>', `share of subwords predicted; of them 80% [MASK], 10% random, 10% kept (${D.maskProbability})`, numberOption('--mask-probability'))
     .option('--no-whole-word', 'mask single subwords instead of whole words')
-    .option('--epochs <n>', `passes over the corpus (${D.epochs}); new masks every epoch`, int)
-    .option('--max-steps <n>', 'updates to run (overrides --epochs; the schedule spans them)', int)
-    .option('--batch-size <n>', `sequences per forward pass (${D.batchSize})`, int)
-    .option('--accumulate <n>', `forward passes per update (${D.accumulate}): an update sees batch-size x accumulate sequences`, int)
-    .option('--lr <x>', `peak learning rate (${D.lr})`, num)
-    .option('--lr-warmup <x>', `warmup fraction of all updates (${D.lrWarmup})`, num)
-    .option('--weight-decay <x>', `AdamW weight decay (${D.weightDecay})`, num)
-    .option('--max-grad-norm <x>', `gradient clipping (${D.maxGradNorm})`, num)
-    .option('--checkpoint-every <n>', `updates between checkpoints, besides one per epoch and one on Ctrl-C (${D.checkpointEvery})`, int)
-    .option('--seed <n>', `seed of initialisation, split, masking, dropout and batch order (${D.seed})`, int)
+    .option('--epochs <n>', `passes over the corpus (${D.epochs}); new masks every epoch`, integerOption('--epochs'))
+    .option('--max-steps <n>', 'updates to run (overrides --epochs; the schedule spans them)', integerOption('--max-steps'))
+    .option('--batch-size <n>', `sequences per forward pass (${D.batchSize})`, integerOption('--batch-size'))
+    .option('--accumulate <n>', `forward passes per update (${D.accumulate}): an update sees batch-size x accumulate sequences`, integerOption('--accumulate'))
+    .option('--lr <x>', `peak learning rate (${D.lr})`, numberOption('--lr'))
+    .option('--lr-warmup <x>', `warmup fraction of all updates (${D.lrWarmup})`, numberOption('--lr-warmup'))
+    .option('--weight-decay <x>', `AdamW weight decay (${D.weightDecay})`, numberOption('--weight-decay'))
+    .option('--max-grad-norm <x>', `gradient clipping (${D.maxGradNorm})`, numberOption('--max-grad-norm'))
+    .option('--checkpoint-every <n>', `updates between checkpoints, besides one per epoch and one on Ctrl-C (${D.checkpointEvery})`, integerOption('--checkpoint-every'))
+    .option('--seed <n>', `seed of initialisation, split, masking, dropout and batch order (${D.seed})`, integerOption('--seed'))
     .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu')
     .option('--out <dir>', `run directory: encoder/, data/, checkpoints/, log/ (${D.out})`)
     .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints')
     .option('--verbose', "also list the backend's active kernel fixes at start-up")
     .option('--no-progress', 'plain progress lines instead of the bar')
-    .option('--progress-every <steps>', 'without a progress bar: a progress line every N steps, besides one per epoch (default 100)', int);
+    .option('--progress-every <steps>', 'without a progress bar: a progress line every N steps, besides one per epoch (default 100)', integerOption('--progress-every'));
   program.exitOverride().configureOutput(silentCommanderOutput);
   program.parse(['node', 'spert-pretrain', ...argv]);
   if (program.args.length > 0) throw new Error(`unexpected argument "${program.args[0]}" (corpus files go after --corpus; see spert-pretrain --help)`);

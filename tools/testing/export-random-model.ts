@@ -1,4 +1,4 @@
-// Writes a small random SpERT model and exports it with @spert/onnx, so the serve tests run the
+// Writes a small random SpERT model and exports it with @spert/onnx, so the serve and export tests run the
 // real onnxruntime-node model end to end (the weights are random, the pipeline is not).
 import * as path from 'node:path';
 import { exportSpertOnnx, writeRandomSpertModel } from '@spert/onnx';

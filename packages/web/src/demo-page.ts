@@ -2,6 +2,7 @@
 // model or the user supplies reaches the DOM through textContent / setAttribute, never as markup.
 // With `browser` it also offers "run in this browser" (the @spert/web build on the same model
 // files), and with `serverless` it is the static page of spert-export --web, which has no server.
+// spert-serve serves it at `/`; spert-export --web writes it as the static folder's index.html.
 
 const STYLE = `
 *{box-sizing:border-box}body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}

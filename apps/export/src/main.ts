@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// spert-export entry point: everything testable lives in export-cli.ts.
+// spert-export entry point: everything testable lives in cli.ts.
 import { runCliMain } from '@spert/core';
-import { runExport } from './export-cli';
+import { runExport } from './cli';
 
 runCliMain('spert-export', async () => {
   await runExport(process.argv);

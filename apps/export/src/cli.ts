@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { assertModelDir, readTypes, silentCommanderOutput } from '@spert/core';
 import { exportSpertOnnx, type ExportResult } from '@spert/onnx';
-import { writeWebFolder } from '@spert/web';
-import { renderPage } from './page';
+import { renderPage, writeWebFolder } from '@spert/web';
 
 /** Parsed command line of spert-export. */
 export interface ExportCliOptions {

@@ -1,3 +1,5 @@
+// Redis outages of the queue executors (spert-predict's BullMQ queue, spert-label-studio's training
+// queue): one line when Redis goes, one while it stays away, one when it is back; no stack traces.
 import { Redis } from 'ioredis';
 
 /** Default interval of the "still unreachable" line while Redis stays down (ms). */
@@ -53,10 +55,12 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** Options of {@link RedisWatch.start}. */
 export interface RedisWatchOptions {
   url: string;
-  /** The program, first word of every line (`spert-worker`). */
+  /** The program (`spert-worker`): the first word of every line, and the name of the watch's Redis connection. */
   name: string;
   /** Where the lines go (one call per line, no newline). */
   log: (line: string) => void;
+  /** Lines without the leading `<name>: `, for a `log` that adds its own prefix. */
+  bare?: boolean;
   /** Interval of the "still unreachable" line while Redis stays down (default {@link DEFAULT_OUTAGE_REPORT_MS}). */
   reportEveryMs?: number;
   /** Also print the stack of every error, network errors included (one line each otherwise; none for network errors). */
@@ -75,6 +79,7 @@ export class RedisWatch {
   private readonly client: Redis;
   private readonly url: string;
   private readonly reportEveryMs: number;
+  private readonly say: (line: string) => void;
   private up = false;
   private everUp = false;
   private closing = false;
@@ -89,6 +94,7 @@ export class RedisWatch {
   private constructor(private readonly o: RedisWatchOptions) {
     this.url = displayUrl(o.url);
     this.reportEveryMs = o.reportEveryMs ?? DEFAULT_OUTAGE_REPORT_MS;
+    this.say = o.bare ? o.log : (line) => o.log(`${o.name}: ${line}`);
     this.downSince = Date.now();
     this.client = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: reconnectDelay, connectionName: `${o.name}-watch` });
     this.client.on('ready', () => this.markUp());
@@ -134,12 +140,12 @@ export class RedisWatch {
     if (this.closing) return;
     const e = asError(err);
     if (isNetworkError(e)) {
-      if (this.o.verbose) this.o.log(`${this.o.name}: (verbose) ${e.stack ?? e.message}`);
+      if (this.o.verbose) this.say(`(verbose) ${e.stack ?? e.message}`);
       return;
     }
     const line = explain ? explain(e) : undefined;
-    if (line !== null) this.o.log(`${this.o.name}: ${line ?? e.message}`);
-    if (this.o.verbose && e.stack) this.o.log(`${this.o.name}: (verbose) ${e.stack}`);
+    if (line !== null) this.say(`${line ?? e.message}`);
+    if (this.o.verbose && e.stack) this.say(`(verbose) ${e.stack}`);
   }
 
   /** Stops watching (no more lines). */
@@ -158,12 +164,12 @@ export class RedisWatch {
       this.up = false;
       this.lost += 1;
       this.downSince = Date.now();
-      this.o.log(`${this.o.name}: lost the connection to Redis at ${this.url} (${reason}); reconnecting, a line every ${seconds(this.reportEveryMs)} while it is down`);
+      this.say(`lost the connection to Redis at ${this.url} (${reason}); reconnecting, a line every ${seconds(this.reportEveryMs)} while it is down`);
     } else {
-      this.o.log(`${this.o.name}: Redis at ${this.url} is unreachable (${reason}); waiting for it, a line every ${seconds(this.reportEveryMs)}`);
+      this.say(`Redis at ${this.url} is unreachable (${reason}); waiting for it, a line every ${seconds(this.reportEveryMs)}`);
     }
     this.said = true;
-    this.timer = setInterval(() => this.o.log(`${this.o.name}: Redis at ${this.url} still unreachable after ${seconds(Date.now() - this.downSince)} (${this.reason})`), this.reportEveryMs);
+    this.timer = setInterval(() => this.say(`Redis at ${this.url} still unreachable after ${seconds(Date.now() - this.downSince)} (${this.reason})`), this.reportEveryMs);
     this.timer.unref();
   }
 
@@ -173,7 +179,7 @@ export class RedisWatch {
     this.stopReports();
     const was = this.everUp;
     this.everUp = true;
-    if (this.said) this.o.log(`${this.o.name}: Redis at ${this.url} is ${was ? 'back' : 'reachable'} after ${seconds(Date.now() - this.downSince)}`);
+    if (this.said) this.say(`Redis at ${this.url} is ${was ? 'back' : 'reachable'} after ${seconds(Date.now() - this.downSince)}`);
     this.said = false;
     for (const resolve of this.upWaiters.splice(0)) resolve();
     if (was) for (const l of this.upListeners) l();

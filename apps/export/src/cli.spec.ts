@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Document } from '@spert/core';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { sharedPath } from '../../../tools/testing/shared';
-import { parseExportArgs, runExport } from './export-cli';
+import { parseExportArgs, runExport } from './cli';
 
 const fixture = () => sharedPath('fixtures', 'spert-scratch-conll04');
 const typesFile = () => sharedPath('datasets', 'conll04', 'conll04_types.json');

@@ -1,5 +1,5 @@
 import { freePort, haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../../../tools/testing/redis';
-import { until } from '../test/processes';
+import { until } from '../../../tools/testing/until';
 import { displayUrl, isNetworkError, reconnectDelay, RedisWatch } from './redis-watch';
 
 const inCi = process.env.CI === 'true';

@@ -1,0 +1,1 @@
+export { parseExportArgs, runExport, type ExportCliOptions } from './cli';
