@@ -2,7 +2,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { TypesSchema } from '@spert/core';
-import { loadCheckpoint, saveCheckpoint, writeRandomCheckpoint, type NamedTensor } from '@spert/encoder';
+import { loadCheckpoint, saveCheckpoint, writeRandomCheckpoint, type NamedTensor } from '@spert/checkpoint';
 import { seededRandom } from '@spert/onnx';
 
 /** A bert-base-sized SpERT model (12 layers, hidden 768, 12 heads, intermediate 3072) with random
