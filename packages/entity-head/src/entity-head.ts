@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SpanPooling } from '@spert/core';
-import { gatherRows } from './gather-rows';
-import { type IntInput, readIntInput } from './int-input';
+import { assignNamed, gatherRows, linearOverParts, ownedVariable, readIntInput, type IntInput, type TensorMap } from '@spert/tfjs-ops';
 import { clsVectors } from './max-pool-spans';
 import { poolSpans } from './pool-spans';
-import { linearOverParts } from './linear-over-parts';
-import { assignNamed, ownedVariable, type TensorMap } from './parameters';
 import { seedStream } from './seed-stream';
 
 /** Configuration of {@link EntityHead}. */

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assignNamed, gatherRows, ownedVariable, type IntInput, linearOverParts, maxPoolSpans, seedStream, type TensorMap } from '@spert/entity-head';
+import { seedStream } from '@spert/core';
+import { maxPoolSpans } from '@spert/entity-head';
+import { assignNamed, gatherRows, linearOverParts, ownedVariable, type IntInput, type TensorMap } from '@spert/tfjs-ops';
 
 /** Configuration of {@link RelationHead}. */
 export interface RelationHeadConfig {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dropout } from './dropout';
-import { seedStream } from './seed-stream';
+import { seedStream } from '@spert/core';
 
 /**
  * A PyTorch-layout linear layer applied to the concatenation [p1 ; p2 ; ...] of row blocks

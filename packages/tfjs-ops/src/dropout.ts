@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { seedStream } from './seed-stream';
+import { seedStream } from '@spert/core';
 
 /**
  * Inverted dropout (kept values scaled by 1 / (1 - rate)) with a mask drawn from a seeded
