@@ -1,9 +1,8 @@
 // Models the ONNX benchmarks share (tsx only, not part of any package).
 import { rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { TypesSchema } from '@spert/core';
-import { loadCheckpoint, saveCheckpoint, writeRandomCheckpoint, type NamedTensor } from '@spert/encoder';
-import { seededRandom } from '@spert/onnx';
+import { createRng, type TypesSchema } from '@spert/core';
+import { loadCheckpoint, saveCheckpoint, writeRandomCheckpoint, type NamedTensor } from '@spert/checkpoint';
 
 /** A bert-base-sized SpERT model (12 layers, hidden 768, 12 heads, intermediate 3072) with random
 weights and the scratch model's vocabulary (so CoNLL04 words tokenize as in a real model).
@@ -17,7 +16,7 @@ export async function writeRandomBaseModel(dir: string, vocab: string[], types: 
     seed: 1,
   });
   const ckpt = await loadCheckpoint({ dir: bertDir });
-  const rand = seededRandom(2);
+  const rand = createRng(2);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const t = (shape: number[], std = 0.02): NamedTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => normal() * std) });
   const E = types.entities.length + 1;

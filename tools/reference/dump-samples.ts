@@ -6,8 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { readDataset, readTypes } from '@spert/core';
-import { createEvalSample, createRng, createTrainSample } from '@spert/span-sampler';
+import { createRng, readDataset, readTypes } from '@spert/core';
+import { createEvalSample, createTrainSample } from '@spert/span-sampler';
 import { BertWordPieceTokenizer, buildVocab } from '@spert/tokenizer';
 
 const ALL = 1_000_000_000;

@@ -1,12 +1,12 @@
 // Float64 reference helpers shared by the tests: seeded inputs, the plain definitions of
 // max-pooling and a linear layer, and the largest difference between two arrays.
-import { seedStream } from '@spert/core';
+import { createRng } from '@spert/core';
 
 /** Seeded uniform floats in [-1, 1), rounded to float32 so tensors and references see equal inputs. */
 export function randomArray(n: number, seed: number): Float64Array {
-  const next = seedStream(seed);
+  const next = createRng(seed);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.fround((next() / 4294967296) * 2 - 1);
+  for (let i = 0; i < n; i++) out[i] = Math.fround(next() * 2 - 1);
   return out;
 }
 

@@ -1,8 +1,8 @@
 // The tensor-free part of an encoder family: how its config.json reads and writes, which
 // parameters it has under which names, and how a fresh one is initialised. Export and serving
 // use only this part, so they never load TensorFlow.js.
+import type { SeededRng } from '@spert/core';
 import type { MaskedLmHeadNames } from './masked-lm';
-import type { SeededRandom } from './random';
 
 /**
  * Hyper-parameters every registered encoder family has (Hugging Face config.json names,
@@ -74,7 +74,7 @@ export interface CheckpointFamily<C extends EncoderConfig = EncoderConfig> {
   /** True for tensors checkpoints carry that the encoder never uses (pretraining heads, buffers). */
   isIgnoredTensor(name: string): boolean;
   /** The initial value of one parameter, reproducible from `rng`. */
-  initialParamValue(spec: ParamSpec, config: C, rng: SeededRandom): Float32Array;
+  initialParamValue(spec: ParamSpec, config: C, rng: SeededRng): Float32Array;
   /** Rows of the position table before the first token's (RoBERTa: pad_token_id + 1; 0 when positions start at 0). */
   positionOffset(config: C): number;
   /** Longest input in subword tokens (specials included) the encoder accepts. */

@@ -10,7 +10,7 @@ export { writeRandomCheckpoint, syntheticVocab } from './random-checkpoint';
 export type { RandomCheckpointOptions } from './random-checkpoint';
 export { resolveModelDir } from './hub';
 export type { ResolveModelOptions } from './hub';
-export { SeededRandom } from './random';
+export { initRng } from './random';
 export { transpose2d } from './transpose';
 export { initialMaskedLmParamValue, maskedLmParamNames, maskedLmParamSpecs, maskedLmTensorRole } from './masked-lm';
 export type { MaskedLmHeadNames, MaskedLmHeadParams, MaskedLmTensorRole } from './masked-lm';

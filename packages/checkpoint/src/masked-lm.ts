@@ -2,9 +2,10 @@
 // and initialisation. Every registered family has the same head (dense, GELU, LayerNorm, a decoder
 // tied to the word embeddings, an output bias); only the names and the architecture differ, so a
 // family declares its names and everything else is written here once.
+import type { SeededRng } from '@spert/core';
 import type { EncoderConfig, ParamSpec } from './family';
 import { paramSpecBuilder } from './param-init';
-import type { SeededRandom } from './random';
+import { normalArray } from './random';
 
 /** How a family names its masked-LM head in Hugging Face checkpoints. */
 export interface MaskedLmHeadNames {
@@ -70,10 +71,10 @@ export function maskedLmTensorRole(names: MaskedLmHeadNames, name: string): Mask
 }
 
 /** A fresh head parameter as transformers' _init_weights makes it: N(0, initializer_range) dense weight, zero biases, unit LayerNorm. */
-export function initialMaskedLmParamValue(names: MaskedLmHeadNames, spec: ParamSpec, config: EncoderConfig, rng: SeededRandom): Float32Array {
+export function initialMaskedLmParamValue(names: MaskedLmHeadNames, spec: ParamSpec, config: EncoderConfig, rng: SeededRng): Float32Array {
   const count = spec.shape.reduce((a, b) => a * b, 1);
   const params = maskedLmParamNames(names);
-  if (spec.name === params.denseWeight) return rng.normalArray(count, config.initializer_range);
+  if (spec.name === params.denseWeight) return normalArray(rng, count, config.initializer_range);
   if (spec.name === params.layerNormWeight) return new Float32Array(count).fill(1);
   return new Float32Array(count);
 }

@@ -1,7 +1,8 @@
 // What every encoder family shares about its parameters: how a spec list is built and how
 // Hugging Face's _init_weights initialises them.
 import type { EncoderConfig, ParamSpec } from './family';
-import type { SeededRandom } from './random';
+import type { SeededRng } from '@spert/core';
+import { normalArray } from './random';
 
 /** Collects parameter specs in order: `plain` tensors, `linear` layers (weight [out, in] + bias), LayerNorms of width `hidden`. */
 export function paramSpecBuilder(hidden: number) {
@@ -23,11 +24,11 @@ export function paramSpecBuilder(hidden: number) {
  * N(0, initializer_range) weights and embeddings (the word embedding's padding row zero), zero
  * biases, unit LayerNorm.
  */
-export function initialParamValue(spec: ParamSpec, config: EncoderConfig, rng: SeededRandom): Float32Array {
+export function initialParamValue(spec: ParamSpec, config: EncoderConfig, rng: SeededRng): Float32Array {
   const count = spec.shape.reduce((a, b) => a * b, 1);
   if (spec.name.endsWith('LayerNorm.weight')) return new Float32Array(count).fill(1);
   if (spec.name.endsWith('.bias')) return new Float32Array(count);
-  const data = rng.normalArray(count, config.initializer_range);
+  const data = normalArray(rng, count, config.initializer_range);
   if (spec.name === 'embeddings.word_embeddings.weight') {
     const pad = typeof config.extra.pad_token_id === 'number' ? config.extra.pad_token_id : 0;
     if (pad >= 0 && pad < config.vocab_size) data.fill(0, pad * config.hidden_size, (pad + 1) * config.hidden_size);

@@ -2,7 +2,7 @@
 import { saveCheckpoint } from './checkpoint';
 import { nodeFs, type CheckpointFs } from './checkpoint-fs';
 import type { EncoderConfig, EncoderConfigFields } from './family';
-import { SeededRandom } from './random';
+import { initRng } from './random';
 import { checkpointFamily, DEFAULT_MODEL_TYPE } from './registry';
 import type { NamedTensor } from './safetensors';
 
@@ -44,7 +44,7 @@ export async function writeRandomCheckpoint({ dir, config, vocab, seed, prefix =
   const full = family.makeConfig({ ...fields, vocab_size: vocab ? vocab.length : fields.vocab_size });
   if ('extra' in config) full.extra = { ...config.extra };
   const words = vocab ?? syntheticVocab(full.vocab_size);
-  const rng = new SeededRandom(seed);
+  const rng = initRng(seed);
   const tensors = new Map<string, NamedTensor>();
   for (const spec of family.paramSpecs(full)) tensors.set(spec.name, { shape: spec.shape, data: family.initialParamValue(spec, full, rng) });
   await saveCheckpoint({ dir, config: full, encoderTensors: tensors, prefix, vocab: words, fs });

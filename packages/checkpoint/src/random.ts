@@ -1,51 +1,16 @@
-// Seeded pseudo-random numbers so that initialisation and dropout are reproducible from a seed.
-import { createRng } from '@spert/core';
+// Weight initialisation and the encoders' dropout seeds draw from @spert/core's one generator on
+// the seed xor-ed with 0x9e3779b9, so that they do not repeat the span-sampling stream of the same
+// seed; the mix is kept so that every seed saved with a model still means the same weights.
+import { createRng, type SeededRng } from '@spert/core';
 
-// Module-level aliases: inside a vm context (jest) every global lookup such as `Math` in a hot
-// loop goes through the context's interceptors and costs far more than a local read.
-const { sqrt, log, sin, cos } = Math;
-const TWO_PI = 2 * Math.PI;
+/** The generator that initialises an encoder's weights (and draws its dropout seeds) from an integer seed. */
+export function initRng(seed: number): SeededRng {
+  return createRng((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
+}
 
-/** A deterministic generator of uniform and normal numbers (mulberry32 + Box-Muller). */
-export class SeededRandom {
-  private readonly next: () => number;
-  private spare: number | null = null;
-
-  /** Starts the sequence from an integer seed. */
-  constructor(seed: number) {
-    // The project's mulberry32, on a mixed seed so that it does not repeat other streams of the same seed.
-    this.next = createRng((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
-  }
-
-  /** Uniform in [0, 1). */
-  uniform(): number {
-    return this.next();
-  }
-
-  /** Standard normal sample. */
-  normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
-    }
-    let u = 0;
-    while (u === 0) u = this.uniform();
-    const v = this.uniform();
-    const r = sqrt(-2 * log(u));
-    this.spare = r * sin(TWO_PI * v);
-    return r * cos(TWO_PI * v);
-  }
-
-  /** A fresh 31-bit integer, e.g. to seed a tfjs op. */
-  int(): number {
-    return Math.floor(this.uniform() * 2147483647);
-  }
-
-  /** `count` values from N(0, std^2). */
-  normalArray(count: number, std: number): Float32Array {
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = this.normal() * std;
-    return out;
-  }
+/** `count` values from N(0, std^2) drawn in order from `rng`. */
+export function normalArray(rng: SeededRng, count: number, std: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = rng.normal() * std;
+  return out;
 }

@@ -1,36 +1,51 @@
-// One seeded generator for the whole project (span sampling, dropout seeds, random test weights):
-// mulberry32 is tiny, fast and reproducible from a 32-bit seed. The trainer keeps its own
-// xoshiro128** because it must save and restore the generator's state in checkpoints.
+// One seeded generator for the whole project (span sampling, dropout masks and seeds, weight
+// initialisation, random test weights): mulberry32 is tiny, fast and reproducible from a 32-bit
+// seed. Every package draws from createRng; the trainer's epoch order is the one exception: it
+// uses xoshiro128** (@spert/trainer Xoshiro128) because saved training states hold that state.
 
-// Module-level alias: inside a vm context (jest) a global lookup such as `Math` in a hot loop goes
-// through the context's interceptors and costs far more than a local read.
-const imul = Math.imul;
+// Module-level aliases: inside a vm context (jest) a global lookup such as `Math` in a hot loop
+// goes through the context's interceptors and costs far more than a local read.
+const { imul, sqrt, log, sin, cos } = Math;
+const TWO_PI = 2 * Math.PI;
 
-/** A seeded source of uniform floats in [0, 1). */
+/** A seeded source of uniform floats in [0, 1): what samplers and maskers accept. */
 export type Rng = () => number;
 
-function checkSeed(seed: number, who: string): number {
-  if (!Number.isFinite(seed)) throw new Error(`${who}: seed must be a finite number, got ${seed}`);
-  return Math.floor(seed) >>> 0;
+/** The project's seeded generator ({@link createRng}): uniform floats when called, plus the same stream's raw words and normal samples. */
+export interface SeededRng extends Rng {
+  /** The next raw unsigned 32-bit output; calling the generator returns this divided by 2^32 (one step of the same stream). */
+  uint32(): number;
+  /** A standard normal sample (Box-Muller on two uniforms; the second value of each pair serves the next call). */
+  normal(): number;
 }
 
-/** A mulberry32 stream of unsigned 32-bit integers (e.g. one seed per dropout call). */
-export function seedStream(seed: number): () => number {
-  let a = checkSeed(seed, 'seedStream');
-  return () => {
+/** The project's one seeded generator: mulberry32 from a 32-bit seed; see {@link SeededRng}. */
+export function createRng(seed: number): SeededRng {
+  if (!Number.isFinite(seed)) throw new Error(`createRng: seed must be a finite number, got ${seed}`);
+  let a = Math.floor(seed) >>> 0;
+  const uint32 = (): number => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = imul(t ^ (t >>> 15), t | 1);
     t ^= t + imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
   };
-}
-
-/** A mulberry32 PRNG of uniform floats in [0, 1): the same stream as seedStream, divided by 2^32. */
-export function createRng(seed: number): Rng {
-  checkSeed(seed, 'createRng');
-  const next = seedStream(seed);
-  return () => next() / 4294967296;
+  const uniform = (): number => uint32() / 4294967296;
+  let spare: number | null = null;
+  const normal = (): number => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = uniform();
+    const v = uniform();
+    const r = sqrt(-2 * log(u));
+    spare = r * sin(TWO_PI * v);
+    return r * cos(TWO_PI * v);
+  };
+  return Object.assign(uniform, { uint32, normal });
 }
 
 // MurmurHash3's finalizer: every input bit reaches every output bit.

@@ -2,7 +2,8 @@
 // tensors against the family's specs, initialising what is missing, holding them as TF.js
 // variables (Linear weights transposed to [in, out]) and copying them back out in PyTorch layout.
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom, transpose2d, type EncoderConfig, type NamedTensor, type ParamSpec } from '@spert/checkpoint';
+import type { SeededRng } from '@spert/core';
+import { initRng, transpose2d, type EncoderConfig, type NamedTensor, type ParamSpec } from '@spert/checkpoint';
 
 /** Options of {@link initialParamValues}. */
 export interface InitialParamValuesOptions<C extends EncoderConfig> {
@@ -15,7 +16,7 @@ export interface InitialParamValuesOptions<C extends EncoderConfig> {
   /** A spec that may be absent from `weights` (then initialised), given the names that are present. */
   optional?(spec: ParamSpec, present: ReadonlySet<string>): boolean;
   /** Seeded initial value of one parameter. */
-  initialValue(spec: ParamSpec, config: C, rng: SeededRandom): Float32Array;
+  initialValue(spec: ParamSpec, config: C, rng: SeededRng): Float32Array;
   /** Names the family in the mismatch error ("BERT"). */
   label: string;
   seed?: number;
@@ -53,7 +54,7 @@ export function initialParamValues<C extends EncoderConfig>(o: InitialParamValue
     }
     if (problems.length) throw new Error(`${o.label} weights do not match the config: ${problems.join('; ')}`);
   }
-  const rng = new SeededRandom(o.seed ?? 0);
+  const rng = initRng(o.seed ?? 0);
   for (const spec of o.specs) if (!values.has(spec.name)) values.set(spec.name, o.initialValue(spec, o.config, rng));
   return values;
 }

@@ -13,6 +13,3 @@ export { loadEncoder, loadBertEncoder } from './load';
 export { loadMaskedLm, MaskedLmHead, maskedLmLoss, saveMaskedLm, WORD_EMBEDDINGS } from './masked-lm';
 export type { LoadMaskedLmOptions, MaskedLmBatch, MaskedLmHeadOptions, MaskedLmLoss, SaveMaskedLmOptions } from './masked-lm';
 export type { LoadEncoderOptions, LoadBertEncoderOptions } from './load';
-// The checkpoint formats and the tensor-free family registry moved to @spert/checkpoint; they
-// stay importable from here so that code written against @spert/encoder keeps working.
-export * from '@spert/checkpoint';

@@ -10,7 +10,7 @@ import {
   makeDebertaV2Config,
   makeRobertaConfig,
   readSafetensors,
-  SeededRandom,
+  initRng,
   type BertConfig,
   type DebertaV2Config,
   type EncoderConfig,
@@ -199,7 +199,7 @@ const families: Array<[string, () => EncoderConfig, Forward64, string]> = [
 
 /** Random PyTorch-layout values with non-trivial LayerNorms and biases. */
 function perturb(tensors: Map<string, NamedTensor>, seed: number): Map<string, NamedTensor> {
-  const rng = new SeededRandom(seed);
+  const rng = initRng(seed);
   for (const t of tensors.values()) for (let i = 0; i < t.data.length; i++) t.data[i] = 0.4 * rng.normal() + (t.shape.length === 1 ? 0.2 : 0);
   return tensors;
 }

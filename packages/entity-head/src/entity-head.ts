@@ -1,12 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { SpanPooling } from '@spert/core';
-import { gatherRows } from './gather-rows';
-import { type IntInput, readIntInput } from './int-input';
+import { createRng, type SpanPooling } from '@spert/core';
+import { assignNamed, gatherRows, linearOverParts, ownedVariable, readIntInput, type IntInput, type TensorMap } from '@spert/tfjs-ops';
 import { clsVectors } from './max-pool-spans';
 import { poolSpans } from './pool-spans';
-import { linearOverParts } from './linear-over-parts';
-import { assignNamed, ownedVariable, type TensorMap } from './parameters';
-import { seedStream } from './seed-stream';
 
 /** Configuration of {@link EntityHead}. */
 export interface EntityHeadConfig {
@@ -83,7 +79,7 @@ export class EntityHead {
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`EntityHead: dropout must be in [0, 1), got ${this.dropout}`);
     this.spanPooling = config.spanPooling ?? 'max';
     if (!['max', 'mean', 'sum'].includes(this.spanPooling)) throw new Error(`EntityHead: spanPooling must be max, mean or sum, got ${JSON.stringify(this.spanPooling)}`);
-    const seeds = seedStream(config.seed ?? 0);
+    const seeds = createRng(config.seed ?? 0).uint32;
     const inputSize = 2 * hiddenSize + this.sizeEmbedding;
     this.sizeEmbeddings = ownedVariable(tf.randomNormal([this.widthTableSize, this.sizeEmbedding], 0, 0.02, 'float32', seeds()));
     this.weight = ownedVariable(tf.randomNormal([numEntityTypes + 1, inputSize], 0, 0.02, 'float32', seeds()));

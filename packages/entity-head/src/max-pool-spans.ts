@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc } from '@tensorflow/tfjs-core';
-import type { IntInput } from './int-input';
+import type { IntInput } from '@spert/tfjs-ops';
 import { readSpanRanges } from './span-ranges';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc } from '@tensorflow/tfjs-core';
 import type { SpanPooling } from '@spert/core';
-import type { IntInput } from './int-input';
+import type { IntInput } from '@spert/tfjs-ops';
 import { maxPoolSpans } from './max-pool-spans';
 import { readSpanRanges } from './span-ranges';
 

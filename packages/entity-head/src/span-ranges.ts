@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { type IntInput, readIntInput } from './int-input';
+import { type IntInput, readIntInput } from '@spert/tfjs-ops';
 
 /** Reads [B,S,2] wordpiece ranges for hidden states [B,T,H], checking each lies inside [0, T); `owner` prefixes the errors. */
 export function readSpanRanges(hidden: tf.Tensor3D, ranges: IntInput, owner: string): { data: ArrayLike<number>; B: number; T: number; H: number; S: number } {

@@ -8,7 +8,7 @@ export { bertOnnxFamily, buildBertEncoderGraph } from './families/bert';
 export { buildRobertaEncoderGraph, robertaOnnxFamilies, type RobertaEncoderShape } from './families/roberta';
 export { debertaV2OnnxFamily, buildDebertaV2EncoderGraph } from './families/deberta-v2';
 export { buildEntityHeadGraph, buildRelationHeadGraph, type BuildHeadOptions } from './export-heads';
-export { randomSpertWeights, seededRandom, writeRandomSpertModel, type RandomWeightsOptions, type RandomSpertModelOptions } from './random-weights';
+export { randomSpertWeights, writeRandomSpertModel, type RandomWeightsOptions, type RandomSpertModelOptions } from './random-weights';
 export type { WeightMap, WeightTensor } from './weights';
 export { OPSET } from './graph-builder';
 export { exportSpertOnnx, readCheckpointWeights, type ExportSpertOnnxOptions, type ExportResult } from './export-model';

@@ -2,9 +2,10 @@ import * as ort from 'onnxruntime-node';
 import { buildEncoderGraph, type EncoderShape } from './export-encoder';
 import { GraphBuilder } from './graph-builder';
 import { quantizeColumns, quantizedMatMul } from './quantize';
-import { randomSpertWeights, seededRandom } from './random-weights';
+import { createRng } from '@spert/core';
+import { randomSpertWeights } from './random-weights';
 
-const rand = seededRandom(9);
+const rand = createRng(9);
 const randomArray = (n: number, s = 1) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * s);
 
 // Round half to even, as ONNX's DynamicQuantizeLinear specifies.

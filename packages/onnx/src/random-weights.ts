@@ -18,12 +18,9 @@ export interface RandomWeightsOptions {
   scale?: number;
 }
 
-/** The project's seeded PRNG (mulberry32, floats in [0, 1)), so tests are reproducible. */
-export const seededRandom = createRng;
-
 /** A full random SpERT parameter map under the reference's names. */
 export function randomSpertWeights({ config, entityClasses, relationTypes, sizeEmbedding = 25, seed = 1, scale = 0.1 }: RandomWeightsOptions): WeightMap {
-  const rand = seededRandom(seed);
+  const rand = createRng(seed);
   const m: WeightMap = new Map();
   const H = config.hidden_size;
   const I = config.intermediate_size;

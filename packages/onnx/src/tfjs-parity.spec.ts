@@ -9,7 +9,7 @@ import { BertEncoder } from '@spert/encoder';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { exportSpertOnnx } from './export-model';
-import { seededRandom } from './random-weights';
+import { createRng } from '@spert/core';
 import { ONNX_FILES } from './onnx-files';
 import { SpertOnnxRuntime } from './runtime';
 
@@ -28,7 +28,7 @@ it('encoder.onnx of a random SpERT checkpoint matches the TF.js BertEncoder with
   await writeRandomCheckpoint({ dir: bertDir, config: { vocab_size: 300, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 64 }, vocab, seed: 11 });
   const ckpt = await loadCheckpoint({ dir: bertDir });
   // Random SpERT heads for 2 entity types (+ none) and 3 relation types.
-  const rand = seededRandom(5);
+  const rand = createRng(5);
   const randomTensor = (shape: number[]): NamedTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rand() - 0.5) * 0.2) });
   const H = 32;
   const heads = new Map<string, NamedTensor>([

@@ -1,7 +1,7 @@
 import { parsePredictionInput, readDataset, readTypes, SPERT_DEFAULTS, type Document, type PredictionInput, type SpertSettings } from '@spert/core';
 import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
 import { sharedPath } from '../../../tools/testing/shared';
-import { contextFreeRuntime } from './context-free-runtime';
+import { contextFreeRuntime } from '../test/context-free-runtime';
 import { predictDocuments } from './predict';
 
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);

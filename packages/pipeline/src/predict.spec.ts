@@ -1,7 +1,7 @@
 import { readDataset, readTypes, SPERT_DEFAULTS, type Document, type SpertSettings } from '@spert/core';
 import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
 import { sharedPath } from '../../../tools/testing/shared';
-import { contextFreeRuntime } from './context-free-runtime';
+import { contextFreeRuntime } from '../test/context-free-runtime';
 import { predictDocuments, scoreWords } from './predict';
 import { planWindows } from './windows';
 

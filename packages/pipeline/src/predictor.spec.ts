@@ -1,6 +1,6 @@
 import { SPERT_DEFAULTS, type Prediction, type PredictionInput, type Predictor, type TypesSchema } from '@spert/core';
 import { BertWordPieceTokenizer } from '@spert/tokenizer';
-import { contextFreeRuntime } from './context-free-runtime';
+import { contextFreeRuntime } from '../test/context-free-runtime';
 import { predictDocuments } from './predict';
 import { createBatchingPredictor, createPredictor } from './predictor';
 

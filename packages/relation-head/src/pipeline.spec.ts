@@ -2,10 +2,10 @@
 // relation head, in training (masked losses, gradients) and inference (filter, pairs, decode).
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
-import type { Document, EncodedDocument, TypesSchema } from '@spert/core';
+import { createRng, type Document, type EncodedDocument, type TypesSchema } from '@spert/core';
 import { EntityHead } from '@spert/entity-head';
 import { buildPrediction, filterSpans } from '@spert/pipeline';
-import { buildInferencePairs, collate, createEvalSample, createRng, createTrainSample, type SpanBatch } from '@spert/span-sampler';
+import { buildInferencePairs, collate, createEvalSample, createTrainSample, type SpanBatch } from '@spert/span-sampler';
 import { forwardHeads } from './index';
 import { RelationHead } from './relation-head';
 

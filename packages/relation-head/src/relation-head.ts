@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assignNamed, gatherRows, ownedVariable, type IntInput, linearOverParts, maxPoolSpans, seedStream, type TensorMap } from '@spert/entity-head';
+import { createRng } from '@spert/core';
+import { maxPoolSpans } from '@spert/entity-head';
+import { assignNamed, gatherRows, linearOverParts, ownedVariable, type IntInput, type TensorMap } from '@spert/tfjs-ops';
 
 /** Configuration of {@link RelationHead}. */
 export interface RelationHeadConfig {
@@ -91,7 +93,7 @@ export class RelationHead {
     this.maxPairs = config.maxPairs ?? 1000;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`RelationHead: dropout must be in [0, 1), got ${this.dropout}`);
     if (!Number.isInteger(this.maxPairs) || this.maxPairs < 1) throw new Error(`RelationHead: maxPairs must be a positive integer, got ${this.maxPairs}`);
-    const seeds = seedStream(config.seed ?? 1);
+    const seeds = createRng(config.seed ?? 1).uint32;
     this.weight = ownedVariable(tf.randomNormal([numRelationTypes, this.inputSize], 0, 0.02, 'float32', seeds()));
     this.bias = ownedVariable(tf.zeros([numRelationTypes]));
     this.nextSeed = seeds;

@@ -1,5 +1,5 @@
 export type { Range, SpanSample, ShapedArray, SpanBatch } from './types';
-export { createRng, sampleWithoutReplacement, type Rng } from './rng';
+export { sampleWithoutReplacement } from './sample-without-replacement';
 export { enumerateSpans } from './enumerate-spans';
 export { wordSpanToWordpieces } from './wordpiece-range';
 export { contextRange, relationContextRange, sentenceRange } from './context-range';

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Document, EncodedDocument, TypesSchema } from '@spert/core';
+import { createRng, type Document, type EncodedDocument, type TypesSchema } from '@spert/core';
 import { sharedPath } from '../../../tools/testing/shared';
 import { contextRange } from './context-range';
 import { enumerateSpans } from './enumerate-spans';
-import { createRng } from './rng';
 import { createTrainSample } from './train-sample';
 
 const types: TypesSchema = {

@@ -1,8 +1,8 @@
-import type { Document, EncodedDocument, RelationContext, RelationNegatives, TypesSchema } from '@spert/core';
+import type { Document, EncodedDocument, RelationContext, RelationNegatives, Rng, TypesSchema } from '@spert/core';
 import { relationContextRange, sentenceRange } from './context-range';
 import { enumerateSpans } from './enumerate-spans';
 import { normalizeSymmetricRelations } from './normalize-symmetric';
-import { type Rng, sampleWithoutReplacement } from './rng';
+import { sampleWithoutReplacement } from './sample-without-replacement';
 import type { Range, SpanSample } from './types';
 import { wordSpanToWordpieces } from './wordpiece-range';
 
@@ -14,7 +14,7 @@ export interface TrainSampleOptions {
   encoding: EncodedDocument;
   /** Types schema: entity/relation class indices and symmetric flags. */
   types: TypesSchema;
-  /** Seeded randomness for negative sampling (see `createRng`). */
+  /** Seeded randomness for negative sampling (`createRng` of @spert/core). */
   rng: Rng;
   /** Most negative spans per document (reference: 100). */
   negEntityCount?: number;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { AdamW, spertWeightDecay } from './adamw';
 import { adamwUpdateLoop, adamwUpdateOps } from './adamw-update';
-import { Rng } from './rng';
+import { Xoshiro128 } from './xoshiro128';
 
 const shapes: Record<string, number[]> = {
   'bert.encoder.layer.0.attention.self.query.weight': [2, 3],
@@ -47,7 +47,7 @@ describe('spertWeightDecay', () => {
 
 describe('AdamW', () => {
   it.each([['tfjs ops', adamwUpdateOps], ['JS loop', adamwUpdateLoop]])('%s kernel matches a float64 re-computation over 3 steps (<= 1e-6 relative), with decay groups, lr changes and a clip scale', (_, update) => {
-    const rng = new Rng(7);
+    const rng = new Xoshiro128(7);
     const draw = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + (hi - lo) * rng.next());
     const sign = () => (rng.next() < 0.5 ? -1 : 1);
     const init: Record<string, number[]> = {};

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
-import { readSafetensors } from '@spert/encoder';
+import { readSafetensors } from '@spert/checkpoint';
 import {
   checkpointName, decodeOptimizerState, encodeOptimizerState, latestCheckpoint, listCheckpoints, loadVariables,
   pruneCheckpoints, readCheckpoint, saveVariables, writeCheckpoint, type TrainingState,

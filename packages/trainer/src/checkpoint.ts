@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '@spert/checkpoint';
 import type { AdamWState } from './adamw';
-import type { RngState } from './rng';
+import type { Xoshiro128State } from './xoshiro128';
 import { writeDirectoryAtomic, writeFileAtomic } from '@spert/core';
 import { nodeFs, type TrainerFs } from './trainer-fs';
 
@@ -24,7 +24,7 @@ export interface TrainingState {
   baseLr: number;
   warmupFraction: number;
   /** Generator state for the per-step randomness handed to the loss function. */
-  rngState: RngState;
+  rngState: Xoshiro128State;
   /** Running loss window of the logger, so logged averages survive a resume. */
   lossWindow: { steps: number; loss: number; parts: Record<string, number>; docs: number };
   // Absent in checkpoints written before they were added; then not compared on resume.

@@ -1,22 +1,22 @@
 import { epochBatches } from './epoch-batches';
-import { Rng, permutation } from './rng';
+import { Xoshiro128, permutation } from './xoshiro128';
 
-describe('Rng', () => {
+describe('Xoshiro128', () => {
   it('is deterministic per seed and resumes exactly from a saved state', () => {
-    const a = new Rng(42);
-    const b = new Rng(42);
+    const a = new Xoshiro128(42);
+    const b = new Xoshiro128(42);
     const xs = Array.from({ length: 5 }, () => a.next());
     expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
     const state = a.getState();
     const next = Array.from({ length: 5 }, () => a.nextUint32());
-    const c = new Rng(0);
+    const c = new Xoshiro128(0);
     c.setState(state);
     expect(Array.from({ length: 5 }, () => c.nextUint32())).toEqual(next);
-    expect(new Rng(43).next()).not.toBe(xs[0]);
+    expect(new Xoshiro128(43).next()).not.toBe(xs[0]);
   });
 
   it('draws roughly uniform values in [0, 1) and valid permutations', () => {
-    const r = new Rng(1);
+    const r = new Xoshiro128(1);
     let sum = 0;
     for (let i = 0; i < 10000; i++) {
       const x = r.next();

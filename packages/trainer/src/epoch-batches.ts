@@ -1,4 +1,4 @@
-import { Rng, permutation } from './rng';
+import { Xoshiro128, permutation } from './xoshiro128';
 
 /** Options of {@link epochBatches}. */
 export interface EpochBatchesOptions {
@@ -23,7 +23,7 @@ export function epochBatches({ numItems, batchSize, seed, epoch, shuffle = true 
   if (!Number.isInteger(numItems) || numItems < 0) throw new Error(`epochBatches: numItems must be a non-negative integer, got ${numItems}`);
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`epochBatches: batchSize must be a positive integer, got ${batchSize}`);
   const order = shuffle
-    ? permutation(numItems, new Rng((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0))
+    ? permutation(numItems, new Xoshiro128((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0))
     : Array.from({ length: numItems }, (_, i) => i);
   const batches: number[][] = [];
   for (let b = 0; b + batchSize <= numItems; b += batchSize) batches.push(order.slice(b, b + batchSize));

@@ -3,7 +3,7 @@ export * from './adamw';
 export * from './adamw-update';
 export * from './linear-warmup-schedule';
 export * from './clip-grad-norm';
-export * from './rng';
+export * from './xoshiro128';
 export * from './epoch-batches';
 export * from './trainer-fs';
 export * from './checkpoint';

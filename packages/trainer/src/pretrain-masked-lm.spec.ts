@@ -6,14 +6,14 @@ import { useBackend } from '@spert/backend';
 import { makeEncoderConfig } from '@spert/checkpoint';
 import { createEncoder, MaskedLmHead } from '@spert/encoder';
 import { evaluateMaskedLm, pretrainMaskedLm, type MaskedLmBatchArrays, type MaskedLmSource } from './pretrain-masked-lm';
-import { Rng } from './rng';
+import { Xoshiro128 } from './xoshiro128';
 
 // A toy language: every sequence repeats one word (ids 4..23), so a masked token is predictable
 // from any unmasked one and a working pre-training loop must learn to copy it.
 const V = 24;
 const T = 10;
 function toySource(count: number, seed: number): MaskedLmSource {
-  const starts = Array.from({ length: count }, (_, i) => new Rng(seed * 1000 + i).int(20));
+  const starts = Array.from({ length: count }, (_, i) => new Xoshiro128(seed * 1000 + i).int(20));
   return {
     length: count,
     batch(indices: readonly number[], epoch: number): MaskedLmBatchArrays {
@@ -23,7 +23,7 @@ function toySource(count: number, seed: number): MaskedLmSource {
       const positions: number[] = [];
       const labels: number[] = [];
       indices.forEach((seq, b) => {
-        const r = new Rng((seed * 7919 + seq * 31 + epoch) >>> 0);
+        const r = new Xoshiro128((seed * 7919 + seq * 31 + epoch) >>> 0);
         const at = 1 + r.int(T - 2);
         inputIds[b * T] = 1; // [CLS]
         inputIds[b * T + T - 1] = 2; // [SEP]

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkpointFamily } from '@spert/checkpoint';
-import { SPERT_DEFAULTS, type Document, type EncodedDocument } from '@spert/core';
+import { createRng, SPERT_DEFAULTS, type Document, type EncodedDocument } from '@spert/core';
 import type { SpertModel } from '@spert/model';
-import { collate, createRng, createTrainSample } from '@spert/span-sampler';
+import { collate, createTrainSample } from '@spert/span-sampler';
 import type { Progress, ProgressMode } from './progress';
 import { spertLoss } from './spert-loss';
 import { train, type TrainOptions, type TrainResult } from './train';

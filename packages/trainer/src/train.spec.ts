@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { latestCheckpoint, listCheckpoints, readCheckpoint } from './checkpoint';
-import { Rng } from './rng';
+import { Xoshiro128 } from './xoshiro128';
 import { spertLoss } from './spert-loss';
 import { assertWellFormedXml } from './testing/xml-well-formed';
 import { captureStream } from './testing/capture-stream';
@@ -22,7 +22,7 @@ interface Point {
 
 const CENTERS: Array<[number, number]> = [[2, 0], [-1, 2], [-1, -2]];
 function makeData(n: number, seed: number): Point[] {
-  const r = new Rng(seed);
+  const r = new Xoshiro128(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
   return Array.from({ length: n }, (_, i) => {
     const label = i % 3;

@@ -6,7 +6,7 @@ import { clipScale, globalGradNorm } from './clip-grad-norm';
 import { epochBatches } from './epoch-batches';
 import { linearWarmupSchedule } from './linear-warmup-schedule';
 import { createProgress, type Progress, type ProgressMode, type ProgressUpdate } from './progress';
-import { Rng } from './rng';
+import { Xoshiro128 } from './xoshiro128';
 import { TrainingLog, type EvalLogRow } from './training-log';
 import { nodeFs, type TrainerFs } from './trainer-fs';
 
@@ -19,7 +19,7 @@ export interface StepContext {
   /** Index of the batch in its epoch. */
   batchIndex: number;
   /** The run's generator (negative sampling, dropout seeds); its state is checkpointed. */
-  rng: Rng;
+  rng: Xoshiro128;
 }
 
 /**
@@ -202,7 +202,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
   let step = 0;
   let window = { steps: 0, loss: 0, parts: {} as Record<string, number>, docs: 0 };
   let resumedFrom: string | undefined;
-  const rng = new Rng(seed);
+  const rng = new Xoshiro128(seed);
 
   try {
     const from = typeof opts.resume === 'string' ? opts.resume : opts.resume ? await latestCheckpoint({ root: checkpointDir as string, fs }) : undefined;

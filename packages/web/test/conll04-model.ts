@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readDataset, readTypes, type TypesFileJson } from '@spert/core';
-import { writeSafetensors } from '@spert/encoder';
+import { writeSafetensors } from '@spert/checkpoint';
 import { exportSpertOnnx, writeRandomSpertModel } from '@spert/onnx';
 import { sharedPath } from '../../../tools/testing/shared';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseDataset, parseTypes, type Document, type EncodedDocument, type TypesSchema } from '@spert/core';
+import { createRng, parseDataset, parseTypes, type Document, type EncodedDocument, type TypesSchema } from '@spert/core';
 import { evaluate } from '@spert/evaluator';
 import { buildPrediction } from '@spert/pipeline';
-import { createRng, createTrainSample } from '@spert/span-sampler';
+import { createTrainSample } from '@spert/span-sampler';
 import { sharedPath } from '../../../../tools/testing/shared';
 
 // SciERC's Conjunction and Compare are symmetric (scierc_types.json); the experiment's relation

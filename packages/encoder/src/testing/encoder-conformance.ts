@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
-import { checkpointFamily, readPytorchBin, readSafetensors, SeededRandom, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
+import { checkpointFamily, readPytorchBin, readSafetensors, initRng, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
 import type { Encoder } from '../family';
 import type { Float64Weights } from './bert-float64';
 
@@ -78,7 +78,7 @@ export function runEncoder(enc: Encoder, { ids, mask, types }: EncoderBatch, tra
 
 /** Random PyTorch-layout weights with non-trivial LayerNorm and biases, in the encoder's names. */
 export function randomWeights(enc: Encoder, seed: number): Map<string, NamedTensor> {
-  const rng = new SeededRandom(seed);
+  const rng = initRng(seed);
   const w = enc.toTensors();
   for (const [, t] of w) for (let i = 0; i < t.data.length; i++) t.data[i] = 0.4 * rng.normal() + (t.shape.length === 1 ? 0.2 : 0);
   return w;
@@ -113,7 +113,7 @@ function checkGradients<C extends EncoderConfig>(family: EncoderConformance<C>, 
   const model = family.create({ config, weights });
   const { ids, mask, types } = batch;
   const [B, T, H] = [ids.length, ids[0].length, config.hidden_size];
-  const rng = new SeededRandom(2);
+  const rng = initRng(2);
   const R = Array.from({ length: B * T * H }, () => rng.normal());
   // loss = sum over non-padded positions of h * R
   const loss64 = (w: Float64Weights) => {

@@ -1,6 +1,6 @@
 // Hugging Face's RobertaPreTrainedModel._init_weights, reproducible from a seed and without tfjs.
 import type { ParamSpec } from '../../family';
-import type { SeededRandom } from '../../random';
+import type { SeededRng } from '@spert/core';
 import { initialParamValue as bertInitialParamValue } from '../bert/init';
 import type { RobertaConfig } from './config';
 import { asBertShaped } from './names';
@@ -10,7 +10,7 @@ import { asBertShaped } from './names';
  * LayerNorm, zero padding row of the word embeddings), plus a zero padding row of the position
  * embeddings, whose nn.Embedding has padding_idx = pad_token_id in RoBERTa.
  */
-export function initialRobertaParamValue(spec: ParamSpec, config: RobertaConfig, rng: SeededRandom): Float32Array {
+export function initialRobertaParamValue(spec: ParamSpec, config: RobertaConfig, rng: SeededRng): Float32Array {
   const data = bertInitialParamValue(spec, asBertShaped(config), rng);
   if (spec.name === 'embeddings.position_embeddings.weight') {
     const H = config.hidden_size;

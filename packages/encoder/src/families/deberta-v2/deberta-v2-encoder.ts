@@ -4,13 +4,14 @@
 // padded positions zeroed after the embedding LayerNorm, erf GELU, seeded dropout in training.
 import { checkIdRange, layerNorm } from '../layers';
 import * as tf from '@tensorflow/tfjs-core';
+import type { SeededRng } from '@spert/core';
 import { gelu } from '@spert/backend';
 import {
   checkpointFamily,
   normsRelativeEmbeddings,
   relativeEmbeddingRows,
   relativeGeometry,
-  SeededRandom,
+  initRng,
   type DebertaV2Config,
   type EncoderConfig,
   type NamedTensor,
@@ -55,13 +56,13 @@ const MASK_VALUE = -1e9;
 export class DebertaV2Encoder implements Encoder {
   private readonly params: EncoderParams;
   private readonly layers: Layer[] = [];
-  private readonly dropoutRng: SeededRandom;
+  private readonly dropoutRng: SeededRng;
   private readonly c2p: boolean;
   private readonly p2c: boolean;
 
   private constructor(readonly config: DebertaV2Config, values: Map<string, Float32Array>, seed: number) {
     this.params = new EncoderParams(CHECKPOINT.paramSpecs(config), values, 'DebertaV2Encoder');
-    this.dropoutRng = new SeededRandom(seed + 1);
+    this.dropoutRng = initRng(seed + 1);
     this.c2p = config.relative_attention && config.pos_att_type.includes('c2p');
     this.p2c = config.relative_attention && config.pos_att_type.includes('p2c');
     const lin = (n: string): Linear => ({ w: this.params.get(`${n}.weight`), b: this.params.get(`${n}.bias`) });
@@ -141,8 +142,8 @@ export class DebertaV2Encoder implements Encoder {
     const dh = H / nh;
     const hp = training ? c.hidden_dropout_prob : 0;
     const ap = training ? c.attention_probs_dropout_prob : 0;
-    const dropoutRng = dropoutSeed === undefined ? this.dropoutRng : new SeededRandom(dropoutSeed);
-    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, dropoutRng.int()) as tf.Tensor<R>) : x);
+    const dropoutRng = dropoutSeed === undefined ? this.dropoutRng : initRng(dropoutSeed);
+    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, Math.floor(dropoutRng() * 2147483647)) as tf.Tensor<R>) : x);
     const v = (n: string) => this.params.get(n);
     const dense = (x: tf.Tensor2D, L: Linear): tf.Tensor2D => tf.fused.matMul({ a: x, b: L.w, bias: L.b }) as tf.Tensor2D;
 

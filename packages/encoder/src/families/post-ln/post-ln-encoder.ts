@@ -4,8 +4,9 @@
 // embeddings; everything else lives here once.
 import { checkIdRange, layerNorm } from '../layers';
 import * as tf from '@tensorflow/tfjs-core';
+import type { SeededRng } from '@spert/core';
 import { gelu } from '@spert/backend';
-import { SeededRandom, type CheckpointFamily, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
+import { initRng, type CheckpointFamily, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
 import { EncoderParams, initialParamValues } from '../../encoder-params';
 import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
 
@@ -71,7 +72,7 @@ function initialValues<C extends EncoderConfig>(family: PostLnFamily<C>, { confi
 export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder {
   private readonly params: EncoderParams;
   private readonly layers: Layer[] = [];
-  private readonly dropoutRng: SeededRandom;
+  private readonly dropoutRng: SeededRng;
 
   /** The config it was built from; `model_type` names its family. */
   readonly config: C;
@@ -82,7 +83,7 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
     const values = initialValues(family, options);
     this.config = config;
     this.params = new EncoderParams(family.checkpoint.paramSpecs(config), values, family.className);
-    this.dropoutRng = new SeededRandom((options.seed ?? 0) + 1);
+    this.dropoutRng = initRng((options.seed ?? 0) + 1);
     const g = (n: string) => this.params.get(n);
     for (let l = 0; l < config.num_hidden_layers; l++) {
       const p = `encoder.layer.${l}`;
@@ -144,8 +145,8 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
     const dh = H / nh;
     const hp = training ? c.hidden_dropout_prob : 0;
     const ap = training ? c.attention_probs_dropout_prob : 0;
-    const dropoutRng = dropoutSeed === undefined ? this.dropoutRng : new SeededRandom(dropoutSeed);
-    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, dropoutRng.int()) as tf.Tensor<R>) : x);
+    const dropoutRng = dropoutSeed === undefined ? this.dropoutRng : initRng(dropoutSeed);
+    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, Math.floor(dropoutRng() * 2147483647)) as tf.Tensor<R>) : x);
     const v = (n: string) => this.params.get(n);
 
     return tf.tidy(() => {

@@ -4,7 +4,7 @@ import { makeDebertaV2Config, parseDebertaV2Config, readPytorchBin, readSafetens
 import { createEncoder } from '@spert/encoder';
 import { sharedPath } from '../../../../../tools/testing/shared';
 import { buildEncoderGraph } from '../../export-encoder';
-import { seededRandom } from '../../random-weights';
+import { createRng } from '@spert/core';
 import { describeOnnxEncoderConformance } from '../../testing/encoder-conformance';
 import type { WeightMap } from '../../weights';
 
@@ -17,7 +17,7 @@ const readWeights = (file: string): WeightMap => {
 
 /** A random DeBERTa-v2 checkpoint (deberta.* names) with non-trivial LayerNorm and biases. */
 function randomCheckpoint(config: ReturnType<typeof makeDebertaV2Config>): Map<string, NamedTensor> {
-  const rand = seededRandom(3);
+  const rand = createRng(3);
   const encoder0 = createEncoder({ config, seed: 1 });
   const tensors = new Map<string, NamedTensor>();
   for (const [name, t] of encoder0.toTensors({ prefix: true })) tensors.set(name, { shape: t.shape, data: Float32Array.from(t.data, () => (rand() - 0.5) * 0.8 + (t.shape.length === 1 ? 0.3 : 0)) });

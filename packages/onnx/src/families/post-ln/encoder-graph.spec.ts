@@ -1,7 +1,7 @@
 // The BERT and RoBERTa graphs are one post-LayerNorm graph that differs only in position ids:
 // with RoBERTa's position rows pad+1.. copied to BERT's rows 0.., onnxruntime gives the same bits.
 import * as ort from 'onnxruntime-node';
-import { SeededRandom } from '@spert/checkpoint';
+import { initRng } from '@spert/checkpoint';
 import type { EncoderShape } from '../../family';
 import type { WeightMap } from '../../weights';
 import { sameBits } from '../../../../../tools/testing/float64';
@@ -12,7 +12,7 @@ const shape: EncoderShape = { vocab_size: 30, hidden_size: 8, num_hidden_layers:
 const H = shape.hidden_size;
 
 function randomWeights(prefix: string): WeightMap {
-  const rng = new SeededRandom(11);
+  const rng = initRng(11);
   const m: WeightMap = new Map();
   const add = (name: string, dims: number[]) => m.set(prefix + name, { shape: dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => 0.3 * rng.normal()) });
   add('embeddings.word_embeddings.weight', [shape.vocab_size, H]);

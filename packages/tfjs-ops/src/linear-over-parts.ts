@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dropout } from './dropout';
-import { seedStream } from './seed-stream';
+import { createRng } from '@spert/core';
 
 /**
  * A PyTorch-layout linear layer applied to the concatenation [p1 ; p2 ; ...] of row blocks
@@ -18,7 +18,7 @@ export function linearOverParts(
   const total = parts.reduce((a, p) => a + p.shape[1], 0);
   if (total !== inSize) throw new Error(`linearOverParts: parts have ${total} columns, the weight expects ${inSize}`);
   const rate = options.dropout ?? 0;
-  const seeds = seedStream(options.seed ?? 0);
+  const seeds = createRng(options.seed ?? 0).uint32;
   return tf.tidy(() => {
     let offset = 0;
     let acc: tf.Tensor | undefined;

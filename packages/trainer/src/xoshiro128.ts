@@ -1,8 +1,11 @@
-// A small seeded generator whose whole state fits in training_state.json, so a resumed run
-// draws exactly the numbers the uninterrupted run would have drawn.
+// The training loop's generator (batch order, ctx.rng: span sampling, dropout seeds). It is not
+// @spert/core's createRng (mulberry32) on purpose: its whole state is saved in
+// training_state.json so that a resumed run draws exactly the numbers the uninterrupted run would
+// have drawn, and the training states saved so far hold xoshiro128**'s four words; switching
+// algorithms would make every saved run unresumable and change the epoch order of every seed.
 
-/** Saveable state of an {@link Rng}: four unsigned 32-bit words (xoshiro128**). */
-export type RngState = [number, number, number, number];
+/** Saveable state of an {@link Xoshiro128}: four unsigned 32-bit words. */
+export type Xoshiro128State = [number, number, number, number];
 
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
@@ -15,17 +18,17 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/** Seeded pseudo-random generator (xoshiro128**) with exportable state. */
-export class Rng {
+/** The xoshiro128** generator with exportable state, for the training loop's resumable randomness. */
+export class Xoshiro128 {
   private s: Uint32Array;
 
   /** Seeds the generator; any integer (or a saved state) is accepted. */
-  constructor(seed: number | RngState) {
+  constructor(seed: number | Xoshiro128State) {
     this.s = new Uint32Array(4);
     if (Array.isArray(seed)) {
       this.setState(seed);
     } else {
-      if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+      if (!Number.isFinite(seed)) throw new Error(`Xoshiro128: seed must be a finite number, got ${seed}`);
       const next = splitmix32(Math.floor(seed));
       for (let i = 0; i < 4; i++) this.s[i] = next();
       if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
@@ -53,21 +56,21 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`Rng.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`Xoshiro128.int: n must be a positive integer, got ${n}`);
     return Math.floor(this.next() * n);
   }
 
   /** Copy of the current state (for checkpoints). */
-  getState(): RngState {
+  getState(): Xoshiro128State {
     return [this.s[0], this.s[1], this.s[2], this.s[3]];
   }
 
   /** Restores a state from {@link getState}. */
   setState(state: readonly number[]): void {
     if (state.length !== 4 || state.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) {
-      throw new Error(`Rng: state must be 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`);
+      throw new Error(`Xoshiro128: state must be 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`);
     }
-    if (state.every((x) => x === 0)) throw new Error('Rng: the all-zero state is invalid for xoshiro128**');
+    if (state.every((x) => x === 0)) throw new Error('Xoshiro128: the all-zero state is invalid for xoshiro128**');
     for (let i = 0; i < 4; i++) this.s[i] = state[i];
   }
 }
@@ -77,7 +80,7 @@ function rotl(x: number, k: number): number {
 }
 
 /** Fisher-Yates permutation of 0..n-1 drawn from `rng`. */
-export function permutation(n: number, rng: Rng): number[] {
+export function permutation(n: number, rng: Xoshiro128): number[] {
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);

@@ -1,4 +1,4 @@
-// A deterministic runtime for tests (not exported): every score depends only on the subword ids
+// A deterministic runtime for tests (in test/, so not in the published package): every score depends only on the subword ids
 // inside the spans (and between them), never on the rest of the sequence, so a sentence scores
 // the same alone or inside a longer window. A real encoder attends to the whole window, so only
 // such a runtime can test the windowing and merging logic exactly.

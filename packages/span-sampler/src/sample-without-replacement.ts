@@ -1,6 +1,4 @@
-import { createRng, type Rng } from '@spert/core';
-
-export { createRng, type Rng };
+import type { Rng } from '@spert/core';
 
 /** Draws min(k, items.length) distinct items uniformly (partial Fisher-Yates), in draw order. */
 export function sampleWithoutReplacement<T>(items: readonly T[], k: number, rng: Rng): T[] {

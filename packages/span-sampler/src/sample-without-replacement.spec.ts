@@ -1,28 +1,5 @@
-import { createRng, sampleWithoutReplacement } from './rng';
-
-describe('createRng', () => {
-  it('is reproducible for a seed and differs between seeds', () => {
-    const a = createRng(42);
-    const b = createRng(42);
-    const c = createRng(43);
-    const xa = Array.from({ length: 20 }, a);
-    expect(Array.from({ length: 20 }, b)).toEqual(xa);
-    expect(Array.from({ length: 20 }, c)).not.toEqual(xa);
-    for (const x of xa) {
-      expect(x).toBeGreaterThanOrEqual(0);
-      expect(x).toBeLessThan(1);
-    }
-  });
-
-  it('is roughly uniform (10 bins, 100k draws, chi-square well under the 0.1% critical value 27.9)', () => {
-    const rng = createRng(7);
-    const bins = new Array<number>(10).fill(0);
-    const n = 100000;
-    for (let i = 0; i < n; i++) bins[Math.floor(rng() * 10)]++;
-    const chi2 = bins.reduce((s, o) => s + (o - n / 10) ** 2 / (n / 10), 0);
-    expect(chi2).toBeLessThan(27.9);
-  });
-});
+import { createRng } from '@spert/core';
+import { sampleWithoutReplacement } from './sample-without-replacement';
 
 describe('sampleWithoutReplacement', () => {
   const items = Array.from({ length: 30 }, (_, i) => i);
