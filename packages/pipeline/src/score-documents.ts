@@ -1,4 +1,4 @@
-import type { DocumentScores, EncodedDocument, SpertRuntime } from '@spert/core';
+import type { DocumentScores, EncodedDocument, IntArrayND, SpertRuntime } from '@spert/core';
 import { buildInferencePairs, collate, createEvalSample, sentenceRange } from '@spert/span-sampler';
 import { filterSpans } from './decode/filter-spans';
 
@@ -34,17 +34,24 @@ export async function scoreDocuments({ runtime, encodings }: ScoreDocumentsOptio
       const n = sample.spanWords.length;
       const entityProbs = entities.probs.slice(b * S * C, (b * S + n) * C);
       const entityLogits = entities.logits.slice(b * S * C, (b * S + n) * C);
-      const keptSpans = filterSpans({ probs: entityProbs, numClasses: C }).indices;
+      const kept = filterSpans({ probs: entityProbs, numClasses: C });
+      const keptSpans = kept.indices;
       const { pairs, contexts } = buildInferencePairs({
         keptSpans,
         spanRanges: sample.spanRanges,
         relationContext: settings.relationContext,
         sentence: sentenceRange(encodings[b].wordRanges),
       });
-      return { sample, entityProbs, entityLogits, keptSpans, pairs, contexts, relationProbs: new Float32Array(pairs.length * R), relationLogits: new Float32Array(pairs.length * R) };
+      return { sample, kept, entityProbs, entityLogits, keptSpans, pairs, contexts, relationProbs: new Float32Array(pairs.length * R), relationLogits: new Float32Array(pairs.length * R) };
     });
     const P = Math.max(0, ...perDoc.map((d) => d.pairs.length));
     const chunk = Math.max(1, Math.floor(settings.maxPairs));
+    // A relation head that reads entity types gets each candidate's predicted one (0 = not kept).
+    let spanTypes: IntArrayND | undefined;
+    if (settings.relationEntityTypes === 'embedding') {
+      spanTypes = { data: new Int32Array(B * S), shape: [B, S] };
+      for (const [b, d] of perDoc.entries()) d.kept.indices.forEach((s, k) => ((spanTypes as IntArrayND).data[b * S + s] = d.kept.types[k]));
+    }
     if (R > 0) {
       for (let p0 = 0; p0 < P; p0 += chunk) {
         const n = Math.min(chunk, P - p0);
@@ -56,7 +63,7 @@ export async function scoreDocuments({ runtime, encodings }: ScoreDocumentsOptio
             contexts.set(d.contexts[p0 + p], (b * n + p) * 2);
           }
         });
-        const rel = await scored.scorePairs({ pairs: { data: pairs, shape: [B, n, 2] }, contexts: { data: contexts, shape: [B, n, 2] } });
+        const rel = await scored.scorePairs({ pairs: { data: pairs, shape: [B, n, 2] }, contexts: { data: contexts, shape: [B, n, 2] }, ...(spanTypes ? { spanTypes } : {}) });
         if (rel.shape[0] !== B || rel.shape[1] !== n || rel.shape[2] !== R) {
           throw new Error(`runtime: relation scores have shape [${rel.shape.join(', ')}], expected [${B}, ${n}, ${R}] (${R} relation types)`);
         }
