@@ -15,8 +15,6 @@ export interface PipelineOptions extends WindowOptions {
   batchSize?: number;
   /** Documents longer than the encoder (default 'window'). */
   onTooLong?: TooLongPolicy;
-  /** false: entity-only mode, no relation candidates are built and the runtime's relation head never runs (default true). */
-  relations?: boolean;
 }
 
 /** Defaults of {@link PipelineOptions}, in one place for the library, the CLIs and the service. */
@@ -95,19 +93,13 @@ function planUnits(docs: readonly Prepared[], tokenizer: PipelineTokenizer, o: P
 }
 
 /** Scores encoded documents in length-sorted batches (little padding), results in input order. */
-async function scoreInBatches(
-  runtime: SpertRuntime,
-  encodings: readonly EncodedDocument[],
-  batchSize: number,
-  onBatch?: (indices: number[], scores: DocumentScores[]) => void,
-  relations?: boolean,
-): Promise<DocumentScores[]> {
+async function scoreInBatches(runtime: SpertRuntime, encodings: readonly EncodedDocument[], batchSize: number, onBatch?: (indices: number[], scores: DocumentScores[]) => void): Promise<DocumentScores[]> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const order = encodings.map((_, i) => i).sort((a, b) => encodings[a].inputIds.length - encodings[b].inputIds.length || a - b);
   const out: DocumentScores[] = new Array(encodings.length);
   for (let i = 0; i < order.length; i += batchSize) {
     const idx = order.slice(i, i + batchSize);
-    const scores = await scoreDocuments({ runtime, encodings: idx.map((j) => encodings[j]), relations });
+    const scores = await scoreDocuments({ runtime, encodings: idx.map((j) => encodings[j]) });
     idx.forEach((j, k) => (out[j] = scores[k]));
     onBatch?.(idx, scores);
   }
@@ -153,7 +145,7 @@ export async function predictDocuments(o: PredictDocumentsOptions): Promise<Pred
       if (--left[u.doc] === 0) done++;
     });
     o.onProgress?.(done, docs.length);
-  }, o.relations);
+  });
   return docs.map((d, i) => {
     const parts = perDoc[i].sort((a, b) => a.start - b.start);
     let pred: PredictedDocument;

@@ -7,8 +7,6 @@ export interface ScoreDocumentsOptions {
   runtime: SpertRuntime;
   /** Documents encoded by the model's tokenizer; they form one runtime batch. */
   encodings: readonly EncodedDocument[];
-  /** false: entity-only mode, no pairs are built and scorePairs is never called (default true). */
-  relations?: boolean;
 }
 
 /**
@@ -17,7 +15,7 @@ export interface ScoreDocumentsOptions {
  * its context range (localized, or the model's relation_context ablation), relation scores in chunks of `max_pairs` pairs per document (a memory
  * bound only: results do not depend on it).
  */
-export async function scoreDocuments({ runtime, encodings, relations = true }: ScoreDocumentsOptions): Promise<DocumentScores[]> {
+export async function scoreDocuments({ runtime, encodings }: ScoreDocumentsOptions): Promise<DocumentScores[]> {
   if (encodings.length === 0) return [];
   const { settings } = runtime;
   const C = settings.types.entities.length + 1;
@@ -38,9 +36,12 @@ export async function scoreDocuments({ runtime, encodings, relations = true }: S
       const entityLogits = entities.logits.slice(b * S * C, (b * S + n) * C);
       const kept = filterSpans({ probs: entityProbs, numClasses: C });
       const keptSpans = kept.indices;
-      const { pairs, contexts } = relations
-        ? buildInferencePairs({ keptSpans, spanRanges: sample.spanRanges, relationContext: settings.relationContext, sentence: sentenceRange(encodings[b].wordRanges) })
-        : { pairs: [], contexts: [] };
+      const { pairs, contexts } = buildInferencePairs({
+        keptSpans,
+        spanRanges: sample.spanRanges,
+        relationContext: settings.relationContext,
+        sentence: sentenceRange(encodings[b].wordRanges),
+      });
       return { sample, kept, entityProbs, entityLogits, keptSpans, pairs, contexts, relationProbs: new Float32Array(pairs.length * R), relationLogits: new Float32Array(pairs.length * R) };
     });
     const P = Math.max(0, ...perDoc.map((d) => d.pairs.length));

@@ -1,8 +1,7 @@
 import { parseTypes, SPERT_DEFAULTS, type BatchScores, type PairScoringInput, type ScoredBatch, type SpanScoringInput, type SpertRuntime, type SpertSettings } from '@spert/core';
 import { decodeRelations } from './decode/decode-relations';
 import { relationDecoding } from './decode/relation-decoding';
-import { decodeScores, predictDocuments } from './predict';
-import type { PipelineTokenizer } from './tokenizer-contract';
+import { decodeScores } from './predict';
 import { scoreDocuments } from './score-documents';
 
 const types = parseTypes({
@@ -96,30 +95,5 @@ describe('entity types for the relation head', () => {
     expect(Array.from(spanTypes?.data ?? []).slice(3).every((t) => t === 0)).toBe(true);
     const { runtime: off } = await predictWith({ ...SPERT_DEFAULTS, types });
     expect(off.pairInputs[0]).not.toHaveProperty('spanTypes');
-  });
-});
-
-describe('entity-only mode (relations: false)', () => {
-  // One subword per word between [CLS] and [SEP], as `encoding` above.
-  const tokenizer: PipelineTokenizer = {
-    maxLength: 512,
-    numSpecialTokens: 2,
-    encodeWord: () => [5],
-    encodeWords: (tokens: readonly string[]) => ({ inputIds: [101, ...tokens.map(() => 5), 102], wordRanges: tokens.map((_, i) => [i + 1, i + 2] as [number, number]), droppedWords: 0 }),
-  };
-  it('predicts the same entities, no relations, and never runs the relation head', async () => {
-    const settings: SpertSettings = { ...SPERT_DEFAULTS, types, relationEntityTypes: 'embedding' };
-    const full = handMadeRuntime(settings);
-    const [withRelations] = await predictDocuments({ runtime: full, tokenizer, inputs: [{ kind: 'tokens', tokens: words }] });
-    expect(full.pairInputs.length).toBeGreaterThan(0);
-    expect(withRelations.relations.length).toBeGreaterThan(0);
-    const entityOnly = handMadeRuntime(settings);
-    const [entities] = await predictDocuments({ runtime: entityOnly, tokenizer, inputs: [{ kind: 'tokens', tokens: words }], relations: false });
-    expect(entityOnly.pairInputs).toHaveLength(0);
-    expect(entities.relations).toEqual([]);
-    expect(entities.entities).toEqual(withRelations.entities);
-    const [scores] = await scoreDocuments({ runtime: entityOnly, encodings: [encoding], relations: false });
-    expect(scores.pairs).toEqual([]);
-    expect(scores.keptSpans).toEqual([0, 1, 2]);
   });
 });
