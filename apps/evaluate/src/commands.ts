@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
-import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, writeFileAtomic, type Prediction, type TypesSchema } from '@spert/core';
+import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, writeFileAtomic, type ParsePredictionOptions, type Prediction, type TypesSchema } from '@spert/core';
 import { evaluatePredictor } from '@spert/evaluator';
 import { SpertModel } from '@spert/model';
 import type { PipelineOptions } from '@spert/pipeline';
@@ -66,9 +66,9 @@ export type PredictionOutput = Omit<Prediction, 'charOffsets'> & { offsets?: Arr
  * `spert-eval predict`: reads a JSON array whose items are {tokens}, word arrays or raw strings
  * (split into words with character offsets) and writes predictions in the dataset schema with scores.
  */
-export async function predictCommand(o: ModelOptions & { input: string; output: string }): Promise<PredictionOutput[]> {
+export async function predictCommand(o: ModelOptions & { input: string; output: string; documents?: ParsePredictionOptions }): Promise<PredictionOutput[]> {
   const json = await readJsonFile(o.input, { what: 'prediction input' });
-  const items = parsePredictionInput(json, { source: o.input });
+  const items = parsePredictionInput(json, { ...o.documents, source: o.input });
   const { model } = await open(o);
   try {
     const predicted = await model.asPredictor(o.pipeline).predict(items, { source: o.input });

@@ -26,6 +26,7 @@ const entity = {
     text: { type: 'string', description: 'Covered text (tokens joined by spaces for token input)' },
     charStart: { type: 'integer', description: 'Character offset (UTF-16), text input only' },
     charEnd: { type: 'integer', description: 'Exclusive character offset, text input only' },
+    given: { type: 'boolean', description: 'true for an entity the request gave (entitiesMode), absent for a predicted one' },
   },
   required: ['type', 'start', 'end', 'score', 'text'],
 } as const;
@@ -60,6 +61,15 @@ export const predictSchema = {
           '({"tokens": [...]} or [...]), validated by the same rules as spert-eval predict input: a bad one answers 400 naming the field.',
         items: {},
       },
+      entitiesMode: {
+        type: 'string',
+        enum: ['given', 'merged'],
+        description:
+          'Read each document\'s "entities" as given entities ({"type", "start", "end"} word indices for words, {"type", "charStart", "charEnd"} ' +
+          'character offsets on word boundaries for text): "given" keeps exactly them, in their order, and scores relations among them; ' +
+          '"merged" adds them to the predicted ones. Without it, "entities" in a document is ignored.',
+      },
+      relations: { type: 'boolean', description: 'false: entities only; the relation head is not run (default true)' },
     },
   },
   response: {

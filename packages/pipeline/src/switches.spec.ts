@@ -96,4 +96,10 @@ describe('entity types for the relation head', () => {
     const { runtime: off } = await predictWith({ ...SPERT_DEFAULTS, types });
     expect(off.pairInputs[0]).not.toHaveProperty('spanTypes');
   });
+  it("gives a given entity's own type, not the predicted one", async () => {
+    const runtime = handMadeRuntime({ ...SPERT_DEFAULTS, types, relationEntityTypes: 'embedding' });
+    // "Rome" (candidate 1, predicted Loc) given as Peop; merged with the predicted ones.
+    await scoreDocuments({ runtime, encodings: [encoding], requests: [{ given: [{ start: 1, end: 2, type: Peop }], entitiesMode: 'merged' }] });
+    expect(Array.from(runtime.pairInputs[0].spanTypes?.data ?? []).slice(0, 3)).toEqual([Peop, Peop, Loc]);
+  });
 });

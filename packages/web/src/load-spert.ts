@@ -3,7 +3,9 @@
 import {
   parsePredictionDocument,
   readSettings,
+  type GivenEntity,
   type ModelMetadata,
+  type ParsePredictionOptions,
   type PredictCallOptions,
   type Prediction,
   type PredictionInput,
@@ -60,15 +62,18 @@ export interface LoadStats {
   cachedFiles: string[];
 }
 
-/** A document for {@link SpertWeb.predict}: raw text, `{text}`, `{tokens}` or an array of words. */
-export type WebDocument = string | { text: string } | { tokens: string[] } | readonly string[];
+/** A document for {@link SpertWeb.predict}: raw text, `{text}`, `{tokens}` or an array of words (`entities` beside text or tokens with `entitiesMode`). */
+export type WebDocument = string | { text: string; entities?: GivenEntity[] } | { tokens: string[]; entities?: GivenEntity[] } | readonly string[];
+
+/** Options of {@link SpertWeb.predict}: the call's options, given entities (`entitiesMode`) and entity-only mode (`relations: false`). */
+export type WebPredictOptions = PredictCallOptions & ParsePredictionOptions;
 
 /** SpERT loaded in the page. */
 export interface SpertWeb {
   /** Predicts one raw text (entities with word and character offsets, relations). */
-  predict(text: string, options?: PredictCallOptions): Promise<Prediction>;
+  predict(text: string, options?: WebPredictOptions): Promise<Prediction>;
   /** Predicts many documents at once, in order. */
-  predict(documents: readonly WebDocument[], options?: PredictCallOptions): Promise<Prediction[]>;
+  predict(documents: readonly WebDocument[], options?: WebPredictOptions): Promise<Prediction[]>;
   /** The {@link Predictor} contract (what the CLI and the service use), for code written against it. */
   readonly predictor: Predictor;
   /** The onnxruntime-web runtime behind it. */
@@ -224,13 +229,14 @@ export async function loadSpert(url: string | URL, options: LoadSpertOptions = {
   });
   stats.ms = performance.now() - started;
 
-  function predict(text: string, call?: PredictCallOptions): Promise<Prediction>;
-  function predict(documents: readonly WebDocument[], call?: PredictCallOptions): Promise<Prediction[]>;
-  async function predict(input: string | readonly WebDocument[], call: PredictCallOptions = {}): Promise<Prediction | Prediction[]> {
-    if (typeof input === 'string') return (await predictor.predict([{ kind: 'text', text: input }], call))[0];
+  function predict(text: string, call?: WebPredictOptions): Promise<Prediction>;
+  function predict(documents: readonly WebDocument[], call?: WebPredictOptions): Promise<Prediction[]>;
+  async function predict(input: string | readonly WebDocument[], call: WebPredictOptions = {}): Promise<Prediction | Prediction[]> {
+    const { entitiesMode, relations, ...options } = call;
+    if (typeof input === 'string') return (await predictor.predict([parsePredictionDocument(input, 'text', { relations })], options))[0];
     if (!Array.isArray(input)) throw new TypeError('predict: expected a string or an array of documents (strings, {text}, {tokens} or word arrays)');
-    const inputs: PredictionInput[] = input.map((d, i) => parsePredictionDocument(d, `documents[${i}]`));
-    return predictor.predict(inputs, call);
+    const inputs: PredictionInput[] = input.map((d, i) => parsePredictionDocument(d, `documents[${i}]`, { entitiesMode, relations }));
+    return predictor.predict(inputs, options);
   }
   return { predict, predictor, runtime, metadata, loadStats: stats, dispose: () => runtime.dispose() };
 }
