@@ -49,6 +49,8 @@ export async function evalCommand(o: ModelOptions & { dataset: string; out?: str
       source: o.dataset,
       outDir: o.out,
       label: path.basename(o.dataset, '.json'),
+      // The relation switches (constraint table, stored thresholds) are shown under the tables.
+      settings: model.settings,
     });
     if (e.files.length) o.log?.(`wrote ${e.files.join(', ')}`);
     return e.tables;

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
-import { findOrDownloadDataset, LENIENT_FLAG_HINT, loadDataset, readTypes, writeFileAtomic, type DatasetName, type Document } from '@spert/core';
-import { evaluatePredictor, type PredictorEvaluation } from '@spert/evaluator';
+import { collectRelationTriples, findOrDownloadDataset, LENIENT_FLAG_HINT, loadDataset, readTypes, writeFileAtomic, type DatasetName, type Document } from '@spert/core';
+import { evaluatePredictor, formatThresholdTuning, type PredictorEvaluation } from '@spert/evaluator';
 import { createScratchModel, openModel, saveModel, type SpertModel } from '@spert/model';
 import { trainSpert } from '@spert/trainer';
 import type { TrainConfig } from './options';
+import { readTuneSet, tuneModelThresholds } from './tune-thresholds';
 
 /** The scores a run logs per evaluation (JSONL/CSV log and the training curve). */
 function logMetrics(e: PredictorEvaluation): Record<string, number> {
@@ -52,6 +53,11 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
     relationNegatives: config.relationNegatives,
     relationContext: config.relationContext,
     spanPooling: config.spanPooling,
+    relationEntityTypes: config.relationEntityTypes,
+    typeEmbedding: config.typeEmbeddingSize,
+    relationTypeConstraints: config.relationTypeConstraints,
+    // The constraint table comes from the training set (as trainSpert would take it), so that it is saved with every checkpoint.
+    ...(config.relationTypeConstraints === 'train' ? { relationTriples: collectRelationTriples(train, types, paths.train) } : {}),
   };
   const model: SpertModel = config.encoder
     ? await openModel({ id: config.encoder, types, settings, lowercase: config.lowercase, seed: config.seed, allowNonFinite: config.allowNonFinite })
@@ -75,6 +81,8 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
   );
   // A validation document too long for the encoder must fail now, not after hours of training.
   model.encodeDocuments(valid.map((d) => d.tokens), { source: paths.valid });
+  const tuning = config.tuneThresholds ? await readTuneSet(config, paths.valid, read) : undefined;
+  if (tuning) model.encodeDocuments(tuning.documents.map((d) => d.tokens), { source: tuning.path });
   const out = path.resolve(config.out);
   await writeFileAtomic({ path: path.join(out, 'train_config.json'), data: `${JSON.stringify(config, null, 2)}\n` });
   const evalDir = path.join(out, 'eval');
@@ -86,6 +94,13 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
   process.once('SIGINT', onSignal);
   const modelDir = path.join(out, 'model');
   const saveAndEvaluate = async (step: number): Promise<PredictorEvaluation> => {
+    if (tuning) {
+      const tuned = await tuneModelThresholds(model, tuning.documents, { noOverlapping: config.noOverlapping, batchSize: config.evalBatchSize, source: tuning.path });
+      const text = formatThresholdTuning(tuned, tuning.path);
+      log(text);
+      await writeFileAtomic({ path: path.join(evalDir, 'threshold_tuning.txt'), data: `${text}\n` });
+      await writeFileAtomic({ path: path.join(evalDir, 'threshold_tuning.json'), data: `${JSON.stringify(tuned, null, 2)}\n` });
+    }
     await saveModel(model, modelDir);
     log(`model saved to ${modelDir}; evaluating on ${paths.valid}`);
     return evaluatePredictor({
@@ -96,6 +111,7 @@ export async function runTraining(config: TrainConfig, log: (s: string) => void 
       source: paths.valid,
       outDir: evalDir,
       label: path.basename(paths.valid, '.json'),
+      settings: model.settings,
       epoch: config.epochs,
       step,
     });

@@ -11,6 +11,7 @@ export * from './dataset-files';
 export * from './download';
 export * from './find-dataset';
 export * from './model-settings';
+export * from './relation-triples';
 export * from './random';
 export * from './runtime';
 export * from './predictor';

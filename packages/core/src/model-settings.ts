@@ -22,7 +22,26 @@ export interface SpertSettings {
   relationContext: RelationContext;
   /** How a span's wordpieces are fused into its representation (span_pooling; the paper's ablation). */
   spanPooling: SpanPooling;
+  /** Whether the relation classifier also reads the head's and tail's entity type (relation_entity_types; SpERT.PL's idea). */
+  relationEntityTypes: RelationEntityTypes;
+  /** Width of the entity-type embedding the relation classifier reads when `relationEntityTypes` is 'embedding' (type_embedding_size). */
+  typeEmbedding: number;
+  /** Whether relations are restricted to the (head type, relation, tail type) triples of the training set (relation_type_constraints). */
+  relationTypeConstraints: RelationTypeConstraints;
+  /** The allowed triples (entity key, relation key, entity key) when `relationTypeConstraints` is 'train' (relation_triples). */
+  relationTriples?: RelationTriple[];
+  /** Per relation type key: its own threshold, overriding `relFilterThreshold` (rel_thresholds; tuned on a development set). */
+  relThresholds?: Record<string, number>;
 }
+
+/** 'none' = the reference's relation classifier; 'embedding' = it also reads a learned embedding of both entity types. */
+export type RelationEntityTypes = 'none' | 'embedding';
+
+/** 'off' = every triple may be emitted (the reference); 'train' = only the triples seen in the training set. */
+export type RelationTypeConstraints = 'off' | 'train';
+
+/** (head entity type key, relation type key, tail entity type key). */
+export type RelationTriple = [string, string, string];
 
 /**
  * Negative relation pairs in training: 'strong' = ordered pairs of distinct gold entities that are
@@ -47,7 +66,15 @@ export const SETTING_CHOICES = {
   relationNegatives: ['strong', 'weak'],
   relationContext: ['localized', 'sentence', 'cls', 'none'],
   spanPooling: ['max', 'mean', 'sum'],
-} as const satisfies { relationNegatives: readonly RelationNegatives[]; relationContext: readonly RelationContext[]; spanPooling: readonly SpanPooling[] };
+  relationEntityTypes: ['none', 'embedding'],
+  relationTypeConstraints: ['off', 'train'],
+} as const satisfies {
+  relationNegatives: readonly RelationNegatives[];
+  relationContext: readonly RelationContext[];
+  spanPooling: readonly SpanPooling[];
+  relationEntityTypes: readonly RelationEntityTypes[];
+  relationTypeConstraints: readonly RelationTypeConstraints[];
+};
 
 /** JSON layout of the "spert" object in config.json. */
 export interface SpertSettingsJson {
@@ -63,6 +90,16 @@ export interface SpertSettingsJson {
   relation_context?: RelationContext;
   /** Absent: 'max'. */
   span_pooling?: SpanPooling;
+  /** Absent: 'none' (written only when not the default, like the three keys below). */
+  relation_entity_types?: RelationEntityTypes;
+  /** Absent: 25. */
+  type_embedding_size?: number;
+  /** Absent: 'off'. */
+  relation_type_constraints?: RelationTypeConstraints;
+  /** Absent: no table. */
+  relation_triples?: RelationTriple[];
+  /** Absent: every type uses rel_filter_threshold. */
+  rel_thresholds?: Record<string, number>;
 }
 
 /** The reference's defaults (configs/example_train.conf). */
@@ -75,6 +112,9 @@ export const SPERT_DEFAULTS: Omit<SpertSettings, 'types'> = {
   relationNegatives: 'strong',
   relationContext: 'localized',
   spanPooling: 'max',
+  relationEntityTypes: 'none',
+  typeEmbedding: 25,
+  relationTypeConstraints: 'off',
 };
 
 /** Version tag the reference writes into config.json and checks on load. */
@@ -92,6 +132,11 @@ export function settingsToJson(s: SpertSettings): SpertSettingsJson {
     relation_negatives: s.relationNegatives,
     relation_context: s.relationContext,
     span_pooling: s.spanPooling,
+    // The switches of issue 23 are written only when used, so a reference-configured model's config.json stays as it was.
+    ...(s.relationEntityTypes !== 'none' ? { relation_entity_types: s.relationEntityTypes, type_embedding_size: s.typeEmbedding } : {}),
+    ...(s.relationTypeConstraints !== 'off' ? { relation_type_constraints: s.relationTypeConstraints } : {}),
+    ...(s.relationTriples ? { relation_triples: s.relationTriples.map((t) => [...t] as RelationTriple) } : {}),
+    ...(s.relThresholds ? { rel_thresholds: { ...s.relThresholds } } : {}),
   };
 }
 
@@ -149,7 +194,42 @@ export function readSettings(config: Record<string, unknown>, options: { types?:
     relationNegatives: choiceField(obj, 'relation_negatives', SETTING_CHOICES.relationNegatives, SPERT_DEFAULTS.relationNegatives, source),
     relationContext: choiceField(obj, 'relation_context', SETTING_CHOICES.relationContext, SPERT_DEFAULTS.relationContext, source),
     spanPooling: choiceField(obj, 'span_pooling', SETTING_CHOICES.spanPooling, SPERT_DEFAULTS.spanPooling, source),
+    ...readSwitches(obj, types, source),
   };
+}
+
+/** The relation-head switches (entity types, type constraints, per-type thresholds), checked against the types. */
+function readSwitches(obj: Record<string, unknown>, types: TypesSchema, source: string): Pick<SpertSettings, 'relationEntityTypes' | 'typeEmbedding' | 'relationTypeConstraints' | 'relationTriples' | 'relThresholds'> {
+  const relationEntityTypes = choiceField(obj, 'relation_entity_types', SETTING_CHOICES.relationEntityTypes, SPERT_DEFAULTS.relationEntityTypes, source);
+  const typeEmbedding = numberField(obj, 'type_embedding_size', SPERT_DEFAULTS.typeEmbedding, source);
+  if (!Number.isInteger(typeEmbedding) || typeEmbedding < 1) throw new Error(`${source}: spert.type_embedding_size must be a positive integer, got ${typeEmbedding}`);
+  const relationTypeConstraints = choiceField(obj, 'relation_type_constraints', SETTING_CHOICES.relationTypeConstraints, SPERT_DEFAULTS.relationTypeConstraints, source);
+  const entityKeys = new Set(types.entities.map((e) => e.key));
+  const relationKeys = new Set(types.relations.map((r) => r.key));
+  let relationTriples: RelationTriple[] | undefined;
+  if (obj.relation_triples !== undefined) {
+    if (!Array.isArray(obj.relation_triples)) throw new Error(`${source}: spert.relation_triples must be an array of [head type, relation type, tail type]`);
+    relationTriples = obj.relation_triples.map((t: unknown, i) => {
+      const ok = Array.isArray(t) && t.length === 3 && entityKeys.has(t[0]) && relationKeys.has(t[1]) && entityKeys.has(t[2]);
+      if (!ok) throw new Error(`${source}: spert.relation_triples[${i}] must be [entity type, relation type, entity type] of the model's types, got ${JSON.stringify(t)}`);
+      return [t[0], t[1], t[2]] as RelationTriple;
+    });
+  }
+  if (relationTypeConstraints === 'train' && !relationTriples) {
+    throw new Error(`${source}: spert.relation_type_constraints is "train" but spert.relation_triples is missing (the table of triples seen in training)`);
+  }
+  let relThresholds: Record<string, number> | undefined;
+  if (obj.rel_thresholds !== undefined) {
+    const raw = obj.rel_thresholds;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${source}: spert.rel_thresholds must be an object {relation type: threshold}`);
+    relThresholds = {};
+    for (const [k, v] of Object.entries(raw)) {
+      if (!relationKeys.has(k)) throw new Error(`${source}: spert.rel_thresholds names "${k}", which is not one of the model's relation types (${[...relationKeys].join(', ')})`);
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${source}: spert.rel_thresholds.${k} must be a number in [0, 1], got ${JSON.stringify(v)}`);
+      relThresholds[k] = v;
+    }
+  }
+  return { relationEntityTypes, typeEmbedding, relationTypeConstraints, ...(relationTriples ? { relationTriples } : {}), ...(relThresholds ? { relThresholds } : {}) };
 }
 
 /** Where the two schemas of {@link assertSameTypes} come from, for its message. */

@@ -27,6 +27,11 @@ export interface PairScoringInput {
   pairs: IntArrayND;
   /** [B, P, 2] subword range strictly between the two spans, the localized context ([0, 0] when empty). */
   contexts: IntArrayND;
+  /**
+   * [B, S] predicted entity type (1..E; 0 for spans not kept) of every candidate span, given only
+   * to models whose relation head reads entity types (spert.relation_entity_types "embedding").
+   */
+  spanTypes?: IntArrayND;
 }
 
 /** Classifier outputs over a batch: logits and their activation (softmax or sigmoid), row-major [B, N, C]. */

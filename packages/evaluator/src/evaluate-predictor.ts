@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { writeFileAtomic, type Document, type PredictedDocument, type Predictor, type TypesSchema } from '@spert/core';
+import { writeFileAtomic, type Document, type PredictedDocument, type Predictor, type SpertSettings, type TypesSchema } from '@spert/core';
 import { appendEvalCsv } from './csv';
 import { evaluate, type EvaluationResult } from './evaluate';
 import { renderExamplesHtml } from './html';
 import { metricsToJson } from './metrics-json';
 import { writePredictions } from './predictions';
 import { formatEvaluation } from './report';
+import { formatRelationSwitches } from './switches-report';
 
 /** Options of {@link evaluatePredictor}. */
 export interface EvaluatePredictorOptions {
@@ -28,6 +29,8 @@ export interface EvaluatePredictorOptions {
   onProgress?: (done: number, total: number) => void;
   /** Where the gold documents came from (a file path), named in errors. */
   source?: string;
+  /** The model's settings: its relation switches (type constraint table, tuned thresholds), if any, are added to the tables. */
+  settings?: SpertSettings;
 }
 
 /** What {@link evaluatePredictor} computed. */
@@ -50,7 +53,8 @@ export async function evaluatePredictor(o: EvaluatePredictorOptions): Promise<Pr
   const predictions: PredictedDocument[] = predicted.map((p) => ({ tokens: p.tokens, entities: p.entities.map(({ type, start, end, score }) => ({ type, start, end, score })), relations: p.relations }));
   const gold = o.documents.slice();
   const result = evaluate({ gold, predicted: predictions, types: o.types, noOverlapping: o.noOverlapping });
-  const tables = formatEvaluation(result);
+  const switches = o.settings ? formatRelationSwitches(o.settings) : '';
+  const tables = switches ? `${formatEvaluation(result)}\n\n${switches}` : formatEvaluation(result);
   const files: string[] = [];
   if (o.outDir) {
     const label = o.label ?? 'eval';

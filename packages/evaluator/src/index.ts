@@ -8,3 +8,5 @@ export * from './predictions';
 export * from './html';
 export * from './py-format';
 export * from './evaluate-predictor';
+export * from './tune-thresholds';
+export * from './switches-report';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@spert/checkpoint';
+import type { SpertSettings } from '@spert/core';
 
 /** Parameters of SpERT's heads, under the reference's names. */
 export const HEAD_TENSOR_NAMES = [
@@ -10,21 +11,29 @@ export const HEAD_TENSOR_NAMES = [
   'size_embeddings.weight',
 ] as const;
 
+/** The heads' parameter names of a model with these settings: the reference's, plus `rel_type_embeddings.weight` with relation_entity_types "embedding". */
+export function headTensorNames(settings: Pick<SpertSettings, 'relationEntityTypes'>): readonly string[] {
+  return settings.relationEntityTypes === 'embedding' ? [...HEAD_TENSOR_NAMES, 'rel_type_embeddings.weight'] : HEAD_TENSOR_NAMES;
+}
+
 /**
  * Picks the heads' tensors out of a checkpoint's non-encoder tensors; a missing head tensor or an
  * unknown extra tensor is an error that names it (a plain BERT checkpoint has no heads: build a
  * fresh model around its encoder instead).
  */
-export function headTensorsFromCheckpoint(extra: Map<string, NamedTensor>, source: string): Map<string, NamedTensor> {
-  const missing = HEAD_TENSOR_NAMES.filter((n) => !extra.has(n));
+export function headTensorsFromCheckpoint(extra: Map<string, NamedTensor>, source: string, names: readonly string[] = HEAD_TENSOR_NAMES): Map<string, NamedTensor> {
+  const missing = names.filter((n) => !extra.has(n));
   if (missing.length > 0) {
     throw new Error(
       `${source}: not a SpERT model: missing ${missing.join(', ')} (to fine-tune a plain BERT checkpoint, pass it as the encoder of a new model)`,
     );
   }
-  const unexpected = [...extra.keys()].filter((n) => !(HEAD_TENSOR_NAMES as readonly string[]).includes(n));
-  if (unexpected.length > 0) throw new Error(`${source}: unexpected tensors ${unexpected.join(', ')}`);
-  return new Map(HEAD_TENSOR_NAMES.map((n) => [n, extra.get(n) as NamedTensor]));
+  const unexpected = [...extra.keys()].filter((n) => !names.includes(n));
+  if (unexpected.length > 0) {
+    const hint = unexpected.includes('rel_type_embeddings.weight') ? ' (rel_type_embeddings.weight belongs to a model with spert.relation_entity_types "embedding"; config.json does not say so)' : '';
+    throw new Error(`${source}: unexpected tensors ${unexpected.join(', ')}${hint}`);
+  }
+  return new Map(names.map((n) => [n, extra.get(n) as NamedTensor]));
 }
 
 /** Wraps named arrays as float32 tfjs tensors (the caller disposes them). */

@@ -22,7 +22,7 @@ import { createPredictor, predictDocuments, scoreWords, type PipelineOptions } f
 import { forwardHeads, RelationHead, type HeadsOutput } from '@spert/relation-head';
 import type { SpanBatch } from '@spert/span-sampler';
 import { loadTokenizer, type EncodeWordsOptions, type SubwordTokenizer } from '@spert/tokenizer';
-import { headTensorsFromCheckpoint, toTfTensors } from './head-tensors';
+import { headTensorNames, headTensorsFromCheckpoint, toTfTensors } from './head-tensors';
 
 /** Logits of a training forward pass: entities [B,S,E+1], relations [B,P,R]. */
 export type SpertTrainOutput = HeadsOutput;
@@ -98,6 +98,7 @@ export class SpertModel implements SpertRuntime {
       dropout: settings.propDrop,
       maxPairs: settings.maxPairs,
       seed: seed * 2 + 2,
+      ...(settings.relationEntityTypes === 'embedding' ? { entityTypes: { count: settings.types.entities.length, dim: settings.typeEmbedding } } : {}),
     });
     return new SpertModel(encoder, entityHead, relationHead, tokenizer, settings);
   }
@@ -114,7 +115,7 @@ export class SpertModel implements SpertRuntime {
 
   /** {@link load} for a checkpoint already read (e.g. by openModel, which inspects it first). */
   static async fromCheckpoint(checkpoint: Checkpoint, settings: SpertSettings, { dir, lowercase, seed = 0 }: LoadSpertModelOptions): Promise<SpertModel> {
-    const heads = headTensorsFromCheckpoint(checkpoint.extraTensors, checkpoint.weightsFiles.join(', '));
+    const heads = headTensorsFromCheckpoint(checkpoint.extraTensors, checkpoint.weightsFiles.join(', '), headTensorNames(settings));
     const { tokenizer } = await loadTokenizer({ dir, lowercase, encoderMaxLength: encoderMaxLength(checkpoint.config) });
     const encoder = createEncoder({ config: checkpoint.config, tensors: checkpoint.encoderTensors, seed });
     const model = SpertModel.create({ encoder, tokenizer, settings, seed });
@@ -158,6 +159,14 @@ export class SpertModel implements SpertRuntime {
     }
     if (rel && rel.shape[0] !== R) {
       throw new Error(`${source}: rel_classifier.weight has ${rel.shape[0]} rows (relation types) but the types file lists ${R} relation types`);
+    }
+    if (rel && rel.shape[1] !== this.relationHead.inputSize) {
+      const why = this.relationHead.typeEmbeddingSize > 0 ? ` (with ${this.relationHead.typeEmbeddingSize}-wide entity-type embeddings: spert.relation_entity_types "embedding")` : '';
+      throw new Error(`${source}: rel_classifier.weight has ${rel.shape[1]} columns but this model's relation classifier reads ${this.relationHead.inputSize}${why}`);
+    }
+    const typeTable = tensors.get('rel_type_embeddings.weight');
+    if (typeTable && (typeTable.shape[0] !== E + 1 || typeTable.shape[1] !== this.settings.typeEmbedding)) {
+      throw new Error(`${source}: rel_type_embeddings.weight is [${typeTable.shape.join(', ')}] but the settings say [${E + 1}, ${this.settings.typeEmbedding}] (${E} entity types + none, type_embedding_size)`);
     }
     const size = tensors.get('size_embeddings.weight');
     if (size && size.shape[1] !== this.settings.sizeEmbedding) {
@@ -208,7 +217,7 @@ export class SpertModel implements SpertRuntime {
       return {
         entities,
         async scorePairs(pairs: PairScoringInput): Promise<BatchScores> {
-          const logits = relationHead.forward({ hidden, spanPool, widthEmbeddings, pairs: pairs.pairs, contexts: pairs.contexts, training: false });
+          const logits = relationHead.forward({ hidden, spanPool, widthEmbeddings, pairs: pairs.pairs, contexts: pairs.contexts, spanTypes: pairs.spanTypes, training: false });
           try {
             return readScores(logits, (x) => tf.sigmoid(x));
           } finally {

@@ -2,7 +2,7 @@
 // entity_head.onnx scores every candidate span; relation_head.onnx scores ordered pairs of the
 // spans the filter kept, computing each pair's localized context inside the graph (or, for the
 // relation_context ablations, max-pooling the context range the pipeline computed).
-import type { RelationContext, SpanPooling } from '@spert/core';
+import type { RelationContext, RelationEntityTypes, SpanPooling } from '@spert/core';
 import { GraphBuilder } from './graph-builder';
 import { buildRangeMaxTable, levelsFor, rangeMax, type RangeMaxTable } from './range-max';
 import { getWeight, transpose2d, weightShape, type WeightMap } from './weights';
@@ -18,6 +18,8 @@ export interface BuildHeadOptions {
   spanPooling?: SpanPooling;
   /** Relation context (spert.relation_context; default 'localized', the reference). */
   relationContext?: RelationContext;
+  /** Entity types into the relation classifier (spert.relation_entity_types; default 'none', the reference). */
+  relationEntityTypes?: RelationEntityTypes;
 }
 
 const POOLINGS: readonly SpanPooling[] = ['max', 'mean', 'sum'];
@@ -107,8 +109,11 @@ export function buildEntityHeadGraph({ weights, hiddenSize: H, maxSequenceLength
  * relation_context ablations (sentence, cls, none) the graph takes one more input, pair_contexts
  * int64 [B,P,2], the context ranges the pipeline computed (the sentence, [0, 1) for [CLS], [0, 0]
  * for none), and max-pools those the same way, so that rule is written once, in @spert/span-sampler.
+ * With relation_entity_types "embedding" it also takes span_types int64 [B,K], the predicted
+ * entity type of each span (the pipeline's filter decides it), and appends the head's and the
+ * tail's row of rel_type_embeddings.weight to the classifier's input.
  */
-export function buildRelationHeadGraph({ weights, hiddenSize: H, maxSequenceLength, spanPooling = 'max', relationContext = 'localized' }: BuildHeadOptions): Uint8Array {
+export function buildRelationHeadGraph({ weights, hiddenSize: H, maxSequenceLength, spanPooling = 'max', relationContext = 'localized', relationEntityTypes = 'none' }: BuildHeadOptions): Uint8Array {
   checkVariant({ spanPooling, relationContext });
   const g = new GraphBuilder('spert_relation_head');
   const hidden = g.input({ name: 'hidden_states', type: 'float32', dims: ['batch', 'sequence', H] });
@@ -116,6 +121,7 @@ export function buildRelationHeadGraph({ weights, hiddenSize: H, maxSequenceLeng
   const widths = g.input({ name: 'span_widths', type: 'int64', dims: ['batch', 'spans'] });
   const pairs = g.input({ name: 'pairs', type: 'int64', dims: ['batch', 'pairs', 2] });
   const givenContexts = relationContext === 'localized' ? undefined : g.input({ name: 'pair_contexts', type: 'int64', dims: ['batch', 'pairs', 2] });
+  const spanTypes = relationEntityTypes === 'embedding' ? g.input({ name: 'span_types', type: 'int64', dims: ['batch', 'spans'] }) : undefined;
   const table = buildRangeMaxTable(g, hidden, levelsFor(maxSequenceLength));
   const pooled = poolRanges(g, hidden, table, column(g, ranges, 0, 'span'), column(g, ranges, 1, 'span'), spanPooling);
   const size = sizeTable(g, weights);
@@ -138,8 +144,17 @@ export function buildRelationHeadGraph({ weights, hiddenSize: H, maxSequenceLeng
   const ctxMax = rangeMax(g, table, ctxStart, ctxEnd);
   const nonEmpty = g.op('Unsqueeze', [g.op('Greater', [ctxEnd, ctxStart]), lastAxis]);
   const ctx = g.op('Where', [nonEmpty, ctxMax, g.scalar(0, 'zero_f')]);
-  const repr = g.op('Concat', [ctx, byPair(pooled, headIdx), byPair(pooled, tailIdx), byPair(sizeEmb, headIdx), byPair(sizeEmb, tailIdx)], { axis: 2 });
-  const logits = linear(g, weights, repr, 'rel_classifier', 3 * H + 2 * size.dim);
+  const parts = [ctx, byPair(pooled, headIdx), byPair(pooled, tailIdx), byPair(sizeEmb, headIdx), byPair(sizeEmb, tailIdx)];
+  let typeDim = 0;
+  if (spanTypes) {
+    const shape = weightShape(weights, 'rel_type_embeddings.weight');
+    if (shape.length !== 2) throw new Error(`checkpoint: rel_type_embeddings.weight must be 2-D, got [${shape.join(', ')}]`);
+    typeDim = shape[1];
+    const typeEmb = g.op('Gather', [g.floatTensor('rel_type_embeddings.weight', shape, getWeight(weights, 'rel_type_embeddings.weight', shape)), spanTypes], { axis: 0 });
+    parts.push(byPair(typeEmb, headIdx), byPair(typeEmb, tailIdx));
+  }
+  const repr = g.op('Concat', parts, { axis: 2 });
+  const logits = linear(g, weights, repr, 'rel_classifier', 3 * H + 2 * size.dim + 2 * typeDim);
   const [nOut] = weightShape(weights, 'rel_classifier.weight');
   g.output(logits, { name: 'relation_logits', type: 'float32', dims: ['batch', 'pairs', nOut] });
   g.output(g.op('Sigmoid', [logits]), { name: 'relation_probs', type: 'float32', dims: ['batch', 'pairs', nOut] });

@@ -80,6 +80,13 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   if (relOut !== R) throw new Error(`checkpoint: rel_classifier has ${relOut} outputs but the types list ${R} relation types; wrong types file?`);
   const [, sizeDim] = weightShape(weights, 'size_embeddings.weight');
   if (sizeDim !== settings.sizeEmbedding) throw new Error(`checkpoint: size_embeddings width ${sizeDim} differs from spert.size_embedding ${settings.sizeEmbedding}`);
+  if (settings.relationEntityTypes === 'embedding') {
+    if (!weights.has('rel_type_embeddings.weight')) throw new Error('checkpoint: config.json says spert.relation_entity_types "embedding" but the weights have no rel_type_embeddings.weight');
+    const [rows, dim] = weightShape(weights, 'rel_type_embeddings.weight');
+    if (rows !== E + 1 || dim !== settings.typeEmbedding) {
+      throw new Error(`checkpoint: rel_type_embeddings.weight is [${rows}, ${dim}] but the settings say [${E + 1}, ${settings.typeEmbedding}] (${E} entity types + none, spert.type_embedding_size)`);
+    }
+  }
 
   await fs.mkdir(outDir, { recursive: true });
   const files: string[] = [];
@@ -94,6 +101,7 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
     // The ablation variants live in the graphs; one they cannot build fails the export (checkVariant).
     spanPooling: settings.spanPooling,
     relationContext: settings.relationContext,
+    relationEntityTypes: settings.relationEntityTypes,
   };
   await write(ONNX_FILES.encoder, buildEncoderGraph({ config, weights, quantization: options.quantization ?? 'none', tokenTypeIds: options.tokenTypeIds ?? true }));
   await write(ONNX_FILES.entityHead, buildEntityHeadGraph(heads));

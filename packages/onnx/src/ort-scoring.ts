@@ -53,10 +53,12 @@ export interface RelationHeadInputs {
   spanWidths: IntArrayND;
   /** [B, P, 2] head and tail as indices into each document's used spans. */
   pairs: IntArrayND;
+  /** [B, K] predicted entity types of the used spans, when `spanTypes` [B, S] was given. */
+  spanTypes?: IntArrayND;
 }
 
-/** Gathers the spans that `pairs` refer to, so the relation head pools only those (tensor-free). */
-export function relationHeadInputs(spanRanges: IntArrayND, spanWidths: IntArrayND, pairs: IntArrayND): RelationHeadInputs {
+/** Gathers the spans that `pairs` refer to (with their entity types, when given), so the relation head pools only those (tensor-free). */
+export function relationHeadInputs(spanRanges: IntArrayND, spanWidths: IntArrayND, pairs: IntArrayND, spanTypes?: IntArrayND): RelationHeadInputs {
   const [B, S] = spanWidths.shape;
   const P = pairs.shape[1];
   const used = Array.from({ length: B }, (_, b) => {
@@ -67,6 +69,7 @@ export function relationHeadInputs(spanRanges: IntArrayND, spanWidths: IntArrayN
   const K = Math.max(1, ...used.map((u) => u.length));
   const ranges = new Int32Array(B * K * 2);
   const widths = new Int32Array(B * K);
+  const types = spanTypes ? new Int32Array(B * K) : undefined;
   const local = new Int32Array(B * P * 2);
   used.forEach((u, b) => {
     const pos = new Map(u.map((s, j) => [s, j]));
@@ -74,10 +77,16 @@ export function relationHeadInputs(spanRanges: IntArrayND, spanWidths: IntArrayN
       ranges[(b * K + j) * 2] = spanRanges.data[(b * S + s) * 2];
       ranges[(b * K + j) * 2 + 1] = spanRanges.data[(b * S + s) * 2 + 1];
       widths[b * K + j] = spanWidths.data[b * S + s];
+      if (types && spanTypes) types[b * K + j] = spanTypes.data[b * S + s];
     });
     for (let p = 0; p < P * 2; p++) local[b * P * 2 + p] = pos.get(pairs.data[b * P * 2 + p]) as number;
   });
-  return { spanRanges: { data: ranges, shape: [B, K, 2] }, spanWidths: { data: widths, shape: [B, K] }, pairs: { data: local, shape: [B, P, 2] } };
+  return {
+    spanRanges: { data: ranges, shape: [B, K, 2] },
+    spanWidths: { data: widths, shape: [B, K] },
+    pairs: { data: local, shape: [B, P, 2] },
+    ...(types ? { spanTypes: { data: types, shape: [B, K] } } : {}),
+  };
 }
 
 function floats(t: OrtTensorLike | undefined, name: string, source: string): Float32Array {
@@ -100,6 +109,14 @@ export async function scoreSpansWithOrt<T extends OrtTensorLike>(ctx: OrtScoring
         'the graphs and config.json come from different exports: export the model again (spert-export)',
     );
   }
+  // Graphs of models that read entity types take the predicted type of each span.
+  const takesTypes = sessions.relationHead.inputNames.includes('span_types');
+  if (takesTypes !== (settings.relationEntityTypes === 'embedding')) {
+    throw new Error(
+      `${source}: relation_head.onnx ${takesTypes ? 'takes' : 'has no'} span_types input but config.json's spert.relation_entity_types is "${settings.relationEntityTypes}"; ` +
+        'the graphs and config.json come from different exports: export the model again (spert-export)',
+    );
+  }
   const [B, T] = input.inputIds.shape;
   const feeds: Record<string, T> = { input_ids: i64(input.inputIds), attention_mask: i64(input.attentionMask) };
   // SpERT inputs are single-segment; graphs exported without token_type_ids do not take it.
@@ -115,10 +132,12 @@ export async function scoreSpansWithOrt<T extends OrtTensorLike>(ctx: OrtScoring
   const R = settings.types.relations.length;
   return {
     entities: { logits: floats(ent.entity_logits, 'entity_logits', source), probs: floats(ent.entity_probs, 'entity_probs', source), shape: [B, S, C] },
-    async scorePairs({ pairs, contexts }: PairScoringInput): Promise<BatchScores> {
-      const rel = relationHeadInputs(input.spanRanges, input.spanWidths, pairs);
+    async scorePairs({ pairs, contexts, spanTypes }: PairScoringInput): Promise<BatchScores> {
+      if (takesTypes && !spanTypes) throw new Error(`${source}: relation_head.onnx reads entity types but the pipeline passed none (spanTypes)`);
+      const rel = relationHeadInputs(input.spanRanges, input.spanWidths, pairs, takesTypes ? spanTypes : undefined);
       const relFeeds: Record<string, T> = { hidden_states: hidden, span_ranges: i64(rel.spanRanges), span_widths: i64(rel.spanWidths), pairs: i64(rel.pairs) };
       if (takesContexts) relFeeds.pair_contexts = i64(contexts);
+      if (rel.spanTypes) relFeeds.span_types = i64(rel.spanTypes);
       const out = await sessions.relationHead.run(relFeeds);
       if (out.relation_probs?.dims[2] !== R) {
         throw new Error(`${source}: relation head has ${out.relation_probs?.dims[2]} outputs but the types list ${R} relation types`);

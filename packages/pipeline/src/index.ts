@@ -1,6 +1,7 @@
 export { filterSpans, toRows, type FilteredSpans, type FilterSpansOptions } from './decode/filter-spans';
 export { decodeRelations, type DecodedRelation, type DecodeRelationsOptions } from './decode/decode-relations';
 export { buildPrediction, type BuildPredictionOptions } from './decode/build-prediction';
+export { relationDecoding, type RelationDecoding } from './decode/relation-decoding';
 export { scoreDocuments, type ScoreDocumentsOptions } from './score-documents';
 export { planWindows, mergeWindowPredictions, type WindowOptions, type PlanWindowsOptions, type WindowPrediction } from './windows';
 export {

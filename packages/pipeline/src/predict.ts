@@ -1,6 +1,7 @@
 import type { DocumentScores, EncodedDocument, EntitiesMode, PredictCallOptions, PredictedDocument, Prediction, PredictionInput, SpertRuntime, TypesSchema } from '@spert/core';
 import { splitWords, type WordSpan } from '@spert/tokenizer';
 import { buildPrediction } from './decode/build-prediction';
+import { relationDecoding, type RelationDecoding } from './decode/relation-decoding';
 import { scoreDocuments, type DocumentRequest, type GivenSpan } from './score-documents';
 import type { PipelineTokenizer } from './tokenizer-contract';
 import { mergeWindowPredictions, planWindows, type WindowOptions } from './windows';
@@ -171,8 +172,12 @@ async function scoreInBatches(
   return out;
 }
 
-/** Decodes one document's scores into entities and relations (the reference's rules). */
-export function decodeScores(runtime: SpertRuntime, tokens: readonly string[], scores: DocumentScores): PredictedDocument {
+/**
+ * Decodes one document's scores into entities and relations (the reference's rules, plus the
+ * model's per-type thresholds and type constraints when it stores them; `decoding` replaces them,
+ * e.g. to try thresholds on a development set).
+ */
+export function decodeScores(runtime: SpertRuntime, tokens: readonly string[], scores: DocumentScores, decoding: RelationDecoding = relationDecoding(runtime.settings)): PredictedDocument {
   return buildPrediction({
     tokens: tokens.slice(),
     spans: scores.spans,
@@ -181,7 +186,9 @@ export function decodeScores(runtime: SpertRuntime, tokens: readonly string[], s
     pairs: scores.pairs,
     relationProbs: scores.relationProbs,
     types: runtime.settings.types,
-    threshold: runtime.settings.relFilterThreshold,
+    threshold: decoding.threshold,
+    thresholds: decoding.thresholds,
+    constraints: decoding.constraints,
     given: scores.given,
   });
 }

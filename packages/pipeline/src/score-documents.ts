@@ -1,4 +1,4 @@
-import type { DocumentScores, EncodedDocument, EntitiesMode, SpertRuntime } from '@spert/core';
+import type { DocumentScores, EncodedDocument, EntitiesMode, IntArrayND, SpertRuntime } from '@spert/core';
 import { buildInferencePairs, collate, createEvalSample, sentenceRange } from '@spert/span-sampler';
 import { filterSpans } from './decode/filter-spans';
 
@@ -78,7 +78,11 @@ export async function scoreDocuments({ runtime, encodings, requests }: ScoreDocu
       const entityLogits = entities.logits.slice(b * S * C, (b * S + n) * C);
       const request = requests?.[b];
       const given = request?.given ? givenCandidates(sample.spanWords, request.given) : undefined;
-      const keptSpans = keepSpans(filterSpans({ probs: entityProbs, numClasses: C }).indices, given, request?.entitiesMode);
+      const filtered = filterSpans({ probs: entityProbs, numClasses: C });
+      const keptSpans = keepSpans(filtered.indices, given, request?.entitiesMode);
+      // The entity type of each kept span (a given one's own type wins), for a relation head that reads them.
+      const keptTypes = new Map(filtered.indices.map((s, k) => [s, filtered.types[k]]));
+      for (const [c, type] of given ?? []) keptTypes.set(c, type);
       const { pairs, contexts } =
         request?.relations === false
           ? { pairs: [], contexts: [] }
@@ -88,10 +92,16 @@ export async function scoreDocuments({ runtime, encodings, requests }: ScoreDocu
               relationContext: settings.relationContext,
               sentence: sentenceRange(encodings[b].wordRanges),
             });
-      return { sample, entityProbs, entityLogits, keptSpans, given, pairs, contexts, relationProbs: new Float32Array(pairs.length * R), relationLogits: new Float32Array(pairs.length * R) };
+      return { sample, entityProbs, entityLogits, keptSpans, keptTypes, given, pairs, contexts, relationProbs: new Float32Array(pairs.length * R), relationLogits: new Float32Array(pairs.length * R) };
     });
     const P = Math.max(0, ...perDoc.map((d) => d.pairs.length));
     const chunk = Math.max(1, Math.floor(settings.maxPairs));
+    // A relation head that reads entity types gets each candidate's predicted one (0 = not kept).
+    let spanTypes: IntArrayND | undefined;
+    if (settings.relationEntityTypes === 'embedding') {
+      spanTypes = { data: new Int32Array(B * S), shape: [B, S] };
+      for (const [b, d] of perDoc.entries()) for (const s of d.keptSpans) (spanTypes as IntArrayND).data[b * S + s] = d.keptTypes.get(s) ?? 0;
+    }
     if (R > 0) {
       for (let p0 = 0; p0 < P; p0 += chunk) {
         const n = Math.min(chunk, P - p0);
@@ -103,7 +113,7 @@ export async function scoreDocuments({ runtime, encodings, requests }: ScoreDocu
             contexts.set(d.contexts[p0 + p], (b * n + p) * 2);
           }
         });
-        const rel = await scored.scorePairs({ pairs: { data: pairs, shape: [B, n, 2] }, contexts: { data: contexts, shape: [B, n, 2] } });
+        const rel = await scored.scorePairs({ pairs: { data: pairs, shape: [B, n, 2] }, contexts: { data: contexts, shape: [B, n, 2] }, ...(spanTypes ? { spanTypes } : {}) });
         if (rel.shape[0] !== B || rel.shape[1] !== n || rel.shape[2] !== R) {
           throw new Error(`runtime: relation scores have shape [${rel.shape.join(', ')}], expected [${B}, ${n}, ${R}] (${R} relation types)`);
         }

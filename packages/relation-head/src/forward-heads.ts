@@ -22,6 +22,8 @@ export function forwardHeads(heads: { entity: EntityHead; relation: RelationHead
     widthEmbeddings: ent.widthEmbeddings,
     pairs: batch.pairIndices,
     contexts: batch.pairContexts,
+    // In training the gold types (0 for sampled negative spans); the pipeline passes predicted ones at inference.
+    ...(heads.relation.typeEmbeddings ? { spanTypes: batch.spanLabels } : {}),
     training,
   });
   return { entityLogits: ent.logits, relationLogits };

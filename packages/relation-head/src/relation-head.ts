@@ -17,6 +17,12 @@ export interface RelationHeadConfig {
   maxPairs?: number;
   /** Seed of the N(0, 0.02) initialisation and of the dropout masks. */
   seed?: number;
+  /**
+   * The relation_entity_types switch: when given, the classifier also reads a learned embedding
+   * (`rel_type_embeddings.weight`, [count + 1, dim], row 0 = none) of the head's and the tail's
+   * entity type, appended after the width embeddings (SpERT.PL's idea).
+   */
+  entityTypes?: { count: number; dim: number };
 }
 
 /** Inputs of {@link RelationHead.forward}. */
@@ -35,6 +41,8 @@ export interface RelationHeadInput {
   training?: boolean;
   /** Seed of this call's dropout masks (default: the next seed of the head's stream). */
   dropoutSeed?: number;
+  /** [B,S] entity type of every span (0 = none; int): required when the head reads entity types, ignored otherwise. */
+  spanTypes?: IntInput;
 }
 
 interface IntArray3 {
@@ -63,11 +71,25 @@ function sliceChunk(a: IntArray3, from: number, to: number): { data: Int32Array;
   return { data: out, shape: [B, n, 2] };
 }
 
+/** Checks and reads the [B,S] span types of a head that reads entity types. */
+function readSpanTypes(input: IntInput | undefined, B: number, S: number, rows: number): ArrayLike<number> {
+  if (input === undefined) throw new Error('RelationHead: this head reads entity types (relation_entity_types "embedding"): spanTypes [B,S] is required');
+  const shape = input instanceof tf.Tensor ? input.shape : input.shape;
+  if (shape.length !== 2 || shape[0] !== B || shape[1] !== S) throw new Error(`RelationHead: spanTypes must be [${B},${S}], got [${shape.join(', ')}]`);
+  const data = input instanceof tf.Tensor ? input.dataSync() : input.data;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isInteger(data[i]) || data[i] < 0 || data[i] >= rows) throw new Error(`RelationHead: span type ${data[i]} at ${i} is outside [0, ${rows}) (none + ${rows - 1} entity types)`);
+  }
+  return data;
+}
+
 /**
  * SpERT's relation classifier: logits = Linear([ctx ; pool(head) ; pool(tail) ; width(head) ;
  * width(tail)]) with dropout on the concatenation, where ctx is the max-pool of the wordpieces
  * strictly between the spans (zeros when none). Parameters under the reference's names:
- * `rel_classifier.weight` [R, 3H + 2*sizeEmbedding], `rel_classifier.bias` [R].
+ * `rel_classifier.weight` [R, 3H + 2*sizeEmbedding], `rel_classifier.bias` [R]; with the
+ * relation_entity_types switch, `[... ; type(head) ; type(tail)]` from `rel_type_embeddings.weight`
+ * and a weight of [R, 3H + 2*sizeEmbedding + 2*typeEmbeddingSize].
  */
 export class RelationHead {
   readonly hiddenSize: number;
@@ -77,6 +99,8 @@ export class RelationHead {
   readonly maxPairs: number;
   readonly weight: tf.Variable<tf.Rank.R2>;
   readonly bias: tf.Variable<tf.Rank.R1>;
+  /** The entity-type embedding table [E+1, dim] when the head reads entity types. */
+  readonly typeEmbeddings?: tf.Variable<tf.Rank.R2>;
   private readonly nextSeed: () => number;
 
   /** Creates the head with N(0, 0.02) weights and zero bias. */
@@ -93,23 +117,35 @@ export class RelationHead {
     this.maxPairs = config.maxPairs ?? 1000;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`RelationHead: dropout must be in [0, 1), got ${this.dropout}`);
     if (!Number.isInteger(this.maxPairs) || this.maxPairs < 1) throw new Error(`RelationHead: maxPairs must be a positive integer, got ${this.maxPairs}`);
+    const types = config.entityTypes;
+    if (types && !(Number.isInteger(types.count) && types.count >= 1 && Number.isInteger(types.dim) && types.dim >= 1)) {
+      throw new Error(`RelationHead: entityTypes needs a positive integer count and dim, got ${JSON.stringify(types)}`);
+    }
+    this.typeEmbeddingSize = types?.dim ?? 0;
     const seeds = createRng(config.seed ?? 1).uint32;
     this.weight = ownedVariable(tf.randomNormal([numRelationTypes, this.inputSize], 0, 0.02, 'float32', seeds()));
     this.bias = ownedVariable(tf.zeros([numRelationTypes]));
+    // Drawn after the reference's parameters, so that without the switch the seed stream is the reference's.
+    if (types) this.typeEmbeddings = ownedVariable(tf.randomNormal([types.count + 1, types.dim], 0, 0.02, 'float32', seeds()));
     this.nextSeed = seeds;
   }
 
-  /** 3H + 2 * sizeEmbedding, the classifier's input size. */
+  /** Width of the entity-type embedding (0 when the head does not read entity types). */
+  readonly typeEmbeddingSize: number;
+
+  /** 3H + 2 * sizeEmbedding (+ 2 * typeEmbeddingSize with entity types), the classifier's input size. */
   get inputSize(): number {
-    return 3 * this.hiddenSize + 2 * this.sizeEmbedding;
+    return 3 * this.hiddenSize + 2 * this.sizeEmbedding + 2 * this.typeEmbeddingSize;
   }
 
-  /** The trainable parameters under the reference's (PyTorch) names and layouts. */
+  /** The trainable parameters under the reference's (PyTorch) names and layouts; the type embedding as `rel_type_embeddings.weight`. */
   variables(): Map<string, tf.Variable> {
-    return new Map<string, tf.Variable>([
+    const out = new Map<string, tf.Variable>([
       ['rel_classifier.weight', this.weight],
       ['rel_classifier.bias', this.bias],
     ]);
+    if (this.typeEmbeddings) out.set('rel_type_embeddings.weight', this.typeEmbeddings);
+    return out;
   }
 
   /** Loads `rel_classifier.{weight,bias}` (PyTorch layout); other names are ignored. */
@@ -143,12 +179,13 @@ export class RelationHead {
         throw new Error(`RelationHead: pair ${Math.floor(i / 2) % P} of batch ${b} points at span ${s}, outside [0, ${S})`);
       }
     }
+    const spanTypes = this.typeEmbeddings ? readSpanTypes(input.spanTypes, B, S, this.typeEmbeddings.shape[0]) : undefined;
     if (P === 0) return tf.zeros([B, 0, this.numRelationTypes]);
     const seed = input.training && this.dropout > 0 ? (input.dropoutSeed ?? this.nextSeed()) : 0;
     const chunks: tf.Tensor3D[] = [];
     for (let from = 0, c = 0; from < P; from += this.maxPairs, c++) {
       const to = Math.min(P, from + this.maxPairs);
-      chunks.push(this.classifyChunk(input, sliceChunk(pairs, from, to), sliceChunk(contexts, from, to), seed + c));
+      chunks.push(this.classifyChunk(input, sliceChunk(pairs, from, to), sliceChunk(contexts, from, to), seed + c, spanTypes));
     }
     if (chunks.length === 1) return chunks[0];
     const logits = tf.concat(chunks, 1);
@@ -171,6 +208,7 @@ export class RelationHead {
     pairs: { data: Int32Array; shape: [number, number, number] },
     contexts: { data: Int32Array; shape: [number, number, number] },
     seed: number,
+    spanTypes?: ArrayLike<number>,
   ): tf.Tensor3D {
     const [B, n] = pairs.shape;
     const S = input.spanPool.shape[1];
@@ -187,6 +225,10 @@ export class RelationHead {
       const pool = tf.reshape(input.spanPool, [B * S, H]) as tf.Tensor2D;
       const width = tf.reshape(input.widthEmbeddings, [B * S, this.sizeEmbedding]) as tf.Tensor2D;
       const parts = [ctx, gatherRows(pool, headIdx), gatherRows(pool, tailIdx), gatherRows(width, headIdx), gatherRows(width, tailIdx)];
+      if (this.typeEmbeddings && spanTypes) {
+        const typeOf = (idx: Int32Array) => Int32Array.from(idx, (i) => spanTypes[i]);
+        parts.push(gatherRows(this.typeEmbeddings, typeOf(headIdx)), gatherRows(this.typeEmbeddings, typeOf(tailIdx)));
+      }
       const training = input.training === true && this.dropout > 0;
       const flat = linearOverParts(parts, this.weight, this.bias, { dropout: training ? this.dropout : 0, seed });
       return tf.reshape(flat, [B, n, this.numRelationTypes]) as tf.Tensor3D;

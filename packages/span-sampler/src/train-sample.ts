@@ -1,4 +1,4 @@
-import type { Document, EncodedDocument, RelationContext, RelationNegatives, Rng, TypesSchema } from '@spert/core';
+import type { Document, EncodedDocument, RelationContext, RelationNegatives, Rng, TripleFilter, TypesSchema } from '@spert/core';
 import { relationContextRange, sentenceRange } from './context-range';
 import { enumerateSpans } from './enumerate-spans';
 import { normalizeSymmetricRelations } from './normalize-symmetric';
@@ -28,6 +28,12 @@ export interface TrainSampleOptions {
   maxSpanSize?: number;
   /** Position of the document in its dataset, for error messages. */
   documentIndex?: number;
+  /**
+   * The relation_type_constraints switch in training: negative pairs whose (head type, tail type)
+   * can carry a relation are drawn first, the others only to fill up `negRelationCount`.
+   * Absent (the reference): one uniform draw, so the random stream is the reference's.
+   */
+  preferTypePairs?: Pick<TripleFilter, 'allowsPair'>;
 }
 
 const key = (r: Range): string => `${r[0]},${r[1]}`;
@@ -118,7 +124,7 @@ export function createTrainSample(options: TrainSampleOptions): SpanSample {
       if (key(s1) !== key(s2) && !positiveSpanPairs.has(`${key(s1)}|${key(s2)}`)) negatives.push([i1, i2]);
     });
   });
-  for (const p of sampleWithoutReplacement(negatives, negRelationCount, rng)) {
+  for (const p of drawNegativePairs(negatives, negRelationCount, rng, options.preferTypePairs && ((h, t) => options.preferTypePairs?.allowsPair(spanLabels[h], spanLabels[t]) === true))) {
     pairs.push(p);
     pairLabels.push(new Array<number>(R).fill(0));
   }
@@ -137,4 +143,12 @@ export function createTrainSample(options: TrainSampleOptions): SpanSample {
     pairLabels,
     numRelationTypes: R,
   };
+}
+
+/** Up to `count` negative pairs: uniformly, or those `preferred` accepts first and the rest to fill up. */
+function drawNegativePairs(negatives: Array<[number, number]>, count: number, rng: Rng, preferred?: (head: number, tail: number) => boolean): Array<[number, number]> {
+  if (!preferred) return sampleWithoutReplacement(negatives, count, rng);
+  const first = sampleWithoutReplacement(negatives.filter(([h, t]) => preferred(h, t)), count, rng);
+  if (first.length >= count) return first;
+  return first.concat(sampleWithoutReplacement(negatives.filter(([h, t]) => !preferred(h, t)), count - first.length, rng));
 }

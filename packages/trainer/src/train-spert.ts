@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkpointFamily } from '@spert/checkpoint';
-import { createRng, SPERT_DEFAULTS, type Document, type EncodedDocument } from '@spert/core';
+import { collectRelationTriples, createRng, createTripleFilter, SPERT_DEFAULTS, type Document, type EncodedDocument } from '@spert/core';
 import type { SpertModel } from '@spert/model';
 import { collate, createTrainSample } from '@spert/span-sampler';
 import type { Progress, ProgressMode } from './progress';
@@ -89,6 +89,11 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
   const encodings = model.encodeDocuments(options.documents.map((d) => d.tokens), { source: options.source });
   const data: TrainItem[] = options.documents.map((document, index) => ({ index, document, encoding: encodings[index] }));
   const lastEpoch = h.epochs - 1;
+  // relation_type_constraints "train": the table comes from the training set (unless the model already has one) and is saved with the model.
+  if (model.settings.relationTypeConstraints === 'train' && !model.settings.relationTriples) {
+    model.settings.relationTriples = collectRelationTriples(options.documents, types, options.source);
+  }
+  const preferTypePairs = model.settings.relationTypeConstraints === 'train' ? createTripleFilter(model.settings.relationTriples ?? [], types) : undefined;
   const trainOptions: TrainOptions<TrainItem> = {
     params: model.variables(),
     data,
@@ -115,6 +120,7 @@ export async function trainSpert(options: TrainSpertOptions): Promise<TrainResul
           relationContext: model.settings.relationContext,
           maxSpanSize: model.settings.maxSpanSize,
           documentIndex: item.index,
+          preferTypePairs,
         }),
       );
       const b = collate(samples);
@@ -198,6 +204,8 @@ function ablationSettings(s: SpertModel['settings']): Record<string, string> {
   if (s.relationNegatives !== SPERT_DEFAULTS.relationNegatives) out.relationNegatives = s.relationNegatives;
   if (s.relationContext !== SPERT_DEFAULTS.relationContext) out.relationContext = s.relationContext;
   if (s.spanPooling !== SPERT_DEFAULTS.spanPooling) out.spanPooling = s.spanPooling;
+  if (s.relationEntityTypes !== SPERT_DEFAULTS.relationEntityTypes) out.relationEntityTypes = `${s.relationEntityTypes} (${s.typeEmbedding})`;
+  if (s.relationTypeConstraints !== SPERT_DEFAULTS.relationTypeConstraints) out.relationTypeConstraints = s.relationTypeConstraints;
   return out;
 }
 

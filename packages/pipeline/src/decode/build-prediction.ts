@@ -1,4 +1,4 @@
-import type { PredictedDocument, ScoredEntity, ScoredRelation, TypesSchema } from '@spert/core';
+import type { PredictedDocument, ScoredEntity, ScoredRelation, TripleFilter, TypesSchema } from '@spert/core';
 import { filterSpans, toRows } from './filter-spans';
 import type { Range } from '@spert/span-sampler';
 import { decodeRelations } from './decode-relations';
@@ -21,6 +21,10 @@ export interface BuildPredictionOptions {
   types: TypesSchema;
   /** Relation threshold (reference: 0.4). */
   threshold?: number;
+  /** Per relation type, in class-index order: thresholds replacing `threshold` (see {@link relationThresholds}). */
+  thresholds?: ArrayLike<number>;
+  /** Allowed (head type, relation, tail type) triples; others are not emitted (see {@link decodeRelations}). */
+  constraints?: TripleFilter;
   /** Copied to the output when given. */
   origId?: string | number;
   /** Given entities as [candidate index, type index 1..E]: kept with that type and score 1, marked `given`. */
@@ -85,6 +89,8 @@ export function buildPrediction(options: BuildPredictionOptions): PredictedDocum
     entityTypes,
     symmetric: [...types.relations].sort((a, b) => a.index - b.index).map((r) => r.symmetric),
     threshold: options.threshold,
+    thresholds: options.thresholds,
+    constraints: options.constraints,
   });
   const relations: ScoredRelation[] = decoded.map((r) => {
     const head = position.get(r.head);

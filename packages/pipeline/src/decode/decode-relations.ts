@@ -1,3 +1,4 @@
+import type { TripleFilter } from '@spert/core';
 import { toRows } from './filter-spans';
 import type { Range } from '@spert/span-sampler';
 
@@ -29,6 +30,13 @@ export interface DecodeRelationsOptions {
   symmetric: readonly boolean[];
   /** Keep (pair, type) iff probability >= threshold (reference: 0.4). */
   threshold?: number;
+  /** Per relation type (at position type - 1): its own threshold, replacing `threshold` (tuned on a development set). */
+  thresholds?: ArrayLike<number>;
+  /**
+   * The relation_type_constraints table: a (head entity type, relation, tail entity type) it does
+   * not allow is never emitted; a symmetric relation is allowed when either direction is.
+   */
+  constraints?: TripleFilter;
 }
 
 /**
@@ -38,10 +46,11 @@ export interface DecodeRelationsOptions {
  */
 export function decodeRelations(options: DecodeRelationsOptions): DecodedRelation[] {
   const threshold = options.threshold ?? 0.4;
-  const { pairs, spans, entityTypes, symmetric } = options;
+  const { pairs, spans, entityTypes, symmetric, thresholds, constraints } = options;
   const { flat, rows, cols } = toRows(options.relationProbs, options.numRelationTypes ?? symmetric.length, 'decodeRelations');
   if (rows !== pairs.length) throw new Error(`decodeRelations: ${rows} probability rows for ${pairs.length} pairs`);
   if (cols !== symmetric.length) throw new Error(`decodeRelations: ${cols} relation types in the probabilities, ${symmetric.length} symmetric flags`);
+  if (thresholds && thresholds.length !== cols) throw new Error(`decodeRelations: ${thresholds.length} per-type thresholds for ${cols} relation types`);
   const seen = new Set<string>();
   const out: DecodedRelation[] = [];
   pairs.forEach(([h0, t0], p) => {
@@ -51,7 +60,8 @@ export function decodeRelations(options: DecodeRelationsOptions): DecodedRelatio
     for (let r = 0; r < cols; r++) {
       const score = flat[p * cols + r];
       // The reference zeroes values below the threshold and keeps the non-zero ones.
-      if (!(score >= threshold) || score === 0) continue;
+      if (!(score >= (thresholds ? thresholds[r] : threshold)) || score === 0) continue;
+      if (constraints && !allowed(constraints, entityTypes[h0], r + 1, entityTypes[t0], symmetric[r])) continue;
       let head = h0;
       let tail = t0;
       if (symmetric[r] && spans[tail][0] < spans[head][0]) [head, tail] = [tail, head];
@@ -62,4 +72,8 @@ export function decodeRelations(options: DecodeRelationsOptions): DecodedRelatio
     }
   });
   return out;
+}
+
+function allowed(constraints: TripleFilter, head: number, relation: number, tail: number, symmetric: boolean): boolean {
+  return constraints.allows(head, relation, tail) || (symmetric && constraints.allows(tail, relation, head));
 }

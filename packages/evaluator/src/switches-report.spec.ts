@@ -1,0 +1,42 @@
+import { parseTypes, SPERT_DEFAULTS, type PredictedDocument, type Predictor } from '@spert/core';
+import { evaluatePredictor } from './evaluate-predictor';
+import { formatRelationSwitches } from './switches-report';
+
+const types = parseTypes({
+  entities: { Loc: { short: 'Loc', verbose: 'Location' }, Peop: { short: 'Peop', verbose: 'People' } },
+  relations: { Live_In: { short: 'Live', verbose: 'Live in', symmetric: false }, Kill: { short: 'Kill', verbose: 'Kill', symmetric: false } },
+});
+
+describe('the relation switches in evaluation reports', () => {
+  it('shows the constraint table and the stored thresholds', () => {
+    const text = formatRelationSwitches({
+      ...SPERT_DEFAULTS,
+      types,
+      relationEntityTypes: 'embedding',
+      relationTypeConstraints: 'train',
+      relationTriples: [['Peop', 'Kill', 'Peop'], ['Peop', 'Live_In', 'Loc']],
+      relFilterThreshold: 0.35,
+      relThresholds: { Kill: 0.2 },
+    });
+    expect(text.split('\n')).toEqual([
+      'Relation switches of this model:',
+      'entity types into the relation head: embedding (width 25)',
+      'relation thresholds per type: Live_In 0.35, Kill 0.20 (others 0.35)',
+      'relation type constraints (train): 2 allowed triples, others never emitted',
+      '  head  relation  tail',
+      '  Peop  Kill      Peop',
+      '  Peop  Live_In   Loc',
+    ]);
+  });
+  it('adds nothing for a model configured as the reference', async () => {
+    expect(formatRelationSwitches({ ...SPERT_DEFAULTS, types })).toBe('');
+    const doc: PredictedDocument = { tokens: ['Ann'], entities: [{ type: 'Peop', start: 0, end: 1, score: 1 }], relations: [] };
+    const predictor: Predictor = { predict: async () => [doc], metadata: () => ({ model: 'm', entityTypes: [], relationTypes: [] }) };
+    const plain = await evaluatePredictor({ predictor, types, documents: [doc] });
+    const withSettings = await evaluatePredictor({ predictor, types, documents: [doc], settings: { ...SPERT_DEFAULTS, types } });
+    expect(withSettings.tables).toBe(plain.tables);
+    const constrained = await evaluatePredictor({ predictor, types, documents: [doc], settings: { ...SPERT_DEFAULTS, types, relationTypeConstraints: 'train', relationTriples: [] } });
+    expect(constrained.tables.startsWith(plain.tables)).toBe(true);
+    expect(constrained.tables).toContain('relation type constraints (train): 0 allowed triples');
+  });
+});
