@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import type { Prediction, PredictionInput } from '@spert/core';
+import { toPredictionRecord, type Prediction, type PredictionInput } from '@spert/core';
 import { splitWords } from '@spert/tokenizer';
 import { createBatchingPredictor, type BatchingPredictor, type Timers } from '@spert/pipeline';
 import type { Socket } from 'node:net';
@@ -12,7 +12,6 @@ import { createMetrics, measuredPredictor, type ServeMetrics } from './metrics';
 import { BROWSER_PAGE_CSP, renderPage } from './page';
 import { prepareDocuments } from './prepare-documents';
 import { healthSchema, livenessSchema, metadataSchema, predictSchema, readinessSchema } from './schemas';
-import { toResponseDocument } from './to-response';
 import {
   DEFAULT_BATCH,
   DEFAULT_CONNECTION_LIMITS,
@@ -345,7 +344,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
       throw tooLongAsHttpError(err, wordCounts(prepared)) ?? err;
     }
     recent.documents += prepared.length;
-    return { documents: prepared.map((d, i) => toResponseDocument(d, preds[i], i)) };
+    return { documents: prepared.map((d, i) => toPredictionRecord(preds[i], { input: d, where: `documents[${i}]` })) };
   });
 
   await app.ready();

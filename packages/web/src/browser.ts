@@ -2,4 +2,4 @@
 export { loadSpert, clearSpertCache, DEFAULT_CACHE_NAME, MODEL_GRAPHS, ORT_WASM_FILES, type LoadSpertOptions, type LoadStats, type SpertWeb, type WebBackend, type WebDocument } from './load-spert';
 export { fetchCached, type CacheLike, type DownloadProgress, type FetchCachedOptions, type FetchedFile } from './fetch-cached';
 export { SpertWebRuntime, type OrtModule, type WebSessions } from './web-runtime';
-export type { Prediction, PredictedEntity, ModelMetadata, PredictCallOptions } from '@spert/core';
+export type { Prediction, PredictedEntity, PredictionRecord, RecordEntity, RecordRelation, ModelMetadata, PredictCallOptions } from '@spert/core';

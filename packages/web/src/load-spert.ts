@@ -3,10 +3,11 @@
 import {
   parsePredictionDocument,
   readSettings,
+  toPredictionRecord,
   type ModelMetadata,
   type PredictCallOptions,
-  type Prediction,
   type PredictionInput,
+  type PredictionRecord,
   type Predictor,
 } from '@spert/core';
 import { createPredictor, PIPELINE_DEFAULTS, type PipelineOptions } from '@spert/pipeline';
@@ -65,11 +66,11 @@ export type WebDocument = string | { text: string } | { tokens: string[] } | rea
 
 /** SpERT loaded in the page. */
 export interface SpertWeb {
-  /** Predicts one raw text (entities with word and character offsets, relations). */
-  predict(text: string, options?: PredictCallOptions): Promise<Prediction>;
-  /** Predicts many documents at once, in order. */
-  predict(documents: readonly WebDocument[], options?: PredictCallOptions): Promise<Prediction[]>;
-  /** The {@link Predictor} contract (what the CLI and the service use), for code written against it. */
+  /** Predicts one raw text: its prediction record (words with character offsets, entities with covered text, relations). */
+  predict(text: string, options?: PredictCallOptions): Promise<PredictionRecord>;
+  /** Predicts many documents at once: one prediction record each, in order. */
+  predict(documents: readonly WebDocument[], options?: PredictCallOptions): Promise<PredictionRecord[]>;
+  /** The {@link Predictor} contract (what the CLI and the service use; raw predictions), for code written against it. */
   readonly predictor: Predictor;
   /** The onnxruntime-web runtime behind it. */
   readonly runtime: SpertWebRuntime;
@@ -224,13 +225,17 @@ export async function loadSpert(url: string | URL, options: LoadSpertOptions = {
   });
   stats.ms = performance.now() - started;
 
-  function predict(text: string, call?: PredictCallOptions): Promise<Prediction>;
-  function predict(documents: readonly WebDocument[], call?: PredictCallOptions): Promise<Prediction[]>;
-  async function predict(input: string | readonly WebDocument[], call: PredictCallOptions = {}): Promise<Prediction | Prediction[]> {
-    if (typeof input === 'string') return (await predictor.predict([{ kind: 'text', text: input }], call))[0];
+  // The same record the service, batch prediction and spert-eval predict write.
+  async function records(inputs: PredictionInput[], call: PredictCallOptions): Promise<PredictionRecord[]> {
+    const predicted = await predictor.predict(inputs, call);
+    return predicted.map((p, i) => toPredictionRecord(p, { input: inputs[i], where: `documents[${i}]` }));
+  }
+  function predict(text: string, call?: PredictCallOptions): Promise<PredictionRecord>;
+  function predict(documents: readonly WebDocument[], call?: PredictCallOptions): Promise<PredictionRecord[]>;
+  async function predict(input: string | readonly WebDocument[], call: PredictCallOptions = {}): Promise<PredictionRecord | PredictionRecord[]> {
+    if (typeof input === 'string') return (await records([{ kind: 'text', text: input }], call))[0];
     if (!Array.isArray(input)) throw new TypeError('predict: expected a string or an array of documents (strings, {text}, {tokens} or word arrays)');
-    const inputs: PredictionInput[] = input.map((d, i) => parsePredictionDocument(d, `documents[${i}]`));
-    return predictor.predict(inputs, call);
+    return records(input.map((d, i) => parsePredictionDocument(d, `documents[${i}]`)), call);
   }
   return { predict, predictor, runtime, metadata, loadStats: stats, dispose: () => runtime.dispose() };
 }
