@@ -42,6 +42,34 @@ describe('spert-eval', () => {
     expect(Object.keys(out[2]!)).toEqual(['tokens', 'offsets', 'entities', 'relations']);
   });
 
+  it('predict --entities given: the gold entities of CoNLL04 test come back verbatim with relations among them; --no-relations gives none', async () => {
+    const types = await readTypes({ path: conll('conll04_types.json') });
+    const gold = (await readDataset({ path: conll('conll04_test.json'), types })).documents.slice(0, 8);
+    await writeFile(path.join(dir, 'given.json'), JSON.stringify(gold));
+    const base = ['predict', '--model', fixture(), '--types', conll('conll04_types.json'), '--input', path.join(dir, 'given.json'), '--backend', 'wasm'];
+    await runEvalCli([...base, '--output', path.join(dir, 'given-out.json'), '--entities', 'given'], () => undefined);
+    const out = JSON.parse(await readFile(path.join(dir, 'given-out.json'), 'utf8')) as PredictionRecord[];
+    out.forEach((p, i) => {
+      expect(p.entities).toEqual(gold[i].entities.map((e) => ({ ...e, text: gold[i].tokens.slice(e.start, e.end).join(' '), score: 1, given: true })));
+      for (const r of p.relations) expect([r.head, r.tail].every((k) => k >= 0 && k < gold[i].entities.length)).toBe(true);
+    });
+    // Handed the gold entities, the reference-trained model finds more gold relations than when it predicts the entities itself.
+    const key = (p: Document, r: { head: number; tail: number; type: string }) => {
+      const [h, t] = [p.entities[r.head], p.entities[r.tail]];
+      return `${h.start}:${h.end}:${h.type}|${t.start}:${t.end}:${t.type}|${r.type}`;
+    };
+    const hits = (docs: PredictionRecord[]) => docs.reduce((n, p, i) => n + p.relations.filter((r) => gold[i].relations.some((g) => key(gold[i], g) === key(p, r))).length, 0);
+    await runEvalCli([...base, '--output', path.join(dir, 'plain-out.json')], () => undefined);
+    const plain = JSON.parse(await readFile(path.join(dir, 'plain-out.json'), 'utf8')) as PredictionRecord[];
+    expect(plain.every((p) => p.entities.every((e) => e.given === undefined))).toBe(true);
+    expect(hits(out)).toBeGreaterThan(hits(plain));
+    // --no-relations: entities only.
+    await runEvalCli([...base, '--output', path.join(dir, 'ner-out.json'), '--no-relations'], () => undefined);
+    const ner = JSON.parse(await readFile(path.join(dir, 'ner-out.json'), 'utf8')) as PredictionRecord[];
+    expect(ner.every((p) => p.relations.length === 0)).toBe(true);
+    expect(ner.map((p) => p.entities)).toEqual(plain.map((p) => p.entities));
+  });
+
   it('fails clearly on a bad input and on a model directory without types', async () => {
     await writeFile(path.join(dir, 'bad.json'), JSON.stringify([{ words: [] }]));
     await expect(runEvalCli(['predict', '--model', fixture(), '--types', conll('conll04_types.json'), '--input', path.join(dir, 'bad.json'), '--output', path.join(dir, 'x.json')], () => undefined)).rejects.toThrow(/bad\.json/);

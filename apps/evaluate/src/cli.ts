@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert/pipeline';
-import { silentCommanderOutput } from '@spert/core';
+import { ENTITIES_MODES, silentCommanderOutput, type EntitiesMode } from '@spert/core';
 import type { BackendName } from '@spert/backend';
 import { evalCommand, predictCommand, type ModelOptions } from './commands';
 
@@ -74,9 +74,17 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
   common(program.command('predict').description('predict from a JSON array of {tokens}, word arrays or raw text strings'))
     .requiredOption('--input <file>', 'JSON array of documents')
     .requiredOption('--output <file>', 'prediction records JSON (the dataset schema with scores and covered text; raw text items get character offsets)')
+    .addOption(
+      new Option(
+        '--entities <mode>',
+        'read each document\'s "entities" ({type, start, end} word indices, or {type, charStart, charEnd} for raw text) as given entities: "given" keeps exactly them and scores relations among them, "merged" adds them to the predicted ones (default: ignore "entities" and predict)',
+      ).choices(ENTITIES_MODES),
+    )
+    .option('--no-relations', 'entities only: the relation head is never run (faster)')
     .action((o: Record<string, unknown>) => {
       action = predictCommand({
         ...modelOptions(o),
+        documents: { entitiesMode: o.entities as EntitiesMode | undefined, relations: o.relations !== false },
         input: String(o.input),
         output: String(o.output),
         log,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
-import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, writeFileAtomic, toPredictionRecord, type PredictionRecord, type TypesSchema } from '@spert/core';
+import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, toPredictionRecord, writeFileAtomic, type ParsePredictionOptions, type PredictionRecord, type TypesSchema } from '@spert/core';
 import { evaluatePredictor } from '@spert/evaluator';
 import { SpertModel } from '@spert/model';
 import type { PipelineOptions } from '@spert/pipeline';
@@ -62,9 +62,9 @@ export async function evalCommand(o: ModelOptions & { dataset: string; out?: str
  * (split into words with character offsets) and writes one prediction record per item (the
  * dataset schema with scores, covered text and, for raw text, character offsets).
  */
-export async function predictCommand(o: ModelOptions & { input: string; output: string }): Promise<PredictionRecord[]> {
+export async function predictCommand(o: ModelOptions & { input: string; output: string; documents?: ParsePredictionOptions }): Promise<PredictionRecord[]> {
   const json = await readJsonFile(o.input, { what: 'prediction input' });
-  const items = parsePredictionInput(json, { source: o.input });
+  const items = parsePredictionInput(json, { ...o.documents, source: o.input });
   const { model } = await open(o);
   try {
     const predicted = await model.asPredictor(o.pipeline).predict(items, { source: o.input });

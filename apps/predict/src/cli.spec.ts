@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { conllTestTokens, exportTrainedModel, writeConllJsonl } from '../test/fixtures';
 import { sink } from '../test/sink';
+import { sharedPath } from '../../../tools/testing/shared';
 import { parsePredictArgs, runPredict } from './cli';
 
 const argv = (...args: string[]) => ['node', 'spert-predict', ...args];
@@ -21,6 +22,7 @@ describe('parsePredictArgs', () => {
       workers: 1,
       intraOpThreads: 8,
       onTooLong: 'window',
+      relations: true,
       // Neither --progress nor --no-progress: the bar follows whether stderr is a terminal.
       progress: undefined,
       queueName: 'spert-predict',
@@ -84,6 +86,33 @@ describe('spert-predict over the CoNLL04-trained model exported to ONNX (one thr
     } finally {
       await runtime.dispose();
     }
+  });
+
+  it('--entities given keeps each line\'s entities verbatim and scores relations among them as the runtime does; --no-relations never runs the relation graph', async () => {
+    const docs = (JSON.parse(await readFile(sharedPath('datasets', 'conll04', 'conll04_test.json'), 'utf8')) as Array<{ tokens: string[]; entities: Array<{ type: string; start: number; end: number }> }>).slice(0, 40);
+    const input = path.join(root, 'given.jsonl');
+    await writeFile(input, docs.map((d, i) => JSON.stringify({ id: i, tokens: d.tokens, entities: d.entities })).join('\n') + '\n');
+    const output = path.join(root, 'given-out.jsonl');
+    await runPredict({ argv: argv('--model', modelDir, '--input', input, '--output', output, '--intra-op-threads', '1', '--entities', 'given'), stderr: sink() });
+    const read = async (f: string) => (await readFile(f, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { entities: Array<{ type: string; start: number; end: number }>; relations: Array<{ type: string; head: number; tail: number; score: number }> });
+    const records = await read(output);
+    const runtime = await SpertOnnxRuntime.load(modelDir, { threads: 1 });
+    try {
+      const direct = await runtime.predict(docs.map((d) => ({ kind: 'tokens' as const, tokens: d.tokens, entities: d.entities })));
+      records.forEach((r, i) => {
+        expect(r.entities.map((e) => [e.type, e.start, e.end])).toEqual(docs[i].entities.map((e) => [e.type, e.start, e.end]));
+        expect(r.relations.map((x) => [x.type, x.head, x.tail])).toEqual(direct[i].relations.map((x) => [x.type, x.head, x.tail]));
+      });
+      expect(records.reduce((n, r) => n + r.relations.length, 0)).toBeGreaterThan(10);
+    } finally {
+      await runtime.dispose();
+    }
+    // Without --entities the gold entities of the lines are ignored; with --no-relations no relation is scored.
+    const plainOut = path.join(root, 'plain-out.jsonl');
+    await runPredict({ argv: argv('--model', modelDir, '--input', input, '--output', plainOut, '--intra-op-threads', '1', '--no-relations'), stderr: sink() });
+    const plain = await read(plainOut);
+    expect(plain.every((r) => r.relations.length === 0)).toBe(true);
+    expect(plain.map((r) => r.entities)).not.toEqual(records.map((r) => r.entities));
   });
 
   it('reads gzipped text from stdin: character offsets match the text; malformed JSONL lines are reported and counted, never fatal', async () => {

@@ -1,4 +1,4 @@
-import { integerOption, silentCommanderOutput } from '@spert/core';
+import { ENTITIES_MODES, integerOption, silentCommanderOutput, type EntitiesMode } from '@spert/core';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -23,6 +23,10 @@ export interface PredictCliOptions {
   intraOpThreads: number;
   batchSize?: number;
   onTooLong: 'window' | 'error' | 'truncate';
+  /** Read each line's `entities` as given entities, used this way (default: ignored). */
+  entitiesMode?: EntitiesMode;
+  /** `false`: entities only, the relation graph never runs. */
+  relations: boolean;
   progress?: boolean;
   /** redis://host:port: be the producer of a BullMQ queue that spert-workers take chunks from. */
   queue?: string;
@@ -59,6 +63,8 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     .option('--intra-op-threads <n>', 'onnxruntime intra-op threads per worker (default: cores / workers)', integerOption('--intra-op-threads', 1, 1024))
     .option('--batch-size <n>', 'documents per encoder call', integerOption('--batch-size', 1, 4096))
     .option('--on-too-long <policy>', 'documents longer than the encoder: window, error (reported as a bad line) or truncate', choice('--on-too-long', ['window', 'error', 'truncate'] as const), 'window')
+    .option('--entities <mode>', 'read each JSONL line\'s "entities" ({type, start, end} word indices, or {type, charStart, charEnd} for "text") as given entities: given (only they are kept; relations among them) or merged (added to the predicted ones); default: ignored', choice('--entities', ENTITIES_MODES))
+    .option('--no-relations', 'entities only: the relation graph is never run (faster)')
     .option('--progress', 'draw the progress bar even when stderr is not a terminal')
     .option('--no-progress', 'no progress bar')
     .option('--queue <url>', 'redis://host:port: put chunks on a BullMQ queue for spert-worker processes (any machines) instead of predicting here')
@@ -85,6 +91,8 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     intraOpThreads: (o.intraOpThreads as number | undefined) ?? Math.max(1, Math.floor(cores / workers)),
     batchSize: o.batchSize as number | undefined,
     onTooLong: o.onTooLong as PredictCliOptions['onTooLong'],
+    entitiesMode: o.entities as EntitiesMode | undefined,
+    relations: o.relations !== false,
     progress: o.progress as boolean | undefined,
     queue,
     queueName: o.queueName as string,
@@ -136,7 +144,7 @@ export async function createExecutor(cli: PredictCliOptions, model: ModelOptions
 
 // What changes the bytes of the output; workers, intra-op threads and the executor do not (tested).
 function runSettings(cli: PredictCliOptions, model: ModelOptions): Record<string, string | number | null> {
-  return { model: model.dir, batchSize: cli.batchSize ?? null, onTooLong: cli.onTooLong };
+  return { model: model.dir, batchSize: cli.batchSize ?? null, onTooLong: cli.onTooLong, entities: cli.entitiesMode ?? null, relations: cli.relations ? 1 : 0 };
 }
 
 /** Runs spert-predict: the batch job over the exported model; resolves with what it did. */
@@ -157,6 +165,7 @@ export async function runPredict(options: RunPredictOptions): Promise<BatchSumma
       chunkSize: cli.chunkSize,
       executor,
       settings: runSettings(cli, model),
+      documents: { entitiesMode: cli.entitiesMode, relations: cli.relations },
       stdin: options.stdin,
       onProgress: (p) => bar.update(p),
     });

@@ -330,7 +330,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.post<{ Body: PredictRequest }>('/predict', { schema: predictSchema }, async (request): Promise<PredictResponse> => {
-    const prepared: PredictionInput[] = prepareDocuments(request.body.documents, limits);
+    const prepared: PredictionInput[] = prepareDocuments(request.body.documents, limits, { entitiesMode: request.body.entitiesMode, relations: request.body.relations });
     // Bounded memory under overload: refuse before queueing, never queue without limit.
     if (batcher.pending + prepared.length > operations.maxQueue) {
       metrics.rejected.inc({ reason: 'queue_full' });

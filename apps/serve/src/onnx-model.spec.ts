@@ -67,6 +67,35 @@ describe('spert-serve over a real exported ONNX model', () => {
     for (const r of [...t.relations, ...k.relations]) expect(['Work_For', 'Kill']).toContain(r.type);
   });
 
+  it('entitiesMode given: entities come back verbatim with relations among them as the runtime scores them; relations: false scores none; bad entities answer 400', async () => {
+    const send = async (body: unknown) => {
+      const res = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as { documents: PredictionRecord[]; message?: string } };
+    };
+    const text = 'John Smith works for Acme Corp in Berlin.';
+    const entities = [{ type: 'Org', charStart: 21, charEnd: 30 }, { type: 'Peop', charStart: 0, charEnd: 10 }, { type: 'Loc', charStart: 34, charEnd: 40 }];
+    const tokens = ['Mary', 'met', 'Bob', 'in', 'Paris', '.'];
+    const wordEntities = [{ type: 'Peop', start: 0, end: 1 }, { type: 'Peop', start: 2, end: 3 }];
+    const { status, body } = await send({ entitiesMode: 'given', documents: [{ text, entities }, { tokens, entities: wordEntities }] });
+    expect(status).toBe(200);
+    const [t, k] = body.documents as [PredictionRecord, PredictionRecord];
+    expect(t.entities.map((e) => [e.type, e.charStart, e.charEnd, e.text])).toEqual([['Org', 21, 30, 'Acme Corp'], ['Peop', 0, 10, 'John Smith'], ['Loc', 34, 40, 'Berlin']]);
+    expect(k.entities.map((e) => [e.type, e.start, e.end])).toEqual([['Peop', 0, 1], ['Peop', 2, 3]]);
+    const want = await direct.predict([{ kind: 'text', text, entities }, { kind: 'tokens', tokens, entities: wordEntities }]);
+    expectSamePrediction(t, want[0]!);
+    expectSamePrediction(k, want[1]!);
+    // Without entitiesMode, "entities" in a document is ignored: the model predicts its own.
+    const plain = await send({ documents: [{ tokens, entities: wordEntities }] });
+    expectSamePrediction(plain.body.documents[0]!, (await direct.predictTokens([tokens]))[0]!);
+    const none = await send({ relations: false, documents: [{ text }] });
+    expect(none.body.documents[0]!.relations).toEqual([]);
+    const bad = await send({ entitiesMode: 'given', documents: [{ tokens, entities: [{ type: 'Peop', start: 4, end: 9 }] }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe("documents[0].entities[0].end: 9 is past the document's 6 words");
+    const badMode = await send({ entitiesMode: 'all', documents: [{ tokens }] });
+    expect(badMode.status).toBe(400);
+  });
+
   it('batches concurrent requests into fewer runtime calls without changing any answer', async () => {
     const sentences = [
       'John works for Acme Corp .',

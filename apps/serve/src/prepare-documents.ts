@@ -1,4 +1,4 @@
-import { parsePredictionDocument, type PredictionInput } from '@spert/core';
+import { parsePredictionDocument, type ParsePredictionOptions, type PredictionInput } from '@spert/core';
 import { splitWords } from '@spert/tokenizer';
 import { HttpError } from '@spert/http';
 import type { ServeLimits } from './types';
@@ -9,14 +9,14 @@ import type { ServeLimits } from './types';
  * Text is split with the one word splitter only to count words against the limit; the pipeline
  * splits it again for the model, which costs microseconds next to a forward pass.
  */
-export function prepareDocuments(documents: unknown[], limits: ServeLimits): PredictionInput[] {
+export function prepareDocuments(documents: unknown[], limits: ServeLimits, options: ParsePredictionOptions = {}): PredictionInput[] {
   if (documents.length > limits.documents) {
     throw new HttpError(422, 'TOO_MANY_DOCUMENTS', `documents: ${documents.length} documents in one request, the limit is ${limits.documents}`);
   }
   return documents.map((raw, i) => {
     let doc: PredictionInput;
     try {
-      doc = parsePredictionDocument(raw, `documents[${i}]`);
+      doc = parsePredictionDocument(raw, `documents[${i}]`, options);
     } catch (e) {
       throw new HttpError(400, 'INVALID_REQUEST', (e as Error).message);
     }

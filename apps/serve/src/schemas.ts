@@ -40,6 +40,15 @@ export const predictSchema = {
           '({"tokens": [...]} or [...]), validated by the same rules as spert-eval predict input: a bad one answers 400 naming the field.',
         items: {},
       },
+      entitiesMode: {
+        type: 'string',
+        enum: ['given', 'merged'],
+        description:
+          'Read each document\'s "entities" as given entities ({"type", "start", "end"} word indices for words, {"type", "charStart", "charEnd"} ' +
+          'character offsets on word boundaries for text): "given" keeps exactly them, in their order, and scores relations among them; ' +
+          '"merged" adds them to the predicted ones. Without it, "entities" in a document is ignored.',
+      },
+      relations: { type: 'boolean', description: 'false: entities only; the relation head is not run (default true)' },
     },
   },
   response: {

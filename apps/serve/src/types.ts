@@ -1,3 +1,4 @@
+import type { EntitiesMode, GivenEntity } from '@spert/core';
 // The Predictor contract lives in @spert/core: the service is one of its users.
 import type { PredictionRecord } from '@spert/core';
 export type { ModelMetadata, Predictor } from '@spert/core';
@@ -29,11 +30,15 @@ export const DEFAULT_LIMITS: ServeLimits = { bodyBytes: 1 << 20, documents: 64, 
 export const DEFAULT_BATCH: BatchOptions = { maxBatch: 32, maxWaitMs: 5, concurrency: 1 };
 
 /** One document of a `POST /predict` request (validated by @spert/core's parsePredictionDocument, as the CLI's input). */
-export type InputDocument = string | string[] | { text: string } | { tokens: string[] };
+export type InputDocument = string | string[] | { text: string; entities?: GivenEntity[] } | { tokens: string[]; entities?: GivenEntity[] };
 
 /** `POST /predict` request body. */
 export interface PredictRequest {
   documents: InputDocument[];
+  /** Read each document's `entities` as given entities, used this way (default: ignored). */
+  entitiesMode?: EntitiesMode;
+  /** `false`: entities only, the relation head is not run. */
+  relations?: boolean;
 }
 
 /** `POST /predict` response body. */

@@ -2,6 +2,7 @@ import { PIPELINE_DEFAULTS } from '@spert/pipeline';
 import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { Command } from 'commander';
 import { SETTING_CHOICES, silentCommanderOutput, SPERT_DEFAULTS } from '@spert/core';
+import { describeScratchFamilies } from '@spert/model';
 import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
 import { int, num } from './flags';
 
@@ -18,7 +19,7 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
     .option('--valid <file>', 'validation set evaluated at the end')
     .option('--types <file>', 'types file (its order fixes the class indices)')
     .option('--encoder <dirOrId>', 'BERT-family checkpoint directory or Hub id (default: a random encoder built from the training words)')
-    .option('--family <name>', 'random encoder: bert (WordPiece) | roberta (byte-level BPE) | deberta-v2 (DeBERTa-v3 shape, Unigram); default bert; not with --encoder')
+    .option('--family <name>', `random encoder: ${describeScratchFamilies()}; default bert; not with --encoder`)
     .option('--hidden-size <n>', 'random encoder: hidden size', int)
     .option('--layers <n>', 'random encoder: layers', int)
     .option('--heads <n>', 'random encoder: attention heads', int)

@@ -1,4 +1,4 @@
-import { parsePredictionDocument, type PredictionInput } from '@spert/core';
+import { parsePredictionDocument, type ParsePredictionOptions, type PredictionInput } from '@spert/core';
 
 /** Input formats: JSONL (`{"id"?, "text"}` or `{"id"?, "tokens"}` per line, or any form @spert/core accepts) or plain text (one document per line). */
 export type InputFormat = 'jsonl' | 'text';
@@ -28,9 +28,9 @@ export function formatFromPath(path: string): InputFormat {
  * one validator of the CLI, the service and batch jobs). Blank lines are no documents (undefined);
  * a bad line becomes a {@link LineError} naming the file, line and field.
  */
-export function parseLine(text: string, line: number, format: InputFormat, source: string): BatchDocument | LineError | undefined {
+export function parseLine(text: string, line: number, format: InputFormat, source: string, settings: DocumentSettings = {}): BatchDocument | LineError | undefined {
   if (text.trim().length === 0) return undefined;
-  if (format === 'text') return { line, id: line, input: { kind: 'text', text } };
+  if (format === 'text') return { line, id: line, input: parsePredictionDocument(text, `${source}:${line}`, settings) };
   const where = `${source}:${line}`;
   let value: unknown;
   try {
@@ -47,11 +47,14 @@ export function parseLine(text: string, line: number, format: InputFormat, sourc
     id = given;
   }
   try {
-    return { line, id, input: parsePredictionDocument(value, where) };
+    return { line, id, input: parsePredictionDocument(value, where, settings) };
   } catch (e) {
     return { line, id: id === line ? undefined : id, reason: (e as Error).message };
   }
 }
+
+/** How every document of a job is predicted: given entities read from each JSONL line, entity-only mode. */
+export type DocumentSettings = ParsePredictionOptions;
 
 /** True for a {@link LineError}. */
 export function isLineError(x: BatchDocument | LineError): x is LineError {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ChunkStore, inputIdentity, type BatchManifest } from './chunk-store';
-import { formatFromPath, isLineError, parseLine, type BatchDocument, type InputFormat, type LineError } from './parse-line';
+import { formatFromPath, isLineError, parseLine, type BatchDocument, type DocumentSettings, type InputFormat, type LineError } from './parse-line';
 import type { ChunkResult, ChunkTask } from './predict-chunk';
 import { readLines } from '@spert/core';
 
@@ -49,6 +49,8 @@ export interface RunBatchOptions {
   onProgress?: (p: BatchProgress) => void;
   /** What `-` reads (tests). */
   stdin?: NodeJS.ReadableStream;
+  /** Given entities and entity-only mode, for every document (include them in `settings` so a resume must match). */
+  documents?: DocumentSettings;
 }
 
 /** What a finished run did. */
@@ -139,7 +141,7 @@ export async function runBatch(o: RunBatchOptions): Promise<BatchSummary> {
         parseErrors = [];
       }
       lastLine = line;
-      const parsed = parseLine(text, line, format, source);
+      const parsed = parseLine(text, line, format, source, o.documents);
       if (parsed === undefined) continue;
       if (isLineError(parsed)) parseErrors.push(parsed);
       else documents.push(parsed);

@@ -33,6 +33,12 @@ export type EncoderSizes = Pick<EncoderConfig, 'vocab_size' | 'hidden_size' | 'n
 /** Fields to build a new config from: the sizes plus any overrides (`model_type` picks the family, default "bert"). */
 export type EncoderConfigFields = Partial<Omit<EncoderConfig, 'extra'>> & EncoderSizes;
 
+/**
+ * How a model trained from scratch gets its tokenizer (the trainers of @spert/tokenizer): a
+ * WordPiece vocabulary (buildVocab), a byte-level BPE (trainByteLevelBpe) or a Unigram (trainUnigram).
+ */
+export type TokenizerTrainerKind = 'wordpiece' | 'byte-level-bpe' | 'unigram';
+
 /** How a parameter is stored: Linear weights are kept transposed ([in, out]) for matMul. */
 export type ParamLayout = 'plain' | 'linear';
 
@@ -53,6 +59,8 @@ export interface CheckpointFamily<C extends EncoderConfig = EncoderConfig> {
   readonly modelType: string;
   /** Prefix of the encoder's tensors inside a SpERT checkpoint (`bert.` for BERT, as the reference writes). */
   readonly prefix: string;
+  /** `config` as this family's config type, or an error naming `where` and the model_type it has instead. */
+  asConfig(config: EncoderConfig, where: string): C;
   /** Validates a parsed config.json object; `source` names the file in errors. */
   parseConfig(json: Record<string, unknown>, source: string): C;
   /** A config with defaults filled in from partial fields (new random encoders). */
@@ -67,8 +75,12 @@ export interface CheckpointFamily<C extends EncoderConfig = EncoderConfig> {
   isIgnoredTensor(name: string): boolean;
   /** The initial value of one parameter, reproducible from `rng`. */
   initialParamValue(spec: ParamSpec, config: C, rng: SeededRandom): Float32Array;
+  /** Rows of the position table before the first token's (RoBERTa: pad_token_id + 1; 0 when positions start at 0). */
+  positionOffset(config: C): number;
   /** Longest input in subword tokens (specials included) the encoder accepts. */
   maxSequenceLength(config: C): number;
+  /** The tokenizer a model of this family trained from scratch gets; absent when the family is not offered for training from scratch. */
+  readonly tokenizerTrainer?: TokenizerTrainerKind;
   /** How the family's masked-LM head (pre-training) is named in Hugging Face checkpoints. */
   readonly maskedLm: MaskedLmHeadNames;
 }

@@ -14,44 +14,32 @@ export { SeededRandom } from './random';
 export { transpose2d } from './transpose';
 export { initialMaskedLmParamValue, maskedLmParamNames, maskedLmParamSpecs, maskedLmTensorRole } from './masked-lm';
 export type { MaskedLmHeadNames, MaskedLmHeadParams, MaskedLmTensorRole } from './masked-lm';
-export type { CheckpointFamily, EncoderConfig, EncoderConfigFields, EncoderSizes, ParamSpec, ParamLayout } from './family';
+export type { CheckpointFamily, EncoderConfig, EncoderConfigFields, EncoderSizes, ParamSpec, ParamLayout, TokenizerTrainerKind } from './family';
 export {
   checkpointFamily,
   DEFAULT_MODEL_TYPE,
   encoderConfigToJson,
+  encoderMaxLength,
   familyOfConfig,
   makeEncoderConfig,
+  makeEncoderConfigForLength,
   parseEncoderConfig,
   registeredModelTypes,
+  scratchModelTypes,
 } from './registry';
-export {
-  asBertConfig,
-  bertCheckpointFamily,
-  bertConfigToJson,
-  bertParamSpecs,
-  encoderParamName,
-  initialParamValue,
-  isBertConfig,
-  isIgnoredCheckpointTensor,
-  makeBertConfig,
-  parseBertConfig,
-} from './families/bert';
+// Each family's own code is reached through the registry (checkpointFamily(model_type)); what is
+// exported per family is its config type and typed constructors, and what the family's TF.js and
+// ONNX halves share beyond the descriptor (DeBERTa's relative-position geometry).
+export { makeBertConfig, parseBertConfig } from './families/bert';
 export type { BertConfig } from './families/bert';
-export {
-  asRobertaConfig,
-  initialRobertaParamValue,
-  isIgnoredRobertaTensor,
-  isRobertaConfig,
-  isRobertaModelType,
-  makeRobertaConfig,
-  parseRobertaConfig,
-  ROBERTA_MODEL_TYPES,
-  ROBERTA_PREFIX,
-  robertaCheckpointFamilies,
-  robertaConfigToJson,
-  robertaEncoderParamName,
-  robertaMaxSequenceLength,
-  robertaParamSpecs,
-} from './families/roberta';
+export { makeRobertaConfig, parseRobertaConfig, ROBERTA_MODEL_TYPES } from './families/roberta';
 export type { RobertaConfig, RobertaModelType } from './families/roberta';
-export * from './families/deberta-v2';
+export {
+  makeDebertaV2Config,
+  normsRelativeEmbeddings,
+  parseDebertaV2Config,
+  relativeEmbeddingRows,
+  relativeEmbeddingRowsByOffset,
+  relativeGeometry,
+} from './families/deberta-v2';
+export type { DebertaV2Config, DebertaV2ConfigFields, DebertaV2Options, RelativeGeometry } from './families/deberta-v2';

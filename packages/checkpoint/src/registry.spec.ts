@@ -1,5 +1,5 @@
 import { bertCheckpointFamily, makeBertConfig } from './families/bert';
-import { checkpointFamily, encoderConfigToJson, makeEncoderConfig, parseEncoderConfig, registeredModelTypes } from './registry';
+import { checkpointFamily, encoderConfigToJson, encoderMaxLength, makeEncoderConfig, makeEncoderConfigForLength, parseEncoderConfig, registeredModelTypes, scratchModelTypes } from './registry';
 
 const sizes = { vocab_size: 10, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16 };
 
@@ -35,5 +35,19 @@ describe('checkpoint family registry', () => {
     expect(bertCheckpointFamily.encoderParamName('bert.encoder.layer.0.output.LayerNorm.gamma')).toBe('encoder.layer.0.output.LayerNorm.weight');
     expect(bertCheckpointFamily.isIgnoredTensor('cls.predictions.bias')).toBe(true);
     expect(bertCheckpointFamily.paramSpecs(config)).toHaveLength(5 + 16 + 2);
+  });
+
+  it('lets each family declare its position offset, longest input and scratch tokenizer trainer', () => {
+    expect(scratchModelTypes()).toEqual(['bert', 'roberta', 'deberta-v2']);
+    expect(registeredModelTypes().map((t) => checkpointFamily(t).tokenizerTrainer)).toEqual(['wordpiece', 'byte-level-bpe', undefined, undefined, 'unigram']);
+    for (const modelType of registeredModelTypes()) {
+      const config = makeEncoderConfigForLength({ ...sizes, model_type: modelType }, 40);
+      expect(config.model_type).toBe(modelType);
+      expect(encoderMaxLength(config)).toBe(40);
+      expect(config.max_position_embeddings).toBe(40 + checkpointFamily(modelType).positionOffset(config));
+    }
+    // RoBERTa's position ids start at pad_token_id + 1
+    expect(makeEncoderConfigForLength({ ...sizes, model_type: 'roberta' }, 40).max_position_embeddings).toBe(42);
+    expect(makeEncoderConfigForLength({ ...sizes, model_type: 'bert' }, 40).max_position_embeddings).toBe(40);
   });
 });

@@ -23,9 +23,13 @@ export function registeredModelTypes(): string[] {
   return [...BY_TYPE.keys()];
 }
 
-/** The family registered for `modelType`, or an error naming `source` and listing the registered ones. */
-export function checkpointFamily(modelType: string, source = 'config.json'): CheckpointFamily {
-  const family = BY_TYPE.get(modelType);
+/**
+ * The family registered for `modelType`, or an error naming `source` and listing the registered
+ * ones. `C` is the caller's claim about the family's config type: a family's TF.js and ONNX
+ * halves name their own config type here, and `asConfig` checks the configs they are handed.
+ */
+export function checkpointFamily<C extends EncoderConfig = EncoderConfig>(modelType: string, source = 'config.json'): CheckpointFamily<C> {
+  const family = BY_TYPE.get(modelType) as CheckpointFamily<C> | undefined;
   if (!family) {
     throw new Error(
       `${source}: model_type "${modelType}" is not supported; registered encoder families: ${registeredModelTypes().map((t) => `"${t}"`).join(', ')} ` +
@@ -56,4 +60,23 @@ export function makeEncoderConfig(fields: EncoderConfigFields): EncoderConfig {
 /** The config.json object of `config`, written by its family. */
 export function encoderConfigToJson(config: EncoderConfig): Record<string, unknown> {
   return familyOfConfig(config).configToJson(config);
+}
+
+/** Longest input in subword tokens (specials included) the encoder of `config` accepts, as its family declares. */
+export function encoderMaxLength(config: EncoderConfig): number {
+  return familyOfConfig(config).maxSequenceLength(config);
+}
+
+/** The model_type values whose family declares a tokenizer trainer: the families a model can be trained from scratch in. */
+export function scratchModelTypes(): string[] {
+  return FAMILIES.filter((f) => f.tokenizerTrainer !== undefined).map((f) => f.modelType);
+}
+
+/**
+ * A new config of the family `fields.model_type` names (default "bert") whose encoder accepts
+ * `longestInput` tokens: the position table gets the family's position offset on top.
+ */
+export function makeEncoderConfigForLength(fields: Omit<EncoderConfigFields, 'max_position_embeddings'>, longestInput: number): EncoderConfig {
+  const family = checkpointFamily(fields.model_type ?? DEFAULT_MODEL_TYPE, 'makeEncoderConfigForLength');
+  return family.makeConfig({ ...fields, max_position_embeddings: longestInput + family.positionOffset(family.makeConfig(fields)) });
 }

@@ -45,6 +45,7 @@ export const PREDICTION_RECORD_SCHEMA = {
           charStart: { ...charIndex, description: 'Character offset (UTF-16) of the first character; text input only' },
           charEnd: { ...charIndex, description: 'Exclusive character offset of the last character; text input only' },
           score: { type: 'number', minimum: 0, maximum: 1, description: 'Confidence in [0, 1]' },
+          given: { type: 'boolean', description: 'true for an entity the input gave (entitiesMode), absent for a predicted one' },
         },
       },
     },

@@ -36,7 +36,6 @@ describe('toPredictionRecord', () => {
     });
     // The key order is the output's byte layout, the same as the schema's property order.
     expect(Object.keys(record)).toEqual(['tokens', 'offsets', 'entities', 'relations']);
-    expect(Object.keys(record.entities[0]!)).toEqual(Object.keys(PREDICTION_RECORD_SCHEMA.properties.entities.items.properties));
   });
 
   it('gives word input the words joined by spaces, no character offsets; carries an id and a window count first and last', () => {
@@ -87,8 +86,12 @@ describe('PREDICTION_RECORD_SCHEMA', () => {
   });
 
   it('describes exactly the fields toPredictionRecord writes, in its order', () => {
-    const record = toPredictionRecord({ ...prediction, windows: 2 }, { input: { kind: 'text', text }, id: 1 });
+    const entities = prediction.entities.map((e, k) => (k === 0 ? { ...e, given: true } : e));
+    const record = toPredictionRecord({ ...prediction, entities, windows: 2 }, { input: { kind: 'text', text }, id: 1 });
     expect(Object.keys(record)).toEqual(Object.keys(PREDICTION_RECORD_SCHEMA.properties));
+    // A given entity says so; a predicted one has no `given` at all.
+    expect(Object.keys(record.entities[0]!)).toEqual(Object.keys(PREDICTION_RECORD_SCHEMA.properties.entities.items.properties));
+    expect(record.entities[1]).not.toHaveProperty('given');
     expect(Object.keys(record.relations[0]!)).toEqual(Object.keys(PREDICTION_RECORD_SCHEMA.properties.relations.items.properties));
   });
 });

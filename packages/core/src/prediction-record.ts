@@ -15,6 +15,8 @@ export interface RecordEntity {
   /** Exclusive character offset of the last character; text input only. */
   charEnd?: number;
   score: number;
+  /** `true` for an entity the input gave (`entitiesMode`), absent for a predicted one. */
+  given?: boolean;
 }
 
 /** A relation of a {@link PredictionRecord}: `head` and `tail` index the record's `entities`. */
@@ -52,6 +54,8 @@ export interface PredictionRecordOptions {
   where?: string;
 }
 
+const given = (e: { given?: boolean }): { given?: true } => (e.given ? { given: true } : {});
+
 const isIndex = (v: number, n: number): boolean => Number.isInteger(v) && v >= 0 && v < n;
 
 /**
@@ -74,9 +78,9 @@ export function toPredictionRecord(prediction: Prediction, options: PredictionRe
     if (input.kind === 'text' && offsets) {
       const charStart = (offsets[e.start] as [number, number])[0];
       const charEnd = (offsets[e.end - 1] as [number, number])[1];
-      return { type: e.type, start: e.start, end: e.end, text: input.text.slice(charStart, charEnd), charStart, charEnd, score: e.score };
+      return { type: e.type, start: e.start, end: e.end, text: input.text.slice(charStart, charEnd), charStart, charEnd, score: e.score, ...given(e) };
     }
-    return { type: e.type, start: e.start, end: e.end, text: tokens.slice(e.start, e.end).join(' '), score: e.score };
+    return { type: e.type, start: e.start, end: e.end, text: tokens.slice(e.start, e.end).join(' '), score: e.score, ...given(e) };
   });
   const relations = prediction.relations.map((r, k): RecordRelation => {
     if (!(isIndex(r.head, entities.length) && isIndex(r.tail, entities.length))) {

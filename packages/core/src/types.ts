@@ -46,6 +46,8 @@ export interface TypesSchema {
 /** Entity with a confidence score, as written in predictions. */
 export interface ScoredEntity extends Entity {
   score: number;
+  /** True for an entity the caller gave (kept verbatim, score 1), absent for a predicted one. */
+  given?: boolean;
 }
 
 /** Relation with a confidence score, as written in predictions. */
@@ -87,4 +89,6 @@ export interface DocumentScores {
   relationProbs: Float32Array;
   /** Relation classifier logits (before the sigmoid): [P * R], row-major. */
   relationLogits: Float32Array;
+  /** Given entities as [candidate index, entity type index] (1..E); absent when none were given. */
+  given?: Array<[number, number]>;
 }

@@ -4,17 +4,18 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import {
-  asBertConfig,
-  asDebertaV2Config,
-  asRobertaConfig,
+  checkpointFamily,
   loadCheckpoint,
   makeBertConfig,
   makeDebertaV2Config,
   makeRobertaConfig,
   readSafetensors,
   SeededRandom,
+  type BertConfig,
+  type DebertaV2Config,
   type EncoderConfig,
   type NamedTensor,
+  type RobertaConfig,
 } from '@spert/checkpoint';
 import { sharedPath } from '../../../tools/testing/shared';
 import { bertForwardFloat64, type Float64Weights } from './testing/bert-float64';
@@ -191,9 +192,9 @@ describe.each(['cpu', 'wasm'] as const)('MaskedLmHead against Hugging Face BertF
 // model (the family's float64 encoder plus the head) and central finite differences stand in.
 type Forward64 = (config: EncoderConfig, w: Float64Weights, ids: number[][], mask: number[][]) => number[][][];
 const families: Array<[string, () => EncoderConfig, Forward64, string]> = [
-  ['bert', () => makeBertConfig({ vocab_size: 23, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 12, max_position_embeddings: 10 }), (c, w, i, m) => bertForwardFloat64(asBertConfig(c, 'test'), w, i, m), 'BertForMaskedLM'],
-  ['roberta', () => makeRobertaConfig({ vocab_size: 23, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 12, max_position_embeddings: 12 }), (c, w, i, m) => robertaForwardFloat64(asRobertaConfig(c, 'test'), w, i, m), 'RobertaForMaskedLM'],
-  ['deberta-v2', () => makeDebertaV2Config({ vocab_size: 23, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 12, max_position_embeddings: 16, position_buckets: 4, max_relative_positions: 8 }), (c, w, i, m) => debertaV2ForwardFloat64(asDebertaV2Config(c, 'test'), w, i, m), 'DebertaV2ForMaskedLM'],
+  ['bert', () => makeBertConfig({ vocab_size: 23, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 12, max_position_embeddings: 10 }), (c, w, i, m) => bertForwardFloat64(checkpointFamily<BertConfig>('bert').asConfig(c, 'test'), w, i, m), 'BertForMaskedLM'],
+  ['roberta', () => makeRobertaConfig({ vocab_size: 23, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 12, max_position_embeddings: 12 }), (c, w, i, m) => robertaForwardFloat64(checkpointFamily<RobertaConfig>('roberta').asConfig(c, 'test'), w, i, m), 'RobertaForMaskedLM'],
+  ['deberta-v2', () => makeDebertaV2Config({ vocab_size: 23, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 12, max_position_embeddings: 16, position_buckets: 4, max_relative_positions: 8 }), (c, w, i, m) => debertaV2ForwardFloat64(checkpointFamily<DebertaV2Config>('deberta-v2').asConfig(c, 'test'), w, i, m), 'DebertaV2ForMaskedLM'],
 ];
 
 /** Random PyTorch-layout values with non-trivial LayerNorms and biases. */

@@ -1,5 +1,5 @@
 import type { TypesSchema } from '@spert/core';
-import { loadCheckpoint, resolveModelDir } from '@spert/checkpoint';
+import { encoderMaxLength, loadCheckpoint, resolveModelDir } from '@spert/checkpoint';
 import { createEncoder } from '@spert/encoder';
 import { loadTokenizer } from '@spert/tokenizer';
 import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
@@ -34,7 +34,7 @@ export async function openModel(o: OpenModelOptions): Promise<SpertModel> {
     return SpertModel.fromCheckpoint(checkpoint, await readModelSettings(dir, o.types), { dir, lowercase: o.lowercase, seed: o.seed });
   }
   if (!o.types) throw new Error(`${dir}: a plain encoder checkpoint needs the task's types file to build the SpERT heads`);
-  const { tokenizer } = await loadTokenizer({ dir, lowercase: o.lowercase });
+  const { tokenizer } = await loadTokenizer({ dir, lowercase: o.lowercase, encoderMaxLength: encoderMaxLength(checkpoint.config) });
   const encoder = createEncoder({ config: checkpoint.config, tensors: checkpoint.encoderTensors, seed: o.seed });
   return SpertModel.create({ encoder, tokenizer, settings: { ...SPERT_DEFAULTS, ...o.settings, types: o.types }, seed: o.seed });
 }

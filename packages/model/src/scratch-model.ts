@@ -1,15 +1,20 @@
 import type { Document, TypesSchema } from '@spert/core';
-import { makeBertConfig, makeEncoderConfig } from '@spert/checkpoint';
-import { BertEncoder, createEncoder, type Encoder } from '@spert/encoder';
+import { checkpointFamily, makeEncoderConfigForLength, scratchModelTypes, type TokenizerTrainerKind } from '@spert/checkpoint';
+import { createEncoder, type Encoder } from '@spert/encoder';
 import { BertWordPieceTokenizer, buildVocab, HfTokenizer, trainByteLevelBpe, trainUnigram, type SubwordTokenizer, type TrainingWords } from '@spert/tokenizer';
 import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
 import { SpertModel } from './spert-model';
 
-/** The encoder families a model can be created from scratch in. */
-export const SCRATCH_FAMILIES = ['bert', 'roberta', 'deberta-v2'] as const;
+/** The encoder families a model can be created from scratch in: those whose family declares a tokenizer trainer. */
+export const SCRATCH_FAMILIES = scratchModelTypes() as [string, ...string[]];
 
-/** An encoder family of {@link createScratchModel}. */
-export type ScratchFamily = (typeof SCRATCH_FAMILIES)[number];
+/** The scratch families and their tokenizer trainers for help texts: "bert (wordpiece) | roberta (byte-level-bpe) | ...". */
+export function describeScratchFamilies(): string {
+  return SCRATCH_FAMILIES.map((f) => `${f} (${checkpointFamily(f).tokenizerTrainer})`).join(' | ');
+}
+
+/** An encoder family of {@link createScratchModel} (a model_type of {@link SCRATCH_FAMILIES}). */
+export type ScratchFamily = string;
 
 /** Size of a randomly initialised encoder. */
 export interface ScratchEncoderSize {
@@ -54,30 +59,40 @@ export interface CreateScratchEncoderOptions extends ScratchEncoderSize, Trainin
  */
 export function createScratchEncoder(o: CreateScratchEncoderOptions): { tokenizer: SubwordTokenizer; encoder: Encoder } {
   const family = o.family ?? 'bert';
-  if (!(SCRATCH_FAMILIES as readonly string[]).includes(family)) {
+  if (!SCRATCH_FAMILIES.includes(family)) {
     throw new Error(`createScratchEncoder: family ${JSON.stringify(family)} is not one of ${SCRATCH_FAMILIES.join(', ')}`);
   }
   const words: TrainingWords = o.wordCounts ? { wordCounts: o.wordCounts } : { words: o.words };
-  const maxVocab = o.maxVocab ?? 30000;
   const maxPositions = o.maxPositions ?? 512;
-  const seed = o.seed ?? 0;
+  const trainer = checkpointFamily(family, 'createScratchEncoder').tokenizerTrainer as TokenizerTrainerKind;
+  const tokenizer = TRAINERS[trainer]({ words, maxVocab: o.maxVocab ?? 30000, lowercase: o.lowercase, maxPositions, family });
+  // Each family's defaults shape the config like its base checkpoint (roberta-base, deberta-v3-base...);
+  // the family adds its position offset so that the encoder takes the tokenizer's longest input.
   const sizes = { hidden_size: o.hiddenSize, num_hidden_layers: o.layers, num_attention_heads: o.heads, intermediate_size: o.intermediateSize };
-  if (family === 'bert') {
-    const vocab = buildVocab({ ...words, maxSize: maxVocab, lowercase: o.lowercase });
-    const tokenizer = new BertWordPieceTokenizer({ vocab, lowercase: o.lowercase ?? false, maxLength: maxPositions });
-    const config = makeBertConfig({ vocab_size: vocab.length, ...sizes, max_position_embeddings: maxPositions });
-    return { tokenizer, encoder: BertEncoder.create({ config, seed }) };
-  }
-  const train = family === 'roberta' ? trainByteLevelBpe : trainUnigram;
-  const trained = train({ ...words, vocabSize: maxVocab, lowercase: o.lowercase, maxLength: maxPositions });
-  const tokenizer = new HfTokenizer({ ...trained, maxLength: maxPositions, source: `${family} tokenizer trained on the documents` });
-  // RoBERTa's position ids start at padding_idx + 1 = 2, so it needs two more rows than positions;
-  // the DeBERTa-v3 fields (relative attention, 256 buckets, no absolute positions) are the family's defaults.
-  const config =
-    family === 'roberta'
-      ? makeEncoderConfig({ model_type: 'roberta', vocab_size: tokenizer.vocabSize, ...sizes, max_position_embeddings: maxPositions + 2, type_vocab_size: 1 })
-      : makeEncoderConfig({ model_type: 'deberta-v2', vocab_size: tokenizer.vocabSize, ...sizes, max_position_embeddings: maxPositions, type_vocab_size: 0 });
-  return { tokenizer, encoder: createEncoder({ config, seed }) };
+  const config = makeEncoderConfigForLength({ model_type: family, vocab_size: tokenizer.vocabSize, ...sizes }, maxPositions);
+  return { tokenizer, encoder: createEncoder({ config, seed: o.seed ?? 0 }) };
+}
+
+interface TrainTokenizerOptions {
+  words: TrainingWords;
+  maxVocab: number;
+  lowercase: boolean | undefined;
+  maxPositions: number;
+  family: string;
+}
+
+/** The tokenizer trainers a family's descriptor can name. */
+const TRAINERS: Record<TokenizerTrainerKind, (o: TrainTokenizerOptions) => SubwordTokenizer> = {
+  wordpiece: ({ words, maxVocab, lowercase, maxPositions }) =>
+    new BertWordPieceTokenizer({ vocab: buildVocab({ ...words, maxSize: maxVocab, lowercase }), lowercase: lowercase ?? false, maxLength: maxPositions }),
+  'byte-level-bpe': (o) => trainedTokenizer(trainByteLevelBpe, o),
+  unigram: (o) => trainedTokenizer(trainUnigram, o),
+};
+
+/** A tokenizer.json tokenizer trained by `train` (byte-level BPE or Unigram) on the words. */
+function trainedTokenizer(train: typeof trainByteLevelBpe | typeof trainUnigram, o: TrainTokenizerOptions): SubwordTokenizer {
+  const trained = train({ ...o.words, vocabSize: o.maxVocab, lowercase: o.lowercase, maxLength: o.maxPositions });
+  return new HfTokenizer({ ...trained, maxLength: o.maxPositions, source: `${o.family} tokenizer trained on the documents` });
 }
 
 /**

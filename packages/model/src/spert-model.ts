@@ -15,7 +15,7 @@ import {
   type SpertSettings,
   type TypesSchema,
 } from '@spert/core';
-import { checkpointFamily, loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/checkpoint';
+import { checkpointFamily, encoderMaxLength, loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/checkpoint';
 import { createEncoder, type Encoder } from '@spert/encoder';
 import { EntityHead, type EntityHeadOutput } from '@spert/entity-head';
 import { createPredictor, predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
@@ -115,7 +115,7 @@ export class SpertModel implements SpertRuntime {
   /** {@link load} for a checkpoint already read (e.g. by openModel, which inspects it first). */
   static async fromCheckpoint(checkpoint: Checkpoint, settings: SpertSettings, { dir, lowercase, seed = 0 }: LoadSpertModelOptions): Promise<SpertModel> {
     const heads = headTensorsFromCheckpoint(checkpoint.extraTensors, checkpoint.weightsFiles.join(', '));
-    const { tokenizer } = await loadTokenizer({ dir, lowercase });
+    const { tokenizer } = await loadTokenizer({ dir, lowercase, encoderMaxLength: encoderMaxLength(checkpoint.config) });
     const encoder = createEncoder({ config: checkpoint.config, tensors: checkpoint.encoderTensors, seed });
     const model = SpertModel.create({ encoder, tokenizer, settings, seed });
     try {

@@ -1,53 +1,18 @@
-// Parity with the reference fixtures: Hugging Face BERT hidden states (tiny-bert) and a SpERT
-// model trained by the reference code (spert-scratch-conll04): probabilities and predictions.
+// Parity with a SpERT model trained by the reference code (spert-scratch-conll04): probabilities
+// and predictions.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseTypes, type Document } from '@spert/core';
-import { parseBertConfig, readPytorchBin, readSafetensors } from '@spert/checkpoint';
-import * as ort from 'onnxruntime-node';
 import { sharedPath, type ExpectedSpertDocument } from '../../../tools/testing/shared';
-import { buildEncoderGraph } from './export-encoder';
 import { exportSpertOnnx } from './export-model';
 import { scoreDocuments } from '@spert/pipeline';
 import { SpertOnnxRuntime } from './runtime';
 
 const json = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 
-describe('tiny-bert fixture', () => {
-  const dir = sharedPath('fixtures', 'tiny-bert');
-  const expected = json<{ input_ids: number[][]; attention_mask: number[][]; token_type_ids: number[][]; last_hidden_state: number[][][] }>(
-    path.join(dir, 'expected_hidden_states.json'),
-  );
-  const config = parseBertConfig(readFileSync(path.join(dir, 'config.json'), 'utf8'));
-  const i64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0].length]);
-
-  it.each([
-    ['model.safetensors', () => readSafetensors(new Uint8Array(readFileSync(path.join(dir, 'model.safetensors')))).tensors],
-    ['pytorch_model.bin (legacy gamma/beta names)', () => readPytorchBin(new Uint8Array(readFileSync(path.join(dir, 'pytorch_model.bin'))))],
-  ])('encoder.onnx from %s reproduces the Hugging Face hidden states within 1e-4', async (_name, load) => {
-    const session = await ort.InferenceSession.create(buildEncoderGraph({ config, weights: load() }));
-    const out = await session.run({
-      input_ids: i64(expected.input_ids),
-      attention_mask: i64(expected.attention_mask),
-      token_type_ids: i64(expected.token_type_ids),
-    });
-    const [B, T, H] = out.last_hidden_state.dims;
-    const data = out.last_hidden_state.data as Float32Array;
-    let worst = 0;
-    let compared = 0;
-    for (let b = 0; b < B; b++)
-      for (let t = 0; t < T; t++) {
-        if (!expected.attention_mask[b][t]) continue;
-        for (let h = 0; h < H; h++) worst = Math.max(worst, Math.abs(data[(b * T + t) * H + h] - expected.last_hidden_state[b][t][h]));
-        compared++;
-      }
-    expect(compared).toBe(expected.attention_mask.flat().filter(Boolean).length);
-    expect(worst).toBeLessThan(1e-4);
-    await session.release();
-  });
-});
+// tiny-bert's encoder.onnx parity runs in the BERT family's conformance suite (families/bert/encoder-graph.spec.ts).
 
 describe('spert-scratch-conll04 fixture (a model trained by the reference)', () => {
   const modelDir = sharedPath('fixtures', 'spert-scratch-conll04');

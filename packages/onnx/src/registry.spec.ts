@@ -1,3 +1,5 @@
+import { registeredModelTypes } from '@spert/checkpoint';
+import { registeredEncoderTypes } from '@spert/encoder';
 import { buildEncoderGraph, type EncoderShape } from './export-encoder';
 import { buildBertEncoderGraph } from './families/bert';
 import { randomSpertWeights } from './random-weights';
@@ -22,5 +24,11 @@ describe('ONNX encoder family registry', () => {
     expect(() => onnxEncoderFamily('xlnet', 'm/config.json')).toThrow(/^m\/config\.json: model_type "xlnet" cannot be exported to ONNX; registered encoder families: "bert", /);
     expect(onnxEncoderFamily('deberta-v2').modelType).toBe('deberta-v2');
     expect(() => buildBertEncoderGraph({ config: { ...config, model_type: 'electra' }, weights })).toThrow(/model_type "electra", expected "bert"/);
+  });
+
+  it('lists the same model_types, in the same order, as the checkpoint (tensor-free) and TF.js registries', () => {
+    // a family is one descriptor per layer: a half registered in one layer only is a family that loads but cannot train or export
+    expect(registeredOnnxEncoderTypes()).toEqual(registeredModelTypes());
+    expect(registeredEncoderTypes()).toEqual(registeredModelTypes());
   });
 });

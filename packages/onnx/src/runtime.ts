@@ -18,6 +18,7 @@ import {
   type SpertRuntime,
   type SpertSettings,
 } from '@spert/core';
+import { encoderMaxLength, parseEncoderConfig } from '@spert/checkpoint';
 import { predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
 import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
 import * as ort from 'onnxruntime-node';
@@ -79,7 +80,9 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
         throw e;
       }
     };
-    const { tokenizer } = await loadTokenizer({ dir, lowercase: options.lowercase, readTextFile });
+    // The tokenizer knows no family: the encoder's longest input (RoBERTa's position offset) comes from its family.
+    const longest = encoderMaxLength(parseEncoderConfig(config, path.join(dir, 'config.json')));
+    const { tokenizer } = await loadTokenizer({ dir, lowercase: options.lowercase, readTextFile, encoderMaxLength: longest });
     const executionProviders = options.executionProviders ?? ['cpu'];
     const batchSize = options.batchSize ?? 16;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`SpertOnnxRuntime.load: batchSize must be a positive integer, got ${batchSize}`);

@@ -1,12 +1,52 @@
-import type { DocumentScores, EncodedDocument, SpertRuntime } from '@spert/core';
+import type { DocumentScores, EncodedDocument, EntitiesMode, SpertRuntime } from '@spert/core';
 import { buildInferencePairs, collate, createEvalSample, sentenceRange } from '@spert/span-sampler';
 import { filterSpans } from './decode/filter-spans';
+
+/** A given entity in its encoding's word coordinates, with its type's class index (1..E). */
+export interface GivenSpan {
+  start: number;
+  end: number;
+  type: number;
+}
+
+/** What to compute for one encoded document beyond the reference's defaults. */
+export interface DocumentRequest {
+  /** Entities the caller gave; scored as candidates even when wider than the model's span size. */
+  given?: readonly GivenSpan[];
+  /** `given` (default): only the given entities are kept; `merged`: they join the predicted ones. */
+  entitiesMode?: EntitiesMode;
+  /** `false`: no pairs are built and the relation head is not run for this document. */
+  relations?: boolean;
+}
 
 /** Options of {@link scoreDocuments}. */
 export interface ScoreDocumentsOptions {
   runtime: SpertRuntime;
   /** Documents encoded by the model's tokenizer; they form one runtime batch. */
   encodings: readonly EncodedDocument[];
+  /** Per encoding (same order): given entities and switches; absent means the reference's behaviour. */
+  requests?: ReadonlyArray<DocumentRequest | undefined>;
+}
+
+/** The kept candidates of one document: the entity filter's, the given ones, or both; ascending. */
+function keepSpans(filtered: number[], given: Array<[number, number]> | undefined, mode: EntitiesMode | undefined): number[] {
+  if (!given) return filtered;
+  const ids = given.map(([c]) => c);
+  const kept = mode === 'merged' ? new Set([...filtered, ...ids]) : new Set(ids);
+  return [...kept].sort((a, b) => a - b);
+}
+
+/** Candidate index of each given span (appended to the candidates when wider than the span size). */
+function givenCandidates(spanWords: ReadonlyArray<readonly [number, number]>, given: readonly GivenSpan[]): Array<[number, number]> {
+  const index = new Map(spanWords.map(([s, e], i) => [`${s}:${e}`, i]));
+  const out = new Map<number, number>();
+  for (const g of given) {
+    const c = index.get(`${g.start}:${g.end}`);
+    if (c === undefined) throw new Error(`given entity [${g.start}, ${g.end}) is not among the scored candidates`);
+    if (out.has(c)) throw new Error(`given entity [${g.start}, ${g.end}) appears twice; a span can carry one given type`);
+    out.set(c, g.type);
+  }
+  return [...out.entries()].sort((a, b) => a[0] - b[0]);
 }
 
 /**
@@ -15,12 +55,14 @@ export interface ScoreDocumentsOptions {
  * its context range (localized, or the model's relation_context ablation), relation scores in chunks of `max_pairs` pairs per document (a memory
  * bound only: results do not depend on it).
  */
-export async function scoreDocuments({ runtime, encodings }: ScoreDocumentsOptions): Promise<DocumentScores[]> {
+export async function scoreDocuments({ runtime, encodings, requests }: ScoreDocumentsOptions): Promise<DocumentScores[]> {
   if (encodings.length === 0) return [];
   const { settings } = runtime;
   const C = settings.types.entities.length + 1;
   const R = settings.types.relations.length;
-  const samples = encodings.map((encoding) => createEvalSample({ encoding, maxSpanSize: settings.maxSpanSize, numRelationTypes: R }));
+  const samples = encodings.map((encoding, b) =>
+    createEvalSample({ encoding, maxSpanSize: settings.maxSpanSize, numRelationTypes: R, extraSpans: requests?.[b]?.given?.map((g) => [g.start, g.end] as const) }),
+  );
   const batch = collate(samples);
   const B = samples.length;
   const S = batch.spanRanges.shape[1];
@@ -34,14 +76,19 @@ export async function scoreDocuments({ runtime, encodings }: ScoreDocumentsOptio
       const n = sample.spanWords.length;
       const entityProbs = entities.probs.slice(b * S * C, (b * S + n) * C);
       const entityLogits = entities.logits.slice(b * S * C, (b * S + n) * C);
-      const keptSpans = filterSpans({ probs: entityProbs, numClasses: C }).indices;
-      const { pairs, contexts } = buildInferencePairs({
-        keptSpans,
-        spanRanges: sample.spanRanges,
-        relationContext: settings.relationContext,
-        sentence: sentenceRange(encodings[b].wordRanges),
-      });
-      return { sample, entityProbs, entityLogits, keptSpans, pairs, contexts, relationProbs: new Float32Array(pairs.length * R), relationLogits: new Float32Array(pairs.length * R) };
+      const request = requests?.[b];
+      const given = request?.given ? givenCandidates(sample.spanWords, request.given) : undefined;
+      const keptSpans = keepSpans(filterSpans({ probs: entityProbs, numClasses: C }).indices, given, request?.entitiesMode);
+      const { pairs, contexts } =
+        request?.relations === false
+          ? { pairs: [], contexts: [] }
+          : buildInferencePairs({
+              keptSpans,
+              spanRanges: sample.spanRanges,
+              relationContext: settings.relationContext,
+              sentence: sentenceRange(encodings[b].wordRanges),
+            });
+      return { sample, entityProbs, entityLogits, keptSpans, given, pairs, contexts, relationProbs: new Float32Array(pairs.length * R), relationLogits: new Float32Array(pairs.length * R) };
     });
     const P = Math.max(0, ...perDoc.map((d) => d.pairs.length));
     const chunk = Math.max(1, Math.floor(settings.maxPairs));
@@ -68,15 +115,19 @@ export async function scoreDocuments({ runtime, encodings }: ScoreDocumentsOptio
         });
       }
     }
-    return perDoc.map((d) => ({
-      spans: d.sample.spanWords,
-      entityProbs: d.entityProbs,
-      entityLogits: d.entityLogits,
-      keptSpans: d.keptSpans,
-      pairs: d.pairs,
-      relationProbs: d.relationProbs,
-      relationLogits: d.relationLogits,
-    }));
+    return perDoc.map((d) => {
+      const out: DocumentScores = {
+        spans: d.sample.spanWords,
+        entityProbs: d.entityProbs,
+        entityLogits: d.entityLogits,
+        keptSpans: d.keptSpans,
+        pairs: d.pairs,
+        relationProbs: d.relationProbs,
+        relationLogits: d.relationLogits,
+      };
+      if (d.given) out.given = d.given;
+      return out;
+    });
   } finally {
     await scored.dispose();
   }

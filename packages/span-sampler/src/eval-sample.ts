@@ -11,12 +11,25 @@ export interface EvalSampleOptions {
   maxSpanSize?: number;
   /** R, so that the sample collates with training samples (pairs come later, after filtering). */
   numRelationTypes?: number;
+  /**
+   * Spans wider than `maxSpanSize` to score as well (given entities), appended after the
+   * enumerated candidates in the order given; widths up to 99 words (the width embedding's rows).
+   */
+  extraSpans?: ReadonlyArray<readonly [number, number]>;
 }
 
 /** Builds an inference sample: every candidate span (reference order) with ranges and widths. */
 export function createEvalSample(options: EvalSampleOptions): SpanSample {
   const { encoding } = options;
-  const spanWords = enumerateSpans(encoding.wordRanges.length, options.maxSpanSize ?? 10);
+  const maxSpanSize = options.maxSpanSize ?? 10;
+  const spanWords = enumerateSpans(encoding.wordRanges.length, maxSpanSize);
+  for (const [s, e] of options.extraSpans ?? []) {
+    if (!(Number.isInteger(s) && Number.isInteger(e) && s >= 0 && e > s && e <= encoding.wordRanges.length)) {
+      throw new RangeError(`extra span [${s}, ${e}) is not inside the document's ${encoding.wordRanges.length} words`);
+    }
+    if (e - s >= 100) throw new RangeError(`extra span [${s}, ${e}) is ${e - s} words wide; the width embedding has 100 rows (widths up to 99)`);
+    if (e - s > maxSpanSize && !spanWords.some(([a, b]) => a === s && b === e)) spanWords.push([s, e]);
+  }
   return {
     inputIds: encoding.inputIds.slice(),
     spanWords,

@@ -25,4 +25,13 @@ describe('splitWords on long texts', () => {
     expect(splitWords('['.repeat(20_000) + ']'.repeat(20_000))).toHaveLength(40_000);
     expect(Date.now() - t0).toBeLessThan(20_000);
   });
+
+  it('finds e-mail addresses and URLs in linear time', () => {
+    const n = 100_000;
+    const hostile = ['@'.repeat(n), 'a@'.repeat(n / 2), 'a@b.'.repeat(n / 4), 'a.'.repeat(n / 2) + '@x.com', 'http://'.repeat(n / 7), 'www.'.repeat(n / 4), `http://x.y/${')'.repeat(n)}`, `http://x.y/${'('.repeat(n / 2)}${')'.repeat(n / 2)}`];
+    const t0 = Date.now();
+    const counts = hostile.map((text) => splitWords(text).length);
+    expect(counts).toEqual([n, n, n / 4 + 2, 3, 1, 2, n + 1, 1]);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
 });

@@ -25,6 +25,11 @@ describe('loadBertTokenizer (the BERT WordPiece path of loadTokenizer)', () => {
     expect(tokenizer.tokenize('Washington')).toEqual(['Washington']);
   });
 
+  it("takes the encoder's longest input from the caller (its family's), under the maxLength option", async () => {
+    expect((await loadBertTokenizer({ dir: tinyDir, encoderMaxLength: 32 })).tokenizer.maxLength).toBe(32);
+    expect((await loadBertTokenizer({ dir: tinyDir, encoderMaxLength: 32, maxLength: 48 })).tokenizer.maxLength).toBe(48);
+  });
+
   it('lets the lowercase option override the checkpoint, like --lowercase', async () => {
     const { tokenizer, casingSource } = await loadBertTokenizer({ dir: tinyDir, lowercase: true, maxLength: 512 });
     expect(casingSource).toBe('option');

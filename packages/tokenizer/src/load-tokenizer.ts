@@ -24,6 +24,12 @@ export interface LoadTokenizerOptions {
   lowercase?: boolean;
   /** Encoder positions (default for BERT: config.json max_position_embeddings, else tokenizer_config.json model_max_length, else 512; see the README for other families). */
   maxLength?: number;
+  /**
+   * Longest input the checkpoint's encoder accepts, as its family declares it (@spert/checkpoint
+   * `encoderMaxLength(config)`: RoBERTa's position table starts after padding_idx). Without it,
+   * config.json max_position_embeddings stands for it. `maxLength` overrides both.
+   */
+  encoderMaxLength?: number;
   /** Injectable reader: the file's text, or undefined when it does not exist. */
   readTextFile?: (file: string) => Promise<string | undefined>;
 }
@@ -167,18 +173,15 @@ export function parseTokenizerJson(json: Json, file = 'tokenizer.json'): Tokeniz
   };
 }
 
-// RoBERTa-family position ids start after padding_idx, so the encoder has fewer usable positions.
-const POSITION_OFFSET_MODEL_TYPES = new Set(['roberta', 'xlm-roberta', 'camembert', 'longformer', 'bart', 'mbart']);
-
-/** Positions the encoder of a config.json accepts, when it says. */
-function encoderPositions(config: Json | undefined): number | undefined {
+/**
+ * Positions the encoder accepts: what the caller knows from the encoder's family (RoBERTa's
+ * position ids start after padding_idx, so it has fewer than max_position_embeddings), else
+ * config.json's max_position_embeddings when it says.
+ */
+function encoderPositions(config: Json | undefined, options: LoadTokenizerOptions): number | undefined {
+  if (options.encoderMaxLength !== undefined) return options.encoderMaxLength;
   const mpe = config?.max_position_embeddings;
-  if (typeof mpe !== 'number') return undefined;
-  const pad = config?.pad_token_id;
-  if (typeof config?.model_type === 'string' && POSITION_OFFSET_MODEL_TYPES.has(config.model_type) && typeof pad === 'number') {
-    return mpe - pad - 1;
-  }
-  return mpe;
+  return typeof mpe === 'number' ? mpe : undefined;
 }
 
 /** model_max_length of a tokenizer_config.json, ignoring transformers' 1e30 placeholder for "not set". */
@@ -258,11 +261,7 @@ function bertTokenizer(
   }
   if (specialTokens.unk === undefined && fromJson?.unk !== undefined) specialTokens.unk = fromJson.unk;
 
-  let maxLength = options.maxLength;
-  if (maxLength === undefined && config && typeof config.max_position_embeddings === 'number') {
-    maxLength = config.max_position_embeddings;
-  }
-  maxLength ??= configuredMaxLength(tokConfig);
+  const maxLength = options.maxLength ?? encoderPositions(config, options) ?? configuredMaxLength(tokConfig);
   const vocabFile = fromJson ? file('tokenizer.json') : file('vocab.txt');
   const tokenizer = withFileName(vocabFile, () => new BertWordPieceTokenizer({
     vocab,
@@ -290,7 +289,7 @@ function withFileName<T>(file: string, make: () => T): T {
 
 /** The generic tokenizer.json tokenizer; maxLength is the smallest limit the checkpoint states. */
 function genericTokenizer(files: CheckpointFiles, json: Json, source: string, options: LoadTokenizerOptions): HfTokenizer {
-  const limits = [configuredMaxLength(files.tokConfig), encoderPositions(files.config)].filter((v): v is number => v !== undefined);
+  const limits = [configuredMaxLength(files.tokConfig), encoderPositions(files.config, options)].filter((v): v is number => v !== undefined);
   return new HfTokenizer({
     tokenizerJson: json,
     tokenizerConfig: files.tokConfig,

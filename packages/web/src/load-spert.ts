@@ -4,7 +4,9 @@ import {
   parsePredictionDocument,
   readSettings,
   toPredictionRecord,
+  type GivenEntity,
   type ModelMetadata,
+  type ParsePredictionOptions,
   type PredictCallOptions,
   type PredictionInput,
   type PredictionRecord,
@@ -61,15 +63,18 @@ export interface LoadStats {
   cachedFiles: string[];
 }
 
-/** A document for {@link SpertWeb.predict}: raw text, `{text}`, `{tokens}` or an array of words. */
-export type WebDocument = string | { text: string } | { tokens: string[] } | readonly string[];
+/** A document for {@link SpertWeb.predict}: raw text, `{text}`, `{tokens}` or an array of words (`entities` beside text or tokens with `entitiesMode`). */
+export type WebDocument = string | { text: string; entities?: GivenEntity[] } | { tokens: string[]; entities?: GivenEntity[] } | readonly string[];
+
+/** Options of {@link SpertWeb.predict}: the call's options, given entities (`entitiesMode`) and entity-only mode (`relations: false`). */
+export type WebPredictOptions = PredictCallOptions & ParsePredictionOptions;
 
 /** SpERT loaded in the page. */
 export interface SpertWeb {
   /** Predicts one raw text: its prediction record (words with character offsets, entities with covered text, relations). */
-  predict(text: string, options?: PredictCallOptions): Promise<PredictionRecord>;
+  predict(text: string, options?: WebPredictOptions): Promise<PredictionRecord>;
   /** Predicts many documents at once: one prediction record each, in order. */
-  predict(documents: readonly WebDocument[], options?: PredictCallOptions): Promise<PredictionRecord[]>;
+  predict(documents: readonly WebDocument[], options?: WebPredictOptions): Promise<PredictionRecord[]>;
   /** The {@link Predictor} contract (what the CLI and the service use; raw predictions), for code written against it. */
   readonly predictor: Predictor;
   /** The onnxruntime-web runtime behind it. */
@@ -230,12 +235,13 @@ export async function loadSpert(url: string | URL, options: LoadSpertOptions = {
     const predicted = await predictor.predict(inputs, call);
     return predicted.map((p, i) => toPredictionRecord(p, { input: inputs[i], where: `documents[${i}]` }));
   }
-  function predict(text: string, call?: PredictCallOptions): Promise<PredictionRecord>;
-  function predict(documents: readonly WebDocument[], call?: PredictCallOptions): Promise<PredictionRecord[]>;
-  async function predict(input: string | readonly WebDocument[], call: PredictCallOptions = {}): Promise<PredictionRecord | PredictionRecord[]> {
-    if (typeof input === 'string') return (await records([{ kind: 'text', text: input }], call))[0];
+  function predict(text: string, call?: WebPredictOptions): Promise<PredictionRecord>;
+  function predict(documents: readonly WebDocument[], call?: WebPredictOptions): Promise<PredictionRecord[]>;
+  async function predict(input: string | readonly WebDocument[], call: WebPredictOptions = {}): Promise<PredictionRecord | PredictionRecord[]> {
+    const { entitiesMode, relations, ...options } = call;
+    if (typeof input === 'string') return (await records([parsePredictionDocument(input, 'text', { relations })], options))[0];
     if (!Array.isArray(input)) throw new TypeError('predict: expected a string or an array of documents (strings, {text}, {tokens} or word arrays)');
-    return records(input.map((d, i) => parsePredictionDocument(d, `documents[${i}]`)), call);
+    return records(input.map((d, i) => parsePredictionDocument(d, `documents[${i}]`, { entitiesMode, relations })), options);
   }
   return { predict, predictor, runtime, metadata, loadStats: stats, dispose: () => runtime.dispose() };
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { silentCommanderOutput } from '@spert/core';
+import { describeScratchFamilies } from '@spert/model';
 import { readConfigFile } from '../options';
 import { PretrainConfigSchema, resolvePretrainConfig, type PretrainConfig } from './options';
 import { int, num } from '../flags';
@@ -22,7 +23,7 @@ export function parsePretrainArgs(argv: string[]): PretrainConfig {
     .option('--text-mode <mode>', `plain text: line (one document per line) | paragraph (blank-line separated) (${D.textMode})`)
     .option('--text-field <name>', `JSONL: the field holding the text (${D.textField})`)
     .option('--encoder <dirOrId>', 'continue pre-training this checkpoint (directory or Hub id; its masked-LM head is reused when it has one)')
-    .option('--family <name>', 'from scratch: bert (WordPiece) | roberta (byte-level BPE) | deberta-v2 (DeBERTa-v3 shape, Unigram); default bert')
+    .option('--family <name>', `from scratch: ${describeScratchFamilies()}; default bert`)
     .option('--hidden-size <n>', `from scratch: hidden size (${D.hiddenSize})`, int)
     .option('--layers <n>', `from scratch: layers (${D.layers})`, int)
     .option('--heads <n>', `from scratch: attention heads (${D.heads})`, int)

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
-import { checkpointFamily } from '@spert/checkpoint';
+import { checkpointFamily, encoderMaxLength } from '@spert/checkpoint';
 import { countCorpusWords, formatCorpusReport, maskedBatch, openOrBuildSequenceStore, readCorpus, type CorpusSplit, type ReadCorpusOptions, type SequenceStore, type SequenceStoreResult } from '@spert/corpus';
 import { loadMaskedLm, MaskedLmHead, type Encoder } from '@spert/encoder';
 import { createScratchEncoder, saveMaskedLmModel } from '@spert/model';
@@ -38,7 +38,7 @@ function storeSource(store: SequenceStore, tokenizer: SubwordTokenizer, config: 
 async function openEncoder(config: PretrainConfig, trainReading: ReadCorpusOptions, initDir: string, log: (s: string) => void): Promise<{ encoder: Encoder; head: MaskedLmHead; tokenizer: SubwordTokenizer; source: string }> {
   if (config.encoder) {
     const { encoder, head, checkpoint, headFromCheckpoint } = await loadMaskedLm({ id: config.encoder, seed: config.seed });
-    const { tokenizer } = await loadTokenizer({ dir: checkpoint.dir, lowercase: config.lowercase });
+    const { tokenizer } = await loadTokenizer({ dir: checkpoint.dir, lowercase: config.lowercase, encoderMaxLength: encoderMaxLength(encoder.config) });
     log(`encoder: ${checkpoint.dir} (${encoder.config.model_type}); masked-LM head ${headFromCheckpoint ? 'from the checkpoint' : 'new (the checkpoint has none)'}`);
     return { encoder, head, tokenizer, source: config.encoder };
   }
@@ -46,7 +46,7 @@ async function openEncoder(config: PretrainConfig, trainReading: ReadCorpusOptio
   // instead of counting the corpus and training the tokenizer again.
   if (config.resume && existsSync(path.join(initDir, 'config.json'))) {
     const { encoder, head } = await loadMaskedLm({ id: initDir, seed: config.seed });
-    const { tokenizer } = await loadTokenizer({ dir: initDir });
+    const { tokenizer } = await loadTokenizer({ dir: initDir, encoderMaxLength: encoderMaxLength(encoder.config) });
     log(`encoder: the run's starting point ${initDir} (resume)`);
     // Named as the uninterrupted run names it, so that both write the same config.json.
     return { encoder, head, tokenizer, source: `random ${config.family ?? 'bert'}` };

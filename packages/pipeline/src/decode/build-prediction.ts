@@ -23,6 +23,8 @@ export interface BuildPredictionOptions {
   threshold?: number;
   /** Copied to the output when given. */
   origId?: string | number;
+  /** Given entities as [candidate index, type index 1..E]: kept with that type and score 1, marked `given`. */
+  given?: ReadonlyArray<readonly [number, number]>;
 }
 
 function typeName<T extends { index: number; key: string }>(list: readonly T[], index: number, what: string): string {
@@ -53,6 +55,14 @@ export function buildPrediction(options: BuildPredictionOptions): PredictedDocum
     entityTypes[s] = argmax.types[k];
     entityScores[s] = argmax.scores[k];
   });
+  const given = new Set<number>();
+  for (const [s, type] of options.given ?? []) {
+    if (!(Number.isInteger(s) && s >= 0 && s < spans.length)) throw new Error(`buildPrediction: given span ${s} is not one of the ${spans.length} candidates`);
+    if (!(Number.isInteger(type) && type >= 1 && type < numClasses)) throw new Error(`buildPrediction: given span ${s} has entity type index ${type}, outside 1..${numClasses - 1}`);
+    given.add(s);
+    entityTypes[s] = type;
+    entityScores[s] = 1;
+  }
   const kept = options.keptSpans ? [...options.keptSpans].sort((a, b) => a - b) : argmax.indices;
   for (const s of kept) {
     if (!(s >= 0 && s < spans.length)) throw new Error(`buildPrediction: kept span ${s} is not one of the ${spans.length} candidates`);
@@ -62,7 +72,9 @@ export function buildPrediction(options: BuildPredictionOptions): PredictedDocum
   const position = new Map<number, number>();
   const entities: ScoredEntity[] = order.map(({ s }, i) => {
     position.set(s, i);
-    return { type: typeName(types.entities, entityTypes[s], 'entity'), start: spans[s][0], end: spans[s][1], score: entityScores[s] };
+    const entity: ScoredEntity = { type: typeName(types.entities, entityTypes[s], 'entity'), start: spans[s][0], end: spans[s][1], score: entityScores[s] };
+    if (given.has(s)) entity.given = true;
+    return entity;
   });
 
   const decoded = decodeRelations({

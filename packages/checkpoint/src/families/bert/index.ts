@@ -23,6 +23,7 @@ export function asBertConfig(config: EncoderConfig, where: string): BertConfig {
 export const bertCheckpointFamily: CheckpointFamily<BertConfig> = {
   modelType: 'bert',
   prefix: 'bert.',
+  asConfig: asBertConfig,
   parseConfig: parseBertConfig,
   makeConfig: makeBertConfig,
   configToJson: bertConfigToJson,
@@ -30,6 +31,8 @@ export const bertCheckpointFamily: CheckpointFamily<BertConfig> = {
   encoderParamName,
   isIgnoredTensor: isIgnoredCheckpointTensor,
   initialParamValue,
+  positionOffset: () => 0,
   maxSequenceLength: (config) => config.max_position_embeddings,
+  tokenizerTrainer: 'wordpiece',
   maskedLm: { prefix: 'cls.predictions.', dense: 'transform.dense', layerNorm: 'transform.LayerNorm', architecture: 'BertForMaskedLM' },
 };

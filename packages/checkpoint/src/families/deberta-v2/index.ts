@@ -25,6 +25,7 @@ export function asDebertaV2Config(config: EncoderConfig, where: string): Deberta
 export const debertaV2CheckpointFamily: CheckpointFamily<DebertaV2Config> = {
   modelType: 'deberta-v2',
   prefix: 'deberta.',
+  asConfig: asDebertaV2Config,
   parseConfig: parseDebertaV2Config,
   makeConfig: makeDebertaV2Config,
   configToJson: debertaV2ConfigToJson,
@@ -33,7 +34,9 @@ export const debertaV2CheckpointFamily: CheckpointFamily<DebertaV2Config> = {
   isIgnoredTensor: isIgnoredDebertaV2Tensor,
   initialParamValue: initialDebertaV2ParamValue,
   // Relative attention has no position table, but the tokenizer (model_max_length) and any absolute table stop here.
+  positionOffset: () => 0,
   maxSequenceLength: (config) => config.max_position_embeddings,
+  tokenizerTrainer: 'unigram',
   // transformers' DebertaV2ForMaskedLM (4.x before the 4.48 rename) uses BERT's head names.
   maskedLm: { prefix: 'cls.predictions.', dense: 'transform.dense', layerNorm: 'transform.LayerNorm', architecture: 'DebertaV2ForMaskedLM' },
 };

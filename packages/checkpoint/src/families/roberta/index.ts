@@ -27,6 +27,8 @@ export function robertaCheckpointFamilyFor(modelType: RobertaModelType): Checkpo
   return {
     modelType,
     prefix: ROBERTA_PREFIX,
+    // any RoBERTa model_type: the three share one architecture and one TF.js and ONNX implementation
+    asConfig: asRobertaConfig,
     parseConfig: parseRobertaConfig,
     makeConfig: (fields) => makeRobertaConfig({ ...fields, model_type: modelType }),
     configToJson: robertaConfigToJson,
@@ -34,7 +36,11 @@ export function robertaCheckpointFamilyFor(modelType: RobertaModelType): Checkpo
     encoderParamName: robertaEncoderParamName,
     isIgnoredTensor: isIgnoredRobertaTensor,
     initialParamValue: initialRobertaParamValue,
+    positionOffset: (config) => config.pad_token_id + 1,
     maxSequenceLength: robertaMaxSequenceLength,
+    // roberta-base's tokenizer is a byte-level BPE; XLM-R's and CamemBERT's are SentencePiece models
+    // with their own special tokens, which no trainer here lays out, so they are not offered from scratch.
+    ...(modelType === 'roberta' ? { tokenizerTrainer: 'byte-level-bpe' as const } : {}),
     // RobertaModel -> RobertaForMaskedLM, XLMRobertaModel -> XLMRobertaForMaskedLM, ...
     maskedLm: { prefix: 'lm_head.', dense: 'dense', layerNorm: 'layer_norm', architecture: ROBERTA_MODEL_TYPES[modelType].replace(/Model$/, 'ForMaskedLM') },
   };

@@ -1,7 +1,7 @@
 // BERT (Hugging Face BertModel semantics) on TensorFlow.js ops: the shared post-LayerNorm stack
 // with absolute position ids 0..T-1 and the `bert.` checkpoint family.
 import * as tf from '@tensorflow/tfjs-core';
-import { asBertConfig, bertCheckpointFamily, type BertConfig, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
+import { checkpointFamily, type BertConfig, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
 import type { EncoderInputs } from '../../family';
 import { PostLnEncoder, type PostLnEncoderOptions, type PostLnFamily } from '../post-ln/post-ln-encoder';
 
@@ -13,7 +13,7 @@ export type BertEncoderOptions = PostLnEncoderOptions<BertConfig>;
 
 const BERT: PostLnFamily<BertConfig> = {
   className: 'BertEncoder',
-  checkpoint: bertCheckpointFamily,
+  checkpoint: checkpointFamily<BertConfig>('bert'),
   weightsName: () => 'BERT',
   describeMaxLength: (config) => `max_position_embeddings ${config.max_position_embeddings}`,
 };
@@ -27,7 +27,7 @@ export class BertEncoder extends PostLnEncoder<BertConfig> {
 
   /** Builds an encoder from checkpoint tensors (names with or without `bert.`, legacy LayerNorm names); `config` must be a BERT one. */
   static fromTensors(config: EncoderConfig, tensors: Map<string, NamedTensor>, options: { seed?: number; requirePooler?: boolean } = {}): BertEncoder {
-    return BertEncoder.create({ config: asBertConfig(config, 'BertEncoder.fromTensors'), weights: tensors, ...options });
+    return BertEncoder.create({ config: BERT.checkpoint.asConfig(config, 'BertEncoder.fromTensors'), weights: tensors, ...options });
   }
 
   /** Absolute positions: rows 0..T-1 of the table, the same for every sequence. */

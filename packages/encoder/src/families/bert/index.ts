@@ -1,5 +1,5 @@
 // BERT's TF.js layers as an encoder family.
-import { asBertConfig } from '@spert/checkpoint';
+import { checkpointFamily, type BertConfig } from '@spert/checkpoint';
 import type { EncoderFamily } from '../../family';
 import { BertEncoder } from './bert-encoder';
 
@@ -10,6 +10,6 @@ export type { BertEncoderOptions, BertInputs } from './bert-encoder';
 export const bertEncoderFamily: EncoderFamily = {
   modelType: 'bert',
   create({ config, tensors, seed }) {
-    return BertEncoder.create({ config: asBertConfig(config, 'BERT encoder family'), weights: tensors, seed });
+    return BertEncoder.create({ config: checkpointFamily<BertConfig>('bert').asConfig(config, 'BERT encoder family'), weights: tensors, seed });
   },
 };

@@ -6,11 +6,7 @@ import { checkIdRange, layerNorm } from '../layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu } from '@spert/backend';
 import {
-  asDebertaV2Config,
-  debertaV2CheckpointFamily,
-  debertaV2EncoderParamName,
-  debertaV2ParamSpecs,
-  initialDebertaV2ParamValue,
+  checkpointFamily,
   normsRelativeEmbeddings,
   relativeEmbeddingRows,
   relativeGeometry,
@@ -21,6 +17,9 @@ import {
 } from '@spert/checkpoint';
 import { EncoderParams, initialParamValues } from '../../encoder-params';
 import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
+
+/** The family's tensor-free half: names, parameter specs, initialisation, longest input. */
+const CHECKPOINT = checkpointFamily<DebertaV2Config>('deberta-v2');
 
 /** Options to build a DeBERTa-v2 encoder. */
 export interface DebertaV2EncoderOptions {
@@ -61,7 +60,7 @@ export class DebertaV2Encoder implements Encoder {
   private readonly p2c: boolean;
 
   private constructor(readonly config: DebertaV2Config, values: Map<string, Float32Array>, seed: number) {
-    this.params = new EncoderParams(debertaV2ParamSpecs(config), values, 'DebertaV2Encoder');
+    this.params = new EncoderParams(CHECKPOINT.paramSpecs(config), values, 'DebertaV2Encoder');
     this.dropoutRng = new SeededRandom(seed + 1);
     this.c2p = config.relative_attention && config.pos_att_type.includes('c2p');
     this.p2c = config.relative_attention && config.pos_att_type.includes('p2c');
@@ -90,10 +89,10 @@ export class DebertaV2Encoder implements Encoder {
   static create({ config, weights, seed = 0 }: DebertaV2EncoderOptions): DebertaV2Encoder {
     const values = initialParamValues({
       config,
-      specs: debertaV2ParamSpecs(config),
+      specs: CHECKPOINT.paramSpecs(config),
       weights,
-      paramName: debertaV2EncoderParamName,
-      initialValue: initialDebertaV2ParamValue,
+      paramName: (name) => CHECKPOINT.encoderParamName(name),
+      initialValue: (spec, c, rng) => CHECKPOINT.initialParamValue(spec, c, rng),
       label: 'DeBERTa-v2',
       seed,
     });
@@ -102,7 +101,7 @@ export class DebertaV2Encoder implements Encoder {
 
   /** Builds an encoder from checkpoint tensors (names with or without `deberta.`); `config` must be a DeBERTa-v2 one. */
   static fromTensors(config: EncoderConfig, tensors: Map<string, NamedTensor>, options: { seed?: number } = {}): DebertaV2Encoder {
-    return DebertaV2Encoder.create({ config: asDebertaV2Config(config, 'DebertaV2Encoder.fromTensors'), weights: tensors, ...options });
+    return DebertaV2Encoder.create({ config: CHECKPOINT.asConfig(config, 'DebertaV2Encoder.fromTensors'), weights: tensors, ...options });
   }
 
   /** The trainable variables under Hugging Face names (no `deberta.` prefix); Linear weights are [in, out]. */
@@ -112,7 +111,7 @@ export class DebertaV2Encoder implements Encoder {
 
   /** Copies the parameters out in PyTorch layout (Linear weights [out, in]); DebertaV2Model has no pooler, so `withoutPooler` changes nothing. */
   toTensors({ prefix = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
-    return this.params.toTensors(prefix ? debertaV2CheckpointFamily.prefix : '');
+    return this.params.toTensors(prefix ? CHECKPOINT.prefix : '');
   }
 
   /** Forward pass: the last hidden state [batch, seqLen, hidden]; rows of padded positions are not meaningful. */
@@ -133,7 +132,7 @@ export class DebertaV2Encoder implements Encoder {
       // type_vocab_size 0 (DeBERTa-v3): HF ignores token types; only zeros are meaningful then.
       checkIdRange(tokenTypeIds, Math.max(c.type_vocab_size, 1), 'tokenTypeIds', 'type_vocab_size', 'DebertaV2Encoder');
     }
-    const maxLength = debertaV2CheckpointFamily.maxSequenceLength(c);
+    const maxLength = CHECKPOINT.maxSequenceLength(c);
     if (T > maxLength) throw new Error(`${where}: sequence length ${T} exceeds max_position_embeddings ${maxLength}`);
     checkIdRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size', 'DebertaV2Encoder');
 

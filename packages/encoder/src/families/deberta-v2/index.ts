@@ -1,5 +1,5 @@
 // DeBERTa-v2/v3's TF.js layers as an encoder family.
-import { asDebertaV2Config } from '@spert/checkpoint';
+import { checkpointFamily, type DebertaV2Config } from '@spert/checkpoint';
 import type { EncoderFamily } from '../../family';
 import { DebertaV2Encoder } from './deberta-v2-encoder';
 
@@ -10,6 +10,6 @@ export type { DebertaV2EncoderOptions } from './deberta-v2-encoder';
 export const debertaV2EncoderFamily: EncoderFamily = {
   modelType: 'deberta-v2',
   create({ config, tensors, seed }) {
-    return DebertaV2Encoder.create({ config: asDebertaV2Config(config, 'DeBERTa-v2 encoder family'), weights: tensors, seed });
+    return DebertaV2Encoder.create({ config: checkpointFamily<DebertaV2Config>('deberta-v2').asConfig(config, 'DeBERTa-v2 encoder family'), weights: tensors, seed });
   },
 };

@@ -28,7 +28,7 @@ export interface PostLnFamily<C extends EncoderConfig> {
   /** Class name that prefixes error messages ("BertEncoder"). */
   readonly className: string;
   /** The tensor-free half of the family: parameter specs and names, initialisation, prefix, longest input. */
-  readonly checkpoint: Pick<CheckpointFamily<C>, 'prefix' | 'paramSpecs' | 'encoderParamName' | 'initialParamValue' | 'maxSequenceLength'>;
+  readonly checkpoint: CheckpointFamily<C>;
   /** How a weights mismatch error names the family ("BERT"). */
   weightsName(config: C): string;
   /** How a too-long-input error states the limit ("max_position_embeddings 512"). */

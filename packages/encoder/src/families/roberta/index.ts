@@ -1,5 +1,5 @@
 // The RoBERTa architecture's TF.js layers as encoder families (roberta, xlm-roberta, camembert).
-import { asRobertaConfig, ROBERTA_MODEL_TYPES, type RobertaModelType } from '@spert/checkpoint';
+import { checkpointFamily, ROBERTA_MODEL_TYPES, type RobertaConfig, type RobertaModelType } from '@spert/checkpoint';
 import type { EncoderFamily } from '../../family';
 import { RobertaEncoder } from './roberta-encoder';
 
@@ -11,7 +11,7 @@ export function robertaEncoderFamilyFor(modelType: RobertaModelType): EncoderFam
   return {
     modelType,
     create({ config, tensors, seed }) {
-      return RobertaEncoder.create({ config: asRobertaConfig(config, `RoBERTa encoder family (${modelType})`), weights: tensors, seed });
+      return RobertaEncoder.create({ config: checkpointFamily<RobertaConfig>(modelType).asConfig(config, `RoBERTa encoder family (${modelType})`), weights: tensors, seed });
     },
   };
 }

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
-import { loadCheckpoint, makeRobertaConfig, nodeFs, parseRobertaConfig, readPytorchBin, readSafetensors, SeededRandom, type CheckpointFs } from '@spert/checkpoint';
+import { loadCheckpoint, makeRobertaConfig, nodeFs, parseRobertaConfig, type CheckpointFs } from '@spert/checkpoint';
 import { loadTokenizer } from '@spert/tokenizer';
 import { sameBits } from '../../../../../tools/testing/float64';
 import { sharedPath } from '../../../../../tools/testing/shared';
-import type { Float64Weights } from '../../testing/bert-float64';
 import { loadEncoder } from '../../load';
 import { createEncoder } from '../../registry';
+import { describeEncoderConformance, maxDiff, runEncoder } from '../../testing/encoder-conformance';
 import { RobertaEncoder } from './roberta-encoder';
 import { robertaForwardFloat64, robertaPositionIds64 } from './testing/roberta-float64';
 
@@ -30,68 +30,47 @@ const expectedHidden = () => JSON.parse(readFileSync(tinyDir('expected_hidden_st
 const expectedTokenization = () => JSON.parse(readFileSync(tinyDir('expected_tokenization.json'), 'utf8')) as ExpectedTokenization;
 const hiding = (...names: string[]): CheckpointFs => ({ ...nodeFs, exists: async (f) => !names.includes(path.basename(f)) && nodeFs.exists(f) });
 
-/** Largest |a - b| over the non-padded positions. */
-function maxDiff(a: number[][][], b: number[][][], mask: number[][]): number {
-  let m = 0;
-  a.forEach((row, i) => row.forEach((v, t) => {
-    if (mask[i][t]) v.forEach((x, h) => (m = Math.max(m, Math.abs(x - b[i][t][h]))));
-  }));
-  return m;
-}
-
-function run(enc: RobertaEncoder, ids: number[][], mask: number[][], types?: number[][], training = false): number[][][] {
-  return tf.tidy(() => enc.apply({
-    inputIds: tf.tensor2d(ids, undefined, 'int32'),
-    attentionMask: tf.tensor2d(mask, undefined, 'int32'),
-    tokenTypeIds: types ? tf.tensor2d(types, undefined, 'int32') : undefined,
-  }, { training }).arraySync());
-}
+const run = (enc: RobertaEncoder, ids: number[][], mask: number[][], types?: number[][], training = false) => runEncoder(enc, { ids, mask, types }, training);
 
 /** A config small enough for float64 loops and finite differences; pad_token_id 1 as RoBERTa's, two token types to test that path too. */
 const small = () => makeRobertaConfig({ vocab_size: 23, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 12, max_position_embeddings: 12, type_vocab_size: 2 });
 
-/** Random PyTorch-layout weights with non-trivial LayerNorm and biases. */
-function randomWeights(enc: RobertaEncoder, seed: number) {
-  const rng = new SeededRandom(seed);
-  const w = enc.toTensors();
-  for (const [, t] of w) {
-    for (let i = 0; i < t.data.length; i++) t.data[i] = 0.4 * rng.normal() + (t.shape.length === 1 ? 0.2 : 0);
-  }
-  return w;
-}
-
-describe.each(['cpu', 'wasm'] as const)('RobertaEncoder on %s', (backend) => {
-  beforeAll(async () => {
-    await useBackend(backend);
-  });
-
-  it.each(['model.safetensors', 'pytorch_model.bin'])('reproduces the Hugging Face hidden states of tiny-roberta from %s within 1e-4', (file) => {
-    const bytes = new Uint8Array(readFileSync(tinyDir(file)));
-    const tensors = file.endsWith('.bin') ? readPytorchBin(bytes) : readSafetensors(bytes).tensors;
-    if (file.endsWith('.bin')) expect(tensors.has('lm_head.bias')).toBe(true); // the unused head is there, and ignored
-    const enc = RobertaEncoder.fromTensors(tinyConfig(), tensors);
-    const e = expectedHidden();
-    const before = tf.memory().numTensors;
-    const got = run(enc, e.input_ids, e.attention_mask);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(maxDiff(got, e.last_hidden_state, e.attention_mask)).toBeLessThanOrEqual(1e-4);
-    expect(maxDiff(got, e.last_hidden_state_float64, e.attention_mask)).toBeLessThanOrEqual(1e-4);
-    enc.dispose();
-  });
-
-  it('matches an independent float64 forward pass within 1e-4 (padding, token types)', () => {
-    const config = small();
-    const enc0 = RobertaEncoder.create({ config, seed: 3 });
-    const weights = randomWeights(enc0, 11);
-    enc0.dispose();
-    const enc = RobertaEncoder.create({ config, weights });
-    const ids = [[0, 5, 7, 22, 4, 9, 2], [0, 4, 2, 1, 1, 1, 1]];
-    const mask = [[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0, 0]];
-    const types = [[0, 0, 0, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0, 0]];
-    expect(maxDiff(run(enc, ids, mask, types), robertaForwardFloat64(config, weights, ids, mask, types), mask)).toBeLessThanOrEqual(1e-4);
-    expect(maxDiff(run(enc, ids, mask), robertaForwardFloat64(config, weights, ids, mask), mask)).toBeLessThanOrEqual(1e-4);
-    enc.dispose();
-  });
+describeEncoderConformance({
+  name: 'RobertaEncoder',
+  create: (o) => RobertaEncoder.create(o),
+  fixture: {
+    dir: tinyDir(),
+    config: tinyConfig,
+    weights: [
+      ['model.safetensors', 1e-4],
+      ['pytorch_model.bin', 1e-4],
+    ],
+    float64States: true,
+    load: (config, tensors, file) => {
+      if (file.endsWith('.bin')) expect(tensors.has('lm_head.bias')).toBe(true); // the unused head is there, and ignored
+      return RobertaEncoder.fromTensors(config, tensors);
+    },
+  },
+  float64: robertaForwardFloat64,
+  forward: [
+    ['padding, token types (and token types defaulting to zeros)', small, [
+      { ids: [[0, 5, 7, 22, 4, 9, 2], [0, 4, 2, 1, 1, 1, 1]], mask: [[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0, 0]], types: [[0, 0, 0, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0, 0]] },
+      { ids: [[0, 5, 7, 22, 4, 9, 2], [0, 4, 2, 1, 1, 1, 1]], mask: [[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0, 0]] },
+    ]],
+  ],
+  gradients: [
+    ['every variable but the pooler, position rows of real tokens', small, { ids: [[0, 5, 7, 2], [0, 4, 2, 1]], mask: [[1, 1, 1, 1], [1, 1, 1, 0]], types: [[0, 0, 1, 1], [0, 1, 1, 0]] }],
+  ],
+  skipGradient: (name) => name.startsWith('pooler.'),
+  // three entries per tensor, in rows the lookups use: word 5, positions pad + 1..pad + 4 (here 2..5)
+  gradientRow: (name) => (name.includes('word_embeddings') ? 5 : name.includes('position_embeddings') ? 3 : -1),
+  afterGradients: (grads) => {
+    // the padding row of the position table gets no gradient from real tokens
+    const posGrad = grads.get('embeddings.position_embeddings.weight')!;
+    expect(Math.max(...[...posGrad.subarray(0, 2 * 8)].map(Math.abs))).toBe(0);
+    expect(Math.max(...[...posGrad.subarray(2 * 8, 3 * 8)].map(Math.abs))).toBeGreaterThan(0);
+  },
+  small,
 });
 
 describe('tiny-roberta end to end (cpu)', () => {
@@ -142,70 +121,6 @@ describe('tiny-roberta end to end (cpu)', () => {
     const mask = e.attention_mask.slice(1, 2);
     expect(maxDiff(run(enc, zeroPadded, mask), run(enc, ids, mask), mask)).toBeLessThanOrEqual(1e-6);
     enc.dispose();
-  });
-});
-
-describe.each(['cpu', 'wasm'] as const)('RobertaEncoder gradients on %s', (backend) => {
-  beforeAll(async () => {
-    await useBackend(backend);
-  });
-
-  it('agree with float64 central differences (every variable but the pooler, position rows of real tokens)', () => {
-    const config = small();
-    const enc = RobertaEncoder.create({ config, seed: 5 });
-    const weights = randomWeights(enc, 17);
-    enc.dispose();
-    const model = RobertaEncoder.create({ config, weights });
-    const ids = [[0, 5, 7, 2], [0, 4, 2, 1]];
-    const mask = [[1, 1, 1, 1], [1, 1, 1, 0]];
-    const types = [[0, 0, 1, 1], [0, 1, 1, 0]];
-    const rng = new SeededRandom(2);
-    const R = Array.from({ length: 2 * 4 * 8 }, () => rng.normal());
-    // loss = sum over non-padded positions of h * R (a fixed random projection)
-    const loss64 = (w: Float64Weights) => {
-      const h = robertaForwardFloat64(config, w, ids, mask, types);
-      let s = 0;
-      h.forEach((row, b) => row.forEach((v, t) => v.forEach((x, k) => (s += mask[b][t] ? x * R[(b * 4 + t) * 8 + k] : 0))));
-      return s;
-    };
-    const vars = model.variables();
-    const names = [...vars.keys()].filter((n) => !n.startsWith('pooler.'));
-    const { grads } = tf.variableGrads(() => {
-      const h = model.apply({ inputIds: tf.tensor2d(ids, undefined, 'int32'), attentionMask: tf.tensor2d(mask, undefined, 'int32'), tokenTypeIds: tf.tensor2d(types, undefined, 'int32') }, { training: false });
-      const m = tf.reshape(tf.tensor2d(mask, undefined, 'float32'), [2, 4, 1]);
-      return tf.sum(tf.mul(tf.mul(h, m), tf.tensor3d(R, [2, 4, 8]))) as tf.Scalar;
-    }, names.map((n) => vars.get(n)!));
-    const gradByName = new Map(names.map((n) => [n, grads[vars.get(n)!.name].dataSync()]));
-    const eps = 1e-5;
-    let checked = 0;
-    for (const [name, t] of weights) {
-      if (name.startsWith('pooler.')) continue;
-      const g = gradByName.get(name)!;
-      const [rows, cols] = t.shape.length === 2 ? t.shape : [1, t.shape[0]];
-      const linear = /(query|key|value|dense)\.weight$/.test(name);
-      // three entries per tensor, in rows the lookups use: word 5, positions pad + 1..pad + 4 (here 2..5)
-      const row = name.includes('word_embeddings') ? 5 : name.includes('position_embeddings') ? 3 : -1;
-      for (const idx of [0, Math.floor(t.data.length / 2) + 1, t.data.length - 1].map((i) => (row >= 0 ? row * cols + (i % cols) : i))) {
-        const orig = t.data[idx];
-        const w64 = new Map([...weights].map(([k, v]) => [k, { shape: v.shape, data: Float64Array.from(v.data) }]));
-        w64.get(name)!.data[idx] = orig + eps;
-        const up = loss64(w64);
-        w64.get(name)!.data[idx] = orig - eps;
-        const down = loss64(w64);
-        const fd = (up - down) / (2 * eps);
-        // variables hold Linear weights as [in, out]
-        const tfg = linear ? g[(idx % cols) * rows + Math.floor(idx / cols)] : g[idx];
-        expect(Math.abs(tfg - fd)).toBeLessThanOrEqual(2e-3 * Math.max(1, Math.abs(fd)));
-        checked++;
-      }
-    }
-    expect(checked).toBe(3 * names.length);
-    // the padding row of the position table gets no gradient from real tokens
-    const posGrad = gradByName.get('embeddings.position_embeddings.weight')!;
-    expect(Math.max(...[...posGrad.subarray(0, 2 * 8)].map(Math.abs))).toBe(0);
-    expect(Math.max(...[...posGrad.subarray(2 * 8, 3 * 8)].map(Math.abs))).toBeGreaterThan(0);
-    Object.values(grads).forEach((x) => x.dispose());
-    model.dispose();
   });
 });
 

@@ -2,17 +2,7 @@
 // class) on TensorFlow.js ops: BERT's post-LayerNorm stack, but position ids that count real
 // tokens from pad_token_id + 1, padded positions keeping pad_token_id.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  asRobertaConfig,
-  initialRobertaParamValue,
-  ROBERTA_PREFIX,
-  robertaEncoderParamName,
-  robertaMaxSequenceLength,
-  robertaParamSpecs,
-  type EncoderConfig,
-  type NamedTensor,
-  type RobertaConfig,
-} from '@spert/checkpoint';
+import { checkpointFamily, type EncoderConfig, type NamedTensor, type RobertaConfig } from '@spert/checkpoint';
 import { PostLnEncoder, type PostLnEncoderOptions, type PostLnFamily } from '../post-ln/post-ln-encoder';
 
 /** Options to build a RoBERTa encoder (weights under encoder names, with or without `roberta.`). */
@@ -20,17 +10,11 @@ export type RobertaEncoderOptions = PostLnEncoderOptions<RobertaConfig>;
 
 const ROBERTA: PostLnFamily<RobertaConfig> = {
   className: 'RobertaEncoder',
-  // the same for every RoBERTa model_type, so no per-type checkpoint family is needed here
-  checkpoint: {
-    prefix: ROBERTA_PREFIX,
-    paramSpecs: robertaParamSpecs,
-    encoderParamName: robertaEncoderParamName,
-    initialParamValue: initialRobertaParamValue,
-    maxSequenceLength: robertaMaxSequenceLength,
-  },
+  // the same for every RoBERTa model_type, so the roberta family serves xlm-roberta and camembert too
+  checkpoint: checkpointFamily<RobertaConfig>('roberta'),
   weightsName: (config) => `RoBERTa (${config.model_type})`,
   describeMaxLength: (config) =>
-    `${robertaMaxSequenceLength(config)} (max_position_embeddings ${config.max_position_embeddings} - pad_token_id ${config.pad_token_id} - 1)`,
+    `${ROBERTA.checkpoint.maxSequenceLength(config)} (max_position_embeddings ${config.max_position_embeddings} - pad_token_id ${config.pad_token_id} - 1)`,
 };
 
 /** A RoBERTa-family encoder whose forward pass returns the last hidden state. */
@@ -42,7 +26,7 @@ export class RobertaEncoder extends PostLnEncoder<RobertaConfig> {
 
   /** Builds an encoder from checkpoint tensors (names with or without `roberta.`); `config` must be a RoBERTa-family one. */
   static fromTensors(config: EncoderConfig, tensors: Map<string, NamedTensor>, options: { seed?: number; requirePooler?: boolean } = {}): RobertaEncoder {
-    return RobertaEncoder.create({ config: asRobertaConfig(config, 'RobertaEncoder.fromTensors'), weights: tensors, ...options });
+    return RobertaEncoder.create({ config: ROBERTA.checkpoint.asConfig(config, 'RobertaEncoder.fromTensors'), weights: tensors, ...options });
   }
 
   /**

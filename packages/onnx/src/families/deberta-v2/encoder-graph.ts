@@ -2,7 +2,7 @@
 // terms gather from per-head products with the relative embeddings, at relative-position rows
 // computed once by @spert/checkpoint and looked up by offset (q - k) for any sequence length.
 import {
-  debertaV2CheckpointFamily,
+  checkpointFamily,
   normsRelativeEmbeddings,
   parseDebertaV2Config,
   relativeEmbeddingRowsByOffset,
@@ -26,7 +26,7 @@ function debertaConfig(config: EncoderShape): DebertaV2Config {
  * (int64 [batch, sequence]; token types are read only when type_vocab_size > 0, as HF does),
  * output last_hidden_state (float32 [batch, sequence, hidden]; padded rows not meaningful).
  */
-export function buildDebertaV2EncoderGraph({ config: shape, weights, prefix = debertaV2CheckpointFamily.prefix, quantization = 'none', tokenTypeIds = true }: BuildEncoderOptions): Uint8Array {
+export function buildDebertaV2EncoderGraph({ config: shape, weights, prefix = checkpointFamily('deberta-v2').prefix, quantization = 'none', tokenTypeIds = true }: BuildEncoderOptions): Uint8Array {
   const config = debertaConfig(shape);
   const H = config.hidden_size;
   const nH = config.num_attention_heads;
@@ -35,7 +35,7 @@ export function buildDebertaV2EncoderGraph({ config: shape, weights, prefix = de
   const c2p = config.relative_attention && config.pos_att_type.includes('c2p');
   const p2c = config.relative_attention && config.pos_att_type.includes('p2c');
   const { span } = relativeGeometry(config);
-  const maxLength = debertaV2CheckpointFamily.maxSequenceLength(config);
+  const maxLength = checkpointFamily<DebertaV2Config>('deberta-v2').maxSequenceLength(config);
   const g = new GraphBuilder('spert_deberta_v2_encoder');
   const w = (name: string, shape: number[]) => getWeight(weights, prefix + name, shape);
   const init = (name: string, shape: number[]) => g.floatTensor(prefix + name, shape, w(name, shape));

@@ -1,7 +1,7 @@
 // The RoBERTa-family encoder (roberta, xlm-roberta, camembert) as a standard-op ONNX graph: the
 // shared post-LayerNorm graph, with position ids computed in the graph from the attention mask
 // (pad_token_id + cumsum(mask) on real tokens, pad_token_id on padding) as Hugging Face does.
-import { isRobertaModelType, ROBERTA_MODEL_TYPES, ROBERTA_PREFIX } from '@spert/checkpoint';
+import { checkpointFamily, ROBERTA_MODEL_TYPES } from '@spert/checkpoint';
 import type { BuildEncoderOptions, EncoderShape } from '../../family';
 import { buildPostLnEncoderGraph, type PostLnGraphFamily } from '../post-ln/encoder-graph';
 
@@ -12,10 +12,10 @@ export type RobertaEncoderShape = EncoderShape & { pad_token_id?: number };
  * Builds a RoBERTa-family encoder.onnx: inputs input_ids, attention_mask, optional token_type_ids
  * (int64 [batch, sequence]), output last_hidden_state (float32 [batch, sequence, hidden]).
  */
-export function buildRobertaEncoderGraph({ prefix = ROBERTA_PREFIX, ...options }: BuildEncoderOptions): Uint8Array {
+export function buildRobertaEncoderGraph({ prefix = checkpointFamily('roberta').prefix, ...options }: BuildEncoderOptions): Uint8Array {
   const c: RobertaEncoderShape = options.config;
   const modelType = c.model_type;
-  if (!isRobertaModelType(modelType)) {
+  if (modelType === undefined || !Object.prototype.hasOwnProperty.call(ROBERTA_MODEL_TYPES, modelType)) {
     throw new Error(`RoBERTa encoder graph: config has model_type ${JSON.stringify(modelType)}, expected one of ${Object.keys(ROBERTA_MODEL_TYPES).map((t) => `"${t}"`).join(', ')}`);
   }
   const pad = c.pad_token_id ?? 1;
