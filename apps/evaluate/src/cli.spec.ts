@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { readDataset, readTypes, writeDataset, type Document } from '@spert/core';
+import { readDataset, readTypes, writeDataset, type Document, type PredictionRecord } from '@spert/core';
 import { evaluate, formatEvaluation } from '@spert/evaluator';
 import { sharedPath } from '../../../tools/testing/shared';
 import { runEvalCli } from './cli';
-import type { PredictionOutput } from './commands';
 
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);
 const fixture = () => sharedPath('fixtures', 'spert-scratch-conll04');
@@ -31,13 +30,16 @@ describe('spert-eval', () => {
     const input = [{ tokens: ['John', 'Smith', 'works', 'for', 'IBM', '.'] }, ['Paris', 'is', 'in', 'France', '.'], 'Mary Jones lives in Boston.'];
     await writeFile(path.join(dir, 'in.json'), JSON.stringify(input));
     await runEvalCli(['predict', '--model', fixture(), '--types', conll('conll04_types.json'), '--input', path.join(dir, 'in.json'), '--output', path.join(dir, 'out.json'), '--backend', 'wasm'], () => undefined);
-    const out = JSON.parse(await readFile(path.join(dir, 'out.json'), 'utf8')) as PredictionOutput[];
+    const out = JSON.parse(await readFile(path.join(dir, 'out.json'), 'utf8')) as PredictionRecord[];
     expect(out.map((d) => d.tokens)).toEqual([input[0] && (input[0] as { tokens: string[] }).tokens, input[1], ['Mary', 'Jones', 'lives', 'in', 'Boston', '.']]);
     expect(out[2].offsets).toEqual([[0, 4], [5, 10], [11, 16], [17, 19], [20, 26], [26, 27]]);
     // the reference model finds entities in these sentences; every one carries a probability
     const entities = out.flatMap((d) => d.entities);
     expect(entities.length).toBeGreaterThan(0);
     for (const e of entities) expect(e.score).toBeGreaterThan(0);
+    // one record for every surface: covered text for every entity, character spans for raw text
+    out.forEach((d, i) => d.entities.forEach((e) => expect(e.text).toBe(i === 2 ? (input[2] as string).slice(e.charStart, e.charEnd) : d.tokens.slice(e.start, e.end).join(' '))));
+    expect(Object.keys(out[2]!)).toEqual(['tokens', 'offsets', 'entities', 'relations']);
   });
 
   it('predict --entities given: the gold entities of CoNLL04 test come back verbatim with relations among them; --no-relations gives none', async () => {
@@ -46,9 +48,9 @@ describe('spert-eval', () => {
     await writeFile(path.join(dir, 'given.json'), JSON.stringify(gold));
     const base = ['predict', '--model', fixture(), '--types', conll('conll04_types.json'), '--input', path.join(dir, 'given.json'), '--backend', 'wasm'];
     await runEvalCli([...base, '--output', path.join(dir, 'given-out.json'), '--entities', 'given'], () => undefined);
-    const out = JSON.parse(await readFile(path.join(dir, 'given-out.json'), 'utf8')) as PredictionOutput[];
+    const out = JSON.parse(await readFile(path.join(dir, 'given-out.json'), 'utf8')) as PredictionRecord[];
     out.forEach((p, i) => {
-      expect(p.entities).toEqual(gold[i].entities.map((e) => ({ ...e, score: 1, given: true })));
+      expect(p.entities).toEqual(gold[i].entities.map((e) => ({ ...e, text: gold[i].tokens.slice(e.start, e.end).join(' '), score: 1, given: true })));
       for (const r of p.relations) expect([r.head, r.tail].every((k) => k >= 0 && k < gold[i].entities.length)).toBe(true);
     });
     // Handed the gold entities, the reference-trained model finds more gold relations than when it predicts the entities itself.
@@ -56,14 +58,14 @@ describe('spert-eval', () => {
       const [h, t] = [p.entities[r.head], p.entities[r.tail]];
       return `${h.start}:${h.end}:${h.type}|${t.start}:${t.end}:${t.type}|${r.type}`;
     };
-    const hits = (docs: PredictionOutput[]) => docs.reduce((n, p, i) => n + p.relations.filter((r) => gold[i].relations.some((g) => key(gold[i], g) === key(p, r))).length, 0);
+    const hits = (docs: PredictionRecord[]) => docs.reduce((n, p, i) => n + p.relations.filter((r) => gold[i].relations.some((g) => key(gold[i], g) === key(p, r))).length, 0);
     await runEvalCli([...base, '--output', path.join(dir, 'plain-out.json')], () => undefined);
-    const plain = JSON.parse(await readFile(path.join(dir, 'plain-out.json'), 'utf8')) as PredictionOutput[];
+    const plain = JSON.parse(await readFile(path.join(dir, 'plain-out.json'), 'utf8')) as PredictionRecord[];
     expect(plain.every((p) => p.entities.every((e) => e.given === undefined))).toBe(true);
     expect(hits(out)).toBeGreaterThan(hits(plain));
     // --no-relations: entities only.
     await runEvalCli([...base, '--output', path.join(dir, 'ner-out.json'), '--no-relations'], () => undefined);
-    const ner = JSON.parse(await readFile(path.join(dir, 'ner-out.json'), 'utf8')) as PredictionOutput[];
+    const ner = JSON.parse(await readFile(path.join(dir, 'ner-out.json'), 'utf8')) as PredictionRecord[];
     expect(ner.every((p) => p.relations.length === 0)).toBe(true);
     expect(ner.map((p) => p.entities)).toEqual(plain.map((p) => p.entities));
   });
@@ -77,7 +79,7 @@ describe('spert-eval', () => {
   it('predict: a document longer than the encoder is predicted in windows', async () => {
     await writeFile(path.join(dir, 'long.json'), JSON.stringify([['a', 'b'], Array.from({ length: 600 }, (_, i) => `w${i}`)]));
     await runEvalCli(['predict', '--model', fixture(), '--types', conll('conll04_types.json'), '--input', path.join(dir, 'long.json'), '--output', path.join(dir, 'y.json'), '--backend', 'wasm'], () => undefined);
-    const out = JSON.parse(await readFile(path.join(dir, 'y.json'), 'utf8')) as PredictionOutput[];
+    const out = JSON.parse(await readFile(path.join(dir, 'y.json'), 'utf8')) as PredictionRecord[];
     expect(out[1].tokens).toHaveLength(600);
     expect(out[1].windows).toBeGreaterThan(1);
     const args = ['predict', '--model', fixture(), '--types', conll('conll04_types.json'), '--input', path.join(dir, 'long.json'), '--output', path.join(dir, 'z.json'), '--backend', 'wasm'];
@@ -85,7 +87,7 @@ describe('spert-eval', () => {
     await expect(readFile(path.join(dir, 'z.json'))).rejects.toThrow(/ENOENT/);
     await expect(runEvalCli([...args, '--on-too-long', 'split'], () => undefined)).rejects.toThrow(/--on-too-long.*split.*window, error, truncate/);
     await runEvalCli([...args, '--window', '100', '--stride', '50', '--window-unit', 'words'], () => undefined);
-    const small = JSON.parse(await readFile(path.join(dir, 'z.json'), 'utf8')) as PredictionOutput[];
+    const small = JSON.parse(await readFile(path.join(dir, 'z.json'), 'utf8')) as PredictionRecord[];
     expect(small[1].windows).toBe(11);
   });
 

@@ -67,7 +67,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
     });
   common(program.command('predict').description('predict from a JSON array of {tokens}, word arrays or raw text strings'))
     .requiredOption('--input <file>', 'JSON array of documents')
-    .requiredOption('--output <file>', 'predictions JSON (dataset schema with scores; raw text items get word offsets)')
+    .requiredOption('--output <file>', 'prediction records JSON (the dataset schema with scores and covered text; raw text items get character offsets)')
     .addOption(
       new Option(
         '--entities <mode>',

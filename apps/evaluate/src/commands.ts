@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
-import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, writeFileAtomic, type ParsePredictionOptions, type Prediction, type TypesSchema } from '@spert/core';
+import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, toPredictionRecord, writeFileAtomic, type ParsePredictionOptions, type PredictionRecord, type TypesSchema } from '@spert/core';
 import { evaluatePredictor } from '@spert/evaluator';
 import { SpertModel } from '@spert/model';
 import type { PipelineOptions } from '@spert/pipeline';
@@ -59,21 +59,18 @@ export async function evalCommand(o: ModelOptions & { dataset: string; out?: str
   }
 }
 
-/** A prediction for one input item; raw-text items carry each word's character offsets (and entities theirs). */
-export type PredictionOutput = Omit<Prediction, 'charOffsets'> & { offsets?: Array<[number, number]> };
-
 /**
  * `spert-eval predict`: reads a JSON array whose items are {tokens}, word arrays or raw strings
- * (split into words with character offsets) and writes predictions in the dataset schema with scores.
+ * (split into words with character offsets) and writes one prediction record per item (the
+ * dataset schema with scores, covered text and, for raw text, character offsets).
  */
-export async function predictCommand(o: ModelOptions & { input: string; output: string; documents?: ParsePredictionOptions }): Promise<PredictionOutput[]> {
+export async function predictCommand(o: ModelOptions & { input: string; output: string; documents?: ParsePredictionOptions }): Promise<PredictionRecord[]> {
   const json = await readJsonFile(o.input, { what: 'prediction input' });
   const items = parsePredictionInput(json, { ...o.documents, source: o.input });
   const { model } = await open(o);
   try {
     const predicted = await model.asPredictor(o.pipeline).predict(items, { source: o.input });
-    // `offsets` is this command's (and the service's) name for the words' character ranges.
-    const out: PredictionOutput[] = predicted.map(({ charOffsets, ...p }) => (charOffsets ? { ...p, offsets: charOffsets } : p));
+    const out = predicted.map((p, i) => toPredictionRecord(p, { input: items[i], where: `item ${i} of ${o.input}` }));
     await writeFileAtomic({ path: o.output, data: `${JSON.stringify(out)}\n` });
     return out;
   } finally {

@@ -1,2 +1,2 @@
 export { runEvalCli } from './cli';
-export { evalCommand, predictCommand, type ModelOptions, type PredictionOutput } from './commands';
+export { evalCommand, predictCommand, type ModelOptions } from './commands';

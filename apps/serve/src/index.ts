@@ -3,7 +3,6 @@ export type { LogSettings, ServeSettings, ServeSettingsInput } from './settings'
 export { HttpError } from '@spert/http';
 export { prepareDocuments } from './prepare-documents';
 export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from '@spert/http';
-export { toResponseDocument } from './to-response';
 export * from './types';
 export { createServer, type CreateServerOptions } from './create-server';
 export { parseServeArgs, runServe, serverOptionsFromCli, type RunServeOptions, type ServeCliOptions } from './cli';

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { PredictionRecord } from '@spert/core';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { exportRandomModel } from '../../../tools/testing/export-random-model';
 import type { ServeApp } from './app';
 import { createServer } from './create-server';
-import type { DocumentOut } from './types';
 
 // End to end over a real exported model: the HTTP answers must equal what the runtime itself
 // predicts for the same words, whatever batch the micro-batcher put them in.
@@ -31,14 +31,14 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-async function postTo(url: string, documents: unknown[]): Promise<{ status: number; body: { documents: DocumentOut[] } & Record<string, unknown> }> {
+async function postTo(url: string, documents: unknown[]): Promise<{ status: number; body: { documents: PredictionRecord[] } & Record<string, unknown> }> {
   const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documents }) });
-  return { status: res.status, body: (await res.json()) as { documents: DocumentOut[] } & Record<string, unknown> };
+  return { status: res.status, body: (await res.json()) as { documents: PredictionRecord[] } & Record<string, unknown> };
 }
 
 const predict = (documents: unknown[]) => postTo(base, documents);
 
-function expectSamePrediction(got: DocumentOut, want: { entities: Array<{ type: string; start: number; end: number; score: number }>; relations: Array<{ type: string; head: number; tail: number; score: number }> }): void {
+function expectSamePrediction(got: PredictionRecord, want: { entities: Array<{ type: string; start: number; end: number; score: number }>; relations: Array<{ type: string; head: number; tail: number; score: number }> }): void {
   expect(got.entities.map((e) => [e.type, e.start, e.end])).toEqual(want.entities.map((e) => [e.type, e.start, e.end]));
   got.entities.forEach((e, i) => expect(e.score).toBeCloseTo(want.entities[i]?.score ?? NaN, 4));
   expect(got.relations.map((r) => [r.type, r.head, r.tail])).toEqual(want.relations.map((r) => [r.type, r.head, r.tail]));
@@ -51,7 +51,7 @@ describe('spert-serve over a real exported ONNX model', () => {
     const tokens = ['Mary', 'met', 'Bob', 'in', 'Paris', '.'];
     const { status, body } = await predict([{ text }, { tokens }]);
     expect(status).toBe(200);
-    const [t, k] = body.documents as [DocumentOut, DocumentOut];
+    const [t, k] = body.documents as [PredictionRecord, PredictionRecord];
     expect(t.tokens).toEqual(['John', 'Smith', 'works', 'for', 'Acme', 'Corp', 'in', 'Berlin', '.']);
     const [wantT, wantK] = await direct.predictTokens([t.tokens, tokens]);
     expectSamePrediction(t, wantT!);
@@ -70,7 +70,7 @@ describe('spert-serve over a real exported ONNX model', () => {
   it('entitiesMode given: entities come back verbatim with relations among them as the runtime scores them; relations: false scores none; bad entities answer 400', async () => {
     const send = async (body: unknown) => {
       const res = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as { documents: DocumentOut[]; message?: string } };
+      return { status: res.status, body: (await res.json()) as { documents: PredictionRecord[]; message?: string } };
     };
     const text = 'John Smith works for Acme Corp in Berlin.';
     const entities = [{ type: 'Org', charStart: 21, charEnd: 30 }, { type: 'Peop', charStart: 0, charEnd: 10 }, { type: 'Loc', charStart: 34, charEnd: 40 }];
@@ -78,7 +78,7 @@ describe('spert-serve over a real exported ONNX model', () => {
     const wordEntities = [{ type: 'Peop', start: 0, end: 1 }, { type: 'Peop', start: 2, end: 3 }];
     const { status, body } = await send({ entitiesMode: 'given', documents: [{ text, entities }, { tokens, entities: wordEntities }] });
     expect(status).toBe(200);
-    const [t, k] = body.documents as [DocumentOut, DocumentOut];
+    const [t, k] = body.documents as [PredictionRecord, PredictionRecord];
     expect(t.entities.map((e) => [e.type, e.charStart, e.charEnd, e.text])).toEqual([['Org', 21, 30, 'Acme Corp'], ['Peop', 0, 10, 'John Smith'], ['Loc', 34, 40, 'Berlin']]);
     expect(k.entities.map((e) => [e.type, e.start, e.end])).toEqual([['Peop', 0, 1], ['Peop', 2, 3]]);
     const want = await direct.predict([{ kind: 'text', text, entities }, { kind: 'tokens', tokens, entities: wordEntities }]);
@@ -112,7 +112,7 @@ describe('spert-serve over a real exported ONNX model', () => {
     const want = await direct.predictTokens(sentences.map((s) => s.split(' ')));
     answers.forEach((a, i) => {
       expect(a.status).toBe(200);
-      expectSamePrediction(a.body.documents[0] as DocumentOut, want[i]!);
+      expectSamePrediction(a.body.documents[0] as PredictionRecord, want[i]!);
     });
   });
 
@@ -128,7 +128,7 @@ describe('spert-serve over a real exported ONNX model', () => {
     const { status, body } = await predict([{ tokens: long }]);
     expect(status).toBe(200);
     const [want] = await direct.predictTokens([long]);
-    expectSamePrediction(body.documents[0] as DocumentOut, want!);
+    expectSamePrediction(body.documents[0] as PredictionRecord, want!);
     expect((want as { windows?: number }).windows).toBeGreaterThan(1);
   });
 
@@ -174,7 +174,7 @@ describe('spert-serve with a pool of worker-thread predictors', () => {
     const want = await direct.predictTokens(sentences.map((s) => s.split(' ')));
     answers.forEach((a, i) => {
       expect(a.status).toBe(200);
-      expectSamePrediction(a.body.documents[0] as DocumentOut, want[i]!);
+      expectSamePrediction(a.body.documents[0] as PredictionRecord, want[i]!);
     });
     // The random model must predict something for the comparison to mean anything.
     expect(want.reduce((n, w) => n + w.entities.length, 0)).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 // JSON schemas of the endpoints: fastify validates requests with them and @fastify/swagger turns
 // them into the OpenAPI description, so the documentation cannot drift from the checks.
+import { PREDICTION_RECORD_SCHEMA, PREDICTION_RECORD_SCHEMA_ID } from '@spert/core';
 
 const errorBody = {
   type: 'object',
@@ -16,31 +17,9 @@ const errorBody = {
 /** Response schema shared by every error status. */
 export const errorSchema = errorBody;
 
-const entity = {
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    start: { type: 'integer', description: 'First word (inclusive)' },
-    end: { type: 'integer', description: 'Last word + 1 (exclusive)' },
-    score: { type: 'number' },
-    text: { type: 'string', description: 'Covered text (tokens joined by spaces for token input)' },
-    charStart: { type: 'integer', description: 'Character offset (UTF-16), text input only' },
-    charEnd: { type: 'integer', description: 'Exclusive character offset, text input only' },
-    given: { type: 'boolean', description: 'true for an entity the request gave (entitiesMode), absent for a predicted one' },
-  },
-  required: ['type', 'start', 'end', 'score', 'text'],
-} as const;
-
-const relation = {
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    head: { type: 'integer', description: 'Index into this document\'s entities' },
-    tail: { type: 'integer', description: 'Index into this document\'s entities' },
-    score: { type: 'number' },
-  },
-  required: ['type', 'head', 'tail', 'score'],
-} as const;
+// The response's documents are the one prediction record; OpenAPI 3.0 schema objects take no
+// `$schema` or `$id`, the rest of the published schema is embedded as is.
+const { $schema: _draft, $id: _published, ...predictionRecord } = PREDICTION_RECORD_SCHEMA;
 
 /** `POST /predict` schema. */
 export const predictSchema = {
@@ -78,20 +57,8 @@ export const predictSchema = {
       properties: {
         documents: {
           type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              tokens: { type: 'array', items: { type: 'string' } },
-              offsets: {
-                type: 'array',
-                description: 'Character [start, end) of each word, text input only',
-                items: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
-              },
-              entities: { type: 'array', items: entity },
-              relations: { type: 'array', items: relation },
-            },
-            required: ['tokens', 'entities', 'relations'],
-          },
+          description: `One prediction record per document, in request order: the record batch prediction and spert-eval predict write too (JSON Schema: ${PREDICTION_RECORD_SCHEMA_ID})`,
+          items: predictionRecord,
         },
       },
       required: ['documents'],

@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { useBackend } from '@spert/backend';
-import { readTypes, type Prediction } from '@spert/core';
+import { readTypes, type Prediction, type PredictionRecord } from '@spert/core';
 import { SpertModel } from '@spert/model';
 import { exportSpertOnnx } from '@spert/onnx';
 import { repoRoot, sharedPath } from '../../../tools/testing/shared';
 import { createServer } from './create-server';
-import type { DocumentOut } from './types';
 
 const TEXTS = [
   "Mr. Smith doesn't work for the U.S. Army, Dr. Jones said.",
@@ -72,16 +71,16 @@ describe('the service, spert-eval predict and the library split and predict raw 
       [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), path.join(repoRoot, 'apps/evaluate/src/main.ts'), 'predict', '--model', fixture, '--types', typesPath, '--input', path.join(dir, 'in.json'), '--output', path.join(dir, 'out.json'), '--backend', 'wasm'],
       { cwd: repoRoot },
     );
-    const cli = JSON.parse(await readFile(path.join(dir, 'out.json'), 'utf8')) as Flat[];
+    const cli = JSON.parse(await readFile(path.join(dir, 'out.json'), 'utf8')) as PredictionRecord[];
 
     await exportSpertOnnx({ modelDir: fixture, outDir: path.join(dir, 'onnx'), types });
     const serve = await createServer({ modelDir: path.join(dir, 'onnx'), threads: 1 });
-    let service: DocumentOut[];
+    let service: PredictionRecord[];
     try {
       const url = await serve.app.listen({ host: '127.0.0.1', port: 0 });
       const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documents: TEXTS.map((text) => ({ text })) }) });
       expect(res.status).toBe(200);
-      service = ((await res.json()) as { documents: DocumentOut[] }).documents;
+      service = ((await res.json()) as { documents: PredictionRecord[] }).documents;
     } finally {
       await serve.app.close();
     }
@@ -92,6 +91,8 @@ describe('the service, spert-eval predict and the library split and predict raw 
       expectSame(flat(cli[i]), lib, `spert-eval predict, text ${i}`);
       expectSame(flat(service[i]), lib, `service, text ${i}`);
       lib.offsets?.forEach(([s, e], w) => expect(text.slice(s, e)).toBe(lib.tokens[w]));
+      // Both write the one prediction record: the covered texts agree too.
+      expect(service[i].entities.map((e) => e.text)).toEqual(cli[i].entities.map((e) => e.text));
       entities += lib.entities.length;
     });
     expect(entities).toBeGreaterThan(5);

@@ -1,5 +1,6 @@
 import type { EntitiesMode, GivenEntity } from '@spert/core';
 // The Predictor contract lives in @spert/core: the service is one of its users.
+import type { PredictionRecord } from '@spert/core';
 export type { ModelMetadata, Predictor } from '@spert/core';
 
 /** Request limits; exceeding one answers 413 (body) or 422 (the rest) with a JSON error. */
@@ -40,37 +41,10 @@ export interface PredictRequest {
   relations?: boolean;
 }
 
-/** A predicted entity in a response: word span, optional character span, and the covered text. */
-export interface EntityOut {
-  type: string;
-  start: number;
-  end: number;
-  score: number;
-  text: string;
-  charStart?: number;
-  charEnd?: number;
-}
-
-/** A predicted relation in a response: `head`/`tail` index the document's `entities`. */
-export interface RelationOut {
-  type: string;
-  head: number;
-  tail: number;
-  score: number;
-}
-
-/** One document of a `POST /predict` response. */
-export interface DocumentOut {
-  tokens: string[];
-  /** Character `[start, end)` of every word (text input only). */
-  offsets?: Array<[number, number]>;
-  entities: EntityOut[];
-  relations: RelationOut[];
-}
-
 /** `POST /predict` response body. */
 export interface PredictResponse {
-  documents: DocumentOut[];
+  /** One prediction record per document, in request order. */
+  documents: PredictionRecord[];
 }
 
 /** Log levels of `--log-level` (pino's): `info` logs start-up, errors and a periodic summary; `debug` adds one line per request. */

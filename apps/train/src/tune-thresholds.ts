@@ -1,13 +1,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { findDataset, type DatasetName, type Document } from '@spert/core';
+import { findOrDownloadDataset, type DatasetName, type Document } from '@spert/core';
 import { tuneThresholds, type ThresholdTuning } from '@spert/evaluator';
 import type { SpertModel } from '@spert/model';
 import { decodeScores, relationDecoding } from '@spert/pipeline';
 import type { TrainConfig } from './options';
-
-/** The development split of each built-in dataset (ADE has folds, no development split). */
-const DEV_FILES: Partial<Record<string, string>> = { conll04: 'conll04_dev.json', scierc: 'scierc_dev.json' };
 
 /**
  * The development set of --tune-thresholds: --tune-set, else the dataset's dev split. Never the
@@ -20,8 +17,9 @@ export async function readTuneSet(
 ): Promise<{ path: string; documents: Document[] }> {
   let file = config.tuneSet;
   if (!file) {
-    const dev = DEV_FILES[config.dataset];
-    const candidate = dev ? path.join((await findDataset({ name: config.dataset as DatasetName })).dir, dev) : undefined;
+    // The dataset's own layout says where its development split is (ADE has folds, none).
+    const { dir, layout } = await findOrDownloadDataset({ name: config.dataset as DatasetName });
+    const candidate = layout.dev ? path.join(dir, layout.dev) : undefined;
     if (!candidate || !existsSync(candidate)) {
       throw new Error(`--tune-thresholds: the dataset "${config.dataset}" has no development split${candidate ? ` (${candidate} is missing)` : ''}; pass one with --tune-set <file>`);
     }

@@ -1,5 +1,4 @@
-import type { Prediction, Predictor } from '@spert/core';
-import { toOutputRecord } from './format-record';
+import { toPredictionRecord, type Prediction, type Predictor } from '@spert/core';
 import type { BatchDocument, LineError } from './parse-line';
 
 /** A chunk of consecutive input lines: what executors (in-process, worker threads, queue workers) receive. Plain data (structured-clone and JSON safe). */
@@ -33,7 +32,7 @@ export async function predictChunk(predictor: Predictor, task: ChunkTask): Promi
     return isolate(predictor, task, first);
   }
   if (preds.length !== docs.length) throw new Error(`${task.source}: the predictor returned ${preds.length} predictions for ${docs.length} documents (chunk ${task.index})`);
-  const output = docs.map((d, i) => JSON.stringify(toOutputRecord(d.id, d.input, preds[i] as Prediction)) + '\n').join('');
+  const output = docs.map((d, i) => JSON.stringify(toPredictionRecord(preds[i] as Prediction, { input: d.input, id: d.id })) + '\n').join('');
   return { index: task.index, output, errors: [], documents: docs.length };
 }
 
@@ -49,7 +48,7 @@ async function isolate(predictor: Predictor, task: ChunkTask, first: unknown): P
     try {
       const [p] = await predictor.predict([d.input], { source: task.source });
       if (!p) throw new Error('the predictor returned no prediction');
-      output += JSON.stringify(toOutputRecord(d.id, d.input, p)) + '\n';
+      output += JSON.stringify(toPredictionRecord(p, { input: d.input, id: d.id })) + '\n';
       documents += 1;
     } catch (e) {
       if (!(e instanceof Error && e.name === 'SequenceTooLongError')) refusedOnly = false;

@@ -15,6 +15,8 @@ export * from './relation-triples';
 export * from './random';
 export * from './runtime';
 export * from './predictor';
+export * from './prediction-record';
+export * from './prediction-record-schema';
 export * from './json-file';
 export * from './types-source';
 export * from './model-dir';

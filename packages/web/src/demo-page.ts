@@ -105,10 +105,6 @@ function browserModel(){
   }
   return loading;
 }
-// The service's response shape, built from the browser's predictions (entity text from its characters).
-function asDocument(line,p){
-  return {tokens:p.tokens,relations:p.relations,entities:p.entities.map(function(e){return {type:e.type,start:e.start,end:e.end,score:e.score,text:line.slice(e.charStart,e.charEnd)};})};
-}
 if(CONFIG.browser){document.getElementById('where').hidden=false;}
 if(CONFIG.serverless){inBrowser.checked=true;inBrowser.disabled=true;browserModel().catch(function(){});}
 else fetch('metadata').then(function(r){return r.json();}).then(showModel).catch(function(){});
@@ -121,7 +117,8 @@ form.addEventListener('submit',function(ev){
     browserModel().then(function(s){
       status.textContent='running in this browser\\u2026';var t0=performance.now();
       return s.predict(lines).then(function(preds){
-        preds.forEach(function(p,i){out.appendChild(render(asDocument(lines[i],p),i));});
+        // The browser answers the service's prediction records: one renderer for both.
+        preds.forEach(function(p,i){out.appendChild(render(p,i));});
         status.textContent='done in '+Math.round(performance.now()-t0)+' ms in this browser';
       });
     }).catch(function(e){errorBox.textContent=String(e&&e.message||e);status.textContent='';}).finally(function(){btn.disabled=false;});

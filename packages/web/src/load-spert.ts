@@ -3,12 +3,13 @@
 import {
   parsePredictionDocument,
   readSettings,
+  toPredictionRecord,
   type GivenEntity,
   type ModelMetadata,
   type ParsePredictionOptions,
   type PredictCallOptions,
-  type Prediction,
   type PredictionInput,
+  type PredictionRecord,
   type Predictor,
 } from '@spert/core';
 import { createPredictor, PIPELINE_DEFAULTS, type PipelineOptions } from '@spert/pipeline';
@@ -70,11 +71,11 @@ export type WebPredictOptions = PredictCallOptions & ParsePredictionOptions;
 
 /** SpERT loaded in the page. */
 export interface SpertWeb {
-  /** Predicts one raw text (entities with word and character offsets, relations). */
-  predict(text: string, options?: WebPredictOptions): Promise<Prediction>;
-  /** Predicts many documents at once, in order. */
-  predict(documents: readonly WebDocument[], options?: WebPredictOptions): Promise<Prediction[]>;
-  /** The {@link Predictor} contract (what the CLI and the service use), for code written against it. */
+  /** Predicts one raw text: its prediction record (words with character offsets, entities with covered text, relations). */
+  predict(text: string, options?: WebPredictOptions): Promise<PredictionRecord>;
+  /** Predicts many documents at once: one prediction record each, in order. */
+  predict(documents: readonly WebDocument[], options?: WebPredictOptions): Promise<PredictionRecord[]>;
+  /** The {@link Predictor} contract (what the CLI and the service use; raw predictions), for code written against it. */
   readonly predictor: Predictor;
   /** The onnxruntime-web runtime behind it. */
   readonly runtime: SpertWebRuntime;
@@ -229,14 +230,18 @@ export async function loadSpert(url: string | URL, options: LoadSpertOptions = {
   });
   stats.ms = performance.now() - started;
 
-  function predict(text: string, call?: WebPredictOptions): Promise<Prediction>;
-  function predict(documents: readonly WebDocument[], call?: WebPredictOptions): Promise<Prediction[]>;
-  async function predict(input: string | readonly WebDocument[], call: WebPredictOptions = {}): Promise<Prediction | Prediction[]> {
+  // The same record the service, batch prediction and spert-eval predict write.
+  async function records(inputs: PredictionInput[], call: PredictCallOptions): Promise<PredictionRecord[]> {
+    const predicted = await predictor.predict(inputs, call);
+    return predicted.map((p, i) => toPredictionRecord(p, { input: inputs[i], where: `documents[${i}]` }));
+  }
+  function predict(text: string, call?: WebPredictOptions): Promise<PredictionRecord>;
+  function predict(documents: readonly WebDocument[], call?: WebPredictOptions): Promise<PredictionRecord[]>;
+  async function predict(input: string | readonly WebDocument[], call: WebPredictOptions = {}): Promise<PredictionRecord | PredictionRecord[]> {
     const { entitiesMode, relations, ...options } = call;
-    if (typeof input === 'string') return (await predictor.predict([parsePredictionDocument(input, 'text', { relations })], options))[0];
+    if (typeof input === 'string') return (await records([parsePredictionDocument(input, 'text', { relations })], options))[0];
     if (!Array.isArray(input)) throw new TypeError('predict: expected a string or an array of documents (strings, {text}, {tokens} or word arrays)');
-    const inputs: PredictionInput[] = input.map((d, i) => parsePredictionDocument(d, `documents[${i}]`, { entitiesMode, relations }));
-    return predictor.predict(inputs, options);
+    return records(input.map((d, i) => parsePredictionDocument(d, `documents[${i}]`, { entitiesMode, relations })), options);
   }
   return { predict, predictor, runtime, metadata, loadStats: stats, dispose: () => runtime.dispose() };
 }

@@ -1,10 +1,9 @@
 import fp from 'fastify-plugin';
-import type { Prediction, PredictionInput } from '@spert/core';
+import { toPredictionRecord, type Prediction, type PredictionInput } from '@spert/core';
 import { splitWords } from '@spert/tokenizer';
 import { HttpError } from '@spert/http';
 import { prepareDocuments } from '../prepare-documents';
 import { predictSchema } from '../schemas';
-import { toResponseDocument } from '../to-response';
 import type { OperationsOptions, PredictRequest, PredictResponse, ServeLimits } from '../types';
 
 /**
@@ -63,7 +62,7 @@ export const predictRoute = fp<PredictRouteOptions>(
         throw tooLongAsHttpError(err, wordCounts(prepared)) ?? err;
       }
       recent.documents += prepared.length;
-      return { documents: prepared.map((d, i) => toResponseDocument(d, preds[i], i)) };
+      return { documents: prepared.map((d, i) => toPredictionRecord(preds[i], { input: d, where: `documents[${i}]` })) };
     });
   },
   { name: 'spert-serve/routes/predict', fastify: '5.x', encapsulate: true, dependencies: ['spert-serve/predictor', 'spert-serve/summary'] },
