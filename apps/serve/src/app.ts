@@ -2,11 +2,10 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { Prediction, PredictionInput } from '@spert/core';
-import { splitWords } from '@spert/tokenizer';
 import { createBatchingPredictor, type BatchingPredictor, type Timers } from '@spert/pipeline';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { bearerChecker, errorReply, HttpError, reasonPhrase } from '@spert/http';
+import { bearerChecker, documentsError, errorReply, HttpError, reasonPhrase } from '@spert/http';
 import { findForbiddenKey, forbiddenKeyMessage, type ForbiddenKey } from './forbidden-key';
 import { createMetrics, measuredPredictor, type ServeMetrics } from './metrics';
 import { BROWSER_PAGE_CSP, renderPage } from './page';
@@ -75,28 +74,6 @@ export interface ServeApp {
 }
 
 const SERVICE_VERSION = '0.1.0';
-
-/**
- * The tokenizer's SequenceTooLongError (matched by shape, the runtime's tokenizer is not our
- * dependency) is the client's input, not a server fault: answer 422 naming the document if we can.
- */
-function tooLongAsHttpError(err: unknown, wordCounts: number[]): HttpError | undefined {
-  if (!(err instanceof Error) || err.name !== 'SequenceTooLongError') return undefined;
-  const e = err as Error & { wordCount?: unknown; wordpieceLength?: unknown; maxLength?: unknown };
-  if (typeof e.wordCount !== 'number' || typeof e.wordpieceLength !== 'number' || typeof e.maxLength !== 'number') return undefined;
-  const matches = wordCounts.flatMap((n, i) => (n === e.wordCount ? [i] : []));
-  const where = matches.length === 1 ? `documents[${matches[0]}]` : 'a document';
-  return new HttpError(
-    422,
-    'DOCUMENT_TOO_LONG',
-    `${where}: ${e.wordCount} words give ${e.wordpieceLength} wordpieces, the model takes at most ${e.maxLength}; split the document`,
-  );
-}
-
-// Word counts of the request's documents, to name the too-long one (error path only).
-function wordCounts(docs: readonly PredictionInput[]): number[] {
-  return docs.map((d) => (d.kind === 'tokens' ? d.tokens.length : splitWords(d.text).length));
-}
 
 const WARMUP: PredictionInput[] = [{ kind: 'text', text: 'John Smith works for Acme Corp in Berlin.' }];
 
@@ -342,7 +319,8 @@ export async function buildApp(options: BuildAppOptions): Promise<ServeApp> {
       preds = await withTimeout(batcher.predict(prepared), operations.requestTimeoutMs);
     } catch (err) {
       if (err instanceof HttpError && err.code === 'TIMEOUT') metrics.rejected.inc({ reason: 'timeout' });
-      throw tooLongAsHttpError(err, wordCounts(prepared)) ?? err;
+      // The batcher gives each request the error of its own documents, documentIndex relative to it.
+      throw documentsError(err);
     }
     recent.documents += prepared.length;
     return { documents: prepared.map((d, i) => toResponseDocument(d, preds[i], i)) };

@@ -1,4 +1,5 @@
 import { DatasetValidationError } from './problems';
+import { SpertError } from './errors';
 
 /** The "skip bad documents" hint of the CLIs that read datasets (spert-train, spert-eval eval). */
 export const LENIENT_FLAG_HINT = 'run again with --lenient to skip bad documents';
@@ -62,7 +63,7 @@ export function runCliMain(command: string, main: () => Promise<void>, options: 
 export function integerOption(flag: string, min: number, max: number): (value: string) => number {
   return (value: string) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${flag}: expected an integer from ${min} to ${max}, got "${value}"`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new SpertError('INVALID_OPTION', `${flag}: expected an integer from ${min} to ${max}, got "${value}"`, { field: flag, value });
     return n;
   };
 }
@@ -71,7 +72,7 @@ export function integerOption(flag: string, min: number, max: number): (value: s
 export function numberOption(flag: string, min: number, max: number): (value: string) => number {
   return (value: string) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag}: expected a number from ${min} to ${max}, got "${value}"`);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new SpertError('INVALID_OPTION', `${flag}: expected a number from ${min} to ${max}, got "${value}"`, { field: flag, value });
     return n;
   };
 }

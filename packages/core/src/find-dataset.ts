@@ -3,6 +3,7 @@ import type { DatasetName } from './dataset-files';
 import { DATASET_NAMES, datasetFiles, isDatasetName } from './dataset-files';
 import type { FileSystem } from './fs';
 import { nodeFileSystem } from './fs';
+import { SpertError } from './errors';
 
 /** Where a dataset lives (or would be downloaded to) and whether it is there. */
 export interface FoundDataset {
@@ -29,7 +30,7 @@ export function datasetSearchDirs(name: string, params: { cwd?: string; env?: Re
 /** Throws when `name` is not a dataset this project knows, listing the known names and the folders searched. */
 export function assertDatasetName(name: string, params: { cwd?: string; env?: Record<string, string | undefined>; dataDir?: string } = {}): asserts name is DatasetName {
   if (isDatasetName(name)) return;
-  throw new Error(
+  throw new SpertError('INVALID_OPTION',
     `unknown dataset "${name}": the known names are ${DATASET_NAMES.join(', ')} (looked for in ${datasetSearchDirs('<name>', params).join(', ')}); ` +
       'for other data pass --train, --valid and --types',
   );

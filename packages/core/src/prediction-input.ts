@@ -1,3 +1,4 @@
+import { SpertError } from './errors';
 /** One item of a prediction request: words given by the caller, or raw text to split into words. */
 export type PredictionInput = { kind: 'tokens'; tokens: string[] } | { kind: 'text'; text: string };
 
@@ -14,8 +15,8 @@ function describe(v: unknown): string {
 
 function checkWords(words: unknown[], where: string): string[] {
   words.forEach((w, i) => {
-    if (typeof w !== 'string') throw new Error(`${where}[${i}]: expected a string, got ${describe(w)}`);
-    if (!VISIBLE.test(w)) throw new Error(`${where}[${i}]: a word must contain a visible character, got ${JSON.stringify(w)}`);
+    if (typeof w !== 'string') throw new SpertError('INVALID_INPUT', `${where}[${i}]: expected a string, got ${describe(w)}`);
+    if (!VISIBLE.test(w)) throw new SpertError('INVALID_INPUT', `${where}[${i}]: a word must contain a visible character, got ${JSON.stringify(w)}`);
   });
   return words as string[];
 }
@@ -31,17 +32,17 @@ export function parsePredictionDocument(item: unknown, where: string): Predictio
   if (Array.isArray(item)) return { kind: 'tokens', tokens: checkWords(item, where) };
   if (typeof item === 'object' && item !== null) {
     const o = item as Record<string, unknown>;
-    if ('text' in o && 'tokens' in o) throw new Error(`${where}: give either "text" or "tokens", not both`);
+    if ('text' in o && 'tokens' in o) throw new SpertError('INVALID_INPUT', `${where}: give either "text" or "tokens", not both`);
     if ('text' in o) {
-      if (typeof o.text !== 'string') throw new Error(`${where}.text: expected a string, got ${describe(o.text)}`);
+      if (typeof o.text !== 'string') throw new SpertError('INVALID_INPUT', `${where}.text: expected a string, got ${describe(o.text)}`);
       return { kind: 'text', text: o.text };
     }
     if ('tokens' in o) {
-      if (!Array.isArray(o.tokens)) throw new Error(`${where}.tokens: expected an array of words, got ${describe(o.tokens)}`);
+      if (!Array.isArray(o.tokens)) throw new SpertError('INVALID_INPUT', `${where}.tokens: expected an array of words, got ${describe(o.tokens)}`);
       return { kind: 'tokens', tokens: checkWords(o.tokens, `${where}.tokens`) };
     }
   }
-  throw new Error(`${where}: expected "text", {"text": "..."}, {"tokens": [...]} or [words...], got ${describe(item)}`);
+  throw new SpertError('INVALID_INPUT', `${where}: expected "text", {"text": "..."}, {"tokens": [...]} or [words...], got ${describe(item)}`);
 }
 
 /**
@@ -51,7 +52,7 @@ export function parsePredictionDocument(item: unknown, where: string): Predictio
 export function parsePredictionInput(json: unknown, options: { source?: string } = {}): PredictionInput[] {
   const source = options.source ?? 'input';
   if (!Array.isArray(json)) {
-    throw new Error(`${source}: prediction input must be a JSON array of documents ("text", {"text": ...}, {"tokens": [...]} or [words...]), got ${describe(json)}`);
+    throw new SpertError('INVALID_INPUT', `${source}: prediction input must be a JSON array of documents ("text", {"text": ...}, {"tokens": [...]} or [words...]), got ${describe(json)}`);
   }
   return json.map((item: unknown, i) => parsePredictionDocument(item, `${source}: [${i}]`));
 }

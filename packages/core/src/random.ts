@@ -1,3 +1,4 @@
+import { SpertError } from './errors';
 // One seeded generator for the whole project (span sampling, dropout seeds, random test weights):
 // mulberry32 is tiny, fast and reproducible from a 32-bit seed. The trainer keeps its own
 // xoshiro128** because it must save and restore the generator's state in checkpoints.
@@ -10,7 +11,7 @@ const imul = Math.imul;
 export type Rng = () => number;
 
 function checkSeed(seed: number, who: string): number {
-  if (!Number.isFinite(seed)) throw new Error(`${who}: seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new SpertError('INVALID_OPTION', `${who}: seed must be a finite number, got ${seed}`);
   return Math.floor(seed) >>> 0;
 }
 
@@ -60,7 +61,7 @@ export function deriveSeed(...keys: ReadonlyArray<number | string>): number {
       mix(0x51ed270b ^ key.length);
       for (let i = 0; i < key.length; i++) mix(key.charCodeAt(i));
     } else {
-      if (!Number.isSafeInteger(key)) throw new Error(`deriveSeed: keys must be safe integers or strings, got ${key}`);
+      if (!Number.isSafeInteger(key)) throw new SpertError('INVALID_INPUT', `deriveSeed: keys must be safe integers or strings, got ${key}`);
       const lo = key >>> 0;
       const hi = Math.floor(key / 4294967296) >>> 0;
       mix(0x7f4a7c15);

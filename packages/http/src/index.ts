@@ -1,4 +1,5 @@
 export { HttpError } from './http-error';
 export { basicAuthChecker, bearerChecker, secretsEqual } from './credentials';
 export { errorReply, reasonPhrase, type ErrorBody } from './error-reply';
+export { documentsError } from './documents-error';
 export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from './shutdown';

@@ -1,5 +1,6 @@
 import { toRows } from './filter-spans';
 import type { Range } from '@spert/span-sampler';
+import { internalError } from '@spert/core';
 
 /** One predicted relation between two candidate spans. */
 export interface DecodedRelation {
@@ -40,13 +41,13 @@ export function decodeRelations(options: DecodeRelationsOptions): DecodedRelatio
   const threshold = options.threshold ?? 0.4;
   const { pairs, spans, entityTypes, symmetric } = options;
   const { flat, rows, cols } = toRows(options.relationProbs, options.numRelationTypes ?? symmetric.length, 'decodeRelations');
-  if (rows !== pairs.length) throw new Error(`decodeRelations: ${rows} probability rows for ${pairs.length} pairs`);
-  if (cols !== symmetric.length) throw new Error(`decodeRelations: ${cols} relation types in the probabilities, ${symmetric.length} symmetric flags`);
+  if (rows !== pairs.length) throw internalError(`decodeRelations: ${rows} probability rows for ${pairs.length} pairs`);
+  if (cols !== symmetric.length) throw internalError(`decodeRelations: ${cols} relation types in the probabilities, ${symmetric.length} symmetric flags`);
   const seen = new Set<string>();
   const out: DecodedRelation[] = [];
   pairs.forEach(([h0, t0], p) => {
     for (const s of [h0, t0]) {
-      if (!Number.isInteger(s) || s < 0 || s >= spans.length) throw new Error(`decodeRelations: pair ${p} points at span ${s}, outside the ${spans.length} candidates`);
+      if (!Number.isInteger(s) || s < 0 || s >= spans.length) throw internalError(`decodeRelations: pair ${p} points at span ${s}, outside the ${spans.length} candidates`);
     }
     for (let r = 0; r < cols; r++) {
       const score = flat[p * cols + r];
