@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert/pipeline';
-import { silentCommanderOutput } from '@spert/core';
+import { silentCommanderOutput, SpertError } from '@spert/core';
 import type { BackendName } from '@spert/backend';
 import { evalCommand, predictCommand, type ModelOptions } from './commands';
 
 const int = (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1) throw new SpertError('INVALID_OPTION', `expected a positive integer, got "${v}"`);
   return n;
 };
 
@@ -36,7 +36,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
   // Without a command first, commander would print the whole help to stderr as the error, or
   // call the subcommands' options unknown.
   if (argv.length === 0 || (argv[0].startsWith('-') && argv[0] !== '--help' && argv[0] !== '-h')) {
-    throw new Error('name a command: eval or predict (see spert-eval --help)');
+    throw new SpertError('INVALID_OPTION', 'name a command: eval or predict (see spert-eval --help)');
   }
   const common = (c: Command) =>
     c
@@ -85,7 +85,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
       });
     });
   program.parse(['node', 'spert-eval', ...argv]);
-  if (!action) throw new Error('name a command: eval or predict (see spert-eval --help)');
+  if (!action) throw new SpertError('INVALID_OPTION', 'name a command: eval or predict (see spert-eval --help)');
   await action;
   return output;
 }
