@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@spert/checkpoint';
+import { SpertError } from '@spert/core';
 
 /** Parameters of SpERT's heads, under the reference's names. */
 export const HEAD_TENSOR_NAMES = [
@@ -18,12 +19,12 @@ export const HEAD_TENSOR_NAMES = [
 export function headTensorsFromCheckpoint(extra: Map<string, NamedTensor>, source: string): Map<string, NamedTensor> {
   const missing = HEAD_TENSOR_NAMES.filter((n) => !extra.has(n));
   if (missing.length > 0) {
-    throw new Error(
+    throw new SpertError('INVALID_CHECKPOINT',
       `${source}: not a SpERT model: missing ${missing.join(', ')} (to fine-tune a plain BERT checkpoint, pass it as the encoder of a new model)`,
     );
   }
   const unexpected = [...extra.keys()].filter((n) => !(HEAD_TENSOR_NAMES as readonly string[]).includes(n));
-  if (unexpected.length > 0) throw new Error(`${source}: unexpected tensors ${unexpected.join(', ')}`);
+  if (unexpected.length > 0) throw new SpertError('INVALID_CHECKPOINT', `${source}: unexpected tensors ${unexpected.join(', ')}`);
   return new Map(HEAD_TENSOR_NAMES.map((n) => [n, extra.get(n) as NamedTensor]));
 }
 
