@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 // A small seeded generator whose whole state fits in training_state.json, so a resumed run
 // draws exactly the numbers the uninterrupted run would have drawn.
 
@@ -25,7 +26,7 @@ export class Rng {
     if (Array.isArray(seed)) {
       this.setState(seed);
     } else {
-      if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+      if (!Number.isFinite(seed)) throw new SpertError('INVALID_OPTION', `Rng: seed must be a finite number, got ${seed}`);
       const next = splitmix32(Math.floor(seed));
       for (let i = 0; i < 4; i++) this.s[i] = next();
       if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
@@ -53,7 +54,7 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`Rng.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0) throw new SpertError('INVALID_INPUT', `Rng.int: n must be a positive integer, got ${n}`);
     return Math.floor(this.next() * n);
   }
 
@@ -65,9 +66,9 @@ export class Rng {
   /** Restores a state from {@link getState}. */
   setState(state: readonly number[]): void {
     if (state.length !== 4 || state.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) {
-      throw new Error(`Rng: state must be 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`);
+      throw new SpertError('INVALID_INPUT', `Rng: state must be 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`);
     }
-    if (state.every((x) => x === 0)) throw new Error('Rng: the all-zero state is invalid for xoshiro128**');
+    if (state.every((x) => x === 0)) throw new SpertError('INVALID_INPUT', 'Rng: the all-zero state is invalid for xoshiro128**');
     for (let i = 0; i < 4; i++) this.s[i] = state[i];
   }
 }
