@@ -2,7 +2,7 @@
 // only compares and exits 1 when the page is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { errorCodesPage } from '../../packages/core/src/error-codes-page';
+import { errorCodesPage } from '@spert/core';
 import { WORKSPACE_ROOT } from './workspace';
 
 const file = path.join(WORKSPACE_ROOT, 'docs', 'errors.md');
