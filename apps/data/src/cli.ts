@@ -1,4 +1,4 @@
-import { integerOption, silentCommanderOutput } from '@spert/core';
+import { integerOption, silentCommanderOutput, SpertError } from '@spert/core';
 import { Command } from 'commander';
 import { convertCommand, type DataFormat } from './convert';
 import { manifestPath, prepareCorpus } from './corpus/prepare';
@@ -6,7 +6,7 @@ import { CORPUS_SOURCE_INFO, CORPUS_SOURCES, type CorpusSourceName } from './cor
 import { selectCommand } from './select';
 
 const choice = <T extends string>(flag: string, values: readonly T[]) => (v: string): T => {
-  if (!(values as readonly string[]).includes(v)) throw new Error(`${flag} must be one of ${values.join(', ')}, got "${v}"`);
+  if (!(values as readonly string[]).includes(v)) throw new SpertError('INVALID_OPTION', `${flag} must be one of ${values.join(', ')}, got "${v}"`);
   return v as T;
 };
 const FORMATS = ['spert', 'brat', 'label-studio', 'doccano'] as const satisfies readonly DataFormat[];
@@ -26,7 +26,7 @@ function fromPaths(values: string[], sources: CorpusSourceName[]): Partial<Recor
     const m = /^([a-z]+)=(.+)$/.exec(v);
     if (m && (CORPUS_SOURCES as readonly string[]).includes(m[1])) out[m[1] as CorpusSourceName] = m[2];
     else if (sources.length === 1) out[sources[0]] = v;
-    else throw new Error(`--from ${v}: with several sources, say which: --from NAME=PATH (NAME one of ${sources.join(', ')})`);
+    else throw new SpertError('INVALID_OPTION', `--from ${v}: with several sources, say which: --from NAME=PATH (NAME one of ${sources.join(', ')})`);
   }
   return out;
 }
@@ -139,10 +139,10 @@ export async function runDataCli(argv: string[], log: (s: string) => void = (s) 
     });
   // commander 14 answers a missing command with its help and an exit; say what is missing instead.
   if (!argv.some((a) => !a.startsWith('-'))) {
-    if (!argv.some((a) => a === '--help' || a === '-h')) throw new Error(`spert-data: name a command: ${COMMANDS} (see --help)`);
+    if (!argv.some((a) => a === '--help' || a === '-h')) throw new SpertError('INVALID_OPTION', `spert-data: name a command: ${COMMANDS} (see --help)`);
   }
   program.parse(['node', 'spert-data', ...argv]);
-  if (!action) throw new Error(`spert-data: name a command: ${COMMANDS} (see --help)`);
+  if (!action) throw new SpertError('INVALID_OPTION', `spert-data: name a command: ${COMMANDS} (see --help)`);
   await action;
   return output;
 }

@@ -11,7 +11,7 @@ import {
   type ExportDocument,
   type OffsetUnit,
 } from '@spert/annotations';
-import { readTypes, writeDataset, writeFileAtomic, writeTypes, type TypesSchema } from '@spert/core';
+import { readTypes, writeDataset, writeFileAtomic, writeTypes, type TypesSchema, SpertError } from '@spert/core';
 
 /** Formats `spert-data convert` reads and writes: SpERT JSON and the three annotation tools. */
 export type DataFormat = 'spert' | AnnotationFormat;
@@ -65,7 +65,7 @@ function defaultTypesPath(out: string): string {
  */
 export async function convertCommand(o: ConvertOptions): Promise<string> {
   const log = o.log ?? (() => undefined);
-  if (o.from === o.to) throw new Error(`--from and --to are both ${o.from}: nothing to convert`);
+  if (o.from === o.to) throw new SpertError('INVALID_OPTION', `--from and --to are both ${o.from}: nothing to convert`);
   const schema = o.schemaFile ? await readTypes({ path: o.schemaFile }) : undefined;
   let documents: ExportDocument[];
   let types: TypesSchema;

@@ -1,7 +1,7 @@
 import { documentConfidence, leastConfident } from '@spert/annotations';
 import { useBackend, type BackendName } from '@spert/backend';
 import { formatFromPath, isLineError, parseLine, readLines, type BatchDocument, type InputFormat } from '@spert/batch';
-import { assertModelDir, readTypes, writeFileAtomic } from '@spert/core';
+import { assertModelDir, readTypes, writeFileAtomic, SpertError } from '@spert/core';
 import { SpertModel } from '@spert/model';
 
 /** Options of {@link selectCommand} (the CLI's flags, parsed). */
@@ -45,7 +45,7 @@ function outputRecord(s: Scored, doc: BatchDocument, format: InputFormat): Recor
  */
 export async function selectCommand(o: SelectOptions): Promise<{ selected: string; summary: string }> {
   const log = o.log ?? (() => undefined);
-  if (!(Number.isInteger(o.n) && o.n >= 1)) throw new Error(`--n: expected a positive integer, got ${o.n}`);
+  if (!(Number.isInteger(o.n) && o.n >= 1)) throw new SpertError('INVALID_OPTION', `--n: expected a positive integer, got ${o.n}`);
   await assertModelDir(o.model, { flag: '--model' });
   await useBackend(o.backend ?? 'auto');
   const types = o.types ? await readTypes({ path: o.types }) : undefined;
@@ -78,7 +78,7 @@ export async function selectCommand(o: SelectOptions): Promise<{ selected: strin
   } finally {
     model.dispose();
   }
-  if (scored.length === 0) throw new Error(`${o.pool}: no documents to select from${bad ? ` (${bad} bad lines)` : ''}`);
+  if (scored.length === 0) throw new SpertError('INVALID_INPUT', `${o.pool}: no documents to select from${bad ? ` (${bad} bad lines)` : ''}`);
   const chosen = leastConfident(scored, o.n);
   const selected = chosen.map((s) => `${JSON.stringify(outputRecord(s, s.doc, format))}\n`).join('');
   if (o.out) await writeFileAtomic({ path: o.out, data: selected });

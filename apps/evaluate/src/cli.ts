@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert/pipeline';
-import { ENTITIES_MODES, integerOption, silentCommanderOutput, type EntitiesMode } from '@spert/core';
+import { ENTITIES_MODES, integerOption, silentCommanderOutput, SpertError, type EntitiesMode } from '@spert/core';
 import type { BackendName } from '@spert/backend';
 import { evalCommand, predictCommand, type ModelOptions } from './commands';
 
@@ -30,7 +30,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
   // Without a command first, commander would print the whole help to stderr as the error, or
   // call the subcommands' options unknown.
   if (argv.length === 0 || (argv[0].startsWith('-') && argv[0] !== '--help' && argv[0] !== '-h')) {
-    throw new Error('name a command: eval or predict (see spert-eval --help)');
+    throw new SpertError('INVALID_OPTION', 'name a command: eval or predict (see spert-eval --help)');
   }
   const common = (c: Command) =>
     c
@@ -87,7 +87,7 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
       });
     });
   program.parse(['node', 'spert-eval', ...argv]);
-  if (!action) throw new Error('name a command: eval or predict (see spert-eval --help)');
+  if (!action) throw new SpertError('INVALID_OPTION', 'name a command: eval or predict (see spert-eval --help)');
   await action;
   return output;
 }

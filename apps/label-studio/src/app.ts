@@ -1,4 +1,3 @@
-import { LabelStudioError } from '@spert/annotations';
 import { basicAuthChecker, errorReply, HttpError, jsonBodies, notFoundHandler } from '@spert/http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { LabelStudioBackend } from './backend';
@@ -16,18 +15,11 @@ export interface LabelStudioAppOptions {
 
 const MODEL_CLASS = 'SpERT';
 
-// A request Label Studio sent that cannot be used is the client's fault: 422 for a config or
-// labels that do not fit the model (the message lists both sides), 400 for a malformed body.
-function asHttpError(err: unknown): unknown {
-  if (err instanceof LabelStudioError) return new HttpError(err.code === 'INVALID_REQUEST' ? 400 : 422, err.code, err.message);
-  return err;
-}
-
 /**
  * The ML backend's HTTP side, as label-studio-ml-backend's api.py defines it: `GET /` and
  * `/health` (`{"status": "UP", "model_class": ...}`), `GET /metrics`, `POST /setup`,
  * `POST /predict`, `POST /webhook`; optional basic auth; no CORS (Label Studio calls the backend
- * from its server, never from a browser). Errors answer `{statusCode, error, code, message}`.
+ * from its server, never from a browser). Errors answer `{statusCode, error, code, message, details?}`.
  */
 export async function buildLabelStudioApp(o: LabelStudioAppOptions): Promise<FastifyInstance> {
   const { backend } = o;
@@ -39,7 +31,8 @@ export async function buildLabelStudioApp(o: LabelStudioAppOptions): Promise<Fas
     forceCloseConnections: 'idle',
   });
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
-    const { internal, ...body } = errorReply(asHttpError(err) as Error);
+    // By code (@spert/http): a LabelStudioError's INVALID_REQUEST answers 400, INVALID_CONFIG and LABEL_MISMATCH 422.
+    const { internal, ...body } = errorReply(err);
     if (internal) request.log.error({ err }, 'request failed');
     if (body.statusCode === 401) void reply.header('www-authenticate', 'Basic realm="spert-label-studio"');
     void reply.status(body.statusCode).type('application/json').send(body);

@@ -18,6 +18,7 @@ import type { SpertHyperparameters } from '@spert/trainer';
 import { TrainingScheduler, type ScheduleOutcome, type SchedulerTimers } from './scheduler';
 import { ServingModel } from './serving-model';
 import type { TrainJob, TrainJobResult } from './train-job';
+import { SpertError } from '@spert/core';
 
 /** Runs training jobs off the request path: a worker thread, or BullMQ workers with --queue. */
 export interface TrainExecutor {
@@ -108,7 +109,7 @@ export class LabelStudioBackend {
 
   /** Creates the backend around a loaded model, or an encoder to train the first model from. */
   constructor(private readonly o: LabelStudioBackendOptions) {
-    if (!o.model && !o.encoder) throw new Error('LabelStudioBackend: give a model, or an encoder to train the first model from');
+    if (!o.model && !o.encoder) throw new SpertError('INVALID_OPTION', 'LabelStudioBackend: give a model, or an encoder to train the first model from');
     this.serving = o.model;
     this.log = o.log ?? (() => undefined);
     this.scheduler = new TrainingScheduler({
@@ -198,18 +199,18 @@ export class LabelStudioBackend {
     const host = project.hostname ?? this.o.labelStudio?.url;
     const token = project.accessToken ?? this.o.labelStudio?.token;
     if (!host || !token) {
-      throw new Error(
+      throw new SpertError('INVALID_OPTION',
         `project ${projectId}: no Label Studio URL and API token to fetch the annotations: connect the backend in the project's settings (Label Studio sends them with /setup) or start it with --label-studio-url and --label-studio-token`,
       );
     }
     const url = `${host.replace(/\/+$/, '')}/api/projects/${encodeURIComponent(projectId)}/export?exportType=JSON`;
     const res = await (this.o.fetch ?? fetch)(url, { headers: { Authorization: `Token ${token}`, Accept: 'application/json' } });
     const text = await res.text();
-    if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${res.statusText}${res.status === 401 || res.status === 403 ? ' (is the API token right? Label Studio sends the project creator\'s legacy token with /setup)' : ''}: ${text.slice(0, 200)}`);
+    if (!res.ok) throw new SpertError('DOWNLOAD_FAILED', `GET ${url}: ${res.status} ${res.statusText}${res.status === 401 || res.status === 403 ? ' (is the API token right? Label Studio sends the project creator\'s legacy token with /setup)' : ''}: ${text.slice(0, 200)}`);
     try {
       return { url, json: JSON.parse(text) as unknown };
     } catch {
-      throw new Error(`GET ${url}: the answer is not JSON: ${text.slice(0, 200)}`);
+      throw new SpertError('DOWNLOAD_FAILED', `GET ${url}: the answer is not JSON: ${text.slice(0, 200)}`);
     }
   }
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { useBackend, type BackendName } from '@spert/backend';
-import { assertModelDir, integerOption, numberOption, readTypes, silentCommanderOutput } from '@spert/core';
+import { assertModelDir, integerOption, numberOption, readTypes, silentCommanderOutput, SpertError } from '@spert/core';
 import { installGracefulShutdown, type SignalSource } from '@spert/http';
 import { SPERT_TRAINING_DEFAULTS } from '@spert/trainer';
 import { Command, Option } from 'commander';
@@ -74,9 +74,9 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
     .configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
-  if ((o.model === undefined) === (o.encoder === undefined)) throw new Error('give --model <dir> (a SpERT model) or --encoder <dir|id> (an encoder to train the first model from)');
+  if ((o.model === undefined) === (o.encoder === undefined)) throw new SpertError('INVALID_OPTION', 'give --model <dir> (a SpERT model) or --encoder <dir|id> (an encoder to train the first model from)');
   const basicAuth = (o.basicAuth as string | undefined) ?? (env.BASIC_AUTH_USER && env.BASIC_AUTH_PASS ? `${env.BASIC_AUTH_USER}:${env.BASIC_AUTH_PASS}` : undefined);
-  if (basicAuth !== undefined && !/^[^:]+:.+$/.test(basicAuth)) throw new Error('--basic-auth: expected user:password');
+  if (basicAuth !== undefined && !/^[^:]+:.+$/.test(basicAuth)) throw new SpertError('INVALID_OPTION', '--basic-auth: expected user:password');
   return {
     ...(o.model !== undefined ? { model: o.model as string } : {}),
     ...(o.encoder !== undefined ? { encoder: o.encoder as string } : {}),

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Prediction, PredictionInput, TypesSchema } from '@spert/core';
 import { SpertModel } from '@spert/model';
+import { SpertError } from '@spert/core';
 
 /** Weight files a model directory may hold (ours write safetensors; the reference's pytorch_model.bin). */
 const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
@@ -21,7 +22,7 @@ export async function modelVersionOf(dir: string, name: string): Promise<string>
       found = true;
     }
   }
-  if (!found) throw new Error(`${dir}: no ${WEIGHT_FILES.join(' or ')} to name the model version by`);
+  if (!found) throw new SpertError('FILE_NOT_FOUND', `${dir}: no ${WEIGHT_FILES.join(' or ')} to name the model version by`);
   return `${name}-${hash.digest('hex').slice(0, 12)}`;
 }
 

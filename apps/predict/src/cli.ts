@@ -1,4 +1,4 @@
-import { ENTITIES_MODES, integerOption, silentCommanderOutput, type EntitiesMode } from '@spert/core';
+import { ENTITIES_MODES, integerOption, silentCommanderOutput, SpertError, type EntitiesMode } from '@spert/core';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -42,7 +42,7 @@ export interface PredictCliOptions {
 
 function choice<T extends string>(name: string, values: readonly T[]): (value: string) => T {
   return (value: string) => {
-    if (!(values as readonly string[]).includes(value)) throw new Error(`${name}: expected one of ${values.join(', ')}, got "${value}"`);
+    if (!(values as readonly string[]).includes(value)) throw new SpertError('INVALID_OPTION', `${name}: expected one of ${values.join(', ')}, got "${value}"`);
     return value as T;
   };
 }
@@ -137,7 +137,7 @@ export async function createExecutor(cli: PredictCliOptions, model: ModelOptions
     });
   }
   if (cli.workers === 1) return inProcessExecutor(await SpertOnnxRuntime.load(model.dir, loadOptions(model)));
-  if (!workerFile) throw new Error('--workers: worker threads need the worker module (run the spert-predict executable)');
+  if (!workerFile) throw new SpertError('INVALID_OPTION', '--workers: worker threads need the worker module (run the spert-predict executable)');
   return threadExecutor({ workers: cli.workers, model, workerFile });
 }
 

@@ -2,6 +2,7 @@ import { reconnectDelay, RedisWatch, type ChunkExecutor, type ChunkResult, type 
 // BullMQ loads ioredis (its optional peer) at run time from these options; @spert/batch's RedisWatch imports it too.
 import { Queue, QueueEvents, type JobsOptions, type RedisOptions } from 'bullmq';
 import type { ModelOptions } from './model-options';
+import { SpertError, internalError } from '@spert/core';
 
 /** BullMQ queue spert-predict and spert-worker use unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'spert-predict';
@@ -22,9 +23,9 @@ export function redisConnection(url: string, flag = '--queue'): RedisOptions & {
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`${flag}: expected redis://host:port, got "${url}"`);
+    throw new SpertError('INVALID_OPTION', `${flag}: expected redis://host:port, got "${url}"`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`${flag}: expected redis://host:port (or rediss://), got "${url}"`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new SpertError('INVALID_OPTION', `${flag}: expected redis://host:port (or rediss://), got "${url}"`);
   // Workers block on Redis; BullMQ requires ioredis to retry their commands for ever.
   return { url, maxRetriesPerRequest: null, retryStrategy: reconnectDelay };
 }
@@ -56,7 +57,7 @@ export interface QueueExecutorOptions {
 function asResult(value: unknown, jobId: string): ChunkResult {
   const v = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
   if (typeof v !== 'object' || v === null || typeof (v as ChunkResult).output !== 'string' || !Array.isArray((v as ChunkResult).errors)) {
-    throw new Error(`queue job ${jobId}: the worker returned no chunk result (is it a spert-worker of this version?)`);
+    throw internalError(`queue job ${jobId}: the worker returned no chunk result (is it a spert-worker of this version?)`);
   }
   return v as ChunkResult;
 }
@@ -105,7 +106,7 @@ export async function queueExecutor(o: QueueExecutorOptions): Promise<ChunkExecu
   } catch (e) {
     watch.close();
     await Promise.allSettled([queue.close(), events.close()]);
-    throw new Error(`--queue ${o.url}: cannot use Redis (${(e as Error).message})`);
+    throw new SpertError('RUNTIME_UNAVAILABLE', `--queue ${o.url}: cannot use Redis (${(e as Error).message})`);
   }
   const inFlight = o.inFlight ?? 16;
   const jobOptions = (jobId: string): JobsOptions => ({ jobId, attempts: o.attempts ?? 3, backoff: { type: 'exponential', delay: 1000 } });

@@ -1,3 +1,5 @@
+import type { Prediction, PredictionInput } from '@spert/core';
+import { BertWordPieceTokenizer } from '@spert/tokenizer';
 import type { AddressInfo } from 'node:net';
 import { RulePredictor } from '../test/rule-predictor';
 import { buildApp, type ServeApp } from './app';
@@ -252,5 +254,50 @@ describe('spert-serve batching and shutdown', () => {
     await closed;
     expect(s.predictor.disposed).toBe(1);
     await expect(fetch(`${s.base}/health`)).rejects.toThrow();
+  });
+});
+
+describe('spert-serve too-long documents (a real tokenizer in front of the rule predictor)', () => {
+  // 8 positions: four "a" fit (6 wordpieces), four "ab" do not (10), with the same word count,
+  // which is what the old guess by word count could not tell apart.
+  const tokenizer = new BertWordPieceTokenizer({ vocab: ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', '##b', 'mary', 'met', 'bob'], lowercase: true, maxLength: 8 });
+  class EncodingPredictor extends RulePredictor {
+    readonly batchSizes: number[] = [];
+    override async predict(inputs: readonly PredictionInput[]): Promise<Prediction[]> {
+      this.batchSizes.push(inputs.length);
+      // Numbered as the pipeline numbers them: by index in the batch it was given.
+      inputs.forEach((d, documentIndex) => tokenizer.encodeWords(d.kind === 'tokens' ? d.tokens : [d.text], { documentIndex }));
+      return super.predict(inputs);
+    }
+  }
+
+  it('answers 422 DOCUMENT_TOO_LONG naming the document among several of the same length, and serves the batch neighbour', async () => {
+    const predictor = new EncodingPredictor();
+    const serve = await buildApp({ predictor, batch: { maxWaitMs: 30, maxBatch: 32 } });
+    await serve.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = serve.app.server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    const fits = ['a', 'a', 'a', 'a'];
+    const tooLong = ['ab', 'ab', 'ab', 'ab'];
+    try {
+      // Both requests land in one batch, the neighbour first: the bad document is the batch's third.
+      const neighbour = post(base, JSON.stringify({ documents: [{ tokens: ['Mary', 'met', 'Bob'] }] }));
+      const bad = post(base, JSON.stringify({ documents: [{ tokens: fits }, { tokens: tooLong }, { tokens: fits }] }));
+      const [n, b] = await Promise.all([neighbour, bad]);
+      // One merged batch that failed, then the neighbour alone (the bad request's other documents are not re-run).
+      expect(predictor.batchSizes).toEqual([4, 1]);
+      expect(b.status).toBe(422);
+      expect(b.json).toEqual({
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        code: 'DOCUMENT_TOO_LONG',
+        message: 'documents[1]: 4 words give 10 wordpieces, the model takes at most 8; split the document',
+        details: { documentIndex: 1, wordCount: 4, wordpieceLength: 10, limit: 8 },
+      });
+      expect(n.status).toBe(200);
+      expect((n.json.documents as unknown[]).length).toBe(1);
+    } finally {
+      await serve.app.close();
+    }
   });
 });

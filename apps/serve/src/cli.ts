@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert/pipeline';
-import { assertModelDir, integerOption, silentCommanderOutput } from '@spert/core';
+import { assertModelDir, integerOption, silentCommanderOutput, SpertError } from '@spert/core';
 import type { ServeApp } from './app';
 import { createServer, type CreateServerOptions } from './create-server';
 import { installGracefulShutdown, type SignalSource } from '@spert/http';
@@ -76,7 +76,7 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
     .option('--max-chars <n>', 'most characters per document (422 above)', integerOption('--max-chars', 1, 10_000_000), DEFAULT_LIMITS.chars)
     .option('--max-body-bytes <n>', 'largest request body (413 above)', integerOption('--max-body-bytes', 64, 1 << 30), DEFAULT_LIMITS.bodyBytes)
     .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default info: start-up, errors and a summary a minute; debug: every request)`, (v: string) => {
-      if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new Error(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
+      if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new SpertError('INVALID_OPTION', `--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
       return v;
     })
     .option('--max-queue <n>', `most documents waiting for the model; past it 429 with Retry-After (default ${DEFAULT_OPERATIONS.maxQueue})`, integerOption('--max-queue', 1, 10_000_000))

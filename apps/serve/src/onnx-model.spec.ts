@@ -133,7 +133,7 @@ describe('spert-serve over a real exported ONNX model', () => {
   });
 
   it.each([1, 2])('with onTooLong error and %i worker thread(s), answers a document longer than the model takes with 422 naming it and keeps serving its batch neighbours', async (workers) => {
-    // With 2, the error crosses the thread boundary as plain fields (the word count the message needs).
+    // With 2, the error crosses the thread boundary as SpertError data (code, details with the document index).
     const strict = await createServer({ modelDir, threads: 1, workers, workerFile: path.join(__dirname, 'predict-worker.ts'), onTooLong: 'error', batch: { maxBatch: 8, maxWaitMs: 10 } });
     const url = await strict.app.listen({ host: '127.0.0.1', port: 0 });
     await strict.whenReady;
@@ -142,6 +142,7 @@ describe('spert-serve over a real exported ONNX model', () => {
     const [l, f] = await Promise.all([long, fine]).finally(() => strict.app.close());
     expect(l.status).toBe(422);
     expect(l.body).toMatchObject({ code: 'DOCUMENT_TOO_LONG', message: 'documents[1]: 80 words give 82 wordpieces, the model takes at most 64; split the document' });
+    expect(l.body).toMatchObject({ details: { documentIndex: 1, wordCount: 80, wordpieceLength: 82, limit: 64 } });
     expect(f.status).toBe(200);
   }, 60_000);
 

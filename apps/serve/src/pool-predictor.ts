@@ -1,5 +1,5 @@
 import { createWorkerPool } from '@spert/batch';
-import type { ModelMetadata, Prediction, PredictionInput, Predictor } from '@spert/core';
+import { SpertError, type ModelMetadata, type Prediction, type PredictionInput, type Predictor, type SerializedSpertError } from '@spert/core';
 import type { SpertOnnxLoadOptions } from '@spert/onnx';
 
 /** How every worker thread opens the model: plain data (it crosses to the threads). */
@@ -12,10 +12,11 @@ export interface PoolModel {
 /** A task of the pool's worker module (predict-worker.ts). */
 export type PoolTask = { kind: 'predict'; inputs: PredictionInput[] } | { kind: 'metadata' };
 
-/** A worker's answer; errors as plain fields so that nothing the service reports is lost in the crossing. */
-export type PoolReply =
-  | { ok: true; value: Prediction[] | ModelMetadata }
-  | { ok: false; error: { name: string; message: string; fields: Record<string, string | number | boolean> } };
+/**
+ * A worker's answer; an error as SpertError's plain data, `toSpertError(err).toJSON()`
+ * (structured cloning keeps only an Error's name, message and stack, not its code or details).
+ */
+export type PoolReply = { ok: true; value: Prediction[] | ModelMetadata } | { ok: false; error: SerializedSpertError };
 
 /** Options of {@link createPoolPredictor}. */
 export interface PoolPredictorOptions {
@@ -26,11 +27,10 @@ export interface PoolPredictorOptions {
   workerFile: string;
 }
 
+// A failed task's error is rebuilt with its code, message, details (documentIndex) and the worker's stack.
 function unwrap(reply: PoolReply): Prediction[] | ModelMetadata {
   if (reply.ok) return reply.value;
-  const err = Object.assign(new Error(reply.error.message), reply.error.fields);
-  err.name = reply.error.name;
-  throw err;
+  throw SpertError.fromJSON(reply.error);
 }
 
 /**

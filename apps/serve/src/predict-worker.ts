@@ -1,20 +1,11 @@
 // One worker thread of spert-serve --workers: its own onnxruntime session, opened on the first
 // task, predicting the micro-batches the pool hands it.
-import type { ModelMetadata, Prediction } from '@spert/core';
+import { toSpertError, type ModelMetadata, type Prediction } from '@spert/core';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { workerData } from 'node:worker_threads';
 import type { PoolModel, PoolReply, PoolTask } from './pool-predictor';
 
 let runtime: Promise<SpertOnnxRuntime> | undefined;
-
-// Errors cross threads as plain data: structured cloning would drop the fields (a too-long
-// document's word count) that the service turns into a 422.
-function asReply(err: unknown): PoolReply {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const fields: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(e)) if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') fields[k] = v;
-  return { ok: false, error: { name: e.name, message: e.message, fields } };
-}
 
 /** Runs one task on this thread's runtime. */
 export default async function run(task: PoolTask): Promise<PoolReply> {
@@ -25,6 +16,7 @@ export default async function run(task: PoolTask): Promise<PoolReply> {
     const value: Prediction[] | ModelMetadata = task.kind === 'metadata' ? rt.metadata() : await rt.predict(task.inputs);
     return { ok: true, value };
   } catch (err) {
-    return asReply(err);
+    // As data: the main thread rebuilds the SpertError (code, details, documentIndex) from it.
+    return { ok: false, error: toSpertError(err).toJSON() };
   }
 }

@@ -8,8 +8,13 @@ const errorBody = {
   properties: {
     statusCode: { type: 'integer' },
     error: { type: 'string', description: 'HTTP reason phrase' },
-    code: { type: 'string', description: 'Stable machine-readable code' },
+    code: { type: 'string', description: 'Stable machine-readable code (docs/errors.md lists them with what to do)' },
     message: { type: 'string', description: 'What was wrong and where (field path)' },
+    details: {
+      type: 'object',
+      description: 'The facts of the message as fields, when the error has any: documentIndex (in this request), field, limit, ...',
+      additionalProperties: true,
+    },
   },
   required: ['statusCode', 'error', 'code', 'message'],
 } as const;

@@ -1,7 +1,7 @@
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
 import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { Command } from 'commander';
-import { integerOption, numberOption, SETTING_CHOICES, silentCommanderOutput, SPERT_DEFAULTS } from '@spert/core';
+import { integerOption, numberOption, SETTING_CHOICES, silentCommanderOutput, SPERT_DEFAULTS, SpertError } from '@spert/core';
 import { describeScratchFamilies } from '@spert/model';
 import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
 
@@ -66,7 +66,7 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
   program.parse(['node', 'spert-train', ...argv]);
   const o = program.opts() as Record<string, unknown>;
   const preset = program.args[0] === 'quickstart' ? QUICKSTART : undefined;
-  if (program.args.length > 0 && program.args[0] !== 'quickstart') throw new Error(`unknown command "${program.args[0]}" (only "quickstart"; see spert-train --help)`);
+  if (program.args.length > 0 && program.args[0] !== 'quickstart') throw new SpertError('INVALID_OPTION', `unknown command "${program.args[0]}" (only "quickstart"; see spert-train --help)`);
   const { config: configFile, overlapping, progress, ...flags } = o;
   // commander's --no-* flags default to true; only an explicit flag counts.
   const noOverlapping = argv.includes('--no-overlapping') ? true : undefined;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { assertDatasetName, parseJson, SETTING_CHOICES } from '@spert/core';
+import { assertDatasetName, parseJson, SETTING_CHOICES, SpertError } from '@spert/core';
 import { SPERT_DEFAULTS } from '@spert/core';
 import { SCRATCH_FAMILIES } from '@spert/model';
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
@@ -86,10 +86,10 @@ export function readConfigFile(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${file}: cannot read the config file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new SpertError('FILE_NOT_FOUND', `${file}: cannot read the config file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const json = parseJson(text, file, 'training config');
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${file}: the config file must be a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SpertError('INVALID_FILE', `${file}: the config file must be a JSON object`);
   return json as Record<string, unknown>;
 }
 
@@ -103,11 +103,11 @@ export function resolveConfig(layers: Array<Record<string, unknown> | undefined>
   const parsed = TrainConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${source ? `${source}: ` : ''}invalid training configuration:\n${lines.join('\n')}`);
+    throw new SpertError('INVALID_OPTION', `${source ? `${source}: ` : ''}invalid training configuration:\n${lines.join('\n')}`);
   }
   // A checkpoint carries its own family (config.json model_type).
   if (parsed.data.family !== undefined && parsed.data.encoder !== undefined) {
-    throw new Error(`${source ? `${source}: ` : ''}family "${parsed.data.family}" is for encoders built from scratch; the checkpoint ${parsed.data.encoder} has its own family (drop --family or --encoder)`);
+    throw new SpertError('INVALID_OPTION', `${source ? `${source}: ` : ''}family "${parsed.data.family}" is for encoders built from scratch; the checkpoint ${parsed.data.encoder} has its own family (drop --family or --encoder)`);
   }
   // The named dataset only matters when one of the three files is left to it.
   if (!(parsed.data.train && parsed.data.valid && parsed.data.types)) assertDatasetName(parsed.data.dataset);

@@ -1,6 +1,7 @@
 import type { Document, Entity, Relation } from '@spert/core';
 import { offsetMap } from './offsets';
 import type { OffsetUnit, SpertMetadata } from './types';
+import { SpertError } from '@spert/core';
 
 /**
  * A SpERT document to export: gold, or predicted (entities and relations with `score`). A
@@ -38,21 +39,21 @@ export function documentText(doc: ExportDocument, where = 'document'): DocumentT
   }
   const { offsets } = doc;
   if (!Array.isArray(offsets) || offsets.length !== doc.tokens.length) {
-    throw new Error(`${where}: "offsets" must hold one [start, end] pair per token (${doc.tokens.length} tokens)`);
+    throw new SpertError('INVALID_DATASET', `${where}: "offsets" must hold one [start, end] pair per token (${doc.tokens.length} tokens)`);
   }
   let text = doc.text;
   if (text === undefined) {
     // No text stored: rebuild one with each token at its offset and spaces between.
     let built = '';
     offsets.forEach(([s], i) => {
-      if (s < built.length) throw new Error(`${where}: offsets[${i}] starts at ${s}, before the previous token ends (${built.length})`);
+      if (s < built.length) throw new SpertError('INVALID_DATASET', `${where}: offsets[${i}] starts at ${s}, before the previous token ends (${built.length})`);
       built += ' '.repeat(s - built.length) + doc.tokens[i];
     });
     text = built;
   }
   offsets.forEach(([s, e], i) => {
     if (text.slice(s, e) !== doc.tokens[i]) {
-      throw new Error(`${where}: offsets[${i}] [${s}, ${e}) cover ${JSON.stringify(text.slice(s, e))}, not the token ${JSON.stringify(doc.tokens[i])}`);
+      throw new SpertError('INVALID_DATASET', `${where}: offsets[${i}] [${s}, ${e}) cover ${JSON.stringify(text.slice(s, e))}, not the token ${JSON.stringify(doc.tokens[i])}`);
     }
   });
   return { text, words: offsets.map(([s, e]) => [s, e]) };

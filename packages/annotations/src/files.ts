@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs/promises';
 import * as path from 'node:path';
-import { DatasetValidationError, nodeFileSystem, parseJsonLimited, validateDocuments, writeFileAtomic, type FileSystem, type TypesSchema } from '@spert/core';
+import { DatasetValidationError, nodeFileSystem, parseJsonLimited, validateDocuments, writeFileAtomic, type FileSystem, type TypesSchema, SpertError } from '@spert/core';
 import { alignDocuments, type AlignOptions, type ConversionResult } from './align';
 import { bratAnnotationConf, formatBrat, parseBrat } from './brat';
 import { formatDoccano, parseDoccano } from './doccano';
@@ -43,7 +43,7 @@ async function readText(fs: AnnotationFileSystem, file: string): Promise<string>
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+    throw new SpertError('FILE_NOT_FOUND', `cannot read ${file}: ${(e as Error).message}`);
   }
 }
 
@@ -52,7 +52,7 @@ async function listTxt(fs: AnnotationFileSystem, dir: string, rel = ''): Promise
   try {
     entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
   } catch (e) {
-    throw new Error(`cannot read the brat folder ${path.join(dir, rel)}: ${(e as Error).message}`);
+    throw new SpertError('FILE_NOT_FOUND', `cannot read the brat folder ${path.join(dir, rel)}: ${(e as Error).message}`);
   }
   const out: string[] = [];
   for (const e of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -70,7 +70,7 @@ export async function readAnnotations(o: ReadAnnotationsOptions): Promise<{ docu
     const documents: TextDocument[] = [];
     const problems: AnnotationProblem[] = [];
     const files = await listTxt(fs, o.path);
-    if (files.length === 0) throw new Error(`${o.path}: no .txt files (a brat folder holds <name>.txt and <name>.ann pairs)`);
+    if (files.length === 0) throw new SpertError('FILE_NOT_FOUND', `${o.path}: no .txt files (a brat folder holds <name>.txt and <name>.ann pairs)`);
     for (const rel of files) {
       const stem = rel.slice(0, -'.txt'.length);
       const base = path.join(o.path, stem);
@@ -99,7 +99,7 @@ export async function readAnnotations(o: ReadAnnotationsOptions): Promise<{ docu
   try {
     json = parseJsonLimited(raw);
   } catch (e) {
-    throw new Error(`${o.path} is not valid JSON (a Label Studio export is a JSON array of tasks): ${(e as Error).message}`);
+    throw new SpertError('INVALID_FILE', `${o.path} is not valid JSON (a Label Studio export is a JSON array of tasks): ${(e as Error).message}`);
   }
   return parseLabelStudio(json, { ...o, source });
 }
@@ -145,7 +145,7 @@ export async function readExportDocuments(o: { path: string; types?: TypesSchema
   try {
     json = parseJsonLimited(raw);
   } catch (e) {
-    throw new Error(`${o.path} is not valid JSON: ${(e as Error).message}`);
+    throw new SpertError('INVALID_FILE', `${o.path} is not valid JSON: ${(e as Error).message}`);
   }
   const source = path.basename(o.path);
   const types = o.types ?? (Array.isArray(json) ? typesFromDocuments(json) : { entities: [], relations: [] });
@@ -206,11 +206,11 @@ export async function exportAnnotations(o: ExportAnnotationsOptions): Promise<st
     await atomic(o.path, formatDoccano(o.documents, { offsets: o.offsets, source }));
     return [o.path];
   }
-  if (o.offsets === 'code-points') throw new Error('Label Studio offsets are UTF-16 code units; offsets: code-points is only for brat and doccano');
+  if (o.offsets === 'code-points') throw new SpertError('INVALID_OPTION', 'Label Studio offsets are UTF-16 code units; offsets: code-points is only for brat and doccano');
   // one task a line: readable, and diffs of a re-export stay small
   await atomic(o.path, `[\n${toLabelStudioTasks(o.documents, { ...o, source }).map((t) => JSON.stringify(t)).join(',\n')}\n]\n`);
   if (o.configPath) {
-    if (!o.types) throw new Error('a Label Studio labeling config needs the types');
+    if (!o.types) throw new SpertError('INVALID_OPTION', 'a Label Studio labeling config needs the types');
     await atomic(o.configPath, labelStudioConfig(o.types, o));
     return [o.path, o.configPath];
   }

@@ -1,6 +1,7 @@
 // Label Studio labeling configs (XML) read with fast-xml-parser: which <Labels> control marks
 // spans of which <Text> object, which task data key that object shows, and the relation labels.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SpertError, type ErrorDetails } from '@spert/core';
 
 /** What a text labeling config means for entity and relation extraction. */
 export interface LabelStudioTextConfig {
@@ -21,13 +22,13 @@ export interface LabelStudioTextConfig {
  * (`INVALID_CONFIG`), labels that do not match the model's types (`LABEL_MISMATCH`), or a request
  * body of the wrong shape (`INVALID_REQUEST`, the message names the field).
  */
-export class LabelStudioError extends Error {
+export class LabelStudioError extends SpertError {
+  /** One of the three codes above. */
+  declare readonly code: 'INVALID_CONFIG' | 'LABEL_MISMATCH' | 'INVALID_REQUEST';
+
   /** Builds the error with its stable code. */
-  constructor(
-    readonly code: 'INVALID_CONFIG' | 'LABEL_MISMATCH' | 'INVALID_REQUEST',
-    message: string,
-  ) {
-    super(message);
+  constructor(code: 'INVALID_CONFIG' | 'LABEL_MISMATCH' | 'INVALID_REQUEST', message: string, details: ErrorDetails = {}) {
+    super(code, message, details);
     this.name = 'LabelStudioError';
   }
 }

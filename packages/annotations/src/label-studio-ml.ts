@@ -6,6 +6,7 @@ import { alignDocuments, type AlignOptions, type ConversionResult } from './alig
 import { parseLabelStudio, type LabelStudioLabelsResult, type LabelStudioRelationResult } from './label-studio';
 import { LabelStudioError, type LabelStudioTextConfig } from './label-studio-config';
 import { documentConfidence } from './confidence';
+import { SpertError } from '@spert/core';
 
 /** Webhook actions that (re)train the model; api.py answers others with `{"status": "Unknown event"}`. */
 export const TRAIN_EVENTS = ['ANNOTATION_CREATED', 'ANNOTATION_UPDATED', 'ANNOTATION_DELETED', 'START_TRAINING'] as const;
@@ -144,7 +145,7 @@ export function toLabelStudioPrediction(prediction: Prediction, o: { text: strin
     const offsets = prediction.charOffsets;
     const start = e.charStart ?? offsets?.[e.start]?.[0];
     const end = e.charEnd ?? offsets?.[e.end - 1]?.[1];
-    if (start === undefined || end === undefined) throw new Error(`toLabelStudioPrediction: entity ${i} has no character offsets (predict raw text, not words)`);
+    if (start === undefined || end === undefined) throw new SpertError('INVALID_INPUT', `toLabelStudioPrediction: entity ${i} has no character offsets (predict raw text, not words)`);
     const id = `e${i}_${start}_${end}`;
     ids.push(id);
     return { id, from_name: o.config.fromName, to_name: o.config.toName, type: 'labels' as const, value: { start, end, text: o.text.slice(start, end), labels: [e.type], score: e.score } };

@@ -4,6 +4,7 @@ import { documentConfidence } from './confidence';
 import { offsetMap } from './offsets';
 import type { AnnotationProblem } from './problems';
 import type { OffsetUnit, SpertMetadata, TextDocument, TextEntity, TextRelation } from './types';
+import { SpertError } from '@spert/core';
 
 /** A Label Studio `labels` region on text. */
 export interface LabelStudioLabelsResult {
@@ -148,7 +149,7 @@ export function parseLabelStudio(json: unknown, o: ParseLabelStudioOptions): { d
   const from = o.from ?? 'annotations';
   const unit = o.offsets ?? 'utf16';
   const tasks = Array.isArray(json) ? json : isRecord(json) ? [json] : undefined;
-  if (!tasks) throw new Error(`${o.source}: a Label Studio export is a JSON array of tasks, got ${json === null ? 'null' : typeof json}`);
+  if (!tasks) throw new SpertError('INVALID_FILE', `${o.source}: a Label Studio export is a JSON array of tasks, got ${json === null ? 'null' : typeof json}`);
   tasks.forEach((task: unknown, t) => {
     const id = isRecord(task) && (typeof task.id === 'number' || typeof task.id === 'string') ? String(task.id) : `#${t}`;
     const report = (kind: AnnotationProblem['kind'], message: string, extra: Partial<AnnotationProblem> = {}) =>

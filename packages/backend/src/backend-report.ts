@@ -5,6 +5,7 @@ import { activeKernelFixes } from './install-kernel-fixes';
 import { heapEngine } from './heap-kernels';
 import { sharedWasmHeap } from './shared-heap';
 import type { WasmBackendLike } from './wasm-types';
+import { SpertError } from '@spert/core';
 
 /** What is running, for start-up logs. */
 export interface BackendReport {
@@ -29,7 +30,7 @@ export interface BackendReport {
 /** Describes the active TensorFlow.js backend (call after useBackend). */
 export async function backendReport(): Promise<BackendReport> {
   const tfBackend = tf.getBackend();
-  if (tfBackend == null) throw new Error('no TensorFlow.js backend is active; call useBackend() first');
+  if (tfBackend == null) throw new SpertError('RUNTIME_UNAVAILABLE', 'no TensorFlow.js backend is active; call useBackend() first');
   const recorded = activeBackendName();
   const name: ConcreteBackend = recorded != null && (recorded === tfBackend || (recorded.startsWith('tensorflow') && tfBackend === 'tensorflow'))
     ? recorded

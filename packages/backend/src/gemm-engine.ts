@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { PLAIN_KERNELS_WASM_BASE64, SHARED_KERNELS_WASM_BASE64 } from './wasm-kernels.generated';
+import { SpertError } from '@spert/core';
 
 // Our own matrix products (and AdamW) for the wasm backend, from assembly/kernels.ts, on
 // tfjs-backend-wasm's own heap so that operands are read where they lie. When that heap is a
@@ -145,7 +146,7 @@ export function defaultGemmThreads(): number {
   const env = process.env.SPERT_WASM_THREADS;
   if (env != null && env !== '') {
     const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`SPERT_WASM_THREADS must be a positive integer, got "${env}"`);
+    if (!Number.isInteger(n) || n < 1) throw new SpertError('INVALID_OPTION', `SPERT_WASM_THREADS must be a positive integer, got "${env}"`);
     return n;
   }
   return Math.max(1, Math.min(8, availableParallelism()));
@@ -162,13 +163,13 @@ export class GemmEngine {
 
   /** Runs on `memory`, allocating its scratch with `heap`; on a shared memory it starts `threads - 1` workers that do not keep the process alive, on an unshared one it uses the calling thread only. */
   constructor(readonly memory: WebAssembly.Memory, private readonly heap: HeapAllocator, threads = defaultGemmThreads()) {
-    if (!Number.isInteger(threads) || threads < 1) throw new Error(`GemmEngine: threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1) throw new SpertError('INVALID_OPTION', `GemmEngine: threads must be a positive integer, got ${threads}`);
     const shared = Object.prototype.toString.call(memory.buffer) === '[object SharedArrayBuffer]';
     this.threads = shared ? threads : 1;
     const module = shared ? (sharedModule ??= decode(SHARED_KERNELS_WASM_BASE64)) : (plainModule ??= decode(PLAIN_KERNELS_WASM_BASE64));
     this.kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     const counterBlock = heap.malloc(2 * ALIGN);
-    if (counterBlock === 0) throw new Error('GemmEngine: could not allocate its counter');
+    if (counterBlock === 0) throw new SpertError('RUNTIME_UNAVAILABLE', 'GemmEngine: could not allocate its counter');
     this.counter = alignUp(counterBlock);
     for (let t = 1; t < this.threads; t++) {
       const buffer = new SharedArrayBuffer(CONTROL_INTS * 4);
@@ -232,7 +233,7 @@ export class GemmEngine {
       if (w.failed || Atomics.load(w.control, 4) !== 0) failed = true;
     }
     if (ownError != null) throw ownError;
-    if (failed) throw new Error('GemmEngine: a worker thread failed while computing its share');
+    if (failed) throw new SpertError('RUNTIME_UNAVAILABLE', 'GemmEngine: a worker thread failed while computing its share');
   }
 
   /** C = A B (+ bias) for operands already in the engine's memory. */
@@ -259,7 +260,7 @@ export class GemmEngine {
     const packAll = (transposeA || 32 * K * panels <= 256 * 1024) && packedBytes <= PACK_ALL_MAX_BYTES ? 1 : 0;
     const perThread = alignUp(packAll ? packedBytes : 32 * K + 64);
     const block = this.heap.malloc(perThread * (helpers + 1) + ALIGN);
-    if (block === 0) throw new Error(`GemmEngine: could not allocate ${perThread * (helpers + 1)} bytes of scratch`);
+    if (block === 0) throw new SpertError('RUNTIME_UNAVAILABLE', `GemmEngine: could not allocate ${perThread * (helpers + 1)} bytes of scratch`);
     const scratch = alignUp(block);
     const sai = transposeA ? 1 : K, sap = transposeA ? M : 1;
     const sbp = transposeB ? 1 : N, sbj = transposeB ? K : 1;
@@ -299,6 +300,6 @@ export function gemmEngineFor(memory: WebAssembly.Memory, heap: HeapAllocator): 
 
 /** Sets the thread count of engines created from now on (SPERT_WASM_THREADS sets the default). */
 export function setGemmThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`setGemmThreads: threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1) throw new SpertError('INVALID_OPTION', `setGemmThreads: threads must be a positive integer, got ${threads}`);
   threadsSetting = threads;
 }

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as wasmFactoryImport from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 import type { BackendWasmModule, WasmFactoryConfig } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
+import { internalError } from '@spert/core';
 
 // tfjs-backend-wasm keeps every tensor in one wasm memory that its module defines itself, and a
 // defined memory cannot be shared with other threads. Our matMul threads (gemm-engine.ts) need the
@@ -18,7 +19,7 @@ const wasmFactory: WasmFactory = imported.default ?? imported;
 function readLeb(bytes: Uint8Array, at: number): [value: number, length: number] {
   let value = 0, shift = 0, n = 0;
   for (;;) {
-    if (at + n >= bytes.length) throw new Error('wasm binary: truncated LEB128 number');
+    if (at + n >= bytes.length) throw internalError('wasm binary: truncated LEB128 number');
     const byte = bytes[at + n++];
     value += (byte & 0x7f) * 2 ** shift;
     shift += 7;
@@ -48,23 +49,23 @@ export interface SharedMemoryBinary {
 
 /** Rewrites a module that defines one memory into one that imports it as a shared memory (env.memory). */
 export function importMemoryAsShared(bytes: Uint8Array): SharedMemoryBinary {
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new Error('not a wasm binary');
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw internalError('not a wasm binary');
   const sections: { id: number; payload: Uint8Array }[] = [];
   for (let at = 8; at < bytes.length;) {
     const id = bytes[at];
     const [size, n] = readLeb(bytes, at + 1);
     const start = at + 1 + n;
-    if (start + size > bytes.length) throw new Error(`wasm binary: section ${id} runs past the end`);
+    if (start + size > bytes.length) throw internalError(`wasm binary: section ${id} runs past the end`);
     sections.push({ id, payload: bytes.subarray(start, start + size) });
     at = start + size;
   }
   const memoryIndex = sections.findIndex((s) => s.id === 5);
-  if (memoryIndex < 0) throw new Error('wasm binary defines no memory');
+  if (memoryIndex < 0) throw internalError('wasm binary defines no memory');
   const mem = sections[memoryIndex].payload;
   const [count, c] = readLeb(mem, 0);
-  if (count !== 1) throw new Error(`wasm binary defines ${count} memories, expected 1`);
+  if (count !== 1) throw internalError(`wasm binary defines ${count} memories, expected 1`);
   const flags = mem[c];
-  if (flags !== 0 && flags !== 1) throw new Error(`wasm binary memory has flags ${flags}; expected an unshared 32-bit memory`);
+  if (flags !== 0 && flags !== 1) throw internalError(`wasm binary memory has flags ${flags}; expected an unshared 32-bit memory`);
   const [initial, i] = readLeb(mem, c + 1);
   const maximum = flags === 1 ? readLeb(mem, c + 1 + i)[0] : 65536;
   const entry = [3, ...Buffer.from('env'), 6, ...Buffer.from('memory'), 0x02, 0x03, ...leb(initial), ...leb(maximum)];

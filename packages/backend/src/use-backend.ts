@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { backendReport, type BackendReport } from './backend-report';
 import { setActiveBackendName, type ConcreteBackend } from './active-backend';
 import { installKernelFixes } from './install-kernel-fixes';
+import { SpertError } from '@spert/core';
 
 /** Backends this package can start. */
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -33,22 +34,23 @@ async function start(name: ConcreteBackend, importModule: ModuleImporter): Promi
     try {
       await importModule(pkg);
     } catch (cause) {
-      throw new Error(
+      throw new SpertError('RUNTIME_UNAVAILABLE',
         `backend "${name}" needs ${pkg}, which is not installed or failed to load. ` +
           `Install it with \`npm i ${pkg}\` (its install script downloads libtensorflow, so it needs ` +
           `network access), or choose --backend wasm. Cause: ${(cause as Error).message}`,
+        { field: 'backend', package: pkg },
         { cause },
       );
     }
     installKernelFixes();
     // tfjs-node registers itself as the "tensorflow" backend (the gpu build too).
-    if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the "tensorflow" backend failed to start`);
+    if (!(await tf.setBackend('tensorflow'))) throw new SpertError('RUNTIME_UNAVAILABLE', `${pkg} loaded but the "tensorflow" backend failed to start`);
   } else if (name === 'wasm') {
     installKernelFixes();
-    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend (@tensorflow/tfjs-backend-wasm) failed to start');
+    if (!(await tf.setBackend('wasm'))) throw new SpertError('RUNTIME_UNAVAILABLE', 'the wasm backend (@tensorflow/tfjs-backend-wasm) failed to start');
   } else {
     installKernelFixes();
-    if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to start');
+    if (!(await tf.setBackend('cpu'))) throw new SpertError('RUNTIME_UNAVAILABLE', 'the cpu backend failed to start');
   }
   await tf.ready();
   setActiveBackendName(name);
@@ -58,7 +60,7 @@ async function start(name: ConcreteBackend, importModule: ModuleImporter): Promi
 export async function useBackend(name: BackendName = 'auto', options: UseBackendOptions = {}): Promise<BackendReport> {
   const importModule = options.importModule ?? defaultImporter;
   if (name !== 'auto' && !autoOrder.includes(name)) {
-    throw new Error(`unknown backend "${String(name)}"; expected one of auto, ${autoOrder.join(', ')}`);
+    throw new SpertError('INVALID_OPTION', `unknown backend "${String(name)}"; expected one of auto, ${autoOrder.join(', ')}`);
   }
   if (name !== 'auto') {
     await start(name, importModule);
@@ -73,5 +75,5 @@ export async function useBackend(name: BackendName = 'auto', options: UseBackend
       failures.push(`${candidate}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`no TensorFlow.js backend could start:\n${failures.join('\n')}`);
+  throw new SpertError('RUNTIME_UNAVAILABLE', `no TensorFlow.js backend could start:\n${failures.join('\n')}`);
 }

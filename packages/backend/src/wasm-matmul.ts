@@ -4,6 +4,7 @@ import type { GemmShape } from './gemm-engine';
 import { heapEngine } from './heap-kernels';
 import { isWrapped, wrapKernel } from './wrap-kernel';
 import type { WasmBackendLike } from './wasm-types';
+import { SpertError, internalError } from '@spert/core';
 
 // The wasm BatchMatMul and _FusedMatMul kernels run on this package's GemmEngine (gemm-engine.ts)
 // instead of tfjs-backend-wasm's. Measured problems of the shipped kernels (tools/bench/kernels.ts):
@@ -18,7 +19,7 @@ type MatMulAttrs = NamedAttrMap & { transposeA?: boolean; transposeB?: boolean; 
 
 function kernel(name: string): KernelConfig {
   const k = tf.getKernel(name, 'wasm');
-  if (k == null) throw new Error(`wasm ${name} kernel is not registered`);
+  if (k == null) throw new SpertError('RUNTIME_UNAVAILABLE', `wasm ${name} kernel is not registered`);
   return k;
 }
 
@@ -42,7 +43,7 @@ function activate(activation: string, x: TensorInfo, attrs: MatMulAttrs, inputs:
     case 'sigmoid': return run(tf.Sigmoid, { x });
     case 'leakyrelu': return run(tf.LeakyRelu, { x }, { alpha: attrs.leakyreluAlpha ?? 0.2 });
     case 'prelu': return run(tf.Prelu, { x, alpha: inputs.preluActivationWeights as TensorInfo });
-    default: throw new Error(`_FusedMatMul: unknown activation "${activation}"`);
+    default: throw internalError(`_FusedMatMul: unknown activation "${activation}"`);
   }
 }
 

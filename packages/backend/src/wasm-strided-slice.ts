@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmBackendLike } from './wasm-types';
 import { wrapKernel } from './wrap-kernel';
+import { SpertError } from '@spert/core';
 
 // The wasm StridedSlice kernel's general path (non-contiguous slices) always labels its output
 // float32: an int32 input comes back as float32 holding the int32 bit patterns (1 reads as
@@ -10,7 +11,7 @@ import { wrapKernel } from './wrap-kernel';
 
 function castKernel(x: TensorInfo, dtype: 'int32' | 'bool', backend: unknown): TensorInfo {
   const cast = tf.getKernel(tf.Cast, 'wasm');
-  if (cast == null) throw new Error('wasm Cast kernel is not registered');
+  if (cast == null) throw new SpertError('RUNTIME_UNAVAILABLE', 'wasm Cast kernel is not registered');
   return cast.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { dtype } }) as TensorInfo;
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 import type { WasmBackendLike } from './wasm-types';
+import { SpertError } from '@spert/core';
 
 // tfjs-backend-wasm 4.22 ships no UnsortedSegmentSum, and the gradient of gather (embedding
 // lookups) needs it; the cpu backend's version loops over every segment with four kernels each
@@ -21,10 +22,10 @@ function accumulate(xVals: backend_util.TypedArray, ids: backend_util.TypedArray
 function checkArgs(x: TensorInfo, segmentIds: TensorInfo): number[] {
   for (let i = 0; i < segmentIds.shape.length; i++) {
     if (segmentIds.shape[i] !== x.shape[i]) {
-      throw new Error(`unsortedSegmentSum: segmentIds shape [${segmentIds.shape}] must be a prefix of x shape [${x.shape}]`);
+      throw new SpertError('INVALID_INPUT', `unsortedSegmentSum: segmentIds shape [${segmentIds.shape}] must be a prefix of x shape [${x.shape}]`);
     }
   }
-  if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new Error(`unsortedSegmentSum supports float32 and int32, got ${x.dtype}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new SpertError('INVALID_INPUT', `unsortedSegmentSum supports float32 and int32, got ${x.dtype}`);
   return x.shape.slice(segmentIds.shape.length);
 }
 

@@ -1,4 +1,4 @@
-import { toPredictionRecord, type Prediction, type Predictor } from '@spert/core';
+import { internalError, isSpertError, toPredictionRecord, type Prediction, type Predictor } from '@spert/core';
 import type { BatchDocument, LineError } from './parse-line';
 
 /** A chunk of consecutive input lines: what executors (in-process, worker threads, queue workers) receive. Plain data (structured-clone and JSON safe). */
@@ -31,7 +31,7 @@ export async function predictChunk(predictor: Predictor, task: ChunkTask): Promi
   } catch (first) {
     return isolate(predictor, task, first);
   }
-  if (preds.length !== docs.length) throw new Error(`${task.source}: the predictor returned ${preds.length} predictions for ${docs.length} documents (chunk ${task.index})`);
+  if (preds.length !== docs.length) throw internalError(`${task.source}: the predictor returned ${preds.length} predictions for ${docs.length} documents (chunk ${task.index})`);
   const output = docs.map((d, i) => JSON.stringify(toPredictionRecord(preds[i] as Prediction, { input: d.input, id: d.id })) + '\n').join('');
   return { index: task.index, output, errors: [], documents: docs.length };
 }
@@ -47,11 +47,11 @@ async function isolate(predictor: Predictor, task: ChunkTask, first: unknown): P
   for (const d of task.documents) {
     try {
       const [p] = await predictor.predict([d.input], { source: task.source });
-      if (!p) throw new Error('the predictor returned no prediction');
+      if (!p) throw internalError('the predictor returned no prediction');
       output += JSON.stringify(toPredictionRecord(p, { input: d.input, id: d.id })) + '\n';
       documents += 1;
     } catch (e) {
-      if (!(e instanceof Error && e.name === 'SequenceTooLongError')) refusedOnly = false;
+      if (!isSpertError(e, 'DOCUMENT_TOO_LONG')) refusedOnly = false;
       errors.push({ line: d.line, id: d.id, reason: `${task.source}:${d.line}: ${(e as Error).message}` });
     }
   }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ChunkStore, inputIdentity, type BatchManifest } from './chunk-store';
 import { formatFromPath, isLineError, parseLine, type BatchDocument, type DocumentSettings, type InputFormat, type LineError } from './parse-line';
 import type { ChunkResult, ChunkTask } from './predict-chunk';
-import { readLines } from '@spert/core';
+import { readLines, SpertError } from '@spert/core';
 
 /** Runs chunks: in this process, on worker threads, or on queue workers on other machines. */
 export interface ChunkExecutor {
@@ -69,7 +69,7 @@ export interface BatchSummary extends BatchProgress {
  */
 export async function runBatch(o: RunBatchOptions): Promise<BatchSummary> {
   const chunkSize = o.chunkSize ?? 256;
-  if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new Error(`chunkSize: expected an integer >= 1, got ${chunkSize}`);
+  if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new SpertError('INVALID_OPTION', `chunkSize: expected an integer >= 1, got ${chunkSize}`);
   const format = o.format ?? formatFromPath(o.input);
   const source = o.input === '-' ? 'stdin' : o.input;
   const errorsFile = o.errors ?? `${o.output}.errors.jsonl`;

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { SpertError } from '@spert/core';
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -29,7 +30,7 @@ export interface WorkerPool<T, R> {
  * whatever a thread loaded once (a model) stays loaded for the pool's life.
  */
 export function createWorkerPool<T, R>(o: WorkerPoolOptions): WorkerPool<T, R> {
-  if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new Error(`worker pool: workers must be an integer >= 1, got ${o.workers}`);
+  if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new SpertError('INVALID_OPTION', `worker pool: workers must be an integer >= 1, got ${o.workers}`);
   const pool = new Piscina<T, R>({
     filename: o.workerFile,
     ...typescriptWorker(o.workerFile),

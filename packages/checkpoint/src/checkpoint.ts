@@ -3,7 +3,7 @@
 // classifiers); saving writes what transformers' from_pretrained reads. The encoder family
 // (config fields, parameter names, prefix) comes from the registry by config.json model_type.
 import * as path from 'node:path';
-import { parseJsonLimited, writeFileAtomic } from '@spert/core';
+import { parseJsonLimited, SpertError, writeFileAtomic } from '@spert/core';
 import { nodeFs, type CheckpointFs } from './checkpoint-fs';
 import type { EncoderConfig } from './family';
 import { maskedLmTensorRole } from './masked-lm';
@@ -59,7 +59,7 @@ export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: st
     const head = maskedLmTensorRole(family.maskedLm, name);
     if (head) {
       const key = head.kind === 'param' ? head.name : name;
-      if (maskedLmTensors.has(key)) throw new Error(`${source}: tensor "${name}" duplicates "${key}" (two legacy spellings of one masked-LM head tensor)`);
+      if (maskedLmTensors.has(key)) throw new SpertError('INVALID_CHECKPOINT', `${source}: tensor "${name}" duplicates "${key}" (two legacy spellings of one masked-LM head tensor)`);
       maskedLmTensors.set(key, t);
     }
     if (family.isIgnoredTensor(name) || head) {
@@ -70,7 +70,7 @@ export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: st
     if (enc === null) {
       extraTensors.set(name, t);
     } else {
-      if (encoderTensors.has(enc)) throw new Error(`${source}: tensor "${name}" duplicates "${enc}" (both prefixed and unprefixed, or two legacy spellings)`);
+      if (encoderTensors.has(enc)) throw new SpertError('INVALID_CHECKPOINT', `${source}: tensor "${name}" duplicates "${enc}" (both prefixed and unprefixed, or two legacy spellings)`);
       encoderTensors.set(enc, t);
     }
   }
@@ -80,13 +80,13 @@ export function splitCheckpointTensors(raw: Map<string, NamedTensor>, source: st
 /** Loads a Hugging Face encoder directory of a registered family (safetensors preferred, then sharded safetensors, then pytorch_model.bin). */
 export async function loadCheckpoint({ dir, fs = nodeFs, allowNonFinite = false }: LoadCheckpointOptions): Promise<Checkpoint> {
   const file = (f: string) => path.join(dir, f);
-  if (!(await fs.exists(file('config.json')))) throw new Error(`checkpoint ${dir}: config.json is missing`);
+  if (!(await fs.exists(file('config.json')))) throw new SpertError('FILE_NOT_FOUND', `checkpoint ${dir}: config.json is missing`);
   const config = parseEncoderConfig(new TextDecoder().decode(await fs.readBytes(file('config.json'))), file('config.json'));
   const raw = new Map<string, NamedTensor>();
   const weightsFiles: string[] = [];
   const addAll = (tensors: Map<string, NamedTensor>, from: string) => {
     for (const [k, v] of tensors) {
-      if (raw.has(k)) throw new Error(`${from}: tensor "${k}" appears in more than one shard`);
+      if (raw.has(k)) throw new SpertError('INVALID_CHECKPOINT', `${from}: tensor "${k}" appears in more than one shard`);
       raw.set(k, v);
     }
     weightsFiles.push(from);
@@ -99,17 +99,17 @@ export async function loadCheckpoint({ dir, fs = nodeFs, allowNonFinite = false 
     try {
       weightMap = (parseJsonLimited(new TextDecoder().decode(await fs.readBytes(indexPath))) as { weight_map: Record<string, string> }).weight_map;
     } catch (e) {
-      throw new Error(`${indexPath}: not valid JSON: ${(e as Error).message}`);
+      throw new SpertError('INVALID_FILE', `${indexPath}: not valid JSON: ${(e as Error).message}`);
     }
-    if (typeof weightMap !== 'object' || weightMap === null) throw new Error(`${indexPath}: "weight_map" is missing`);
+    if (typeof weightMap !== 'object' || weightMap === null) throw new SpertError('INVALID_CHECKPOINT', `${indexPath}: "weight_map" is missing`);
     for (const shard of [...new Set(Object.values(weightMap))].sort()) {
-      if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) throw new Error(`${indexPath}: bad shard name ${JSON.stringify(shard)}`);
+      if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) throw new SpertError('INVALID_CHECKPOINT', `${indexPath}: bad shard name ${JSON.stringify(shard)}`);
       addAll(readSafetensors(await fs.readBytes(file(shard)), file(shard)).tensors, file(shard));
     }
   } else if (await fs.exists(file('pytorch_model.bin'))) {
     addAll(readPytorchBin(await fs.readBytes(file('pytorch_model.bin')), file('pytorch_model.bin')), file('pytorch_model.bin'));
   } else {
-    throw new Error(`checkpoint ${dir}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`);
+    throw new SpertError('FILE_NOT_FOUND', `checkpoint ${dir}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`);
   }
   if (!allowNonFinite) assertFiniteTensors(raw, weightsFiles.join(', '));
   const split = splitCheckpointTensors(raw, weightsFiles.join(', '), config.model_type);
@@ -149,11 +149,11 @@ export async function saveCheckpoint({ dir, config, encoderTensors, extraTensors
   const all = new Map<string, NamedTensor>();
   for (const [k, v] of encoderTensors) {
     const enc = family.encoderParamName(k);
-    if (enc === null) throw new Error(`saveCheckpoint: "${k}" is not a ${family.modelType} encoder tensor name`);
+    if (enc === null) throw new SpertError('INVALID_INPUT', `saveCheckpoint: "${k}" is not a ${family.modelType} encoder tensor name`);
     all.set(prefix ? `${family.prefix}${enc}` : enc, v);
   }
   for (const [k, v] of extraTensors ?? []) {
-    if (all.has(k) || family.encoderParamName(k) !== null) throw new Error(`saveCheckpoint: extra tensor "${k}" clashes with an encoder tensor`);
+    if (all.has(k) || family.encoderParamName(k) !== null) throw new SpertError('INVALID_INPUT', `saveCheckpoint: extra tensor "${k}" clashes with an encoder tensor`);
     all.set(k, v);
   }
   const written: string[] = [];

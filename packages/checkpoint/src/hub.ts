@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { downloadFileToCacheDir, getHFHubCachePath, getRepoFolderName, pathsInfo } from '@huggingface/hub';
-import { writeFileAtomic } from '@spert/core';
+import { SpertError, writeFileAtomic } from '@spert/core';
 import { nodeFs, type CheckpointFs } from './checkpoint-fs';
 
 /** Options of resolveModelDir. */
@@ -41,7 +41,7 @@ export async function resolveModelDir(options: ResolveModelOptions): Promise<str
   const { id } = options;
   if (await fs.exists(path.join(id, 'config.json'))) return id;
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id) || id.includes('..')) {
-    throw new Error(`"${id}" is neither a directory with a config.json nor a Hugging Face model id`);
+    throw new SpertError('FILE_NOT_FOUND', `"${id}" is neither a directory with a config.json nor a Hugging Face model id`);
   }
   const revision = options.revision ?? 'main';
   const cacheDir = options.cacheDir ?? (env === process.env ? getHFHubCachePath() : env.HF_HUB_CACHE ?? env.HUGGINGFACE_HUB_CACHE ?? path.join(env.HF_HOME ?? path.join(env.HOME ?? homedir(), '.cache', 'huggingface'), 'hub'));
@@ -51,7 +51,7 @@ export async function resolveModelDir(options: ResolveModelOptions): Promise<str
 
   if (offline) {
     if (cached) return cached;
-    throw new Error(`model "${id}" (revision ${revision}) is not in the Hub cache ${repoFolder} and offline mode is on (HF_HUB_OFFLINE or offline option); download it once with network access`);
+    throw new SpertError('FILE_NOT_FOUND', `model "${id}" (revision ${revision}) is not in the Hub cache ${repoFolder} and offline mode is on (HF_HUB_OFFLINE or offline option); download it once with network access`);
   }
   const hubUrl = options.hubUrl ?? env.HF_ENDPOINT ?? 'https://huggingface.co';
   const accessToken = options.accessToken ?? env.HF_TOKEN;
@@ -77,11 +77,11 @@ export async function resolveModelDir(options: ResolveModelOptions): Promise<str
       options.log?.(`Hub unreachable for "${id}" (${describe(e)}); using the cached snapshot ${cached}`);
       return cached;
     }
-    throw new Error(`could not reach the Hugging Face Hub (${hubUrl}) for model "${id}": ${describe(e)}; it is not in the cache ${repoFolder} either (set HF_HUB_OFFLINE=1 to use only the cache)`);
+    throw new SpertError('DOWNLOAD_FAILED', `could not reach the Hugging Face Hub (${hubUrl}) for model "${id}": ${describe(e)}; it is not in the cache ${repoFolder} either (set HF_HUB_OFFLINE=1 to use only the cache)`);
   }
-  if (!present.has('config.json')) throw new Error(`model "${id}" (revision ${revision}) on ${hubUrl} has no config.json`);
+  if (!present.has('config.json')) throw new SpertError('INVALID_CHECKPOINT', `model "${id}" (revision ${revision}) on ${hubUrl} has no config.json`);
   const weights = WEIGHT_FILES.find((f) => present.has(f));
-  if (!weights) throw new Error(`model "${id}" (revision ${revision}) on ${hubUrl} has neither model.safetensors nor pytorch_model.bin`);
+  if (!weights) throw new SpertError('INVALID_CHECKPOINT', `model "${id}" (revision ${revision}) on ${hubUrl} has neither model.safetensors nor pytorch_model.bin`);
   let dir = '';
   for (const file of ['config.json', weights, ...OPTIONAL_FILES.filter((f) => present.has(f))]) {
     options.log?.(`fetching ${id}/${file}`);
@@ -89,7 +89,7 @@ export async function resolveModelDir(options: ResolveModelOptions): Promise<str
     try {
       pointer = await downloadFileToCacheDir({ ...common, path: file, cacheDir });
     } catch (e) {
-      throw new Error(`downloading ${file} of model "${id}" from ${hubUrl} into ${repoFolder} failed: ${describe(e)}`);
+      throw new SpertError('DOWNLOAD_FAILED', `downloading ${file} of model "${id}" from ${hubUrl} into ${repoFolder} failed: ${describe(e)}`);
     }
     dir = path.dirname(pointer);
   }

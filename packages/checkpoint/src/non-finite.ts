@@ -1,4 +1,5 @@
 import type { NamedTensor } from './safetensors';
+import { SpertError } from '@spert/core';
 
 /**
  * Refuses tensors holding NaN or infinite values, naming each (a diverged or corrupted
@@ -28,7 +29,7 @@ export function assertFiniteTensors(tensors: ReadonlyMap<string, NamedTensor>, s
     }
   }
   if (total > 0) {
-    throw new Error(
+    throw new SpertError('INVALID_CHECKPOINT',
       `${source}: ${total} tensor${total === 1 ? '' : 's'} hold${total === 1 ? 's' : ''} NaN or infinite values: ${bad.join(', ')}${total > bad.length ? `, and ${total - bad.length} more` : ''}. ` +
         'Such weights give NaN scores; if you mean to load them anyway (to inspect them), pass --allow-non-finite (allowNonFinite: true)',
     );

@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 // A strict unpickler for exactly the subset of the pickle format that PyTorch state dicts use
 // (protocol 2, also the few protocol 4 opcodes newer torch writes). No code is ever executed:
 // callables are resolved through an explicit allow-list supplied by the caller, and a caller that
@@ -62,7 +63,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source = 'pick
   const memo = new Map<number, PickleValue>();
   let pos = 0;
   const err = (msg: string): never => {
-    throw new Error(`${source}: ${msg} (at byte ${pos})`);
+    throw new SpertError('INVALID_CHECKPOINT', `${source}: ${msg} (at byte ${pos})`);
   };
   const need = (n: number) => {
     if (pos + n > bytes.length) err(`unexpected end of data (truncated pickle)`);

@@ -4,6 +4,7 @@ import { describePickleValue, PickleDict, PickleGlobal, PickleTuple, unpickle, t
 import type { NamedTensor } from './safetensors';
 import { bf16ToFloat, halfToFloat } from './dtype';
 import { readZip } from './zip-reader';
+import { SpertError } from '@spert/core';
 
 const STORAGES: Record<string, { bytes: number; kind: 'f32' | 'f16' | 'bf16' | 'f64' | 'i64' | 'i32' }> = {
   FloatStorage: { bytes: 4, kind: 'f32' },
@@ -45,7 +46,7 @@ export interface TensorRef {
  */
 export function readStateDictPickle(pkl: Uint8Array, where = 'data.pkl'): Map<string, TensorRef> {
   const fail = (msg: string): never => {
-    throw new Error(`${where}: ${msg}`);
+    throw new SpertError('INVALID_CHECKPOINT', `${where}: ${msg}`);
   };
   const int = (v: PickleValue, what: string): number => {
     if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${what} must be an integer, got ${describePickleValue(v)}`);
@@ -118,15 +119,15 @@ export function readStateDictPickle(pkl: Uint8Array, where = 'data.pkl'): Map<st
 /** Parses a pytorch_model.bin state dict into float32 (or int32) tensors; `source` names it in errors. */
 export function readPytorchBin(bytes: Uint8Array, source = 'pytorch_model.bin'): Map<string, NamedTensor> {
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] <= 5) {
-    throw new Error(`${source}: legacy (pre-1.6, non-zip) torch.save format is not supported; re-save it with torch >= 1.6 or convert it to safetensors`);
+    throw new SpertError('UNSUPPORTED', `${source}: legacy (pre-1.6, non-zip) torch.save format is not supported; re-save it with torch >= 1.6 or convert it to safetensors`);
   }
   const zip = readZip(bytes, source);
   const pklName = [...zip.keys()].find((n) => /^[^/]+\/data\.pkl$/.test(n));
-  if (!pklName) throw new Error(`${source}: no <root>/data.pkl in the archive (not a torch.save zip)`);
+  if (!pklName) throw new SpertError('INVALID_CHECKPOINT', `${source}: no <root>/data.pkl in the archive (not a torch.save zip)`);
   const root = pklName.slice(0, -'data.pkl'.length);
   const where = `${source}:${pklName}`;
   const fail = (msg: string): never => {
-    throw new Error(`${where}: ${msg}`);
+    throw new SpertError('INVALID_CHECKPOINT', `${where}: ${msg}`);
   };
   const refs = readStateDictPickle(zip.get(pklName)!.read(), where);
 
@@ -184,7 +185,7 @@ function widen(raw: Uint8Array, begin: number, count: number, kind: string, name
       const out = new Int32Array(count);
       for (let i = 0; i < count; i++) {
         const x = view.getBigInt64(i * 8, true);
-        if (x > 2147483647n || x < -2147483648n) throw new Error(`${where}: tensor "${name}": int64 value ${x} does not fit int32`);
+        if (x > 2147483647n || x < -2147483648n) throw new SpertError('UNSUPPORTED', `${where}: tensor "${name}": int64 value ${x} does not fit int32`);
         out[i] = Number(x);
       }
       return out;

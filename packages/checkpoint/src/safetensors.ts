@@ -1,6 +1,6 @@
 // The safetensors container: 8-byte little-endian header length, a JSON header, then raw data.
 // Spec: https://github.com/huggingface/safetensors#format
-import { parseJsonLimited } from '@spert/core';
+import { parseJsonLimited, SpertError } from '@spert/core';
 import { bf16ToFloat, floatToBf16, floatToHalf, halfToFloat } from './dtype';
 
 /** Element types this package reads and writes. */
@@ -36,7 +36,7 @@ function show(v: unknown): string {
 }
 
 function fail(where: string, msg: string): never {
-  throw new Error(`safetensors${where ? ` (${where})` : ''}: ${msg}`);
+  throw new SpertError('INVALID_CHECKPOINT', `safetensors${where ? ` (${where})` : ''}: ${msg}`);
 }
 
 /** Parses safetensors bytes; floats are widened to float32. `source` names the file in errors. */
@@ -140,12 +140,12 @@ export function writeSafetensors(tensors: Map<string, NamedTensor> | Record<stri
   let offset = 0;
   const layout: Array<{ t: NamedTensor; dtype: SafetensorsDtype; begin: number; name: string }> = [];
   for (const [name, t] of entries) {
-    if (name === '__metadata__') throw new Error('writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
+    if (name === '__metadata__') throw new SpertError('INVALID_INPUT', 'writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
     const dtype = t.dtype ?? (t.data instanceof Int32Array ? 'I32' : 'F32');
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new Error(`writeSafetensors: tensor "${name}" has ${t.data.length} values but shape [${t.shape}] needs ${count}`);
+    if (count !== t.data.length) throw new SpertError('INVALID_INPUT', `writeSafetensors: tensor "${name}" has ${t.data.length} values but shape [${t.shape}] needs ${count}`);
     const isInt = dtype === 'I32' || dtype === 'I64';
-    if (isInt !== t.data instanceof Int32Array) throw new Error(`writeSafetensors: tensor "${name}": dtype ${dtype} needs ${isInt ? 'Int32Array' : 'Float32Array'} data`);
+    if (isInt !== t.data instanceof Int32Array) throw new SpertError('INVALID_INPUT', `writeSafetensors: tensor "${name}": dtype ${dtype} needs ${isInt ? 'Int32Array' : 'Float32Array'} data`);
     const size = count * BYTES[dtype];
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + size] };
     layout.push({ t, dtype, begin: offset, name });

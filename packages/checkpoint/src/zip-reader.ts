@@ -6,6 +6,7 @@
 // can produce from its compressed bytes, inflating stops at the announced size, and names that
 // could escape a folder (`../`, absolute, drive letters) or repeat are errors.
 import { Inflate } from 'fflate';
+import { SpertError } from '@spert/core';
 
 /** One file of a ZIP archive. */
 export interface ZipEntry {
@@ -68,7 +69,7 @@ function inflateAtMost(raw: Uint8Array, max: number, tooLong: () => never, bad: 
 /** Lists the entries of a ZIP archive; `source` names the file in errors. */
 export function readZip(bytes: Uint8Array, source: string): Map<string, ZipEntry> {
   const fail = (msg: string): never => {
-    throw new Error(`${source}: ${msg}`);
+    throw new SpertError('INVALID_CHECKPOINT', `${source}: ${msg}`);
   };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;

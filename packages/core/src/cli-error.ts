@@ -1,4 +1,5 @@
 import { DatasetValidationError } from './problems';
+import { SpertError } from './errors';
 
 /** The "skip bad documents" hint of the CLIs that read datasets (spert-train, spert-eval eval). */
 export const LENIENT_FLAG_HINT = 'run again with --lenient to skip bad documents';
@@ -65,7 +66,7 @@ export function integerOption(flag: string, min?: number, max?: number): (value:
   const range = rangeText(min, max);
   return (value: string) => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < (min ?? -Infinity) || n > (max ?? Infinity)) throw new Error(`${flag}: expected an integer${range}, got "${value}"`);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < (min ?? -Infinity) || n > (max ?? Infinity)) throw new SpertError('INVALID_OPTION', `${flag}: expected an integer${range}, got "${value}"`, { field: flag, value });
     return n;
   };
 }
@@ -75,7 +76,7 @@ export function numberOption(flag: string, min?: number, max?: number): (value: 
   const range = rangeText(min, max);
   return (value: string) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < (min ?? -Infinity) || n > (max ?? Infinity)) throw new Error(`${flag}: expected a number${range}, got "${value}"`);
+    if (value.trim() === '' || !Number.isFinite(n) || n < (min ?? -Infinity) || n > (max ?? Infinity)) throw new SpertError('INVALID_OPTION', `${flag}: expected a number${range}, got "${value}"`, { field: flag, value });
     return n;
   };
 }

@@ -9,6 +9,7 @@ import { rememberTypesFile } from './types-source';
 import { describeSkipped } from './problems';
 import type { ParseDatasetOptions, ValidationResult } from './validate';
 import { parseDataset } from './validate';
+import { SpertError } from './errors';
 
 /** Reads and parses a `*_types.json` file. */
 export async function readTypes(params: { path: string; fs?: Pick<FileSystem, 'readFile'> }): Promise<TypesSchema> {
@@ -72,7 +73,7 @@ export async function loadDataset(params: LoadDatasetParams): Promise<Validation
   if (result.documents.length === 0) {
     const why = result.skipped.length > 0 ? `all ${result.skipped.length} document(s) were skipped as invalid` : 'the file holds no documents ([])';
     const message = `${params.path}: the ${role} is empty: ${why}`;
-    if (empty === 'refuse') throw new Error(message);
+    if (empty === 'refuse') throw new SpertError('INVALID_DATASET', message, { file: params.path });
     log(`WARNING: ${message}; every score below is 0`);
   }
   return result;

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { SpertError } from './errors';
 import { writeFileAtomic } from './atomic-write';
 import type { DatasetName } from './dataset-files';
 import { DATASET_NAMES, datasetFiles, isDatasetName } from './dataset-files';
@@ -35,11 +36,12 @@ export interface DownloadDatasetParams {
 }
 
 /** A download that failed: unreachable host, HTTP error or invalid content. */
-export class DatasetDownloadError extends Error {
+export class DatasetDownloadError extends SpertError {
   readonly url: string;
 
+  /** Builds the error (code `DOWNLOAD_FAILED`, `details.url`). */
   constructor(message: string, url: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('DOWNLOAD_FAILED', message, { url }, options);
     this.name = 'DatasetDownloadError';
     this.url = url;
   }
@@ -57,7 +59,7 @@ function causeCode(err: unknown): string {
  */
 export async function downloadDataset(params: DownloadDatasetParams): Promise<{ dir: string; files: string[] }> {
   if (!isDatasetName(params.name)) {
-    throw new Error(`unknown dataset "${params.name}" (known: ${DATASET_NAMES.join(', ')})`);
+    throw new SpertError('INVALID_OPTION', `unknown dataset "${params.name}" (known: ${DATASET_NAMES.join(', ')})`);
   }
   const name: DatasetName = params.name;
   const doFetch = params.fetch ?? globalThis.fetch;

@@ -4,6 +4,7 @@ import { DATASET_NAMES, datasetFiles, datasetLayout, isDatasetName } from './dat
 import { downloadDataset } from './download';
 import type { FileSystem } from './fs';
 import { nodeFileSystem } from './fs';
+import { SpertError } from './errors';
 
 /** Where a dataset lives (or would be downloaded to) and whether it is there. */
 export interface FoundDataset {
@@ -35,7 +36,7 @@ export function userDatasetDir(name: string, params: { cwd?: string; dataDir?: s
 /** Throws when `name` is not a dataset this project knows, listing the known names and the folders searched. */
 export function assertDatasetName(name: string, params: { cwd?: string; env?: Record<string, string | undefined>; dataDir?: string } = {}): asserts name is DatasetName {
   if (isDatasetName(name)) return;
-  throw new Error(
+  throw new SpertError('INVALID_OPTION',
     `unknown dataset "${name}": the known names are ${DATASET_NAMES.join(', ')} (looked for in ${datasetSearchDirs('<name>', params).join(', ')}); ` +
       'for other data pass --train, --valid and --types',
   );

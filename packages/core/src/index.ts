@@ -1,3 +1,6 @@
+export * from './error-codes';
+export * from './error-codes-page';
+export * from './errors';
 export * from './types';
 export * from './problems';
 export * from './types-schema';

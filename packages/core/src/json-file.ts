@@ -1,12 +1,18 @@
 import type { FileSystem } from './fs';
 import { nodeFileSystem } from './fs';
+import { SpertError } from './errors';
+import type { ErrorCode } from './error-codes';
 
-/** Thrown when a file the project reads cannot be read or is not valid JSON; `file` names it. */
-export class JsonFileError extends Error {
+/**
+ * Thrown when a file the project reads cannot be read or is not valid JSON; `file` names it.
+ * Code `FILE_NOT_FOUND` for a missing file, `INVALID_FILE` otherwise.
+ */
+export class JsonFileError extends SpertError {
   readonly file: string;
 
-  constructor(message: string, file: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Builds the error; `code` defaults to `INVALID_FILE`. */
+  constructor(message: string, file: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(options?.code ?? 'INVALID_FILE', message, { file }, options);
     this.name = 'JsonFileError';
     this.file = file;
   }
@@ -64,7 +70,7 @@ export function jsonStructureProblem(text: string, options: JsonLimits = {}): st
 export function parseJsonLimited(text: string, options: JsonLimits = {}): unknown {
   const value: unknown = JSON.parse(text);
   const problem = jsonStructureProblem(text, options);
-  if (problem) throw new Error(problem);
+  if (problem) throw new SpertError('INVALID_FILE', problem);
   return value;
 }
 
@@ -91,7 +97,7 @@ export async function readJsonFile(file: string, options: { what?: string; fs?: 
     const label = options.what ? ` (${options.what})` : '';
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new JsonFileError(`cannot read ${file}${label}: ${reason}`, file, { cause: err });
+    throw new JsonFileError(`cannot read ${file}${label}: ${reason}`, file, { cause: err, code: code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INVALID_FILE' });
   }
   return parseJson(text, file, options.what);
 }

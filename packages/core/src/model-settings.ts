@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseTypes, typesToJson, type TypesFileJson } from './types-schema';
 import { typesFileOf } from './types-source';
 import type { TypesSchema } from './types';
+import { SpertError } from './errors';
 
 /** SpERT's own settings, stored in a model directory's config.json under "spert". */
 export interface SpertSettings {
@@ -144,7 +145,7 @@ function choiceField<T extends string>(obj: Record<string, unknown>, key: string
   const v = obj[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
-    throw new Error(`${source}: spert.${key} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(v)}`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: spert.${key} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(v)}`);
   }
   return v as T;
 }
@@ -152,7 +153,7 @@ function choiceField<T extends string>(obj: Record<string, unknown>, key: string
 function numberField(obj: Record<string, unknown>, key: string, fallback: number, source: string): number {
   const v = obj[key];
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${source}: spert.${key} must be a number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpertError('INVALID_MODEL_CONFIG', `${source}: spert.${key} must be a number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -165,24 +166,24 @@ export function readSettings(config: Record<string, unknown>, options: { types?:
   const source = options.source ?? 'config.json';
   const version = config.spert_version;
   if (version !== undefined && version !== SPERT_VERSION) {
-    throw new Error(`${source}: spert_version ${JSON.stringify(version)} is not supported; only ${SPERT_VERSION} checkpoints are (the reference refuses older ones too)`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: spert_version ${JSON.stringify(version)} is not supported; only ${SPERT_VERSION} checkpoints are (the reference refuses older ones too)`);
   }
   const raw = config.spert;
   if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
-    throw new Error(`${source}: "spert" must be an object`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: "spert" must be an object`);
   }
   const obj = (raw ?? {}) as Record<string, unknown>;
   const stored = obj.types !== undefined ? parseTypes(obj.types, { source: `${source} (spert.types)` }) : undefined;
   if (stored && options.types) assertSameTypes(stored, options.types, { source, typesFile: options.typesFile });
   const types = stored ?? options.types;
   if (!types) {
-    throw new Error(
+    throw new SpertError('INVALID_MODEL_CONFIG',
       `${source}: the model does not store its entity/relation types (a directory saved by the reference SpERT code); pass the types file it was trained with (--types path/to/*_types.json)`,
     );
   }
   const maxSpanSize = numberField(obj, 'max_span_size', SPERT_DEFAULTS.maxSpanSize, source);
   if (!Number.isInteger(maxSpanSize) || maxSpanSize < 1 || maxSpanSize >= 100) {
-    throw new Error(`${source}: spert.max_span_size must be an integer in 1..99 (the width embedding has 100 rows), got ${maxSpanSize}`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: spert.max_span_size must be an integer in 1..99 (the width embedding has 100 rows), got ${maxSpanSize}`);
   }
   return {
     types,
@@ -253,7 +254,7 @@ export function assertSameTypes(model: TypesSchema, given: TypesSchema, origin: 
   const source = o.source ?? 'model';
   const typesFile = o.typesFile ?? typesFileOf(given);
   const modelDir = path.basename(source) === 'config.json' ? path.dirname(source) : undefined;
-  throw new Error(
+  throw new SpertError('INVALID_MODEL_CONFIG',
     `${source}: the types file${typesFile ? ` ${typesFile}` : ''} does not match the model${modelDir ? ` in ${modelDir}` : ''}: ${difference}. ` +
       'Class indices follow the order of the types file; pass the types file the model was trained with, or none (this model stores its types).',
   );

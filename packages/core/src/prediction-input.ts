@@ -1,3 +1,4 @@
+import { SpertError } from './errors';
 /**
  * How a document's given entities are used: `given` predicts no entities and scores relations
  * among the given ones only; `merged` adds them to the predicted ones (a given span keeps its type).
@@ -40,8 +41,8 @@ function describe(v: unknown): string {
 
 function checkWords(words: unknown[], where: string): string[] {
   words.forEach((w, i) => {
-    if (typeof w !== 'string') throw new Error(`${where}[${i}]: expected a string, got ${describe(w)}`);
-    if (!VISIBLE.test(w)) throw new Error(`${where}[${i}]: a word must contain a visible character, got ${JSON.stringify(w)}`);
+    if (typeof w !== 'string') throw new SpertError('INVALID_INPUT', `${where}[${i}]: expected a string, got ${describe(w)}`);
+    if (!VISIBLE.test(w)) throw new SpertError('INVALID_INPUT', `${where}[${i}]: a word must contain a visible character, got ${JSON.stringify(w)}`);
   });
   return words as string[];
 }
@@ -56,23 +57,23 @@ function isIndex(v: unknown): v is number {
  * `{type, charStart, charEnd}` for raw text (checked against word boundaries by the pipeline).
  */
 export function parseGivenEntities(value: unknown, where: string, input: { words?: number; text?: boolean }): GivenEntity[] {
-  if (!Array.isArray(value)) throw new Error(`${where}: expected an array of entities, got ${describe(value)}`);
+  if (!Array.isArray(value)) throw new SpertError('INVALID_INPUT', `${where}: expected an array of entities, got ${describe(value)}`);
   return value.map((item: unknown, i): GivenEntity => {
     const at = `${where}[${i}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new Error(`${at}: expected an object {"type", "start", "end"}, got ${describe(item)}`);
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new SpertError('INVALID_INPUT', `${at}: expected an object {"type", "start", "end"}, got ${describe(item)}`);
     const o = item as Record<string, unknown>;
-    if (typeof o.type !== 'string' || o.type === '') throw new Error(`${at}.type: expected an entity type name, got ${describe(o.type)}`);
+    if (typeof o.type !== 'string' || o.type === '') throw new SpertError('INVALID_INPUT', `${at}.type: expected an entity type name, got ${describe(o.type)}`);
     const words = 'start' in o || 'end' in o;
     const chars = 'charStart' in o || 'charEnd' in o;
-    if (words && chars) throw new Error(`${at}: give either "start"/"end" (word indices) or "charStart"/"charEnd" (characters), not both`);
-    if (input.text && !chars) throw new Error(`${at}: the document is raw text, so its entities need "charStart" and "charEnd" (character offsets)`);
-    if (!input.text && !words) throw new Error(`${at}: the document is given as words, so its entities need "start" and "end" (word indices, end exclusive)`);
+    if (words && chars) throw new SpertError('INVALID_INPUT', `${at}: give either "start"/"end" (word indices) or "charStart"/"charEnd" (characters), not both`);
+    if (input.text && !chars) throw new SpertError('INVALID_INPUT', `${at}: the document is raw text, so its entities need "charStart" and "charEnd" (character offsets)`);
+    if (!input.text && !words) throw new SpertError('INVALID_INPUT', `${at}: the document is given as words, so its entities need "start" and "end" (word indices, end exclusive)`);
     const [a, b] = chars ? (['charStart', 'charEnd'] as const) : (['start', 'end'] as const);
     const start = o[a];
     const end = o[b];
-    if (!isIndex(start)) throw new Error(`${at}.${a}: expected an integer >= 0, got ${describe(start)}`);
-    if (!isIndex(end) || end <= start) throw new Error(`${at}.${b}: expected an integer greater than ${a} (${start}), got ${describe(end)}`);
-    if (input.words !== undefined && !chars && end > input.words) throw new Error(`${at}.end: ${end} is past the document's ${input.words} words`);
+    if (!isIndex(start)) throw new SpertError('INVALID_INPUT', `${at}.${a}: expected an integer >= 0, got ${describe(start)}`);
+    if (!isIndex(end) || end <= start) throw new SpertError('INVALID_INPUT', `${at}.${b}: expected an integer greater than ${a} (${start}), got ${describe(end)}`);
+    if (input.words !== undefined && !chars && end > input.words) throw new SpertError('INVALID_INPUT', `${at}.end: ${end} is past the document's ${input.words} words`);
     return chars ? { type: o.type, charStart: start, charEnd: end } : { type: o.type, start, end };
   });
 }
@@ -107,13 +108,13 @@ function parseWords(item: unknown, where: string, options: ParsePredictionOption
   if (Array.isArray(item)) return { kind: 'tokens', tokens: checkWords(item, where) };
   if (typeof item === 'object' && item !== null) {
     const o = item as Record<string, unknown>;
-    if ('text' in o && 'tokens' in o) throw new Error(`${where}: give either "text" or "tokens", not both`);
+    if ('text' in o && 'tokens' in o) throw new SpertError('INVALID_INPUT', `${where}: give either "text" or "tokens", not both`);
     let doc: PredictionInput | undefined;
     if ('text' in o) {
-      if (typeof o.text !== 'string') throw new Error(`${where}.text: expected a string, got ${describe(o.text)}`);
+      if (typeof o.text !== 'string') throw new SpertError('INVALID_INPUT', `${where}.text: expected a string, got ${describe(o.text)}`);
       doc = { kind: 'text', text: o.text };
     } else if ('tokens' in o) {
-      if (!Array.isArray(o.tokens)) throw new Error(`${where}.tokens: expected an array of words, got ${describe(o.tokens)}`);
+      if (!Array.isArray(o.tokens)) throw new SpertError('INVALID_INPUT', `${where}.tokens: expected an array of words, got ${describe(o.tokens)}`);
       doc = { kind: 'tokens', tokens: checkWords(o.tokens, `${where}.tokens`) };
     }
     if (doc) {
@@ -124,7 +125,7 @@ function parseWords(item: unknown, where: string, options: ParsePredictionOption
       return doc;
     }
   }
-  throw new Error(`${where}: expected "text", {"text": "..."}, {"tokens": [...]} or [words...], got ${describe(item)}`);
+  throw new SpertError('INVALID_INPUT', `${where}: expected "text", {"text": "..."}, {"tokens": [...]} or [words...], got ${describe(item)}`);
 }
 
 /**
@@ -134,7 +135,7 @@ function parseWords(item: unknown, where: string, options: ParsePredictionOption
 export function parsePredictionInput(json: unknown, options: ParsePredictionOptions & { source?: string } = {}): PredictionInput[] {
   const source = options.source ?? 'input';
   if (!Array.isArray(json)) {
-    throw new Error(`${source}: prediction input must be a JSON array of documents ("text", {"text": ...}, {"tokens": [...]} or [words...]), got ${describe(json)}`);
+    throw new SpertError('INVALID_INPUT', `${source}: prediction input must be a JSON array of documents ("text", {"text": ...}, {"tokens": [...]} or [words...]), got ${describe(json)}`);
   }
   return json.map((item: unknown, i) => parsePredictionDocument(item, `${source}: [${i}]`, options));
 }

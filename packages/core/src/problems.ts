@@ -1,3 +1,5 @@
+import { SpertError } from './errors';
+
 /** One thing wrong (or suspicious) in a dataset, located by file, document index and field. */
 export interface DatasetProblem {
   /** File name or other label of the input (e.g. `conll04_train.json`). */
@@ -17,8 +19,11 @@ export function formatProblem(p: DatasetProblem): string {
   return `${p.source}: ${where ? `${where}: ` : ''}${p.message}`;
 }
 
-/** Thrown by strict reads: lists the first problems and counts the rest. */
-export class DatasetValidationError extends Error {
+/**
+ * Thrown by strict reads (code `INVALID_DATASET`): lists the first problems and counts the rest;
+ * `details` has the first problem's file, document and field, and the count.
+ */
+export class DatasetValidationError extends SpertError {
   /** Every error found (not only the printed ones). */
   readonly problems: DatasetProblem[];
 
@@ -35,7 +40,13 @@ export class DatasetValidationError extends Error {
       `${options.source ?? problems[0]?.source ?? 'dataset'}: ${problems.length} problem(s)` +
       (docs > 0 ? ` in ${docs} document(s)` : '') +
       ` (${options.lenientHint ?? 'pass lenient: true to skip bad documents'}):`;
-    super([head, ...shown, ...(rest > 0 ? [`  ... and ${rest} more`] : [])].join('\n'));
+    const first = problems[0];
+    super('INVALID_DATASET', [head, ...shown, ...(rest > 0 ? [`  ... and ${rest} more`] : [])].join('\n'), {
+      file: options.source ?? first?.source,
+      documentIndex: first?.document,
+      field: first?.field,
+      problems: problems.length,
+    });
     this.name = 'DatasetValidationError';
     this.problems = problems;
   }

@@ -1,3 +1,4 @@
+import { SpertError } from './errors';
 // One seeded generator for the whole project (span sampling, dropout masks and seeds, weight
 // initialisation, random test weights): mulberry32 is tiny, fast and reproducible from a 32-bit
 // seed. Every package draws from createRng; the trainer's epoch order is the one exception: it
@@ -21,7 +22,7 @@ export interface SeededRng extends Rng {
 
 /** The project's one seeded generator: mulberry32 from a 32-bit seed; see {@link SeededRng}. */
 export function createRng(seed: number): SeededRng {
-  if (!Number.isFinite(seed)) throw new Error(`createRng: seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new SpertError('INVALID_OPTION', `createRng: seed must be a finite number, got ${seed}`);
   let a = Math.floor(seed) >>> 0;
   const uint32 = (): number => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -75,7 +76,7 @@ export function deriveSeed(...keys: ReadonlyArray<number | string>): number {
       mix(0x51ed270b ^ key.length);
       for (let i = 0; i < key.length; i++) mix(key.charCodeAt(i));
     } else {
-      if (!Number.isSafeInteger(key)) throw new Error(`deriveSeed: keys must be safe integers or strings, got ${key}`);
+      if (!Number.isSafeInteger(key)) throw new SpertError('INVALID_INPUT', `deriveSeed: keys must be safe integers or strings, got ${key}`);
       const lo = key >>> 0;
       const hi = Math.floor(key / 4294967296) >>> 0;
       mix(0x7f4a7c15);

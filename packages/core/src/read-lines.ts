@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { SpertError } from './errors';
 
 /** One line of an input file, numbered from 1 as editors do. */
 export interface InputLine {
@@ -121,6 +122,6 @@ export async function* readLines(options: ReadLinesOptions): AsyncGenerator<Inpu
     }
     if (size > 0 || tooLong) yield finish();
   } catch (e) {
-    throw new Error(`${options.path === '-' ? 'stdin' : options.path}: cannot read line ${line + 1}: ${(e as Error).message}`);
+    throw new SpertError('INVALID_FILE', `${options.path === '-' ? 'stdin' : options.path}: cannot read line ${line + 1}: ${(e as Error).message}`);
   }
 }

@@ -1,4 +1,5 @@
 import type { EntityType, RelationType, TypesSchema } from './types';
+import { SpertError } from './errors';
 
 /** JSON layout of a SpERT `*_types.json` file. */
 export interface TypesFileJson {
@@ -17,7 +18,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function parseTypes(json: unknown, options: { source?: string } = {}): TypesSchema {
   const source = options.source ?? 'types';
   const errors: string[] = [];
-  if (!isRecord(json)) throw new Error(`${source}: a types file must be an object with "entities" and "relations"`);
+  if (!isRecord(json)) throw new SpertError('INVALID_FILE', `${source}: a types file must be an object with "entities" and "relations"`);
   const section = (name: 'entities' | 'relations'): Record<string, unknown> => {
     const v = json[name];
     if (!isRecord(v)) {
@@ -53,7 +54,7 @@ export function parseTypes(json: unknown, options: { source?: string } = {}): Ty
     });
   });
   if (entities.length === 0 && errors.length === 0) errors.push('"entities" lists no entity type');
-  if (errors.length > 0) throw new Error(`${source}: invalid types file:\n  - ${errors.join('\n  - ')}`);
+  if (errors.length > 0) throw new SpertError('INVALID_FILE', `${source}: invalid types file:\n  - ${errors.join('\n  - ')}`);
   return { entities, relations };
 }
 
@@ -70,13 +71,13 @@ export function typesToJson(types: TypesSchema): TypesFileJson {
 /** Looks up an entity type by key, throwing with the known keys when absent. */
 export function entityType(types: TypesSchema, key: string): EntityType {
   const t = types.entities.find((e) => e.key === key);
-  if (!t) throw new Error(`unknown entity type "${key}" (known: ${types.entities.map((e) => e.key).join(', ')})`);
+  if (!t) throw new SpertError('INVALID_INPUT', `unknown entity type "${key}" (known: ${types.entities.map((e) => e.key).join(', ')})`);
   return t;
 }
 
 /** Looks up a relation type by key, throwing with the known keys when absent. */
 export function relationType(types: TypesSchema, key: string): RelationType {
   const t = types.relations.find((e) => e.key === key);
-  if (!t) throw new Error(`unknown relation type "${key}" (known: ${types.relations.map((e) => e.key).join(', ')})`);
+  if (!t) throw new SpertError('INVALID_INPUT', `unknown relation type "${key}" (known: ${types.relations.map((e) => e.key).join(', ')})`);
   return t;
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
-import { nodeFileSystem, type FileSystem } from '@spert/core';
+import { nodeFileSystem, SpertError, type FileSystem } from '@spert/core';
 
 /** How a corpus file is read: text lines/paragraphs, JSONL records, or a SpERT JSON dataset (its documents' tokens). */
 export type CorpusFormat = 'text' | 'jsonl' | 'spert-json';
@@ -62,7 +62,7 @@ export async function listCorpusFiles(params: {
   const fs = params.fs ?? nodeCorpusFileSystem;
   const format = params.format ?? 'auto';
   const pick = (file: string): CorpusFile => ({ path: file, format: format === 'auto' ? formatFromName(file) : format });
-  if (params.paths.length === 0) throw new Error('no corpus paths given');
+  if (params.paths.length === 0) throw new SpertError('INVALID_OPTION', 'no corpus paths given');
   const out: CorpusFile[] = [];
   const walk = async (dir: string, found: string[]) => {
     const names = (await fs.readdir(dir)).sort();
@@ -79,13 +79,13 @@ export async function listCorpusFiles(params: {
       st = await fs.stat(given);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(`corpus path ${given}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`, { cause: err });
+      throw new SpertError('FILE_NOT_FOUND', `corpus path ${given}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`, { file: given }, { cause: err });
     }
     if (st.isDirectory()) {
       const found: string[] = [];
       await walk(given, found);
       if (found.length === 0) {
-        throw new Error(`corpus directory ${given} holds no corpus files (.txt, .text, .jsonl, .ndjson or .json, optionally .gz)`);
+        throw new SpertError('FILE_NOT_FOUND', `corpus directory ${given} holds no corpus files (.txt, .text, .jsonl, .ndjson or .json, optionally .gz)`);
       }
       out.push(...found.map(pick));
     } else out.push(pick(given));

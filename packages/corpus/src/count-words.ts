@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 /** Options of {@link countCorpusWords}. */
 export interface CountCorpusWordsOptions {
   /**
@@ -26,7 +27,7 @@ export async function countCorpusWords(
       if (n !== undefined) counts.set(w, n + 1);
       else {
         if (counts.size >= max) {
-          throw new Error(
+          throw new SpertError('INVALID_OPTION',
             `the corpus has more than ${max} distinct words (maxDistinctWords), reached after ${documents} documents: ` +
               'train the tokenizer on a part of the corpus, or raise maxDistinctWords if memory allows',
           );

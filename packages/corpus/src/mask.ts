@@ -1,4 +1,4 @@
-import { createRng, deriveSeed, type Rng } from '@spert/core';
+import { createRng, deriveSeed, type Rng, SpertError } from '@spert/core';
 import { sampleWithoutReplacement } from '@spert/span-sampler';
 import type { SpecialIds } from '@spert/tokenizer';
 
@@ -67,7 +67,7 @@ export function maskSequence(options: MaskSequenceOptions): MaskedSequence {
     throw new RangeError(`length must be an integer in [0, ${Math.min(ids.length, wordIds.length)}] (ids and wordIds), got ${length}`);
   }
   const mask = specialIds.mask;
-  if (mask === undefined) throw new Error('the tokenizer has no mask token: masked language modelling needs one');
+  if (mask === undefined) throw new SpertError('INVALID_TOKENIZER', 'the tokenizer has no mask token: masked language modelling needs one');
   const specials = new Set([specialIds.cls, specialIds.sep, specialIds.pad, specialIds.unk, mask]);
   if (!Number.isInteger(vocabSize) || vocabSize <= specials.size) throw new RangeError(`vocabSize must be an integer above the ${specials.size} special ids, got ${vocabSize}`);
 

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { readLines } from '@spert/core';
+import { readLines, SpertError } from '@spert/core';
 import { splitWords, type SplitWordsOptions } from '@spert/tokenizer';
 import { listCorpusFiles, nodeCorpusFileSystem, type CorpusFile, type CorpusFileSystem, type CorpusFormat } from './corpus-files';
 import { checkSplit, inSplit, type CorpusSplit } from './validation-split';
@@ -291,9 +291,9 @@ async function* readDataset(source: string, ctx: FileContext): AsyncGenerator<Co
   try {
     data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readAll(source, ctx)));
   } catch (err) {
-    throw new Error(`${source}: cannot read the SpERT JSON dataset: ${(err as Error).message}`, { cause: err });
+    throw new SpertError('INVALID_FILE', `${source}: cannot read the SpERT JSON dataset: ${(err as Error).message}`, { file: source }, { cause: err });
   }
-  if (!Array.isArray(data)) throw new Error(`${source}: a SpERT JSON dataset is an array of documents, got ${data === null ? 'null' : typeof data}`);
+  if (!Array.isArray(data)) throw new SpertError('INVALID_DATASET', `${source}: a SpERT JSON dataset is an array of documents, got ${data === null ? 'null' : typeof data}`);
   for (let i = 0; i < data.length; i++) {
     const n = i + 1;
     ctx.file.lines++;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseJson, renameDurable, writeFileAtomic } from '@spert/core';
+import { parseJson, renameDurable, SpertError, writeFileAtomic, type ErrorCode } from '@spert/core';
 import type { PackedSequence } from './pack';
 
 /** File names inside a store directory. */
@@ -42,10 +42,14 @@ export interface StoredSequence {
   wordIds: Int32Array;
 }
 
-/** Thrown when a store directory holds no complete store (never finished, or a mismatched pair of files). */
-export class SequenceStoreError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * Thrown when a store directory holds no complete store (never finished, or a mismatched pair of
+ * files): code `INVALID_CORPUS` (`CLOSED` when a closed store is read).
+ */
+export class SequenceStoreError extends SpertError {
+  /** Builds the error; `file` is the store folder or file at fault. */
+  constructor(message: string, options: { file?: string; code?: ErrorCode } = {}) {
+    super(options.code ?? 'INVALID_CORPUS', message, { file: options.file });
     this.name = 'SequenceStoreError';
   }
 }
@@ -232,7 +236,7 @@ export class SequenceStore {
 
   /** Sequence `i` (0 <= i < length), read from disk. */
   get(i: number): StoredSequence {
-    if (this.fd === undefined) throw new SequenceStoreError(`${this.dir}: the store is closed`);
+    if (this.fd === undefined) throw new SequenceStoreError(`${this.dir}: the store is closed`, { file: this.dir, code: 'CLOSED' });
     if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`sequence index ${i} is outside the store's 0..${this.length - 1}`);
     const size = this.sidecar.recordBytes;
     const got = readSync(this.fd, this.record, 0, size, HEADER_BYTES + i * size);

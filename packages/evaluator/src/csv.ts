@@ -1,4 +1,4 @@
-import { nodeFileSystem, writeFileAtomic, type FileSystem } from '@spert/core';
+import { nodeFileSystem, writeFileAtomic, type FileSystem, SpertError } from '@spert/core';
 import type { EvaluationResult } from './evaluate';
 import { pyFloatRepr } from './py-format';
 
@@ -34,7 +34,7 @@ export function parseEvalCsv(text: string): Array<Record<string, number>> {
   const cols = header.split(';');
   return rows.map((line, r) => {
     const cells = line.split(';');
-    if (cells.length !== cols.length) throw new Error(`eval csv row ${r + 1}: ${cells.length} cells, header has ${cols.length}`);
+    if (cells.length !== cols.length) throw new SpertError('INVALID_FILE', `eval csv row ${r + 1}: ${cells.length} cells, header has ${cols.length}`);
     return Object.fromEntries(cols.map((c, i) => [c, Number(cells[i])]));
   });
 }

@@ -2,6 +2,7 @@ import type { Document, EntityType, RelationType, TypesSchema } from '@spert/cor
 import { precisionRecallFscoreSupport } from './prfs';
 import type { EntityTuple, RelationTuple } from './tuples';
 import { documentTuples, entityKey, relationKey, removeOverlapping } from './tuples';
+import { SpertError } from '@spert/core';
 
 /** Scores of one type or one average, in percent (0..100) as the reference reports them. */
 export interface Scores {
@@ -99,13 +100,13 @@ function score<T>(gold: T[][], pred: T[][], keyOf: (t: T) => string, typeOf: (t:
 
 function checkAligned(gold: Document[], predicted: Document[]): void {
   if (gold.length !== predicted.length) {
-    throw new Error(`gold has ${gold.length} documents but predictions have ${predicted.length}: they must be aligned one to one`);
+    throw new SpertError('INVALID_INPUT', `gold has ${gold.length} documents but predictions have ${predicted.length}: they must be aligned one to one`);
   }
   gold.forEach((g, d) => {
     const p = predicted[d];
     if (g.tokens.length !== p.tokens.length || g.tokens.some((t, i) => t !== p.tokens[i])) {
       const i = g.tokens.findIndex((t, k) => t !== p.tokens[k]);
-      throw new Error(
+      throw new SpertError('INVALID_INPUT',
         `document ${d}: gold and predicted tokens differ ` +
           (i >= 0 && i < p.tokens.length ? `at word ${i} (${JSON.stringify(g.tokens[i])} vs ${JSON.stringify(p.tokens[i])})` : `in length (${g.tokens.length} vs ${p.tokens.length} words)`),
       );

@@ -1,5 +1,5 @@
 import type { Document, Entity, FileSystem, Relation } from '@spert/core';
-import { writeFileAtomic } from '@spert/core';
+import { writeFileAtomic, SpertError } from '@spert/core';
 
 type WithScore<T> = T & { score?: number };
 
@@ -21,7 +21,7 @@ export function toPredictionDocuments(documents: Document[]): Document[] {
         const head = newIndex.get(r.head);
         const tail = newIndex.get(r.tail);
         if (head === undefined || tail === undefined) {
-          throw new Error(`document ${d}, relations[${i}]: argument ${head === undefined ? r.head : r.tail} is not an entity index`);
+          throw new SpertError('INVALID_INPUT', `document ${d}, relations[${i}]: argument ${head === undefined ? r.head : r.tail} is not an entity index`);
         }
         return { type: r.type, head, tail, ...(r.score !== undefined ? { score: r.score } : {}) };
       })

@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 /** Precision, recall, F1 (fractions, not percent) and support for one label or an average. */
 export interface Prf {
   precision: number;
@@ -18,7 +19,7 @@ export function precisionRecallFscoreSupport(
   pred: ArrayLike<number>,
   labels: number[],
 ): { perLabel: Prf[]; micro: Prf; macro: Prf } {
-  if (gold.length !== pred.length) throw new Error(`gold has ${gold.length} labels, predictions ${pred.length}`);
+  if (gold.length !== pred.length) throw new SpertError('INVALID_INPUT', `gold has ${gold.length} labels, predictions ${pred.length}`);
   const pos = new Map(labels.map((l, i) => [l, i]));
   const tp = new Array<number>(labels.length).fill(0);
   const predSum = new Array<number>(labels.length).fill(0);

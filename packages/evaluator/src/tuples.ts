@@ -1,4 +1,5 @@
 import type { Document, EntityType, RelationType, TypesSchema } from '@spert/core';
+import { SpertError } from '@spert/core';
 
 /** An entity as the evaluator compares it: span (word indices, end exclusive) and type. */
 export interface EntityTuple {
@@ -52,16 +53,16 @@ export function documentTuples(
   const rel = new Map(types.relations.map((t) => [t.key, t]));
   const entities = doc.entities.map((e, i): EntityTuple => {
     const type = ent.get(e.type);
-    if (!type) throw new Error(`${where}, entities[${i}].type: unknown entity type "${e.type}" (known: ${[...ent.keys()].join(', ')})`);
+    if (!type) throw new SpertError('INVALID_DATASET', `${where}, entities[${i}].type: unknown entity type "${e.type}" (known: ${[...ent.keys()].join(', ')})`);
     return { start: e.start, end: e.end, type };
   });
   const relations = doc.relations.map((r, i): RelationTuple => {
     const type = rel.get(r.type);
-    if (!type) throw new Error(`${where}, relations[${i}].type: unknown relation type "${r.type}" (known: ${[...rel.keys()].join(', ')})`);
+    if (!type) throw new SpertError('INVALID_DATASET', `${where}, relations[${i}].type: unknown relation type "${r.type}" (known: ${[...rel.keys()].join(', ')})`);
     let head = entities[r.head];
     let tail = entities[r.tail];
-    if (!head) throw new Error(`${where}, relations[${i}].head: ${r.head} out of range (${entities.length} entities)`);
-    if (!tail) throw new Error(`${where}, relations[${i}].tail: ${r.tail} out of range (${entities.length} entities)`);
+    if (!head) throw new SpertError('INVALID_DATASET', `${where}, relations[${i}].head: ${r.head} out of range (${entities.length} entities)`);
+    if (!tail) throw new SpertError('INVALID_DATASET', `${where}, relations[${i}].tail: ${r.tail} out of range (${entities.length} entities)`);
     // symmetric types: the earlier-starting argument is the head, on gold and predictions alike
     if (type.symmetric && tail.start < head.start) [head, tail] = [tail, head];
     return { head, tail, type };

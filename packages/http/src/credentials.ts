@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { SpertError } from '@spert/core';
 
 // Hashing both sides first gives equal-length buffers, so timingSafeEqual never throws and the
 // comparison time does not depend on how much of a secret a caller guessed (nor on its length).
@@ -13,7 +14,7 @@ export function secretsEqual(sent: string, expected: string): boolean {
 
 /** Returns a checker of `Authorization` headers against `apiKey` (a bearer token), comparing in constant time. */
 export function bearerChecker(apiKey: string): (authorization: string | undefined) => boolean {
-  if (apiKey.length === 0) throw new Error('api key: must not be empty (leave it unset to turn authentication off)');
+  if (apiKey.length === 0) throw new SpertError('INVALID_OPTION', 'api key: must not be empty (leave it unset to turn authentication off)');
   return (authorization) => {
     if (typeof authorization !== 'string') return false;
     const m = /^Bearer[ \t]+(.+)$/i.exec(authorization.trim());
@@ -29,7 +30,7 @@ export function bearerChecker(apiKey: string): (authorization: string | undefine
  */
 export function basicAuthChecker(credentials: string): (authorization: string | undefined) => boolean {
   const colon = credentials.indexOf(':');
-  if (colon <= 0 || colon === credentials.length - 1) throw new Error('basic auth: expected "user:password" with both parts non-empty');
+  if (colon <= 0 || colon === credentials.length - 1) throw new SpertError('INVALID_OPTION', 'basic auth: expected "user:password" with both parts non-empty');
   const user = credentials.slice(0, colon);
   const pass = credentials.slice(colon + 1);
   return (authorization) => {

@@ -1,12 +1,18 @@
-/** An error with an HTTP status, a stable code and a message that says what to fix. */
-export class HttpError extends Error {
-  /** Builds an error answered as `{ statusCode, error, code, message }`. */
+import { SpertError, type ErrorCode, type ErrorDetails } from '@spert/core';
+
+/**
+ * A {@link SpertError} a route throws to answer with `statusCode` (normally the code's own status
+ * in the codes table); answered as `{ statusCode, error, code, message, details? }`.
+ */
+export class HttpError extends SpertError {
+  /** Builds the error; `details` become the answer's `details`. */
   constructor(
     readonly statusCode: number,
-    readonly code: string,
+    code: ErrorCode,
     message: string,
+    details: ErrorDetails = {},
   ) {
-    super(message);
+    super(code, message, details);
     this.name = 'HttpError';
   }
 }

@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import { ERROR_CODES, SpertError, type ErrorCode } from '@spert/core';
 import { basicAuthChecker, bearerChecker, errorReply, HttpError, jsonBodies, notFoundHandler, secretsEqual } from './index';
 
 describe('credentials', () => {
@@ -21,10 +22,36 @@ describe('credentials', () => {
 
 describe('errorReply', () => {
   it('answers an HttpError as it is, validation as 400, other client errors with their status, the rest as 500', () => {
-    expect(errorReply(new HttpError(422, 'TOO_LONG', 'documents[0]: too long'))).toEqual({ statusCode: 422, error: 'Unprocessable Entity', code: 'TOO_LONG', message: 'documents[0]: too long', internal: false });
+    expect(errorReply(new HttpError(422, 'TEXT_TOO_LONG', 'documents[0]: too long'))).toEqual({ statusCode: 422, error: 'Unprocessable Entity', code: 'TEXT_TOO_LONG', message: 'documents[0]: too long', internal: false });
     expect(errorReply(Object.assign(new Error('body must have required property \'tasks\''), { validation: [{}] }))).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST', message: "request body must have required property 'tasks'" });
     expect(errorReply(Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }))).toMatchObject({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', internal: false });
     expect(errorReply(new Error('boom'))).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL', message: 'internal error: boom', internal: true });
+  });
+  it('maps every SpertError by its code: the status of the codes table, the message, the details', () => {
+    for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
+      const reply = errorReply(new SpertError(code, 'what was wrong', { documentIndex: 2, field: 'text' }));
+      expect(reply).toEqual({
+        statusCode: ERROR_CODES[code].http,
+        error: expect.any(String),
+        code,
+        message: code === 'INTERNAL' ? 'internal error: what was wrong' : 'what was wrong',
+        details: { documentIndex: 2, field: 'text' },
+        internal: ERROR_CODES[code].http === 500,
+      });
+    }
+    expect(errorReply(new SpertError('DOCUMENT_TOO_LONG', 'document 1 is too long', { documentIndex: 1, limit: 512 }))).toEqual({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      code: 'DOCUMENT_TOO_LONG',
+      message: 'document 1 is too long',
+      details: { documentIndex: 1, limit: 512 },
+      internal: false,
+    });
+    expect(errorReply(new SpertError('QUEUE_FULL', 'full'))).not.toHaveProperty('details');
+  });
+  it('maps an error rebuilt from another thread (fromJSON) the same way', () => {
+    const crossed = SpertError.fromJSON(JSON.parse(JSON.stringify(new SpertError('INVALID_INPUT', 'documents[3].text: expected a string', { documentIndex: 3 }))));
+    expect(errorReply(crossed)).toMatchObject({ statusCode: 400, code: 'INVALID_INPUT', details: { documentIndex: 3 } });
   });
 });
 

@@ -4,4 +4,5 @@ export { errorReply, reasonPhrase, type ErrorBody } from './error-reply';
 export { findForbiddenKey, forbiddenKeyMessage, type ForbiddenKey } from './forbidden-key';
 export { jsonBodies } from './json-bodies';
 export { notFoundHandler } from './not-found';
+export { documentsError } from './documents-error';
 export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from './shutdown';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@spert/checkpoint';
-import type { SpertSettings } from '@spert/core';
+import { SpertError, type SpertSettings } from '@spert/core';
 
 /** Parameters of SpERT's heads, under the reference's names. */
 export const HEAD_TENSOR_NAMES = [
@@ -24,14 +24,14 @@ export function headTensorNames(settings: Pick<SpertSettings, 'relationEntityTyp
 export function headTensorsFromCheckpoint(extra: Map<string, NamedTensor>, source: string, names: readonly string[] = HEAD_TENSOR_NAMES): Map<string, NamedTensor> {
   const missing = names.filter((n) => !extra.has(n));
   if (missing.length > 0) {
-    throw new Error(
+    throw new SpertError('INVALID_CHECKPOINT',
       `${source}: not a SpERT model: missing ${missing.join(', ')} (to fine-tune a plain BERT checkpoint, pass it as the encoder of a new model)`,
     );
   }
   const unexpected = [...extra.keys()].filter((n) => !names.includes(n));
   if (unexpected.length > 0) {
     const hint = unexpected.includes('rel_type_embeddings.weight') ? ' (rel_type_embeddings.weight belongs to a model with spert.relation_entity_types "embedding"; config.json does not say so)' : '';
-    throw new Error(`${source}: unexpected tensors ${unexpected.join(', ')}${hint}`);
+    throw new SpertError('INVALID_CHECKPOINT', `${source}: unexpected tensors ${unexpected.join(', ')}${hint}`);
   }
   return new Map(names.map((n) => [n, extra.get(n) as NamedTensor]));
 }

@@ -2,7 +2,7 @@ import type { TypesSchema } from '@spert/core';
 import { encoderMaxLength, loadCheckpoint, resolveModelDir } from '@spert/checkpoint';
 import { createEncoder } from '@spert/encoder';
 import { loadTokenizer } from '@spert/tokenizer';
-import { SPERT_DEFAULTS, type SpertSettings } from '@spert/core';
+import { SPERT_DEFAULTS, type SpertSettings, SpertError } from '@spert/core';
 import { readModelSettings, SpertModel } from './spert-model';
 
 /** Options of {@link openModel}. */
@@ -33,7 +33,7 @@ export async function openModel(o: OpenModelOptions): Promise<SpertModel> {
   if (checkpoint.extraTensors.has('entity_classifier.weight')) {
     return SpertModel.fromCheckpoint(checkpoint, await readModelSettings(dir, o.types), { dir, lowercase: o.lowercase, seed: o.seed });
   }
-  if (!o.types) throw new Error(`${dir}: a plain encoder checkpoint needs the task's types file to build the SpERT heads`);
+  if (!o.types) throw new SpertError('INVALID_OPTION', `${dir}: a plain encoder checkpoint needs the task's types file to build the SpERT heads`);
   const { tokenizer } = await loadTokenizer({ dir, lowercase: o.lowercase, encoderMaxLength: encoderMaxLength(checkpoint.config) });
   const encoder = createEncoder({ config: checkpoint.config, tensors: checkpoint.encoderTensors, seed: o.seed });
   return SpertModel.create({ encoder, tokenizer, settings: { ...SPERT_DEFAULTS, ...o.settings, types: o.types }, seed: o.seed });

@@ -14,6 +14,7 @@ import {
   type SpertRuntime,
   type SpertSettings,
   type TypesSchema,
+  SpertError,
 } from '@spert/core';
 import { checkpointFamily, encoderMaxLength, loadCheckpoint, type Checkpoint, type NamedTensor } from '@spert/checkpoint';
 import { createEncoder, type Encoder } from '@spert/encoder';
@@ -80,7 +81,7 @@ export class SpertModel implements SpertRuntime {
   /** Builds a model around an encoder with freshly initialised heads. */
   static create({ encoder, tokenizer, settings, seed = 0 }: CreateSpertModelOptions): SpertModel {
     if (tokenizer.vocabSize > encoder.config.vocab_size) {
-      throw new Error(`the tokenizer has ${tokenizer.vocabSize} entries but the encoder's embedding table only ${encoder.config.vocab_size}`);
+      throw new SpertError('INVALID_CHECKPOINT', `the tokenizer has ${tokenizer.vocabSize} entries but the encoder's embedding table only ${encoder.config.vocab_size}`);
     }
     const hiddenSize = encoder.config.hidden_size;
     const entityHead = new EntityHead({
@@ -155,10 +156,10 @@ export class SpertModel implements SpertRuntime {
     const ent = tensors.get('entity_classifier.weight');
     const rel = tensors.get('rel_classifier.weight');
     if (ent && ent.shape[0] !== E + 1) {
-      throw new Error(`${source}: entity_classifier.weight has ${ent.shape[0]} rows (= ${ent.shape[0] - 1} entity types + none) but the types file lists ${E} entity types`);
+      throw new SpertError('INVALID_CHECKPOINT', `${source}: entity_classifier.weight has ${ent.shape[0]} rows (= ${ent.shape[0] - 1} entity types + none) but the types file lists ${E} entity types`);
     }
     if (rel && rel.shape[0] !== R) {
-      throw new Error(`${source}: rel_classifier.weight has ${rel.shape[0]} rows (relation types) but the types file lists ${R} relation types`);
+      throw new SpertError('INVALID_CHECKPOINT', `${source}: rel_classifier.weight has ${rel.shape[0]} rows (relation types) but the types file lists ${R} relation types`);
     }
     if (rel && rel.shape[1] !== this.relationHead.inputSize) {
       const why = this.relationHead.typeEmbeddingSize > 0 ? ` (with ${this.relationHead.typeEmbeddingSize}-wide entity-type embeddings: spert.relation_entity_types "embedding")` : '';
@@ -170,7 +171,7 @@ export class SpertModel implements SpertRuntime {
     }
     const size = tensors.get('size_embeddings.weight');
     if (size && size.shape[1] !== this.settings.sizeEmbedding) {
-      throw new Error(`${source}: size_embeddings.weight has width ${size.shape[1]} but the settings say size_embedding = ${this.settings.sizeEmbedding}`);
+      throw new SpertError('INVALID_CHECKPOINT', `${source}: size_embeddings.weight has width ${size.shape[1]} but the settings say size_embedding = ${this.settings.sizeEmbedding}`);
     }
     const tfTensors = toTfTensors(tensors);
     try {
@@ -292,7 +293,7 @@ export async function readModelSettings(dir: string, types?: TypesSchema): Promi
   const rawConfig = (await readJsonFile(configPath, { what: 'model config' })) as Record<string, unknown>;
   const version = rawConfig.spert_version ?? '1.0';
   if (version !== SPERT_VERSION) {
-    throw new Error(`${configPath}: spert_version is ${JSON.stringify(version)}; only ${SPERT_VERSION} checkpoints are supported (the reference refuses older ones too)`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${configPath}: spert_version is ${JSON.stringify(version)}; only ${SPERT_VERSION} checkpoints are supported (the reference refuses older ones too)`);
   }
   return readSettings(rawConfig, { types, source: configPath });
 }

@@ -6,6 +6,7 @@ import type { RelationContext, RelationEntityTypes, SpanPooling } from '@spert/c
 import { GraphBuilder } from './graph-builder';
 import { buildRangeMaxTable, levelsFor, rangeMax, type RangeMaxTable } from './range-max';
 import { getWeight, transpose2d, weightShape, type WeightMap } from './weights';
+import { SpertError } from '@spert/core';
 
 /** Options shared by the head graph builders. */
 export interface BuildHeadOptions {
@@ -27,9 +28,9 @@ const CONTEXTS: readonly RelationContext[] = ['localized', 'sentence', 'cls', 'n
 
 /** Refuses a variant these graphs cannot build, so that no export silently falls back to the reference's. */
 function checkVariant({ spanPooling = 'max', relationContext = 'localized' }: Pick<BuildHeadOptions, 'spanPooling' | 'relationContext'>): void {
-  if (!POOLINGS.includes(spanPooling)) throw new Error(`ONNX export: span_pooling ${JSON.stringify(spanPooling)} has no graph; expected one of ${POOLINGS.join(', ')}`);
+  if (!POOLINGS.includes(spanPooling)) throw new SpertError('UNSUPPORTED', `ONNX export: span_pooling ${JSON.stringify(spanPooling)} has no graph; expected one of ${POOLINGS.join(', ')}`);
   if (!CONTEXTS.includes(relationContext)) {
-    throw new Error(`ONNX export: relation_context ${JSON.stringify(relationContext)} has no graph; expected one of ${CONTEXTS.join(', ')}`);
+    throw new SpertError('UNSUPPORTED', `ONNX export: relation_context ${JSON.stringify(relationContext)} has no graph; expected one of ${CONTEXTS.join(', ')}`);
   }
 }
 
@@ -67,7 +68,7 @@ function linear(g: GraphBuilder, weights: WeightMap, x: string, name: string, nI
 
 function sizeTable(g: GraphBuilder, weights: WeightMap): { table: string; dim: number } {
   const shape = weightShape(weights, 'size_embeddings.weight');
-  if (shape.length !== 2) throw new Error(`checkpoint: size_embeddings.weight must be 2-D, got [${shape.join(', ')}]`);
+  if (shape.length !== 2) throw new SpertError('INVALID_CHECKPOINT', `checkpoint: size_embeddings.weight must be 2-D, got [${shape.join(', ')}]`);
   return { table: g.floatTensor('size_embeddings.weight', shape, getWeight(weights, 'size_embeddings.weight', shape)), dim: shape[1] };
 }
 

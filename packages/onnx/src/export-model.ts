@@ -8,7 +8,7 @@ import { buildEncoderGraph } from './export-encoder';
 import type { Quantization } from './quantize';
 import { buildEntityHeadGraph, buildRelationHeadGraph } from './export-heads';
 import { ONNX_FILES } from './onnx-files';
-import { readSettings, settingsToJson, writeFileAtomic, type SpertSettings } from '@spert/core';
+import { readSettings, settingsToJson, SpertError, writeFileAtomic, type SpertSettings } from '@spert/core';
 import { weightShape, type WeightMap } from './weights';
 
 /** Options of exportSpertOnnx. */
@@ -59,12 +59,12 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   const fs = options.fs ?? nodeFs;
   const { modelDir, outDir } = options;
   const configFile = path.join(modelDir, 'config.json');
-  if (!(await fs.exists(configFile))) throw new Error(`${configFile}: missing; a SpERT model directory needs config.json`);
+  if (!(await fs.exists(configFile))) throw new SpertError('FILE_NOT_FOUND', `${configFile}: missing; a SpERT model directory needs config.json`);
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(new TextDecoder().decode(await fs.readBytes(configFile))) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`${configFile}: not valid JSON: ${(e as Error).message}`);
+    throw new SpertError('INVALID_FILE', `${configFile}: not valid JSON: ${(e as Error).message}`);
   }
   const { spert: _spert, ...bertFields } = raw;
   const config = parseEncoderConfig(bertFields, configFile);
@@ -75,16 +75,16 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
   const E = settings.types.entities.length;
   const R = settings.types.relations.length;
   const [entOut] = weightShape(weights, 'entity_classifier.weight');
-  if (entOut !== E + 1) throw new Error(`checkpoint: entity_classifier has ${entOut} outputs but the types list ${E} entity types (+ none = ${E + 1}); wrong types file?`);
+  if (entOut !== E + 1) throw new SpertError('INVALID_CHECKPOINT', `checkpoint: entity_classifier has ${entOut} outputs but the types list ${E} entity types (+ none = ${E + 1}); wrong types file?`);
   const [relOut] = weightShape(weights, 'rel_classifier.weight');
-  if (relOut !== R) throw new Error(`checkpoint: rel_classifier has ${relOut} outputs but the types list ${R} relation types; wrong types file?`);
+  if (relOut !== R) throw new SpertError('INVALID_CHECKPOINT', `checkpoint: rel_classifier has ${relOut} outputs but the types list ${R} relation types; wrong types file?`);
   const [, sizeDim] = weightShape(weights, 'size_embeddings.weight');
-  if (sizeDim !== settings.sizeEmbedding) throw new Error(`checkpoint: size_embeddings width ${sizeDim} differs from spert.size_embedding ${settings.sizeEmbedding}`);
+  if (sizeDim !== settings.sizeEmbedding) throw new SpertError('INVALID_CHECKPOINT', `checkpoint: size_embeddings width ${sizeDim} differs from spert.size_embedding ${settings.sizeEmbedding}`);
   if (settings.relationEntityTypes === 'embedding') {
-    if (!weights.has('rel_type_embeddings.weight')) throw new Error('checkpoint: config.json says spert.relation_entity_types "embedding" but the weights have no rel_type_embeddings.weight');
+    if (!weights.has('rel_type_embeddings.weight')) throw new SpertError('INVALID_CHECKPOINT', 'checkpoint: config.json says spert.relation_entity_types "embedding" but the weights have no rel_type_embeddings.weight');
     const [rows, dim] = weightShape(weights, 'rel_type_embeddings.weight');
     if (rows !== E + 1 || dim !== settings.typeEmbedding) {
-      throw new Error(`checkpoint: rel_type_embeddings.weight is [${rows}, ${dim}] but the settings say [${E + 1}, ${settings.typeEmbedding}] (${E} entity types + none, spert.type_embedding_size)`);
+      throw new SpertError('INVALID_CHECKPOINT', `checkpoint: rel_type_embeddings.weight is [${rows}, ${dim}] but the settings say [${E + 1}, ${settings.typeEmbedding}] (${E} entity types + none, spert.type_embedding_size)`);
     }
   }
 
@@ -114,6 +114,6 @@ export async function exportSpertOnnx(options: ExportSpertOnnxOptions): Promise<
     hasVocab ||= name === 'vocab.txt' || name === 'tokenizer.json';
     await write(name, await fs.readBytes(file));
   }
-  if (!hasVocab) throw new Error(`${modelDir}: no vocab.txt or tokenizer.json to copy; the runtime needs the tokenizer`);
+  if (!hasVocab) throw new SpertError('FILE_NOT_FOUND', `${modelDir}: no vocab.txt or tokenizer.json to copy; the runtime needs the tokenizer`);
   return { outDir, files, settings };
 }

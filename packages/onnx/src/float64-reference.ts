@@ -3,12 +3,13 @@
 import type { SpanPooling } from '@spert/core';
 import type { EncoderShape } from './export-encoder';
 import type { WeightMap } from './weights';
+import { internalError } from '@spert/core';
 
 type Mat = Float64Array[];
 
 function w(weights: WeightMap, name: string): Float64Array {
   const t = weights.get(name);
-  if (!t) throw new Error(`reference: missing ${name}`);
+  if (!t) throw internalError(`reference: missing ${name}`);
   return Float64Array.from(t.data);
 }
 

@@ -2,6 +2,7 @@
 // initializers, and serializes a ModelProto, so the exporters read like the math they build.
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
+import { SpertError, internalError } from '@spert/core';
 
 // onnx-proto is CommonJS without named-export hints, so Node's ESM loader only offers the
 // default export: take the namespace from it (works the same when compiled to CommonJS).
@@ -60,7 +61,7 @@ export class GraphBuilder {
   floatTensor(name: string, dims: number[], data: Float32Array | number[]): string {
     const arr = data instanceof Float32Array ? data : Float32Array.from(data);
     const n = dims.reduce((a, b) => a * b, 1);
-    if (arr.length !== n) throw new Error(`initializer ${name}: ${arr.length} values for shape [${dims.join(', ')}]`);
+    if (arr.length !== n) throw internalError(`initializer ${name}: ${arr.length} values for shape [${dims.join(', ')}]`);
     const unique = this.fresh(name);
     const raw = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
     this.initializers.push({ name: unique, dims, dataType: ELEM.float32, rawData: littleEndian(raw) });
@@ -126,7 +127,7 @@ export class GraphBuilder {
   }
 
   private claim(name: string): void {
-    if (this.used.has(name)) throw new Error(`graph ${this.name}: value name "${name}" used twice`);
+    if (this.used.has(name)) throw internalError(`graph ${this.name}: value name "${name}" used twice`);
     this.used.add(name);
   }
 
@@ -161,6 +162,6 @@ function attribute(name: string, v: AttributeValue): Onnx.IAttributeProto {
 // hosts must be swapped. Copy so the protobuf owns its bytes.
 const IS_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 function littleEndian(bytes: Uint8Array): Uint8Array {
-  if (!IS_LE) throw new Error('@spert/onnx: exporting on a big-endian host is not supported');
+  if (!IS_LE) throw new SpertError('UNSUPPORTED', '@spert/onnx: exporting on a big-endian host is not supported');
   return bytes.slice();
 }

@@ -3,6 +3,7 @@
 // caller passes its own sessions and Tensor class, so a browser bundle does not pull the Node
 // binding and the Node runtime does not pull the browser one.
 import type { BatchScores, IntArrayND, PairScoringInput, ScoredBatch, SpanScoringInput, SpertSettings } from '@spert/core';
+import { SpertError } from '@spert/core';
 
 /** The part of an onnxruntime Tensor the scoring reads (onnxruntime-node's and -web's both fit). */
 export interface OrtTensorLike {
@@ -90,7 +91,7 @@ export function relationHeadInputs(spanRanges: IntArrayND, spanWidths: IntArrayN
 }
 
 function floats(t: OrtTensorLike | undefined, name: string, source: string): Float32Array {
-  if (!t || !(t.data instanceof Float32Array)) throw new Error(`${source}: the graph gave no float32 output "${name}"`);
+  if (!t || !(t.data instanceof Float32Array)) throw new SpertError('INVALID_CHECKPOINT', `${source}: the graph gave no float32 output "${name}"`);
   return t.data;
 }
 
@@ -104,7 +105,7 @@ export async function scoreSpansWithOrt<T extends OrtTensorLike>(ctx: OrtScoring
   // Graphs of the relation_context ablations take the pipeline's context ranges; the reference's computes its own.
   const takesContexts = sessions.relationHead.inputNames.includes('pair_contexts');
   if (takesContexts !== (settings.relationContext !== 'localized')) {
-    throw new Error(
+    throw new SpertError('INVALID_CHECKPOINT',
       `${source}: relation_head.onnx ${takesContexts ? 'takes' : 'has no'} pair_contexts input but config.json's spert.relation_context is "${settings.relationContext}"; ` +
         'the graphs and config.json come from different exports: export the model again (spert-export)',
     );
@@ -122,12 +123,12 @@ export async function scoreSpansWithOrt<T extends OrtTensorLike>(ctx: OrtScoring
   // SpERT inputs are single-segment; graphs exported without token_type_ids do not take it.
   if (sessions.encoder.inputNames.includes('token_type_ids')) feeds.token_type_ids = int64Tensor(Tensor, new Int32Array(B * T), [B, T]);
   const hidden = (await sessions.encoder.run(feeds)).last_hidden_state;
-  if (!hidden) throw new Error(`${source}: encoder.onnx gave no "last_hidden_state" output`);
+  if (!hidden) throw new SpertError('INVALID_CHECKPOINT', `${source}: encoder.onnx gave no "last_hidden_state" output`);
   const S = input.spanRanges.shape[1];
   const ent = await sessions.entityHead.run({ hidden_states: hidden, span_ranges: i64(input.spanRanges), span_widths: i64(input.spanWidths) });
   const C = settings.types.entities.length + 1;
   if (ent.entity_probs?.dims[2] !== C) {
-    throw new Error(`${source}: entity head has ${ent.entity_probs?.dims[2]} classes but the types list ${C - 1} entity types (+ none)`);
+    throw new SpertError('INVALID_CHECKPOINT', `${source}: entity head has ${ent.entity_probs?.dims[2]} classes but the types list ${C - 1} entity types (+ none)`);
   }
   const R = settings.types.relations.length;
   return {
@@ -140,7 +141,7 @@ export async function scoreSpansWithOrt<T extends OrtTensorLike>(ctx: OrtScoring
       if (rel.spanTypes) relFeeds.span_types = i64(rel.spanTypes);
       const out = await sessions.relationHead.run(relFeeds);
       if (out.relation_probs?.dims[2] !== R) {
-        throw new Error(`${source}: relation head has ${out.relation_probs?.dims[2]} outputs but the types list ${R} relation types`);
+        throw new SpertError('INVALID_CHECKPOINT', `${source}: relation head has ${out.relation_probs?.dims[2]} outputs but the types list ${R} relation types`);
       }
       return { logits: floats(out.relation_logits, 'relation_logits', source), probs: floats(out.relation_probs, 'relation_probs', source), shape: [B, pairs.shape[1], R] };
     },

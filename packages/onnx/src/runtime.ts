@@ -17,6 +17,7 @@ import {
   type SpanScoringInput,
   type SpertRuntime,
   type SpertSettings,
+  SpertError,
 } from '@spert/core';
 import { encoderMaxLength, parseEncoderConfig } from '@spert/checkpoint';
 import { predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
@@ -56,20 +57,20 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
       try {
         raw = await text(name);
       } catch (e) {
-        throw new Error(`${path.join(dir, name)}: cannot read (${(e as Error).message}); is this a directory written by spert-export (spert-export --model <model dir> --out ${dir})?`);
+        throw new SpertError('FILE_NOT_FOUND', `${path.join(dir, name)}: cannot read (${(e as Error).message}); is this a directory written by spert-export (spert-export --model <model dir> --out ${dir})?`);
       }
       try {
         const value = parseJsonLimited(raw);
         if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected a JSON object');
         return value as Record<string, unknown>;
       } catch (e) {
-        throw new Error(`${path.join(dir, name)}: not valid JSON: ${(e as Error).message}`);
+        throw new SpertError('INVALID_FILE', `${path.join(dir, name)}: not valid JSON: ${(e as Error).message}`);
       }
     };
     const config = await json('config.json');
     const settings = readSettings(config, { types: options.types, source: path.join(dir, 'config.json') });
     if (options.maxPairs !== undefined) {
-      if (!Number.isInteger(options.maxPairs) || options.maxPairs < 1) throw new Error(`SpertOnnxRuntime.load: maxPairs must be a positive integer, got ${options.maxPairs}`);
+      if (!Number.isInteger(options.maxPairs) || options.maxPairs < 1) throw new SpertError('INVALID_OPTION', `SpertOnnxRuntime.load: maxPairs must be a positive integer, got ${options.maxPairs}`);
       settings.maxPairs = options.maxPairs;
     }
     const readTextFile = async (file: string): Promise<string | undefined> => {
@@ -85,7 +86,7 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
     const { tokenizer } = await loadTokenizer({ dir, lowercase: options.lowercase, readTextFile, encoderMaxLength: longest });
     const executionProviders = options.executionProviders ?? ['cpu'];
     const batchSize = options.batchSize ?? 16;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`SpertOnnxRuntime.load: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new SpertError('INVALID_OPTION', `SpertOnnxRuntime.load: batchSize must be a positive integer, got ${batchSize}`);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders,
       graphOptimizationLevel: 'all',
@@ -97,7 +98,7 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
       try {
         bytes = await readFile(file);
       } catch (e) {
-        throw new Error(`${file}: cannot read (${(e as Error).message}); export the model first: spert-export --model <model dir> --out ${dir}`);
+        throw new SpertError('FILE_NOT_FOUND', `${file}: cannot read (${(e as Error).message}); export the model first: spert-export --model <model dir> --out ${dir}`);
       }
       try {
         return await ort.InferenceSession.create(bytes, sessionOptions);
@@ -105,7 +106,7 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
         const hint = executionProviders.includes('cuda')
           ? ' (the CUDA provider needs onnxruntime-node installed with its CUDA binaries; this install may have skipped them, see ONNXRUNTIME_NODE_INSTALL)'
           : '';
-        throw new Error(`${file}: onnxruntime could not open it with providers [${executionProviders.join(', ')}]${hint}: ${(e as Error).message}`);
+        throw new SpertError('RUNTIME_UNAVAILABLE', `${file}: onnxruntime could not open it with providers [${executionProviders.join(', ')}]${hint}: ${(e as Error).message}`);
       }
     };
     const sessions: Sessions = {
@@ -183,6 +184,6 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
   }
 
   private assertOpen(): void {
-    if (this.disposed) throw new Error('SpertOnnxRuntime: used after dispose()');
+    if (this.disposed) throw new SpertError('CLOSED', 'SpertOnnxRuntime: used after dispose()');
   }
 }

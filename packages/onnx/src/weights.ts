@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 // Looking up a checkpoint's tensors by the reference's parameter names, with errors that name
 // the missing or mis-shaped tensor, and the [out, in] -> [in, out] transpose MatMul needs.
 export { transpose2d } from '@spert/checkpoint';
@@ -14,17 +15,17 @@ export type WeightMap = Map<string, WeightTensor>;
 /** Returns the tensor `name` as float32 after checking its shape (-1 = any size). */
 export function getWeight(weights: WeightMap, name: string, shape: number[]): Float32Array {
   const t = weights.get(name) ?? legacy(weights, name);
-  if (!t) throw new Error(`checkpoint: missing parameter "${name}" (expected shape [${shape.join(', ')}])`);
+  if (!t) throw new SpertError('INVALID_CHECKPOINT', `checkpoint: missing parameter "${name}" (expected shape [${shape.join(', ')}])`);
   const ok = t.shape.length === shape.length && t.shape.every((d, i) => shape[i] === -1 || d === shape[i]);
-  if (!ok) throw new Error(`checkpoint: parameter "${name}" has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
-  if (!(t.data instanceof Float32Array)) throw new Error(`checkpoint: parameter "${name}" is not a float tensor`);
+  if (!ok) throw new SpertError('INVALID_CHECKPOINT', `checkpoint: parameter "${name}" has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+  if (!(t.data instanceof Float32Array)) throw new SpertError('INVALID_CHECKPOINT', `checkpoint: parameter "${name}" is not a float tensor`);
   return t.data;
 }
 
 /** Shape of tensor `name`, or an error naming it. */
 export function weightShape(weights: WeightMap, name: string): number[] {
   const t = weights.get(name) ?? legacy(weights, name);
-  if (!t) throw new Error(`checkpoint: missing parameter "${name}"`);
+  if (!t) throw new SpertError('INVALID_CHECKPOINT', `checkpoint: missing parameter "${name}"`);
   return t.shape;
 }
 

@@ -1,4 +1,25 @@
+import { isSpertError, SpertError } from '@spert/core';
+import { BertWordPieceTokenizer, SequenceTooLongError } from '@spert/tokenizer';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
+
+// A run that encodes each document with a real tokenizer of 8 positions, numbering documents as
+// the pipeline does (their index in the batch): "ab" is two wordpieces, so four of them do not fit
+// where four "a" do, with the same number of words.
+function encodingBatcher(o: { maxBatch?: number } = {}): { b: MicroBatcher<string[], number>; runs: string[][][] } {
+  const tokenizer = new BertWordPieceTokenizer({ vocab: ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', '##b', 'mary', 'met'], lowercase: true, maxLength: 8 });
+  const runs: string[][][] = [];
+  const b = new MicroBatcher<string[], number>({
+    run: async (docs) => {
+      runs.push(docs);
+      return docs.map((words, documentIndex) => tokenizer.encodeWords(words, { documentIndex }).inputIds.length);
+    },
+    maxBatch: o.maxBatch ?? 16,
+    maxWaitMs: 5,
+  });
+  return { b, runs };
+}
+const fits = ['a', 'a', 'a', 'a'];
+const tooLong = ['ab', 'ab', 'ab', 'ab'];
 
 // A batcher whose first run is held until `release()`: what queues meanwhile shows the policy.
 function firstRunHeld(o: Omit<MicroBatcherOptions<number, number>, 'run'>): { b: MicroBatcher<number, number>; runs: number[][]; release: () => void } {
@@ -152,5 +173,57 @@ describe('MicroBatcher', () => {
     expect(() => new MicroBatcher({ run: async (x: number[]) => x, maxBatch: 0, maxWaitMs: 1 })).toThrow('maxBatch');
     expect(() => new MicroBatcher({ run: async (x: number[]) => x, maxBatch: 1, maxWaitMs: NaN })).toThrow('maxWaitMs');
     expect(await b.submit([])).toEqual([]);
+  });
+
+  it('gives a too-long document to its own caller, numbered in its request, and the other caller its results', async () => {
+    const { b, runs } = encodingBatcher();
+    const fine = b.submit([['Mary', 'met']]);
+    // Three documents of four words each: only the middle one is too long.
+    const bad = b.submit([fits, tooLong, fits]);
+    expect(await fine).toEqual([4]);
+    const err: unknown = await bad.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SequenceTooLongError);
+    expect(err).toMatchObject({ code: 'DOCUMENT_TOO_LONG', documentIndex: 1, wordCount: 4, wordpieceLength: 10, maxLength: 8 });
+    expect((err as SequenceTooLongError).details).toMatchObject({ documentIndex: 1, limit: 8 });
+    // In the merged batch it was document 2; the message says where it is in its caller's request.
+    expect((err as Error).message).toMatch(/^document 1 is too long for the encoder: 4 words give 10 wordpieces/);
+    expect(runs).toEqual([[['Mary', 'met'], fits, tooLong, fits], [['Mary', 'met']]]);
+    expect(b.stats.calls).toBe(2);
+  });
+
+  it('attributes equal-length too-long documents of two callers to each of them', async () => {
+    const { b } = encodingBatcher();
+    const first = b.submit([fits, tooLong]);
+    const second = b.submit([tooLong]);
+    const third = b.submit([fits]);
+    const [e1, e2] = await Promise.all([first.catch((e: unknown) => e), second.catch((e: unknown) => e)]);
+    expect(isSpertError(e1, 'DOCUMENT_TOO_LONG') && e1.documentIndex).toBe(1);
+    expect(isSpertError(e2, 'DOCUMENT_TOO_LONG') && e2.documentIndex).toBe(0);
+    expect(await third).toEqual([6]);
+    expect(b.stats.calls).toBe(3);
+  });
+
+  it('numbers the document in the caller\'s request when the request was split over batches', async () => {
+    const { b, runs } = encodingBatcher({ maxBatch: 2 });
+    const err: unknown = await b.submit([fits, fits, fits, tooLong]).catch((e: unknown) => e);
+    expect(runs.map((r) => r.length)).toEqual([2, 2]);
+    expect(err).toMatchObject({ code: 'DOCUMENT_TOO_LONG', documentIndex: 3 });
+    expect((err as Error).message).toMatch(/^document 3 is too long/);
+  });
+
+  it('re-runs each caller alone when the error names no document', async () => {
+    const b = new MicroBatcher<number, number>({
+      run: async (xs) => {
+        if (xs.includes(-1)) throw new SpertError('INVALID_INPUT', 'negative');
+        return xs;
+      },
+      maxBatch: 10,
+      maxWaitMs: 2,
+    });
+    const good = b.submit([1]);
+    const bad = b.submit([-1]);
+    await expect(bad).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'negative' });
+    expect(await good).toEqual([1]);
+    expect(b.stats.calls).toBe(3);
   });
 });

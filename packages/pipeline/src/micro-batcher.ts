@@ -1,3 +1,5 @@
+import { internalError, isSpertError, SpertError } from '@spert/core';
+
 /** Timer functions the batcher uses; injectable so tests control time. */
 export interface Timers {
   /** Calls `fn` after `ms` milliseconds; returns a handle for clearTimeout. */
@@ -8,7 +10,11 @@ export interface Timers {
 
 /** Options of {@link MicroBatcher}. */
 export interface MicroBatcherOptions<I, O> {
-  /** Runs one batch; must return one output per input, in order. */
+  /**
+   * Runs one batch; must return one output per input, in order. A {@link SpertError} it throws
+   * with a `documentIndex` must number the documents of `items` (as the pipeline does): the
+   * batcher then knows whose document failed.
+   */
   run: (items: I[]) => Promise<O[]>;
   /** Largest batch handed to `run`. */
   maxBatch: number;
@@ -52,7 +58,10 @@ const defaultTimers: Timers = {
  * Collects items submitted by concurrent callers and runs them through one `run` call per batch.
  * Up to `concurrency` batches run at a time (default one): while they run, new items queue up and
  * go together as soon as one finishes, so batches grow with load without adding latency when idle. A failing batch that mixes callers is
- * re-run per caller so that one bad request cannot fail its neighbours.
+ * re-run so that one bad request cannot fail its neighbours: when the error names a document
+ * (a SpertError's `documentIndex`, e.g. `DOCUMENT_TOO_LONG`), that document's caller gets it
+ * renumbered in its own request and the other callers' items run again as one batch; an error
+ * that names no document makes each caller run alone.
  */
 export class MicroBatcher<I, O> {
   private readonly opts: Required<MicroBatcherOptions<I, O>>;
@@ -63,14 +72,14 @@ export class MicroBatcher<I, O> {
 
   constructor(options: MicroBatcherOptions<I, O>) {
     if (!(Number.isInteger(options.maxBatch) && options.maxBatch >= 1)) {
-      throw new Error(`MicroBatcher: maxBatch must be an integer >= 1, got ${options.maxBatch}`);
+      throw new SpertError('INVALID_OPTION', `MicroBatcher: maxBatch must be an integer >= 1, got ${options.maxBatch}`, { field: 'maxBatch' });
     }
     if (!(Number.isFinite(options.maxWaitMs) && options.maxWaitMs >= 0)) {
-      throw new Error(`MicroBatcher: maxWaitMs must be a finite number >= 0, got ${options.maxWaitMs}`);
+      throw new SpertError('INVALID_OPTION', `MicroBatcher: maxWaitMs must be a finite number >= 0, got ${options.maxWaitMs}`, { field: 'maxWaitMs' });
     }
     const concurrency = options.concurrency ?? 1;
     if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
-      throw new Error(`MicroBatcher: concurrency must be an integer >= 1, got ${options.concurrency}`);
+      throw new SpertError('INVALID_OPTION', `MicroBatcher: concurrency must be an integer >= 1, got ${options.concurrency}`, { field: 'concurrency' });
     }
     this.opts = { ...options, concurrency, timers: options.timers ?? defaultTimers };
   }
@@ -150,25 +159,26 @@ export class MicroBatcher<I, O> {
   private async runSlots(slots: Array<Slot<I, O>>): Promise<void> {
     const live = slots.filter((s) => !s.entry.failed);
     if (live.length === 0) return;
+    let out: O[];
     try {
-      const out = await this.call(live.map((s) => s.item));
-      live.forEach((s, k) => this.deliver(s, out[k] as O));
+      out = await this.call(live.map((s) => s.item));
     } catch (err) {
+      const at = isSpertError(err) ? err.documentIndex : undefined;
+      const culprit = at !== undefined && Number.isInteger(at) ? live[at] : undefined;
+      if (culprit) {
+        // The error names the document: its caller gets it in its own numbering (not the merged
+        // batch's, where two callers' documents may look alike), everyone else runs again without
+        // that caller, in one batch (a second bad document is found the same way).
+        this.fail(culprit.entry, (err as SpertError).atDocument(culprit.index));
+        return this.runSlots(live);
+      }
       const entries = [...new Set(live.map((s) => s.entry))];
-      if (entries.length === 1) {
-        this.fail(entries[0] as Entry<O>, err);
-        return;
-      }
-      for (const entry of entries) {
-        const own = live.filter((s) => s.entry === entry);
-        try {
-          const out = await this.call(own.map((s) => s.item));
-          own.forEach((s, k) => this.deliver(s, out[k] as O));
-        } catch (e) {
-          this.fail(entry, e);
-        }
-      }
+      if (entries.length === 1) return this.fail(entries[0] as Entry<O>, err);
+      // No document named: run each caller alone, so that only the bad one fails.
+      for (const entry of entries) await this.runSlots(live.filter((s) => s.entry === entry));
+      return;
     }
+    live.forEach((s, k) => this.deliver(s, out[k] as O));
   }
 
   private async call(items: I[]): Promise<O[]> {
@@ -177,7 +187,7 @@ export class MicroBatcher<I, O> {
     this.counters.largest = Math.max(this.counters.largest, items.length);
     const out = await this.opts.run(items);
     if (!Array.isArray(out) || out.length !== items.length) {
-      throw new Error(`MicroBatcher: run returned ${Array.isArray(out) ? out.length : typeof out} results for ${items.length} items`);
+      throw internalError(`MicroBatcher: run returned ${Array.isArray(out) ? out.length : typeof out} results for ${items.length} items`);
     }
     return out;
   }

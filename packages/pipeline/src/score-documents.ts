@@ -1,6 +1,7 @@
 import type { DocumentScores, EncodedDocument, EntitiesMode, IntArrayND, SpertRuntime } from '@spert/core';
 import { buildInferencePairs, collate, createEvalSample, sentenceRange } from '@spert/span-sampler';
 import { filterSpans } from './decode/filter-spans';
+import { internalError } from '@spert/core';
 
 /** A given entity in its encoding's word coordinates, with its type's class index (1..E). */
 export interface GivenSpan {
@@ -70,7 +71,7 @@ export async function scoreDocuments({ runtime, encodings, requests }: ScoreDocu
   try {
     const { entities } = scored;
     if (entities.shape[0] !== B || entities.shape[1] !== S || entities.shape[2] !== C) {
-      throw new Error(`runtime: entity scores have shape [${entities.shape.join(', ')}], expected [${B}, ${S}, ${C}] (${C - 1} entity types + none)`);
+      throw internalError(`runtime: entity scores have shape [${entities.shape.join(', ')}], expected [${B}, ${S}, ${C}] (${C - 1} entity types + none)`);
     }
     const perDoc = samples.map((sample, b) => {
       const n = sample.spanWords.length;
@@ -115,7 +116,7 @@ export async function scoreDocuments({ runtime, encodings, requests }: ScoreDocu
         });
         const rel = await scored.scorePairs({ pairs: { data: pairs, shape: [B, n, 2] }, contexts: { data: contexts, shape: [B, n, 2] }, ...(spanTypes ? { spanTypes } : {}) });
         if (rel.shape[0] !== B || rel.shape[1] !== n || rel.shape[2] !== R) {
-          throw new Error(`runtime: relation scores have shape [${rel.shape.join(', ')}], expected [${B}, ${n}, ${R}] (${R} relation types)`);
+          throw internalError(`runtime: relation scores have shape [${rel.shape.join(', ')}], expected [${B}, ${n}, ${R}] (${R} relation types)`);
         }
         perDoc.forEach((d, b) => {
           const count = Math.min(n, d.pairs.length - p0);

@@ -1,29 +1,30 @@
 import type { SpanBatch, SpanSample } from './types';
+import { SpertError, internalError } from '@spert/core';
 
 /**
  * Pads samples into one batch of typed arrays (the reference's `padded_stack`). S and P are at
  * least 1 so that a batch without spans or pairs still has a (masked) row to compute on.
  */
 export function collate(samples: readonly SpanSample[]): SpanBatch {
-  if (samples.length === 0) throw new Error('collate: needs at least one sample');
+  if (samples.length === 0) throw new SpertError('INVALID_INPUT', 'collate: needs at least one sample');
   const B = samples.length;
   const R = samples[0].numRelationTypes;
   samples.forEach((s, b) => {
     if (s.numRelationTypes !== R) {
-      throw new Error(`collate: sample ${b} has ${s.numRelationTypes} relation types, sample 0 has ${R}`);
+      throw internalError(`collate: sample ${b} has ${s.numRelationTypes} relation types, sample 0 has ${R}`);
     }
     const n = s.spanWords.length;
     if (s.spanRanges.length !== n || s.spanWidths.length !== n || s.spanLabels.length !== n) {
-      throw new Error(`collate: sample ${b} has span arrays of different lengths`);
+      throw internalError(`collate: sample ${b} has span arrays of different lengths`);
     }
     if (s.pairContexts.length !== s.pairs.length || s.pairLabels.length !== s.pairs.length) {
-      throw new Error(`collate: sample ${b} has pair arrays of different lengths`);
+      throw internalError(`collate: sample ${b} has pair arrays of different lengths`);
     }
     s.pairs.forEach(([h, t], p) => {
-      if (h < 0 || t < 0 || h >= n || t >= n) throw new Error(`collate: sample ${b}, pair ${p} indexes a missing span`);
+      if (h < 0 || t < 0 || h >= n || t >= n) throw internalError(`collate: sample ${b}, pair ${p} indexes a missing span`);
     });
     s.pairLabels.forEach((row, p) => {
-      if (row.length !== R) throw new Error(`collate: sample ${b}, pair ${p} has ${row.length} labels, expected ${R}`);
+      if (row.length !== R) throw internalError(`collate: sample ${b}, pair ${p} has ${row.length} labels, expected ${R}`);
     });
   });
   const T = Math.max(...samples.map((s) => s.inputIds.length));

@@ -1,5 +1,6 @@
 import type { RelationContext } from '@spert/core';
 import type { Range } from './types';
+import { SpertError } from '@spert/core';
 
 /**
  * Wordpiece range strictly between two spans (the reference's `create_rel_mask`): [a.end,
@@ -41,6 +42,6 @@ export function relationContextRange(mode: RelationContext, a: Range, b: Range, 
     case 'none':
       return [0, 0];
     default:
-      throw new Error(`relationContextRange: unknown relation context ${JSON.stringify(mode as unknown)}; expected localized, sentence, cls or none`);
+      throw new SpertError('INVALID_OPTION', `relationContextRange: unknown relation context ${JSON.stringify(mode as unknown)}; expected localized, sentence, cls or none`);
   }
 }

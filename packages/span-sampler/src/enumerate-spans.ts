@@ -1,4 +1,5 @@
 import type { Range } from './types';
+import { SpertError } from '@spert/core';
 
 /**
  * All word spans [start, end) of width 1..maxSpanSize that fit in numWords words, outer loop
@@ -6,10 +7,10 @@ import type { Range } from './types';
  */
 export function enumerateSpans(numWords: number, maxSpanSize = 10): Range[] {
   if (!Number.isInteger(numWords) || numWords < 0) {
-    throw new Error(`enumerateSpans: numWords must be a non-negative integer, got ${numWords}`);
+    throw new SpertError('INVALID_INPUT', `enumerateSpans: numWords must be a non-negative integer, got ${numWords}`);
   }
   if (!Number.isInteger(maxSpanSize) || maxSpanSize < 1) {
-    throw new Error(`enumerateSpans: maxSpanSize must be a positive integer, got ${maxSpanSize}`);
+    throw new SpertError('INVALID_OPTION', `enumerateSpans: maxSpanSize must be a positive integer, got ${maxSpanSize}`);
   }
   const spans: Range[] = [];
   for (let width = 1; width <= Math.min(maxSpanSize, numWords); width++) {

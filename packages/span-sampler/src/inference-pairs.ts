@@ -1,6 +1,7 @@
 import type { RelationContext } from '@spert/core';
 import { relationContextRange } from './context-range';
 import type { Range } from './types';
+import { SpertError, internalError } from '@spert/core';
 
 /** Relation candidates of one document: span-index pairs and their context ranges. */
 export interface InferencePairs {
@@ -28,12 +29,12 @@ export function buildInferencePairs(options: InferencePairsOptions): InferencePa
   const kept = [...options.keptSpans].sort((a, b) => a - b);
   for (const k of kept) {
     if (!Number.isInteger(k) || k < 0 || k >= options.spanRanges.length) {
-      throw new Error(`buildInferencePairs: kept span ${k} is not one of the ${options.spanRanges.length} candidates`);
+      throw internalError(`buildInferencePairs: kept span ${k} is not one of the ${options.spanRanges.length} candidates`);
     }
   }
   const mode = options.relationContext ?? 'localized';
   if (mode === 'sentence' && options.sentence === undefined) {
-    throw new Error("buildInferencePairs: relationContext 'sentence' needs the document's sentence range (sentenceRange(encoding.wordRanges))");
+    throw new SpertError('INVALID_INPUT', "buildInferencePairs: relationContext 'sentence' needs the document's sentence range (sentenceRange(encoding.wordRanges))");
   }
   const sentence = options.sentence ?? [0, 0];
   const pairs: Array<[number, number]> = [];

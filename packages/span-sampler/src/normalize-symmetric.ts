@@ -1,4 +1,5 @@
 import type { Document, TypesSchema } from '@spert/core';
+import { SpertError } from '@spert/core';
 
 /**
  * Returns the document with every symmetric relation oriented so that its head is the entity
@@ -9,12 +10,12 @@ export function normalizeSymmetricRelations(document: Document, types: TypesSche
   const symmetric = new Map(types.relations.map((r) => [r.key, r.symmetric]));
   const relations = document.relations.map((rel, k) => {
     if (!symmetric.has(rel.type)) {
-      throw new Error(`${where}, relations[${k}].type: unknown relation type "${rel.type}"`);
+      throw new SpertError('INVALID_DATASET', `${where}, relations[${k}].type: unknown relation type "${rel.type}"`);
     }
     const head = document.entities[rel.head];
     const tail = document.entities[rel.tail];
     if (!head || !tail) {
-      throw new Error(
+      throw new SpertError('INVALID_DATASET',
         `${where}, relations[${k}]: head ${rel.head} / tail ${rel.tail} must index its ${document.entities.length} entities`,
       );
     }

@@ -5,6 +5,7 @@ import { normalizeSymmetricRelations } from './normalize-symmetric';
 import { sampleWithoutReplacement } from './sample-without-replacement';
 import type { Range, SpanSample } from './types';
 import { wordSpanToWordpieces } from './wordpiece-range';
+import { SpertError } from '@spert/core';
 
 /** Options of {@link createTrainSample}. */
 export interface TrainSampleOptions {
@@ -50,11 +51,11 @@ export function createTrainSample(options: TrainSampleOptions): SpanSample {
   const negRelationCount = options.negRelationCount ?? 100;
   const maxSpanSize = options.maxSpanSize ?? 10;
   const where = options.documentIndex === undefined ? 'document' : `document ${options.documentIndex}`;
-  if (maxSpanSize >= 100) throw new Error(`${where}: maxSpanSize ${maxSpanSize} must be < 100 (width table size)`);
+  if (maxSpanSize >= 100) throw new SpertError('INVALID_OPTION', `${where}: maxSpanSize ${maxSpanSize} must be < 100 (width table size)`);
   const document = normalizeSymmetricRelations(options.document, types, options.documentIndex);
   const numWords = document.tokens.length;
   if (encoding.wordRanges.length !== numWords) {
-    throw new Error(
+    throw new SpertError('INVALID_INPUT',
       `${where}: encoding has ${encoding.wordRanges.length} word ranges but the document has ${numWords} tokens`,
     );
   }
@@ -65,9 +66,9 @@ export function createTrainSample(options: TrainSampleOptions): SpanSample {
   // Positive spans, in gold order; the reference identifies entities by span (first match wins).
   const goldWords: Range[] = document.entities.map((e, k) => {
     const type = entityIndex.get(e.type);
-    if (type === undefined) throw new Error(`${where}, entities[${k}].type: unknown entity type "${e.type}"`);
+    if (type === undefined) throw new SpertError('INVALID_DATASET', `${where}, entities[${k}].type: unknown entity type "${e.type}"`);
     if (!Number.isInteger(e.start) || !Number.isInteger(e.end) || e.start < 0 || e.end <= e.start || e.end > numWords) {
-      throw new Error(`${where}, entities[${k}]: span [${e.start}, ${e.end}) is outside the ${numWords} tokens`);
+      throw new SpertError('INVALID_DATASET', `${where}, entities[${k}]: span [${e.start}, ${e.end}) is outside the ${numWords} tokens`);
     }
     return [e.start, e.end];
   });
@@ -112,7 +113,7 @@ export function createTrainSample(options: TrainSampleOptions): SpanSample {
   // pair every distinct span of the sample (a repeated gold span counts once, by its first index).
   const relationNegatives = options.relationNegatives ?? 'strong';
   if (relationNegatives !== 'strong' && relationNegatives !== 'weak') {
-    throw new Error(`${where}: relationNegatives must be "strong" or "weak", got ${JSON.stringify(relationNegatives)}`);
+    throw new SpertError('INVALID_OPTION', `${where}: relationNegatives must be "strong" or "weak", got ${JSON.stringify(relationNegatives)}`);
   }
   const pool: Array<[Range, number]> =
     relationNegatives === 'strong'

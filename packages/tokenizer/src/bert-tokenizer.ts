@@ -119,7 +119,7 @@ export class BertWordPieceTokenizer implements SubwordTokenizer {
     this.handleChineseChars = settings.handleChineseChars ?? true;
     this.maxLength = settings.maxLength ?? 512;
     if (!Number.isInteger(this.maxLength) || this.maxLength < 2) {
-      throw new TokenizerConfigError(`maxLength must be an integer >= 2 (room for [CLS] and [SEP]), got ${this.maxLength}`);
+      throw new TokenizerConfigError(`maxLength must be an integer >= 2 (room for [CLS] and [SEP]), got ${this.maxLength}`, { code: 'INVALID_OPTION', field: 'maxLength' });
     }
     this.maxInputCharsPerWord = settings.maxInputCharsPerWord ?? 100;
     this.continuingSubwordPrefix = settings.continuingSubwordPrefix ?? '##';

@@ -1,6 +1,7 @@
 import { basicTokenize, cleanText } from './basic-tokenizer';
 import { wordOccurrences, type TrainingWords } from './train-common';
 import { stripAccents } from './unicode';
+import { SpertError } from '@spert/core';
 
 /** Options of {@link buildVocab}. */
 export interface BuildVocabOptions extends TrainingWords {
@@ -33,7 +34,7 @@ export function buildVocab(options: BuildVocabOptions): string[] {
   const lowercase = options.lowercase ?? false;
   const minFrequency = options.minFrequency ?? 1;
   if (!Number.isInteger(minFrequency) || minFrequency < 1) {
-    throw new RangeError(`minFrequency must be an integer >= 1, got ${minFrequency}`);
+    throw new SpertError('INVALID_OPTION', `minFrequency must be an integer >= 1, got ${minFrequency}`);
   }
   const counts = new Map<string, number>();
   const chars = new Set<string>();
@@ -49,7 +50,7 @@ export function buildVocab(options: BuildVocabOptions): string[] {
   const vocab = [...specials, ...sortedChars, ...sortedChars.map((c) => `##${c}`)];
   const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
   if (maxSize < vocab.length) {
-    throw new RangeError(
+    throw new SpertError('INVALID_OPTION',
       `maxSize ${maxSize} is too small: the ${specials.length} special tokens and the corpus's ${sortedChars.length} ` +
         `characters (twice, with and without ##) already need ${vocab.length} entries`,
     );

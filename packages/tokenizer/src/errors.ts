@@ -1,7 +1,10 @@
-/** Thrown when an encoded document does not fit the encoder's maximum sequence length. */
-export class SequenceTooLongError extends Error {
-  /** Index of the document (as given by the caller), or undefined when not given. */
-  readonly documentIndex: number | undefined;
+import { SpertError, type ErrorCode } from '@spert/core';
+
+/**
+ * Thrown when an encoded document does not fit the encoder's maximum sequence length (code
+ * `DOCUMENT_TOO_LONG`); `documentIndex` (from {@link SpertError}) names the document.
+ */
+export class SequenceTooLongError extends SpertError {
   /** Where the document came from (a file path), when the caller said. */
   readonly source: string | undefined;
   /** Number of words of the document. */
@@ -11,6 +14,7 @@ export class SequenceTooLongError extends Error {
   /** The maximum sequence length that was exceeded. */
   readonly maxLength: number;
 
+  /** Builds the error; `details` carries every field (documentIndex, file, wordCount, wordpieceLength, limit). */
   constructor(args: {
     documentIndex?: number;
     source?: string;
@@ -22,12 +26,13 @@ export class SequenceTooLongError extends Error {
   }) {
     const where = (args.source ? `${args.source}: ` : '') + (args.documentIndex === undefined ? 'document' : `document ${args.documentIndex}`);
     super(
+      'DOCUMENT_TOO_LONG',
       `${where} is too long for the encoder: ${args.wordCount} words give ${args.wordpieceLength} wordpieces ` +
         `(with ${args.specialNames ?? '[CLS] and [SEP]'}) but the maximum is ${args.maxLength}; split the document, or encode with ` +
         `onTooLong: 'truncate' to drop its trailing words`,
+      { documentIndex: args.documentIndex, file: args.source, wordCount: args.wordCount, wordpieceLength: args.wordpieceLength, limit: args.maxLength },
     );
     this.name = 'SequenceTooLongError';
-    this.documentIndex = args.documentIndex;
     this.source = args.source;
     this.wordCount = args.wordCount;
     this.wordpieceLength = args.wordpieceLength;
@@ -35,10 +40,15 @@ export class SequenceTooLongError extends Error {
   }
 }
 
-/** Thrown when a vocabulary or tokenizer checkpoint cannot be used; the message names the file and field. */
-export class TokenizerConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * Thrown when a vocabulary or tokenizer checkpoint cannot be used (code `INVALID_TOKENIZER`), or
+ * tokenizer training is given unusable words or options (`code` `INVALID_OPTION`/`INVALID_INPUT`);
+ * the message names the file and field.
+ */
+export class TokenizerConfigError extends SpertError {
+  /** Builds the error; `code` defaults to `INVALID_TOKENIZER`. */
+  constructor(message: string, options: { code?: ErrorCode; file?: string; field?: string } = {}) {
+    super(options.code ?? 'INVALID_TOKENIZER', message, { file: options.file, field: options.field });
     this.name = 'TokenizerConfigError';
   }
 }

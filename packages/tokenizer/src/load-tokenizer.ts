@@ -349,11 +349,13 @@ export async function loadTokenizer(options: LoadTokenizerOptions): Promise<Load
         `${file(name)}: a SentencePiece model alone cannot be read here; the checkpoint needs a tokenizer.json. ` +
           `Write one with transformers (needs sentencepiece and protobuf): python -c "from transformers import AutoTokenizer; ` +
           `AutoTokenizer.from_pretrained('${options.dir}', use_fast=True).save_pretrained('${options.dir}')"`,
+        { code: 'UNSUPPORTED', file: file(name) },
       );
     }
   }
   throw new TokenizerConfigError(
     `${options.dir}: neither tokenizer.json nor vocab.txt found (nor vocab.json + merges.txt); a checkpoint needs one of them`,
+    { code: 'FILE_NOT_FOUND', file: options.dir },
   );
 }
 
@@ -373,5 +375,5 @@ export async function loadBertTokenizer(options: LoadTokenizerOptions): Promise<
     return bertTokenizer(files, { json }, options);
   }
   if (vocabText !== undefined) return bertTokenizer(files, { vocabText }, options);
-  throw new TokenizerConfigError(`${options.dir}: neither tokenizer.json nor vocab.txt found; a BERT WordPiece checkpoint needs one`);
+  throw new TokenizerConfigError(`${options.dir}: neither tokenizer.json nor vocab.txt found; a BERT WordPiece checkpoint needs one`, { code: 'FILE_NOT_FOUND', file: options.dir });
 }

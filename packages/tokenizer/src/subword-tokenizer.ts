@@ -1,5 +1,6 @@
 import type { EncodedDocument } from '@spert/core';
 import { SequenceTooLongError } from './errors';
+import { SpertError } from '@spert/core';
 
 /** Ids of the special tokens (mask is undefined when the vocabulary has no mask token). */
 export interface SpecialIds {
@@ -84,18 +85,18 @@ export interface WordFraming {
  */
 export function encodeFramedWords(framing: WordFraming, words: readonly string[], options: EncodeWordsOptions = {}): EncodeResult {
   const where = (options.source ? `${options.source}: ` : '') + (options.documentIndex === undefined ? 'document' : `document ${options.documentIndex}`);
-  if (!Array.isArray(words)) throw new TypeError(`${where}: words must be an array of strings`);
+  if (!Array.isArray(words)) throw new SpertError('INVALID_INPUT', `${where}: words must be an array of strings`, { documentIndex: options.documentIndex, file: options.source });
   const frame = framing.prefix.length + framing.suffix.length;
   const maxLength = options.maxLength ?? framing.maxLength;
   if (!Number.isInteger(maxLength) || maxLength < frame) {
-    throw new RangeError(`maxLength must be an integer >= ${frame} (room for ${framing.specialNames}), got ${maxLength}`);
+    throw new SpertError('INVALID_OPTION', `maxLength must be an integer >= ${frame} (room for ${framing.specialNames}), got ${maxLength}`, { field: 'maxLength' });
   }
   const policy = options.onTooLong ?? 'error';
   if (policy !== 'error' && policy !== 'truncate') {
-    throw new RangeError(`onTooLong must be 'error' or 'truncate', got ${JSON.stringify(policy)}`);
+    throw new SpertError('INVALID_OPTION', `onTooLong must be 'error' or 'truncate', got ${JSON.stringify(policy)}`, { field: 'onTooLong' });
   }
   const perWord: Array<readonly number[]> = words.map((w, i) => {
-    if (typeof w !== 'string') throw new TypeError(`${where}, word ${i}: expected a string, got ${typeof w}`);
+    if (typeof w !== 'string') throw new SpertError('INVALID_INPUT', `${where}, word ${i}: expected a string, got ${typeof w}`, { documentIndex: options.documentIndex, file: options.source, field: `words[${i}]` });
     return framing.encodeWord(w);
   });
   let total = frame;

@@ -44,12 +44,12 @@ export function* wordOccurrences(source: TrainingWords): Generator<[string, numb
   const hasWords = source.words !== undefined;
   const hasCounts = source.wordCounts !== undefined;
   if (hasWords === hasCounts) {
-    throw new TokenizerConfigError(`give the training words as exactly one of words or wordCounts (got ${hasWords ? 'both' : 'neither'})`);
+    throw new TokenizerConfigError(`give the training words as exactly one of words or wordCounts (got ${hasWords ? 'both' : 'neither'})`, { code: 'INVALID_OPTION' });
   }
   let i = 0;
   if (source.words !== undefined) {
     for (const raw of source.words) {
-      if (typeof raw !== 'string') throw new TokenizerConfigError(`training word ${i} is ${JSON.stringify(raw)}, not a string`);
+      if (typeof raw !== 'string') throw new TokenizerConfigError(`training word ${i} is ${JSON.stringify(raw)}, not a string`, { code: 'INVALID_INPUT' });
       yield [raw, 1];
       i++;
     }
@@ -57,9 +57,9 @@ export function* wordOccurrences(source: TrainingWords): Generator<[string, numb
   }
   for (const entry of source.wordCounts ?? []) {
     const [word, count] = Array.isArray(entry) ? entry : [undefined, undefined];
-    if (typeof word !== 'string') throw new TokenizerConfigError(`wordCounts entry ${i}: the word is ${JSON.stringify(word)}, not a string`);
+    if (typeof word !== 'string') throw new TokenizerConfigError(`wordCounts entry ${i}: the word is ${JSON.stringify(word)}, not a string`, { code: 'INVALID_INPUT' });
     if (!Number.isSafeInteger(count) || (count as number) < 1) {
-      throw new TokenizerConfigError(`wordCounts entry ${i} (${JSON.stringify(word)}): the count must be a positive integer, got ${JSON.stringify(count)}`);
+      throw new TokenizerConfigError(`wordCounts entry ${i} (${JSON.stringify(word)}): the count must be a positive integer, got ${JSON.stringify(count)}`, { code: 'INVALID_INPUT' });
     }
     yield [word, count as number];
     i++;
@@ -73,14 +73,14 @@ export function countWords(source: TrainingWords, lowercase: boolean): Array<[st
     const w = lowercase ? raw.toLowerCase() : raw;
     if (w !== '') counts.set(w, (counts.get(w) ?? 0) + n);
   }
-  if (counts.size === 0) throw new TokenizerConfigError('no training words: the vocabulary trainers need at least one non-empty word');
+  if (counts.size === 0) throw new TokenizerConfigError('no training words: the vocabulary trainers need at least one non-empty word', { code: 'INVALID_INPUT' });
   return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Checks vocabSize is an integer of at least `min` (what the layout's fixed part needs). */
 export function checkVocabSize(vocabSize: number, min: number, what: string): void {
   if (!Number.isInteger(vocabSize) || vocabSize < min) {
-    throw new TokenizerConfigError(`vocabSize must be an integer >= ${min} (${what}), got ${vocabSize}`);
+    throw new TokenizerConfigError(`vocabSize must be an integer >= ${min} (${what}), got ${vocabSize}`, { code: 'INVALID_OPTION' });
   }
 }
 

@@ -227,8 +227,8 @@ export function trainUnigram(o: TrainUnigramOptions): TrainedTokenizer {
   const shrink = o.shrinkingFactor ?? 0.75;
   const subIterations = o.subIterations ?? 2;
   const lowercase = o.lowercase ?? false;
-  if (!Number.isInteger(maxLen) || maxLen < 1) throw new TokenizerConfigError(`maxPieceLength must be a positive integer, got ${maxLen}`);
-  if (!(shrink > 0 && shrink < 1)) throw new TokenizerConfigError(`shrinkingFactor must be in (0, 1), got ${shrink}`);
+  if (!Number.isInteger(maxLen) || maxLen < 1) throw new TokenizerConfigError(`maxPieceLength must be a positive integer, got ${maxLen}`, { code: 'INVALID_OPTION' });
+  if (!(shrink > 0 && shrink < 1)) throw new TokenizerConfigError(`shrinkingFactor must be in (0, 1), got ${shrink}`, { code: 'INVALID_OPTION' });
   const target = o.vocabSize - SPECIALS.length - 1;
 
   const sentences: Sentence[] = countWords(o, lowercase).map(([w, count]) => ({ chars: Array.from(metaspaced(w)), count }));
@@ -249,6 +249,7 @@ export function trainUnigram(o: TrainUnigramOptions): TrainedTokenizer {
     throw new TokenizerConfigError(
       `vocabSize ${o.vocabSize} is too small: the training words have ${charCounts.size} distinct characters, all of which stay in the vocabulary; ` +
         `use vocabSize >= ${charCounts.size + SPECIALS.length + 1}`,
+      { code: 'INVALID_OPTION', field: 'vocabSize' },
     );
   }
   const chars = [...charCounts].sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]));

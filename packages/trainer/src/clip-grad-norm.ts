@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { SpertError } from '@spert/core';
 
 /** Global L2 norm over all gradients (torch's total_norm with norm_type 2), as a number. */
 export function globalGradNorm(grads: Iterable<tf.Tensor>): number {
@@ -31,7 +32,7 @@ export interface ClipResult {
  * and the old tensor is disposed.
  */
 export function clipGradNorm(grads: Map<string, tf.Tensor>, maxNorm = 1.0): ClipResult {
-  if (!(maxNorm > 0)) throw new Error(`clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
+  if (!(maxNorm > 0)) throw new SpertError('INVALID_OPTION', `clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
   const totalNorm = globalGradNorm(grads.values());
   const scale = clipScale(totalNorm, maxNorm);
   if (scale < 1) {

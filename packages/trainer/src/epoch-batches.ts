@@ -1,4 +1,5 @@
 import { Xoshiro128, permutation } from './xoshiro128';
+import { SpertError } from '@spert/core';
 
 /** Options of {@link epochBatches}. */
 export interface EpochBatchesOptions {
@@ -20,8 +21,8 @@ export interface EpochBatchesOptions {
  * rebuilds the same batches without storing them.
  */
 export function epochBatches({ numItems, batchSize, seed, epoch, shuffle = true }: EpochBatchesOptions): number[][] {
-  if (!Number.isInteger(numItems) || numItems < 0) throw new Error(`epochBatches: numItems must be a non-negative integer, got ${numItems}`);
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`epochBatches: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(numItems) || numItems < 0) throw new SpertError('INVALID_OPTION', `epochBatches: numItems must be a non-negative integer, got ${numItems}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new SpertError('INVALID_OPTION', `epochBatches: batchSize must be a positive integer, got ${batchSize}`);
   const order = shuffle
     ? permutation(numItems, new Xoshiro128((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0))
     : Array.from({ length: numItems }, (_, i) => i);

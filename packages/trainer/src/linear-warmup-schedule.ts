@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 /** Options of {@link linearWarmupSchedule}. */
 export interface LinearWarmupScheduleOptions {
   /** Optimizer updates of the whole run. */
@@ -23,9 +24,9 @@ export interface LrSchedule {
  * falls linearly to 0 at `totalSteps`. As with torch's LambdaLR, the first update uses lrAt(0) = 0.
  */
 export function linearWarmupSchedule({ totalSteps, warmupFraction = 0.1, baseLr }: LinearWarmupScheduleOptions): LrSchedule {
-  if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new Error(`linearWarmupSchedule: totalSteps must be a non-negative integer, got ${totalSteps}`);
-  if (!(warmupFraction >= 0 && warmupFraction <= 1)) throw new Error(`linearWarmupSchedule: warmupFraction must be in [0, 1], got ${warmupFraction}`);
-  if (!(baseLr >= 0) || !Number.isFinite(baseLr)) throw new Error(`linearWarmupSchedule: baseLr must be a non-negative number, got ${baseLr}`);
+  if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new SpertError('INVALID_OPTION', `linearWarmupSchedule: totalSteps must be a non-negative integer, got ${totalSteps}`);
+  if (!(warmupFraction >= 0 && warmupFraction <= 1)) throw new SpertError('INVALID_OPTION', `linearWarmupSchedule: warmupFraction must be in [0, 1], got ${warmupFraction}`);
+  if (!(baseLr >= 0) || !Number.isFinite(baseLr)) throw new SpertError('INVALID_OPTION', `linearWarmupSchedule: baseLr must be a non-negative number, got ${baseLr}`);
   // SpERT passes the product unrounded (num_warmup_steps = lr_warmup * updates_total).
   const warmupSteps = warmupFraction * totalSteps;
   const lrAt = (step: number): number => {

@@ -8,6 +8,7 @@ import { maskedLmLoss, type Encoder, type MaskedLmHead } from '@spert/encoder';
 import type { Progress, ProgressMode } from './progress';
 import { train, type TrainResult } from './train';
 import type { TrainerFs } from './trainer-fs';
+import { internalError } from '@spert/core';
 
 /** One masked batch as typed arrays (row-major [batchSize, seqLen]). */
 export interface MaskedLmBatchArrays {
@@ -134,7 +135,7 @@ export async function pretrainMaskedLm(o: PretrainMaskedLmOptions): Promise<Trai
     data: indices,
     batchLoss: (batch, ctx) => {
       const arrays = o.train.batch(batch, ctx.epoch);
-      if (arrays.positions.length === 0) throw new Error(`pretrainMaskedLm: batch ${ctx.batchIndex} of epoch ${ctx.epoch + 1} has no masked position`);
+      if (arrays.positions.length === 0) throw internalError(`pretrainMaskedLm: batch ${ctx.batchIndex} of epoch ${ctx.epoch + 1} has no masked position`);
       const { loss } = maskedLmLoss(encoder, head, toTensors(arrays), { training: true, dropoutSeed: ctx.rng.int(0x7fffffff) });
       return { loss, units: arrays.tokens };
     },

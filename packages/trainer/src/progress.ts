@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import { SpertError } from '@spert/core';
 
 /** What the progress display shows after each step. */
 export interface ProgressUpdate {
@@ -52,7 +53,7 @@ export interface CreateProgressOptions {
  * nohup, a log file) a plain line every `every` steps and one per epoch, with the same fields.
  */
 export function createProgress({ mode = 'auto', stream = process.stderr, every = DEFAULT_PROGRESS_EVERY, clock = Date.now }: CreateProgressOptions = {}): Progress {
-  if (!Number.isInteger(every) || every <= 0) throw new Error(`createProgress: every must be a positive integer, got ${every}`);
+  if (!Number.isInteger(every) || every <= 0) throw new SpertError('INVALID_OPTION', `createProgress: every must be a positive integer, got ${every}`);
   if (mode === 'off') return { start() {}, update() {}, endEpoch() {}, stop() {} };
   if (mode === 'bar' || (mode === 'auto' && stream.isTTY)) return barProgress(stream as NodeJS.WriteStream);
   return lineProgress(stream, every, clock);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { internalError } from '@spert/core';
 
 /** Inputs of {@link spertLoss}: one batch's logits, targets and sample masks. */
 export interface SpertLossInputs {
@@ -40,7 +41,7 @@ const bceWithLogits = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>
 
 function checkShapes(i: SpertLossInputs): void {
   const fail = (msg: string): never => {
-    throw new Error(`spertLoss: ${msg}`);
+    throw internalError(`spertLoss: ${msg}`);
   };
   const [n, c] = i.entityLogits.shape;
   if (i.entityLogits.rank !== 2) fail(`entityLogits must be [N, E+1], got shape [${i.entityLogits.shape}]`);

@@ -9,6 +9,7 @@ import { createProgress, type Progress, type ProgressMode, type ProgressUpdate }
 import { Xoshiro128 } from './xoshiro128';
 import { TrainingLog, type EvalLogRow } from './training-log';
 import { nodeFs, type TrainerFs } from './trainer-fs';
+import { SpertError } from '@spert/core';
 
 /** What the loss function gets besides its batch. */
 export interface StepContext {
@@ -148,7 +149,7 @@ export interface TrainResult {
 }
 
 function check(cond: boolean, msg: string): void {
-  if (!cond) throw new Error(`train: ${msg}`);
+  if (!cond) throw new SpertError('INVALID_OPTION', `train: ${msg}`);
 }
 
 /**
@@ -382,7 +383,7 @@ function trainStep<T>({ batch, batchSize, batchLoss, ctx, trainableList, byTfNam
         ({ value, grads } = tf.variableGrads(() => {
           const out = batchLoss(micro === 1 ? batch : batch.slice(m * batchSize, (m + 1) * batchSize), ctx);
           const l = out instanceof tf.Tensor ? out : out.loss;
-          if (!(l instanceof tf.Tensor) || l.rank !== 0) throw new Error(`train: batchLoss must return a scalar loss (epoch ${ctx.epoch}, batch ${ctx.batchIndex})`);
+          if (!(l instanceof tf.Tensor) || l.rank !== 0) throw new SpertError('INVALID_INPUT', `train: batchLoss must return a scalar loss (epoch ${ctx.epoch}, batch ${ctx.batchIndex})`);
           if (!(out instanceof tf.Tensor)) {
             if (out.parts) for (const [k, t] of Object.entries(out.parts)) keptParts.set(k, tf.keep(t));
             if (out.units !== undefined) batchUnits = out.units;
@@ -390,7 +391,7 @@ function trainStep<T>({ batch, batchSize, batchLoss, ctx, trainableList, byTfNam
           return l;
         }, trainableList));
         const v = value.dataSync()[0];
-        if (!Number.isFinite(v)) throw new Error(`train: loss is ${v} at epoch ${ctx.epoch}, batch ${ctx.batchIndex}${micro > 1 ? `, micro-batch ${m + 1} of ${micro}` : ''} (step ${ctx.step}); parameters were not updated`);
+        if (!Number.isFinite(v)) throw new SpertError('TRAINING_DIVERGED', `train: loss is ${v} at epoch ${ctx.epoch}, batch ${ctx.batchIndex}${micro > 1 ? `, micro-batch ${m + 1} of ${micro}` : ''} (step ${ctx.step}); parameters were not updated`);
         loss += v / micro;
         units += batchUnits;
         for (const [k, t] of keptParts) parts[k] = (parts[k] ?? 0) + t.dataSync()[0] / micro;

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { trainingCurveSvg } from './training-curve-svg';
 import { nodeFs, type TrainerFs } from './trainer-fs';
+import { SpertError } from '@spert/core';
 
 /** Mean loss over a window of steps (one JSONL/CSV row). */
 export interface LossLogRow {
@@ -83,7 +84,7 @@ export class TrainingLog {
         try {
           row = JSON.parse(line) as LogRow;
         } catch {
-          throw new Error(`TrainingLog: ${path.join(dir, LOG_FILES.jsonl)} line ${i + 1} is not JSON`);
+          throw new SpertError('INVALID_FILE', `TrainingLog: ${path.join(dir, LOG_FILES.jsonl)} line ${i + 1} is not JSON`);
         }
         if (keep(row)) log.rows.push(row);
       });

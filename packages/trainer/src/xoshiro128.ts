@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 // The training loop's generator (batch order, ctx.rng: span sampling, dropout seeds). It is not
 // @spert/core's createRng (mulberry32) on purpose: its whole state is saved in
 // training_state.json so that a resumed run draws exactly the numbers the uninterrupted run would
@@ -28,7 +29,7 @@ export class Xoshiro128 {
     if (Array.isArray(seed)) {
       this.setState(seed);
     } else {
-      if (!Number.isFinite(seed)) throw new Error(`Xoshiro128: seed must be a finite number, got ${seed}`);
+      if (!Number.isFinite(seed)) throw new SpertError('INVALID_OPTION', `Xoshiro128: seed must be a finite number, got ${seed}`);
       const next = splitmix32(Math.floor(seed));
       for (let i = 0; i < 4; i++) this.s[i] = next();
       if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
@@ -56,7 +57,7 @@ export class Xoshiro128 {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`Xoshiro128.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0) throw new SpertError('INVALID_INPUT', `Xoshiro128.int: n must be a positive integer, got ${n}`);
     return Math.floor(this.next() * n);
   }
 
@@ -68,9 +69,9 @@ export class Xoshiro128 {
   /** Restores a state from {@link getState}. */
   setState(state: readonly number[]): void {
     if (state.length !== 4 || state.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) {
-      throw new Error(`Xoshiro128: state must be 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`);
+      throw new SpertError('INVALID_INPUT', `Xoshiro128: state must be 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`);
     }
-    if (state.every((x) => x === 0)) throw new Error('Xoshiro128: the all-zero state is invalid for xoshiro128**');
+    if (state.every((x) => x === 0)) throw new SpertError('INVALID_INPUT', 'Xoshiro128: the all-zero state is invalid for xoshiro128**');
     for (let i = 0; i < 4; i++) this.s[i] = state[i];
   }
 }

@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 // The demo page: one self-contained HTML document (no CDN, no external assets). Everything the
 // model or the user supplies reaches the DOM through textContent / setAttribute, never as markup.
 // With `browser` it also offers "run in this browser" (the @spert/web build on the same model
@@ -160,7 +161,7 @@ function scriptJson(value: unknown): string {
 
 /** The whole demo page as one HTML string (static: data arrives later through fetch, or from the browser build). */
 export function renderPage(options: PageOptions = {}): string {
-  if (options.serverless && !options.browser) throw new Error('renderPage: a serverless page needs the browser build (options.browser)');
+  if (options.serverless && !options.browser) throw new SpertError('INVALID_OPTION', 'renderPage: a serverless page needs the browser build (options.browser)');
   const title = options.serverless ? 'spert in the browser' : 'spert-serve';
   const config = { browser: options.browser ?? null, serverless: options.serverless === true };
   return `<!doctype html>

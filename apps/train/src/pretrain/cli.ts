@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { integerOption, numberOption, silentCommanderOutput } from '@spert/core';
+import { integerOption, numberOption, silentCommanderOutput, SpertError } from '@spert/core';
 import { describeScratchFamilies } from '@spert/model';
 import { readConfigFile } from '../options';
 import { PretrainConfigSchema, resolvePretrainConfig, type PretrainConfig } from './options';
@@ -51,7 +51,7 @@ export function parsePretrainArgs(argv: string[]): PretrainConfig {
     .option('--progress-every <steps>', 'without a progress bar: a progress line every N steps, besides one per epoch (default 100)', integerOption('--progress-every'));
   program.exitOverride().configureOutput(silentCommanderOutput);
   program.parse(['node', 'spert-pretrain', ...argv]);
-  if (program.args.length > 0) throw new Error(`unexpected argument "${program.args[0]}" (corpus files go after --corpus; see spert-pretrain --help)`);
+  if (program.args.length > 0) throw new SpertError('INVALID_OPTION', `unexpected argument "${program.args[0]}" (corpus files go after --corpus; see spert-pretrain --help)`);
   const { config: configFile, wholeWord, progress, ...flags } = program.opts() as Record<string, unknown>;
   void wholeWord;
   void progress;

@@ -1,5 +1,6 @@
 import { SCRATCH_FAMILIES } from '@spert/model';
 import { z } from 'zod';
+import { SpertError } from '@spert/core';
 
 /**
  * Every setting of a pre-training run; flags and the JSON config file use these names. Sizes,
@@ -59,11 +60,11 @@ export function resolvePretrainConfig(layers: Array<Record<string, unknown> | un
   const where = source ? `${source}: ` : '';
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${where}invalid pre-training configuration:\n${lines.join('\n')}`);
+    throw new SpertError('INVALID_OPTION', `${where}invalid pre-training configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  if (c.family !== undefined && c.encoder !== undefined) throw new Error(`${where}family "${c.family}" is for encoders built from scratch; the checkpoint ${c.encoder} has its own family (drop --family or --encoder)`);
-  if (c.validationCorpus && merged.validationFraction !== undefined) throw new Error(`${where}--validation-corpus and --validation-fraction both say where the validation text comes from: give one`);
-  if (c.hiddenSize % c.heads !== 0) throw new Error(`${where}hidden size ${c.hiddenSize} is not a multiple of the ${c.heads} attention heads`);
+  if (c.family !== undefined && c.encoder !== undefined) throw new SpertError('INVALID_OPTION', `${where}family "${c.family}" is for encoders built from scratch; the checkpoint ${c.encoder} has its own family (drop --family or --encoder)`);
+  if (c.validationCorpus && merged.validationFraction !== undefined) throw new SpertError('INVALID_OPTION', `${where}--validation-corpus and --validation-fraction both say where the validation text comes from: give one`);
+  if (c.hiddenSize % c.heads !== 0) throw new SpertError('INVALID_OPTION', `${where}hidden size ${c.hiddenSize} is not a multiple of the ${c.heads} attention heads`);
   return c;
 }

@@ -9,6 +9,7 @@ import { createScratchEncoder, saveMaskedLmModel } from '@spert/model';
 import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
 import { evaluateMaskedLm, pretrainMaskedLm, type MaskedLmSource } from '@spert/trainer';
 import type { PretrainConfig } from './options';
+import { SpertError } from '@spert/core';
 
 /** What a pre-training run produced. */
 export interface PretrainingRun {
@@ -125,13 +126,13 @@ export async function runPretraining(config: PretrainConfig, log: (s: string) =>
   try {
     const family = checkpointFamily(encoder.config.model_type);
     const longest = Math.min(family.maxSequenceLength(encoder.config), tokenizer.maxLength);
-    if (config.maxLength > longest) throw new Error(`--max-length ${config.maxLength} is longer than the encoder accepts (${longest} subwords)`);
+    if (config.maxLength > longest) throw new SpertError('INVALID_OPTION', `--max-length ${config.maxLength} is longer than the encoder accepts (${longest} subwords)`);
     log(`encoder: hidden ${encoder.config.hidden_size}, ${encoder.config.num_hidden_layers} layers, ${encoder.config.num_attention_heads} heads, vocabulary ${tokenizer.vocabSize}, ${(encoder.parameterCount() + head.parameterCount()).toLocaleString('en')} parameters with the head`);
     const train = await store(path.join(out, 'data', 'train'), trainReading, tokenizer, config.maxLength, 'training text', log, controller.signal);
     stores.push(train.store);
     const validation = validationReading ? await store(path.join(out, 'data', 'validation'), validationReading, tokenizer, config.maxLength, 'validation text', log, controller.signal) : undefined;
     if (validation) stores.push(validation.store);
-    if (validation && validation.store.length === 0) throw new Error('the validation text gave no sequence: raise --validation-fraction, pass --validation-corpus, or set --validation-fraction 0');
+    if (validation && validation.store.length === 0) throw new SpertError('INVALID_CORPUS', 'the validation text gave no sequence: raise --validation-fraction, pass --validation-corpus, or set --validation-fraction 0');
     const trainSource = storeSource(train.store, tokenizer, config);
     const validationSource = validation ? storeSource(validation.store, tokenizer, config) : undefined;
     const result = await pretrainMaskedLm({

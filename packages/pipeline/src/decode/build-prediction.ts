@@ -2,6 +2,7 @@ import type { PredictedDocument, ScoredEntity, ScoredRelation, TripleFilter, Typ
 import { filterSpans, toRows } from './filter-spans';
 import type { Range } from '@spert/span-sampler';
 import { decodeRelations } from './decode-relations';
+import { internalError } from '@spert/core';
 
 /** Options of {@link buildPrediction}: plain arrays, so the TF.js and ONNX paths share it. */
 export interface BuildPredictionOptions {
@@ -33,7 +34,7 @@ export interface BuildPredictionOptions {
 
 function typeName<T extends { index: number; key: string }>(list: readonly T[], index: number, what: string): string {
   const t = list.find((x) => x.index === index);
-  if (!t) throw new Error(`buildPrediction: no ${what} type with index ${index} in the types schema`);
+  if (!t) throw internalError(`buildPrediction: no ${what} type with index ${index} in the types schema`);
   return t.key;
 }
 
@@ -46,10 +47,10 @@ export function buildPrediction(options: BuildPredictionOptions): PredictedDocum
   const { spans, types } = options;
   const numClasses = types.entities.length + 1;
   const { flat, rows } = toRows(options.entityProbs, numClasses, 'buildPrediction entityProbs');
-  if (rows !== spans.length) throw new Error(`buildPrediction: ${rows} entity probability rows for ${spans.length} spans`);
+  if (rows !== spans.length) throw internalError(`buildPrediction: ${rows} entity probability rows for ${spans.length} spans`);
   spans.forEach(([s, e], i) => {
     if (!(Number.isInteger(s) && Number.isInteger(e) && s >= 0 && e > s && e <= options.tokens.length)) {
-      throw new Error(`buildPrediction: span ${i} [${s}, ${e}) is not inside the ${options.tokens.length} tokens`);
+      throw internalError(`buildPrediction: span ${i} [${s}, ${e}) is not inside the ${options.tokens.length} tokens`);
     }
   });
   const argmax = filterSpans({ probs: flat, numClasses });
@@ -69,8 +70,8 @@ export function buildPrediction(options: BuildPredictionOptions): PredictedDocum
   }
   const kept = options.keptSpans ? [...options.keptSpans].sort((a, b) => a - b) : argmax.indices;
   for (const s of kept) {
-    if (!(s >= 0 && s < spans.length)) throw new Error(`buildPrediction: kept span ${s} is not one of the ${spans.length} candidates`);
-    if (entityTypes[s] === 0) throw new Error(`buildPrediction: kept span ${s} has "none" as its most probable type`);
+    if (!(s >= 0 && s < spans.length)) throw internalError(`buildPrediction: kept span ${s} is not one of the ${spans.length} candidates`);
+    if (entityTypes[s] === 0) throw internalError(`buildPrediction: kept span ${s} has "none" as its most probable type`);
   }
   const order = kept.map((s, k) => ({ s, k })).sort((a, b) => spans[a.s][0] - spans[b.s][0] || a.k - b.k);
   const position = new Map<number, number>();
@@ -96,7 +97,7 @@ export function buildPrediction(options: BuildPredictionOptions): PredictedDocum
     const head = position.get(r.head);
     const tail = position.get(r.tail);
     if (head === undefined || tail === undefined) {
-      throw new Error(`buildPrediction: a relation links span ${position.has(r.head) ? r.tail : r.head}, which is not a kept entity`);
+      throw internalError(`buildPrediction: a relation links span ${position.has(r.head) ? r.tail : r.head}, which is not a kept entity`);
     }
     return { type: typeName(types.relations, r.type, 'relation'), head, tail, score: r.score };
   });

@@ -1,6 +1,7 @@
 import type { TripleFilter } from '@spert/core';
 import { toRows } from './filter-spans';
 import type { Range } from '@spert/span-sampler';
+import { internalError } from '@spert/core';
 
 /** One predicted relation between two candidate spans. */
 export interface DecodedRelation {
@@ -48,14 +49,14 @@ export function decodeRelations(options: DecodeRelationsOptions): DecodedRelatio
   const threshold = options.threshold ?? 0.4;
   const { pairs, spans, entityTypes, symmetric, thresholds, constraints } = options;
   const { flat, rows, cols } = toRows(options.relationProbs, options.numRelationTypes ?? symmetric.length, 'decodeRelations');
-  if (rows !== pairs.length) throw new Error(`decodeRelations: ${rows} probability rows for ${pairs.length} pairs`);
-  if (cols !== symmetric.length) throw new Error(`decodeRelations: ${cols} relation types in the probabilities, ${symmetric.length} symmetric flags`);
-  if (thresholds && thresholds.length !== cols) throw new Error(`decodeRelations: ${thresholds.length} per-type thresholds for ${cols} relation types`);
+  if (rows !== pairs.length) throw internalError(`decodeRelations: ${rows} probability rows for ${pairs.length} pairs`);
+  if (cols !== symmetric.length) throw internalError(`decodeRelations: ${cols} relation types in the probabilities, ${symmetric.length} symmetric flags`);
+  if (thresholds && thresholds.length !== cols) throw internalError(`decodeRelations: ${thresholds.length} per-type thresholds for ${cols} relation types`);
   const seen = new Set<string>();
   const out: DecodedRelation[] = [];
   pairs.forEach(([h0, t0], p) => {
     for (const s of [h0, t0]) {
-      if (!Number.isInteger(s) || s < 0 || s >= spans.length) throw new Error(`decodeRelations: pair ${p} points at span ${s}, outside the ${spans.length} candidates`);
+      if (!Number.isInteger(s) || s < 0 || s >= spans.length) throw internalError(`decodeRelations: pair ${p} points at span ${s}, outside the ${spans.length} candidates`);
     }
     for (let r = 0; r < cols; r++) {
       const score = flat[p * cols + r];

@@ -1,3 +1,4 @@
+import { SpertError } from '@spert/core';
 /** Spans the entity classifier keeps, with their predicted type and its probability. */
 export interface FilteredSpans {
   /** Candidate indices, ascending (the reference's order). */
@@ -29,7 +30,7 @@ export function toRows(
     const cols = numClasses ?? rows[0].length;
     const flat = new Float64Array(rows.length * cols);
     rows.forEach((r, i) => {
-      if (r.length !== cols) throw new Error(`${what}: row ${i} has ${r.length} values, expected ${cols}`);
+      if (r.length !== cols) throw new SpertError('INVALID_INPUT', `${what}: row ${i} has ${r.length} values, expected ${cols}`);
       for (let c = 0; c < cols; c++) flat[i * cols + c] = r[c];
     });
     return { flat, rows: rows.length, cols };
@@ -37,7 +38,7 @@ export function toRows(
   const flat = probs as ArrayLike<number>;
   if (flat.length === 0) return { flat, rows: 0, cols: numClasses ?? 0 };
   if (!numClasses || flat.length % numClasses !== 0) {
-    throw new Error(`${what}: a flat array of ${flat.length} values needs numClasses dividing it, got ${numClasses}`);
+    throw new SpertError('INVALID_INPUT', `${what}: a flat array of ${flat.length} values needs numClasses dividing it, got ${numClasses}`);
   }
   return { flat, rows: flat.length / numClasses, cols: numClasses };
 }
@@ -49,7 +50,7 @@ export function toRows(
 export function filterSpans(options: FilterSpansOptions): FilteredSpans {
   const { flat, rows, cols } = toRows(options.probs, options.numClasses, 'filterSpans');
   if (options.mask && options.mask.length !== rows) {
-    throw new Error(`filterSpans: mask has ${options.mask.length} entries for ${rows} spans`);
+    throw new SpertError('INVALID_INPUT', `filterSpans: mask has ${options.mask.length} entries for ${rows} spans`);
   }
   const out: FilteredSpans = { indices: [], types: [], scores: [] };
   for (let s = 0; s < rows; s++) {

@@ -1,6 +1,7 @@
 // The BERT hyper-parameters, read from and written to a Hugging Face config.json.
 import { parseJsonObject } from '../../json-object';
 import type { EncoderConfig, EncoderConfigFields } from '../../family';
+import { SpertError } from '@spert/core';
 
 /** Hyper-parameters of a BERT encoder (Hugging Face names, snake_case as in config.json). */
 export interface BertConfig extends EncoderConfig {
@@ -25,19 +26,19 @@ export function parseBertConfig(json: unknown, source = 'config.json'): BertConf
   const o = parseJsonObject(json, source);
   const modelType = o.model_type ?? 'bert';
   if (modelType !== 'bert') {
-    throw new Error(
+    throw new SpertError('UNSUPPORTED',
       `${source}: model_type "${String(modelType)}" is not supported by the BERT family ` +
         `(model_type "bert": BERT, SciBERT, BioBERT, ...); parseEncoderConfig picks the family by model_type`,
     );
   }
   const num = (key: string, fallback?: number, int = false): number => {
     const v = o[key] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${source}: field "${key}" must be a number, got ${JSON.stringify(o[key])}`);
-    if (int && (!Number.isInteger(v) || v <= 0)) throw new Error(`${source}: field "${key}" must be a positive integer, got ${v}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpertError('INVALID_MODEL_CONFIG', `${source}: field "${key}" must be a number, got ${JSON.stringify(o[key])}`);
+    if (int && (!Number.isInteger(v) || v <= 0)) throw new SpertError('INVALID_MODEL_CONFIG', `${source}: field "${key}" must be a positive integer, got ${v}`);
     return v;
   };
   const act = o.hidden_act ?? 'gelu';
-  if (act !== 'gelu') throw new Error(`${source}: hidden_act "${String(act)}" is not supported (only "gelu", the erf form)`);
+  if (act !== 'gelu') throw new SpertError('UNSUPPORTED', `${source}: hidden_act "${String(act)}" is not supported (only "gelu", the erf form)`);
   const cfg: BertConfig = {
     vocab_size: num('vocab_size', undefined, true),
     hidden_size: num('hidden_size', undefined, true),
@@ -55,13 +56,13 @@ export function parseBertConfig(json: unknown, source = 'config.json'): BertConf
     extra: {},
   };
   if (cfg.hidden_size % cfg.num_attention_heads !== 0) {
-    throw new Error(`${source}: hidden_size ${cfg.hidden_size} is not a multiple of num_attention_heads ${cfg.num_attention_heads}`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: hidden_size ${cfg.hidden_size} is not a multiple of num_attention_heads ${cfg.num_attention_heads}`);
   }
   for (const p of ['hidden_dropout_prob', 'attention_probs_dropout_prob'] as const) {
-    if (cfg[p] < 0 || cfg[p] >= 1) throw new Error(`${source}: field "${p}" must be in [0, 1), got ${cfg[p]}`);
+    if (cfg[p] < 0 || cfg[p] >= 1) throw new SpertError('INVALID_MODEL_CONFIG', `${source}: field "${p}" must be in [0, 1), got ${cfg[p]}`);
   }
   const pet = o.position_embedding_type;
-  if (pet !== undefined && pet !== 'absolute') throw new Error(`${source}: position_embedding_type "${String(pet)}" is not supported (only "absolute")`);
+  if (pet !== undefined && pet !== 'absolute') throw new SpertError('UNSUPPORTED', `${source}: position_embedding_type "${String(pet)}" is not supported (only "absolute")`);
   for (const [k, v] of Object.entries(o)) if (!KNOWN.has(k)) cfg.extra[k] = v;
   return cfg;
 }

@@ -1,6 +1,7 @@
 // The DeBERTa-v2/v3 hyper-parameters (Hugging Face DebertaV2Config), read from and written to config.json.
 import type { EncoderConfig, EncoderConfigFields } from '../../family';
 import { parseJsonObject } from '../../json-object';
+import { SpertError } from '@spert/core';
 
 /** The disentangled-attention part of a DeBERTa-v2 config (Hugging Face names). */
 export interface DebertaV2Options {
@@ -64,40 +65,40 @@ export function parseDebertaV2Config(json: unknown, source = 'config.json'): Deb
   const obj = parseJsonObject(json, source);
   const o = obj;
   if (o.model_type !== 'deberta-v2') {
-    throw new Error(`${source}: model_type ${JSON.stringify(o.model_type)} is not read by the DeBERTa-v2 family (model_type "deberta-v2": DeBERTa-v2, DeBERTa-v3)`);
+    throw new SpertError('UNSUPPORTED', `${source}: model_type ${JSON.stringify(o.model_type)} is not read by the DeBERTa-v2 family (model_type "deberta-v2": DeBERTa-v2, DeBERTa-v3)`);
   }
   const field = (key: string) => `${source}: field "${key}"`;
   const num = (key: string, fallback?: number, positiveInt = false): number => {
     const v = o[key] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${field(key)} must be a number, got ${JSON.stringify(o[key])}`);
-    if (positiveInt && (!Number.isInteger(v) || v <= 0)) throw new Error(`${field(key)} must be a positive integer, got ${v}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpertError('INVALID_MODEL_CONFIG', `${field(key)} must be a number, got ${JSON.stringify(o[key])}`);
+    if (positiveInt && (!Number.isInteger(v) || v <= 0)) throw new SpertError('INVALID_MODEL_CONFIG', `${field(key)} must be a positive integer, got ${v}`);
     return v;
   };
   const int = (key: string, fallback: number): number => {
     const v = num(key, fallback);
-    if (!Number.isInteger(v)) throw new Error(`${field(key)} must be an integer, got ${v}`);
+    if (!Number.isInteger(v)) throw new SpertError('INVALID_MODEL_CONFIG', `${field(key)} must be an integer, got ${v}`);
     return v;
   };
   const bool = (key: string, fallback: boolean): boolean => {
     const v = o[key] ?? fallback;
-    if (typeof v !== 'boolean') throw new Error(`${field(key)} must be true or false, got ${JSON.stringify(o[key])}`);
+    if (typeof v !== 'boolean') throw new SpertError('INVALID_MODEL_CONFIG', `${field(key)} must be true or false, got ${JSON.stringify(o[key])}`);
     return v;
   };
   const act = o.hidden_act ?? 'gelu';
-  if (act !== 'gelu') throw new Error(`${source}: hidden_act "${String(act)}" is not supported (only "gelu", the erf form DeBERTa-v3 uses)`);
+  if (act !== 'gelu') throw new SpertError('UNSUPPORTED', `${source}: hidden_act "${String(act)}" is not supported (only "gelu", the erf form DeBERTa-v3 uses)`);
   // HF accepts a list or a "p2c|c2p" string; absent (None) means no relative terms.
   const rawTypes = o.pos_att_type ?? [];
   const typeList = typeof rawTypes === 'string' ? rawTypes.toLowerCase().split('|').map((s) => s.trim()).filter((s) => s !== '') : rawTypes;
-  if (!Array.isArray(typeList)) throw new Error(`${field('pos_att_type')} must be a list such as ["p2c", "c2p"] or a "p2c|c2p" string, got ${JSON.stringify(rawTypes)}`);
+  if (!Array.isArray(typeList)) throw new SpertError('INVALID_MODEL_CONFIG', `${field('pos_att_type')} must be a list such as ["p2c", "c2p"] or a "p2c|c2p" string, got ${JSON.stringify(rawTypes)}`);
   const posAttType: Array<'c2p' | 'p2c'> = [];
   for (const t of typeList) {
-    if (t !== 'c2p' && t !== 'p2c') throw new Error(`${field('pos_att_type')}: ${JSON.stringify(t)} is not supported (only "c2p" and "p2c", as DeBERTa-v2/v3)`);
+    if (t !== 'c2p' && t !== 'p2c') throw new SpertError('UNSUPPORTED', `${field('pos_att_type')}: ${JSON.stringify(t)} is not supported (only "c2p" and "p2c", as DeBERTa-v2/v3)`);
     if (!posAttType.includes(t)) posAttType.push(t);
   }
   const norm = o.norm_rel_ebd ?? HF_DEFAULTS.norm_rel_ebd;
-  if (typeof norm !== 'string') throw new Error(`${field('norm_rel_ebd')} must be a string such as "layer_norm", got ${JSON.stringify(norm)}`);
+  if (typeof norm !== 'string') throw new SpertError('INVALID_MODEL_CONFIG', `${field('norm_rel_ebd')} must be a string such as "layer_norm", got ${JSON.stringify(norm)}`);
   for (const part of norm.toLowerCase().split('|').map((s) => s.trim())) {
-    if (part !== 'layer_norm' && part !== 'none') throw new Error(`${field('norm_rel_ebd')}: "${part}" is not supported (only "layer_norm" or "none")`);
+    if (part !== 'layer_norm' && part !== 'none') throw new SpertError('UNSUPPORTED', `${field('norm_rel_ebd')}: "${part}" is not supported (only "layer_norm" or "none")`);
   }
   const cfg: DebertaV2Config = {
     vocab_size: num('vocab_size', undefined, true),
@@ -122,22 +123,22 @@ export function parseDebertaV2Config(json: unknown, source = 'config.json'): Deb
     model_type: 'deberta-v2',
     extra: {},
   };
-  if (cfg.type_vocab_size < 0) throw new Error(`${field('type_vocab_size')} must be >= 0, got ${cfg.type_vocab_size}`);
+  if (cfg.type_vocab_size < 0) throw new SpertError('INVALID_MODEL_CONFIG', `${field('type_vocab_size')} must be >= 0, got ${cfg.type_vocab_size}`);
   if (cfg.hidden_size % cfg.num_attention_heads !== 0) {
-    throw new Error(`${source}: hidden_size ${cfg.hidden_size} is not a multiple of num_attention_heads ${cfg.num_attention_heads}`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: hidden_size ${cfg.hidden_size} is not a multiple of num_attention_heads ${cfg.num_attention_heads}`);
   }
   for (const p of ['hidden_dropout_prob', 'attention_probs_dropout_prob'] as const) {
-    if (cfg[p] < 0 || cfg[p] >= 1) throw new Error(`${field(p)} must be in [0, 1), got ${cfg[p]}`);
+    if (cfg[p] < 0 || cfg[p] >= 1) throw new SpertError('INVALID_MODEL_CONFIG', `${field(p)} must be in [0, 1), got ${cfg[p]}`);
   }
   // Variants of the architecture no released DeBERTa-v3 checkpoint uses: refused rather than run wrongly.
   if (o.embedding_size !== undefined && o.embedding_size !== null && o.embedding_size !== cfg.hidden_size) {
-    throw new Error(`${field('embedding_size')} ${JSON.stringify(o.embedding_size)} differs from hidden_size ${cfg.hidden_size}; the embedding projection (embed_proj) is not supported`);
+    throw new SpertError('UNSUPPORTED', `${field('embedding_size')} ${JSON.stringify(o.embedding_size)} differs from hidden_size ${cfg.hidden_size}; the embedding projection (embed_proj) is not supported`);
   }
   if (typeof o.conv_kernel_size === 'number' && o.conv_kernel_size > 0) {
-    throw new Error(`${field('conv_kernel_size')} is ${o.conv_kernel_size}; the convolution layer of DeBERTa-v2-xlarge/xxlarge is not supported (only conv_kernel_size 0, as DeBERTa-v3)`);
+    throw new SpertError('UNSUPPORTED', `${field('conv_kernel_size')} is ${o.conv_kernel_size}; the convolution layer of DeBERTa-v2-xlarge/xxlarge is not supported (only conv_kernel_size 0, as DeBERTa-v3)`);
   }
   if (o.attention_head_size !== undefined && o.attention_head_size !== cfg.hidden_size / cfg.num_attention_heads) {
-    throw new Error(`${field('attention_head_size')} ${JSON.stringify(o.attention_head_size)} differs from hidden_size / num_attention_heads = ${cfg.hidden_size / cfg.num_attention_heads}; not supported`);
+    throw new SpertError('UNSUPPORTED', `${field('attention_head_size')} ${JSON.stringify(o.attention_head_size)} differs from hidden_size / num_attention_heads = ${cfg.hidden_size / cfg.num_attention_heads}; not supported`);
   }
   for (const [k, v] of Object.entries(o)) if (!KNOWN.has(k)) cfg.extra[k] = v;
   return cfg;

@@ -3,6 +3,7 @@
 import type { EncoderConfig, EncoderConfigFields } from '../../family';
 import { parseBertConfig } from '../bert/config';
 import { parseJsonObject } from '../../json-object';
+import { SpertError } from '@spert/core';
 
 /** The config.json model_type values of the RoBERTa architecture, with the class transformers saves for each. */
 export const ROBERTA_MODEL_TYPES = { roberta: 'RobertaModel', 'xlm-roberta': 'XLMRobertaModel', camembert: 'CamembertModel' } as const;
@@ -35,7 +36,7 @@ export function parseRobertaConfig(json: unknown, source = 'config.json'): Rober
   const obj = parseJsonObject(json, source);
   const { model_type: modelType, ...rest } = obj;
   if (!isRobertaModelType(modelType)) {
-    throw new Error(
+    throw new SpertError('UNSUPPORTED',
       `${source}: model_type ${JSON.stringify(modelType)} is not supported by the RoBERTa family ` +
         `(model_type ${Object.keys(ROBERTA_MODEL_TYPES).map((t) => `"${t}"`).join(', ')}); parseEncoderConfig picks the family by model_type`,
     );
@@ -45,10 +46,10 @@ export function parseRobertaConfig(json: unknown, source = 'config.json'): Rober
   const { extra, ...fields } = parseBertConfig({ ...rest, model_type: 'bert' }, source);
   const { pad_token_id: pad = 1, ...others } = extra;
   if (typeof pad !== 'number' || !Number.isInteger(pad) || pad < 0 || pad >= fields.vocab_size) {
-    throw new Error(`${source}: field "pad_token_id" must be an integer in [0, vocab_size ${fields.vocab_size}), got ${JSON.stringify(pad)}`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: field "pad_token_id" must be an integer in [0, vocab_size ${fields.vocab_size}), got ${JSON.stringify(pad)}`);
   }
   if (fields.max_position_embeddings <= pad + 1) {
-    throw new Error(`${source}: max_position_embeddings ${fields.max_position_embeddings} leaves no position: RoBERTa's positions start at pad_token_id + 1 = ${pad + 1}`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: max_position_embeddings ${fields.max_position_embeddings} leaves no position: RoBERTa's positions start at pad_token_id + 1 = ${pad + 1}`);
   }
   return { ...fields, model_type: modelType, pad_token_id: pad, extra: others };
 }
