@@ -22,7 +22,7 @@ export interface BuildPredictionOptions {
   types: TypesSchema;
   /** Relation threshold (reference: 0.4). */
   threshold?: number;
-  /** Per relation type, in class-index order: thresholds replacing `threshold` (see {@link relationThresholds}). */
+  /** Per relation type, in class-index order: thresholds replacing `threshold` (see {@link relationDecoding}). */
   thresholds?: ArrayLike<number>;
   /** Allowed (head type, relation, tail type) triples; others are not emitted (see {@link decodeRelations}). */
   constraints?: TripleFilter;
