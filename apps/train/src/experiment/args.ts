@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseTrainArgs } from '../cli';
 import { readConfigFile, type TrainConfig } from '../options';
-import { ABLATION_VARIANTS, EXPERIMENT_NAMES, EXPERIMENTS, isExperimentName, SCRATCH_PRESET, type AblationVariant, type ExperimentDefinition, type ExperimentName } from './definitions';
+import { ABLATION_VARIANTS, BEYOND_VARIANTS, EXPERIMENT_NAMES, EXPERIMENTS, isExperimentName, SCRATCH_PRESET, type AblationVariant, type ExperimentDefinition, type ExperimentName } from './definitions';
 import { SpertError } from '@spert/core';
 
 /** A parsed `spert-experiment` invocation. */
@@ -38,6 +38,7 @@ Runs one of the paper's experiments with spert-train and prints its tables besid
   scierc     train -> test; relations by boundaries (the paper's number) and strict, micro
   ade        10-fold cross-validation; macro F1 per fold, mean and std, with and without overlapping entities
   ablations  CoNLL04 train -> dev, one fixed configuration, one variant per training (see --variants)
+  beyond     CoNLL04 train -> test, the switches beyond SpERT alone and together (see --variants)
 
 Options:
   --encoder <dirOrId>  pretrained encoder (default: bert-base-cased; scierc: allenai/scibert_scivocab_cased)
@@ -47,7 +48,8 @@ Options:
   --seeds <list>       explicit seeds, e.g. 1,7,9 (instead of --runs)
   --final              train on train+dev (conll04, scierc), as the paper's final numbers
   --folds <list>       ade: the folds to run, e.g. 0,3 (default 0..9)
-  --variants <list>    ablations: the variants to run (default all: ${ABLATION_VARIANTS.map((v) => v.name).join(', ')})
+  --variants <list>    ablations, beyond: the variants to run (default all; ablations: ${ABLATION_VARIANTS.map((v) => v.name).join(', ')};
+                       beyond: ${BEYOND_VARIANTS.map((v) => v.name).join(', ')})
   --data <dir>         the dataset folder (default: ../shared/datasets/<name>, ./data/datasets/<name>, else downloaded)
   --out <dir>          experiment directory (default runs/experiment-<name>); running again resumes it
   -h, --help           this text

@@ -8,7 +8,7 @@ describe('npx spert-experiment', () => {
   it('prints its help', () => {
     const r = npx('--help');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: spert-experiment <conll04\|scierc\|ade\|ablations> \[options\] \[spert-train options\]/);
+    expect(r.stdout).toMatch(/^Usage: spert-experiment <conll04\|scierc\|ade\|ablations\|beyond> \[options\] \[spert-train options\]/);
     expect(r.stdout).toContain('--folds <list>');
     expect(r.stderr).toBe('');
   }, 60_000);
@@ -16,7 +16,7 @@ describe('npx spert-experiment', () => {
   it('reports an unknown experiment, a spert-train flag it does not know and a bad value in one line each', () => {
     const name = npx('conll4');
     expect(name.status).toBe(1);
-    expect(name.stderr).toBe('spert-experiment: unknown experiment "conll4": the experiments are conll04, scierc, ade, ablations (see spert-experiment --help)\n');
+    expect(name.stderr).toBe('spert-experiment: unknown experiment "conll4": the experiments are conll04, scierc, ade, ablations, beyond (see spert-experiment --help)\n');
     const bogus = npx('ade', '--bogus-flag');
     expect(bogus.status).toBe(1);
     expect(bogus.stderr).toBe("spert-experiment: unknown option '--bogus-flag' (see spert-experiment --help)\n");

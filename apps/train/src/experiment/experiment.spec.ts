@@ -28,6 +28,8 @@ describe('parseExperimentArgs', () => {
     expect(parse('conll04', '--final', '--out=x')).toMatchObject({ final: true, out: 'x' });
     expect(parse('ablations').variants.map((v) => v.name)).toEqual(ABLATION_VARIANTS.map((v) => v.name));
     expect(parse('ablations', '--variants', 'negatives-20,default').variants.map((v) => v.name)).toEqual(['negatives-20', 'default']);
+    expect(parse('beyond').variants.map((v) => v.name)).toEqual(['reference', 'entity-types', 'type-constraints', 'tuned-thresholds', 'all']);
+    expect(() => parse('beyond', '--final')).toThrow(/--final does not apply to beyond: tuned thresholds are chosen on CoNLL04 dev/);
   });
 
   it('--scratch: the scratch preset, which spert-train flags and a config file override (defaults < preset < file < flags)', async () => {
@@ -48,9 +50,9 @@ describe('parseExperimentArgs', () => {
   });
 
   it('refuses what does not fit, saying why', () => {
-    expect(() => parse()).toThrow('name the experiment first: spert-experiment <conll04|scierc|ade|ablations> [options] (see spert-experiment --help)');
+    expect(() => parse()).toThrow('name the experiment first: spert-experiment <conll04|scierc|ade|ablations|beyond> [options] (see spert-experiment --help)');
     expect(() => parse('--scratch')).toThrow(/^name the experiment first/);
-    expect(() => parse('conl04')).toThrow('unknown experiment "conl04": the experiments are conll04, scierc, ade, ablations (see spert-experiment --help)');
+    expect(() => parse('conl04')).toThrow('unknown experiment "conl04": the experiments are conll04, scierc, ade, ablations, beyond (see spert-experiment --help)');
     expect(() => parse('conll04', '--seed', '3')).toThrow('--seed is not an experiment option: use --seeds or --runs');
     expect(() => parse('conll04', '--train', 'x.json')).toThrow(/--train is not an experiment option: the experiment picks the data files \(use --data/);
     expect(() => parse('ade', '--no-overlapping')).toThrow(/--no-overlapping is not an experiment option: ade evaluates both ways/);
@@ -94,6 +96,25 @@ describe('runExperiment on tiny CoNLL04 and SciERC folders', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
   beforeEach(() => {
     calls.length = 0;
+  });
+
+  it('beyond: every switch alone and together on the same recipe, train -> test, the switches reaching each training', async () => {
+    const data = await tinyDataset('conll04', { 'conll04_train.json': ['conll04_train.json', 6], 'conll04_test.json': ['conll04_train.json', 3] });
+    const o = parseExperimentArgs(['beyond', '--scratch', '--data', data, '--out', path.join(dir, 'beyond'), '--variants', 'reference,all', ...TINY]) as ExperimentOptions;
+    const outcome = await runExperiment(o, { train, log: quiet });
+    expect(outcome.trained).toEqual(['reference-seed-1', 'all-seed-1']);
+    expect(calls.map((c) => [path.basename(c.train as string), path.basename(c.valid as string), c.relationEntityTypes, c.relationTypeConstraints, c.tuneThresholds, c.hiddenSize])).toEqual([
+      ['conll04_train.json', 'conll04_test.json', 'none', 'off', false, 16],
+      ['conll04_train.json', 'conll04_test.json', 'embedding', 'train', true, 16],
+    ]);
+    expect(Object.keys(outcome.results.summary)).toEqual(['reference', 'all']);
+    const r = outcome.results;
+    const cell = (v: string, k: string) => r.summary[v].mean[k].toFixed(2);
+    const delta = r.summary.all.mean.rel_nec_f1_micro - r.summary.reference.mean.rel_nec_f1_micro;
+    expect(outcome.tables).toContain('| variant | changes | NER micro F1 | NER macro F1 | rel (strict) micro P | R | F1 | rel macro F1 | F1 vs reference | where the idea comes from |');
+    expect(outcome.tables).toContain(
+      `| all | relationEntityTypes="embedding", relationTypeConstraints="train", tuneThresholds=true | ${cell('all', 'ner_f1_micro')} | ${cell('all', 'ner_f1_macro')} | ${cell('all', 'rel_nec_prec_micro')} | ${cell('all', 'rel_nec_rec_micro')} | ${cell('all', 'rel_nec_f1_micro')} | ${cell('all', 'rel_nec_f1_macro')} | ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} | the three switches together |`,
+    );
   });
 
   it('ablations: one training per variant over the same fixed configuration, train -> dev, a row per variant', async () => {

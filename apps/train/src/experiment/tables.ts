@@ -43,19 +43,24 @@ function perRunTable(rows: HeadlineRow[], list: UnitRecord[], withFold: boolean,
   return lines;
 }
 
-function ablationTable(results: ExperimentResults, variants: AblationVariant[]): string[] {
+function variantTable(results: ExperimentResults, variants: AblationVariant[], o: { base: string; source: string; macro: boolean }): string[] {
+  const macro = o.macro ? ' NER macro F1 |' : '';
+  const relMacro = o.macro ? ' rel macro F1 |' : '';
   const lines = [
-    '| variant | changes | NER micro F1 | rel (strict) micro P | R | F1 | F1 vs default | paper (direction) |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    `| variant | changes | NER micro F1 |${macro} rel (strict) micro P | R | F1 |${relMacro} F1 vs ${o.base} | ${o.source} |`,
+    `|---|---|---:|${o.macro ? '---:|' : ''}---:|---:|---:|${o.macro ? '---:|' : ''}---:|---|`,
   ];
-  const base = results.summary.default;
+  const base = results.summary[o.base];
   for (const v of variants) {
     const s = results.summary[v.name];
     const n = s?.n ?? 0;
     const cell = (k: string) => (s ? pm(s.mean[k], s.std[k], n) : 'not run');
-    const delta = s && base && v.name !== 'default' ? s.mean.rel_nec_f1_micro - base.mean.rel_nec_f1_micro : undefined;
+    const delta = s && base && v.name !== o.base ? s.mean.rel_nec_f1_micro - base.mean.rel_nec_f1_micro : undefined;
     const changes = Object.entries(v.changes).map(([k, x]) => `${k}=${JSON.stringify(x)}`).join(', ') || '-';
-    lines.push(`| ${v.name} | ${changes} | ${cell('ner_f1_micro')} | ${cell('rel_nec_prec_micro')} | ${cell('rel_nec_rec_micro')} | ${cell('rel_nec_f1_micro')} | ${delta === undefined ? '-' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`} | ${v.paper} |`);
+    const m = (k: string) => (o.macro ? ` ${cell(k)} |` : '');
+    lines.push(
+      `| ${v.name} | ${changes} | ${cell('ner_f1_micro')} |${m('ner_f1_macro')} ${cell('rel_nec_prec_micro')} | ${cell('rel_nec_rec_micro')} | ${cell('rel_nec_f1_micro')} |${m('rel_nec_f1_macro')} ${delta === undefined ? '-' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`} | ${v.paper} |`,
+    );
   }
   return lines;
 }
@@ -66,7 +71,9 @@ export function formatTables(results: ExperimentResults): string {
   const list = units(results);
   const out = [`## spert-experiment ${results.experiment}: ${list.length} of ${results.planned.length} runs finished`, '', encoderLine(results), ''];
   if (def.variants) {
-    out.push(def.variants.note, '', ...ablationTable(results, results.variants ?? []));
+    const { table, note, source = 'paper (direction)', macro = false } = def.variants;
+    // Deltas are against the table's first variant: the configuration every other one changes.
+    out.push(note, '', ...variantTable(results, results.variants ?? [], { base: table[0]?.name ?? 'default', source, macro }));
   } else {
     const s = results.summary.all;
     out.push(...headlineTable(def.headline, s), '', def.paperNote, '', ...perRunTable(def.headline, list, def.folds !== undefined, s));
