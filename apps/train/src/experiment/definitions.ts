@@ -131,6 +131,7 @@ export const BEYOND_VARIANTS: AblationVariant[] = [
   { name: 'entity-types', changes: { relationEntityTypes: 'embedding' }, paper: 'SpERT.PL and two-phase span models: the relation classifier reads both entity types' },
   { name: 'type-constraints', changes: { relationTypeConstraints: 'train' }, paper: 'the reference tracker (issue #44): only (head type, relation, tail type) triples seen in training; negatives among type pairs that carry relations' },
   { name: 'tuned-thresholds', changes: { tuneThresholds: true }, paper: 'relation thresholds (global and per type) chosen on dev instead of the fixed 0.4' },
+  { name: 'constraints-thresholds', changes: { relationTypeConstraints: 'train', tuneThresholds: true }, paper: 'type constraints and tuned thresholds (no retraining of the encoder-side features)' },
   { name: 'all', changes: { relationEntityTypes: 'embedding', relationTypeConstraints: 'train', tuneThresholds: true }, paper: 'the three switches together' },
 ];
 

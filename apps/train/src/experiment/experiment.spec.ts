@@ -28,7 +28,7 @@ describe('parseExperimentArgs', () => {
     expect(parse('conll04', '--final', '--out=x')).toMatchObject({ final: true, out: 'x' });
     expect(parse('ablations').variants.map((v) => v.name)).toEqual(ABLATION_VARIANTS.map((v) => v.name));
     expect(parse('ablations', '--variants', 'negatives-20,default').variants.map((v) => v.name)).toEqual(['negatives-20', 'default']);
-    expect(parse('beyond').variants.map((v) => v.name)).toEqual(['reference', 'entity-types', 'type-constraints', 'tuned-thresholds', 'all']);
+    expect(parse('beyond').variants.map((v) => v.name)).toEqual(['reference', 'entity-types', 'type-constraints', 'tuned-thresholds', 'constraints-thresholds', 'all']);
     expect(() => parse('beyond', '--final')).toThrow(/--final does not apply to beyond: tuned thresholds are chosen on CoNLL04 dev/);
   });
 
