@@ -36,6 +36,8 @@ export interface PlannedRun {
   train: string;
   valid: string;
   types: string;
+  /** The development set of --tune-thresholds, from the experiment's own dataset folder. */
+  tuneSet?: string;
 }
 
 /** What a plan is made from: the invocation's choices and access to the dataset folder. */
@@ -231,6 +233,8 @@ export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
           train: file(layout.train, 'CoNLL04 train'),
           valid: file(layout.test, 'CoNLL04 test'),
           types: file(layout.types, 'CoNLL04 types'),
+          // Tuned on this folder's dev split, not on whatever CoNLL04 spert-train would find.
+          ...(variant.changes.tuneThresholds === true ? { tuneSet: file(layout.dev, 'CoNLL04 dev (tuned thresholds)') } : {}),
         })),
       ),
   },

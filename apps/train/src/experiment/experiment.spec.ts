@@ -99,13 +99,13 @@ describe('runExperiment on tiny CoNLL04 and SciERC folders', () => {
   });
 
   it('beyond: every switch alone and together on the same recipe, train -> test, the switches reaching each training', async () => {
-    const data = await tinyDataset('conll04', { 'conll04_train.json': ['conll04_train.json', 6], 'conll04_test.json': ['conll04_train.json', 3] });
+    const data = await tinyDataset('conll04', { 'conll04_train.json': ['conll04_train.json', 6], 'conll04_dev.json': ['conll04_train.json', 3], 'conll04_test.json': ['conll04_train.json', 3] });
     const o = parseExperimentArgs(['beyond', '--scratch', '--data', data, '--out', path.join(dir, 'beyond'), '--variants', 'reference,all', ...TINY]) as ExperimentOptions;
     const outcome = await runExperiment(o, { train, log: quiet });
     expect(outcome.trained).toEqual(['reference-seed-1', 'all-seed-1']);
-    expect(calls.map((c) => [path.basename(c.train as string), path.basename(c.valid as string), c.relationEntityTypes, c.relationTypeConstraints, c.tuneThresholds, c.hiddenSize])).toEqual([
-      ['conll04_train.json', 'conll04_test.json', 'none', 'off', false, 16],
-      ['conll04_train.json', 'conll04_test.json', 'embedding', 'train', true, 16],
+    expect(calls.map((c) => [path.basename(c.train as string), path.basename(c.valid as string), c.relationEntityTypes, c.relationTypeConstraints, c.tuneThresholds, c.tuneSet, c.hiddenSize])).toEqual([
+      ['conll04_train.json', 'conll04_test.json', 'none', 'off', false, undefined, 16],
+      ['conll04_train.json', 'conll04_test.json', 'embedding', 'train', true, path.join(data, 'conll04_dev.json'), 16],
     ]);
     expect(Object.keys(outcome.results.summary)).toEqual(['reference', 'all']);
     const r = outcome.results;

@@ -80,7 +80,7 @@ async function plan(o: ExperimentOptions, out: string, log: (s: string) => void)
 }
 
 function unitConfig(o: ExperimentOptions, u: Unit, out: string, resume: boolean): TrainConfig {
-  const layers = [o.train, u.variant?.changes, { train: u.train, valid: u.valid, types: u.types, out: path.join(out, 'runs', u.id), seed: u.seed, resume, noOverlapping: false }];
+  const layers = [o.train, u.variant?.changes, { train: u.train, valid: u.valid, types: u.types, ...(u.tuneSet ? { tuneSet: u.tuneSet } : {}), out: path.join(out, 'runs', u.id), seed: u.seed, resume, noOverlapping: false }];
   try {
     return resolveConfig(layers);
   } catch (e) {
