@@ -84,6 +84,11 @@ export interface ExperimentDefinition {
   plan(input: PlanInput): Promise<PlannedRun[]>;
 }
 
+/** One run per variant and seed, on the files `files` gives for the variant. */
+function perVariant(variants: AblationVariant[], seeds: number[], files: (v: AblationVariant) => Pick<PlannedRun, 'train' | 'valid' | 'types' | 'tuneSet'>): PlannedRun[] {
+  return variants.flatMap((variant) => seeds.map((seed) => ({ id: `${variant.name}-seed-${seed}`, seed, variant, ...files(variant) })));
+}
+
 /** One run per seed on fixed files. */
 function perSeed(seeds: number[], files: Pick<PlannedRun, 'train' | 'valid' | 'types'>): PlannedRun[] {
   return seeds.map((seed) => ({ id: `seed-${seed}`, seed, ...files }));
@@ -205,16 +210,7 @@ export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
     finalRefused: 'they are evaluated on CoNLL04 dev, so dev cannot be trained on',
     variants: { table: ABLATION_VARIANTS, note: 'CoNLL04 train -> dev, relations strict (with entity types); mean ± std over seeds where more than one.' },
     plan: async ({ seeds, variants, layout, file }) =>
-      variants.flatMap((variant) =>
-        seeds.map((seed) => ({
-          id: `${variant.name}-seed-${seed}`,
-          seed,
-          variant,
-          train: file(layout.train, 'CoNLL04 train'),
-          valid: file(layout.dev, 'CoNLL04 dev'),
-          types: file(layout.types, 'CoNLL04 types'),
-        })),
-      ),
+      perVariant(variants, seeds, () => ({ train: file(layout.train, 'CoNLL04 train'), valid: file(layout.dev, 'CoNLL04 dev'), types: file(layout.types, 'CoNLL04 types') })),
   },
   beyond: {
     name: 'beyond',
@@ -225,18 +221,13 @@ export const EXPERIMENTS: Record<ExperimentName, ExperimentDefinition> = {
     finalRefused: 'tuned thresholds are chosen on CoNLL04 dev, so dev cannot be trained on',
     variants: { table: BEYOND_VARIANTS, note: 'CoNLL04 train -> test, the same encoder and recipe in every row; relations strict (with entity types); mean ± std over seeds.', source: 'where the idea comes from', macro: true },
     plan: async ({ seeds, variants, layout, file }) =>
-      variants.flatMap((variant) =>
-        seeds.map((seed) => ({
-          id: `${variant.name}-seed-${seed}`,
-          seed,
-          variant,
-          train: file(layout.train, 'CoNLL04 train'),
-          valid: file(layout.test, 'CoNLL04 test'),
-          types: file(layout.types, 'CoNLL04 types'),
-          // Tuned on this folder's dev split, not on whatever CoNLL04 spert-train would find.
-          ...(variant.changes.tuneThresholds === true ? { tuneSet: file(layout.dev, 'CoNLL04 dev (tuned thresholds)') } : {}),
-        })),
-      ),
+      perVariant(variants, seeds, (variant) => ({
+        train: file(layout.train, 'CoNLL04 train'),
+        valid: file(layout.test, 'CoNLL04 test'),
+        types: file(layout.types, 'CoNLL04 types'),
+        // Tuned on this folder's dev split, not on whatever CoNLL04 spert-train would find.
+        ...(variant.changes.tuneThresholds === true ? { tuneSet: file(layout.dev, 'CoNLL04 dev (tuned thresholds)') } : {}),
+      })),
   },
 };
 
