@@ -115,6 +115,27 @@ const STACK_LINE = /^\s+at /m;
 
   const resume = (ws: SpawnedWorker[]) => ws.forEach((w) => w.child.kill('SIGCONT'));
 
+  /** True when a --verbose worker's log says it started a chunk it has not finished: it holds a job. */
+  const holdsChunk = (w: SpawnedWorker) => count(w.log(), /chunk \d+ started/) > count(w.log(), /chunk \d+ done/);
+
+  /**
+   * As midJob, but stops the workers only at a moment when each of them holds a chunk: between
+   * two chunks a worker holds none, and a SIGTERM then has nothing to finish. Stopped, their
+   * stderr is drained before the check; if one is between chunks they run on a little and the
+   * check is taken again.
+   */
+  async function midChunk(out: string, ws: SpawnedWorker[], min: number): Promise<void> {
+    await midJob(out, ws, min);
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((r) => setTimeout(r, 200));
+      if (ws.every(holdsChunk)) return;
+      if (attempt === 200 || stored(out).length >= CHUNKS - 4) throw new Error(`the workers were never both inside a chunk when stopped:\n${ws.map((w) => w.log()).join('\n')}`);
+      resume(ws);
+      await new Promise((r) => setTimeout(r, 5 + (attempt % 7) * 3));
+      for (const w of ws) w.child.kill('SIGSTOP');
+    }
+  }
+
   async function expectUninterrupted(out: string): Promise<void> {
     const text = await readFile(out, 'utf8');
     expect(text).toBe(reference);
@@ -199,7 +220,8 @@ const STACK_LINE = /^\s+at /m;
     const out = path.join(root, 'term.jsonl');
     const p = produce(redis.url, 'q-term', out);
     await until('both workers to finish a chunk', () => [bounded, patient].every((w) => /chunk \d+ done/.test(w.log())));
-    await midJob(out, [bounded, patient], 1);
+    // Both must hold a chunk when Redis goes, or a SIGTERM has nothing to finish.
+    await midChunk(out, [bounded, patient], 1);
     await redis.kill();
     resume([bounded, patient]);
     await until('both workers to see the outage', () => [bounded, patient].every((w) => w.log().includes('lost the connection')));
