@@ -73,15 +73,18 @@ export const predictSchema = {
   },
 } as const;
 
+// `/health` and `/health/live` give the same answer: the process is up, and for how long.
+const aliveBody = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' } },
+  required: ['status'],
+} as const;
+
 /** `GET /health` schema. */
 export const healthSchema = {
   summary: 'Liveness and readiness',
   response: {
-    200: {
-      type: 'object',
-      properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' } },
-      required: ['status'],
-    },
+    200: aliveBody,
   },
 } as const;
 
@@ -111,11 +114,7 @@ export const metadataSchema = {
 export const livenessSchema = {
   hide: true,
   response: {
-    200: {
-      type: 'object',
-      properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' } },
-      required: ['status'],
-    },
+    200: aliveBody,
   },
 } as const;
 
