@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { useBackend, type BackendName } from '@spert/backend';
+import { redisConnection } from '@spert/batch';
 import { assertModelDir, integerOption, numberOption, readTypes, silentCommanderOutput, SpertError } from '@spert/core';
 import { installGracefulShutdown, type SignalSource } from '@spert/http';
 import { SPERT_TRAINING_DEFAULTS } from '@spert/trainer';
@@ -7,7 +8,7 @@ import { Command, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { buildLabelStudioApp } from './app';
 import { LabelStudioBackend, type TrainExecutor } from './backend';
-import { DEFAULT_TRAIN_QUEUE, queueTrainExecutor, redisFromUrl } from './queue';
+import { DEFAULT_TRAIN_QUEUE, queueTrainExecutor } from './queue';
 import { ServingModel } from './serving-model';
 import { threadTrainExecutor } from './thread-executor';
 
@@ -121,7 +122,7 @@ export interface RunLabelStudioOptions {
 export async function runLabelStudio(options: RunLabelStudioOptions): Promise<{ url: string; app: FastifyInstance; backend: LabelStudioBackend }> {
   const cli = parseLabelStudioArgs(options.argv, options.env);
   if (cli.model !== undefined) await assertModelDir(cli.model, { flag: '--model' });
-  if (cli.queue !== undefined) redisFromUrl(cli.queue).disconnect(); // refuse a bad URL before loading anything
+  if (cli.queue !== undefined) redisConnection(cli.queue); // refuse a bad URL before loading anything
   await useBackend(cli.backend);
   const log = options.log ?? ((line: string) => process.stderr.write(`spert-label-studio: ${line}\n`));
   const model = cli.model !== undefined ? await ServingModel.open({ dir: cli.model, name: cli.name, types: cli.types ? await readTypes({ path: cli.types }) : undefined }) : undefined;

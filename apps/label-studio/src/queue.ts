@@ -2,7 +2,7 @@
 // result; spert-label-studio-worker processes (on this machine or on others sharing the work
 // directory's path) take the jobs and train. Redis outages are reported by @spert/batch's RedisWatch,
 // as spert-predict's are: a line when Redis goes, one every 30 s while it is away, one when it is back.
-import { reconnectDelay, RedisWatch } from '@spert/batch';
+import { redisConnection, RedisWatch } from '@spert/batch';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { TrainExecutor } from './backend';
@@ -11,17 +11,10 @@ import { runTrainJob, type TrainJob, type TrainJobResult } from './train-job';
 /** BullMQ queue the backend and its workers use unless told otherwise. */
 export const DEFAULT_TRAIN_QUEUE = 'spert-label-studio';
 
-/** A Redis connection for BullMQ from a `redis://host:port` URL; throws naming the flag on anything else. */
+/** An ioredis connection (made when first used) from a `redis://host:port` URL, with @spert/batch's checks and retry policy; throws naming the flag on anything else. */
 export function redisFromUrl(url: string, flag = '--queue'): Redis {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) throw new Error(`${flag}: expected redis://host:port (or rediss://), got "${url}"`);
-  // BullMQ requires blocking connections to retry for ever; connect when first used, reconnect within 2 s of Redis coming back.
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: reconnectDelay });
+  const { url: checked, ...options } = redisConnection(url, flag);
+  return new Redis(checked, { ...options, lazyConnect: true });
 }
 
 /** Options of {@link queueTrainExecutor} and {@link startTrainWorker}. */
@@ -39,21 +32,11 @@ export interface TrainQueueOptions {
 /** Runs training jobs as BullMQ jobs on the queue `name` at `url` (spert-label-studio --queue). */
 export async function queueTrainExecutor(o: TrainQueueOptions): Promise<TrainExecutor> {
   const name = o.name ?? DEFAULT_TRAIN_QUEUE;
+  const connection = redisConnection(o.url);
   const watch = RedisWatch.start({ url: o.url, name: 'spert-label-studio', log: o.log ?? (() => undefined), bare: true, reportEveryMs: o.outageReportMs });
-  const connection = redisFromUrl(o.url);
   const queue = new Queue<TrainJob, TrainJobResult>(name, { connection });
-  const events = new QueueEvents(name, { connection: connection.duplicate() });
-  // Without listeners BullMQ prints every failed reconnect attempt as a stack trace; the watch says it once.
-  queue.on('error', (e) => watch.error(e));
-  events.on('error', (e) => watch.error(e));
-  try {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-  } catch (e) {
-    watch.close();
-    await Promise.allSettled([queue.close(), events.close()]);
-    connection.disconnect();
-    throw new Error(`--queue ${o.url}: cannot reach Redis (${(e as Error).message})`);
-  }
+  const events = new QueueEvents(name, { connection });
+  await watch.attach([queue, events]);
   return {
     description: `BullMQ queue ${name} on ${o.url} (spert-label-studio-worker processes train)`,
     async run(job) {
@@ -63,7 +46,6 @@ export async function queueTrainExecutor(o: TrainQueueOptions): Promise<TrainExe
     async close() {
       watch.close();
       await Promise.allSettled([events.close(), queue.close()]);
-      connection.disconnect();
     },
   };
 }
@@ -81,8 +63,8 @@ export interface RunningTrainWorker {
  */
 export async function startTrainWorker(o: TrainQueueOptions & { lockMs?: number }): Promise<RunningTrainWorker> {
   const log = o.log ?? (() => undefined);
+  const connection = redisConnection(o.url);
   const watch = RedisWatch.start({ url: o.url, name: 'spert-label-studio-worker', log, bare: true, reportEveryMs: o.outageReportMs });
-  const connection = redisFromUrl(o.url);
   const worker = new Worker<TrainJob, TrainJobResult>(
     o.name ?? DEFAULT_TRAIN_QUEUE,
     async (job) => {
@@ -100,7 +82,6 @@ export async function startTrainWorker(o: TrainQueueOptions & { lockMs?: number 
     async close() {
       watch.close();
       await worker.close();
-      connection.disconnect();
     },
   };
 }

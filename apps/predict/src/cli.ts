@@ -2,12 +2,12 @@ import { ENTITIES_MODES, integerOption, silentCommanderOutput, SpertError, type 
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { DEFAULT_OUTAGE_REPORT_MS, inProcessExecutor, inputIdentity, runBatch, type BatchSummary, type ChunkExecutor, type InputFormat } from '@spert/batch';
+import { DEFAULT_OUTAGE_REPORT_MS, inProcessExecutor, inputIdentity, redisConnection, runBatch, type BatchSummary, type ChunkExecutor, type InputFormat } from '@spert/batch';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { Command } from 'commander';
 import { loadOptions, type ModelOptions } from './model-options';
 import { createBatchBar } from './progress';
-import { DEFAULT_QUEUE_CHECK_MS, DEFAULT_QUEUE_NAME, queueExecutor, redisConnection } from './queue';
+import { DEFAULT_QUEUE_CHECK_MS, DEFAULT_QUEUE_NAME, queueExecutor } from './queue';
 import { threadExecutor } from './thread-executor';
 
 /** Parsed command line of spert-predict. */

@@ -1,8 +1,8 @@
-import { reconnectDelay, RedisWatch, type ChunkExecutor, type ChunkResult, type ChunkTask } from '@spert/batch';
+import { redisConnection, RedisWatch, type ChunkExecutor, type ChunkResult, type ChunkTask } from '@spert/batch';
 // BullMQ loads ioredis (its optional peer) at run time from these options; @spert/batch's RedisWatch imports it too.
-import { Queue, QueueEvents, type JobsOptions, type RedisOptions } from 'bullmq';
+import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { ModelOptions } from './model-options';
-import { SpertError, internalError } from '@spert/core';
+import { internalError } from '@spert/core';
 
 /** BullMQ queue spert-predict and spert-worker use unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'spert-predict';
@@ -15,19 +15,6 @@ export interface ChunkJobData {
   runId: string;
   task: ChunkTask;
   pipeline: Pick<ModelOptions, 'batchSize' | 'onTooLong'>;
-}
-
-/** Connection options of BullMQ for a `redis://host:port` URL; throws naming the flag on anything else. */
-export function redisConnection(url: string, flag = '--queue'): RedisOptions & { url: string } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new SpertError('INVALID_OPTION', `${flag}: expected redis://host:port, got "${url}"`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new SpertError('INVALID_OPTION', `${flag}: expected redis://host:port (or rediss://), got "${url}"`);
-  // Workers block on Redis; BullMQ requires ioredis to retry their commands for ever.
-  return { url, maxRetriesPerRequest: null, retryStrategy: reconnectDelay };
 }
 
 /** Options of {@link queueExecutor}. */
@@ -98,16 +85,7 @@ export async function queueExecutor(o: QueueExecutorOptions): Promise<ChunkExecu
   const watch = RedisWatch.start({ url: o.url, name: 'spert-predict', log, reportEveryMs: o.outageReportMs, verbose: o.verbose });
   const queue = new Queue<ChunkJobData, ChunkResult>(name, { connection });
   const events = new QueueEvents(name, { connection });
-  // Without listeners BullMQ prints every failed reconnect attempt as a stack trace.
-  queue.on('error', (e) => watch.error(e));
-  events.on('error', (e) => watch.error(e));
-  try {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-  } catch (e) {
-    watch.close();
-    await Promise.allSettled([queue.close(), events.close()]);
-    throw new SpertError('RUNTIME_UNAVAILABLE', `--queue ${o.url}: cannot use Redis (${(e as Error).message})`);
-  }
+  await watch.attach([queue, events]);
   const inFlight = o.inFlight ?? 16;
   const jobOptions = (jobId: string): JobsOptions => ({ jobId, attempts: o.attempts ?? 3, backoff: { type: 'exponential', delay: 1000 } });
   const pending = new Map<string, PendingJob>();

@@ -1,13 +1,13 @@
 import { integerOption, silentCommanderOutput } from '@spert/core';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_OUTAGE_REPORT_MS, displayUrl, predictChunk, RedisWatch, type ChunkResult } from '@spert/batch';
+import { DEFAULT_OUTAGE_REPORT_MS, displayUrl, predictChunk, redisConnection, RedisWatch, type ChunkResult } from '@spert/batch';
 import type { Predictor } from '@spert/core';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { Worker, type Job } from 'bullmq';
 import { Command } from 'commander';
 import { loadOptions } from './model-options';
-import { DEFAULT_QUEUE_NAME, listChunks, redisConnection, type ChunkJobData } from './queue';
+import { DEFAULT_QUEUE_NAME, listChunks, type ChunkJobData } from './queue';
 
 /** Default bound of a shutdown: the running chunks get this long to finish (ms). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;

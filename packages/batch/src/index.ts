@@ -6,4 +6,5 @@ export { ChunkStore, inputIdentity, type BatchManifest } from './chunk-store';
 export { runBatch, type ChunkExecutor, type BatchProgress, type BatchSummary, type RunBatchOptions } from './run-batch';
 export { inProcessExecutor } from './in-process-executor';
 export { createWorkerPool, workerModuleBeside, type WorkerPool, type WorkerPoolOptions } from './worker-pool';
-export { RedisWatch, isNetworkError, displayUrl, reconnectDelay, DEFAULT_OUTAGE_REPORT_MS, type RedisWatchOptions } from './redis-watch';
+export { RedisWatch, isNetworkError, displayUrl, reconnectDelay, DEFAULT_OUTAGE_REPORT_MS, type QueueClient, type RedisWatchOptions } from './redis-watch';
+export { redisConnection, type RedisConnectionOptions } from './redis-connection';

@@ -1,6 +1,7 @@
 // Redis outages of the queue executors (spert-predict's BullMQ queue, spert-label-studio's training
 // queue): one line when Redis goes, one while it stays away, one when it is back; no stack traces.
-import { Redis } from 'ioredis';
+import { SpertError } from '@spert/core';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /** Default interval of the "still unreachable" line while Redis stays down (ms). */
 export const DEFAULT_OUTAGE_REPORT_MS = 30_000;
@@ -13,6 +14,9 @@ export const DEFAULT_OUTAGE_REPORT_MS = 30_000;
 export function reconnectDelay(attempt: number): number {
   return Math.min(250 * attempt, 2000);
 }
+
+/** ioredis options of every connection BullMQ or the watch blocks on: BullMQ requires their commands to be retried for ever. */
+export const RETRY_FOR_EVER = { maxRetriesPerRequest: null, retryStrategy: reconnectDelay } as const satisfies RedisOptions;
 
 // What a lost or refused connection looks like; these are the outage, not a fault of ours.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
@@ -51,6 +55,16 @@ export function displayUrl(url: string): string {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** What {@link RedisWatch.attach} needs of a BullMQ queue, queue-events or worker object. */
+export interface QueueClient {
+  /** BullMQ's `error` event (each failed reconnect attempt among them). */
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  /** Resolves once its connection to Redis is ready. */
+  waitUntilReady(): Promise<unknown>;
+  /** Closes it (and the connections it made). */
+  close(): Promise<unknown>;
+}
 
 /** Options of {@link RedisWatch.start}. */
 export interface RedisWatchOptions {
@@ -96,7 +110,7 @@ export class RedisWatch {
     this.reportEveryMs = o.reportEveryMs ?? DEFAULT_OUTAGE_REPORT_MS;
     this.say = o.bare ? o.log : (line) => o.log(`${o.name}: ${line}`);
     this.downSince = Date.now();
-    this.client = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: reconnectDelay, connectionName: `${o.name}-watch` });
+    this.client = new Redis(o.url, { ...RETRY_FOR_EVER, lazyConnect: true, connectionName: `${o.name}-watch` });
     this.client.on('ready', () => this.markUp());
     this.client.on('error', (err: unknown) => this.markDown(reasonOf(err)));
     this.client.on('close', () => this.markDown(this.up ? 'connection closed' : this.reason));
@@ -146,6 +160,22 @@ export class RedisWatch {
     const line = explain ? explain(e) : undefined;
     if (line !== null) this.say(`${line ?? e.message}`);
     if (this.o.verbose && e.stack) this.say(`(verbose) ${e.stack}`);
+  }
+
+  /**
+   * Routes the `error` events of BullMQ objects through {@link RedisWatch.error} (without a
+   * listener BullMQ prints every failed reconnect attempt as a stack trace) and waits until they
+   * are ready. If they cannot be, closes them and this watch and throws `RUNTIME_UNAVAILABLE`.
+   */
+  async attach(clients: QueueClient[]): Promise<void> {
+    for (const c of clients) c.on('error', (e) => this.error(e));
+    try {
+      await Promise.all(clients.map((c) => c.waitUntilReady()));
+    } catch (e) {
+      this.close();
+      await Promise.allSettled(clients.map((c) => c.close()));
+      throw new SpertError('RUNTIME_UNAVAILABLE', `--queue ${this.o.url}: cannot use Redis (${asError(e).message})`);
+    }
   }
 
   /** Stops watching (no more lines). */
