@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { useBackend, type BackendName } from '@spert/backend';
 import { redisConnection } from '@spert/batch';
 import { assertModelDir, integerOption, numberOption, readTypes, silentCommanderOutput, SpertError } from '@spert/core';
-import { installGracefulShutdown, type SignalSource } from '@spert/http';
+import { listenUntilSignal, type SignalSource } from '@spert/http';
 import { SPERT_TRAINING_DEFAULTS } from '@spert/trainer';
 import { Command, Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
@@ -74,32 +74,18 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
     .exitOverride()
     .configureOutput(silentCommanderOutput);
   program.parse(argv);
-  const o = program.opts() as Record<string, unknown>;
-  if ((o.model === undefined) === (o.encoder === undefined)) throw new SpertError('INVALID_OPTION', 'give --model <dir> (a SpERT model) or --encoder <dir|id> (an encoder to train the first model from)');
-  const basicAuth = (o.basicAuth as string | undefined) ?? (env.BASIC_AUTH_USER && env.BASIC_AUTH_PASS ? `${env.BASIC_AUTH_USER}:${env.BASIC_AUTH_PASS}` : undefined);
+  // The flags' names are the fields' (commander camel-cases them); the credentials fall back to the environment.
+  const { basicAuth: basicAuthFlag, labelStudioUrl: urlFlag, labelStudioToken: tokenFlag, ...flags } = program.opts<LabelStudioCliOptions>();
+  if ((flags.model === undefined) === (flags.encoder === undefined)) throw new SpertError('INVALID_OPTION', 'give --model <dir> (a SpERT model) or --encoder <dir|id> (an encoder to train the first model from)');
+  const basicAuth = basicAuthFlag ?? (env.BASIC_AUTH_USER && env.BASIC_AUTH_PASS ? `${env.BASIC_AUTH_USER}:${env.BASIC_AUTH_PASS}` : undefined);
   if (basicAuth !== undefined && !/^[^:]+:.+$/.test(basicAuth)) throw new SpertError('INVALID_OPTION', '--basic-auth: expected user:password');
+  const labelStudioUrl = urlFlag ?? env.LABEL_STUDIO_URL;
+  const labelStudioToken = tokenFlag ?? env.LABEL_STUDIO_API_KEY;
   return {
-    ...(o.model !== undefined ? { model: o.model as string } : {}),
-    ...(o.encoder !== undefined ? { encoder: o.encoder as string } : {}),
-    ...(o.types !== undefined ? { types: o.types as string } : {}),
-    port: o.port as number,
-    host: o.host as string,
-    workDir: o.workDir as string,
-    name: o.name as string,
+    ...flags,
     ...(basicAuth !== undefined ? { basicAuth } : {}),
-    ...((o.labelStudioUrl ?? env.LABEL_STUDIO_URL) ? { labelStudioUrl: (o.labelStudioUrl ?? env.LABEL_STUDIO_URL) as string } : {}),
-    ...((o.labelStudioToken ?? env.LABEL_STUDIO_API_KEY) ? { labelStudioToken: (o.labelStudioToken ?? env.LABEL_STUDIO_API_KEY) as string } : {}),
-    debounceMs: o.debounceMs as number,
-    heldOut: o.heldOut as number,
-    minTasks: o.minTasks as number,
-    epochs: o.epochs as number,
-    batchSize: o.batchSize as number,
-    lr: o.lr as number,
-    seed: o.seed as number,
-    backend: o.backend as BackendName,
-    logLevel: o.logLevel as LabelStudioCliOptions['logLevel'],
-    ...(o.queue !== undefined ? { queue: o.queue as string } : {}),
-    queueName: o.queueName as string,
+    ...(labelStudioUrl ? { labelStudioUrl } : {}),
+    ...(labelStudioToken ? { labelStudioToken } : {}),
   };
 }
 
@@ -141,16 +127,14 @@ export async function runLabelStudio(options: RunLabelStudioOptions): Promise<{ 
     log,
   });
   const app = await buildLabelStudioApp({ backend, basicAuth: cli.basicAuth, logLevel: cli.logLevel });
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  installGracefulShutdown({
+  const url = await listenUntilSignal({
     app,
+    host: cli.host,
+    port: cli.port,
     signals: options.signals,
-    onClosed: (err) => {
-      if (err) log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
-      exit(err ? 1 : 0);
-    },
+    exit: options.exit,
+    onCloseError: (err) => log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`),
   });
-  const url = await app.listen({ host: cli.host, port: cli.port });
   log(`${backend.modelVersion} (${model ? model.dir : `untrained: the first run trains from ${cli.encoder}`}) listening on ${url}; training on ${executor.description}`);
   return { url, app, backend };
 }

@@ -3,7 +3,7 @@ import { PIPELINE_DEFAULTS, TOO_LONG_POLICIES, type TooLongPolicy } from '@spert
 import { assertModelDir, integerOption, silentCommanderOutput, SpertError } from '@spert/core';
 import type { ServeApp } from './app';
 import { createServer, type CreateServerOptions } from './create-server';
-import { installGracefulShutdown, type SignalSource } from '@spert/http';
+import { listenUntilSignal, type SignalSource } from '@spert/http';
 import { API_KEY_ENV } from './auth';
 import { DEFAULT_BATCH, DEFAULT_CONNECTION_LIMITS, DEFAULT_LIMITS, DEFAULT_OPERATIONS, LOG_LEVELS, type ConnectionLimits, type LogLevel, type OperationsOptions } from './types';
 
@@ -176,16 +176,6 @@ export async function runServe(options: RunServeOptions): Promise<{ url: string;
   const cli = parseServeArgs(options.argv);
   await assertModelDir(cli.model, { flag: '--model', contents: EXPORT_DIR_CONTENTS });
   const serve = await createServer({ ...serverOptionsFromCli(cli), workerFile: options.workerFile });
-  const { app } = serve;
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  installGracefulShutdown({
-    app,
-    signals: options.signals,
-    onClosed: (err) => {
-      if (err) app.log.error({ err }, 'shutdown failed');
-      exit(err ? 1 : 0);
-    },
-  });
-  const url = await app.listen({ host: cli.host, port: cli.port });
+  const url = await listenUntilSignal({ app: serve.app, host: cli.host, port: cli.port, signals: options.signals, exit: options.exit });
   return { url, serve };
 }

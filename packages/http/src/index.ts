@@ -5,4 +5,6 @@ export { findForbiddenKey, forbiddenKeyMessage, type ForbiddenKey } from './forb
 export { jsonBodies } from './json-bodies';
 export { notFoundHandler } from './not-found';
 export { documentsError } from './documents-error';
-export { installGracefulShutdown, type GracefulShutdownOptions, type SignalSource } from './shutdown';
+export { installGracefulShutdown, listenUntilSignal, type GracefulShutdownOptions, type ListenUntilSignalOptions, type SignalSource } from './shutdown';
+export { errorAnswers, type ErrorAnswersOptions } from './error-answers';
+export { basicAuth, type BasicAuthOptions } from './basic-auth';

@@ -56,3 +56,34 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): () =>
     signals.removeListener('SIGINT', onInt);
   };
 }
+
+/** Options of {@link listenUntilSignal}. */
+export interface ListenUntilSignalOptions {
+  app: FastifyInstance;
+  host: string;
+  port: number;
+  signals?: SignalSource;
+  /** Called with the exit code once the app has closed after a signal: 0, or 1 when closing failed (default `process.exit`). */
+  exit?: (code: number) => void;
+  /** Reports a failed close before the exit with 1 (default: an error line of the app's logger). */
+  onCloseError?: (err: unknown) => void;
+}
+
+/**
+ * How the HTTP apps' CLIs run a server: {@link installGracefulShutdown} with an exit code for
+ * the process, then listen on `host`:`port`; resolves with the listening URL.
+ */
+export async function listenUntilSignal(options: ListenUntilSignalOptions): Promise<string> {
+  const { app } = options;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const onCloseError = options.onCloseError ?? ((err: unknown) => app.log.error({ err }, 'shutdown failed'));
+  installGracefulShutdown({
+    app,
+    signals: options.signals,
+    onClosed: (err) => {
+      if (err) onCloseError(err);
+      exit(err ? 1 : 0);
+    },
+  });
+  return app.listen({ host: options.host, port: options.port });
+}
