@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { integerOption, numberOption, SETTING_CHOICES, silentCommanderOutput, SPERT_DEFAULTS, SpertError } from '@spert/core';
 import { describeScratchFamilies } from '@spert/model';
 import { QUICKSTART, readConfigFile, resolveConfig, type TrainConfig } from './options';
+import { addRunFlags } from './shared-settings';
 
 
 /** Parses `spert-train` arguments (argv without node and script) into a validated configuration. */
@@ -53,14 +54,9 @@ export function parseTrainArgs(argv: string[]): TrainConfig {
     .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')
     .option('--limit-train <n>', 'use only the first N training documents', integerOption('--limit-train'))
     .option('--seed <n>', `seed of initialisation, sampling and batch order (${T.seed})`, integerOption('--seed'))
-    .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu')
-    .option('--out <dir>', 'run directory: model/, eval/, log/, checkpoints/ (runs/spert)')
-    .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints')
     .option('--checkpoint-every <steps>', 'also write a checkpoint every N optimizer steps (default: after each epoch only)', integerOption('--checkpoint-every'))
-    .option('--lenient', 'skip invalid documents in the training and validation sets (reported: how many and why) instead of stopping')
-    .option('--verbose', 'also list the backend\'s active kernel fixes at start-up')
-    .option('--no-progress', 'plain progress lines instead of the bar')
-    .option('--progress-every <steps>', 'without a progress bar (--no-progress, or stderr not a terminal): print a progress line every N steps, besides one per epoch (default 100)', integerOption('--progress-every'));
+    .option('--lenient', 'skip invalid documents in the training and validation sets (reported: how many and why) instead of stopping');
+  addRunFlags(program, 'run directory: model/, eval/, log/, checkpoints/ (runs/spert)');
   // Errors are thrown, not printed: the entry point prints each as one line (see cliFailure).
   program.exitOverride().configureOutput(silentCommanderOutput);
   program.parse(['node', 'spert-train', ...argv]);

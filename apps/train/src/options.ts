@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { assertDatasetName, parseJson, SETTING_CHOICES, SpertError } from '@spert/core';
 import { SPERT_DEFAULTS } from '@spert/core';
-import { SCRATCH_FAMILIES } from '@spert/model';
 import { PIPELINE_DEFAULTS } from '@spert/pipeline';
 import { SPERT_TRAINING_DEFAULTS as T } from '@spert/trainer';
 import { z } from 'zod';
+import { encoderFields, resolveLayers, runFields } from './shared-settings';
 
 /**
  * Every setting of a training run; flags and the JSON config file use these names. The defaults
@@ -17,14 +17,7 @@ export const TrainConfigSchema = z
     train: z.string().optional(),
     valid: z.string().optional(),
     types: z.string().optional(),
-    encoder: z.string().optional(),
-    family: z.enum(SCRATCH_FAMILIES).optional(),
-    hiddenSize: z.number().int().positive().default(128),
-    layers: z.number().int().positive().default(2),
-    heads: z.number().int().positive().default(2),
-    intermediateSize: z.number().int().positive().default(512),
-    maxVocab: z.number().int().positive().default(30000),
-    lowercase: z.boolean().optional(),
+    ...encoderFields({ hiddenSize: 128, layers: 2, heads: 2, intermediateSize: 512 }),
     epochs: z.number().int().positive().default(T.epochs),
     batchSize: z.number().int().positive().default(T.batchSize),
     evalBatchSize: z.number().int().positive().default(PIPELINE_DEFAULTS.batchSize),
@@ -52,13 +45,8 @@ export const TrainConfigSchema = z
     noOverlapping: z.boolean().default(false),
     limitTrain: z.number().int().positive().optional(),
     seed: z.number().int().default(T.seed),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-    out: z.string().default('runs/spert'),
-    resume: z.boolean().default(false),
+    ...runFields('runs/spert'),
     lenient: z.boolean().default(false),
-    verbose: z.boolean().default(false),
-    progress: z.boolean().optional(),
-    progressEvery: z.number().int().positive().optional(),
     checkpointEvery: z.number().int().positive().optional(),
     allowNonFinite: z.boolean().default(false),
   })
@@ -106,18 +94,8 @@ export function readConfigFile(file: string): Record<string, unknown> {
  * `source` (the config file) prefixes the message when the settings came from one.
  */
 export function resolveConfig(layers: Array<Record<string, unknown> | undefined>, source?: string): TrainConfig {
-  const merged: Record<string, unknown> = {};
-  for (const layer of layers) for (const [k, v] of Object.entries(layer ?? {})) if (v !== undefined) merged[k] = v;
-  const parsed = TrainConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new SpertError('INVALID_OPTION', `${source ? `${source}: ` : ''}invalid training configuration:\n${lines.join('\n')}`);
-  }
-  // A checkpoint carries its own family (config.json model_type).
-  if (parsed.data.family !== undefined && parsed.data.encoder !== undefined) {
-    throw new SpertError('INVALID_OPTION', `${source ? `${source}: ` : ''}family "${parsed.data.family}" is for encoders built from scratch; the checkpoint ${parsed.data.encoder} has its own family (drop --family or --encoder)`);
-  }
+  const { config } = resolveLayers(TrainConfigSchema, layers, 'training configuration', source);
   // The named dataset only matters when one of the three files is left to it.
-  if (!(parsed.data.train && parsed.data.valid && parsed.data.types)) assertDatasetName(parsed.data.dataset);
-  return parsed.data;
+  if (!(config.train && config.valid && config.types)) assertDatasetName(config.dataset);
+  return config;
 }

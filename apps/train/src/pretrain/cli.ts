@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { integerOption, numberOption, silentCommanderOutput, SpertError } from '@spert/core';
 import { describeScratchFamilies } from '@spert/model';
 import { readConfigFile } from '../options';
+import { addRunFlags } from '../shared-settings';
 import { PretrainConfigSchema, resolvePretrainConfig, type PretrainConfig } from './options';
 
 const D = PretrainConfigSchema.parse({ corpus: ['-'] });
@@ -42,13 +43,8 @@ export function parsePretrainArgs(argv: string[]): PretrainConfig {
     .option('--weight-decay <x>', `AdamW weight decay (${D.weightDecay})`, numberOption('--weight-decay'))
     .option('--max-grad-norm <x>', `gradient clipping (${D.maxGradNorm})`, numberOption('--max-grad-norm'))
     .option('--checkpoint-every <n>', `updates between checkpoints, besides one per epoch and one on Ctrl-C (${D.checkpointEvery})`, integerOption('--checkpoint-every'))
-    .option('--seed <n>', `seed of initialisation, split, masking, dropout and batch order (${D.seed})`, integerOption('--seed'))
-    .option('--backend <name>', 'auto | tensorflow-gpu | tensorflow | wasm | cpu')
-    .option('--out <dir>', `run directory: encoder/, data/, checkpoints/, log/ (${D.out})`)
-    .option('--resume', 'continue from the latest checkpoint in <out>/checkpoints')
-    .option('--verbose', "also list the backend's active kernel fixes at start-up")
-    .option('--no-progress', 'plain progress lines instead of the bar')
-    .option('--progress-every <steps>', 'without a progress bar: a progress line every N steps, besides one per epoch (default 100)', integerOption('--progress-every'));
+    .option('--seed <n>', `seed of initialisation, split, masking, dropout and batch order (${D.seed})`, integerOption('--seed'));
+  addRunFlags(program, `run directory: encoder/, data/, checkpoints/, log/ (${D.out})`);
   program.exitOverride().configureOutput(silentCommanderOutput);
   program.parse(['node', 'spert-pretrain', ...argv]);
   if (program.args.length > 0) throw new SpertError('INVALID_OPTION', `unexpected argument "${program.args[0]}" (corpus files go after --corpus; see spert-pretrain --help)`);

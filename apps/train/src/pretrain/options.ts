@@ -1,5 +1,5 @@
-import { SCRATCH_FAMILIES } from '@spert/model';
 import { z } from 'zod';
+import { encoderFields, resolveLayers, runFields } from '../shared-settings';
 import { SpertError } from '@spert/core';
 
 /**
@@ -14,15 +14,8 @@ export const PretrainConfigSchema = z
     validationFraction: z.number().min(0).max(0.5).default(0.01),
     textMode: z.enum(['line', 'paragraph']).default('line'),
     textField: z.string().default('text'),
-    encoder: z.string().optional(),
-    family: z.enum(SCRATCH_FAMILIES).optional(),
-    hiddenSize: z.number().int().positive().default(256),
-    layers: z.number().int().positive().default(4),
-    heads: z.number().int().positive().default(4),
-    intermediateSize: z.number().int().positive().default(1024),
-    maxVocab: z.number().int().positive().default(30000),
+    ...encoderFields({ hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024 }),
     maxPositions: z.number().int().positive().default(512),
-    lowercase: z.boolean().optional(),
     maxLength: z.number().int().min(8).default(128),
     maskProbability: z.number().gt(0).lt(1).default(0.15),
     wholeWord: z.boolean().default(true),
@@ -37,12 +30,7 @@ export const PretrainConfigSchema = z
     maxGradNorm: z.number().positive().default(1),
     checkpointEvery: z.number().int().positive().default(500),
     seed: z.number().int().default(1),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-    out: z.string().default('runs/pretrain'),
-    resume: z.boolean().default(false),
-    verbose: z.boolean().default(false),
-    progress: z.boolean().optional(),
-    progressEvery: z.number().int().positive().optional(),
+    ...runFields('runs/pretrain'),
   })
   .strict();
 
@@ -54,16 +42,7 @@ export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
  * prefixes the message when the settings came from one.
  */
 export function resolvePretrainConfig(layers: Array<Record<string, unknown> | undefined>, source?: string): PretrainConfig {
-  const merged: Record<string, unknown> = {};
-  for (const layer of layers) for (const [k, v] of Object.entries(layer ?? {})) if (v !== undefined) merged[k] = v;
-  const parsed = PretrainConfigSchema.safeParse(merged);
-  const where = source ? `${source}: ` : '';
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new SpertError('INVALID_OPTION', `${where}invalid pre-training configuration:\n${lines.join('\n')}`);
-  }
-  const c = parsed.data;
-  if (c.family !== undefined && c.encoder !== undefined) throw new SpertError('INVALID_OPTION', `${where}family "${c.family}" is for encoders built from scratch; the checkpoint ${c.encoder} has its own family (drop --family or --encoder)`);
+  const { config: c, merged, where } = resolveLayers(PretrainConfigSchema, layers, 'pre-training configuration', source);
   if (c.validationCorpus && merged.validationFraction !== undefined) throw new SpertError('INVALID_OPTION', `${where}--validation-corpus and --validation-fraction both say where the validation text comes from: give one`);
   if (c.hiddenSize % c.heads !== 0) throw new SpertError('INVALID_OPTION', `${where}hidden size ${c.hiddenSize} is not a multiple of the ${c.heads} attention heads`);
   return c;
