@@ -14,11 +14,8 @@ async function main(argv: string[]): Promise<void> {
     .arguments('<datasets...>')
     .option('-o, --out <dir>', 'output directory (default: data/datasets/<name>; with several datasets: <dir>/<name>)')
     .option('--base-url <url>', 'server to download from (default: the reference\'s public copies)');
-  let names: string[] = [];
-  program.action((datasets: string[]) => {
-    names = datasets;
-  });
   program.parse(argv);
+  const names = program.args;
   const opts = program.opts() as { out?: string; baseUrl?: string };
   if (names.length === 0) program.help();
   const unknown = names.filter((n) => !isDatasetName(n));

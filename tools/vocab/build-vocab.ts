@@ -24,11 +24,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--min-frequency <n>', 'leave out whole words seen fewer times (default 1)')
     .option('--lowercase', 'build an uncased vocabulary (lower-case, strip accents)')
     .option('--special-tokens <list>', 'comma-separated special tokens (default [PAD],[UNK],[CLS],[SEP],[MASK])');
-  let files: string[] = [];
-  program.action((datasets: string[]) => {
-    files = datasets;
-  });
   program.parse(argv);
+  const files = program.args;
   const o = program.opts() as { out?: string; maxSize?: string; minFrequency?: string; lowercase?: boolean; specialTokens?: string };
   if (files.length === 0 || !o.out) program.help();
   const r = await runBuildVocab({
