@@ -2,12 +2,12 @@ import { ENTITIES_MODES, integerOption, silentCommanderOutput, SpertError, type 
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { DEFAULT_OUTAGE_REPORT_MS, inProcessExecutor, inputIdentity, redisConnection, runBatch, type BatchSummary, type ChunkExecutor, type InputFormat } from '@spert/batch';
+import { inProcessExecutor, inputIdentity, redisConnection, runBatch, type BatchSummary, type ChunkExecutor, type InputFormat } from '@spert/batch';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { Command } from 'commander';
-import { loadOptions, type ModelOptions } from './model-options';
+import { intraOpThreadsFor, loadOptions, type ModelOptions } from './model-options';
 import { createBatchBar } from './progress';
-import { DEFAULT_QUEUE_CHECK_MS, DEFAULT_QUEUE_NAME, queueExecutor } from './queue';
+import { addQueueFlags, DEFAULT_QUEUE_CHECK_MS, queueExecutor } from './queue';
 import { threadExecutor } from './thread-executor';
 
 /** Parsed command line of spert-predict. */
@@ -67,13 +67,10 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     .option('--progress', 'draw the progress bar even when stderr is not a terminal')
     .option('--no-progress', 'no progress bar')
     .option('--queue <url>', 'redis://host:port: put chunks on a BullMQ queue for spert-worker processes (any machines) instead of predicting here')
-    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('--queue-in-flight <n>', 'chunk jobs in the queue at once (bounds Redis memory)', integerOption('--queue-in-flight', 1, 100_000), 16)
     .option('--queue-check-ms <n>', 'how often to check that the chunk jobs still exist in Redis, and re-enqueue the ones it lost (also done whenever Redis comes back)', integerOption('--queue-check-ms', 100, 3_600_000), DEFAULT_QUEUE_CHECK_MS)
-    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', integerOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000)
-    .option('--verbose', 'with --queue: the stack trace of every Redis error, the expected network ones included')
-    .exitOverride()
-    .configureOutput(silentCommanderOutput);
+    .option('--verbose', 'with --queue: the stack trace of every Redis error, the expected network ones included');
+  addQueueFlags(program).exitOverride().configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
   const workers = o.workers as number;
@@ -87,7 +84,7 @@ export function parsePredictArgs(argv: string[], cores = availableParallelism())
     format: o.format as InputFormat | undefined,
     chunkSize: o.chunkSize as number,
     workers,
-    intraOpThreads: (o.intraOpThreads as number | undefined) ?? Math.max(1, Math.floor(cores / workers)),
+    intraOpThreads: intraOpThreadsFor(o.intraOpThreads as number | undefined, cores, workers),
     batchSize: o.batchSize as number | undefined,
     onTooLong: o.onTooLong as PredictCliOptions['onTooLong'],
     entitiesMode: o.entities as EntitiesMode | undefined,

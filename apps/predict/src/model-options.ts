@@ -16,3 +16,8 @@ export interface ModelOptions {
 export function loadOptions(m: ModelOptions): SpertOnnxLoadOptions {
   return { threads: m.intraOpThreads, batchSize: m.batchSize, onTooLong: m.onTooLong };
 }
+
+/** onnxruntime intra-op threads of each of `sessions` sessions: as given, else the machine's cores shared among them (at least 1). */
+export function intraOpThreadsFor(given: number | undefined, cores: number, sessions: number): number {
+  return given ?? Math.max(1, Math.floor(cores / sessions));
+}

@@ -1,8 +1,9 @@
-import { redisConnection, RedisWatch, type ChunkExecutor, type ChunkResult, type ChunkTask } from '@spert/batch';
+import { DEFAULT_OUTAGE_REPORT_MS, redisConnection, RedisWatch, type ChunkExecutor, type ChunkResult, type ChunkTask } from '@spert/batch';
 // BullMQ loads ioredis (its optional peer) at run time from these options; @spert/batch's RedisWatch imports it too.
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import type { Command } from 'commander';
 import type { ModelOptions } from './model-options';
-import { internalError } from '@spert/core';
+import { integerOption, internalError } from '@spert/core';
 
 /** BullMQ queue spert-predict and spert-worker use unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'spert-predict';
@@ -15,6 +16,13 @@ export interface ChunkJobData {
   runId: string;
   task: ChunkTask;
   pipeline: Pick<ModelOptions, 'batchSize' | 'onTooLong'>;
+}
+
+/** Adds the queue flags spert-predict --queue and spert-worker must agree on: `--queue-name`, and `--outage-report-s` of their Redis outage lines. */
+export function addQueueFlags(program: Command): Command {
+  return program
+    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
+    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', integerOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000);
 }
 
 /** Options of {@link queueExecutor}. */

@@ -1,13 +1,13 @@
 import { integerOption, silentCommanderOutput } from '@spert/core';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_OUTAGE_REPORT_MS, displayUrl, predictChunk, redisConnection, RedisWatch, type ChunkResult } from '@spert/batch';
+import { displayUrl, predictChunk, redisConnection, RedisWatch, type ChunkResult } from '@spert/batch';
 import type { Predictor } from '@spert/core';
 import { SpertOnnxRuntime } from '@spert/onnx';
 import { Worker, type Job } from 'bullmq';
 import { Command } from 'commander';
-import { loadOptions } from './model-options';
-import { DEFAULT_QUEUE_NAME, listChunks, type ChunkJobData } from './queue';
+import { intraOpThreadsFor, loadOptions } from './model-options';
+import { addQueueFlags, listChunks, type ChunkJobData } from './queue';
 
 /** Default bound of a shutdown: the running chunks get this long to finish (ms). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -34,20 +34,17 @@ export function parseWorkerArgs(argv: string[], cores = availableParallelism()):
     .description('Take chunk jobs of `spert-predict --queue` from Redis (BullMQ) and predict them with a local copy of the exported model')
     .requiredOption('--queue <url>', 'Redis URL, redis://host:port')
     .requiredOption('--model <dir>', 'exported model directory on this machine (the same model as the producer\'s)')
-    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('--concurrency <n>', 'chunks this process predicts at once', integerOption('--concurrency', 1, 64), 1)
     .option('--intra-op-threads <n>', 'onnxruntime intra-op threads (default: cores / concurrency)', integerOption('--intra-op-threads', 1, 1024))
     .option('--lock-ms <n>', 'job lock: a worker silent this long is taken for dead and its job goes to another', integerOption('--lock-ms', 500, 3_600_000), 30_000)
-    .option('--outage-report-s <n>', 'while Redis is unreachable, a line every n seconds', integerOption('--outage-report-s', 1, 86_400), DEFAULT_OUTAGE_REPORT_MS / 1000)
     .option(
       '--shutdown-timeout-ms <n>',
       'on SIGTERM/SIGINT the running chunks get this long to finish (and be reported to Redis); then they are abandoned to another worker and the process exits',
       integerOption('--shutdown-timeout-ms', 0, 3_600_000),
       DEFAULT_SHUTDOWN_TIMEOUT_MS,
     )
-    .option('--verbose', 'one stderr line per job started and finished, and the stack trace of every Redis error')
-    .exitOverride()
-    .configureOutput(silentCommanderOutput);
+    .option('--verbose', 'one stderr line per job started and finished, and the stack trace of every Redis error');
+  addQueueFlags(program).exitOverride().configureOutput(silentCommanderOutput);
   program.parse(argv);
   const o = program.opts() as Record<string, unknown>;
   const concurrency = o.concurrency as number;
@@ -56,7 +53,7 @@ export function parseWorkerArgs(argv: string[], cores = availableParallelism()):
     queueName: o.queueName as string,
     model: o.model as string,
     concurrency,
-    intraOpThreads: (o.intraOpThreads as number | undefined) ?? Math.max(1, Math.floor(cores / concurrency)),
+    intraOpThreads: intraOpThreadsFor(o.intraOpThreads as number | undefined, cores, concurrency),
     lockMs: o.lockMs as number,
     outageReportS: o.outageReportS as number,
     shutdownTimeoutMs: o.shutdownTimeoutMs as number,
