@@ -31,7 +31,7 @@ describe('spert-label-studio against a fake Label Studio', () => {
     await writeTinyModel(path.join(root, 'model'));
     ls = await startFakeLabelStudio({ projectId: 3, token: TOKEN, tasks: fixture<unknown[]>('export.json') });
     const started = await runLabelStudio({
-      argv: ['node', 'spert-label-studio', '--model', path.join(root, 'model'), '--port', '0', '--work-dir', path.join(root, 'work'), '--debounce-ms', '300',
+      argv: ['node', 'spert-label-studio', '--model', path.join(root, 'model'), '--port', '0', '--work-dir', path.join(root, 'work'), '--debounce-ms', '1500',
         '--held-out', '0', '--epochs', '3', '--lr', '0.01', '--log-level', 'silent'],
       workerFile,
       env: {},
@@ -92,7 +92,7 @@ describe('spert-label-studio against a fake Label Studio', () => {
     });
     expect(results[3]).toEqual({ result: [], score: 1, model_version: v0 }); // the empty text
 
-    // Three annotation events within the debounce window: one run.
+    // Three annotation events within the debounce window (1.5 s: wide enough for a loaded machine): one run.
     const created = fixture('webhook-annotation-created.json');
     const outcomes: unknown[] = [];
     for (let i = 0; i < 3; i++) outcomes.push(((await post('/webhook', created)).body.result as { training: string }).training);
