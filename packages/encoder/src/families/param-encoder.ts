@@ -17,6 +17,19 @@ export interface InputLimits {
   describeMaxLength: string;
 }
 
+/** The sizes of one forward pass. */
+export interface PassShape {
+  /** B, documents in the batch. */
+  batch: number;
+  /** T, positions per document. */
+  seqLen: number;
+  /** H, the hidden size. */
+  hidden: number;
+  /** Attention heads, and H / heads. */
+  heads: number;
+  headSize: number;
+}
+
 /** The dropout of one forward pass: the rates (0 outside training) and the seeded op. */
 export interface PassDropout {
   /** Hidden-state dropout rate of this pass. */
@@ -63,8 +76,8 @@ export abstract class ParamEncoder<C extends EncoderConfig> implements Encoder {
     this.params.dispose();
   }
 
-  /** [batch, seqLen] of a batch after checking every input (live encoder, shapes, dtypes, length, ids). */
-  protected checkInputs({ inputIds, attentionMask, tokenTypeIds }: EncoderInputs, limits: InputLimits): [number, number] {
+  /** The sizes of a pass over a batch, after checking every input (live encoder, shapes, dtypes, length, ids). */
+  protected checkInputs({ inputIds, attentionMask, tokenTypeIds }: EncoderInputs, limits: InputLimits): PassShape {
     this.params.check();
     const where = `${this.className}.apply`;
     if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') throw new Error(`${where}: inputIds must be an int32 [batch, seqLen] tensor, got ${inputIds.dtype} [${inputIds.shape}]`);
@@ -80,7 +93,8 @@ export abstract class ParamEncoder<C extends EncoderConfig> implements Encoder {
     }
     if (T > limits.maxLength) throw new Error(`${where}: sequence length ${T} exceeds ${limits.describeMaxLength}`);
     checkIdRange(inputIds, this.config.vocab_size, 'inputIds', 'vocab_size', this.className);
-    return [B, T];
+    const { hidden_size: hidden, num_attention_heads: heads } = this.config;
+    return { batch: B, seqLen: T, hidden, heads, headSize: hidden / heads };
   }
 
   /** The dropout of one pass: masks from `dropoutSeed` when given, else from the encoder's own stream. */

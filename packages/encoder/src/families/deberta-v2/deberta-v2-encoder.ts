@@ -111,11 +111,9 @@ export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
     const c = this.config;
     const maxLength = CHECKPOINT.maxSequenceLength(c);
     // type_vocab_size 0 (DeBERTa-v3): HF ignores token types; only zeros are meaningful then.
-    const [B, T] = this.checkInputs(inputs, { typeVocabSize: Math.max(c.type_vocab_size, 1), maxLength, describeMaxLength: `max_position_embeddings ${maxLength}` });
+    const limits = { typeVocabSize: Math.max(c.type_vocab_size, 1), maxLength, describeMaxLength: `max_position_embeddings ${maxLength}` };
+    const { batch: B, seqLen: T, hidden: H, heads: nh, headSize: dh } = this.checkInputs(inputs, limits);
     const { inputIds, attentionMask, tokenTypeIds } = inputs;
-    const H = c.hidden_size;
-    const nh = c.num_attention_heads;
-    const dh = H / nh;
     const { hidden: hp, attention: ap, drop } = this.passDropout(options);
     const v = (n: string) => this.params.get(n);
     const dense = (x: tf.Tensor2D, L: Linear): tf.Tensor2D => tf.fused.matMul({ a: x, b: L.w, bias: L.b }) as tf.Tensor2D;

@@ -110,11 +110,9 @@ export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncode
   /** Forward pass: the last hidden state [batch, seqLen, hidden]. */
   apply(inputs: EncoderInputs, options: ApplyOptions): tf.Tensor3D {
     const c = this.config;
-    const [B, T] = this.checkInputs(inputs, { typeVocabSize: c.type_vocab_size, maxLength: this.family.checkpoint.maxSequenceLength(c), describeMaxLength: this.family.describeMaxLength(c) });
+    const limits = { typeVocabSize: c.type_vocab_size, maxLength: this.family.checkpoint.maxSequenceLength(c), describeMaxLength: this.family.describeMaxLength(c) };
+    const { batch: B, seqLen: T, hidden: H, heads: nh, headSize: dh } = this.checkInputs(inputs, limits);
     const { inputIds, attentionMask, tokenTypeIds } = inputs;
-    const H = c.hidden_size;
-    const nh = c.num_attention_heads;
-    const dh = H / nh;
     const { hidden: hp, attention: ap, drop } = this.passDropout(options);
     const v = (n: string) => this.params.get(n);
 
