@@ -30,13 +30,14 @@ const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringi
 
 type Report = (field: string | undefined, message: string, severity?: 'error' | 'warning') => void;
 
-/** How one list of a document's annotations (entities or relations) is checked and read. */
-interface AnnotationList<T> {
-  field: 'entities' | 'relations';
-  /** The object an item must be, as messages show it ("{type, start, end}"). */
-  shape: string;
-  name: 'entity' | 'relation';
-  keys: ReadonlySet<string>;
+/** The two annotation lists of a document: how messages name an item and show the object it must be. */
+const LISTS = {
+  entities: { name: 'entity', shape: '{type, start, end}' },
+  relations: { name: 'relation', shape: '{type, head, tail}' },
+} as const;
+
+/** What one annotation list checks and reads beyond what every list does. */
+interface AnnotationFields<T> {
   /** Checks the fields other than type; `fail` reports a problem that leaves the item out. */
   checkFields(item: Record<string, unknown>, f: string, fail: (field: string, message: string) => void): void;
   /** The item, without its score, once every field passed. */
@@ -47,23 +48,24 @@ interface AnnotationList<T> {
 }
 
 /** Reads one annotation list, reporting every problem: items must be objects with a known type and valid fields; duplicates are reported. */
-function readAnnotations<T extends Entity | Relation>(raw: unknown, list: AnnotationList<T>, report: Report, dupSeverity: 'error' | 'warning'): T[] {
+function readAnnotations<T extends Entity | Relation>(raw: unknown, field: keyof typeof LISTS, keys: ReadonlySet<string>, list: AnnotationFields<T>, report: Report, dupSeverity: 'error' | 'warning'): T[] {
+  const { name, shape } = LISTS[field];
   const out: T[] = [];
   if (!Array.isArray(raw)) {
-    report(list.field, `must be an array, got ${show(raw)}`);
+    report(field, `must be an array, got ${show(raw)}`);
     return out;
   }
   const seen = new Map<string, number>();
   raw.forEach((item: unknown, i) => {
-    const f = `${list.field}[${i}]`;
-    if (!isRecord(item)) return void report(f, `must be an object ${list.shape}, got ${show(item)}`);
+    const f = `${field}[${i}]`;
+    if (!isRecord(item)) return void report(f, `must be an object ${shape}, got ${show(item)}`);
     let ok = true;
-    const fail = (field: string, message: string): void => {
+    const fail = (at: string, message: string): void => {
       ok = false;
-      report(field, message);
+      report(at, message);
     };
     if (typeof item.type !== 'string') fail(`${f}.type`, `must be a string, got ${show(item.type)}`);
-    else if (!list.keys.has(item.type)) fail(`${f}.type`, `unknown ${list.name} type "${item.type}" (known: ${[...list.keys].join(', ')})`);
+    else if (!keys.has(item.type)) fail(`${f}.type`, `unknown ${name} type "${item.type}" (known: ${[...keys].join(', ')})`);
     list.checkFields(item, f, fail);
     if (!ok) return;
     const x = list.build(item);
@@ -71,7 +73,7 @@ function readAnnotations<T extends Entity | Relation>(raw: unknown, list: Annota
     if (typeof item.score === 'number') (x as T & { score: number }).score = item.score;
     const k = list.key(x);
     const prev = seen.get(k);
-    if (prev !== undefined) report(f, `duplicate of ${list.field}[${prev}] (${list.describe(x)})`, dupSeverity);
+    if (prev !== undefined) report(f, `duplicate of ${field}[${prev}] (${list.describe(x)})`, dupSeverity);
     else seen.set(k, i);
     out.push(x);
   });
@@ -119,11 +121,7 @@ export function validateDocuments(json: unknown, types: TypesSchema, options: Va
       });
     }
 
-    const entities = readAnnotations<Entity>(raw.entities, {
-      field: 'entities',
-      shape: '{type, start, end}',
-      name: 'entity',
-      keys: entityKeys,
+    const entities = readAnnotations<Entity>(raw.entities, 'entities', entityKeys, {
       checkFields(e, f, fail) {
         const { start, end } = e;
         if (!Number.isInteger(start)) fail(`${f}.start`, `must be an integer, got ${show(start)}`);
@@ -142,11 +140,7 @@ export function validateDocuments(json: unknown, types: TypesSchema, options: Va
     }, report, dupSeverity);
 
     const nEnt = Array.isArray(raw.entities) ? raw.entities.length : 0;
-    const relations = readAnnotations<Relation>(raw.relations, {
-      field: 'relations',
-      shape: '{type, head, tail}',
-      name: 'relation',
-      keys: relationKeys,
+    const relations = readAnnotations<Relation>(raw.relations, 'relations', relationKeys, {
       checkFields(r, f, fail) {
         for (const arg of ['head', 'tail'] as const) {
           const v = r[arg];
