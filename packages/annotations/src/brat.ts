@@ -81,8 +81,7 @@ export function parseBrat(o: ParseBratOptions): { document: TextDocument; proble
       text: o.text,
       entities,
       relations,
-      ...(meta.words && !meta.error ? { words: meta.words } : {}),
-      ...(meta.origId !== undefined ? { origId: meta.origId } : {}),
+      ...meta.fields,
     },
     problems,
   };

@@ -82,8 +82,7 @@ export function parseDoccano(jsonl: string, o: { source: string; offsets?: Offse
       text,
       entities,
       relations,
-      ...(meta.words && !meta.error ? { words: meta.words } : {}),
-      ...(meta.origId !== undefined ? { origId: meta.origId } : {}),
+      ...meta.fields,
     });
   });
   return { documents, problems };

@@ -1,6 +1,6 @@
 import type { Document, Entity, Relation } from '@spert/core';
 import { offsetMap } from './offsets';
-import type { OffsetUnit, SpertMetadata } from './types';
+import type { OffsetUnit, SpertMetadata, TextDocument } from './types';
 import { SpertError } from '@spert/core';
 
 /**
@@ -68,8 +68,16 @@ export function spertMetadata(doc: ExportDocument, dt: DocumentText, unit: Offse
   };
 }
 
-/** Reads recorded metadata back (tolerant: anything malformed is returned as undefined words). */
-export function readSpertMetadata(raw: unknown, text: string, unit: OffsetUnit): { words?: Array<[number, number]>; origId?: string | number; error?: string } {
+/**
+ * Reads recorded metadata back, tolerant: `fields` holds what a read document takes from it
+ * (`words` only when they are well formed, `origId` when recorded), `error` says what was malformed.
+ */
+export function readSpertMetadata(raw: unknown, text: string, unit: OffsetUnit): { fields: Pick<TextDocument, 'words' | 'origId'>; error?: string } {
+  const { words, origId, error } = recordedMetadata(raw, text, unit);
+  return { fields: { ...(words && !error ? { words } : {}), ...(origId !== undefined ? { origId } : {}) }, ...(error ? { error } : {}) };
+}
+
+function recordedMetadata(raw: unknown, text: string, unit: OffsetUnit): { words?: Array<[number, number]>; origId?: string | number; error?: string } {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) return { error: '"spert" must be an object {words, orig_id}' };
   const r = raw as Record<string, unknown>;

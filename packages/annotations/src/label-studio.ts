@@ -225,8 +225,7 @@ export function parseLabelStudio(json: unknown, o: ParseLabelStudioOptions): { d
       text,
       entities,
       relations,
-      ...(meta.words && !meta.error ? { words: meta.words } : {}),
-      ...(meta.origId !== undefined ? { origId: meta.origId } : {}),
+      ...meta.fields,
     });
   });
   return { documents, problems };

@@ -1,4 +1,5 @@
-// Conversions between the half-precision formats of checkpoints and float32.
+// Conversions between the element formats of checkpoints (half precision, bfloat16, double,
+// int64) and the float32 / int32 arrays tensors are held in.
 
 /** Widens one IEEE 754 binary16 value (given as its 16 raw bits) to a JS number. */
 export function halfToFloat(h: number): number {
@@ -52,4 +53,47 @@ export function floatToBf16(value: number): number {
   if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return ((x >>> 16) | 0x40) & 0xffff;
   const rounded = x + 0x7fff + ((x >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
+}
+
+/** How tensor bytes are stored, little-endian: what safetensors dtypes and PyTorch storages name. */
+export type StoredKind = 'f32' | 'f16' | 'bf16' | 'f64' | 'i64' | 'i32';
+
+/** Bytes per element of each stored kind. */
+export const STORED_BYTES: Record<StoredKind, number> = { f32: 4, f16: 2, bf16: 2, f64: 8, i64: 8, i32: 4 };
+
+/**
+ * Reads `count` elements of `kind` at byte `begin` of `bytes` as float32 (floating kinds, widened
+ * or narrowed) or int32 (integer kinds); `tooWide(value, index)` throws for an int64 outside int32.
+ */
+export function decodeStored(bytes: Uint8Array, begin: number, count: number, kind: StoredKind, tooWide: (value: bigint, index: number) => never): Float32Array | Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + begin, count * STORED_BYTES[kind]);
+  switch (kind) {
+    case 'f32':
+    case 'i32': {
+      const out = kind === 'f32' ? new Float32Array(count) : new Int32Array(count);
+      new Uint8Array(out.buffer).set(bytes.subarray(begin, begin + count * 4));
+      return out;
+    }
+    case 'f16':
+    case 'bf16': {
+      const out = new Float32Array(count);
+      const widen = kind === 'f16' ? halfToFloat : bf16ToFloat;
+      for (let i = 0; i < count; i++) out[i] = widen(view.getUint16(i * 2, true));
+      return out;
+    }
+    case 'f64': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
+      return out;
+    }
+    case 'i64': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = view.getBigInt64(i * 8, true);
+        if (v > 2147483647n || v < -2147483648n) tooWide(v, i);
+        out[i] = Number(v);
+      }
+      return out;
+    }
+  }
 }

@@ -84,3 +84,18 @@ export interface CheckpointFamily<C extends EncoderConfig = EncoderConfig> {
   /** How the family's masked-LM head (pre-training) is named in Hugging Face checkpoints. */
   readonly maskedLm: MaskedLmHeadNames;
 }
+
+/** The guard and the checked cast of a family with one model_type, for its `asConfig`. */
+export function modelTypeCheck<C extends EncoderConfig>(modelType: C['model_type']): {
+  is(config: { model_type: string }): config is C;
+  as(config: EncoderConfig, where: string): C;
+} {
+  const is = (config: { model_type: string }): config is C => config.model_type === modelType;
+  return {
+    is,
+    as(config, where) {
+      if (!is(config)) throw new Error(`${where}: config has model_type "${config.model_type}", expected "${modelType}"`);
+      return config;
+    },
+  };
+}

@@ -21,11 +21,13 @@ export {
   encoderConfigToJson,
   encoderMaxLength,
   familyOfConfig,
+  familyRegistry,
   makeEncoderConfig,
   makeEncoderConfigForLength,
   parseEncoderConfig,
   registeredModelTypes,
   scratchModelTypes,
+  type FamilyRegistry,
 } from './registry';
 // Each family's own code is reached through the registry (checkpointFamily(model_type)); what is
 // exported per family is its config type and typed constructors, and what the family's TF.js and

@@ -4,7 +4,10 @@ import type { EncoderConfig, ParamSpec } from './family';
 import type { SeededRng } from '@spert/core';
 import { normalArray } from './random';
 
-/** Collects parameter specs in order: `plain` tensors, `linear` layers (weight [out, in] + bias), LayerNorms of width `hidden`. */
+/**
+ * Collects parameter specs in order: `plain` tensors, `linear` layers (weight [out, in] + bias),
+ * LayerNorms of width `hidden`, and a layer's sublayers after self-attention (`layerOutputs`).
+ */
 export function paramSpecBuilder(hidden: number) {
   const specs: ParamSpec[] = [];
   const plain = (name: string, ...shape: number[]) => void specs.push({ name, shape, layout: 'plain' });
@@ -16,7 +19,15 @@ export function paramSpecBuilder(hidden: number) {
     plain(`${name}.weight`, hidden);
     plain(`${name}.bias`, hidden);
   };
-  return { specs, plain, linear, norm };
+  // BertSelfOutput, BertIntermediate and BertOutput under layer `p`: DeBERTa-v2 reuses them, names and shapes alike.
+  const layerOutputs = (p: string, intermediate: number) => {
+    linear(`${p}.attention.output.dense`, hidden, hidden);
+    norm(`${p}.attention.output.LayerNorm`);
+    linear(`${p}.intermediate.dense`, intermediate, hidden);
+    linear(`${p}.output.dense`, hidden, intermediate);
+    norm(`${p}.output.LayerNorm`);
+  };
+  return { specs, plain, linear, norm, layerOutputs };
 }
 
 /**

@@ -2,17 +2,17 @@
 // names the tensors and `<root>/data/<key>` holds each storage's raw little-endian bytes.
 import { describePickleValue, PickleDict, PickleGlobal, PickleTuple, unpickle, type PickleValue } from './pickle';
 import type { NamedTensor } from './safetensors';
-import { bf16ToFloat, halfToFloat } from './dtype';
+import { decodeStored, STORED_BYTES, type StoredKind } from './dtype';
 import { readZip } from './zip-reader';
 import { SpertError } from '@spert/core';
 
-const STORAGES: Record<string, { bytes: number; kind: 'f32' | 'f16' | 'bf16' | 'f64' | 'i64' | 'i32' }> = {
-  FloatStorage: { bytes: 4, kind: 'f32' },
-  HalfStorage: { bytes: 2, kind: 'f16' },
-  BFloat16Storage: { bytes: 2, kind: 'bf16' },
-  DoubleStorage: { bytes: 8, kind: 'f64' },
-  LongStorage: { bytes: 8, kind: 'i64' },
-  IntStorage: { bytes: 4, kind: 'i32' },
+const STORAGES: Record<string, StoredKind> = {
+  FloatStorage: 'f32',
+  HalfStorage: 'f16',
+  BFloat16Storage: 'bf16',
+  DoubleStorage: 'f64',
+  LongStorage: 'i64',
+  IntStorage: 'i32',
 };
 
 /** The only globals a state dict may name; anything else (os.system, builtins.eval, ...) is refused when the pickle names it. */
@@ -135,7 +135,8 @@ export function readPytorchBin(bytes: Uint8Array, source = 'pytorch_model.bin'):
   const out = new Map<string, NamedTensor>();
   const storageTypes = new Map<string, string>();
   for (const [name, t] of refs) {
-    const spec = STORAGES[t.storage.type];
+    const kind = STORAGES[t.storage.type];
+    const size = STORED_BYTES[kind];
     const entryName = `${root}data/${t.storage.key}`;
     const seen = storageTypes.get(t.storage.key);
     if (seen !== undefined && seen !== t.storage.type) fail(`tensor "${name}": storage ${entryName} is used as ${seen} and as ${t.storage.type}`);
@@ -145,50 +146,15 @@ export function readPytorchBin(bytes: Uint8Array, source = 'pytorch_model.bin'):
       const entry = zip.get(entryName);
       if (!entry) fail(`tensor "${name}": storage file ${entryName} is missing`);
       raw = entry!.read();
-      if (t.storage.numel >= 0 && raw.length !== t.storage.numel * spec.bytes) fail(`tensor "${name}": storage ${entryName} has ${raw.length} bytes, expected ${t.storage.numel} x ${spec.bytes}`);
+      if (t.storage.numel >= 0 && raw.length !== t.storage.numel * size) fail(`tensor "${name}": storage ${entryName} has ${raw.length} bytes, expected ${t.storage.numel} x ${size}`);
       storages.set(t.storage.key, raw);
     }
     const count = t.shape.reduce((x, y) => x * y, 1);
-    const begin = t.offset * spec.bytes;
-    if (begin + count * spec.bytes > raw.length) fail(`tensor "${name}": offset ${t.offset} + ${count} elements exceed its storage (${raw.length / spec.bytes} elements)`);
-    out.set(name, { shape: t.shape, data: widen(raw, begin, count, spec.kind, name, where) });
+    const begin = t.offset * size;
+    if (begin + count * size > raw.length) fail(`tensor "${name}": offset ${t.offset} + ${count} elements exceed its storage (${raw.length / size} elements)`);
+    out.set(name, { shape: t.shape, data: decodeStored(raw, begin, count, kind, (v) => {
+        throw new SpertError('UNSUPPORTED', `${where}: tensor "${name}": int64 value ${v} does not fit int32`);
+      }) });
   }
   return out;
-}
-
-function widen(raw: Uint8Array, begin: number, count: number, kind: string, name: string, where: string): Float32Array | Int32Array {
-  const view = new DataView(raw.buffer, raw.byteOffset + begin, count * ({ f32: 4, i32: 4, f16: 2, bf16: 2, f64: 8, i64: 8 } as Record<string, number>)[kind]);
-  switch (kind) {
-    case 'f32': {
-      const out = new Float32Array(count);
-      new Uint8Array(out.buffer).set(raw.subarray(begin, begin + count * 4));
-      return out;
-    }
-    case 'i32': {
-      const out = new Int32Array(count);
-      new Uint8Array(out.buffer).set(raw.subarray(begin, begin + count * 4));
-      return out;
-    }
-    case 'f16':
-    case 'bf16': {
-      const out = new Float32Array(count);
-      const f = kind === 'f16' ? halfToFloat : bf16ToFloat;
-      for (let i = 0; i < count; i++) out[i] = f(view.getUint16(i * 2, true));
-      return out;
-    }
-    case 'f64': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
-      return out;
-    }
-    default: {
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) {
-        const x = view.getBigInt64(i * 8, true);
-        if (x > 2147483647n || x < -2147483648n) throw new SpertError('UNSUPPORTED', `${where}: tensor "${name}": int64 value ${x} does not fit int32`);
-        out[i] = Number(x);
-      }
-      return out;
-    }
-  }
 }

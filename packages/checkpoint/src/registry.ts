@@ -13,14 +13,36 @@ const FAMILIES: readonly CheckpointFamily[] = [
   debertaV2CheckpointFamily,
 ];
 
-const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));
+/** Families of one layer (checkpoint, TF.js, ONNX) keyed by config.json model_type. */
+export interface FamilyRegistry<F extends { readonly modelType: string }> {
+  /** The registered model_type values, in registration order. */
+  types(): string[];
+  /** The family of `modelType`, or an error whose message `unknown` writes from the quoted, comma-separated registered types. */
+  get(modelType: string, unknown: (registered: string) => string): F;
+}
+
+/** A registry of `families` (one layer's), each under its modelType. */
+export function familyRegistry<F extends { readonly modelType: string }>(families: readonly F[]): FamilyRegistry<F> {
+  const byType = new Map(families.map((f) => [f.modelType, f]));
+  const types = () => [...byType.keys()];
+  return {
+    types,
+    get(modelType, unknown) {
+      const family = byType.get(modelType);
+      if (!family) throw new Error(unknown(types().map((t) => `"${t}"`).join(', ')));
+      return family;
+    },
+  };
+}
+
+const REGISTRY = familyRegistry(FAMILIES);
 
 /** model_type assumed when config.json has none (older BERT checkpoints, e.g. Google's conversions). */
 export const DEFAULT_MODEL_TYPE = 'bert';
 
 /** The model_type values of the registered encoder families. */
 export function registeredModelTypes(): string[] {
-  return [...BY_TYPE.keys()];
+  return REGISTRY.types();
 }
 
 /**
@@ -29,14 +51,11 @@ export function registeredModelTypes(): string[] {
  * halves name their own config type here, and `asConfig` checks the configs they are handed.
  */
 export function checkpointFamily<C extends EncoderConfig = EncoderConfig>(modelType: string, source = 'config.json'): CheckpointFamily<C> {
-  const family = BY_TYPE.get(modelType) as CheckpointFamily<C> | undefined;
-  if (!family) {
-    throw new Error(
-      `${source}: model_type "${modelType}" is not supported; registered encoder families: ${registeredModelTypes().map((t) => `"${t}"`).join(', ')} ` +
-        `(a new family is a folder under packages/checkpoint/src/families plus one registration line; see the @spert/encoder README)`,
-    );
-  }
-  return family;
+  const family = REGISTRY.get(modelType, (registered) =>
+    `${source}: model_type "${modelType}" is not supported; registered encoder families: ${registered} ` +
+      `(a new family is a folder under packages/checkpoint/src/families plus one registration line; see the @spert/encoder README)`,
+  );
+  return family as CheckpointFamily<C>;
 }
 
 /** The family of a parsed config (its model_type). */

@@ -1,7 +1,7 @@
 // The safetensors container: 8-byte little-endian header length, a JSON header, then raw data.
 // Spec: https://github.com/huggingface/safetensors#format
 import { parseJsonLimited, SpertError } from '@spert/core';
-import { bf16ToFloat, floatToBf16, floatToHalf, halfToFloat } from './dtype';
+import { decodeStored, floatToBf16, floatToHalf, STORED_BYTES, type StoredKind } from './dtype';
 
 /** Element types this package reads and writes. */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
@@ -22,11 +22,12 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 };
+const KIND: Record<SafetensorsDtype, StoredKind> = { F32: 'f32', F16: 'f16', BF16: 'bf16', I64: 'i64', I32: 'i32' };
+const BYTES = (dtype: SafetensorsDtype): number => STORED_BYTES[KIND[dtype]];
 const MAX_HEADER = 100 * 1024 * 1024;
 
 function isDtype(x: unknown): x is SafetensorsDtype {
-  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(BYTES, x);
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(KIND, x);
 }
 
 /** JSON of a header value for a message, cut short (a hostile header can hold megabytes). */
@@ -77,7 +78,7 @@ export function readSafetensors(bytes: Uint8Array, source = ''): SafetensorsFile
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!isDtype(e?.dtype)) fail(source, `tensor "${name}": unsupported dtype ${show(e?.dtype)} (supported: ${Object.keys(BYTES).join(', ')})`);
+    if (!isDtype(e?.dtype)) fail(source, `tensor "${name}": unsupported dtype ${show(e?.dtype)} (supported: ${Object.keys(KIND).join(', ')})`);
     const dtype = e.dtype;
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(source, `tensor "${name}": bad shape ${show(e.shape)}`);
     const shape = e.shape as number[];
@@ -85,51 +86,16 @@ export function readSafetensors(bytes: Uint8Array, source = ''): SafetensorsFile
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) fail(source, `tensor "${name}": bad data_offsets ${show(offs)}`);
     const [begin, end] = offs as [number, number];
     const count = shape.reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(count * BYTES[dtype]) || end < begin || end - begin !== count * BYTES[dtype]) fail(source, `tensor "${name}": data_offsets [${begin}, ${end}] do not match shape [${shape}] of ${dtype}`);
+    if (!Number.isSafeInteger(count * BYTES(dtype)) || end < begin || end - begin !== count * BYTES(dtype)) fail(source, `tensor "${name}": data_offsets [${begin}, ${end}] do not match shape [${shape}] of ${dtype}`);
     if (end > dataLen) fail(source, `tensor "${name}": data ends at ${end} but only ${dataLen} data bytes exist (truncated file)`);
     ranges.push([begin, end, name]);
-    tensors.set(name, { shape, dtype, data: decode(bytes, dataStart + begin, count, dtype, name, source) });
+    tensors.set(name, { shape, dtype, data: decodeStored(bytes, dataStart + begin, count, KIND[dtype], (v, i) => fail(source, `tensor "${name}": I64 value ${v} at index ${i} does not fit int32`)) });
   }
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {
     if (ranges[i][0] < ranges[i - 1][1]) fail(source, `tensors "${ranges[i - 1][2]}" and "${ranges[i][2]}" overlap`);
   }
   return { tensors, metadata };
-}
-
-function decode(bytes: Uint8Array, start: number, count: number, dtype: SafetensorsDtype, name: string, source: string): Float32Array | Int32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + start, count * BYTES[dtype]);
-  switch (dtype) {
-    case 'F32': {
-      const out = new Float32Array(count);
-      new Uint8Array(out.buffer).set(bytes.subarray(start, start + count * 4));
-      return out;
-    }
-    case 'F16': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
-      return out;
-    }
-    case 'BF16': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = bf16ToFloat(view.getUint16(i * 2, true));
-      return out;
-    }
-    case 'I32': {
-      const out = new Int32Array(count);
-      new Uint8Array(out.buffer).set(bytes.subarray(start, start + count * 4));
-      return out;
-    }
-    case 'I64': {
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) {
-        const v = view.getBigInt64(i * 8, true);
-        if (v > 2147483647n || v < -2147483648n) fail(source, `tensor "${name}": I64 value ${v} at index ${i} does not fit int32`);
-        out[i] = Number(v);
-      }
-      return out;
-    }
-  }
 }
 
 /** Serialises tensors (sorted by name, 8-byte aligned header) with optional string metadata. */
@@ -146,7 +112,7 @@ export function writeSafetensors(tensors: Map<string, NamedTensor> | Record<stri
     if (count !== t.data.length) throw new SpertError('INVALID_INPUT', `writeSafetensors: tensor "${name}" has ${t.data.length} values but shape [${t.shape}] needs ${count}`);
     const isInt = dtype === 'I32' || dtype === 'I64';
     if (isInt !== t.data instanceof Int32Array) throw new SpertError('INVALID_INPUT', `writeSafetensors: tensor "${name}": dtype ${dtype} needs ${isInt ? 'Int32Array' : 'Float32Array'} data`);
-    const size = count * BYTES[dtype];
+    const size = count * BYTES(dtype);
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + size] };
     layout.push({ t, dtype, begin: offset, name });
     offset += size;

@@ -28,6 +28,58 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
 
+type Report = (field: string | undefined, message: string, severity?: 'error' | 'warning') => void;
+
+/** The two annotation lists of a document: how messages name an item and show the object it must be. */
+const LISTS = {
+  entities: { name: 'entity', shape: '{type, start, end}' },
+  relations: { name: 'relation', shape: '{type, head, tail}' },
+} as const;
+
+/** What one annotation list checks and reads beyond what every list does. */
+interface AnnotationFields<T> {
+  /** Checks the fields other than type; `fail` reports a problem that leaves the item out. */
+  checkFields(item: Record<string, unknown>, f: string, fail: (field: string, message: string) => void): void;
+  /** The item, without its score, once every field passed. */
+  build(item: Record<string, unknown>): T;
+  /** What makes two items duplicates, and how a duplicate is described. */
+  key(item: T): string;
+  describe(item: T): string;
+}
+
+/** Reads one annotation list, reporting every problem: items must be objects with a known type and valid fields; duplicates are reported. */
+function readAnnotations<T extends Entity | Relation>(raw: unknown, field: keyof typeof LISTS, keys: ReadonlySet<string>, list: AnnotationFields<T>, report: Report, dupSeverity: 'error' | 'warning'): T[] {
+  const { name, shape } = LISTS[field];
+  const out: T[] = [];
+  if (!Array.isArray(raw)) {
+    report(field, `must be an array, got ${show(raw)}`);
+    return out;
+  }
+  const seen = new Map<string, number>();
+  raw.forEach((item: unknown, i) => {
+    const f = `${field}[${i}]`;
+    if (!isRecord(item)) return void report(f, `must be an object ${shape}, got ${show(item)}`);
+    let ok = true;
+    const fail = (at: string, message: string): void => {
+      ok = false;
+      report(at, message);
+    };
+    if (typeof item.type !== 'string') fail(`${f}.type`, `must be a string, got ${show(item.type)}`);
+    else if (!keys.has(item.type)) fail(`${f}.type`, `unknown ${name} type "${item.type}" (known: ${[...keys].join(', ')})`);
+    list.checkFields(item, f, fail);
+    if (!ok) return;
+    const x = list.build(item);
+    // predictions carry scores: keep them so read predictions can be re-written or ranked
+    if (typeof item.score === 'number') (x as T & { score: number }).score = item.score;
+    const k = list.key(x);
+    const prev = seen.get(k);
+    if (prev !== undefined) report(f, `duplicate of ${field}[${prev}] (${list.describe(x)})`, dupSeverity);
+    else seen.set(k, i);
+    out.push(x);
+  });
+  return out;
+}
+
 /**
  * Checks SpERT documents against a types schema and reports EVERY problem with its document
  * index and field. Never throws for document-level problems; a non-array root throws.
@@ -69,21 +121,8 @@ export function validateDocuments(json: unknown, types: TypesSchema, options: Va
       });
     }
 
-    const entities: Entity[] = [];
-    const rawEntities = raw.entities;
-    if (!Array.isArray(rawEntities)) report('entities', `must be an array, got ${show(rawEntities)}`);
-    else {
-      const seen = new Map<string, number>();
-      rawEntities.forEach((e: unknown, i) => {
-        const f = `entities[${i}]`;
-        if (!isRecord(e)) return void report(f, `must be an object {type, start, end}, got ${show(e)}`);
-        let ok = true;
-        const fail = (field: string, message: string): void => {
-          ok = false;
-          report(field, message);
-        };
-        if (typeof e.type !== 'string') fail(`${f}.type`, `must be a string, got ${show(e.type)}`);
-        else if (!entityKeys.has(e.type)) fail(`${f}.type`, `unknown entity type "${e.type}" (known: ${[...entityKeys].join(', ')})`);
+    const entities = readAnnotations<Entity>(raw.entities, 'entities', entityKeys, {
+      checkFields(e, f, fail) {
         const { start, end } = e;
         if (!Number.isInteger(start)) fail(`${f}.start`, `must be an integer, got ${show(start)}`);
         if (!Number.isInteger(end)) fail(`${f}.end`, `must be an integer, got ${show(end)}`);
@@ -94,49 +133,25 @@ export function validateDocuments(json: unknown, types: TypesSchema, options: Va
           if (en <= s) fail(`${f}.end`, `${en} <= start ${s}`);
           else if (nTokens > 0 && en > nTokens) fail(`${f}.end`, `${en} > number of tokens ${nTokens}`);
         }
-        if (!ok) return;
-        const ent: Entity = { type: e.type as string, start: start as number, end: end as number };
-        // predictions carry scores: keep them so read predictions can be re-written or ranked
-        if (typeof e.score === 'number') (ent as Entity & { score: number }).score = e.score;
-        const k = `${ent.type}\u0000${ent.start}\u0000${ent.end}`;
-        const prev = seen.get(k);
-        if (prev !== undefined) report(f, `duplicate of entities[${prev}] (${ent.type} ${ent.start}..${ent.end})`, dupSeverity);
-        else seen.set(k, i);
-        entities.push(ent);
-      });
-    }
+      },
+      build: (e) => ({ type: e.type as string, start: e.start as number, end: e.end as number }),
+      key: (e) => `${e.type}\u0000${e.start}\u0000${e.end}`,
+      describe: (e) => `${e.type} ${e.start}..${e.end}`,
+    }, report, dupSeverity);
 
-    const relations: Relation[] = [];
-    const rawRelations = raw.relations;
-    if (!Array.isArray(rawRelations)) report('relations', `must be an array, got ${show(rawRelations)}`);
-    else {
-      const nEnt = Array.isArray(rawEntities) ? rawEntities.length : 0;
-      const seen = new Map<string, number>();
-      rawRelations.forEach((r: unknown, i) => {
-        const f = `relations[${i}]`;
-        if (!isRecord(r)) return void report(f, `must be an object {type, head, tail}, got ${show(r)}`);
-        let ok = true;
-        const fail = (field: string, message: string): void => {
-          ok = false;
-          report(field, message);
-        };
-        if (typeof r.type !== 'string') fail(`${f}.type`, `must be a string, got ${show(r.type)}`);
-        else if (!relationKeys.has(r.type)) fail(`${f}.type`, `unknown relation type "${r.type}" (known: ${[...relationKeys].join(', ')})`);
+    const nEnt = Array.isArray(raw.entities) ? raw.entities.length : 0;
+    const relations = readAnnotations<Relation>(raw.relations, 'relations', relationKeys, {
+      checkFields(r, f, fail) {
         for (const arg of ['head', 'tail'] as const) {
           const v = r[arg];
           if (!Number.isInteger(v)) fail(`${f}.${arg}`, `must be an integer entity index, got ${show(v)}`);
           else if ((v as number) < 0 || (v as number) >= nEnt) fail(`${f}.${arg}`, `${v} out of range: the document has ${nEnt} entities`);
         }
-        if (!ok) return;
-        const rel: Relation = { type: r.type as string, head: r.head as number, tail: r.tail as number };
-        if (typeof r.score === 'number') (rel as Relation & { score: number }).score = r.score;
-        const k = `${rel.type}\u0000${rel.head}\u0000${rel.tail}`;
-        const prev = seen.get(k);
-        if (prev !== undefined) report(f, `duplicate of relations[${prev}] (${rel.type} ${rel.head} -> ${rel.tail})`, dupSeverity);
-        else seen.set(k, i);
-        relations.push(rel);
-      });
-    }
+      },
+      build: (r) => ({ type: r.type as string, head: r.head as number, tail: r.tail as number }),
+      key: (r) => `${r.type}\u0000${r.head}\u0000${r.tail}`,
+      describe: (r) => `${r.type} ${r.head} -> ${r.tail}`,
+    }, report, dupSeverity);
 
     if (bad) {
       skipped.push(d);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type SpanPooling } from '@spert/core';
 import { assignNamed, gatherRows, linearOverParts, ownedVariable, readIntInput, type IntInput, type TensorMap } from '@spert/tfjs-ops';
+import { checkHeadConfig, passDropout } from './head-config';
 import { clsVectors } from './max-pool-spans';
 import { poolSpans } from './pool-spans';
 
@@ -67,16 +68,12 @@ export class EntityHead {
   /** Creates the head with N(0, 0.02) weights and zero bias. */
   constructor(config: EntityHeadConfig) {
     const { hiddenSize, numEntityTypes } = config;
-    if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new Error(`EntityHead: hiddenSize must be a positive integer, got ${hiddenSize}`);
-    if (!Number.isInteger(numEntityTypes) || numEntityTypes < 1) {
-      throw new Error(`EntityHead: numEntityTypes must be a positive integer, got ${numEntityTypes}`);
-    }
     this.hiddenSize = hiddenSize;
     this.numEntityTypes = numEntityTypes;
     this.sizeEmbedding = config.sizeEmbedding ?? 25;
     this.widthTableSize = config.widthTableSize ?? 100;
     this.dropout = config.dropout ?? 0.1;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`EntityHead: dropout must be in [0, 1), got ${this.dropout}`);
+    checkHeadConfig('EntityHead', { hiddenSize, numEntityTypes }, this.dropout);
     this.spanPooling = config.spanPooling ?? 'max';
     if (!['max', 'mean', 'sum'].includes(this.spanPooling)) throw new Error(`EntityHead: spanPooling must be max, mean or sum, got ${JSON.stringify(this.spanPooling)}`);
     const seeds = createRng(config.seed ?? 0).uint32;
@@ -124,7 +121,7 @@ export class EntityHead {
       throw new Error(`EntityHead: hidden must be [B,T,${this.hiddenSize}], got [${hidden.shape.join(', ')}]`);
     }
     const [B] = hidden.shape;
-    const seed = input.training && this.dropout > 0 ? (input.dropoutSeed ?? this.nextSeed()) : 0;
+    const drop = passDropout(input, this.dropout, this.nextSeed);
     const spanPool = poolSpans(hidden, input.spanRanges, this.spanPooling);
     const S = spanPool.shape[1];
     const widthEmbeddings = this.widthEmbeddings(input.spanWidths);
@@ -139,8 +136,7 @@ export class EntityHead {
         tf.reshape(spanPool, [B * S, this.hiddenSize]) as tf.Tensor2D,
         tf.reshape(widthEmbeddings, [B * S, this.sizeEmbedding]) as tf.Tensor2D,
       ];
-      const training = input.training === true && this.dropout > 0;
-      const flat = linearOverParts(parts, this.weight, this.bias, { dropout: training ? this.dropout : 0, seed });
+      const flat = linearOverParts(parts, this.weight, this.bias, { dropout: drop.rate, seed: drop.seed });
       return tf.reshape(flat, [B, S, this.numEntityTypes + 1]) as tf.Tensor3D;
     });
     return { logits, spanPool, widthEmbeddings };

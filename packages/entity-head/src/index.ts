@@ -1,5 +1,6 @@
 export { maxPoolSpans, clsVectors } from './max-pool-spans';
 export { poolSpans, sumPoolSpans } from './pool-spans';
+export { checkHeadConfig, passDropout } from './head-config';
 export {
   EntityHead,
   type EntityHeadConfig,

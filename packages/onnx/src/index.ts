@@ -1,5 +1,6 @@
 export { SpertOnnxRuntime } from './runtime';
 export { ONNX_FILES } from './onnx-files';
+export { loadModelTokenizer, type LoadModelTokenizerOptions } from './model-tokenizer';
 export type { ExecutionProvider, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction, RawDocumentOutput } from './runtime-types';
 export { buildEncoderGraph, type BuildEncoderOptions, type EncoderShape } from './export-encoder';
 export type { OnnxEncoderFamily } from './family';

@@ -2,6 +2,7 @@
 import { bertOnnxFamily } from './families/bert';
 import { robertaOnnxFamilies } from './families/roberta';
 import { debertaV2OnnxFamily } from './families/deberta-v2';
+import { familyRegistry } from '@spert/checkpoint';
 import type { OnnxEncoderFamily } from './family';
 
 const FAMILIES: readonly OnnxEncoderFamily[] = [
@@ -10,20 +11,14 @@ const FAMILIES: readonly OnnxEncoderFamily[] = [
   debertaV2OnnxFamily,
 ];
 
-const BY_TYPE = new Map(FAMILIES.map((f) => [f.modelType, f]));
+const REGISTRY = familyRegistry(FAMILIES);
 
 /** The model_type values that can be exported to ONNX. */
 export function registeredOnnxEncoderTypes(): string[] {
-  return [...BY_TYPE.keys()];
+  return REGISTRY.types();
 }
 
 /** The ONNX family of `modelType`, or an error naming `source` and listing the registered ones. */
 export function onnxEncoderFamily(modelType: string, source = 'config.json'): OnnxEncoderFamily {
-  const family = BY_TYPE.get(modelType);
-  if (!family) {
-    throw new Error(
-      `${source}: model_type "${modelType}" cannot be exported to ONNX; registered encoder families: ${registeredOnnxEncoderTypes().map((t) => `"${t}"`).join(', ')}`,
-    );
-  }
-  return family;
+  return REGISTRY.get(modelType, (registered) => `${source}: model_type "${modelType}" cannot be exported to ONNX; registered encoder families: ${registered}`);
 }

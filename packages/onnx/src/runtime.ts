@@ -19,15 +19,15 @@ import {
   type SpertSettings,
   SpertError,
 } from '@spert/core';
-import { encoderMaxLength, parseEncoderConfig } from '@spert/checkpoint';
 import { predictDocuments, scoreWords, type PipelineOptions } from '@spert/pipeline';
-import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
+import type { SubwordTokenizer } from '@spert/tokenizer';
 import * as ort from 'onnxruntime-node';
 import { OPSET } from './graph-builder';
 import { scoreSpansWithOrt } from './ort-scoring';
 import type { ExecutionProvider, RawDocumentOutput, SpertOnnxLoadOptions, SpertOnnxMetadata, TextPrediction } from './runtime-types';
 
 import { ONNX_FILES } from './onnx-files';
+import { loadModelTokenizer } from './model-tokenizer';
 
 interface Sessions {
   encoder: ort.InferenceSession;
@@ -81,9 +81,7 @@ export class SpertOnnxRuntime implements SpertRuntime, Predictor {
         throw e;
       }
     };
-    // The tokenizer knows no family: the encoder's longest input (RoBERTa's position offset) comes from its family.
-    const longest = encoderMaxLength(parseEncoderConfig(config, path.join(dir, 'config.json')));
-    const { tokenizer } = await loadTokenizer({ dir, lowercase: options.lowercase, readTextFile, encoderMaxLength: longest });
+    const tokenizer = await loadModelTokenizer({ dir, config, source: path.join(dir, 'config.json'), lowercase: options.lowercase, readTextFile });
     const executionProviders = options.executionProviders ?? ['cpu'];
     const batchSize = options.batchSize ?? 16;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new SpertError('INVALID_OPTION', `SpertOnnxRuntime.load: batchSize must be a positive integer, got ${batchSize}`);

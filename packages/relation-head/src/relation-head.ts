@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@spert/core';
-import { maxPoolSpans } from '@spert/entity-head';
+import { checkHeadConfig, maxPoolSpans, passDropout } from '@spert/entity-head';
 import { assignNamed, gatherRows, linearOverParts, ownedVariable, type IntInput, type TensorMap } from '@spert/tfjs-ops';
 
 /** Configuration of {@link RelationHead}. */
@@ -106,17 +106,12 @@ export class RelationHead {
   /** Creates the head with N(0, 0.02) weights and zero bias. */
   constructor(config: RelationHeadConfig) {
     const { hiddenSize, numRelationTypes } = config;
-    if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new Error(`RelationHead: hiddenSize must be a positive integer, got ${hiddenSize}`);
-    if (!Number.isInteger(numRelationTypes) || numRelationTypes < 1) {
-      throw new Error(`RelationHead: numRelationTypes must be a positive integer, got ${numRelationTypes}`);
-    }
     this.hiddenSize = hiddenSize;
     this.numRelationTypes = numRelationTypes;
     this.sizeEmbedding = config.sizeEmbedding ?? 25;
     this.dropout = config.dropout ?? 0.1;
     this.maxPairs = config.maxPairs ?? 1000;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new Error(`RelationHead: dropout must be in [0, 1), got ${this.dropout}`);
-    if (!Number.isInteger(this.maxPairs) || this.maxPairs < 1) throw new Error(`RelationHead: maxPairs must be a positive integer, got ${this.maxPairs}`);
+    checkHeadConfig('RelationHead', { hiddenSize, numRelationTypes, maxPairs: this.maxPairs }, this.dropout);
     const types = config.entityTypes;
     if (types && !(Number.isInteger(types.count) && types.count >= 1 && Number.isInteger(types.dim) && types.dim >= 1)) {
       throw new Error(`RelationHead: entityTypes needs a positive integer count and dim, got ${JSON.stringify(types)}`);
@@ -181,11 +176,11 @@ export class RelationHead {
     }
     const spanTypes = this.typeEmbeddings ? readSpanTypes(input.spanTypes, B, S, this.typeEmbeddings.shape[0]) : undefined;
     if (P === 0) return tf.zeros([B, 0, this.numRelationTypes]);
-    const seed = input.training && this.dropout > 0 ? (input.dropoutSeed ?? this.nextSeed()) : 0;
+    const drop = passDropout(input, this.dropout, this.nextSeed);
     const chunks: tf.Tensor3D[] = [];
     for (let from = 0, c = 0; from < P; from += this.maxPairs, c++) {
       const to = Math.min(P, from + this.maxPairs);
-      chunks.push(this.classifyChunk(input, sliceChunk(pairs, from, to), sliceChunk(contexts, from, to), seed + c, spanTypes));
+      chunks.push(this.classifyChunk(input, sliceChunk(pairs, from, to), sliceChunk(contexts, from, to), { rate: drop.rate, seed: drop.seed + c }, spanTypes));
     }
     if (chunks.length === 1) return chunks[0];
     const logits = tf.concat(chunks, 1);
@@ -207,7 +202,7 @@ export class RelationHead {
     input: RelationHeadInput,
     pairs: { data: Int32Array; shape: [number, number, number] },
     contexts: { data: Int32Array; shape: [number, number, number] },
-    seed: number,
+    drop: { rate: number; seed: number },
     spanTypes?: ArrayLike<number>,
   ): tf.Tensor3D {
     const [B, n] = pairs.shape;
@@ -229,8 +224,7 @@ export class RelationHead {
         const typeOf = (idx: Int32Array) => Int32Array.from(idx, (i) => spanTypes[i]);
         parts.push(gatherRows(this.typeEmbeddings, typeOf(headIdx)), gatherRows(this.typeEmbeddings, typeOf(tailIdx)));
       }
-      const training = input.training === true && this.dropout > 0;
-      const flat = linearOverParts(parts, this.weight, this.bias, { dropout: training ? this.dropout : 0, seed });
+      const flat = linearOverParts(parts, this.weight, this.bias, { dropout: drop.rate, seed: drop.seed });
       return tf.reshape(flat, [B, n, this.numRelationTypes]) as tf.Tensor3D;
     });
   }

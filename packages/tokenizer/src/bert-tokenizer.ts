@@ -1,15 +1,7 @@
 import { WordPiece } from '@huggingface/tokenizers';
 import { basicTokenize } from './basic-tokenizer';
 import { TokenizerConfigError } from './errors';
-import {
-  encodeFramedWords,
-  WordIdCache,
-  type EncodeResult,
-  type EncodeWordsOptions,
-  type SpecialIds,
-  type SubwordTokenizer,
-  type TokenizerKind,
-} from './subword-tokenizer';
+import { FramedWordEncoder, type SpecialIds, type SubwordTokenizer, type TokenizerKind, type WordFraming } from './subword-tokenizer';
 import { formatVocab } from './vocab-file';
 
 export type { EncodeResult, EncodeWordsOptions, SpecialIds, TooLongPolicy } from './subword-tokenizer';
@@ -55,7 +47,7 @@ function escapeRegExp(s: string): string {
  * BERT WordPiece tokenizer with SpERT's word-by-word encoding: the same pieces as transformers'
  * BertTokenizer (basic tokenization here, greedy longest-match WordPiece from @huggingface/tokenizers).
  */
-export class BertWordPieceTokenizer implements SubwordTokenizer {
+export class BertWordPieceTokenizer extends FramedWordEncoder implements SubwordTokenizer {
   /** Always 'bert-wordpiece'. */
   readonly kind: TokenizerKind = 'bert-wordpiece';
   /** [CLS] and [SEP]. */
@@ -85,9 +77,8 @@ export class BertWordPieceTokenizer implements SubwordTokenizer {
   private readonly model: WordPiece;
   private readonly noSplit: ReadonlySet<string>;
   private readonly noSplitPattern: RegExp | undefined;
-  private readonly cache = new WordIdCache();
-
   constructor(settings: BertTokenizerSettings) {
+    super();
     const { vocab } = settings;
     if (vocab.length === 0) throw new TokenizerConfigError('the vocabulary is empty');
     this.vocab = vocab.slice();
@@ -151,11 +142,6 @@ export class BertWordPieceTokenizer implements SubwordTokenizer {
     return this.vocab[id];
   }
 
-  /** Tokens of a list of ids. */
-  idsToTokens(ids: readonly number[]): string[] {
-    return ids.map((id) => this.idToToken(id));
-  }
-
   /** A copy of the vocabulary, tokens by id. */
   getVocab(): string[] {
     return this.vocab.slice();
@@ -181,28 +167,19 @@ export class BertWordPieceTokenizer implements SubwordTokenizer {
     return out;
   }
 
-  /** Wordpiece ids of one word as SpERT encodes it: its pieces, or a single [UNK] when it yields none. Cached. */
-  encodeWord(word: string): readonly number[] {
-    return this.cache.get(word, (w) => {
-      const pieces = this.tokenize(w);
-      return pieces.length === 0 ? [this.specialIds.unk] : pieces.map((p) => this.ids.get(p) ?? this.specialIds.unk);
-    });
+  /** WordPiece ids of one word (possibly none); encodeWord, inherited, caches them and gives [UNK] for none. */
+  protected pieceIds(word: string): number[] {
+    return this.tokenize(word).map((p) => this.ids.get(p) ?? this.specialIds.unk);
   }
 
-  /**
-   * Encodes a document word by word (SPERT_REFERENCE §1.1): [CLS], each word's pieces, [SEP], with
-   * each word's [start, end) wordpiece range. Too long documents throw SequenceTooLongError unless
-   * onTooLong is 'truncate', which keeps whole leading words and reports how many were dropped.
-   */
-  encodeWords(words: readonly string[], options: EncodeWordsOptions = {}): EncodeResult {
-    const framing = {
+  /** [CLS] and [SEP] around the words (encodeWords, inherited, encodes documents with it). */
+  protected frame(): Omit<WordFraming, 'encodeWord'> {
+    return {
       prefix: [this.specialIds.cls],
       suffix: [this.specialIds.sep],
       maxLength: this.maxLength,
       specialNames: `${this.specialTokens.cls} and ${this.specialTokens.sep}`,
-      encodeWord: (w: string) => this.encodeWord(w),
     };
-    return encodeFramedWords(framing, words, options);
   }
 
   /** vocab.txt and tokenizer_config.json, the files transformers' BertTokenizer saves (loadTokenizer reads them back). */

@@ -1,16 +1,7 @@
 import { Normalizer, PrecompiledNormalizer, SequenceNormalizer, Tokenizer } from '@huggingface/tokenizers';
 import { TokenizerConfigError } from './errors';
 import { CharsMapNormalizer } from './spm-charsmap';
-import {
-  encodeFramedWords,
-  WordIdCache,
-  type EncodeResult,
-  type EncodeWordsOptions,
-  type SpecialIds,
-  type SubwordTokenizer,
-  type TokenizerKind,
-  type WordFraming,
-} from './subword-tokenizer';
+import { FramedWordEncoder, type SpecialIds, type SubwordTokenizer, type TokenizerKind, type WordFraming } from './subword-tokenizer';
 
 type Json = Record<string, unknown>;
 
@@ -133,7 +124,7 @@ function withExactCharsMaps(normalizer: Normalizer | null, file: string): Normal
  * prepends '▁' to every word), without special tokens; the post_processor's special tokens frame the
  * document.
  */
-export class HfTokenizer implements SubwordTokenizer {
+export class HfTokenizer extends FramedWordEncoder implements SubwordTokenizer {
   /** Always 'tokenizer-json'. */
   readonly kind: TokenizerKind = 'tokenizer-json';
   /** tokenizer.json model.type: 'BPE', 'Unigram' or 'WordPiece'. */
@@ -150,12 +141,11 @@ export class HfTokenizer implements SubwordTokenizer {
   private readonly original: Json;
   private readonly config: Json;
   private readonly tokenizer: Tokenizer;
-  private readonly framing: WordFraming;
+  private readonly framing: Omit<WordFraming, 'encodeWord'>;
   /** Id of Metaspace's bare replacement piece ('▁'), when the pre-tokenizer is Metaspace. */
   private readonly bareMetaspaceId: number | undefined;
-  private readonly cache = new WordIdCache();
-
   constructor(settings: HfTokenizerSettings) {
+    super();
     const file = settings.source ?? 'tokenizer.json';
     const configFile = settings.configSource ?? 'tokenizer_config.json';
     const json = settings.tokenizerJson;
@@ -266,7 +256,6 @@ export class HfTokenizer implements SubwordTokenizer {
       suffix: suffixIds,
       maxLength: this.maxLength,
       specialNames: names.length === 2 ? `${names[0]} and ${names[1]}` : names.join(', '),
-      encodeWord: (w) => this.encodeWord(w),
     };
   }
 
@@ -282,30 +271,19 @@ export class HfTokenizer implements SubwordTokenizer {
     return token;
   }
 
-  /** Tokens of a list of ids. */
-  idsToTokens(ids: readonly number[]): string[] {
-    return ids.map((id) => this.idToToken(id));
-  }
-
   /** Subword tokens of one word as it is encoded inside a document (possibly none). */
   tokenizeWord(word: string): string[] {
     return this.idsToTokens(this.wordIds(word));
   }
 
-  /**
-   * Ids of one word as it is encoded inside a document: is_split_into_words pieces without special
-   * tokens, or a single unknown token when the word yields none (as BertWordPieceTokenizer). Cached.
-   */
-  encodeWord(word: string): readonly number[] {
-    return this.cache.get(word, (w) => {
-      const ids = this.wordIds(w);
-      return ids.length === 0 ? [this.specialIds.unk] : ids;
-    });
+  /** Ids of one word without special tokens, as transformers' is_split_into_words gives them (possibly none). */
+  protected pieceIds(word: string): number[] {
+    return this.wordIds(word);
   }
 
-  /** Sentence-start tokens, each word's pieces, sentence-end tokens, with each word's [start, end) range (see BertWordPieceTokenizer.encodeWords). */
-  encodeWords(words: readonly string[], options: EncodeWordsOptions = {}): EncodeResult {
-    return encodeFramedWords(this.framing, words, options);
+  /** The post_processor's special tokens around the words. */
+  protected frame(): Omit<WordFraming, 'encodeWord'> {
+    return this.framing;
   }
 
   /** tokenizer.json (as loaded) and tokenizer_config.json (with the resolved special tokens and maxLength). */

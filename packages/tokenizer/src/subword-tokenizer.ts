@@ -144,3 +144,47 @@ export class WordIdCache {
     return ids;
   }
 }
+
+/**
+ * What every {@link SubwordTokenizer} implementation shares around its own subword model: one
+ * word's ids (cached, a single unknown token for a word that yields no piece) and a document's
+ * encoding through {@link encodeFramedWords}.
+ */
+export abstract class FramedWordEncoder {
+  private readonly cache = new WordIdCache();
+
+  /** Ids of the special tokens; `unk` stands for a word without pieces. */
+  abstract readonly specialIds: SpecialIds;
+
+  /** Token of an id; throws a RangeError for an id outside the vocabulary. */
+  abstract idToToken(id: number): string;
+
+  /** Ids of one word's pieces as the subword model gives them (possibly none). */
+  protected abstract pieceIds(word: string): number[];
+
+  /** How documents are framed: the special ids around the words, the default maxLength, their names. */
+  protected abstract frame(): Omit<WordFraming, 'encodeWord'>;
+
+  /** Ids of one word as it is encoded inside a document: its pieces, or a single unknown token when it yields none. Cached. */
+  encodeWord(word: string): readonly number[] {
+    return this.cache.get(word, (w) => {
+      const ids = this.pieceIds(w);
+      return ids.length === 0 ? [this.specialIds.unk] : ids;
+    });
+  }
+
+  /**
+   * Encodes a document word by word (SPERT_REFERENCE §1.1): the sentence-start tokens, each word's
+   * pieces, the sentence-end tokens, with each word's [start, end) range. Too long documents throw
+   * SequenceTooLongError unless onTooLong is 'truncate', which keeps whole leading words and
+   * reports how many were dropped.
+   */
+  encodeWords(words: readonly string[], options: EncodeWordsOptions = {}): EncodeResult {
+    return encodeFramedWords({ ...this.frame(), encodeWord: (w) => this.encodeWord(w) }, words, options);
+  }
+
+  /** Tokens of a list of ids. */
+  idsToTokens(ids: readonly number[]): string[] {
+    return ids.map((id) => this.idToToken(id));
+  }
+}

@@ -65,7 +65,7 @@ async function readWithProgress(res: Response, report: (loaded: number, total: n
     return bytes;
   }
   const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let loaded = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -74,13 +74,7 @@ async function readWithProgress(res: Response, report: (loaded: number, total: n
     loaded += value.length;
     report(loaded, total);
   }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return bytes;
+  return new Uint8Array(await new Blob(chunks).arrayBuffer());
 }
 
 /** Fetches a file through the cache: the cached copy when there is one, else a download (with progress) that is then cached. */

@@ -13,8 +13,8 @@ import {
   type Predictor,
 } from '@spert/core';
 import { createPredictor, PIPELINE_DEFAULTS, type PipelineOptions } from '@spert/pipeline';
-import { loadTokenizer } from '@spert/tokenizer';
 import { fetchCached, type CacheLike, type DownloadProgress } from './fetch-cached';
+import { countFile, loadFolderTokenizer } from './folder-tokenizer';
 import { SpertWebRuntime, type OrtModule } from './web-runtime';
 
 /** Where onnxruntime-web runs the graphs. */
@@ -153,13 +153,10 @@ export async function loadSpert(url: string | URL, options: LoadSpertOptions = {
   const cacheName = options.cache === undefined ? DEFAULT_CACHE_NAME : options.cache;
   const cache: CacheLike | null = cacheName !== false && typeof caches === 'object' ? await caches.open(cacheName) : null;
   const stats: LoadStats = { ms: 0, downloadedBytes: 0, downloadedFiles: [], cachedFiles: [] };
+  const fetchOptions = { cache, fetch: options.fetch, onProgress: options.onProgress };
   const get = async (fileUrl: string, what: string) => {
-    const f = await fetchCached(fileUrl, { cache, fetch: options.fetch, onProgress: options.onProgress, what });
-    if (f.fromCache) stats.cachedFiles.push(fileUrl);
-    else {
-      stats.downloadedFiles.push(fileUrl);
-      stats.downloadedBytes += f.bytes.length;
-    }
+    const f = await fetchCached(fileUrl, { ...fetchOptions, what });
+    countFile(stats, fileUrl, f);
     return f.bytes;
   };
   const modelFile = (name: string) => get(new URL(name, base).href, `is ${base} a folder written by spert-export (--web)?`);
@@ -176,20 +173,7 @@ export async function loadSpert(url: string | URL, options: LoadSpertOptions = {
     if (!Number.isInteger(options.maxPairs) || options.maxPairs < 1) throw new Error(`loadSpert: maxPairs must be a positive integer, got ${options.maxPairs}`);
     settings.maxPairs = options.maxPairs;
   }
-  // The tokenizer's loader joins file names onto `dir` with posix rules: give it the URL's path,
-  // and resolve what it asks for against the folder's origin.
-  const dir = new URL(base).pathname;
-  const textFiles = new Map<string, string | undefined>([[`${dir}config.json`, configText]]);
-  const readTextFile = async (file: string): Promise<string | undefined> => {
-    if (textFiles.has(file)) return textFiles.get(file);
-    const fileUrl = new URL(file, base).href;
-    const f = await fetchCached(fileUrl, { cache, fetch: options.fetch, onProgress: options.onProgress, optional: true });
-    if (f.missing) return undefined;
-    (f.fromCache ? stats.cachedFiles : stats.downloadedFiles).push(fileUrl);
-    if (!f.fromCache) stats.downloadedBytes += f.bytes.length;
-    return new TextDecoder().decode(f.bytes);
-  };
-  const { tokenizer } = await loadTokenizer({ dir, lowercase: options.lowercase, readTextFile });
+  const tokenizer = await loadFolderTokenizer({ base, configText, config, fetch: fetchOptions, lowercase: options.lowercase, stats });
 
   const ort = await importOrt(backend);
   const wasmPaths = options.wasmPaths ? asFolder(options.wasmPaths, 'loadSpert wasmPaths') : moduleFolder();

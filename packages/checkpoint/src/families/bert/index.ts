@@ -1,5 +1,5 @@
 // BERT (and its checkpoints: SciBERT, BioBERT, bert-base-cased, small BERTs) as a checkpoint family.
-import type { CheckpointFamily, EncoderConfig } from '../../family';
+import { modelTypeCheck, type CheckpointFamily } from '../../family';
 import { bertConfigToJson, makeBertConfig, parseBertConfig, type BertConfig } from './config';
 import { initialParamValue } from './init';
 import { bertParamSpecs, encoderParamName, isIgnoredCheckpointTensor } from './names';
@@ -8,16 +8,13 @@ export { bertConfigToJson, makeBertConfig, parseBertConfig, type BertConfig } fr
 export { initialParamValue } from './init';
 export { bertParamSpecs, encoderParamName, isIgnoredCheckpointTensor } from './names';
 
+const MODEL_TYPE = modelTypeCheck<BertConfig>('bert');
+
 /** True when `config` is a BERT config (its model_type is "bert"). */
-export function isBertConfig(config: { model_type: string }): config is BertConfig {
-  return config.model_type === 'bert';
-}
+export const isBertConfig = MODEL_TYPE.is;
 
 /** `config` as a BertConfig, or an error naming `where` and the model_type it has instead. */
-export function asBertConfig(config: EncoderConfig, where: string): BertConfig {
-  if (!isBertConfig(config)) throw new Error(`${where}: config has model_type "${config.model_type}", expected "bert"`);
-  return config;
-}
+export const asBertConfig = MODEL_TYPE.as;
 
 /** The BERT family: config.json, Hugging Face BertModel parameter names (with or without `bert.`), initialisation. */
 export const bertCheckpointFamily: CheckpointFamily<BertConfig> = {

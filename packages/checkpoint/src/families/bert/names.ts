@@ -8,7 +8,7 @@ import type { BertConfig } from './config';
 export function bertParamSpecs(config: BertConfig): ParamSpec[] {
   const H = config.hidden_size;
   const I = config.intermediate_size;
-  const { specs, plain, linear, norm } = paramSpecBuilder(H);
+  const { specs, plain, linear, norm, layerOutputs } = paramSpecBuilder(H);
   plain('embeddings.word_embeddings.weight', config.vocab_size, H);
   plain('embeddings.position_embeddings.weight', config.max_position_embeddings, H);
   plain('embeddings.token_type_embeddings.weight', config.type_vocab_size, H);
@@ -18,11 +18,7 @@ export function bertParamSpecs(config: BertConfig): ParamSpec[] {
     linear(`${p}.attention.self.query`, H, H);
     linear(`${p}.attention.self.key`, H, H);
     linear(`${p}.attention.self.value`, H, H);
-    linear(`${p}.attention.output.dense`, H, H);
-    norm(`${p}.attention.output.LayerNorm`);
-    linear(`${p}.intermediate.dense`, I, H);
-    linear(`${p}.output.dense`, H, I);
-    norm(`${p}.output.LayerNorm`);
+    layerOutputs(p, I);
   }
   linear('pooler.dense', H, H);
   return specs;

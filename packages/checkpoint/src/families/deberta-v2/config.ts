@@ -1,6 +1,7 @@
 // The DeBERTa-v2/v3 hyper-parameters (Hugging Face DebertaV2Config), read from and written to config.json.
 import type { EncoderConfig, EncoderConfigFields } from '../../family';
 import { parseJsonObject } from '../../json-object';
+import { configFieldReader, readSharedFields, SHARED_FIELD_NAMES } from '../../config-fields';
 import { SpertError } from '@spert/core';
 
 /** The disentangled-attention part of a DeBERTa-v2 config (Hugging Face names). */
@@ -57,8 +58,7 @@ export const DEBERTA_V3_DEFAULTS: DebertaV2Options & { type_vocab_size: number; 
   max_position_embeddings: 512,
 };
 
-const REQUIRED_INTS = ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size'] as const;
-const KNOWN = new Set<string>([...REQUIRED_INTS, ...Object.keys(HF_DEFAULTS), 'pos_att_type', 'hidden_act', 'model_type']);
+const KNOWN = new Set<string>([...SHARED_FIELD_NAMES, ...Object.keys(HF_DEFAULTS), 'pos_att_type', 'model_type']);
 
 /** Validates a parsed (or string) config.json of a DeBERTa-v2/v3 checkpoint; `source` names it in errors. */
 export function parseDebertaV2Config(json: unknown, source = 'config.json'): DebertaV2Config {
@@ -67,25 +67,8 @@ export function parseDebertaV2Config(json: unknown, source = 'config.json'): Deb
   if (o.model_type !== 'deberta-v2') {
     throw new SpertError('UNSUPPORTED', `${source}: model_type ${JSON.stringify(o.model_type)} is not read by the DeBERTa-v2 family (model_type "deberta-v2": DeBERTa-v2, DeBERTa-v3)`);
   }
-  const field = (key: string) => `${source}: field "${key}"`;
-  const num = (key: string, fallback?: number, positiveInt = false): number => {
-    const v = o[key] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpertError('INVALID_MODEL_CONFIG', `${field(key)} must be a number, got ${JSON.stringify(o[key])}`);
-    if (positiveInt && (!Number.isInteger(v) || v <= 0)) throw new SpertError('INVALID_MODEL_CONFIG', `${field(key)} must be a positive integer, got ${v}`);
-    return v;
-  };
-  const int = (key: string, fallback: number): number => {
-    const v = num(key, fallback);
-    if (!Number.isInteger(v)) throw new SpertError('INVALID_MODEL_CONFIG', `${field(key)} must be an integer, got ${v}`);
-    return v;
-  };
-  const bool = (key: string, fallback: boolean): boolean => {
-    const v = o[key] ?? fallback;
-    if (typeof v !== 'boolean') throw new SpertError('INVALID_MODEL_CONFIG', `${field(key)} must be true or false, got ${JSON.stringify(o[key])}`);
-    return v;
-  };
-  const act = o.hidden_act ?? 'gelu';
-  if (act !== 'gelu') throw new SpertError('UNSUPPORTED', `${source}: hidden_act "${String(act)}" is not supported (only "gelu", the erf form DeBERTa-v3 uses)`);
+  const shared = readSharedFields(o, source, HF_DEFAULTS, true);
+  const { field, int, bool } = configFieldReader(o, source);
   // HF accepts a list or a "p2c|c2p" string; absent (None) means no relative terms.
   const rawTypes = o.pos_att_type ?? [];
   const typeList = typeof rawTypes === 'string' ? rawTypes.toLowerCase().split('|').map((s) => s.trim()).filter((s) => s !== '') : rawTypes;
@@ -101,18 +84,7 @@ export function parseDebertaV2Config(json: unknown, source = 'config.json'): Deb
     if (part !== 'layer_norm' && part !== 'none') throw new SpertError('UNSUPPORTED', `${field('norm_rel_ebd')}: "${part}" is not supported (only "layer_norm" or "none")`);
   }
   const cfg: DebertaV2Config = {
-    vocab_size: num('vocab_size', undefined, true),
-    hidden_size: num('hidden_size', undefined, true),
-    num_hidden_layers: num('num_hidden_layers', undefined, true),
-    num_attention_heads: num('num_attention_heads', undefined, true),
-    intermediate_size: num('intermediate_size', undefined, true),
-    hidden_act: 'gelu',
-    hidden_dropout_prob: num('hidden_dropout_prob', HF_DEFAULTS.hidden_dropout_prob),
-    attention_probs_dropout_prob: num('attention_probs_dropout_prob', HF_DEFAULTS.attention_probs_dropout_prob),
-    max_position_embeddings: num('max_position_embeddings', HF_DEFAULTS.max_position_embeddings, true),
-    type_vocab_size: int('type_vocab_size', HF_DEFAULTS.type_vocab_size),
-    initializer_range: num('initializer_range', HF_DEFAULTS.initializer_range),
-    layer_norm_eps: num('layer_norm_eps', HF_DEFAULTS.layer_norm_eps),
+    ...shared,
     relative_attention: bool('relative_attention', HF_DEFAULTS.relative_attention),
     max_relative_positions: int('max_relative_positions', HF_DEFAULTS.max_relative_positions),
     position_buckets: int('position_buckets', HF_DEFAULTS.position_buckets),
@@ -123,13 +95,6 @@ export function parseDebertaV2Config(json: unknown, source = 'config.json'): Deb
     model_type: 'deberta-v2',
     extra: {},
   };
-  if (cfg.type_vocab_size < 0) throw new SpertError('INVALID_MODEL_CONFIG', `${field('type_vocab_size')} must be >= 0, got ${cfg.type_vocab_size}`);
-  if (cfg.hidden_size % cfg.num_attention_heads !== 0) {
-    throw new SpertError('INVALID_MODEL_CONFIG', `${source}: hidden_size ${cfg.hidden_size} is not a multiple of num_attention_heads ${cfg.num_attention_heads}`);
-  }
-  for (const p of ['hidden_dropout_prob', 'attention_probs_dropout_prob'] as const) {
-    if (cfg[p] < 0 || cfg[p] >= 1) throw new SpertError('INVALID_MODEL_CONFIG', `${field(p)} must be in [0, 1), got ${cfg[p]}`);
-  }
   // Variants of the architecture no released DeBERTa-v3 checkpoint uses: refused rather than run wrongly.
   if (o.embedding_size !== undefined && o.embedding_size !== null && o.embedding_size !== cfg.hidden_size) {
     throw new SpertError('UNSUPPORTED', `${field('embedding_size')} ${JSON.stringify(o.embedding_size)} differs from hidden_size ${cfg.hidden_size}; the embedding projection (embed_proj) is not supported`);

@@ -1,5 +1,5 @@
 // DeBERTa-v2 and DeBERTa-v3 (model_type "deberta-v2") as a checkpoint family.
-import type { CheckpointFamily, EncoderConfig } from '../../family';
+import { modelTypeCheck, type CheckpointFamily } from '../../family';
 import { debertaV2ConfigToJson, makeDebertaV2Config, parseDebertaV2Config, type DebertaV2Config } from './config';
 import { initialDebertaV2ParamValue } from './init';
 import { debertaV2EncoderParamName, debertaV2ParamSpecs, isIgnoredDebertaV2Tensor } from './names';
@@ -10,16 +10,13 @@ export { initialDebertaV2ParamValue } from './init';
 export { debertaV2EncoderParamName, debertaV2ParamSpecs, isIgnoredDebertaV2Tensor, normsRelativeEmbeddings } from './names';
 export { logBucketPosition, relativeEmbeddingRow, relativeEmbeddingRows, relativeEmbeddingRowsByOffset, relativePosition } from './relative-position';
 
+const MODEL_TYPE = modelTypeCheck<DebertaV2Config>('deberta-v2');
+
 /** True when `config` is a DeBERTa-v2/v3 config (its model_type is "deberta-v2"). */
-export function isDebertaV2Config(config: { model_type: string }): config is DebertaV2Config {
-  return config.model_type === 'deberta-v2';
-}
+export const isDebertaV2Config = MODEL_TYPE.is;
 
 /** `config` as a DebertaV2Config, or an error naming `where` and the model_type it has instead. */
-export function asDebertaV2Config(config: EncoderConfig, where: string): DebertaV2Config {
-  if (!isDebertaV2Config(config)) throw new Error(`${where}: config has model_type "${config.model_type}", expected "deberta-v2"`);
-  return config;
-}
+export const asDebertaV2Config = MODEL_TYPE.as;
 
 /** The DeBERTa-v2/v3 family: config.json, DebertaV2Model parameter names (with or without `deberta.`), initialisation. */
 export const debertaV2CheckpointFamily: CheckpointFamily<DebertaV2Config> = {

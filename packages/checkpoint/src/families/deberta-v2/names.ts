@@ -13,7 +13,7 @@ export function normsRelativeEmbeddings(config: Pick<DebertaV2Config, 'norm_rel_
 export function debertaV2ParamSpecs(config: DebertaV2Config): ParamSpec[] {
   const H = config.hidden_size;
   const I = config.intermediate_size;
-  const { specs, plain, linear, norm } = paramSpecBuilder(H);
+  const { specs, plain, linear, norm, layerOutputs } = paramSpecBuilder(H);
   plain('embeddings.word_embeddings.weight', config.vocab_size, H);
   if (config.position_biased_input) plain('embeddings.position_embeddings.weight', config.max_position_embeddings, H);
   if (config.type_vocab_size > 0) plain('embeddings.token_type_embeddings.weight', config.type_vocab_size, H);
@@ -27,11 +27,7 @@ export function debertaV2ParamSpecs(config: DebertaV2Config): ParamSpec[] {
       if (config.pos_att_type.includes('c2p')) linear(`${p}.attention.self.pos_key_proj`, H, H);
       if (config.pos_att_type.includes('p2c')) linear(`${p}.attention.self.pos_query_proj`, H, H);
     }
-    linear(`${p}.attention.output.dense`, H, H);
-    norm(`${p}.attention.output.LayerNorm`);
-    linear(`${p}.intermediate.dense`, I, H);
-    linear(`${p}.output.dense`, H, I);
-    norm(`${p}.output.LayerNorm`);
+    layerOutputs(p, I);
   }
   if (config.relative_attention) {
     plain('encoder.rel_embeddings.weight', 2 * relativeGeometry(config).span, H);

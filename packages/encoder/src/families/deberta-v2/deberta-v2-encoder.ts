@@ -2,22 +2,21 @@
 // attention (content-to-content plus the c2p and p2c relative-position terms over log-bucketed
 // relative positions, shared or own position projections), layer-normed relative embeddings,
 // padded positions zeroed after the embedding LayerNorm, erf GELU, seeded dropout in training.
-import { checkIdRange, layerNorm } from '../layers';
+import { layerNorm } from '../layers';
+import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRng } from '@spert/core';
 import { gelu } from '@spert/backend';
 import {
   checkpointFamily,
   normsRelativeEmbeddings,
   relativeEmbeddingRows,
   relativeGeometry,
-  initRng,
   type DebertaV2Config,
   type EncoderConfig,
   type NamedTensor,
 } from '@spert/checkpoint';
 import { EncoderParams, initialParamValues } from '../../encoder-params';
-import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
+import type { ApplyOptions, EncoderInputs, ToTensorsOptions } from '../../family';
 
 /** The family's tensor-free half: names, parameter specs, initialisation, longest input. */
 const CHECKPOINT = checkpointFamily<DebertaV2Config>('deberta-v2');
@@ -53,16 +52,13 @@ interface Layer {
 const MASK_VALUE = -1e9;
 
 /** A DeBERTa-v2/v3 encoder whose forward pass returns the last hidden state. */
-export class DebertaV2Encoder implements Encoder {
-  private readonly params: EncoderParams;
+export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
   private readonly layers: Layer[] = [];
-  private readonly dropoutRng: SeededRng;
   private readonly c2p: boolean;
   private readonly p2c: boolean;
 
-  private constructor(readonly config: DebertaV2Config, values: Map<string, Float32Array>, seed: number) {
-    this.params = new EncoderParams(CHECKPOINT.paramSpecs(config), values, 'DebertaV2Encoder');
-    this.dropoutRng = initRng(seed + 1);
+  private constructor(config: DebertaV2Config, values: Map<string, Float32Array>, seed: number) {
+    super(config, new EncoderParams(CHECKPOINT.paramSpecs(config), values, 'DebertaV2Encoder'), 'DebertaV2Encoder', seed);
     this.c2p = config.relative_attention && config.pos_att_type.includes('c2p');
     this.p2c = config.relative_attention && config.pos_att_type.includes('p2c');
     const lin = (n: string): Linear => ({ w: this.params.get(`${n}.weight`), b: this.params.get(`${n}.bias`) });
@@ -105,45 +101,20 @@ export class DebertaV2Encoder implements Encoder {
     return DebertaV2Encoder.create({ config: CHECKPOINT.asConfig(config, 'DebertaV2Encoder.fromTensors'), weights: tensors, ...options });
   }
 
-  /** The trainable variables under Hugging Face names (no `deberta.` prefix); Linear weights are [in, out]. */
-  variables(): Map<string, tf.Variable> {
-    return this.params.variables();
-  }
-
   /** Copies the parameters out in PyTorch layout (Linear weights [out, in]); DebertaV2Model has no pooler, so `withoutPooler` changes nothing. */
   toTensors({ prefix = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
     return this.params.toTensors(prefix ? CHECKPOINT.prefix : '');
   }
 
   /** Forward pass: the last hidden state [batch, seqLen, hidden]; rows of padded positions are not meaningful. */
-  apply(inputs: EncoderInputs, { training, dropoutSeed }: ApplyOptions): tf.Tensor3D {
-    this.check();
-    const { inputIds, attentionMask, tokenTypeIds } = inputs;
+  apply(inputs: EncoderInputs, options: ApplyOptions): tf.Tensor3D {
     const c = this.config;
-    const where = 'DebertaV2Encoder.apply';
-    if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') throw new Error(`${where}: inputIds must be an int32 [batch, seqLen] tensor, got ${inputIds.dtype} [${inputIds.shape}]`);
-    const [B, T] = inputIds.shape;
-    const sameShape = (t: tf.Tensor, what: string) => {
-      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== T) throw new Error(`${where}: ${what} has shape [${t.shape}], expected [${B}, ${T}] like inputIds`);
-    };
-    sameShape(attentionMask, 'attentionMask');
-    if (tokenTypeIds) {
-      sameShape(tokenTypeIds, 'tokenTypeIds');
-      if (tokenTypeIds.dtype !== 'int32') throw new Error(`${where}: tokenTypeIds must be int32`);
-      // type_vocab_size 0 (DeBERTa-v3): HF ignores token types; only zeros are meaningful then.
-      checkIdRange(tokenTypeIds, Math.max(c.type_vocab_size, 1), 'tokenTypeIds', 'type_vocab_size', 'DebertaV2Encoder');
-    }
     const maxLength = CHECKPOINT.maxSequenceLength(c);
-    if (T > maxLength) throw new Error(`${where}: sequence length ${T} exceeds max_position_embeddings ${maxLength}`);
-    checkIdRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size', 'DebertaV2Encoder');
-
-    const H = c.hidden_size;
-    const nh = c.num_attention_heads;
-    const dh = H / nh;
-    const hp = training ? c.hidden_dropout_prob : 0;
-    const ap = training ? c.attention_probs_dropout_prob : 0;
-    const dropoutRng = dropoutSeed === undefined ? this.dropoutRng : initRng(dropoutSeed);
-    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, Math.floor(dropoutRng() * 2147483647)) as tf.Tensor<R>) : x);
+    // type_vocab_size 0 (DeBERTa-v3): HF ignores token types; only zeros are meaningful then.
+    const limits = { typeVocabSize: Math.max(c.type_vocab_size, 1), maxLength, describeMaxLength: `max_position_embeddings ${maxLength}` };
+    const { batch: B, seqLen: T, hidden: H, heads: nh, headSize: dh } = this.checkInputs(inputs, limits);
+    const { inputIds, attentionMask, tokenTypeIds } = inputs;
+    const { hidden: hp, attention: ap, drop } = this.passDropout(options);
     const v = (n: string) => this.params.get(n);
     const dense = (x: tf.Tensor2D, L: Linear): tf.Tensor2D => tf.fused.matMul({ a: x, b: L.w, bias: L.b }) as tf.Tensor2D;
 
@@ -219,21 +190,4 @@ export class DebertaV2Encoder implements Encoder {
       return tf.reshape(x, [B, T, H]) as tf.Tensor3D;
     });
   }
-
-  /** Number of parameters. */
-  parameterCount(): number {
-    return this.params.count();
-  }
-
-  /** Frees the variables; the encoder is unusable afterwards. */
-  dispose(): void {
-    this.params.dispose();
-  }
-
-  private check(): void {
-    this.params.check();
-  }
-
 }
-
-

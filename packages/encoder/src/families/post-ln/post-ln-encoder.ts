@@ -2,13 +2,13 @@
 // TensorFlow.js ops: erf GELU, additive attention mask, trainable variables and seeded dropout in
 // training mode. A family supplies its checkpoint layout, its names in errors and its position
 // embeddings; everything else lives here once.
-import { checkIdRange, layerNorm } from '../layers';
+import { layerNorm } from '../layers';
+import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRng } from '@spert/core';
 import { gelu } from '@spert/backend';
-import { initRng, type CheckpointFamily, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
+import type { CheckpointFamily, EncoderConfig, NamedTensor } from '@spert/checkpoint';
 import { EncoderParams, initialParamValues } from '../../encoder-params';
-import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../../family';
+import type { ApplyOptions, EncoderInputs, ToTensorsOptions } from '../../family';
 
 /** Options to build a post-LayerNorm encoder of config type `C`. */
 export interface PostLnEncoderOptions<C extends EncoderConfig> {
@@ -69,21 +69,13 @@ function initialValues<C extends EncoderConfig>(family: PostLnFamily<C>, { confi
 }
 
 /** A post-LayerNorm encoder whose forward pass returns the last hidden state; subclasses give the position embeddings. */
-export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder {
-  private readonly params: EncoderParams;
+export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncoder<C> {
   private readonly layers: Layer[] = [];
-  private readonly dropoutRng: SeededRng;
-
-  /** The config it was built from; `model_type` names its family. */
-  readonly config: C;
 
   /** Loads or initialises the variables; `options.weights` is checked against the family's specs first. */
   protected constructor(private readonly family: PostLnFamily<C>, options: PostLnEncoderOptions<C>) {
+    super(options.config, new EncoderParams(family.checkpoint.paramSpecs(options.config), initialValues(family, options), family.className), family.className, options.seed ?? 0);
     const config = options.config;
-    const values = initialValues(family, options);
-    this.config = config;
-    this.params = new EncoderParams(family.checkpoint.paramSpecs(config), values, family.className);
-    this.dropoutRng = initRng((options.seed ?? 0) + 1);
     const g = (n: string) => this.params.get(n);
     for (let l = 0; l < config.num_hidden_layers; l++) {
       const p = `encoder.layer.${l}`;
@@ -110,43 +102,18 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
    */
   protected abstract positionEmbeddings(table: tf.Tensor2D, attentionMask: tf.Tensor2D, batch: number, seqLen: number): tf.Tensor;
 
-  /** The trainable variables under Hugging Face names (no family prefix); Linear weights are [in, out]. */
-  variables(): Map<string, tf.Variable> {
-    return this.params.variables();
-  }
-
   /** Copies the parameters out in PyTorch layout (Linear weights [out, in]). */
   toTensors({ prefix = false, withoutPooler = false }: ToTensorsOptions = {}): Map<string, NamedTensor> {
     return this.params.toTensors(prefix ? this.family.checkpoint.prefix : '', (name) => withoutPooler && name.startsWith('pooler.'));
   }
 
   /** Forward pass: the last hidden state [batch, seqLen, hidden]. */
-  apply(inputs: EncoderInputs, { training, dropoutSeed }: ApplyOptions): tf.Tensor3D {
-    this.check();
-    const where = `${this.family.className}.apply`;
-    const { inputIds, attentionMask, tokenTypeIds } = inputs;
+  apply(inputs: EncoderInputs, options: ApplyOptions): tf.Tensor3D {
     const c = this.config;
-    if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') throw new Error(`${where}: inputIds must be an int32 [batch, seqLen] tensor, got ${inputIds.dtype} [${inputIds.shape}]`);
-    const [B, T] = inputIds.shape;
-    const sameShape = (t: tf.Tensor, what: string) => {
-      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== T) throw new Error(`${where}: ${what} has shape [${t.shape}], expected [${B}, ${T}] like inputIds`);
-    };
-    sameShape(attentionMask, 'attentionMask');
-    if (tokenTypeIds) {
-      sameShape(tokenTypeIds, 'tokenTypeIds');
-      if (tokenTypeIds.dtype !== 'int32') throw new Error(`${where}: tokenTypeIds must be int32`);
-      checkIdRange(tokenTypeIds, c.type_vocab_size, 'tokenTypeIds', 'type_vocab_size', this.family.className);
-    }
-    if (T > this.family.checkpoint.maxSequenceLength(c)) throw new Error(`${where}: sequence length ${T} exceeds ${this.family.describeMaxLength(c)}`);
-    checkIdRange(inputIds, c.vocab_size, 'inputIds', 'vocab_size', this.family.className);
-
-    const H = c.hidden_size;
-    const nh = c.num_attention_heads;
-    const dh = H / nh;
-    const hp = training ? c.hidden_dropout_prob : 0;
-    const ap = training ? c.attention_probs_dropout_prob : 0;
-    const dropoutRng = dropoutSeed === undefined ? this.dropoutRng : initRng(dropoutSeed);
-    const drop = <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? (tf.dropout(x, rate, undefined, Math.floor(dropoutRng() * 2147483647)) as tf.Tensor<R>) : x);
+    const limits = { typeVocabSize: c.type_vocab_size, maxLength: this.family.checkpoint.maxSequenceLength(c), describeMaxLength: this.family.describeMaxLength(c) };
+    const { batch: B, seqLen: T, hidden: H, heads: nh, headSize: dh } = this.checkInputs(inputs, limits);
+    const { inputIds, attentionMask, tokenTypeIds } = inputs;
+    const { hidden: hp, attention: ap, drop } = this.passDropout(options);
     const v = (n: string) => this.params.get(n);
 
     return tf.tidy(() => {
@@ -183,27 +150,11 @@ export abstract class PostLnEncoder<C extends EncoderConfig> implements Encoder 
 
   /** The pooler output tanh(W h_0 + b) [batch, hidden] on the first token ([CLS] / <s>; unused by SpERT, kept for completeness). */
   pool(hidden: tf.Tensor3D): tf.Tensor2D {
-    this.check();
+    this.params.check();
     return tf.tidy(() => {
       const [B, , H] = hidden.shape;
       const first = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, H]), [B, H]) as tf.Tensor2D;
       return tf.tanh(tf.fused.matMul({ a: first, b: this.params.get('pooler.dense.weight'), bias: this.params.get('pooler.dense.bias') })) as tf.Tensor2D;
     });
   }
-
-  /** Number of parameters. */
-  parameterCount(): number {
-    return this.params.count();
-  }
-
-  /** Frees the variables; the encoder is unusable afterwards. */
-  dispose(): void {
-    this.params.dispose();
-  }
-
-  private check(): void {
-    this.params.check();
-  }
-
 }
-
