@@ -8,6 +8,9 @@ export { RobertaEncoder, robertaEncoderFamilies } from './families/roberta';
 export type { RobertaEncoderOptions } from './families/roberta';
 export { DebertaV2Encoder, debertaV2EncoderFamily } from './families/deberta-v2';
 export type { DebertaV2EncoderOptions } from './families/deberta-v2';
+// The bases a new family's encoder extends (see docs/architecture.md, "add a family").
+export { ParamEncoder, type InputLimits, type PassDropout, type PassShape } from './families/param-encoder';
+export { PostLnEncoder, type PostLnEncoderOptions, type PostLnFamily } from './families/post-ln/post-ln-encoder';
 export { EncoderParams, initialParamValues, type InitialParamValuesOptions } from './encoder-params';
 export { loadEncoder, loadBertEncoder } from './load';
 export { loadMaskedLm, MaskedLmHead, maskedLmLoss, saveMaskedLm, WORD_EMBEDDINGS } from './masked-lm';

@@ -4,6 +4,7 @@ export { isChineseChar, isControl, isPunctuation, isWhitespace, stripAccents } f
 export { parseVocab, formatVocab, writeVocab, type WriteVocabOptions } from './vocab-file';
 export {
   encodeFramedWords,
+  FramedWordEncoder,
   WordIdCache,
   type SubwordTokenizer,
   type TokenizerKind,
