@@ -144,12 +144,17 @@ describe('GemmEngine results', () => {
   });
 });
 
-describe('thread count settings', () => {
-  const saved = process.env.SPERT_WASM_THREADS;
+// Puts an environment variable back as it was after each test of the enclosing describe.
+function restoreEnvAfterEach(name: string): void {
+  const saved = process.env[name];
   afterEach(() => {
-    if (saved == null) delete process.env.SPERT_WASM_THREADS;
-    else process.env.SPERT_WASM_THREADS = saved;
+    if (saved == null) delete process.env[name];
+    else process.env[name] = saved;
   });
+}
+
+describe('thread count settings', () => {
+  restoreEnvAfterEach('SPERT_WASM_THREADS');
 
   it('SPERT_WASM_THREADS sets the default, and a bad value is an error that names it', () => {
     process.env.SPERT_WASM_THREADS = '3';
@@ -213,11 +218,7 @@ console.log(JSON.stringify({ maxErr, differs, chunkDiffs }));
 `;
 
 describe('fma kernels', () => {
-  const saved = process.env.SPERT_WASM_FMA;
-  afterEach(() => {
-    if (saved == null) delete process.env.SPERT_WASM_FMA;
-    else process.env.SPERT_WASM_FMA = saved;
-  });
+  restoreEnvAfterEach('SPERT_WASM_FMA');
 
   it('match float64 within the tolerance, differ from the plain build by rounding only, and do not depend on the split', () => {
     const flags = relaxedSimdAvailable() ? [] : ['--experimental-wasm-relaxed-simd'];
