@@ -6,96 +6,113 @@
 
 // C[i, j] = bias[j] + sum_p A(i, p) B(p, j) for rows [0, M) and columns [j0, j1) of an N-column C,
 // with A(i, p) at a + 4 (i sai + p sap), B(p, j) at b + 4 (p sbp + j sbj), C[i, j] at c + 4 (i ldc + j).
-// bias = 0 means none; j0 is a multiple of 8. B is packed into K x 8 panels (contiguous reads
-// whatever its layout) in scratch; `packAll` = 0: one panel at a time, reused for every 4 rows of
-// A (scratch: 32 K + 32 bytes); packAll = 1: all panels of [j0, j1) first, then each 4 rows of A
-// against all of them (scratch: 32 K ceil((j1 - j0) / 8) + 16 K + 32 bytes), which writes C row by row
-// and keeps the 4 rows of A in L1: the better order when K is small (weight gradients).
+// bias = 0 means none; j0 is a multiple of 8. Each output is bias + the products summed in order of
+// p, by one thread, whatever the blocking: results do not depend on how the work is split.
+// Both operands are packed in scratch first, so that the inner loop reads contiguous memory at
+// constant offsets (no address arithmetic, the most V8 lets a 4 x 8 block of 16 SIMD registers
+// spend on loads): A into K x 4 strips of 4 rows (scratch: 16 K ceil(M / 4) bytes, the last strip
+// padded with zero rows; `aPacked` = 1: already there, from an earlier chunk of the same A), B into
+// K x 8 panels after them. `packAll` = 0: one panel at a time, reused for every strip (32 K bytes);
+// packAll = 1: all panels of [j0, j1) first (32 K ceil((j1 - j0) / 8) bytes), then each strip
+// against all of them, which writes C row by row and keeps the strip in L1: the better order when
+// K is small (weight gradients). Then 32 bytes for partial stores.
 function gemm(a: usize, sai: i32, sap: i32, b: usize, sbp: i32, sbj: i32, c: usize, ldc: i32,
-  bias: usize, M: i32, K: i32, N: i32, j0: i32, j1: i32, scratch: usize, packAll: i32): void {
-  const panelBytes: usize = <usize>K << 5;
-  const sa1: usize = <usize>sai << 2, sap4: usize = <usize>sap << 2, sc: usize = <usize>ldc << 2;
+  bias: usize, M: i32, K: i32, N: i32, j0: i32, j1: i32, scratch: usize, packAll: i32, aPacked: i32): void {
+  const panelBytes: usize = <usize>K << 5, stripBytes: usize = <usize>K << 4;
+  const strips = (M + 3) >> 2;
+  const sc: usize = <usize>ldc << 2;
+  const panels = scratch + <usize>strips * stripBytes;
+  if (aPacked == 0) {
+    const sa1: usize = <usize>sai << 2, sap4: usize = <usize>sap << 2;
+    for (let s = 0; s < strips; s++) packStrip(a + <usize>(s << 2) * sa1, sa1, sap4, K, min(4, M - (s << 2)), scratch + <usize>s * stripBytes);
+  }
   if (packAll != 0) {
-    const panels = (j1 - j0 + 7) >> 3;
-    const strip = scratch + <usize>panels * panelBytes;
-    const tmp = strip + (<usize>K << 4);
-    for (let q = 0; q < panels; q++) {
+    const count = (j1 - j0 + 7) >> 3;
+    const tmp = panels + <usize>count * panelBytes;
+    for (let q = 0; q < count; q++) {
       const j = j0 + (q << 3);
-      packPanel(b, sbp, sbj, j, min(8, N - j), K, scratch + <usize>q * panelBytes);
+      packPanel(b, sbp, sbj, j, min(8, N - j), K, panels + <usize>q * panelBytes);
     }
-    // A read down its columns is copied 4 rows at a time into a contiguous K x 4 strip: its
-    // elements lie a row of the source apart, often a multiple of 4 KiB, which maps them all
-    // onto one L1 set (measured 20 vs 30 GFLOP/s without the copy).
-    const rowMajor = sap == 1;
-    let i = 0;
-    for (; i + 4 <= M; i += 4) {
-      let pa = a + <usize>i * sa1, s1 = sa1, s4 = sap4;
-      if (!rowMajor) { packStrip(pa, sa1, sap4, K, strip); pa = strip; s1 = 4; s4 = 16; }
-      const pc = c + <usize>i * sc;
-      for (let q = 0; q < panels; q++) {
+    for (let s = 0; s < strips; s++) {
+      const strip = scratch + <usize>s * stripBytes, rows = min(4, M - (s << 2));
+      const pc = c + <usize>(s << 2) * sc;
+      for (let q = 0; q < count; q++) {
         const j = j0 + (q << 3);
-        const panel = scratch + <usize>q * panelBytes;
-        block4(pa, s1, s4, panel, panel + panelBytes, bias, j, min(8, N - j), pc + (<usize>j << 2), sc, tmp);
-      }
-    }
-    for (; i < M; i++) {
-      for (let q = 0; q < panels; q++) {
-        const j = j0 + (q << 3);
-        const panel = scratch + <usize>q * panelBytes;
-        block1(a + <usize>i * sa1, sap4, panel, panel + panelBytes, bias, j, min(8, N - j), c + <usize>i * sc + (<usize>j << 2), tmp);
+        const panel = panels + <usize>q * panelBytes;
+        block4(strip, panel, panel + panelBytes, bias, j, min(8, N - j), pc + (<usize>j << 2), sc, rows, tmp);
       }
     }
     return;
   }
-  const panelEnd = scratch + panelBytes;
+  const panelEnd = panels + panelBytes;
   for (let j = j0; j < j1; j += 8) {
     const width = min(8, N - j);
-    packPanel(b, sbp, sbj, j, width, K, scratch);
+    packPanel(b, sbp, sbj, j, width, K, panels);
     const pc = c + (<usize>j << 2);
-    let i = 0;
-    for (; i + 4 <= M; i += 4) block4(a + <usize>i * sa1, sa1, sap4, scratch, panelEnd, bias, j, width, pc + <usize>i * sc, sc, panelEnd);
-    for (; i < M; i++) block1(a + <usize>i * sa1, sap4, scratch, panelEnd, bias, j, width, pc + <usize>i * sc, panelEnd);
+    for (let s = 0; s < strips; s++) {
+      block4(scratch + <usize>s * stripBytes, panels, panelEnd, bias, j, width, pc + <usize>(s << 2) * sc, sc, min(4, M - (s << 2)), panelEnd);
+    }
   }
 }
 
-// gemm for batches [batch0, batch1) of a batched product; batch strides in floats (0 broadcasts).
+// gemm for batches [batch0, batch1) of a batched product; batch strides in floats (0 broadcasts:
+// a broadcast A is packed once). `aPacked`: A (broadcast or not batched) is packed already.
 // Internal: gemmChunks calls it once per chunk.
 function gemmBatch(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, bBatch: i32, sbp: i32, sbj: i32,
   c: usize, cBatch: i32, ldc: i32, bias: usize, M: i32, K: i32, N: i32, j0: i32, j1: i32, scratch: usize,
-  packAll: i32, batch0: i32, batch1: i32): void {
+  packAll: i32, batch0: i32, batch1: i32, aPacked: i32): void {
   for (let t = batch0; t < batch1; t++) {
     gemm(a + (<usize>t * <usize>aBatch << 2), sai, sap, b + (<usize>t * <usize>bBatch << 2), sbp, sbj,
-      c + (<usize>t * <usize>cBatch << 2), ldc, bias, M, K, N, j0, j1, scratch, packAll);
+      c + (<usize>t * <usize>cBatch << 2), ldc, bias, M, K, N, j0, j1, scratch, packAll, aBatch == 0 && (aPacked != 0 || t > batch0) ? 1 : 0);
   }
 }
 
 // gemmBatch over chunks handed out by an atomic counter (an i32 at `counter`, set to 0 by the
 // caller): every thread taking part calls this with its own scratch and takes chunks until none
 // are left, so a thread that starts late or runs slower just takes fewer. mode 0: chunks of
-// `size` columns; mode 1: chunks of `size` batch entries (of `count`).
+// `size` columns; mode 1: chunks of `size` batch entries (of `count`). A thread packs an A shared
+// by its chunks (mode 0, or a broadcast A in mode 1) once, on its first chunk.
 export function gemmChunks(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, bBatch: i32, sbp: i32, sbj: i32,
   c: usize, cBatch: i32, ldc: i32, bias: usize, M: i32, K: i32, N: i32, scratch: usize, packAll: i32,
   count: i32, counter: usize, mode: i32, size: i32, chunks: i32): void {
+  let aPacked = 0;
   for (;;) {
     const k = atomic.add<i32>(counter, 1);
     if (k >= chunks) return;
     if (mode == 0) {
-      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, k * size, min(N, (k + 1) * size), scratch, packAll, 0, count);
+      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, k * size, min(N, (k + 1) * size), scratch, packAll, 0, count, aPacked);
     } else {
-      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, 0, N, scratch, packAll, k * size, min(count, (k + 1) * size));
+      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, 0, N, scratch, packAll, k * size, min(count, (k + 1) * size), aPacked);
     }
+    aPacked = 1;
   }
 }
 
-// Copies A(i .. i + 3, p) for every p into a K x 4 row-major strip.
-@inline function packStrip(pa: usize, sa1: usize, sap4: usize, K: i32, dst: usize): void {
+// Copies A(i .. i + rows - 1, p) for every p into a K x 4 row-major strip (rows 1-4; zeros for
+// the rows beyond, whose results are computed and dropped).
+@inline function packStrip(pa: usize, sa1: usize, sap4: usize, K: i32, rows: i32, dst: usize): void {
   const end = dst + (<usize>K << 4);
-  if (sa1 == 4) {
+  if (rows == 4 && sa1 == 4) {
+    // A^T stored row-major (weight gradients): the 4 rows lie side by side
     while (dst < end) { v128.store(dst, v128.load(pa)); pa += sap4; dst += 16; }
-  } else {
+  } else if (rows == 4 && sap4 == 4) {
+    // row-major A: 4 x 4 transposes of vectors instead of 16 scalar loads a row apart
+    const K4 = K & ~3;
+    const r1 = pa + sa1, r2 = pa + 2 * sa1, r3 = pa + 3 * sa1;
+    for (let p: usize = 0; p < <usize>K4 << 2; p += 16) {
+      transpose4(v128.load(pa + p), v128.load(r1 + p), v128.load(r2 + p), v128.load(r3 + p), dst, 16);
+      dst += 64;
+    }
+    pa += <usize>K4 << 2;
     while (dst < end) {
       store<f32>(dst, load<f32>(pa)); store<f32>(dst, load<f32>(pa + sa1), 4);
       store<f32>(dst, load<f32>(pa + 2 * sa1), 8); store<f32>(dst, load<f32>(pa + 3 * sa1), 12);
+      pa += 4; dst += 16;
+    }
+  } else {
+    while (dst < end) {
+      let s = pa;
+      for (let r = 0; r < 4; r++) { store<f32>(dst + (<usize>r << 2), r < rows ? load<f32>(s) : 0); s += sa1; }
       pa += sap4; dst += 16;
     }
   }
@@ -112,11 +129,19 @@ export function gemmChunks(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, 
   return v128.load(tmp);
 }
 
-// Rows [i, i + 4) x columns [j, j + 8) of C from one packed panel: 8 accumulators, 2 B vectors
-// and 1 broadcast A value stay within the 16 SIMD registers of x64.
-@inline function block4(pa: usize, sa1: usize, sap4: usize, panel: usize, panelEnd: usize,
-  bias: usize, j: i32, width: i32, pc: usize, sc: usize, tmp: usize): void {
-  const sa2 = sa1 << 1, sa3 = sa1 + sa2;
+// c + a b: one fused multiply-add (rounded once) in the relaxed-SIMD build, else a multiply and an
+// add (rounded twice; the same bits on every machine). gemm-engine.ts picks the build.
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+// Rows [i, i + rows) x columns [j, j + 8) of C from a packed strip and panel: 8 accumulators, 2 B
+// vectors and 4 broadcast A values fill the 15 SIMD registers V8 allocates on x64 (it loads all
+// six operands first, so a larger block spills: measured 1.6x slower as 6 x 8). All loads sit at
+// constant offsets of two pointers.
+@inline function block4(pa: usize, panel: usize, panelEnd: usize,
+  bias: usize, j: i32, width: i32, pc: usize, sc: usize, rows: i32, tmp: usize): void {
   const bias0 = biasPair(bias, j, width, tmp, 0), bias1 = biasPair(bias, j, width, tmp, 1);
   let c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1;
   let c20 = bias0, c21 = bias1, c30 = bias0, c31 = bias1;
@@ -124,32 +149,19 @@ export function gemmChunks(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, 
   while (pb < panelEnd) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let x = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa + sa1);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa + sa2);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = v128.load32_splat(pa + sa3);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-    pa += sap4; pb += 32;
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(pa, 4);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(pa, 8);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(pa, 12);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    pa += 16; pb += 32;
   }
   storeRow(pc, c00, c01, width, tmp);
-  storeRow(pc + sc, c10, c11, width, tmp);
-  storeRow(pc + 2 * sc, c20, c21, width, tmp);
-  storeRow(pc + 3 * sc, c30, c31, width, tmp);
-}
-
-// One row of C (the rows left over after the blocks of 4).
-@inline function block1(pa: usize, sap4: usize, panel: usize, panelEnd: usize,
-  bias: usize, j: i32, width: i32, pc: usize, tmp: usize): void {
-  let c00 = biasPair(bias, j, width, tmp, 0), c01 = biasPair(bias, j, width, tmp, 1);
-  let pb = panel;
-  while (pb < panelEnd) {
-    const x = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(x, v128.load(pb))); c01 = f32x4.add(c01, f32x4.mul(x, v128.load(pb, 16)));
-    pa += sap4; pb += 32;
-  }
-  storeRow(pc, c00, c01, width, tmp);
+  if (rows > 1) storeRow(pc + sc, c10, c11, width, tmp);
+  if (rows > 2) storeRow(pc + 2 * sc, c20, c21, width, tmp);
+  if (rows > 3) storeRow(pc + 3 * sc, c30, c31, width, tmp);
 }
 
 // Copies columns [j, j + width) of B into a K x 8 row-major panel, zeros beyond width.
@@ -169,8 +181,8 @@ export function gemmChunks(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, 
     let r0 = src, r1 = src + sj, r2 = src + 2 * sj, r3 = src + 3 * sj;
     let r4 = src + 4 * sj, r5 = r4 + sj, r6 = r4 + 2 * sj, r7 = r4 + 3 * sj;
     for (let p = 0; p < K4; p += 4) {
-      transpose4(v128.load(r0), v128.load(r1), v128.load(r2), v128.load(r3), dst);
-      transpose4(v128.load(r4), v128.load(r5), v128.load(r6), v128.load(r7), dst + 16);
+      transpose4(v128.load(r0), v128.load(r1), v128.load(r2), v128.load(r3), dst, 32);
+      transpose4(v128.load(r4), v128.load(r5), v128.load(r6), v128.load(r7), dst + 16, 32);
       r0 += 16; r1 += 16; r2 += 16; r3 += 16; r4 += 16; r5 += 16; r6 += 16; r7 += 16;
       dst += 128;
     }
@@ -189,14 +201,14 @@ export function gemmChunks(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, 
   }
 }
 
-// Writes the transpose of the 4 x 4 block with rows x0..x3 as 4 rows of 4 floats, 32 bytes apart.
-@inline function transpose4(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize): void {
+// Writes the transpose of the 4 x 4 block with rows x0..x3 as 4 rows of 4 floats, `step` bytes apart.
+@inline function transpose4(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize, step: usize): void {
   const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
   const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
   v128.store(dst, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
-  v128.store(dst, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7), 32);
-  v128.store(dst, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5), 64);
-  v128.store(dst, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), 96);
+  v128.store(dst + step, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * step, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * step, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7));
 }
 
 // Stores 8 results (or the first `width`, staged through tmp) to a row of C.

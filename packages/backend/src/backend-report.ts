@@ -21,6 +21,8 @@ export interface BackendReport {
   matMulThreads: number | null;
   /** Whether the wasm heap is a shared memory (else the kernels run on the calling thread only); null for non-wasm backends. */
   sharedHeap: boolean | null;
+  /** Build of the wasm matMul kernels: 'fma' (relaxed-SIMD fused multiply-add) or 'plain'; null for non-wasm backends. */
+  matMulKernel: 'fma' | 'plain' | null;
   /** @tensorflow/tfjs-core version. */
   tfjsVersion: string;
   /** Kernel and gradient fixes from this package that are active. */
@@ -39,15 +41,18 @@ export async function backendReport(): Promise<BackendReport> {
   let simd: boolean | null = null;
   let matMulThreads: number | null = null;
   let sharedHeap: boolean | null = null;
+  let matMulKernel: BackendReport['matMulKernel'] = null;
   if (tfBackend === 'wasm') {
     threads = getThreadsCount();
     simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    matMulThreads = heapEngine(tf.backend() as unknown as WasmBackendLike)?.threads ?? null;
+    const engine = heapEngine(tf.backend() as unknown as WasmBackendLike);
+    matMulThreads = engine?.threads ?? null;
+    matMulKernel = engine == null || engine.kernel === 'custom' ? null : engine.kernel;
     sharedHeap = sharedWasmHeap(tf.backend()) != null;
   } else if (tfBackend === 'cpu') {
     threads = 1;
   }
-  return { name, tfBackend, threads, simd, matMulThreads, sharedHeap, tfjsVersion: tf.version_core, kernelFixes: activeKernelFixes() };
+  return { name, tfBackend, threads, simd, matMulThreads, sharedHeap, matMulKernel, tfjsVersion: tf.version_core, kernelFixes: activeKernelFixes() };
 }
 
 /**
@@ -56,7 +61,8 @@ export async function backendReport(): Promise<BackendReport> {
  */
 export function formatBackendReport(r: BackendReport, options: { verbose?: boolean } = {}): string {
   const threads = `threads: ${r.threads ?? 'native default'}` + (r.simd == null ? '' : `, SIMD: ${r.simd ? 'yes' : 'no'}`) +
-    (r.matMulThreads == null ? '' : `; matMul/AdamW threads: ${r.matMulThreads}, heap: ${r.sharedHeap ? 'shared' : 'unshared (one thread)'}`);
+    (r.matMulThreads == null ? '' : `; matMul/AdamW threads: ${r.matMulThreads}, heap: ${r.sharedHeap ? 'shared' : 'unshared (one thread)'}`) +
+    (r.matMulKernel == null ? '' : `, matMul kernel: ${r.matMulKernel === 'fma' ? 'fma (relaxed SIMD)' : 'plain SIMD (no FMA)'}`);
   const line = `backend: ${r.name} (tfjs ${r.tfBackend}, @tensorflow/tfjs-core ${r.tfjsVersion}); ${threads}` +
     (r.kernelFixes.length > 0 ? `; ${r.kernelFixes.length} kernel fix(es) active` : '');
   if (!options.verbose || r.kernelFixes.length === 0) return line;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultGemmThreads, GemmEngine, setGemmThreads, type GemmShape } from './gemm-engine';
+import { defaultGemmKernel, defaultGemmThreads, GemmEngine, relaxedSimdAvailable, setGemmThreads, type GemmShape } from './gemm-engine';
 import { importMemoryAsShared, sharedWasmHeap } from './shared-heap';
 import { adamwUpdate } from './adamw-update';
 import { heapEngine } from './heap-kernels';
@@ -144,12 +144,17 @@ describe('GemmEngine results', () => {
   });
 });
 
-describe('thread count settings', () => {
-  const saved = process.env.SPERT_WASM_THREADS;
+// Puts an environment variable back as it was after each test of the enclosing describe.
+function restoreEnvAfterEach(name: string): void {
+  const saved = process.env[name];
   afterEach(() => {
-    if (saved == null) delete process.env.SPERT_WASM_THREADS;
-    else process.env.SPERT_WASM_THREADS = saved;
+    if (saved == null) delete process.env[name];
+    else process.env[name] = saved;
   });
+}
+
+describe('thread count settings', () => {
+  restoreEnvAfterEach('SPERT_WASM_THREADS');
 
   it('SPERT_WASM_THREADS sets the default, and a bad value is an error that names it', () => {
     process.env.SPERT_WASM_THREADS = '3';
@@ -172,6 +177,68 @@ describe('thread count settings', () => {
     expect(e.engine.threads).toBe(1);
     expect(e.engine.readyWorkers()).toBe(0);
     await e.engine.dispose();
+  });
+});
+
+// The fma build of the kernels, run in a child process that has relaxed SIMD (Node 20 needs the
+// V8 flag): against float64 within the tolerance above, different from the plain build in some
+// bits (so the fused multiply-add really runs), and bit-identical however the columns are split
+// into chunks (what makes the results independent of the thread count).
+const FMA_CHILD = `
+const { readFileSync } = require('node:fs');
+const text = readFileSync(process.argv[1], 'utf8');
+const mod = (name) => new WebAssembly.Module(Buffer.from(new RegExp(name + " = '([^']+)'").exec(text)[1], 'base64'));
+const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
+const fma = new WebAssembly.Instance(mod('SHARED_FMA_KERNELS_WASM_BASE64'), { env: { memory } }).exports;
+const plain = new WebAssembly.Instance(mod('SHARED_KERNELS_WASM_BASE64'), { env: { memory } }).exports;
+const M = 37, K = 300, N = 45, f = new Float32Array(memory.buffer);
+let s = 7;
+const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32 - 0.5; };
+const a = 1024, b = a + 4 * M * K, bias = b + 4 * K * N, counter = bias + 4 * N, out = counter + 64;
+for (let i = 0; i < M * K; i++) f[a / 4 + i] = next();
+for (let i = 0; i < K * N; i++) f[b / 4 + i] = next();
+for (let i = 0; i < N; i++) f[bias / 4 + i] = next();
+const run = (k, transposeB, size, o) => {
+  new Int32Array(memory.buffer)[counter / 4] = 0;
+  k.gemmChunks(a, 0, K, 1, b, 0, transposeB ? 1 : N, transposeB ? K : 1, o, 0, N, bias, M, K, N, o + 4 * M * N + 64, 0, 1, counter, 0, size, Math.ceil(N / size));
+  return Array.from(f.subarray(o / 4, o / 4 + M * N));
+};
+let maxErr = 0, differs = 0, chunkDiffs = 0;
+for (const transposeB of [false, true]) {
+  const one = run(fma, transposeB, N, out), split = run(fma, transposeB, 8, out), two = run(plain, transposeB, N, out);
+  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+    let ref = f[bias / 4 + j];
+    for (let p = 0; p < K; p++) ref += f[a / 4 + i * K + p] * f[b / 4 + (transposeB ? j * K + p : p * N + j)];
+    maxErr = Math.max(maxErr, Math.abs(one[i * N + j] - ref));
+    if (one[i * N + j] !== two[i * N + j]) differs++;
+    if (one[i * N + j] !== split[i * N + j]) chunkDiffs++;
+  }
+}
+console.log(JSON.stringify({ maxErr, differs, chunkDiffs }));
+`;
+
+describe('fma kernels', () => {
+  restoreEnvAfterEach('SPERT_WASM_FMA');
+
+  it('match float64 within the tolerance, differ from the plain build by rounding only, and do not depend on the split', () => {
+    const flags = relaxedSimdAvailable() ? [] : ['--experimental-wasm-relaxed-simd'];
+    const out = execFileSync(process.execPath, [...flags, '-e', FMA_CHILD, join(__dirname, 'wasm-kernels.generated.ts')], { encoding: 'utf8' });
+    const r = JSON.parse(out) as { maxErr: number; differs: number; chunkDiffs: number };
+    expect(r.maxErr).toBeLessThan(1e-5);
+    expect(r.differs).toBeGreaterThan(0);
+    expect(r.chunkDiffs).toBe(0);
+  });
+
+  it('are the default where the runtime validates relaxed SIMD; SPERT_WASM_FMA=0 forces the plain build, a bad value is an error', () => {
+    delete process.env.SPERT_WASM_FMA;
+    expect(defaultGemmKernel()).toBe(relaxedSimdAvailable() ? 'fma' : 'plain');
+    process.env.SPERT_WASM_FMA = '0';
+    expect(defaultGemmKernel()).toBe('plain');
+    process.env.SPERT_WASM_FMA = 'yes';
+    expect(() => defaultGemmKernel()).toThrow(/SPERT_WASM_FMA must be 0 or 1, got "yes"/);
+    process.env.SPERT_WASM_FMA = '1';
+    if (relaxedSimdAvailable()) expect(defaultGemmKernel()).toBe('fma');
+    else expect(() => defaultGemmKernel()).toThrow(/experimental-wasm-relaxed-simd/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { PLAIN_KERNELS_WASM_BASE64, SHARED_KERNELS_WASM_BASE64 } from './wasm-kernels.generated';
+import { PLAIN_FMA_KERNELS_WASM_BASE64, PLAIN_KERNELS_WASM_BASE64, SHARED_FMA_KERNELS_WASM_BASE64, SHARED_KERNELS_WASM_BASE64 } from './wasm-kernels.generated';
 import { SpertError } from '@spert/core';
 
 // Our own matrix products (and AdamW) for the wasm backend, from assembly/kernels.ts, on
@@ -61,6 +61,21 @@ export interface KernelExports {
   geluGrad(x: number, dy: number, dx: number, n: number): void;
 }
 
+/**
+ * Which build of the kernels an engine runs: 'fma' multiplies and adds in one relaxed-SIMD
+ * instruction (f32x4.relaxed_madd: a fused multiply-add where the CPU has one, rounding once
+ * instead of twice), 'plain' in two (the same results on every machine).
+ */
+export type GemmKernel = 'fma' | 'plain';
+
+/** Options of a GemmEngine beyond its memory, allocator and thread count. */
+export interface GemmEngineOptions {
+  /** The kernel build (default: defaultGemmKernel()). */
+  kernel?: GemmKernel;
+  /** A compiled kernel module with the same exports to run instead (benchmarks compare builds with it). */
+  module?: WebAssembly.Module;
+}
+
 /** Allocates byte ranges in the engine's memory. */
 export interface HeapAllocator {
   malloc(bytes: number): number;
@@ -69,7 +84,8 @@ export interface HeapAllocator {
 
 const ALIGN = 64;
 // control[0] = job sequence number, [1] = last job done, [2] = command, [3] = worker ready,
-// [4] = the last job failed; arguments from ARGS on (floats as Float32 in the same slots).
+// [4] = the last job failed, [7] = the job the worker may still join (JOIN); arguments from ARGS
+// on (floats as Float32 in the same slots).
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
 const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2;
@@ -87,7 +103,7 @@ const PACK_ALL_MAX_BYTES = 64 << 20;
 // tens of microseconds.
 const GEMM_ARGS = 22, GEMM_SCRATCH = 15;
 const ADAMW_INTS = 8, ADAMW_FLOATS = 8;
-const THREAD_INDEX = 5, PER_THREAD = 6;
+const THREAD_INDEX = 5, PER_THREAD = 6, JOIN = 7;
 const SPIN_MS = 0.3;
 
 const WORKER_SOURCE = `
@@ -104,6 +120,8 @@ for (;;) {
   const seq = Atomics.load(ctl, 0);
   if (seq === seen) continue;
   seen = seq;
+  // join the job unless the caller has already finished it alone and revoked it
+  if (Atomics.compareExchange(ctl, ${JOIN}, seq, -seq) !== seq) continue;
   const op = Atomics.load(ctl, 2);
   if (op === ${OP_STOP}) break;
   try {
@@ -128,8 +146,46 @@ function decode(base64: string): WebAssembly.Module {
   return new WebAssembly.Module(Buffer.from(base64, 'base64'));
 }
 
-let sharedModule: WebAssembly.Module | undefined;
-let plainModule: WebAssembly.Module | undefined;
+// compiled modules by build (shared / plain memory, fma / plain kernel), each decoded once
+const modules = new Map<string, WebAssembly.Module>();
+
+function kernelModule(shared: boolean, kernel: GemmKernel): WebAssembly.Module {
+  const key = `${shared ? 'shared' : 'plain'}-${kernel}`;
+  let m = modules.get(key);
+  if (m == null) {
+    const base64 = shared ? (kernel === 'fma' ? SHARED_FMA_KERNELS_WASM_BASE64 : SHARED_KERNELS_WASM_BASE64)
+      : kernel === 'fma' ? PLAIN_FMA_KERNELS_WASM_BASE64 : PLAIN_KERNELS_WASM_BASE64;
+    modules.set(key, m = decode(base64));
+  }
+  return m;
+}
+
+// (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
+const RELAXED_MADD_PROBE = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b,
+  3, 2, 1, 0, 0x0a, 0x0d, 1, 0x0b, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b]);
+let relaxedValid: boolean | undefined;
+
+/**
+ * Whether this runtime runs relaxed-SIMD wasm (a tiny module with f32x4.relaxed_madd validates).
+ * Node 22+ does by default; Node 20's V8 only with `node --experimental-wasm-relaxed-simd`.
+ */
+export function relaxedSimdAvailable(): boolean {
+  return relaxedValid ??= WebAssembly.validate(RELAXED_MADD_PROBE);
+}
+
+/** The kernel build engines use by default: SPERT_WASM_FMA=0 forces 'plain', =1 requires 'fma'; unset, 'fma' where the runtime validates it. */
+export function defaultGemmKernel(): GemmKernel {
+  const env = process.env.SPERT_WASM_FMA;
+  if (env === '0') return 'plain';
+  if (env === '1') {
+    if (!relaxedSimdAvailable()) {
+      throw new SpertError('RUNTIME_UNAVAILABLE', 'SPERT_WASM_FMA=1 but this runtime has no relaxed SIMD (on Node 20 run node --experimental-wasm-relaxed-simd)');
+    }
+    return 'fma';
+  }
+  if (env != null && env !== '') throw new SpertError('INVALID_OPTION', `SPERT_WASM_FMA must be 0 or 1, got "${env}"`);
+  return relaxedSimdAvailable() ? 'fma' : 'plain';
+}
 
 interface WorkerSlot {
   worker: Worker;
@@ -155,6 +211,8 @@ export function defaultGemmThreads(): number {
 /** SIMD matrix products and AdamW over one wasm memory, multi-threaded when the memory is shared. */
 export class GemmEngine {
   readonly threads: number;
+  /** The kernel build it runs ('custom' when a module was given). */
+  readonly kernel: GemmKernel | 'custom';
   /** The kernels instantiated on the engine's memory, for the calling thread. */
   readonly kernels: KernelExports;
   private readonly workers: WorkerSlot[] = [];
@@ -162,11 +220,14 @@ export class GemmEngine {
   private readonly counter: number;
 
   /** Runs on `memory`, allocating its scratch with `heap`; on a shared memory it starts `threads - 1` workers that do not keep the process alive, on an unshared one it uses the calling thread only. */
-  constructor(readonly memory: WebAssembly.Memory, private readonly heap: HeapAllocator, threads = defaultGemmThreads()) {
+  constructor(readonly memory: WebAssembly.Memory, private readonly heap: HeapAllocator, threads = defaultGemmThreads(), options: GemmEngineOptions = {}) {
     if (!Number.isInteger(threads) || threads < 1) throw new SpertError('INVALID_OPTION', `GemmEngine: threads must be a positive integer, got ${threads}`);
     const shared = Object.prototype.toString.call(memory.buffer) === '[object SharedArrayBuffer]';
     this.threads = shared ? threads : 1;
-    const module = shared ? (sharedModule ??= decode(SHARED_KERNELS_WASM_BASE64)) : (plainModule ??= decode(PLAIN_KERNELS_WASM_BASE64));
+    const kernel = options.kernel ?? defaultGemmKernel();
+    if (kernel === 'fma' && !relaxedSimdAvailable()) throw new SpertError('RUNTIME_UNAVAILABLE', 'GemmEngine: the fma kernel needs relaxed SIMD, which this runtime lacks');
+    this.kernel = options.module != null ? 'custom' : kernel;
+    const module = options.module ?? kernelModule(shared, kernel);
     this.kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     const counterBlock = heap.malloc(2 * ALIGN);
     if (counterBlock === 0) throw new SpertError('RUNTIME_UNAVAILABLE', 'GemmEngine: could not allocate its counter');
@@ -196,6 +257,7 @@ export class GemmEngine {
   async dispose(): Promise<void> {
     for (const w of this.workers) {
       Atomics.store(w.control, 2, OP_STOP);
+      Atomics.store(w.control, JOIN, Atomics.load(w.control, 0) + 1);
       Atomics.add(w.control, 0, 1);
       Atomics.notify(w.control, 0);
     }
@@ -204,7 +266,10 @@ export class GemmEngine {
   }
 
   // Resets the chunk counter, posts the job to `workers` (arguments laid out as ints,
-  // floats, tail from control[ARGS]), takes chunks here too, waits.
+  // floats, tail from control[ARGS]), takes chunks here too, then waits for the workers that
+  // joined. A worker not yet running when this thread has taken the last chunk (asleep, or not
+  // scheduled on a busy machine) is revoked instead of waited for: a product never waits for a
+  // thread to wake up only to find no work left.
   private run(workers: WorkerSlot[], op: number, args: { ints: number[]; floats?: number[]; tail?: number[] }, perThread: number, own: () => void): void {
     const { ints, floats = [], tail = [] } = args;
     Atomics.store(new Int32Array(this.memory.buffer, this.counter, 1), 0, 0);
@@ -216,7 +281,9 @@ export class GemmEngine {
       w.control[THREAD_INDEX] = i + 1;
       w.control[PER_THREAD] = perThread;
       Atomics.store(w.control, 2, op);
-      w.seq = Atomics.add(w.control, 0, 1) + 1;
+      w.seq = Atomics.load(w.control, 0) + 1;
+      Atomics.store(w.control, JOIN, w.seq);
+      Atomics.store(w.control, 0, w.seq);
       Atomics.notify(w.control, 0);
     });
     let ownError: unknown;
@@ -224,6 +291,7 @@ export class GemmEngine {
     try { own(); } catch (e) { ownError = e; }
     let failed = false;
     for (const w of posted) {
+      if (Atomics.compareExchange(w.control, JOIN, w.seq, 0) === w.seq) continue;
       let done: number;
       while ((done = Atomics.load(w.control, 1)) !== w.seq) {
         // threadId turns -1 as soon as a worker stops running; its 'exit' event cannot reach us here
@@ -254,11 +322,13 @@ export class GemmEngine {
     const chunkUnits = Math.max(1, Math.ceil(units / (threads * 4)));
     const chunks = Math.ceil(units / chunkUnits);
     const helpers = Math.min(threads, chunks) - 1;
-    // transposed A: pack all panels of a chunk up front (see kernels.ts); a small B also suits that order
+    // A packed into 4-row strips per thread; transposed A: pack all panels of a chunk up front
+    // (see kernels.ts); a small B also suits that order
     const chunkPanels = byBatch ? panels : chunkUnits;
-    const packedBytes = 32 * K * chunkPanels + 16 * K + 64;
+    const stripBytes = 16 * K * Math.ceil(rows / 4);
+    const packedBytes = 32 * K * chunkPanels;
     const packAll = (transposeA || 32 * K * panels <= 256 * 1024) && packedBytes <= PACK_ALL_MAX_BYTES ? 1 : 0;
-    const perThread = alignUp(packAll ? packedBytes : 32 * K + 64);
+    const perThread = alignUp(stripBytes + (packAll ? packedBytes : 32 * K) + 64);
     const block = this.heap.malloc(perThread * (helpers + 1) + ALIGN);
     if (block === 0) throw new SpertError('RUNTIME_UNAVAILABLE', `GemmEngine: could not allocate ${perThread * (helpers + 1)} bytes of scratch`);
     const scratch = alignUp(block);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { useBackend } from './use-backend';
 import { formatBackendReport } from './backend-report';
+import { relaxedSimdAvailable } from './gemm-engine';
 
 describe('useBackend', () => {
   it('starts the cpu backend', async () => {
@@ -64,7 +65,8 @@ describe('useBackend', () => {
     const report = await useBackend('wasm');
     const text = formatBackendReport(report);
     expect(text.split('\n')).toHaveLength(1);
-    expect(text).toMatch(/^backend: wasm \(tfjs wasm, @tensorflow\/tfjs-core 4\.22\.0\); threads: 1, SIMD: (yes|no); matMul\/AdamW threads: \d+, heap: shared; \d+ kernel fix\(es\) active$/);
+    expect(text).toMatch(/^backend: wasm \(tfjs wasm, @tensorflow\/tfjs-core 4\.22\.0\); threads: 1, SIMD: (yes|no); matMul\/AdamW threads: \d+, heap: shared, matMul kernel: (fma \(relaxed SIMD\)|plain SIMD \(no FMA\)); \d+ kernel fix\(es\) active$/);
+    expect(report.matMulKernel).toBe(relaxedSimdAvailable() ? 'fma' : 'plain');
     expect(text).toContain(`; ${report.kernelFixes.length} kernel fix(es) active`);
     const verbose = formatBackendReport(report, { verbose: true });
     expect(verbose.split('\n')[0]).toBe(text);
