@@ -4,6 +4,7 @@ import { backendReport, type BackendReport } from './backend-report';
 import { setActiveBackendName, type ConcreteBackend } from './active-backend';
 import { installKernelFixes } from './install-kernel-fixes';
 import { SpertError } from '@spert/core';
+import { guardWasmMalloc, type MallocModule } from './wasm-malloc-guard';
 
 /** Backends this package can start. */
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -48,6 +49,8 @@ async function start(name: ConcreteBackend, importModule: ModuleImporter): Promi
   } else if (name === 'wasm') {
     installKernelFixes();
     if (!(await tf.setBackend('wasm'))) throw new SpertError('RUNTIME_UNAVAILABLE', 'the wasm backend (@tensorflow/tfjs-backend-wasm) failed to start');
+    const { wasm } = tf.backend() as unknown as { wasm?: MallocModule };
+    if (wasm) guardWasmMalloc(wasm);
   } else {
     installKernelFixes();
     if (!(await tf.setBackend('cpu'))) throw new SpertError('RUNTIME_UNAVAILABLE', 'the cpu backend failed to start');

@@ -5,8 +5,9 @@ import { SpertError } from '@spert/core';
 export function globalGradNorm(grads: Iterable<tf.Tensor>): number {
   const list = [...grads];
   if (list.length === 0) return 0;
-  // One sync for all parameters: per-tensor sums of squares are added on the device.
-  const total = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))));
+  // One sync for all parameters: per-tensor sums of squares are added on the device. Each square
+  // is freed at once (its own tidy): together they would be a second copy of every gradient.
+  const total = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.tidy(() => tf.sum(tf.square(g)))))));
   const norm = total.dataSync()[0];
   total.dispose();
   return norm;

@@ -8,6 +8,7 @@ import { Xoshiro128 } from './xoshiro128';
 import { spertLoss } from './spert-loss';
 import { assertWellFormedXml } from './testing/xml-well-formed';
 import { captureStream } from './testing/capture-stream';
+import { peakBytes } from './testing/peak-bytes';
 import { train, type ResumeContext, type StepContext, type TrainOptions } from './train';
 import type { Progress } from './progress';
 import { nodeFs, type TrainerFs } from './trainer-fs';
@@ -306,6 +307,33 @@ describe('train with gradient accumulation and maxSteps', () => {
     for (const [name, values] of snapshot(split)) values.forEach((v, i) => expect(v).toBeCloseTo(wa.get(name)![i], 5));
     disposeAll(whole);
     disposeAll(split);
+  });
+
+  it('an accumulated step holds one set of gradients: the running sum, never a second full set beside it', async () => {
+    // Weights dominate (64 x 16 KiB, activations tiny). A step holds AdamW's two moments and the
+    // gradient sum: 3 x the weights above the start. Holding a micro-batch's whole gradient set
+    // beside the sum (as tf.variableGrads returns it) would be a 4th, every gradient's square
+    // for the norm as well.
+    const params = new Map(Array.from({ length: 64 }, (_, i) => {
+      // (the initial tensor would keep the first values alive after the update replaces them)
+      const init = tf.randomNormal([64, 64], 0, 0.2, 'float32', i);
+      const v = tf.variable(init, true, `chain${i}`);
+      init.dispose();
+      return [`layer${i}.weight`, v] as const;
+    }));
+    const weights = [...params.values()].reduce((n, v) => n + 4 * v.size, 0);
+    const data = Array.from({ length: 8 }, (_, i) => i);
+    const peak = await peakBytes(() => train<number>({
+      params, data, epochs: 1, maxSteps: 2, batchSize: 2, accumulate: 2, lr: 0.01, seed: 1, progress: 'off', log: () => {},
+      batchLoss: (batch) => {
+        let h: tf.Tensor = tf.randomNormal([batch.length, 64], 0, 1, 'float32', batch[0]);
+        for (const w of params.values()) h = tf.tanh(tf.matMul(h, w));
+        return tf.mean(tf.square(h)) as tf.Scalar;
+      },
+    }).then(() => undefined));
+    expect(peak).toBeGreaterThan(2.9 * weights);
+    expect(peak).toBeLessThan(3.5 * weights);
+    disposeAll(params);
   });
 
   it('maxSteps overrides epochs: the schedule spans it, the last epoch is partial and evaluated, and a resume continues exactly', async () => {

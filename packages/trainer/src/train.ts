@@ -7,6 +7,7 @@ import { epochBatches } from './epoch-batches';
 import { linearWarmupSchedule } from './linear-warmup-schedule';
 import { createProgress, type Progress, type ProgressMode, type ProgressUpdate } from './progress';
 import { Xoshiro128 } from './xoshiro128';
+import { streamVariableGrads } from './streaming-grads';
 import { TrainingLog, type EvalLogRow } from './training-log';
 import { nodeFs, type TrainerFs } from './trainer-fs';
 import { SpertError } from '@spert/core';
@@ -377,10 +378,11 @@ function trainStep<T>({ batch, batchSize, batchLoss, ctx, trainableList, byTfNam
     for (let m = 0; m < micro; m++) {
       const keptParts = new Map<string, tf.Scalar>();
       let value: tf.Scalar | undefined;
-      let grads: tf.NamedTensorMap = {};
       try {
         let batchUnits = batchSize;
-        ({ value, grads } = tf.variableGrads(() => {
+        // Each gradient is added into the running sum as soon as the backward pass completes it
+        // (streaming-grads.ts): a micro-batch never holds a second full set of gradients.
+        value = streamVariableGrads(() => {
           const out = batchLoss(micro === 1 ? batch : batch.slice(m * batchSize, (m + 1) * batchSize), ctx);
           const l = out instanceof tf.Tensor ? out : out.loss;
           if (!(l instanceof tf.Tensor) || l.rank !== 0) throw new SpertError('INVALID_INPUT', `train: batchLoss must return a scalar loss (epoch ${ctx.epoch}, batch ${ctx.batchIndex})`);
@@ -389,32 +391,39 @@ function trainStep<T>({ batch, batchSize, batchLoss, ctx, trainableList, byTfNam
             if (out.units !== undefined) batchUnits = out.units;
           }
           return l;
-        }, trainableList));
-        const v = value.dataSync()[0];
-        if (!Number.isFinite(v)) throw new SpertError('TRAINING_DIVERGED', `train: loss is ${v} at epoch ${ctx.epoch}, batch ${ctx.batchIndex}${micro > 1 ? `, micro-batch ${m + 1} of ${micro}` : ''} (step ${ctx.step}); parameters were not updated`);
-        loss += v / micro;
-        units += batchUnits;
-        for (const [k, t] of keptParts) parts[k] = (parts[k] ?? 0) + t.dataSync()[0] / micro;
-        for (const [tfName, g] of Object.entries(grads)) {
-          const name = byTfName.get(tfName) as string;
+        }, trainableList, (variable, g) => {
+          const name = byTfName.get(variable.name) as string;
           const prev = summed.get(name);
           if (prev) {
-            summed.set(name, tf.add(prev, g));
+            summed.set(name, tf.keep(tf.add(prev, g)));
             prev.dispose();
             g.dispose();
           } else {
             summed.set(name, g);
           }
-        }
-        grads = {};
+        });
+        const v = value.dataSync()[0];
+        if (!Number.isFinite(v)) throw new SpertError('TRAINING_DIVERGED', `train: loss is ${v} at epoch ${ctx.epoch}, batch ${ctx.batchIndex}${micro > 1 ? `, micro-batch ${m + 1} of ${micro}` : ''} (step ${ctx.step}); parameters were not updated`);
+        loss += v / micro;
+        units += batchUnits;
+        for (const [k, t] of keptParts) parts[k] = (parts[k] ?? 0) + t.dataSync()[0] / micro;
       } finally {
         value?.dispose();
-        for (const g of Object.values(grads)) g.dispose();
         for (const t of keptParts.values()) t.dispose();
       }
     }
     // The mean gradient is summed / micro: its norm is the sum's over micro, and the division is
     // folded into the optimizer's scale with the clip coefficient.
+    // In the order of tf.variableGrads's result (an object keyed by variable name: integer-like
+    // names first, ascending), so the norm's float sum is the one earlier versions computed.
+    const keyed: Record<string, tf.Tensor> = {};
+    for (const v of trainableList) {
+      const g = summed.get(byTfName.get(v.name) as string);
+      if (g) keyed[v.name] = g;
+    }
+    const ordered = Object.entries(keyed).map(([tfName, g]) => [byTfName.get(tfName) as string, g] as const);
+    summed.clear();
+    for (const [name, g] of ordered) summed.set(name, g);
     const scale = clipScale(globalGradNorm(summed.values()) / micro, maxGradNorm) / micro;
     optimizer.applyGradients(summed, lr, scale);
     return { loss, parts, units };
