@@ -22,7 +22,7 @@ describe('guardWasmMalloc', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(SpertError);
-    expect((error as SpertError).code).toBe('RUNTIME_UNAVAILABLE');
+    expect((error as SpertError).code).toBe('OUT_OF_MEMORY');
     expect((error as Error).message).toMatch(/wasm heap is full: 0\.0 MiB more do not fit in its 0 MiB/);
     expect(calls).toEqual([600, 0, 600]);
   });

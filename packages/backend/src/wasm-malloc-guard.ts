@@ -23,7 +23,7 @@ export function guardWasmMalloc(module: MallocModule): void {
     const pointer = malloc(bytes);
     if (pointer === 0 && bytes > 0) {
       const heap = module.HEAPU8?.byteLength ?? 0;
-      throw new SpertError('RUNTIME_UNAVAILABLE',
+      throw new SpertError('OUT_OF_MEMORY',
         `the wasm heap is full: ${(bytes / 2 ** 20).toFixed(1)} MiB more do not fit in its ${(heap / 2 ** 20).toFixed(0)} MiB ` +
           '(a wasm memory holds at most 4 GiB). Use a smaller batch (with gradient accumulation for the same effective batch) or a native backend.',
         { bytes, heapBytes: heap });

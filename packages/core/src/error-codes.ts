@@ -161,6 +161,12 @@ export const ERROR_CODES = {
     action: 'Install the package or provider the message names, or pick another backend/provider.',
     http: 503,
   },
+  OUT_OF_MEMORY: {
+    title: 'Out of memory',
+    meaning: 'A runtime ran out of memory: the wasm heap (at most 4 GiB) cannot hold the tensors of this batch.',
+    action: 'Use a smaller batch (with `--accumulate` for the same effective batch), shorter sequences, or a native backend.',
+    http: 503,
+  },
   NOT_READY: {
     title: 'Service not ready',
     meaning: 'The service is still loading or warming up its model, or is shutting down.',
