@@ -3,7 +3,20 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseTrainArgs } from '../cli';
 import { readConfigFile, type TrainConfig } from '../options';
-import { ABLATION_VARIANTS, BEYOND_VARIANTS, EXPERIMENT_NAMES, EXPERIMENTS, isExperimentName, SCRATCH_PRESET, type AblationVariant, type ExperimentDefinition, type ExperimentName } from './definitions';
+import {
+  ABLATION_VARIANTS,
+  BEYOND_DATASETS,
+  BEYOND_VARIANTS,
+  EXPERIMENT_NAMES,
+  EXPERIMENTS,
+  experimentDefinition,
+  isBeyondDataset,
+  isExperimentName,
+  SCRATCH_PRESET,
+  type AblationVariant,
+  type ExperimentDefinition,
+  type ExperimentName,
+} from './definitions';
 import { SpertError } from '@spert/core';
 
 /** A parsed `spert-experiment` invocation. */
@@ -38,7 +51,7 @@ Runs one of the paper's experiments with spert-train and prints its tables besid
   scierc     train -> test; relations by boundaries (the paper's number) and strict, micro
   ade        10-fold cross-validation; macro F1 per fold, mean and std, with and without overlapping entities
   ablations  CoNLL04 train -> dev, one fixed configuration, one variant per training (see --variants)
-  beyond     CoNLL04 train -> test, the switches beyond SpERT alone and together (see --variants)
+  beyond     CoNLL04 train -> test, the switches beyond SpERT alone and together (see --variants, --dataset)
 
 Options:
   --encoder <dirOrId>  pretrained encoder (default: bert-base-cased; scierc: allenai/scibert_scivocab_cased)
@@ -48,6 +61,8 @@ Options:
   --seeds <list>       explicit seeds, e.g. 1,7,9 (instead of --runs)
   --final              train on train+dev (conll04, scierc), as the paper's final numbers
   --folds <list>       ade: the folds to run, e.g. 0,3 (default 0..9)
+  --dataset <name>     beyond: ${BEYOND_DATASETS.join(', ')} (default conll04); scierc: train -> test, relations also by
+                       boundaries; ade: fold 0 train -> test, no tuned-threshold variants (no dev split)
   --variants <list>    ablations, beyond: the variants to run (default all; ablations: ${ABLATION_VARIANTS.map((v) => v.name).join(', ')};
                        beyond: ${BEYOND_VARIANTS.map((v) => v.name).join(', ')})
   --data <dir>         the dataset folder (default: ../shared/datasets/<name>, ./data/datasets/<name>, else downloaded)
@@ -62,7 +77,7 @@ const RUNNER_OWNED: Record<string, string> = {
   '--train': 'the experiment picks the data files (use --data for another dataset folder)',
   '--valid': 'the experiment picks the data files (use --data for another dataset folder)',
   '--types': 'the experiment picks the data files (use --data for another dataset folder)',
-  '--dataset': 'the experiment names its dataset',
+  '--dataset': 'the experiment names its dataset (only beyond takes --dataset)',
   '--seed': 'use --seeds or --runs',
   '--resume': 'running the same command again resumes the experiment',
   '--no-overlapping': 'ade evaluates both ways; the other datasets have no overlapping entities to remove',
@@ -91,7 +106,6 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
   const [name, ...rest] = argv;
   if (name === undefined || name.startsWith('-')) throw new SpertError('INVALID_OPTION', `name the experiment first: spert-experiment <${EXPERIMENT_NAMES.join('|')}> [options] (see spert-experiment --help)`);
   if (!isExperimentName(name)) throw new SpertError('INVALID_OPTION', `unknown experiment "${name}": the experiments are ${EXPERIMENT_NAMES.join(', ')} (see spert-experiment --help)`);
-  const def = EXPERIMENTS[name];
   const values: Record<string, string> = {};
   let scratch = false;
   let final = false;
@@ -104,7 +118,7 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
       if (eq > 0) throw new SpertError('INVALID_OPTION', `${flag} takes no value (got "${arg}")`);
       if (flag === '--scratch') scratch = true;
       else final = true;
-    } else if (['--encoder', '--runs', '--seeds', '--folds', '--variants', '--data', '--out', '--config'].includes(flag)) {
+    } else if (['--encoder', '--runs', '--seeds', '--folds', '--variants', '--data', '--out', '--config'].includes(flag) || (flag === '--dataset' && name === 'beyond')) {
       const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
       if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new SpertError('INVALID_OPTION', `${flag} needs a value (see spert-experiment --help)`);
       if (values[flag] !== undefined) throw new SpertError('INVALID_OPTION', `${flag} is given twice`);
@@ -116,6 +130,9 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
     }
   }
 
+  const dataset = values['--dataset'];
+  if (dataset !== undefined && !isBeyondDataset(dataset)) throw new SpertError('INVALID_OPTION', `--dataset: unknown dataset "${dataset}" (beyond runs on ${BEYOND_DATASETS.join(', ')})`);
+  const def = experimentDefinition(name, dataset);
   if (scratch && values['--encoder']) throw new SpertError('INVALID_OPTION', '--scratch and --encoder exclude each other: a run trains either a random encoder or a pretrained one');
   if (final && def.finalRefused) throw new SpertError('INVALID_OPTION', `--final does not apply to ${name}: ${def.finalRefused}`);
   if (values['--runs'] && values['--seeds']) throw new SpertError('INVALID_OPTION', '--runs and --seeds exclude each other: --runs N means seeds 1..N');
@@ -133,7 +150,9 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
     const wanted = values['--variants'] ? values['--variants'].split(',').map((s) => s.trim()) : table.map((v) => v.name);
     variants = wanted.map((w) => {
       const v = table.find((x) => x.name === w);
-      if (!v) throw new SpertError('INVALID_OPTION', `--variants: unknown variant "${w}" (known: ${table.map((x) => x.name).join(', ')})`);
+      // ADE's table leaves out the tuned-threshold variants: say why instead of calling them unknown.
+      const why = BEYOND_VARIANTS.some((x) => x.name === w) && name === 'beyond' ? `; ${def.dataset} has no dev split to tune thresholds on` : '';
+      if (!v) throw new SpertError('INVALID_OPTION', `--variants: unknown variant "${w}" (known: ${table.map((x) => x.name).join(', ')}${why})`);
       return v;
     });
     if (new Set(wanted).size !== wanted.length) throw new SpertError('INVALID_OPTION', `--variants: a variant is listed twice (got "${values['--variants']}")`);
@@ -159,5 +178,6 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { name, seeds, final, out: values['--out'] ?? path.join('runs', `experiment-${name}`), folds, variants, dataDir: values['--data'], train };
+  const defaultOut = path.join('runs', `experiment-${name}${dataset === undefined || dataset === 'conll04' ? '' : `-${dataset}`}`);
+  return { name, seeds, final, out: values['--out'] ?? defaultOut, folds, variants, dataDir: values['--data'], train };
 }
