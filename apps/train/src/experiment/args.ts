@@ -12,7 +12,9 @@ import {
   experimentDefinition,
   isBeyondDataset,
   isExperimentName,
+  SCRATCH_ENCODER_PRESET,
   SCRATCH_PRESET,
+  SCRATCH_REFERENCE_PRESET,
   type AblationVariant,
   type ExperimentDefinition,
   type ExperimentName,
@@ -55,8 +57,12 @@ Runs one of the paper's experiments with spert-train and prints its tables besid
 
 Options:
   --encoder <dirOrId>  pretrained encoder (default: bert-base-cased; scierc: allenai/scibert_scivocab_cased)
-  --scratch            random encoder with a vocabulary from the training words (default size 256 x 4 layers,
-                       4 heads, feed-forward 1024, lr 5e-4; spert-train's size flags and --lr override it)
+  --scratch            random encoder with a vocabulary from the training words, the measured best from scratch:
+                       DeBERTa-v3 shape (--family deberta-v2), 256 x 4 layers, 4 heads, feed-forward 1024, lr 5e-4,
+                       relation type constraints (beyond: not the constraints, its variants are the switches);
+                       spert-train's flags override any of it
+  --scratch-reference  the same size and rate as reference SpERT: BERT shape, no type constraints (what --scratch
+                       meant before the Beyond SpERT measurements)
   --runs <n>           seeds 1..n (default 1; the paper averages 5)
   --seeds <list>       explicit seeds, e.g. 1,7,9 (instead of --runs)
   --final              train on train+dev (conll04, scierc), as the paper's final numbers
@@ -107,17 +113,18 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
   if (name === undefined || name.startsWith('-')) throw new SpertError('INVALID_OPTION', `name the experiment first: spert-experiment <${EXPERIMENT_NAMES.join('|')}> [options] (see spert-experiment --help)`);
   if (!isExperimentName(name)) throw new SpertError('INVALID_OPTION', `unknown experiment "${name}": the experiments are ${EXPERIMENT_NAMES.join(', ')} (see spert-experiment --help)`);
   const values: Record<string, string> = {};
-  let scratch = false;
+  let scratch: '--scratch' | '--scratch-reference' | undefined;
   let final = false;
   const forwarded: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag === '--scratch' || flag === '--final') {
+    if (flag === '--scratch' || flag === '--scratch-reference' || flag === '--final') {
       if (eq > 0) throw new SpertError('INVALID_OPTION', `${flag} takes no value (got "${arg}")`);
-      if (flag === '--scratch') scratch = true;
-      else final = true;
+      if (flag === '--final') final = true;
+      else if (scratch !== undefined && scratch !== flag) throw new SpertError('INVALID_OPTION', '--scratch and --scratch-reference exclude each other: the measured best or reference SpERT');
+      else scratch = flag;
     } else if (['--encoder', '--runs', '--seeds', '--folds', '--variants', '--data', '--out', '--config'].includes(flag) || (flag === '--dataset' && name === 'beyond')) {
       const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
       if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new SpertError('INVALID_OPTION', `${flag} needs a value (see spert-experiment --help)`);
@@ -133,7 +140,7 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
   const dataset = values['--dataset'];
   if (dataset !== undefined && !isBeyondDataset(dataset)) throw new SpertError('INVALID_OPTION', `--dataset: unknown dataset "${dataset}" (beyond runs on ${BEYOND_DATASETS.join(', ')})`);
   const def = experimentDefinition(name, dataset);
-  if (scratch && values['--encoder']) throw new SpertError('INVALID_OPTION', '--scratch and --encoder exclude each other: a run trains either a random encoder or a pretrained one');
+  if (scratch && values['--encoder']) throw new SpertError('INVALID_OPTION', `${scratch} and --encoder exclude each other: a run trains either a random encoder or a pretrained one`);
   if (final && def.finalRefused) throw new SpertError('INVALID_OPTION', `--final does not apply to ${name}: ${def.finalRefused}`);
   if (values['--runs'] && values['--seeds']) throw new SpertError('INVALID_OPTION', '--runs and --seeds exclude each other: --runs N means seeds 1..N');
   const having = (has: (d: ExperimentDefinition) => unknown) => EXPERIMENT_NAMES.filter((n) => has(EXPERIMENTS[n])).join(', ');
@@ -162,9 +169,11 @@ export function parseExperimentArgs(argv: string[], options: { variants?: Ablati
   for (const [key, flag] of Object.entries(RUNNER_OWNED_KEYS)) {
     if (file[key] !== undefined) throw new SpertError('INVALID_OPTION', `${values['--config']}: "${key}" is set per run by spert-experiment (${flag === '--out' ? 'use --out' : RUNNER_OWNED[flag]})`);
   }
-  if (scratch && file.encoder !== undefined) throw new SpertError('INVALID_OPTION', `--scratch, but ${values['--config']} sets "encoder"`);
+  if (scratch && file.encoder !== undefined) throw new SpertError('INVALID_OPTION', `${scratch}, but ${values['--config']} sets "encoder"`);
   const encoder = scratch ? undefined : (values['--encoder'] ?? (typeof file.encoder === 'string' ? file.encoder : def.defaultEncoder));
-  const preset: Record<string, unknown> = { dataset: def.dataset, ...(scratch ? SCRATCH_PRESET : {}), ...file, encoder };
+  // beyond's reference row must stay reference SpERT: --scratch gives it the encoder, not the switches.
+  const scratchPreset = scratch === '--scratch-reference' ? SCRATCH_REFERENCE_PRESET : scratch === '--scratch' ? (name === 'beyond' ? SCRATCH_ENCODER_PRESET : SCRATCH_PRESET) : {};
+  const preset: Record<string, unknown> = { dataset: def.dataset, ...scratchPreset, ...file, encoder };
   const dir = mkdtempSync(path.join(tmpdir(), 'spert-experiment-'));
   const presetFile = path.join(dir, `${name}-preset.json`);
   let train: TrainConfig;

@@ -49,8 +49,18 @@ describe('parseExperimentArgs', () => {
   });
 
   it('--scratch: the scratch preset, which spert-train flags and a config file override (defaults < preset < file < flags)', async () => {
-    expect(parse('conll04', '--scratch').train).toMatchObject({ hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024, lr: 5e-4, epochs: 20 });
+    // The measured best from scratch (docs/results.md, Beyond SpERT): DeBERTa-v3 shape and type constraints.
+    expect(parse('conll04', '--scratch').train).toMatchObject({ family: 'deberta-v2', relationTypeConstraints: 'train', hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024, lr: 5e-4, epochs: 20 });
     expect(parse('conll04', '--scratch').train.encoder).toBeUndefined();
+    // beyond's variants are the switches: its reference row keeps reference SpERT on the same encoder.
+    expect(parse('beyond', '--scratch').train).toMatchObject({ family: 'deberta-v2', relationTypeConstraints: 'off', relationEntityTypes: 'none', tuneThresholds: false, hiddenSize: 256 });
+    // Reference SpERT one flag away: BERT shape, no constraints (what --scratch meant before).
+    const reference = parse('conll04', '--scratch-reference').train;
+    expect(reference).toMatchObject({ relationTypeConstraints: 'off', hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024, lr: 5e-4 });
+    expect([reference.family, reference.encoder]).toEqual([undefined, undefined]);
+    expect(parse('conll04', '--scratch', '--family', 'bert', '--relation-type-constraints', 'off').train).toMatchObject({ family: 'bert', relationTypeConstraints: 'off' });
+    expect(() => parse('conll04', '--scratch', '--scratch-reference')).toThrow('--scratch and --scratch-reference exclude each other: the measured best or reference SpERT');
+    expect(() => parse('conll04', '--scratch-reference', '--encoder', 'x')).toThrow(/^--scratch-reference and --encoder exclude each other/);
     expect(parse('conll04', '--scratch', '--hidden-size', '64', '--lr', '1e-3', '--epochs', '3', '--neg-entity-count', '20').train).toMatchObject({ hiddenSize: 64, layers: 4, lr: 1e-3, epochs: 3, negEntityCount: 20 });
     expect(parse('conll04', '--encoder', 'dir/my-bert').train.encoder).toBe('dir/my-bert');
     const dir = await mkdtemp(path.join(tmpdir(), 'spert-exp-args-'));
@@ -222,6 +232,8 @@ describe('runExperiment on tiny CoNLL04, SciERC and ADE folders', () => {
     expect(outcome.results.data['scierc_train_dev.json']).toEqual({ path: merged, sha256: await sha256File(merged) });
     expect(outcome.tables).toContain('| relations (boundaries, no entity types), micro F1 |');
     expect(outcome.tables).toMatch(/\| relations \(strict, with entity types\), micro F1 \| [\d.]+ \| not reported \|/);
+    // The table says which from-scratch configuration it measured.
+    expect(outcome.tables).toContain('random deberta-v2 encoder (from scratch): hidden 16, 1 layers, 2 heads, feed-forward 32; 2 epochs, lr 0.01, batch 2, negatives 100/100; relation type constraints; trained on train+dev');
     // Resuming the finished experiment rewrites the same merged file: nothing differs, nothing trains.
     calls.length = 0;
     await runExperiment(parse('scierc', '--final', '--scratch', '--data', data, '--out', out, ...TINY), { train, log: quiet });
@@ -251,7 +263,7 @@ describe('formatTables', () => {
     expect(formatTables(results).split('\n')).toEqual([
       '## spert-experiment conll04: 2 of 3 runs finished',
       '',
-      'encoder bert-base-cased; 20 epochs, lr 0.00005, batch 2, negatives 100/100; trained on train+dev',
+      'encoder bert-base-cased; 20 epochs, lr 0.00005, batch 2, negatives 100/100; reference SpERT relations; trained on train+dev',
       '',
       '| | ours (mean ± std over 2 runs) | paper |',
       '|---|---:|---:|',

@@ -10,8 +10,10 @@ function pick(values: { main: MetricValues; without?: MetricValues }, row: Headl
 
 function encoderLine(results: ExperimentResults): string {
   const t = results.config.train;
-  const encoder = typeof t.encoder === 'string' ? `encoder ${t.encoder}` : `random encoder (from scratch): hidden ${t.hiddenSize}, ${t.layers} layers, ${t.heads} heads, feed-forward ${t.intermediateSize}`;
-  return `${encoder}; ${t.epochs} epochs, lr ${t.lr}, batch ${t.batchSize}, negatives ${t.negEntityCount}/${t.negRelationCount}${results.config.final ? '; trained on train+dev' : ''}`;
+  const encoder = typeof t.encoder === 'string' ? `encoder ${t.encoder}` : `random ${typeof t.family === 'string' ? t.family : 'bert'} encoder (from scratch): hidden ${t.hiddenSize}, ${t.layers} layers, ${t.heads} heads, feed-forward ${t.intermediateSize}`;
+  // Which relation switches every run shares (a variant's own changes are in its row): the table must say whether it is reference SpERT.
+  const switches = [t.relationEntityTypes === 'embedding' ? 'entity types into the relation head' : '', t.relationTypeConstraints === 'train' ? 'relation type constraints' : '', t.tuneThresholds === true ? 'tuned thresholds' : ''].filter(Boolean);
+  return `${encoder}; ${t.epochs} epochs, lr ${t.lr}, batch ${t.batchSize}, negatives ${t.negEntityCount}/${t.negRelationCount}; ${switches.length ? switches.join(', ') : 'reference SpERT relations'}${results.config.final ? '; trained on train+dev' : ''}`;
 }
 
 function units(results: ExperimentResults): UnitRecord[] {
