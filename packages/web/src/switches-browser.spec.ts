@@ -8,12 +8,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parsePredictionDocument, readDataset, readTypes, type Document, type EntitiesMode, type Prediction, type PredictionRecord } from '@spert/core';
 import { SpertOnnxRuntime } from '@spert/onnx';
-import type { BrowserContext } from 'playwright-core';
 import { buildBrowserBundle } from './bundle';
 import { writeWebFolder } from './static-folder';
-import { expectSamePredictions, HARNESS } from '../test/browser-harness';
-import { launchChromium, runBrowserTests } from '../test/chromium';
-import { serveStatic, type StaticServer } from '../test/static-server';
+import { expectSamePredictions, HARNESS, serveToChromium, type ServedSite } from '../test/browser-harness';
+import { runBrowserTests } from '../test/chromium';
 import { ALLOWED_TRIPLES, exportSwitchedConll04Model, REL_THRESHOLDS } from '../test/switches-model';
 import { sharedPath } from '../../../tools/testing/shared';
 
@@ -33,8 +31,7 @@ const spans = (entities: ReadonlyArray<{ start: number; end: number; type: strin
 
 (runBrowserTests ? describe : describe.skip)('@spert/web with every relation switch on, in chromium, equals onnxruntime-node', () => {
   let root: string;
-  let server: StaticServer;
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  let site: ServedSite;
   let gold: Document[];
   let node: NodeRuns;
   let unconstrained: Prediction[];
@@ -51,8 +48,8 @@ const spans = (entities: ReadonlyArray<{ start: number; end: number; type: strin
     const free = await exportSwitchedConll04Model(path.join(root, 'free'), tokens, { constraints: false });
     const bundleDir = path.join(root, 'bundle');
     await buildBrowserBundle({ outDir: bundleDir });
-    const site = path.join(root, 'site');
-    await writeWebFolder({ modelDir: exported, outDir: site, bundleDir, backends: ['wasm'], page: HARNESS });
+    const folder = path.join(root, 'site');
+    await writeWebFolder({ modelDir: exported, outDir: folder, bundleDir, backends: ['wasm'], page: HARNESS });
     // The Node side parses the same documents the way the page does (parsePredictionDocument).
     const parse = (entitiesMode?: EntitiesMode, relations?: boolean) => requests().map((d, i) => parsePredictionDocument(d, `documents[${i}]`, { entitiesMode, relations }));
     const rt = await SpertOnnxRuntime.load(exported, { threads: 1, batchSize: 8 });
@@ -67,23 +64,21 @@ const spans = (entities: ReadonlyArray<{ start: number; end: number; type: strin
     } finally {
       await rtFree.dispose();
     }
-    server = await serveStatic(site);
-    browser = await launchChromium();
+    site = await serveToChromium(folder);
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await site?.close();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
   let web: Runs;
 
   it('exports a model whose switches are on and not idle, and predicts all 288 documents like the Node runtime', async () => {
-    const page = await browser.context.newPage();
+    const page = await site.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.url}/index.html`);
+    await page.goto(`${site.server.url}/index.html`);
     await page.waitForFunction(() => document.title === 'ready');
     web = await page.evaluate(async (docs) => {
       const spert = (window as unknown as { spert: typeof import('./browser') }).spert;

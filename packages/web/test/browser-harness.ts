@@ -1,6 +1,31 @@
 // Test helper: the page the chromium specs load (the bundle as window.spert) and the comparison
 // of the browser's prediction records with onnxruntime-node's predictions.
 import type { Prediction, PredictionRecord } from '@spert/core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium } from './chromium';
+import { serveStatic, type StaticServer } from './static-server';
+
+/** A folder served on 127.0.0.1 and a chromium to open it in. */
+export interface ServedSite {
+  server: StaticServer;
+  context: BrowserContext;
+  /** Stops chromium and the server. */
+  close(): Promise<void>;
+}
+
+/** Serves `dir` and starts chromium (a persistent profile, so the Cache API survives reloads). */
+export async function serveToChromium(dir: string): Promise<ServedSite> {
+  const server = await serveStatic(dir);
+  const browser = await launchChromium();
+  return {
+    server,
+    context: browser.context,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
 
 /** A page that imports the browser bundle as `window.spert` and then sets its title to "ready". */
 export const HARNESS = `<!doctype html><meta charset="utf-8"><title>spert-web test</title>
