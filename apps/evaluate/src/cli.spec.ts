@@ -26,6 +26,21 @@ describe('spert-eval', () => {
     expect((await readdir(path.join(dir, 'eval'))).sort()).toEqual(['eval_gold.csv', 'eval_gold.txt', 'examples_gold.html', 'metrics_gold.json', 'predictions_gold.json']);
   });
 
+  it('eval --entities given: relations over the gold entities, scored as predict --entities given scores', async () => {
+    const types = await readTypes({ path: conll('conll04_types.json') });
+    const gold = (await readDataset({ path: conll('conll04_test.json'), types })).documents.slice(0, 12);
+    await writeDataset({ path: path.join(dir, 'gold-given.json'), documents: gold });
+    const model = ['--model', fixture(), '--types', conll('conll04_types.json'), '--backend', 'wasm'];
+    const out = await runEvalCli(['eval', ...model, '--dataset', path.join(dir, 'gold-given.json'), '--entities', 'given'], () => undefined);
+    await runEvalCli(['predict', ...model, '--input', path.join(dir, 'gold-given.json'), '--output', path.join(dir, 'given-records.json'), '--entities', 'given'], () => undefined);
+    const records = JSON.parse(await readFile(path.join(dir, 'given-records.json'), 'utf8')) as Document[];
+    const result = evaluate({ gold, predicted: records, types });
+    // The gold entities come back verbatim: NER is perfect by construction.
+    expect(result.ner.micro.f1).toBe(100);
+    expect(result.relNec.micro.f1).toBeGreaterThan(0);
+    expect(out.trim()).toBe(formatEvaluation(result).trim());
+  });
+
   it('predict: takes {tokens}, word arrays and raw text; raw text gets character offsets', async () => {
     const input = [{ tokens: ['John', 'Smith', 'works', 'for', 'IBM', '.'] }, ['Paris', 'is', 'in', 'France', '.'], 'Mary Jones lives in Boston.'];
     await writeFile(path.join(dir, 'in.json'), JSON.stringify(input));

@@ -53,10 +53,17 @@ export async function runEvalCli(argv: string[], log: (s: string) => void = (s) 
     .option('--out <dir>', 'write predictions, metrics JSON/CSV, tables and the HTML page here')
     .option('--no-overlapping', 'evaluate without overlapping entities (ADE)')
     .option('--lenient', 'skip invalid gold documents (reported: how many and why) instead of stopping')
+    .addOption(
+      new Option(
+        '--entities <mode>',
+        'give the model the gold entities: "given" scores relations among exactly them (relation extraction over known entities), "merged" adds them to the predicted ones (default: predict entities)',
+      ).choices(ENTITIES_MODES),
+    )
     .action((o: Record<string, unknown>) => {
       action = evalCommand({
         ...modelOptions(o),
         dataset: String(o.dataset),
+        entitiesMode: o.entities as EntitiesMode | undefined,
         out: o.out as string | undefined,
         noOverlapping: o.overlapping === false,
         lenient: o.lenient === true,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend, type BackendName } from '@spert/backend';
-import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, toPredictionRecord, writeFileAtomic, type ParsePredictionOptions, type PredictionRecord, type TypesSchema } from '@spert/core';
+import { assertModelDir, LENIENT_FLAG_HINT, loadDataset, parsePredictionInput, readJsonFile, readTypes, toPredictionRecord, writeFileAtomic, type EntitiesMode, type ParsePredictionOptions, type PredictionRecord, type TypesSchema } from '@spert/core';
 import { evaluatePredictor } from '@spert/evaluator';
 import { SpertModel } from '@spert/model';
 import type { PipelineOptions } from '@spert/pipeline';
@@ -28,8 +28,8 @@ async function open(o: ModelOptions): Promise<{ model: SpertModel; types?: Types
   return { model: await SpertModel.load({ dir: o.model, types, lowercase: o.lowercase, allowNonFinite: o.allowNonFinite }), types };
 }
 
-/** `spert-eval eval`: scores a model on a gold dataset with the reference's protocol. */
-export async function evalCommand(o: ModelOptions & { dataset: string; out?: string; noOverlapping?: boolean; lenient?: boolean }): Promise<string> {
+/** `spert-eval eval`: scores a model on a gold dataset with the reference's protocol (with `entitiesMode`, relations over the gold entities). */
+export async function evalCommand(o: ModelOptions & { dataset: string; out?: string; noOverlapping?: boolean; lenient?: boolean; entitiesMode?: EntitiesMode }): Promise<string> {
   const { model } = await open(o);
   try {
     const gold = await loadDataset({
@@ -46,6 +46,7 @@ export async function evalCommand(o: ModelOptions & { dataset: string; out?: str
       types: model.settings.types,
       documents: gold.documents,
       noOverlapping: o.noOverlapping,
+      entitiesMode: o.entitiesMode,
       source: o.dataset,
       outDir: o.out,
       label: path.basename(o.dataset, '.json'),

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { writeFileAtomic, type Document, type PredictedDocument, type Predictor, type SpertSettings, type TypesSchema } from '@spert/core';
+import { writeFileAtomic, type Document, type EntitiesMode, type PredictedDocument, type PredictionInput, type Predictor, type SpertSettings, type TypesSchema } from '@spert/core';
 import { appendEvalCsv } from './csv';
 import { evaluate, type EvaluationResult } from './evaluate';
 import { renderExamplesHtml } from './html';
@@ -31,6 +31,11 @@ export interface EvaluatePredictorOptions {
   source?: string;
   /** The model's settings: its relation switches (type constraint table, tuned thresholds), if any, are added to the tables. */
   settings?: SpertSettings;
+  /**
+   * Give the model the gold entities (relation extraction over known entities): `given` scores
+   * relations among exactly them, `merged` adds them to the predicted ones. Default: predict entities.
+   */
+  entitiesMode?: EntitiesMode;
 }
 
 /** What {@link evaluatePredictor} computed. */
@@ -45,10 +50,11 @@ export interface PredictorEvaluation {
 
 /** Predicts a gold dataset and scores it with the reference's protocol; optionally writes the reports. */
 export async function evaluatePredictor(o: EvaluatePredictorOptions): Promise<PredictorEvaluation> {
-  const predicted = await o.predictor.predict(
-    o.documents.map((d) => ({ kind: 'tokens', tokens: d.tokens })),
-    { onProgress: o.onProgress, source: o.source },
-  );
+  const inputs = o.documents.map((d): PredictionInput => {
+    const tokens: PredictionInput = { kind: 'tokens', tokens: d.tokens };
+    return o.entitiesMode ? { ...tokens, entities: d.entities.map(({ type, start, end }) => ({ type, start, end })), entitiesMode: o.entitiesMode } : tokens;
+  });
+  const predicted = await o.predictor.predict(inputs, { onProgress: o.onProgress, source: o.source });
   // The evaluator's files hold the reference's prediction fields only.
   const predictions: PredictedDocument[] = predicted.map((p) => ({ tokens: p.tokens, entities: p.entities.map(({ type, start, end, score }) => ({ type, start, end, score })), relations: p.relations }));
   const gold = o.documents.slice();

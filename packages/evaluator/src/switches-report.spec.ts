@@ -1,4 +1,4 @@
-import { parseTypes, SPERT_DEFAULTS, type PredictedDocument, type Predictor } from '@spert/core';
+import { parseTypes, SPERT_DEFAULTS, type PredictedDocument, type PredictionInput, type Predictor } from '@spert/core';
 import { evaluatePredictor } from './evaluate-predictor';
 import { formatRelationSwitches } from './switches-report';
 
@@ -38,5 +38,27 @@ describe('the relation switches in evaluation reports', () => {
     const constrained = await evaluatePredictor({ predictor, types, documents: [doc], settings: { ...SPERT_DEFAULTS, types, relationTypeConstraints: 'train', relationTriples: [] } });
     expect(constrained.tables.startsWith(plain.tables)).toBe(true);
     expect(constrained.tables).toContain('relation type constraints (train): 0 allowed triples');
+  });
+
+  it('gives the model the gold entities with entitiesMode, and only then', async () => {
+    const gold: PredictedDocument = { tokens: ['Ann', 'lives', 'in', 'Rome'], entities: [{ type: 'Peop', start: 0, end: 1, score: 1 }, { type: 'Loc', start: 3, end: 4, score: 1 }], relations: [{ type: 'Live_In', head: 0, tail: 1, score: 1 }] };
+    const seen: PredictionInput[][] = [];
+    // Echoes the given entities, as the pipeline does in mode "given", and relates the first two.
+    const predictor: Predictor = {
+      predict: async (inputs) => {
+        seen.push([...inputs]);
+        return inputs.map((input) => {
+          const entities = (input.entities ?? []).map((e) => ({ ...(e as { type: string; start: number; end: number }), score: 1 }));
+          return { tokens: input.kind === 'tokens' ? input.tokens : [], entities, relations: entities.length > 1 ? [{ type: 'Live_In', head: 0, tail: 1, score: 0.9 }] : [] };
+        });
+      },
+      metadata: () => ({ model: 'm', entityTypes: [], relationTypes: [] }),
+    };
+    const predicted = await evaluatePredictor({ predictor, types, documents: [gold] });
+    expect(seen[0]).toEqual([{ kind: 'tokens', tokens: gold.tokens }]);
+    expect(predicted.result.relNec.micro.f1).toBe(0);
+    const given = await evaluatePredictor({ predictor, types, documents: [gold], entitiesMode: 'given' });
+    expect(seen[1]).toEqual([{ kind: 'tokens', tokens: gold.tokens, entities: [{ type: 'Peop', start: 0, end: 1 }, { type: 'Loc', start: 3, end: 4 }], entitiesMode: 'given' }]);
+    expect(given.result.relNec.micro.f1).toBe(100);
   });
 });

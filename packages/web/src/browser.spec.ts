@@ -9,12 +9,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { buildBrowserBundle } from './bundle';
 import type { LoadStats } from './load-spert';
 import { writeWebFolder } from './static-folder';
+import { expectSamePredictions, HARNESS } from '../test/browser-harness';
 import { launchChromium, runBrowserTests, SOFTWARE_WEBGPU_ARGS } from '../test/chromium';
 import { conll04TestTokens, exportConll04RandomModel } from '../test/conll04-model';
 import { serveStatic, type StaticServer } from '../test/static-server';
-
-const HARNESS = `<!doctype html><meta charset="utf-8"><title>spert-web test</title>
-<script type="module">import * as spert from './spert-web.js'; window.spert = spert; document.title = 'ready';</script>`;
 
 interface BrowserRun {
   predictions: PredictionRecord[];
@@ -35,20 +33,6 @@ async function predictInPage(page: Page, model: string, docs: string[][], thread
     },
     { model, docs, threads, backend },
   );
-}
-
-function expectSamePredictions(web: PredictionRecord[], node: Prediction[]): void {
-  expect(web).toHaveLength(node.length);
-  let worst = 0;
-  web.forEach((w, i) => {
-    const n = node[i];
-    expect({ doc: i, tokens: w.tokens }).toEqual({ doc: i, tokens: n.tokens });
-    expect({ doc: i, entities: w.entities.map((e) => [e.start, e.end, e.type]) }).toEqual({ doc: i, entities: n.entities.map((e) => [e.start, e.end, e.type]) });
-    expect({ doc: i, relations: w.relations.map((r) => [r.head, r.tail, r.type]) }).toEqual({ doc: i, relations: n.relations.map((r) => [r.head, r.tail, r.type]) });
-    w.entities.forEach((e, k) => (worst = Math.max(worst, Math.abs(e.score - n.entities[k].score))));
-    w.relations.forEach((r, k) => (worst = Math.max(worst, Math.abs(r.score - n.relations[k].score))));
-  });
-  expect(worst).toBeLessThan(1e-4);
 }
 
 (runBrowserTests ? describe : describe.skip)('@spert/web in chromium equals onnxruntime-node', () => {

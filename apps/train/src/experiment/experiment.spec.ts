@@ -32,9 +32,35 @@ describe('parseExperimentArgs', () => {
     expect(() => parse('beyond', '--final')).toThrow(/--final does not apply to beyond: tuned thresholds are chosen on CoNLL04 dev/);
   });
 
+  it('beyond --dataset: SciERC with every variant, ADE fold 0 without the tuned-threshold ones; other experiments keep refusing --dataset', () => {
+    expect(parse('beyond', '--dataset', 'conll04')).toMatchObject({ out: path.join('runs', 'experiment-beyond'), train: { dataset: 'conll04' } });
+    const scierc = parse('beyond', '--dataset', 'scierc');
+    expect(scierc).toMatchObject({ out: path.join('runs', 'experiment-beyond-scierc'), train: { dataset: 'scierc' } });
+    expect(scierc.variants.map((v) => v.name)).toEqual(['reference', 'entity-types', 'type-constraints', 'tuned-thresholds', 'constraints-thresholds', 'all']);
+    const ade = parse('beyond', '--dataset=ade', '--variants', 'reference,type-constraints');
+    expect(ade).toMatchObject({ out: path.join('runs', 'experiment-beyond-ade'), train: { dataset: 'ade' }, folds: [] });
+    expect(parse('beyond', '--dataset', 'ade').variants.map((v) => v.name)).toEqual(['reference', 'entity-types', 'type-constraints']);
+    expect(() => parse('beyond', '--dataset', 'ade', '--variants', 'reference,tuned-thresholds')).toThrow(
+      '--variants: unknown variant "tuned-thresholds" (known: reference, entity-types, type-constraints; ade has no dev split to tune thresholds on)',
+    );
+    expect(() => parse('beyond', '--dataset', 'scierc', '--final')).toThrow(/--final does not apply to beyond: tuned thresholds are chosen on SciERC dev/);
+    expect(() => parse('beyond', '--dataset', 'genia')).toThrow('--dataset: unknown dataset "genia" (beyond runs on conll04, scierc, ade)');
+    expect(() => parse('conll04', '--dataset', 'scierc')).toThrow('--dataset is not an experiment option: the experiment names its dataset (only beyond takes --dataset)');
+  });
+
   it('--scratch: the scratch preset, which spert-train flags and a config file override (defaults < preset < file < flags)', async () => {
-    expect(parse('conll04', '--scratch').train).toMatchObject({ hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024, lr: 5e-4, epochs: 20 });
+    // The measured best from scratch (docs/results.md, Beyond SpERT): DeBERTa-v3 shape and type constraints.
+    expect(parse('conll04', '--scratch').train).toMatchObject({ family: 'deberta-v2', relationTypeConstraints: 'train', hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024, lr: 5e-4, epochs: 20 });
     expect(parse('conll04', '--scratch').train.encoder).toBeUndefined();
+    // beyond's variants are the switches: its reference row keeps reference SpERT on the same encoder.
+    expect(parse('beyond', '--scratch').train).toMatchObject({ family: 'deberta-v2', relationTypeConstraints: 'off', relationEntityTypes: 'none', tuneThresholds: false, hiddenSize: 256 });
+    // Reference SpERT one flag away: BERT shape, no constraints (what --scratch meant before).
+    const reference = parse('conll04', '--scratch-reference').train;
+    expect(reference).toMatchObject({ relationTypeConstraints: 'off', hiddenSize: 256, layers: 4, heads: 4, intermediateSize: 1024, lr: 5e-4 });
+    expect([reference.family, reference.encoder]).toEqual([undefined, undefined]);
+    expect(parse('conll04', '--scratch', '--family', 'bert', '--relation-type-constraints', 'off').train).toMatchObject({ family: 'bert', relationTypeConstraints: 'off' });
+    expect(() => parse('conll04', '--scratch', '--scratch-reference')).toThrow('--scratch and --scratch-reference exclude each other: the measured best or reference SpERT');
+    expect(() => parse('conll04', '--scratch-reference', '--encoder', 'x')).toThrow(/^--scratch-reference and --encoder exclude each other/);
     expect(parse('conll04', '--scratch', '--hidden-size', '64', '--lr', '1e-3', '--epochs', '3', '--neg-entity-count', '20').train).toMatchObject({ hiddenSize: 64, layers: 4, lr: 1e-3, epochs: 3, negEntityCount: 20 });
     expect(parse('conll04', '--encoder', 'dir/my-bert').train.encoder).toBe('dir/my-bert');
     const dir = await mkdtemp(path.join(tmpdir(), 'spert-exp-args-'));
@@ -72,7 +98,7 @@ describe('parseExperimentArgs', () => {
   });
 });
 
-describe('runExperiment on tiny CoNLL04 and SciERC folders', () => {
+describe('runExperiment on tiny CoNLL04, SciERC and ADE folders', () => {
   let dir: string;
   const calls: TrainConfig[] = [];
   const train: TrainFn = (config, log) => {
@@ -80,7 +106,7 @@ describe('runExperiment on tiny CoNLL04 and SciERC folders', () => {
     return runTraining(config, log);
   };
   // Real documents of a dataset, a few per file (the evaluation file repeats training documents).
-  async function tinyDataset(name: 'conll04' | 'scierc', files: Record<string, [string, number]>): Promise<string> {
+  async function tinyDataset(name: 'conll04' | 'scierc' | 'ade', files: Record<string, [string, number]>): Promise<string> {
     const data = path.join(dir, `${name}-data`);
     await mkdir(data, { recursive: true });
     await copyFile(sharedPath('datasets', name, `${name}_types.json`), path.join(data, `${name}_types.json`));
@@ -115,6 +141,32 @@ describe('runExperiment on tiny CoNLL04 and SciERC folders', () => {
     expect(outcome.tables).toContain(
       `| all | relationEntityTypes="embedding", relationTypeConstraints="train", tuneThresholds=true | ${cell('all', 'ner_f1_micro')} | ${cell('all', 'ner_f1_macro')} | ${cell('all', 'rel_nec_prec_micro')} | ${cell('all', 'rel_nec_rec_micro')} | ${cell('all', 'rel_nec_f1_micro')} | ${cell('all', 'rel_nec_f1_macro')} | ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} | the three switches together |`,
     );
+  });
+
+  it('beyond --dataset scierc: train -> test, thresholds tuned on SciERC dev, relations also by boundaries', async () => {
+    const data = await tinyDataset('scierc', { 'scierc_train.json': ['scierc_train.json', 6], 'scierc_dev.json': ['scierc_dev.json', 3], 'scierc_test.json': ['scierc_train.json', 3] });
+    const o = parseExperimentArgs(['beyond', '--dataset', 'scierc', '--scratch', '--data', data, '--out', path.join(dir, 'beyond-scierc'), '--variants', 'reference,tuned-thresholds', ...TINY]) as ExperimentOptions;
+    const outcome = await runExperiment(o, { train, log: quiet });
+    expect(calls.map((c) => [path.basename(c.train as string), path.basename(c.valid as string), path.basename(c.types as string), c.tuneSet])).toEqual([
+      ['scierc_train.json', 'scierc_test.json', 'scierc_types.json', undefined],
+      ['scierc_train.json', 'scierc_test.json', 'scierc_types.json', path.join(data, 'scierc_dev.json')],
+    ]);
+    const s = outcome.results.summary.reference;
+    expect(outcome.tables).toContain('| variant | changes | NER micro F1 | NER macro F1 | rel (strict) micro P | R | F1 | rel macro F1 | rel (boundaries) micro F1 | macro F1 | F1 vs reference | where the idea comes from |');
+    expect(outcome.tables).toContain(`| ${s.mean.rel_nec_f1_macro.toFixed(2)} | ${s.mean.rel_f1_micro.toFixed(2)} | ${s.mean.rel_f1_macro.toFixed(2)} | - | SpERT as published`);
+    expect(outcome.tables).toContain('SciERC train -> test');
+    // The table is rebuilt from results.json alone: the dataset recorded there picks the SciERC layout.
+    expect(formatTables(outcome.results)).toBe(outcome.tables);
+  });
+
+  it('beyond --dataset ade: fold 0 train -> test', async () => {
+    const data = await tinyDataset('ade', { 'ade_split_0_train.json': ['ade_split_0_train.json', 6], 'ade_split_0_test.json': ['ade_split_0_train.json', 3] });
+    const o = parseExperimentArgs(['beyond', '--dataset', 'ade', '--scratch', '--data', data, '--out', path.join(dir, 'beyond-ade'), '--variants', 'type-constraints', ...TINY]) as ExperimentOptions;
+    const outcome = await runExperiment(o, { train, log: quiet });
+    expect(outcome.trained).toEqual(['type-constraints-seed-1']);
+    expect(calls.map((c) => [path.basename(c.train as string), path.basename(c.valid as string), c.relationTypeConstraints])).toEqual([['ade_split_0_train.json', 'ade_split_0_test.json', 'train']]);
+    expect(outcome.tables).toContain('ADE fold 0 train -> test');
+    expect(outcome.tables).not.toContain('rel (boundaries)');
   });
 
   it('ablations: one training per variant over the same fixed configuration, train -> dev, a row per variant', async () => {
@@ -180,6 +232,8 @@ describe('runExperiment on tiny CoNLL04 and SciERC folders', () => {
     expect(outcome.results.data['scierc_train_dev.json']).toEqual({ path: merged, sha256: await sha256File(merged) });
     expect(outcome.tables).toContain('| relations (boundaries, no entity types), micro F1 |');
     expect(outcome.tables).toMatch(/\| relations \(strict, with entity types\), micro F1 \| [\d.]+ \| not reported \|/);
+    // The table says which from-scratch configuration it measured.
+    expect(outcome.tables).toContain('random deberta-v2 encoder (from scratch): hidden 16, 1 layers, 2 heads, feed-forward 32; 2 epochs, lr 0.01, batch 2, negatives 100/100; relation type constraints; trained on train+dev');
     // Resuming the finished experiment rewrites the same merged file: nothing differs, nothing trains.
     calls.length = 0;
     await runExperiment(parse('scierc', '--final', '--scratch', '--data', data, '--out', out, ...TINY), { train, log: quiet });
@@ -209,7 +263,7 @@ describe('formatTables', () => {
     expect(formatTables(results).split('\n')).toEqual([
       '## spert-experiment conll04: 2 of 3 runs finished',
       '',
-      'encoder bert-base-cased; 20 epochs, lr 0.00005, batch 2, negatives 100/100; trained on train+dev',
+      'encoder bert-base-cased; 20 epochs, lr 0.00005, batch 2, negatives 100/100; reference SpERT relations; trained on train+dev',
       '',
       '| | ours (mean ± std over 2 runs) | paper |',
       '|---|---:|---:|',

@@ -7,7 +7,7 @@ import { latestCheckpoint } from '@spert/trainer';
 import { resolveConfig, type TrainConfig } from '../options';
 import { runTraining, type TrainingRun } from '../run-training';
 import type { ExperimentOptions } from './args';
-import { EXPERIMENTS, type PlannedRun as Unit } from './definitions';
+import { experimentDefinition, type ExperimentDefinition, type PlannedRun as Unit } from './definitions';
 import {
   assertResumable,
   codeCommit,
@@ -62,13 +62,13 @@ async function mergeFiles(files: string[], out: string, as: string): Promise<str
   return merged;
 }
 
-async function plan(o: ExperimentOptions, out: string, log: (s: string) => void): Promise<Unit[]> {
-  const { dir, layout } = await findOrDownloadDataset({ name: EXPERIMENTS[o.name].dataset, dir: o.dataDir, log });
+async function plan(o: ExperimentOptions, def: ExperimentDefinition, out: string, log: (s: string) => void): Promise<Unit[]> {
+  const { dir, layout } = await findOrDownloadDataset({ name: def.dataset, dir: o.dataDir, log });
   const file = (name: string | undefined, why: string) => {
-    if (name === undefined) throw new Error(`${dir}: the ${EXPERIMENTS[o.name].dataset} layout has no file for ${why}`);
+    if (name === undefined) throw new Error(`${dir}: the ${def.dataset} layout has no file for ${why}`);
     return requireFile(path.join(dir, name), why);
   };
-  return EXPERIMENTS[o.name].plan({
+  return def.plan({
     seeds: o.seeds,
     folds: o.folds,
     variants: o.variants,
@@ -127,7 +127,8 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
   const train = deps.train ?? runTraining;
   const out = path.resolve(o.out);
   const resultsFile = path.join(out, 'results.json');
-  const units = await plan(o, out, log);
+  const def = experimentDefinition(o.name, o.train.dataset);
+  const units = await plan(o, def, out, log);
 
   const trainSettings: Record<string, unknown> = { ...o.train };
   for (const k of PER_RUN_OR_DISPLAY) delete trainSettings[k];
@@ -146,7 +147,7 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
       throw new Error(`${resultsFile} was made with variant "${v.name}" changing ${JSON.stringify(before.changes)}, now ${JSON.stringify(v.changes)}; use another --out`);
     }
   }
-  const variants = EXPERIMENTS[o.name].variants ? [...(existing?.variants ?? []), ...o.variants.filter((v) => !existing?.variants?.some((x) => x.name === v.name))] : undefined;
+  const variants = def.variants ? [...(existing?.variants ?? []), ...o.variants.filter((v) => !existing?.variants?.some((x) => x.name === v.name))] : undefined;
   const commit = codeCommit();
   const now = () => new Date().toISOString();
   const results: ExperimentResults = {
@@ -202,7 +203,7 @@ export async function runExperiment(o: ExperimentOptions, deps: ExperimentDeps =
       // Which run failed, and that the same command continues the experiment from there.
       throw new Error(`${u.id} (${runDir}): ${(e as Error).message}; run the same spert-experiment command again to continue from the unfinished run`);
     }
-    const scores = await scoreRun(u, runDir, EXPERIMENTS[o.name].scoreWithoutOverlap === true);
+    const scores = await scoreRun(u, runDir, def.scoreWithoutOverlap === true);
     const seconds = (Date.now() - started) / 1000;
     results.units[u.id] = {
       id: u.id,

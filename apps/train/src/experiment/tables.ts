@@ -1,4 +1,4 @@
-import { EXPERIMENTS, type AblationVariant, type HeadlineRow } from './definitions';
+import { experimentDefinition, type AblationVariant, type HeadlineRow } from './definitions';
 import { f1Name, type ExperimentResults, type MetricValues, type Summary, type UnitRecord } from './results';
 
 const fmt = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(2));
@@ -10,8 +10,10 @@ function pick(values: { main: MetricValues; without?: MetricValues }, row: Headl
 
 function encoderLine(results: ExperimentResults): string {
   const t = results.config.train;
-  const encoder = typeof t.encoder === 'string' ? `encoder ${t.encoder}` : `random encoder (from scratch): hidden ${t.hiddenSize}, ${t.layers} layers, ${t.heads} heads, feed-forward ${t.intermediateSize}`;
-  return `${encoder}; ${t.epochs} epochs, lr ${t.lr}, batch ${t.batchSize}, negatives ${t.negEntityCount}/${t.negRelationCount}${results.config.final ? '; trained on train+dev' : ''}`;
+  const encoder = typeof t.encoder === 'string' ? `encoder ${t.encoder}` : `random ${typeof t.family === 'string' ? t.family : 'bert'} encoder (from scratch): hidden ${t.hiddenSize}, ${t.layers} layers, ${t.heads} heads, feed-forward ${t.intermediateSize}`;
+  // Which relation switches every run shares (a variant's own changes are in its row): the table must say whether it is reference SpERT.
+  const switches = [t.relationEntityTypes === 'embedding' ? 'entity types into the relation head' : '', t.relationTypeConstraints === 'train' ? 'relation type constraints' : '', t.tuneThresholds === true ? 'tuned thresholds' : ''].filter(Boolean);
+  return `${encoder}; ${t.epochs} epochs, lr ${t.lr}, batch ${t.batchSize}, negatives ${t.negEntityCount}/${t.negRelationCount}; ${switches.length ? switches.join(', ') : 'reference SpERT relations'}${results.config.final ? '; trained on train+dev' : ''}`;
 }
 
 function units(results: ExperimentResults): UnitRecord[] {
@@ -43,12 +45,15 @@ function perRunTable(rows: HeadlineRow[], list: UnitRecord[], withFold: boolean,
   return lines;
 }
 
-function variantTable(results: ExperimentResults, variants: AblationVariant[], o: { base: string; source: string; macro: boolean }): string[] {
+function variantTable(results: ExperimentResults, variants: AblationVariant[], o: { base: string; source: string; macro: boolean; boundaries: boolean }): string[] {
   const macro = o.macro ? ' NER macro F1 |' : '';
   const relMacro = o.macro ? ' rel macro F1 |' : '';
+  // Relations by boundaries (entity types ignored): SciERC's published number.
+  const boundaries = o.boundaries ? ` rel (boundaries) micro F1 |${o.macro ? ' macro F1 |' : ''}` : '';
+  const boundaryRule = o.boundaries ? `---:|${o.macro ? '---:|' : ''}` : '';
   const lines = [
-    `| variant | changes | NER micro F1 |${macro} rel (strict) micro P | R | F1 |${relMacro} F1 vs ${o.base} | ${o.source} |`,
-    `|---|---|---:|${o.macro ? '---:|' : ''}---:|---:|---:|${o.macro ? '---:|' : ''}---:|---|`,
+    `| variant | changes | NER micro F1 |${macro} rel (strict) micro P | R | F1 |${relMacro}${boundaries} F1 vs ${o.base} | ${o.source} |`,
+    `|---|---|---:|${o.macro ? '---:|' : ''}---:|---:|---:|${o.macro ? '---:|' : ''}${boundaryRule}---:|---|`,
   ];
   const base = results.summary[o.base];
   for (const v of variants) {
@@ -58,8 +63,9 @@ function variantTable(results: ExperimentResults, variants: AblationVariant[], o
     const delta = s && base && v.name !== o.base ? s.mean.rel_nec_f1_micro - base.mean.rel_nec_f1_micro : undefined;
     const changes = Object.entries(v.changes).map(([k, x]) => `${k}=${JSON.stringify(x)}`).join(', ') || '-';
     const m = (k: string) => (o.macro ? ` ${cell(k)} |` : '');
+    const b = o.boundaries ? ` ${cell('rel_f1_micro')} |${m('rel_f1_macro')}` : '';
     lines.push(
-      `| ${v.name} | ${changes} | ${cell('ner_f1_micro')} |${m('ner_f1_macro')} ${cell('rel_nec_prec_micro')} | ${cell('rel_nec_rec_micro')} | ${cell('rel_nec_f1_micro')} |${m('rel_nec_f1_macro')} ${delta === undefined ? '-' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`} | ${v.paper} |`,
+      `| ${v.name} | ${changes} | ${cell('ner_f1_micro')} |${m('ner_f1_macro')} ${cell('rel_nec_prec_micro')} | ${cell('rel_nec_rec_micro')} | ${cell('rel_nec_f1_micro')} |${m('rel_nec_f1_macro')}${b} ${delta === undefined ? '-' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`} | ${v.paper} |`,
     );
   }
   return lines;
@@ -67,13 +73,13 @@ function variantTable(results: ExperimentResults, variants: AblationVariant[], o
 
 /** The experiment's tables in markdown: ours beside the paper's numbers, then one row per run (or fold, or variant). */
 export function formatTables(results: ExperimentResults): string {
-  const def = EXPERIMENTS[results.experiment];
+  const def = experimentDefinition(results.experiment, typeof results.config.train.dataset === 'string' ? results.config.train.dataset : undefined);
   const list = units(results);
   const out = [`## spert-experiment ${results.experiment}: ${list.length} of ${results.planned.length} runs finished`, '', encoderLine(results), ''];
   if (def.variants) {
-    const { table, note, source = 'paper (direction)', macro = false } = def.variants;
+    const { table, note, source = 'paper (direction)', macro = false, boundaries = false } = def.variants;
     // Deltas are against the table's first variant: the configuration every other one changes.
-    out.push(note, '', ...variantTable(results, results.variants ?? [], { base: table[0]?.name ?? 'default', source, macro }));
+    out.push(note, '', ...variantTable(results, results.variants ?? [], { base: table[0]?.name ?? 'default', source, macro, boundaries }));
   } else {
     const s = results.summary.all;
     out.push(...headlineTable(def.headline, s), '', def.paperNote, '', ...perRunTable(def.headline, list, def.folds !== undefined, s));
