@@ -1,7 +1,7 @@
 // The tensor-free part of an encoder family: how its config.json reads and writes, which
 // parameters it has under which names, and how a fresh one is initialised. Export and serving
 // use only this part, so they never load TensorFlow.js.
-import type { SeededRng } from '@spert/core';
+import { SpertError, type SeededRng } from '@spert/core';
 import type { MaskedLmHeadNames } from './masked-lm';
 
 /**
@@ -94,7 +94,7 @@ export function modelTypeCheck<C extends EncoderConfig>(modelType: C['model_type
   return {
     is,
     as(config, where) {
-      if (!is(config)) throw new Error(`${where}: config has model_type "${config.model_type}", expected "${modelType}"`);
+      if (!is(config)) throw new SpertError('INVALID_MODEL_CONFIG', `${where}: config has model_type "${config.model_type}", expected "${modelType}"`);
       return config;
     },
   };

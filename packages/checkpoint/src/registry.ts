@@ -1,6 +1,7 @@
 // The encoder families @spert/checkpoint knows, keyed by config.json `model_type`. Adding a
 // family is a folder under families/ plus one line in FAMILIES; @spert/encoder and @spert/onnx
 // keep the matching registries for the TF.js layers and the ONNX graph.
+import { SpertError } from '@spert/core';
 import { parseJsonObject } from './json-object';
 import type { CheckpointFamily, EncoderConfig, EncoderConfigFields } from './family';
 import { bertCheckpointFamily } from './families/bert';
@@ -29,7 +30,7 @@ export function familyRegistry<F extends { readonly modelType: string }>(familie
     types,
     get(modelType, unknown) {
       const family = byType.get(modelType);
-      if (!family) throw new Error(unknown(types().map((t) => `"${t}"`).join(', ')));
+      if (!family) throw new SpertError('UNSUPPORTED', unknown(types().map((t) => `"${t}"`).join(', ')));
       return family;
     },
   };

@@ -1,5 +1,6 @@
 // The RoBERTa architecture (model_type roberta, xlm-roberta, camembert) as checkpoint families:
 // one family object per model_type, all with the `roberta.` prefix and the same names.
+import { SpertError } from '@spert/core';
 import type { CheckpointFamily, EncoderConfig } from '../../family';
 import { isRobertaModelType, makeRobertaConfig, parseRobertaConfig, ROBERTA_MODEL_TYPES, robertaConfigToJson, robertaMaxSequenceLength, type RobertaConfig, type RobertaModelType } from './config';
 import { initialRobertaParamValue } from './init';
@@ -17,7 +18,7 @@ export function isRobertaConfig(config: { model_type: string }): config is Rober
 /** `config` as a RobertaConfig, or an error naming `where` and the model_type it has instead. */
 export function asRobertaConfig(config: EncoderConfig, where: string): RobertaConfig {
   if (!isRobertaConfig(config)) {
-    throw new Error(`${where}: config has model_type "${config.model_type}"${isRobertaModelType(config.model_type) ? ' but no pad_token_id (parse it with parseEncoderConfig)' : ''}, expected one of ${Object.keys(ROBERTA_MODEL_TYPES).map((t) => `"${t}"`).join(', ')}`);
+    throw new SpertError('INVALID_MODEL_CONFIG', `${where}: config has model_type "${config.model_type}"${isRobertaModelType(config.model_type) ? ' but no pad_token_id (parse it with parseEncoderConfig)' : ''}, expected one of ${Object.keys(ROBERTA_MODEL_TYPES).map((t) => `"${t}"`).join(', ')}`);
   }
   return config;
 }
