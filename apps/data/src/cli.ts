@@ -1,4 +1,5 @@
 import { integerOption, silentCommanderOutput, SpertError } from '@spert/core';
+import { BACKEND_NAMES } from '@spert/backend';
 import { Command } from 'commander';
 import { convertCommand, type DataFormat } from './convert';
 import { manifestPath, prepareCorpus } from './corpus/prepare';
@@ -119,7 +120,7 @@ export async function runDataCli(argv: string[], log: (s: string) => void = (s) 
     .requiredOption('--n <count>', 'how many documents to select', integerOption('--n', 1, 10_000_000))
     .option('--out <file>', 'write the selected documents here (JSONL) instead of stdout')
     .option('--types <file>', 'types file to check the model against')
-    .option('--backend <name>', 'TF.js backend: auto | tensorflow-gpu | tensorflow | wasm | cpu', choice('--backend', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const), 'auto')
+    .option('--backend <name>', 'TF.js backend: auto | tensorflow-gpu | tensorflow | wasm | cpu', choice('--backend', BACKEND_NAMES), 'auto')
     .action((o: Record<string, unknown>) => {
       action = selectCommand({
         model: String(o.model),

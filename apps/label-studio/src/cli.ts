@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { useBackend, type BackendName } from '@spert/backend';
+import { BACKEND_NAMES, useBackend, type BackendName } from '@spert/backend';
 import { redisConnection } from '@spert/batch';
 import { assertModelDir, integerOption, numberOption, readTypes, silentCommanderOutput, SpertError } from '@spert/core';
 import { listenUntilSignal, type SignalSource } from '@spert/http';
@@ -67,7 +67,7 @@ export function parseLabelStudioArgs(argv: string[], env: Record<string, string 
     .option('--batch-size <n>', 'training batch size', integerOption('--batch-size', 1, 4096), SPERT_TRAINING_DEFAULTS.batchSize)
     .option('--lr <x>', 'peak learning rate', numberOption('--lr', 0, 1), SPERT_TRAINING_DEFAULTS.lr)
     .option('--seed <n>', 'seed of each training run', integerOption('--seed', 0, 2 ** 31 - 1), SPERT_TRAINING_DEFAULTS.seed)
-    .addOption(new Option('--backend <name>', 'TF.js backend of training and prediction').choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(new Option('--backend <name>', 'TF.js backend of training and prediction').choices([...BACKEND_NAMES]).default('auto'))
     .option('--queue <url>', 'run training as BullMQ jobs on this Redis (redis://host:port); spert-label-studio-worker processes train (default: a worker thread)')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_TRAIN_QUEUE)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))

@@ -5,5 +5,5 @@ export { TrainingScheduler, type ScheduleOutcome, type SchedulerTimers, type Tra
 export { modelVersionOf, ServingModel } from './serving-model';
 export { threadTrainExecutor } from './thread-executor';
 export { notWorse, runTrainJob, type HeldOutScores, type TrainJob, type TrainJobResult, type TrainStart } from './train-job';
-export { DEFAULT_TRAIN_QUEUE, queueTrainExecutor, redisFromUrl, startTrainWorker, type RunningTrainWorker } from './queue';
+export { DEFAULT_TRAIN_QUEUE, queueTrainExecutor, startTrainWorker, type RunningTrainWorker } from './queue';
 export { parseTrainWorkerArgs, runTrainWorker, type TrainWorkerCliOptions } from './worker-cli';

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { haveRedis, REDIS_SERVER, startRedis, type TestRedis } from '../../../tools/testing/redis';
 import { fixture, startFakeLabelStudio, until, writeTinyModel, type FakeLabelStudio } from '../test/helpers';
 import { parseLabelStudioArgs, runLabelStudio } from './cli';
-import { queueTrainExecutor, redisFromUrl, startTrainWorker } from './queue';
+import { redisConnection } from '@spert/batch';
+import { queueTrainExecutor, startTrainWorker } from './queue';
 import { parseTrainWorkerArgs, runTrainWorker } from './worker-cli';
 
 // spert-label-studio --queue: training runs as a BullMQ job on a redis-server started here on
@@ -15,7 +16,7 @@ if (!haveRedis && !inCi) console.warn(`label-studio queue.spec: ${REDIS_SERVER} 
 
 describe('queue options', () => {
   it('refuses what is not a Redis URL, naming the flag', () => {
-    expect(() => redisFromUrl('localhost:6379')).toThrow('--queue: expected redis://host:port (or rediss://), got "localhost:6379"');
+    expect(() => redisConnection('localhost:6379')).toThrow('--queue: expected redis://host:port (or rediss://), got "localhost:6379"');
     expect(parseLabelStudioArgs(['node', 'x', '--model', 'm', '--queue', 'redis://h:1'], {})).toMatchObject({ queue: 'redis://h:1', queueName: 'spert-label-studio' });
     expect(parseTrainWorkerArgs(['node', 'x', '--queue', 'redis://h:1'])).toEqual({ queue: 'redis://h:1', queueName: 'spert-label-studio', lockMs: 600_000 });
   });

@@ -4,18 +4,11 @@
 // as spert-predict's are: a line when Redis goes, one every 30 s while it is away, one when it is back.
 import { redisConnection, RedisWatch } from '@spert/batch';
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { TrainExecutor } from './backend';
 import { runTrainJob, type TrainJob, type TrainJobResult } from './train-job';
 
 /** BullMQ queue the backend and its workers use unless told otherwise. */
 export const DEFAULT_TRAIN_QUEUE = 'spert-label-studio';
-
-/** An ioredis connection (made when first used) from a `redis://host:port` URL, with @spert/batch's checks and retry policy; throws naming the flag on anything else. */
-export function redisFromUrl(url: string, flag = '--queue'): Redis {
-  const { url: checked, ...options } = redisConnection(url, flag);
-  return new Redis(checked, { ...options, lazyConnect: true });
-}
 
 /** Options of {@link queueTrainExecutor} and {@link startTrainWorker}. */
 export interface TrainQueueOptions {
@@ -76,8 +69,8 @@ export async function startTrainWorker(o: TrainQueueOptions & { lockMs?: number 
     { connection, concurrency: 1, lockDuration: o.lockMs ?? 600_000, maxStalledCount: 1 },
   );
   worker.on('failed', (job, err) => log(`job ${job?.id ?? '?'} failed: ${err.message}`));
-  worker.on('error', (err) => watch.error(err));
-  await worker.waitUntilReady();
+  // The same error routing and start-up check as the backend's queue: an unusable Redis closes both and says so.
+  await watch.attach([worker]);
   return {
     async close() {
       watch.close();

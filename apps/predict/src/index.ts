@@ -4,5 +4,3 @@ export { createBatchBar, type BatchBar } from './progress';
 export { loadOptions, type ModelOptions } from './model-options';
 export { queueExecutor, listChunks, DEFAULT_QUEUE_NAME, DEFAULT_QUEUE_CHECK_MS, type ChunkJobData, type QueueExecutorOptions } from './queue';
 export { parseWorkerArgs, runWorker, DEFAULT_SHUTDOWN_TIMEOUT_MS, type RunningWorker, type RunWorkerOptions, type WorkerCliOptions, type WorkerSignals } from './worker-cli';
-// The URL check and connection options moved to @spert/batch (spert-label-studio's queue uses them too); re-exported for this app's users.
-export { redisConnection } from '@spert/batch';

@@ -2,6 +2,7 @@
 // run is driven (backend, output folder, resume, progress lines), and how layered settings
 // (preset < config file < flags) are merged and validated.
 import { integerOption, SpertError } from '@spert/core';
+import { BACKEND_NAMES } from '@spert/backend';
 import { SCRATCH_FAMILIES } from '@spert/model';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -31,7 +32,7 @@ export function encoderFields(sizes: ScratchSizes) {
 /** Schema fields of how a run is driven: TF.js backend, run directory (default `out`), resume, log and progress lines. */
 export function runFields(out: string) {
   return {
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(BACKEND_NAMES).default('auto'),
     out: z.string().default(out),
     resume: z.boolean().default(false),
     verbose: z.boolean().default(false),

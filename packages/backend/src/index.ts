@@ -1,4 +1,4 @@
-export { useBackend } from './use-backend';
+export { BACKEND_NAMES, useBackend } from './use-backend';
 export type { BackendName, ModuleImporter, UseBackendOptions } from './use-backend';
 export { activeBackendName } from './active-backend';
 export type { ConcreteBackend } from './active-backend';

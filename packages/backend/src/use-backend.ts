@@ -6,8 +6,11 @@ import { installKernelFixes } from './install-kernel-fixes';
 import { SpertError } from '@spert/core';
 import { guardWasmMalloc, type MallocModule } from './wasm-malloc-guard';
 
+/** Every name {@link useBackend} takes, `auto` first: the one list a CLI offers as `--backend` choices. */
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
 /** Backends this package can start. */
-export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** Loads a module by name; injectable so tests can stand in for optional native packages. */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
@@ -24,7 +27,7 @@ const nativePackages: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-const autoOrder: ConcreteBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const autoOrder: ConcreteBackend[] = BACKEND_NAMES.filter((n): n is ConcreteBackend => n !== 'auto');
 
 // A variable specifier keeps bundlers and tsc from resolving packages that are optional peers.
 const defaultImporter: ModuleImporter = (specifier) => import(specifier);

@@ -4,13 +4,7 @@ import { SpertError } from '@spert/core';
 import { RETRY_FOR_EVER } from './redis-watch';
 
 /** What {@link redisConnection} gives: BullMQ's and ioredis's options take it as it is. */
-export interface RedisConnectionOptions {
-  url: string;
-  /** Retried for ever: BullMQ requires it of connections it blocks on. */
-  maxRetriesPerRequest: null;
-  /** Milliseconds before reconnect attempt `attempt` (reconnectDelay). */
-  retryStrategy: (attempt: number) => number;
-}
+export type RedisConnectionOptions = { url: string } & typeof RETRY_FOR_EVER;
 
 /**
  * BullMQ connection options for a `redis://host:port` (or `rediss://`) URL: retried for ever,
