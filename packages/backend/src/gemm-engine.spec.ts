@@ -229,9 +229,9 @@ describe('fma kernels', () => {
     expect(r.chunkDiffs).toBe(0);
   });
 
-  it('are the default where the runtime validates relaxed SIMD; SPERT_WASM_FMA=0 forces the plain build, a bad value is an error', () => {
+  it('are opt-in: plain unless SPERT_WASM_FMA=1 (which needs relaxed SIMD), a bad value is an error', () => {
     delete process.env.SPERT_WASM_FMA;
-    expect(defaultGemmKernel()).toBe(relaxedSimdAvailable() ? 'fma' : 'plain');
+    expect(defaultGemmKernel()).toBe('plain');
     process.env.SPERT_WASM_FMA = '0';
     expect(defaultGemmKernel()).toBe('plain');
     process.env.SPERT_WASM_FMA = 'yes';

@@ -173,18 +173,21 @@ export function relaxedSimdAvailable(): boolean {
   return relaxedValid ??= WebAssembly.validate(RELAXED_MADD_PROBE);
 }
 
-/** The kernel build engines use by default: SPERT_WASM_FMA=0 forces 'plain', =1 requires 'fma'; unset, 'fma' where the runtime validates it. */
+/**
+ * The kernel build engines use by default: 'plain', or 'fma' when SPERT_WASM_FMA=1 (an error where
+ * the runtime has no relaxed SIMD). Opt-in: FMA gained nothing measurable in a SpERT step here
+ * (docs/benchmarks.md) and would make results depend on the Node version.
+ */
 export function defaultGemmKernel(): GemmKernel {
   const env = process.env.SPERT_WASM_FMA;
-  if (env === '0') return 'plain';
   if (env === '1') {
     if (!relaxedSimdAvailable()) {
       throw new SpertError('RUNTIME_UNAVAILABLE', 'SPERT_WASM_FMA=1 but this runtime has no relaxed SIMD (on Node 20 run node --experimental-wasm-relaxed-simd)');
     }
     return 'fma';
   }
-  if (env != null && env !== '') throw new SpertError('INVALID_OPTION', `SPERT_WASM_FMA must be 0 or 1, got "${env}"`);
-  return relaxedSimdAvailable() ? 'fma' : 'plain';
+  if (env != null && env !== '' && env !== '0') throw new SpertError('INVALID_OPTION', `SPERT_WASM_FMA must be 0 or 1, got "${env}"`);
+  return 'plain';
 }
 
 interface WorkerSlot {
@@ -230,7 +233,7 @@ export class GemmEngine {
     const module = options.module ?? kernelModule(shared, kernel);
     this.kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     const counterBlock = heap.malloc(2 * ALIGN);
-    if (counterBlock === 0) throw new SpertError('RUNTIME_UNAVAILABLE', 'GemmEngine: could not allocate its counter');
+    if (counterBlock === 0) throw new SpertError('OUT_OF_MEMORY', 'GemmEngine: could not allocate its counter');
     this.counter = alignUp(counterBlock);
     for (let t = 1; t < this.threads; t++) {
       const buffer = new SharedArrayBuffer(CONTROL_INTS * 4);
@@ -330,7 +333,7 @@ export class GemmEngine {
     const packAll = (transposeA || 32 * K * panels <= 256 * 1024) && packedBytes <= PACK_ALL_MAX_BYTES ? 1 : 0;
     const perThread = alignUp(stripBytes + (packAll ? packedBytes : 32 * K) + 64);
     const block = this.heap.malloc(perThread * (helpers + 1) + ALIGN);
-    if (block === 0) throw new SpertError('RUNTIME_UNAVAILABLE', `GemmEngine: could not allocate ${perThread * (helpers + 1)} bytes of scratch`);
+    if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate ${perThread * (helpers + 1)} bytes of scratch`);
     const scratch = alignUp(block);
     const sai = transposeA ? 1 : K, sap = transposeA ? M : 1;
     const sbp = transposeB ? 1 : N, sbj = transposeB ? K : 1;

@@ -2,9 +2,10 @@
 // the same gradient functions, the same accumulation order, so bit for bit the same values) but
 // with the memory of a backward pass freed as it goes. tfjs's engine.gradients keeps every tensor
 // saved for the backward pass, every intermediate gradient and both operands of every gradient sum
-// until the whole pass ends: measured on bert-base (masked LM, 128 tokens per sequence), about
-// 1 GB above the parameters per sequence of the batch, so 8 x 128 could never fit the 4 GB wasm
-// heap. Here a node's saved tensors and its outputs' gradients are disposed as soon as the node is
+// until the whole pass ends: measured on bert-base (masked LM, one 128-token sequence per
+// micro-batch), 1035 MiB above parameters, moments and running sum per micro-batch (416 MiB of
+// gradients, 255 MiB of dense tied-embedding gradients, about 350 MiB per sequence of activations
+// and intermediate gradients; docs/benchmarks.md), so 8 x 128 could not fit the 4 GB wasm heap. Here a node's saved tensors and its outputs' gradients are disposed as soon as the node is
 // done, and each variable's gradient goes to the caller as soon as it is complete, so that
 // gradient accumulation adds it into its running sum at once instead of holding a second full
 // set of gradients.
