@@ -39,6 +39,16 @@ describe('spert-eval', () => {
     expect(result.ner.micro.f1).toBe(100);
     expect(result.relNec.micro.f1).toBeGreaterThan(0);
     expect(out.trim()).toBe(formatEvaluation(result).trim());
+
+    // merged: every gold entity kept beside the model's own, so NER recall is complete and
+    // precision pays for the model's extra spans; again the same scores as predict's records.
+    const merged = await runEvalCli(['eval', ...model, '--dataset', path.join(dir, 'gold-given.json'), '--entities', 'merged'], () => undefined);
+    await runEvalCli(['predict', ...model, '--input', path.join(dir, 'gold-given.json'), '--output', path.join(dir, 'merged-records.json'), '--entities', 'merged'], () => undefined);
+    const mergedRecords = JSON.parse(await readFile(path.join(dir, 'merged-records.json'), 'utf8')) as Document[];
+    const mergedResult = evaluate({ gold, predicted: mergedRecords, types });
+    expect(mergedResult.ner.micro.recall).toBe(100);
+    expect(mergedResult.ner.micro.f1).toBeLessThan(100);
+    expect(merged.trim()).toBe(formatEvaluation(mergedResult).trim());
   });
 
   it('predict: takes {tokens}, word arrays and raw text; raw text gets character offsets', async () => {
