@@ -12,4 +12,4 @@ export * from './training-curve-svg';
 export * from './progress';
 export * from './train';
 export { trainSpert, SPERT_TRAINING_DEFAULTS, type SpertHyperparameters, type TrainSpertOptions } from './train-spert';
-export { evaluateMaskedLm, pretrainMaskedLm, type MaskedLmBatchArrays, type MaskedLmMetrics, type MaskedLmSource, type PretrainMaskedLmOptions } from './pretrain-masked-lm';
+export { evaluateMaskedLm, maskedLmParams, pretrainMaskedLm, type MaskedLmBatchArrays, type MaskedLmMetrics, type MaskedLmSource, type PretrainMaskedLmOptions } from './pretrain-masked-lm';

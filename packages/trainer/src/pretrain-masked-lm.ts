@@ -116,6 +116,16 @@ export interface PretrainMaskedLmOptions {
   settings?: Record<string, string | number | boolean>;
 }
 
+/** The variables masked-LM pre-training trains and checkpoints, under their checkpoint names (`bert.…`, `cls.…`). */
+export function maskedLmParams(encoder: Encoder, head: MaskedLmHead): Map<string, tf.Variable> {
+  const { prefix } = checkpointFamily(encoder.config.model_type);
+  const params = new Map<string, tf.Variable>();
+  // The pooler gets no gradient from the masked-LM loss; it stays out of training and of the optimizer.
+  for (const [k, v] of encoder.variables()) if (!k.startsWith('pooler.')) params.set(`${prefix}${k}`, v);
+  for (const [k, v] of head.variables()) params.set(k, v);
+  return params;
+}
+
 /**
  * Pre-trains `encoder` with `head` by masked language modelling on `train`: mean cross-entropy at
  * the labelled positions, dropout seeds drawn from the run's checkpointed generator (a resume is
@@ -123,11 +133,7 @@ export interface PretrainMaskedLmOptions {
  */
 export async function pretrainMaskedLm(o: PretrainMaskedLmOptions): Promise<TrainResult> {
   const { encoder, head } = o;
-  const { prefix } = checkpointFamily(encoder.config.model_type);
-  const params = new Map<string, tf.Variable>();
-  // The pooler gets no gradient from the masked-LM loss; it stays out of training and of the optimizer.
-  for (const [k, v] of encoder.variables()) if (!k.startsWith('pooler.')) params.set(`${prefix}${k}`, v);
-  for (const [k, v] of head.variables()) params.set(k, v);
+  const params = maskedLmParams(encoder, head);
   // 4 bytes per sequence: the sequences themselves stay on disk.
   const indices = new Int32Array(o.train.length).map((_, i) => i);
   return train<number>({

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { BACKEND_NAMES } from '@spert/backend';
 import { integerOption, numberOption, silentCommanderOutput, SpertError } from '@spert/core';
 import { describeScratchFamilies } from '@spert/model';
 import { readConfigFile } from '../options';
@@ -6,6 +7,37 @@ import { addRunFlags } from '../shared-settings';
 import { PretrainConfigSchema, resolvePretrainConfig, type PretrainConfig } from './options';
 
 const D = PretrainConfigSchema.parse({ corpus: ['-'] });
+
+/** What `spert-pretrain --export-checkpoint` asks for. */
+export interface PretrainExportRequest {
+  out: string;
+  /** The checkpoint's step; undefined = the newest. */
+  step?: number;
+  backend?: PretrainConfig['backend'];
+}
+
+const isBackendName = (name: string): name is PretrainConfig['backend'] => (BACKEND_NAMES as readonly string[]).includes(name);
+
+/** Parses `spert-pretrain` arguments: a pre-training configuration, or a request to export one of a run's checkpoints. */
+export function parsePretrainCommand(argv: string[]): { train: PretrainConfig } | { export: PretrainExportRequest } {
+  const i = argv.indexOf('--export-checkpoint');
+  if (i < 0) return { train: parsePretrainArgs(argv) };
+  const value = argv[i + 1];
+  const step = value === 'latest' ? undefined : Number(value);
+  if (value === undefined || (step !== undefined && !(Number.isInteger(step) && step >= 0))) throw new SpertError('INVALID_OPTION', `--export-checkpoint expects a step number or "latest", got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+  const rest = [...argv.slice(0, i), ...argv.slice(i + 2)];
+  const allowed = new Set(['--out', '--backend']);
+  for (let k = 0; k < rest.length; k += 2) {
+    if (!allowed.has(rest[k]) || rest[k + 1] === undefined) throw new SpertError('INVALID_OPTION', `--export-checkpoint takes only --out <run dir> and --backend <name> beside it (the run's own settings are read from <out>/pretrain_config.json); got ${JSON.stringify(rest[k])}`);
+  }
+  const flag = (name: string) => {
+    const j = rest.indexOf(name);
+    return j >= 0 ? rest[j + 1] : undefined;
+  };
+  const backend = flag('--backend');
+  if (backend !== undefined && !isBackendName(backend)) throw new SpertError('INVALID_OPTION', `--backend ${backend}: expected one of ${BACKEND_NAMES.join(', ')}`);
+  return { export: { out: flag('--out') ?? D.out, step, backend } };
+}
 
 /** Parses `spert-pretrain` arguments (argv without node and script) into a validated configuration. */
 export function parsePretrainArgs(argv: string[]): PretrainConfig {
@@ -43,7 +75,8 @@ export function parsePretrainArgs(argv: string[]): PretrainConfig {
     .option('--weight-decay <x>', `AdamW weight decay (${D.weightDecay})`, numberOption('--weight-decay'))
     .option('--max-grad-norm <x>', `gradient clipping (${D.maxGradNorm})`, numberOption('--max-grad-norm'))
     .option('--checkpoint-every <n>', `updates between checkpoints, besides one per epoch and one on Ctrl-C (${D.checkpointEvery})`, integerOption('--checkpoint-every'))
-    .option('--seed <n>', `seed of initialisation, split, masking, dropout and batch order (${D.seed})`, integerOption('--seed'));
+    .option('--seed <n>', `seed of initialisation, split, masking, dropout and batch order (${D.seed})`, integerOption('--seed'))
+    .option('--export-checkpoint <step>', 'instead of training: write <out>/encoder-step-N from checkpoint N (a step number, or "latest") of the run in --out, with its validation loss and accuracy, for spert-train --encoder');
   addRunFlags(program, `run directory: encoder/, data/, checkpoints/, log/ (${D.out})`);
   program.exitOverride().configureOutput(silentCommanderOutput);
   program.parse(['node', 'spert-pretrain', ...argv]);

@@ -8,8 +8,8 @@ import { readSafetensors } from '@spert/checkpoint';
 import { repoRoot, sharedPath } from '../../../../tools/testing/shared';
 import { parseTrainArgs } from '../cli';
 import { runTraining } from '../run-training';
-import { parsePretrainArgs } from './cli';
-import { runPretraining } from './run-pretraining';
+import { parsePretrainArgs, parsePretrainCommand } from './cli';
+import { exportPretrainingCheckpoint, runPretraining } from './run-pretraining';
 
 const conll = (f: string) => sharedPath('datasets', 'conll04', f);
 const tinySizes = ['--hidden-size', '16', '--layers', '1', '--heads', '2', '--intermediate-size', '32', '--max-vocab', '600', '--max-positions', '256'];
@@ -56,6 +56,23 @@ describe('spert-pretrain', () => {
     expect(names).toContain('cls.predictions.transform.dense.weight');
     expect(names.some((n) => n.includes('decoder') || n.includes('pooler'))).toBe(false);
 
+    // exporting the last checkpoint gives the run's own encoder, metadata and validation included;
+    // an earlier one is a different point of the same run
+    const exported = await exportPretrainingCheckpoint({ out: path.join(dir, 'full'), log: () => undefined });
+    expect(exported.step).toBe(6);
+    expect(exported.encoderDir).toBe(path.join(dir, 'full', 'encoder-step-6'));
+    expect(exported.validation).toEqual(full.validation);
+    expect(exported.trainTokens).toBe(full.trainTokens);
+    expect(await readFile(path.join(exported.encoderDir, 'model.safetensors'))).toEqual(await readFile(path.join(encoderDir, 'model.safetensors')));
+    expect(JSON.parse(await readFile(path.join(exported.encoderDir, 'config.json'), 'utf8'))).toEqual(config);
+    const earlier = await exportPretrainingCheckpoint({ out: path.join(dir, 'full'), step: 4, log: () => undefined });
+    const earlierConfig = JSON.parse(await readFile(path.join(earlier.encoderDir, 'config.json'), 'utf8'));
+    expect(earlierConfig.spert_pretraining.steps).toBe(4);
+    expect(earlierConfig.spert_pretraining.validation_loss).not.toBe(config.spert_pretraining.validation_loss);
+    expect(await readFile(path.join(earlier.encoderDir, 'model.safetensors'))).not.toEqual(await readFile(path.join(encoderDir, 'model.safetensors')));
+    await expect(exportPretrainingCheckpoint({ out: path.join(dir, 'full'), step: 2, log: () => undefined })).rejects.toThrow(/--export-checkpoint 2: .*has steps 4, 6/);
+    await expect(exportPretrainingCheckpoint({ out: dir, log: () => undefined })).rejects.toThrow(/is not a spert-pretrain run directory: it has no pretrain_config\.json/);
+
     // stopped after step 4 (its checkpoint), resumed: the same weights as the uninterrupted run
     const part = await runPretraining(parsePretrainArgs([...args, '--max-steps', '6', '--out', path.join(dir, 'part')]), () => undefined);
     expect(part.steps).toBe(6);
@@ -97,6 +114,14 @@ describe('spert-pretrain', () => {
     expect(lines.join('\n')).toMatch(/masked-LM head from the checkpoint/);
   }, 120_000);
 
+  it('parses --export-checkpoint apart from the training flags', () => {
+    expect(parsePretrainCommand(['--export-checkpoint', '700', '--out', 'runs/pt'])).toEqual({ export: { out: 'runs/pt', step: 700, backend: undefined } });
+    expect(parsePretrainCommand(['--backend', 'wasm', '--export-checkpoint', 'latest'])).toEqual({ export: { out: 'runs/pretrain', step: undefined, backend: 'wasm' } });
+    expect(() => parsePretrainCommand(['--export-checkpoint', 'last'])).toThrow(/expects a step number or "latest", got "last"/);
+    expect(() => parsePretrainCommand(['--export-checkpoint', 'latest', '--backend', 'gpu'])).toThrow(/--backend gpu: expected one of auto, /);
+    expect('train' in parsePretrainCommand(['--corpus', 'a.txt'])).toBe(true);
+  });
+
   it('says what is wrong with bad flags, in one line each, through npx', () => {
     const npx = (...a: string[]) => spawnSync('npx', ['spert-pretrain', ...a], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     const help = npx('--help');
@@ -108,5 +133,11 @@ describe('spert-pretrain', () => {
     expect(none.stderr).toMatch(/^spert-pretrain: invalid pre-training configuration:\n {2}- corpus: /);
     const both = npx('--corpus', 'x.txt', '--encoder', 'some/dir', '--family', 'roberta');
     expect(both.stderr).toMatch(/family "roberta" is for encoders built from scratch/);
+    expect(help.stdout).toContain('--export-checkpoint');
+    const exportMixed = npx('--export-checkpoint', 'latest', '--out', 'runs/x', '--lr', '1e-4');
+    expect(exportMixed.status).toBe(1);
+    expect(exportMixed.stderr).toMatch(/--export-checkpoint takes only --out <run dir> and --backend <name> beside it .*"--lr"/);
+    const exportNoRun = npx('--export-checkpoint', 'latest', '--out', path.join(dir, 'nothing-here'));
+    expect(exportNoRun.stderr).toMatch(/is not a spert-pretrain run directory/);
   }, 120_000);
 });

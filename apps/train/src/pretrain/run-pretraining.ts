@@ -2,14 +2,16 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { backendReport, formatBackendReport, useBackend } from '@spert/backend';
 import { checkpointFamily, encoderMaxLength } from '@spert/checkpoint';
-import { writeFileAtomic } from '@spert/core';
+import { SpertError, writeFileAtomic } from '@spert/core';
 import { countCorpusWords, formatCorpusReport, maskedBatch, openOrBuildSequenceStore, readCorpus, type CorpusSplit, type ReadCorpusOptions, type SequenceStore, type SequenceStoreResult } from '@spert/corpus';
 import { loadMaskedLm, MaskedLmHead, type Encoder } from '@spert/encoder';
 import { createScratchEncoder, saveMaskedLmModel } from '@spert/model';
 import { loadTokenizer, type SubwordTokenizer } from '@spert/tokenizer';
-import { evaluateMaskedLm, pretrainMaskedLm, type MaskedLmSource } from '@spert/trainer';
-import type { PretrainConfig } from './options';
-import { SpertError } from '@spert/core';
+import { evaluateMaskedLm, listCheckpoints, loadVariables, maskedLmParams, pretrainMaskedLm, type MaskedLmSource } from '@spert/trainer';
+import { resolvePretrainConfig, type PretrainConfig } from './options';
+import { readConfigFile } from '../options';
+
+const CONFIG_FILE = 'pretrain_config.json';
 
 /** What a pre-training run produced. */
 export interface PretrainingRun {
@@ -31,6 +33,39 @@ function storeSource(store: SequenceStore, tokenizer: SubwordTokenizer, config: 
     batch: (indices, epoch) => {
       const b = maskedBatch({ store, indices, epoch, seed: config.seed, specialIds: tokenizer.specialIds, vocabSize: tokenizer.vocabSize, maskProbability: config.maskProbability, wholeWord: config.wholeWord });
       return { batchSize: b.batchSize, seqLen: b.sequenceLength, inputIds: b.inputIds, attentionMask: b.attentionMask, positions: b.maskedPositions, labels: b.maskedLabels, tokens: b.realTokens };
+    },
+  };
+}
+
+/** How the run reads its training and validation text. */
+function readings(config: PretrainConfig): { trainReading: ReadCorpusOptions; validationReading?: ReadCorpusOptions } {
+  const reading = { paths: config.corpus, textMode: config.textMode, textField: config.textField } as const;
+  const split = (part: CorpusSplit['part']): CorpusSplit | undefined => (config.validationCorpus || config.validationFraction === 0 ? undefined : { validationFraction: config.validationFraction, seed: config.seed, part });
+  const trainReading: ReadCorpusOptions = { ...reading, split: split('train') };
+  const validationReading: ReadCorpusOptions | undefined = config.validationCorpus
+    ? { ...reading, paths: config.validationCorpus }
+    : config.validationFraction > 0
+      ? { ...reading, split: split('validation') }
+      : undefined;
+  return { trainReading, validationReading };
+}
+
+/** The `spert_pretraining` block of the written config.json: where the weights came from and how they were trained. */
+function pretrainingRecord(config: PretrainConfig, source: string, steps: number, train: SequenceStoreResult, validation: { loss: number; accuracy: number } | undefined): { record: Record<string, unknown>; trainTokens: number } {
+  const sequencesSeen = steps * config.batchSize * config.accumulate;
+  const trainTokens = Math.round((train.meta.counts.tokens / Math.max(1, train.store.length)) * sequencesSeen);
+  return {
+    trainTokens,
+    record: {
+      from: source,
+      steps,
+      tokens: trainTokens,
+      corpus: train.meta.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+      max_length: config.maxLength,
+      mask_probability: config.maskProbability,
+      whole_word: config.wholeWord,
+      validation_loss: validation?.loss,
+      validation_accuracy: validation?.accuracy,
     },
   };
 }
@@ -105,15 +140,8 @@ export async function runPretraining(config: PretrainConfig, log: (s: string) =>
   await useBackend(config.backend);
   log(formatBackendReport(await backendReport(), { verbose: config.verbose }));
   const out = path.resolve(config.out);
-  await writeFileAtomic({ path: path.join(out, 'pretrain_config.json'), data: `${JSON.stringify(config, null, 2)}\n` });
-  const reading = { paths: config.corpus, textMode: config.textMode, textField: config.textField } as const;
-  const split = (part: CorpusSplit['part']): CorpusSplit | undefined => (config.validationCorpus || config.validationFraction === 0 ? undefined : { validationFraction: config.validationFraction, seed: config.seed, part });
-  const trainReading: ReadCorpusOptions = { ...reading, split: split('train') };
-  const validationReading: ReadCorpusOptions | undefined = config.validationCorpus
-    ? { ...reading, paths: config.validationCorpus }
-    : config.validationFraction > 0
-      ? { ...reading, split: split('validation') }
-      : undefined;
+  await writeFileAtomic({ path: path.join(out, CONFIG_FILE), data: `${JSON.stringify(config, null, 2)}\n` });
+  const { trainReading, validationReading } = readings(config);
 
   const controller = new AbortController();
   const onSignal = () => {
@@ -173,31 +201,69 @@ export async function runPretraining(config: PretrainConfig, log: (s: string) =>
         : (({ loss, accuracy }) => ({ loss, accuracy }))(evaluateMaskedLm({ encoder, head, source: validationSource, batchSize: config.batchSize }))
       : undefined;
     const updates = result.steps;
-    const sequencesSeen = updates * config.batchSize * config.accumulate;
-    const trainTokens = Math.round((train.meta.counts.tokens / Math.max(1, train.store.length)) * sequencesSeen);
+    const { record, trainTokens } = pretrainingRecord(config, source, updates, train, final);
     const encoderDir = path.join(out, 'encoder');
-    await saveMaskedLmModel({
-      dir: encoderDir,
-      encoder,
-      head,
-      tokenizer,
-      extraConfig: {
-        spert_pretraining: {
-          from: source,
-          steps: updates,
-          tokens: trainTokens,
-          corpus: train.meta.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
-          max_length: config.maxLength,
-          mask_probability: config.maskProbability,
-          whole_word: config.wholeWord,
-          validation_loss: final?.loss,
-          validation_accuracy: final?.accuracy,
-        },
-      },
-    });
+    await saveMaskedLmModel({ dir: encoderDir, encoder, head, tokenizer, extraConfig: { spert_pretraining: record } });
     return { encoderDir, steps: updates, trainTokens, validation: final, seconds: (Date.now() - started) / 1000 };
   } finally {
     process.removeListener('SIGINT', onSignal);
+    for (const s of stores) s.close();
+    head.dispose();
+    encoder.dispose();
+  }
+}
+
+/** What exporting one of a run's checkpoints wrote. */
+export interface ExportedCheckpoint {
+  /** The fine-tunable checkpoint directory, `<out>/encoder-step-N`. */
+  encoderDir: string;
+  step: number;
+  /** Real tokens of the training sequences seen up to that step. */
+  trainTokens: number;
+  /** Validation loss and masked-token accuracy at that step (absent when the run has no validation text). */
+  validation?: { loss: number; accuracy: number };
+}
+
+/**
+ * Writes the weights of checkpoint `step` (default: the newest) of the pre-training run in `out`
+ * as a checkpoint directory that `spert-train --encoder` takes, `<out>/encoder-step-N`, with its
+ * validation loss and accuracy: an intermediate point of a long run can be fine-tuned while
+ * (or instead of) running the rest.
+ */
+export async function exportPretrainingCheckpoint({ out, step, backend, log = (s) => process.stderr.write(`${s}\n`) }: { out: string; step?: number; backend?: PretrainConfig['backend']; log?: (s: string) => void }): Promise<ExportedCheckpoint> {
+  const runDir = path.resolve(out);
+  const configPath = path.join(runDir, CONFIG_FILE);
+  if (!existsSync(configPath)) throw new SpertError('FILE_NOT_FOUND', `${runDir} is not a spert-pretrain run directory: it has no ${CONFIG_FILE} (--out names the run to export from)`);
+  const config = resolvePretrainConfig([readConfigFile(configPath)], configPath);
+  const all = await listCheckpoints({ root: path.join(runDir, 'checkpoints') });
+  if (all.length === 0) throw new SpertError('FILE_NOT_FOUND', `${runDir}/checkpoints holds no complete checkpoint to export`);
+  const chosen = step === undefined ? all.at(-1)! : all.find((c) => c.step === step);
+  if (!chosen) throw new SpertError('INVALID_OPTION', `--export-checkpoint ${step}: ${runDir}/checkpoints has steps ${all.map((c) => c.step).join(', ')} (older ones are pruned as the run goes)`);
+  await useBackend(backend ?? config.backend);
+  const initDir = path.join(runDir, 'init');
+  if (!config.encoder && !existsSync(path.join(initDir, 'config.json'))) throw new SpertError('FILE_NOT_FOUND', `${initDir} is missing: a scratch run's tokenizer and configuration live there`);
+  const { trainReading, validationReading } = readings(config);
+  const controller = new AbortController();
+  // resume: true reopens the run's own starting point (tokenizer, configuration) instead of building one.
+  const { encoder, head, tokenizer, source } = await openEncoder({ ...config, resume: true }, trainReading, initDir, log);
+  const stores: SequenceStore[] = [];
+  try {
+    await loadVariables({ dir: chosen.path, params: maskedLmParams(encoder, head) });
+    log(`weights: ${chosen.path} (step ${chosen.step})`);
+    const train = await store(path.join(runDir, 'data', 'train'), trainReading, tokenizer, config.maxLength, 'training text', log, controller.signal);
+    stores.push(train.store);
+    let validation: { loss: number; accuracy: number } | undefined;
+    if (validationReading) {
+      const v = await store(path.join(runDir, 'data', 'validation'), validationReading, tokenizer, config.maxLength, 'validation text', log, controller.signal);
+      stores.push(v.store);
+      const m = evaluateMaskedLm({ encoder, head, source: storeSource(v.store, tokenizer, config), batchSize: config.batchSize });
+      validation = { loss: m.loss, accuracy: m.accuracy };
+    }
+    const { record, trainTokens } = pretrainingRecord(config, source, chosen.step, train, validation);
+    const encoderDir = path.join(runDir, `encoder-step-${chosen.step}`);
+    await saveMaskedLmModel({ dir: encoderDir, encoder, head, tokenizer, extraConfig: { spert_pretraining: record } });
+    return { encoderDir, step: chosen.step, trainTokens, validation };
+  } finally {
     for (const s of stores) s.close();
     head.dispose();
     encoder.dispose();
