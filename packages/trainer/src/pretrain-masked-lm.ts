@@ -80,6 +80,8 @@ export interface PretrainMaskedLmOptions {
   train: MaskedLmSource;
   /** Held-out sequences, scored after every epoch (loss and masked-token accuracy). */
   validation?: MaskedLmSource;
+  /** Also score the validation sequences every N updates (default: only at epoch ends). */
+  evaluateEverySteps?: number;
   epochs: number;
   /** Updates to run (overrides epochs, as transformers' max_steps). */
   maxSteps?: number;
@@ -161,6 +163,7 @@ export async function pretrainMaskedLm(o: PretrainMaskedLmOptions): Promise<Trai
           return { validation_loss: m.loss, validation_accuracy: m.accuracy };
         }
       : undefined,
+    evaluateEverySteps: o.evaluateEverySteps,
     plotMetrics: o.validation ? ['validation_loss', 'validation_accuracy'] : undefined,
     saveModel: o.saveModel,
     loadModel: o.loadModel,

@@ -336,6 +336,20 @@ describe('train with gradient accumulation and maxSteps', () => {
     disposeAll(params);
   });
 
+  it('evaluateEverySteps evaluates inside an epoch too, without changing the weights', async () => {
+    const plain = makeParams();
+    await train({ ...base(plain), epochs: 1, maxSteps: 7 });
+    const evaluated = makeParams();
+    const r = await train({ ...base(evaluated), epochs: 1, maxSteps: 7, evaluateEverySteps: 3, logDir: dir, onEpochEnd: () => ({ accuracy: accuracy(evaluated, DATA) }) });
+    // steps 3 and 6 inside the epoch (8 batches over 30 points), 7 at its end (maxSteps cuts it there)
+    expect(r.evals.map((e) => [e.epoch, e.step])).toEqual([[0, 3], [0, 6], [0, 7]]);
+    const expected = snapshot(plain);
+    for (const [name, values] of snapshot(evaluated)) expect(values).toEqual(expected.get(name));
+    expect((await readFile(path.join(dir, 'eval.csv'), 'utf8')).trim().split('\n')).toHaveLength(4);
+    await expect(train({ ...base(makeParams()), evaluateEverySteps: 1.5 })).rejects.toThrow(/evaluateEverySteps must be a non-negative integer, got 1.5/);
+    for (const p of [plain, evaluated]) disposeAll(p);
+  });
+
   it('maxSteps overrides epochs: the schedule spans it, the last epoch is partial and evaluated, and a resume continues exactly', async () => {
     const full = makeParams();
     const r = await train({ ...base(full), epochs: 1, maxSteps: 10, onEpochEnd: ({ epoch, step }) => ({ epoch, step }) });

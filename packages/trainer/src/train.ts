@@ -87,8 +87,14 @@ export interface TrainOptions<T> {
   freeze?: (name: string) => boolean;
   /** Per-parameter AdamW update; default @spert/backend's `adamwUpdate`, as `AdamW`'s. */
   adamwUpdate?: AdamWUpdateFn;
-  /** Evaluation after each epoch; returned metrics are logged and plotted. */
+  /** Evaluation after each epoch (and every `evaluateEverySteps` updates); returned metrics are logged and plotted. */
   onEpochEnd?: (ctx: EpochEndContext) => Promise<Record<string, number> | void> | Record<string, number> | void;
+  /**
+   * Also run `onEpochEnd` every N updates inside an epoch (default: only at epoch ends), before
+   * that step's checkpoint: one long epoch, as in pre-training, still gets a validation curve.
+   * It must not change the weights or draw from `ctx.rng`: a resume stays exact.
+   */
+  evaluateEverySteps?: number;
   /** Folder for train_log.jsonl, loss.csv, eval.csv and training_curve.svg. */
   logDir?: string;
   /** Steps per logged loss window (default 100, the reference's train_log_iter). */
@@ -161,13 +167,14 @@ function check(cond: boolean, msg: string): void {
  */
 export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
   const { params, data, batchLoss, batchSize, lr, warmupFraction = 0.1, weightDecay = 0.01, maxGradNorm = 1.0, shuffle = true, freeze = () => false, accumulate = 1, maxSteps } = opts;
-  const { logEvery = 100, checkpointDir, checkpointEverySteps, keepCheckpoints = 2, fs = nodeFs, clock = Date.now, signal } = opts;
+  const { logEvery = 100, checkpointDir, checkpointEverySteps, evaluateEverySteps, keepCheckpoints = 2, fs = nodeFs, clock = Date.now, signal } = opts;
   const say = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const checkpointEveryEpoch = opts.checkpointEveryEpoch ?? checkpointDir !== undefined;
   check(Number.isInteger(opts.epochs) && opts.epochs > 0, `epochs must be a positive integer, got ${opts.epochs}`);
   check(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
   check(Number.isInteger(accumulate) && accumulate > 0, `accumulate must be a positive integer, got ${accumulate}`);
   check(maxSteps === undefined || (Number.isInteger(maxSteps) && maxSteps > 0), `maxSteps must be a positive integer, got ${maxSteps}`);
+  check(opts.evaluateEverySteps === undefined || (Number.isInteger(opts.evaluateEverySteps) && opts.evaluateEverySteps >= 0), `evaluateEverySteps must be a non-negative integer, got ${opts.evaluateEverySteps}`);
   const itemsPerUpdate = batchSize * accumulate;
   check(data.length >= itemsPerUpdate, `${data.length} documents cannot fill one ${accumulate > 1 ? `update of ${accumulate} x ${batchSize}` : `batch of ${batchSize}`} (the last incomplete batch is dropped)`);
   check(Number.isFinite(lr) && lr >= 0, `lr must be a non-negative number, got ${lr}`);
@@ -278,6 +285,13 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
       await pruneCheckpoints({ root: checkpointDir, keep: keepCheckpoints, fs });
     };
 
+    const evaluate = async (atEpoch: number, atStep: number): Promise<void> => {
+      const metrics = opts.onEpochEnd ? await opts.onEpochEnd({ epoch: atEpoch, step: atStep }) : undefined;
+      if (!metrics) return;
+      const row: EvalLogRow = { type: 'eval', epoch: atEpoch, step: atStep, metrics, time: new Date(clock()).toISOString() };
+      evals.push(row);
+      if (log) await log.add(row);
+    };
     let lastUpdate: ProgressUpdate | undefined;
     progress.start(totalSteps, step, epochs);
     let stopped = false;
@@ -317,18 +331,18 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
             windowDocs = 0;
           }
           const lastOfEpoch = batchInEpoch === batchesPerEpoch || step === totalSteps;
+          if (evaluateEverySteps && opts.onEpochEnd && step % evaluateEverySteps === 0 && !lastOfEpoch) {
+            const evalStart = clock();
+            await evaluate(epoch, step);
+            windowStart += clock() - evalStart;
+          }
           if (checkpointEverySteps && step % checkpointEverySteps === 0 && !(lastOfEpoch && checkpointEveryEpoch)) await checkpoint();
         }
         if (stopped) break;
         // Before the evaluation, whose messages must not land on the bar's line.
         if (lastUpdate) progress.endEpoch(lastUpdate);
         const epochEndStart = clock();
-        const metrics = opts.onEpochEnd ? await opts.onEpochEnd({ epoch, step }) : undefined;
-        if (metrics) {
-          const row: EvalLogRow = { type: 'eval', epoch, step, metrics, time: new Date(clock()).toISOString() };
-          evals.push(row);
-          if (log) await log.add(row);
-        }
+        await evaluate(epoch, step);
         if (checkpointEveryEpoch) {
           // The position is the next epoch's start, so a resume does not evaluate this one again.
           epoch++;

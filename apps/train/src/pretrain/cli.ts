@@ -75,6 +75,7 @@ export function parsePretrainArgs(argv: string[]): PretrainConfig {
     .option('--weight-decay <x>', `AdamW weight decay (${D.weightDecay})`, numberOption('--weight-decay'))
     .option('--max-grad-norm <x>', `gradient clipping (${D.maxGradNorm})`, numberOption('--max-grad-norm'))
     .option('--checkpoint-every <n>', `updates between checkpoints, besides one per epoch and one on Ctrl-C (${D.checkpointEvery})`, integerOption('--checkpoint-every'))
+    .option('--eval-every <n>', 'updates between validations (loss and masked-token accuracy), besides one per epoch; 0 = epoch ends only (default: --checkpoint-every)', integerOption('--eval-every'))
     .option('--seed <n>', `seed of initialisation, split, masking, dropout and batch order (${D.seed})`, integerOption('--seed'))
     .option('--export-checkpoint <step>', 'instead of training: write <out>/encoder-step-N from checkpoint N (a step number, or "latest") of the run in --out, with its validation loss and accuracy, for spert-train --encoder');
   addRunFlags(program, `run directory: encoder/, data/, checkpoints/, log/ (${D.out})`);

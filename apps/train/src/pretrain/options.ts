@@ -29,6 +29,8 @@ export const PretrainConfigSchema = z
     weightDecay: z.number().min(0).default(0.01),
     maxGradNorm: z.number().positive().default(1),
     checkpointEvery: z.number().int().positive().default(500),
+    // Unset: validate at every checkpoint, so that one long epoch still draws a validation curve.
+    evalEvery: z.number().int().min(0).optional(),
     seed: z.number().int().default(1),
     ...runFields('runs/pretrain'),
   })

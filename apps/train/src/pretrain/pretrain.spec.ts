@@ -41,6 +41,9 @@ describe('spert-pretrain', () => {
     expect(full.steps).toBe(6);
     expect(full.validation?.loss).toBeGreaterThan(0);
     expect(full.validation?.accuracy).toBeGreaterThanOrEqual(0);
+    // validated at each checkpoint (steps 2 and 4) and at the epoch's end: a curve, not a point
+    const evalRows = (await readFile(path.join(dir, 'full', 'log', 'eval.csv'), 'utf8')).trim().split('\n');
+    expect(evalRows.slice(1).map((r) => r.split(',').slice(0, 2).join(','))).toEqual(['0,2', '0,4', '0,6']);
     const log = lines.join('\n');
     expect(log).toMatch(/more\.jsonl\.gz: 2 bad line\(s\) of \d+:/);
     expect(log).toMatch(/more\.jsonl\.gz:11: invalid JSON/);

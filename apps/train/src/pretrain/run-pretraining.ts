@@ -179,6 +179,7 @@ export async function runPretraining(config: PretrainConfig, log: (s: string) =>
       seed: config.seed,
       checkpointDir: path.join(out, 'checkpoints'),
       checkpointEverySteps: config.checkpointEvery,
+      evaluateEverySteps: config.evalEvery ?? config.checkpointEvery,
       resume: config.resume,
       logDir: path.join(out, 'log'),
       progress: config.progress,
