@@ -76,6 +76,22 @@ describe('streamVariableGrads', () => {
     [...vars, x].forEach((t) => t.dispose());
   });
 
+  it('inside another gradient computation falls back to tf.variableGrads: the same gradients, and the outer gradient still flows', () => {
+    const W = seeded([3, 3], 7);
+    const x = seeded([3, 3], 8);
+    const inner = new Map<string, Float32Array>();
+    const outer = tf.grad((s: tf.Tensor) => streamVariableGrads(() => tf.sum(tf.mul(tf.matMul(W, x), s)), [W], (v, g) => {
+      inner.set(v.name, g.dataSync() as Float32Array);
+      g.dispose();
+    }));
+    const ds = outer(tf.scalar(2));
+    const expected = tf.variableGrads(() => tf.sum(tf.mul(tf.matMul(W, x), tf.scalar(2))), [W]);
+    expect(inner.get(W.name)).toEqual(expected.grads[W.name].dataSync());
+    // d/ds of sum(W x s) is sum(W x)
+    expect(ds.dataSync()[0]).toBeCloseTo(tf.sum(tf.matMul(W, x)).dataSync()[0], 5);
+    [W, x, ds, expected.value, ...Object.values(expected.grads)].forEach((t) => t.dispose());
+  });
+
   it('disposes what it made when f throws, and the engine records no tape afterwards', () => {
     const W = seeded([4, 4], 5);
     const before = tf.memory().numTensors;
