@@ -31,24 +31,27 @@ describe('spert-eval', () => {
     const gold = (await readDataset({ path: conll('conll04_test.json'), types })).documents.slice(0, 12);
     await writeDataset({ path: path.join(dir, 'gold-given.json'), documents: gold });
     const model = ['--model', fixture(), '--types', conll('conll04_types.json'), '--backend', 'wasm'];
-    const out = await runEvalCli(['eval', ...model, '--dataset', path.join(dir, 'gold-given.json'), '--entities', 'given'], () => undefined);
-    await runEvalCli(['predict', ...model, '--input', path.join(dir, 'gold-given.json'), '--output', path.join(dir, 'given-records.json'), '--entities', 'given'], () => undefined);
-    const records = JSON.parse(await readFile(path.join(dir, 'given-records.json'), 'utf8')) as Document[];
-    const result = evaluate({ gold, predicted: records, types });
+    const dataset = path.join(dir, 'gold-given.json');
+    /** `eval --entities mode`'s printed tables, and the scores of `predict --entities mode`'s records. */
+    const evalAndPredict = async (mode: string) => {
+      const printed = await runEvalCli(['eval', ...model, '--dataset', dataset, '--entities', mode], () => undefined);
+      const output = path.join(dir, `${mode}-records.json`);
+      await runEvalCli(['predict', ...model, '--input', dataset, '--output', output, '--entities', mode], () => undefined);
+      const records = JSON.parse(await readFile(output, 'utf8')) as Document[];
+      return { printed, result: evaluate({ gold, predicted: records, types }) };
+    };
+    const given = await evalAndPredict('given');
     // The gold entities come back verbatim: NER is perfect by construction.
-    expect(result.ner.micro.f1).toBe(100);
-    expect(result.relNec.micro.f1).toBeGreaterThan(0);
-    expect(out.trim()).toBe(formatEvaluation(result).trim());
+    expect(given.result.ner.micro.f1).toBe(100);
+    expect(given.result.relNec.micro.f1).toBeGreaterThan(0);
+    expect(given.printed.trim()).toBe(formatEvaluation(given.result).trim());
 
     // merged: every gold entity kept beside the model's own, so NER recall is complete and
     // precision pays for the model's extra spans; again the same scores as predict's records.
-    const merged = await runEvalCli(['eval', ...model, '--dataset', path.join(dir, 'gold-given.json'), '--entities', 'merged'], () => undefined);
-    await runEvalCli(['predict', ...model, '--input', path.join(dir, 'gold-given.json'), '--output', path.join(dir, 'merged-records.json'), '--entities', 'merged'], () => undefined);
-    const mergedRecords = JSON.parse(await readFile(path.join(dir, 'merged-records.json'), 'utf8')) as Document[];
-    const mergedResult = evaluate({ gold, predicted: mergedRecords, types });
-    expect(mergedResult.ner.micro.recall).toBe(100);
-    expect(mergedResult.ner.micro.f1).toBeLessThan(100);
-    expect(merged.trim()).toBe(formatEvaluation(mergedResult).trim());
+    const merged = await evalAndPredict('merged');
+    expect(merged.result.ner.micro.recall).toBe(100);
+    expect(merged.result.ner.micro.f1).toBeLessThan(100);
+    expect(merged.printed.trim()).toBe(formatEvaluation(merged.result).trim());
   });
 
   it('predict: takes {tokens}, word arrays and raw text; raw text gets character offsets', async () => {
