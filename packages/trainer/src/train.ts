@@ -174,7 +174,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
   check(Number.isInteger(batchSize) && batchSize > 0, `batchSize must be a positive integer, got ${batchSize}`);
   check(Number.isInteger(accumulate) && accumulate > 0, `accumulate must be a positive integer, got ${accumulate}`);
   check(maxSteps === undefined || (Number.isInteger(maxSteps) && maxSteps > 0), `maxSteps must be a positive integer, got ${maxSteps}`);
-  check(opts.evaluateEverySteps === undefined || (Number.isInteger(opts.evaluateEverySteps) && opts.evaluateEverySteps >= 0), `evaluateEverySteps must be a non-negative integer, got ${opts.evaluateEverySteps}`);
+  check(evaluateEverySteps === undefined || (Number.isInteger(evaluateEverySteps) && evaluateEverySteps >= 0), `evaluateEverySteps must be a non-negative integer, got ${evaluateEverySteps}`);
   const itemsPerUpdate = batchSize * accumulate;
   check(data.length >= itemsPerUpdate, `${data.length} documents cannot fill one ${accumulate > 1 ? `update of ${accumulate} x ${batchSize}` : `batch of ${batchSize}`} (the last incomplete batch is dropped)`);
   check(Number.isFinite(lr) && lr >= 0, `lr must be a non-negative number, got ${lr}`);

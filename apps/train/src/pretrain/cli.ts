@@ -20,23 +20,25 @@ const isBackendName = (name: string): name is PretrainConfig['backend'] => (BACK
 
 /** Parses `spert-pretrain` arguments: a pre-training configuration, or a request to export one of a run's checkpoints. */
 export function parsePretrainCommand(argv: string[]): { train: PretrainConfig } | { export: PretrainExportRequest } {
-  const i = argv.indexOf('--export-checkpoint');
-  if (i < 0) return { train: parsePretrainArgs(argv) };
-  const value = argv[i + 1];
-  const step = value === 'latest' ? undefined : Number(value);
-  if (value === undefined || (step !== undefined && !(Number.isInteger(step) && step >= 0))) throw new SpertError('INVALID_OPTION', `--export-checkpoint expects a step number or "latest", got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
-  const rest = [...argv.slice(0, i), ...argv.slice(i + 2)];
-  const allowed = new Set(['--out', '--backend']);
-  for (let k = 0; k < rest.length; k += 2) {
-    if (!allowed.has(rest[k]) || rest[k + 1] === undefined) throw new SpertError('INVALID_OPTION', `--export-checkpoint takes only --out <run dir> and --backend <name> beside it (the run's own settings are read from <out>/pretrain_config.json); got ${JSON.stringify(rest[k])}`);
+  if (!argv.includes('--export-checkpoint')) return { train: parsePretrainArgs(argv) };
+  // Its own small command: the run's settings come from <out>/pretrain_config.json, so any
+  // training flag beside it would be ignored; commander refuses them instead.
+  const program = new Command('spert-pretrain')
+    .requiredOption('--export-checkpoint <step>')
+    .option('--out <dir>', '', D.out)
+    .option('--backend <name>');
+  program.exitOverride().configureOutput(silentCommanderOutput);
+  try {
+    program.parse(['node', 'spert-pretrain', ...argv]);
+  } catch (e) {
+    throw new SpertError('INVALID_OPTION', `--export-checkpoint takes only --out <run dir> and --backend <name> beside it (the run's own settings are read from <out>/pretrain_config.json): ${(e as Error).message.replace(/^error: /, '')}`);
   }
-  const flag = (name: string) => {
-    const j = rest.indexOf(name);
-    return j >= 0 ? rest[j + 1] : undefined;
-  };
-  const backend = flag('--backend');
+  if (program.args.length > 0) throw new SpertError('INVALID_OPTION', `--export-checkpoint: unexpected argument "${program.args[0]}"`);
+  const { exportCheckpoint: value, out, backend } = program.opts<{ exportCheckpoint: string; out: string; backend?: string }>();
+  const step = value === 'latest' ? undefined : Number(value);
+  if (step !== undefined && !(Number.isInteger(step) && step >= 0)) throw new SpertError('INVALID_OPTION', `--export-checkpoint expects a step number or "latest", got ${JSON.stringify(value)}`);
   if (backend !== undefined && !isBackendName(backend)) throw new SpertError('INVALID_OPTION', `--backend ${backend}: expected one of ${BACKEND_NAMES.join(', ')}`);
-  return { export: { out: flag('--out') ?? D.out, step, backend } };
+  return { export: { out, step, backend } };
 }
 
 /** Parses `spert-pretrain` arguments (argv without node and script) into a validated configuration. */

@@ -123,6 +123,10 @@ describe('spert-pretrain', () => {
     expect(() => parsePretrainCommand(['--export-checkpoint', 'last'])).toThrow(/expects a step number or "latest", got "last"/);
     expect(() => parsePretrainCommand(['--export-checkpoint', 'latest', '--backend', 'gpu'])).toThrow(/--backend gpu: expected one of auto, /);
     expect('train' in parsePretrainCommand(['--corpus', 'a.txt'])).toBe(true);
+    // --eval-every: unset = at every checkpoint (run-pretraining's default), 0 = epoch ends only
+    expect(parsePretrainArgs(['--corpus', 'a.txt']).evalEvery).toBeUndefined();
+    expect(parsePretrainArgs(['--corpus', 'a.txt', '--eval-every', '0']).evalEvery).toBe(0);
+    expect(() => parsePretrainArgs(['--corpus', 'a.txt', '--eval-every', '-1'])).toThrow(/evalEvery/);
   });
 
   it('says what is wrong with bad flags, in one line each, through npx', () => {
@@ -139,7 +143,7 @@ describe('spert-pretrain', () => {
     expect(help.stdout).toContain('--export-checkpoint');
     const exportMixed = npx('--export-checkpoint', 'latest', '--out', 'runs/x', '--lr', '1e-4');
     expect(exportMixed.status).toBe(1);
-    expect(exportMixed.stderr).toMatch(/--export-checkpoint takes only --out <run dir> and --backend <name> beside it .*"--lr"/);
+    expect(exportMixed.stderr).toMatch(/--export-checkpoint takes only --out <run dir> and --backend <name> beside it .*unknown option '--lr'/);
     const exportNoRun = npx('--export-checkpoint', 'latest', '--out', path.join(dir, 'nothing-here'));
     expect(exportNoRun.stderr).toMatch(/is not a spert-pretrain run directory/);
   }, 120_000);
