@@ -19,34 +19,35 @@ export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D
   for (let i = 0; i < B * S; i++) longest = Math.max(longest, data[2 * i + 1] - data[2 * i]);
   const pool = tf.customGrad((...inputs: Array<tf.Tensor | GradSaveFunc>) => {
     const x = (inputs[0] as tf.Tensor).dataSync() as Float32Array;
-    // Sparse table: level k holds, per position t, the max of h[t .. t + 2^k) and where it is;
-    // a range is then the larger of two (overlapping) windows, O(1) per output element.
-    const vals: Float32Array[] = [x];
-    const where: Int32Array[] = [Int32Array.from({ length: x.length }, (_, k) => k)];
-    for (let k = 1; 1 << k <= longest; k++) {
-      const half = 1 << (k - 1);
-      const pv = vals[k - 1];
-      const pw = where[k - 1];
-      const v = new Float32Array(x.length);
-      const w = new Int32Array(x.length);
+    const n = x.length;
+    // Sparse table: level k >= 1 holds, per position t, the max of h[t .. t + 2^k) and where it
+    // is (level 0 is x itself, each element its own position); a range is then the larger of two
+    // (overlapping) windows, O(1) per output element. The levels live in one scratch buffer
+    // reused across calls (a step pools several times; fresh arrays per level were most of the
+    // cost, in allocation and garbage collection).
+    const levels = longest > 1 ? 31 - Math.clz32(longest) : 0;
+    const { vals, where } = scratch(levels * n);
+    for (let k = 1; k <= levels; k++) {
+      const half = (1 << (k - 1)) * H;
+      const to = (k - 1) * n;
+      const from = (k - 2) * n;
       for (let b = 0; b < B; b++) {
-        for (let t = 0; t + (1 << k) <= T; t++) {
-          const o = (b * T + t) * H;
-          const o2 = o + half * H;
-          for (let j = 0; j < H; j++) {
-            // strict > keeps the earlier position on ties, like torch's max
-            if (pv[o2 + j] > pv[o + j]) {
-              v[o + j] = pv[o2 + j];
-              w[o + j] = pw[o2 + j];
-            } else {
-              v[o + j] = pv[o + j];
-              w[o + j] = pw[o + j];
-            }
+        const first = b * T * H;
+        const last = (b * T + T - (1 << k)) * H;
+        for (let o = first; o <= last + H - 1; o++) {
+          const o2 = o + half;
+          // strict > keeps the earlier position on ties, like torch's max
+          if (k === 1) {
+            const right = x[o2] > x[o];
+            vals[to + o] = right ? x[o2] : x[o];
+            where[to + o] = right ? o2 : o;
+          } else {
+            const right = vals[from + o2] > vals[from + o];
+            vals[to + o] = right ? vals[from + o2] : vals[from + o];
+            where[to + o] = right ? where[from + o2] : where[from + o];
           }
         }
       }
-      vals.push(v);
-      where.push(w);
     }
     const out = new Float32Array(B * S * H);
     const argmax = new Int32Array(B * S * H).fill(-1);
@@ -54,17 +55,23 @@ export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D
       const start = data[2 * i];
       const len = data[2 * i + 1] - start;
       if (len === 0) continue;
-      const k = 31 - Math.clz32(len);
-      const v = vals[k];
-      const w = where[k];
       const rowBase = Math.floor(i / S) * T;
       const a = (rowBase + start) * H;
-      const c = (rowBase + start + len - (1 << k)) * H;
       const o = i * H;
+      if (len === 1) {
+        for (let j = 0; j < H; j++) {
+          out[o + j] = x[a + j];
+          argmax[o + j] = a + j;
+        }
+        continue;
+      }
+      const k = 31 - Math.clz32(len);
+      const c = (rowBase + start + len - (1 << k)) * H;
+      const lv = (k - 1) * n;
       for (let j = 0; j < H; j++) {
-        const useRight = v[c + j] > v[a + j];
-        out[o + j] = useRight ? v[c + j] : v[a + j];
-        argmax[o + j] = useRight ? w[c + j] : w[a + j];
+        const useRight = vals[lv + c + j] > vals[lv + a + j];
+        out[o + j] = useRight ? vals[lv + c + j] : vals[lv + a + j];
+        argmax[o + j] = useRight ? where[lv + c + j] : where[lv + a + j];
       }
     }
     const gradFunc = (dy: tf.Tensor): tf.Tensor => {
@@ -76,6 +83,18 @@ export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D
     return { value: tf.tensor3d(out, [B, S, H]), gradFunc };
   });
   return pool(hidden) as tf.Tensor3D;
+}
+
+let scratchVals = new Float32Array(0);
+let scratchWhere = new Int32Array(0);
+
+// The sparse table's levels: grown as needed, never shrunk (a few MB at most for SpERT's sizes).
+function scratch(size: number): { vals: Float32Array; where: Int32Array } {
+  if (scratchVals.length < size) {
+    scratchVals = new Float32Array(size);
+    scratchWhere = new Int32Array(size);
+  }
+  return { vals: scratchVals, where: scratchWhere };
 }
 
 /** The hidden state at position 0 ([CLS]) of each sequence: [B,T,H] -> [B,H]. */
