@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
-import { dropout } from './dropout';
+import { dropout, tfjsDropout } from './dropout';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -18,5 +18,43 @@ describe('dropout', () => {
     expect(Array.from(dropout(x, 0.1, 8).dataSync())).not.toEqual(Array.from(a));
     expect(Array.from(dropout(x, 0, 7).dataSync()).every((v) => v === 1)).toBe(true);
     expect(() => dropout(x, 1, 7)).toThrow(/rate must be in \[0, 1\)/);
+  });
+});
+
+describe('tfjsDropout', () => {
+  // The encoders' dropout: must give tf.dropout's result bit for bit (same masks, same rounding),
+  // so that runs trained before it keep their exact trajectory. Compared on both backends, for
+  // rates whose keep probability is and is not exact in float32, and for a rate so small that keep
+  // rounds to 1 (where floor(u + keep) can be 2).
+  const rates = [0.1, 0.25, 1 / 3, 0.5, 1e-9];
+  const seeds = [0, 1, 123456789, 2147483646];
+  it.each(['cpu', 'wasm'] as const)('equals tf.dropout bit for bit on %s', async (backend) => {
+    await useBackend(backend);
+    const x = tf.tensor3d(Array.from({ length: 2 * 37 * 64 }, (_, i) => Math.sin(i) * 3), [2, 37, 64]);
+    for (const rate of rates) {
+      for (const seed of seeds) {
+        const want = tf.dropout(x, rate, undefined, seed);
+        const got = tfjsDropout(x, rate, seed);
+        expect(got.shape).toEqual(x.shape);
+        const [w, g] = [want.dataSync(), got.dataSync()];
+        let same = 0;
+        for (let i = 0; i < w.length; i++) if (Object.is(w[i], g[i])) same++;
+        expect({ rate, seed, same }).toEqual({ rate, seed, same: w.length });
+        tf.dispose([want, got]);
+      }
+    }
+    // not a mask of ones: some elements dropped at 0.5
+    expect(tfjsDropout(x, 0.5, 3).dataSync().filter((v) => v === 0).length).toBeGreaterThan(1000);
+    await useBackend('cpu');
+  });
+
+  it('refuses rates outside [0, 1) and non-float input; rate 0 is a copy', () => {
+    const x = tf.ones([3, 4]);
+    expect(() => tfjsDropout(x, 1, 7)).toThrow('tfjsDropout: rate must be in [0, 1), got 1');
+    expect(() => tfjsDropout(x, -0.1, 7)).toThrow('rate must be in [0, 1)');
+    expect(() => tfjsDropout(tf.ones([2], 'int32'), 0.1, 7)).toThrow('x must be float32, got int32');
+    const y = tfjsDropout(x, 0, 7);
+    expect(y).not.toBe(x);
+    expect(Array.from(y.dataSync())).toEqual(Array(12).fill(1));
   });
 });

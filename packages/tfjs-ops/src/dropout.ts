@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import seedrandom from 'seedrandom';
 import { createRng } from '@spert/core';
 
 /**
@@ -16,4 +17,44 @@ export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): 
   const mask = new Float32Array(x.size);
   for (let i = 0; i < mask.length; i++) mask[i] = next() >= threshold ? keep : 0;
   return tf.mul(x, tf.tensor(mask, x.shape)) as T;
+}
+
+interface AleaState {
+  c: number;
+  s0: number;
+  s1: number;
+  s2: number;
+}
+
+// Module-level aliases: inside a vm context (jest) a global lookup in a hot loop is ~100x a local read.
+const fround = Math.fround;
+const floor = Math.floor;
+
+/**
+ * tf.dropout(x, rate, undefined, seed) bit for bit, faster: the same uniforms (seedrandom's alea
+ * seeded with String(seed), as tfjs's randomUniform does) and the same float32 rounding of
+ * floor(u + keep) / keep, but drawn in one loop over the generator's state instead of a generator
+ * object call per element, and applied in one multiply instead of randomUniform, add, floor, div
+ * and mul (2-3 ms of a 256x4 SpERT training step on wasm). Models trained with tf.dropout keep
+ * their exact masks.
+ */
+export function tfjsDropout<T extends tf.Tensor>(x: T, rate: number, seed: number): T {
+  if (x.dtype !== 'float32') throw new Error(`tfjsDropout: x must be float32, got ${x.dtype}`);
+  if (!(rate >= 0 && rate < 1)) throw new Error(`tfjsDropout: rate must be in [0, 1), got ${rate}`);
+  if (rate === 0) return x.clone();
+  let { c, s0, s1, s2 } = seedrandom.alea(String(seed), { state: true }).state() as AleaState;
+  const keep = fround(1 - rate);
+  // floor(u + keep) is 0, 1 or (u rounded up to 1 with keep rounded to 1) 2
+  const scaled = [0, fround(1 / keep), fround(2 / keep)];
+  const mask = new Float32Array(x.size);
+  for (let i = 0; i < mask.length; i++) {
+    // alea's step (seedrandom lib/alea.js)
+    const t = 2091639 * s0 + c * 2.3283064365386963e-10;
+    s0 = s1;
+    s1 = s2;
+    c = t | 0;
+    s2 = t - c;
+    mask[i] = scaled[floor(fround(fround(s2) + keep))];
+  }
+  return tf.mul(x, tf.tensor(mask, x.shape, 'float32')) as T;
 }
