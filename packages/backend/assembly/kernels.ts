@@ -267,6 +267,27 @@ export function adamwChunks(p: usize, g: usize, m: usize, v: usize, pOut: usize,
   }
 }
 
+// Sums of squares of whole arrays, one array per tick of the atomic counter: `ptrs` and `lens` are
+// i32 arrays of byte pointers and float counts, `out` receives one f32 per array. Each sum adds the
+// float32-rounded squares one after the other in float32, exactly as tfjs-backend-wasm's Square
+// then Sum kernels do (a sequential loop), so the result does not depend on the thread that took
+// the array and equals the gradient norm earlier versions computed.
+export function sumSquaresChunks(ptrs: usize, lens: usize, count: i32, out: usize, counter: usize): void {
+  for (;;) {
+    const k = atomic.add<i32>(counter, 1);
+    if (k >= count) return;
+    const slot: usize = <usize>k << 2;
+    const p = <usize>load<i32>(ptrs + slot);
+    const end = p + (<usize>load<i32>(lens + slot) << 2);
+    let s: f32 = 0;
+    for (let q = p; q < end; q += 4) {
+      const v = load<f32>(q);
+      s += v * v;
+    }
+    store<f32>(out + slot, s);
+  }
+}
+
 // exp of 4 float32 lanes (Cephes expf: x = n ln2 + r, a degree-6 polynomial in r, 2^n put into the
 // exponent bits); relative error ~1e-7 over the clamped range [-87.3, 88.4].
 @inline function expv(x: v128): v128 {

@@ -119,6 +119,42 @@ describe.each([[1, true], [2, true], [1, false]])('GemmEngine with %i thread(s),
   });
 });
 
+describe('GemmEngine.sumSquaresAt', () => {
+  // Each array's sum of squares, added in order in float32 (what tfjs-wasm's Square + Sum give),
+  // the same with 1 and 2 threads; the second thread must really have joined (arrays over 64k floats).
+  it('sums each array in order in float32, identically on 1 and 2 threads', async () => {
+    const engines = [new TestEngine(1), new TestEngine(2)];
+    try {
+      for (let i = 0; i < 50 && engines[1].engine.readyWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(engines[1].engine.readyWorkers()).toBe(1);
+      const next = rng(5);
+      const arrays = [70_000, 1, 0, 100_003, 4096, 33].map((n) => Float32Array.from({ length: n }, next));
+      const want = arrays.map((x) => {
+        let s = 0;
+        for (const v of x) s = Math.fround(s + Math.fround(v * v));
+        return s;
+      });
+      for (const e of engines) {
+        const { memory } = e.engine;
+        const needed = 64 + arrays.reduce((n, x) => n + 4 * x.length + 64, 0) + (1 << 20);
+        if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
+        let at = 1 << 20;
+        const pointers = arrays.map((x) => {
+          const p = at;
+          new Float32Array(memory.buffer).set(x, p / 4);
+          at += 4 * x.length + 64;
+          return p;
+        });
+        expect(Array.from(e.engine.sumSquaresAt(pointers, arrays.map((x) => x.length)))).toEqual(want);
+        expect(e.engine.sumSquaresAt([], []).length).toBe(0);
+        expect(() => e.engine.sumSquaresAt([64], [])).toThrow('1 pointers but 0 lengths');
+      }
+    } finally {
+      await Promise.all(engines.map((e) => e.engine.dispose()));
+    }
+  });
+});
+
 describe('GemmEngine results', () => {
   it('are bit-identical whatever the thread count (each output is summed in one fixed order)', async () => {
     const one = new TestEngine(1), two = new TestEngine(2);

@@ -59,6 +59,7 @@ export interface KernelExports {
   adamwChunks(...args: number[]): void;
   gelu(x: number, y: number, n: number): void;
   geluGrad(x: number, dy: number, dx: number, n: number): void;
+  sumSquaresChunks(ptrs: number, lens: number, count: number, out: number, counter: number): void;
 }
 
 /**
@@ -88,11 +89,12 @@ const ALIGN = 64;
 // on (floats as Float32 in the same slots).
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
-const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2;
+const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3;
 // Below this many flops a product stays on the calling thread: waking a sleeping worker and hearing
 // back took 75-90 us here (median round trip), about what 2 MFLOP take one thread.
 const PARALLEL_MIN_FLOPS = 2e6;
 const PARALLEL_MIN_ADAMW = 1 << 16;
+const PARALLEL_MIN_SUMSQ = 1 << 16;
 // Transposed-A products (weight gradients) pack all panels of B first; bound that scratch.
 const PACK_ALL_MAX_BYTES = 64 << 20;
 
@@ -110,7 +112,7 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.control);
 const floats = new Float32Array(workerData.control);
-const { gemmChunks, adamwChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
+const { gemmChunks, adamwChunks, sumSquaresChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 Atomics.store(ctl, 3, 1);
 let seen = Atomics.load(ctl, 0);
 for (;;) {
@@ -130,6 +132,8 @@ for (;;) {
       const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + ${GEMM_ARGS}));
       args[${GEMM_SCRATCH}] += t * per;
       gemmChunks(...args);
+    } else if (op === ${OP_SUMSQ}) {
+      sumSquaresChunks(...ctl.subarray(${ARGS}, ${ARGS} + 5));
     } else {
       adamwChunks(...ctl.subarray(${ARGS}, ${ARGS} + ${ADAMW_INTS}), ...floats.subarray(${ARGS} + ${ADAMW_INTS}, ${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS}), ctl[${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS}], ctl[${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS + 1}]);
     }
@@ -358,6 +362,43 @@ export class GemmEngine {
     const tail = [this.counter, size];
     const helpers = Math.min(threads, Math.ceil(n / size)) - 1;
     this.run(ready.slice(0, helpers), OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
+  }
+
+  /**
+   * Float32 sums of squares of float32 arrays already in the engine's memory (byte pointers and
+   * float counts), one per array, each summed in order on one thread (see kernels.ts
+   * sumSquaresChunks): the arrays are shared out, largest first, so the result is the same for
+   * any thread count.
+   */
+  sumSquaresAt(pointers: readonly number[], lengths: readonly number[]): Float32Array {
+    const count = pointers.length;
+    if (lengths.length !== count) throw new SpertError('INVALID_INPUT', `GemmEngine.sumSquaresAt: ${count} pointers but ${lengths.length} lengths`);
+    if (count === 0) return new Float32Array(0);
+    const total = lengths.reduce((a, b) => a + b, 0);
+    const ready = total < PARALLEL_MIN_SUMSQ ? [] : this.ready();
+    const block = this.heap.malloc(12 * count + ALIGN);
+    if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate ${12 * count} bytes for sums of squares`);
+    const base = alignUp(block);
+    try {
+      const order = [...lengths.keys()].sort((a, b) => lengths[b] - lengths[a]);
+      // views only after the allocation: growing an unshared memory detaches earlier views
+      const table = new Int32Array(this.memory.buffer, base, 2 * count);
+      order.forEach((i, k) => {
+        table[k] = pointers[i];
+        table[count + k] = lengths[i];
+      });
+      const out = base + 8 * count;
+      const ints = [base, base + 4 * count, count, out, this.counter];
+      this.run(ready.slice(0, Math.min(ready.length, count - 1)), OP_SUMSQ, { ints }, 0, () => this.kernels.sumSquaresChunks(base, base + 4 * count, count, out, this.counter));
+      const sums = new Float32Array(this.memory.buffer, out, count);
+      const result = new Float32Array(count);
+      order.forEach((i, k) => {
+        result[i] = sums[k];
+      });
+      return result;
+    } finally {
+      this.heap.free(block);
+    }
   }
 }
 

@@ -11,3 +11,4 @@ export type { AdamWUpdateArgs } from './adamw-update';
 export type { AdamWScalars } from './gemm-engine';
 export { gelu, installFusedGelu } from './gelu';
 export { setGemmThreads } from './gemm-engine';
+export { wasmSumSquares } from './sum-squares';
