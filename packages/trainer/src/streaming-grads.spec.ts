@@ -76,6 +76,36 @@ describe('streamVariableGrads', () => {
     [...vars, x].forEach((t) => t.dispose());
   });
 
+  it('saves tensors for the backward pass as shared references: no Identity kernel, no leak, the engine method restored', () => {
+    const W = seeded([6, 6], 5);
+    const x = tf.tensor2d(Array.from({ length: 24 }, (_, i) => Math.cos(i)), [4, 6]);
+    const f = () => tf.mean(tf.square(tf.tanh(tf.matMul(x, W)))) as tf.Scalar;
+    const identity = tf.getKernel(tf.Identity, 'cpu');
+    if (identity == null) throw new Error('no Identity kernel on cpu');
+    let identities = 0;
+    tf.unregisterKernel(tf.Identity, 'cpu');
+    tf.registerKernel({ ...identity, kernelFunc: (args) => (identities++, identity.kernelFunc(args)) });
+    const engine = tf.engine() as unknown as { saveTensorsForBackwardMode: unknown };
+    const saveBefore = engine.saveTensorsForBackwardMode;
+    try {
+      const before = tf.memory().numTensors;
+      const got = streamed(f, [W]);
+      expect(identities).toBe(0);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(engine.saveTensorsForBackwardMode).toBe(saveBefore);
+      // the gradients are tf.variableGrads's, which clones through Identity (matMul, tanh and square save tensors)
+      const { value, grads } = tf.variableGrads(f, [W]);
+      expect(identities).toBeGreaterThan(0);
+      expect(got.value).toBe(value.dataSync()[0]);
+      expect(Array.from(got.grads.get(W.name) as Float32Array)).toEqual(Array.from(grads[W.name].dataSync()));
+      tf.dispose([value, grads[W.name]]);
+    } finally {
+      tf.unregisterKernel(tf.Identity, 'cpu');
+      tf.registerKernel(identity);
+      tf.dispose([W, x]);
+    }
+  });
+
   it('inside another gradient computation falls back to tf.variableGrads: the same gradients, and the outer gradient still flows', () => {
     const W = seeded([3, 3], 7);
     const x = seeded([3, 3], 8);
