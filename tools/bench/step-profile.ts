@@ -5,7 +5,8 @@
 // timer (name, count, time; tf.profile is not used: without a backend timer it reads every
 // output back). Prints the kernel count per step, the time per kernel name, and the time outside
 // kernels (the wall time minus the kernels' time: dispatch, the tape, allocations, sampling,
-// collation). Run on a quiet machine; compare numbers only within one run.
+// collation). Run on a quiet machine; compare numbers only within one run. The median step is the
+// steadier figure on a machine that other work interrupts.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { formatBackendReport, useBackend, type BackendName } from '@spert/backend';
 import { readDataset, readTypes, type Document } from '@spert/core';
 import { createScratchModel, SCRATCH_FAMILIES, type ScratchFamily } from '@spert/model';
-import { trainSpert } from '@spert/trainer';
+import { trainSpert, type Progress } from '@spert/trainer';
 import { sharedPath } from '../testing/shared';
 
 interface Options {
@@ -35,6 +36,21 @@ const int = (v: string): number => {
   return n;
 };
 
+// The end time of every step of the last trainSteps call (a Progress that only records).
+let stepEnds: number[] = [];
+const recorder: Progress = {
+  start: () => void (stepEnds = [performance.now()]),
+  update: () => void stepEnds.push(performance.now()),
+  endEpoch: () => undefined,
+  stop: () => undefined,
+};
+
+/** The median of the last `n` step times of the last run: robust to bursts of load from other processes. */
+function medianStep(n: number): number {
+  const d = stepEnds.slice(1).map((t, i) => t - stepEnds[i]).slice(-n).sort((a, b) => a - b);
+  return d.length % 2 ? d[(d.length - 1) / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;
+}
+
 /** Trains `steps` batches of 2 documents (one epoch over 2 * steps documents), quietly. */
 async function trainSteps(docs: readonly Document[], o: Options, types: Awaited<ReturnType<typeof readTypes>>, steps: number): Promise<number> {
   const model = createScratchModel({
@@ -50,7 +66,7 @@ async function trainSteps(docs: readonly Document[], o: Options, types: Awaited<
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'spert-step-profile-'));
   try {
     const t0 = performance.now();
-    await trainSpert({ model, documents: docs.slice(0, 2 * steps), epochs: 1, batchSize: 2, lr: 5e-5, seed: 1, logDir, progress: 'off', log: () => undefined });
+    await trainSpert({ model, documents: docs.slice(0, 2 * steps), epochs: 1, batchSize: 2, lr: 5e-5, seed: 1, logDir, progress: recorder, log: () => undefined });
     return performance.now() - t0;
   } finally {
     model.dispose?.();
@@ -112,6 +128,7 @@ async function main(argv: string[]): Promise<void> {
   const warm = await trainSteps(docs, o, types, o.warmup);
   const all = await trainSteps(docs, o, types, o.warmup + o.steps);
   const stepMs = (all - warm) / o.steps;
+  const medianMs = medianStep(o.steps);
 
   const byName = timeKernels(tf.getBackend());
   const timedAll = await trainSteps(docs, o, types, o.warmup + o.steps);
@@ -135,6 +152,7 @@ async function main(argv: string[]): Promise<void> {
   console.log('');
   console.log('| measure | per step |\n|---|---:|');
   console.log(`| wall time (no profiler) | ${stepMs.toFixed(1)} ms |`);
+  console.log(`| median step (no profiler) | ${medianMs.toFixed(1)} ms |`);
   console.log(`| wall time with kernel timers | ${timedStepMs.toFixed(1)} ms |`);
   console.log(`| kernels | ${kernelsPerStep.toFixed(0)} |`);
   console.log(`| time in kernels | ${kernelMs.toFixed(1)} ms |`);

@@ -48,6 +48,31 @@ describe('gradients added or corrected by installKernelFixes', () => {
   check('stridedSlice with negative stride and shrink', [5, 4], (x) => tf.stridedSlice(x, [4, 1], [0, 2], [-2, 1], 0, 0, 0, 0, 2));
   check('where(greater(x, 0)) masks: comparison has zero gradient', [3, 4], (x) => tf.where(tf.greater(x, 0), tf.mul(x, 2), tf.neg(x)));
 
+  check('multiply, broadcast other operand', [3, 4], (x) => tf.mul(x, tf.tensor1d([2, -1, 0.5, 3])));
+  check('multiply, broadcast this operand', [4], (x) => tf.mul(tf.reshape(tf.range(-3, 3, 0.5), [3, 4]), x));
+  check('multiply by an int32 tensor (cast kept)', [2, 3], (x) => tf.mul(x, tf.tensor2d([[1, -2, 3], [0, 2, -1]], [2, 3], 'int32')));
+
+  it('Multiply gradient runs no Cast for float32 operands and equals dy * other bit for bit', async () => {
+    await useBackend('wasm');
+    const cast = tf.getKernel(tf.Cast, 'wasm');
+    if (cast == null) throw new Error('no Cast kernel on wasm');
+    let casts = 0;
+    tf.unregisterKernel(tf.Cast, 'wasm');
+    tf.registerKernel({ ...cast, kernelFunc: (args) => (casts++, cast.kernelFunc(args)) });
+    try {
+      const a = tf.tensor2d([[0.1, 0.7, -1.3], [2.9, -0.4, 5.5]]);
+      const b = tf.tensor1d([1.7, -0.3, 0.11]);
+      const dy = tf.tensor2d([[0.3, 1.1, -2], [0.9, 0.01, 7]]);
+      const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.mul(x, y))([a, b], dy);
+      expect(casts).toBe(0);
+      expect(Array.from(ga.dataSync())).toEqual(Array.from(tf.mul(dy, b).dataSync()));
+      expect(Array.from(gb.dataSync())).toEqual(Array.from(tf.sum(tf.mul(dy, a), 0).dataSync()));
+    } finally {
+      tf.unregisterKernel(tf.Cast, 'wasm');
+      tf.registerKernel(cast);
+    }
+  });
+
   it('comparison gradients have the input shapes, not the broadcast shape', async () => {
     await useBackend('cpu');
     const [ga, gb] = tf.grads((a: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.cast(tf.less(a, c), 'float32'), a)))([tf.ones([2, 3]), tf.ones([3])]);
