@@ -178,7 +178,8 @@ export function maskedLmLoss(encoder: Encoder, head: MaskedLmHead, batch: Masked
   if (batch.labels.shape[0] !== n) throw new Error(`maskedLmLoss: ${n} positions but ${batch.labels.shape[0]} labels`);
   let logits: tf.Tensor2D | undefined;
   const loss = tf.tidy(() => {
-    const hidden = encoder.apply(batch, { training: options.training, dropoutSeed: options.dropoutSeed });
+    // only the masked positions are read
+    const hidden = encoder.apply(batch, { training: options.training, dropoutSeed: options.dropoutSeed, skipPadding: true });
     const [B, T, H] = hidden.shape;
     const rows = tf.gather(tf.reshape(hidden, [B * T, H]), batch.positions) as tf.Tensor2D;
     const l = head.logits(rows);

@@ -271,7 +271,8 @@ export class SpertModel implements SpertRuntime {
     return tf.tidy(() => {
       const inputIds = tf.tensor2d(batch.inputIds.data, batch.inputIds.shape as [number, number], 'int32');
       const attentionMask = tf.tensor2d(batch.attentionMask.data, batch.attentionMask.shape as [number, number], 'int32');
-      return this.encoder.apply({ inputIds, attentionMask }, { training });
+      // SpERT reads token positions only (spans, contexts, [CLS])
+      return this.encoder.apply({ inputIds, attentionMask }, { training, skipPadding: true });
     });
   }
 }

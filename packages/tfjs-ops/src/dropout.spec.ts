@@ -58,3 +58,27 @@ describe('tfjsDropout', () => {
     expect(Array.from(y.dataSync())).toEqual(Array(12).fill(1));
   });
 });
+
+describe('tfjsDropout with a row selection', () => {
+  // An encoder that computes real tokens only drops out a [rows, H] tensor; its masks must be the
+  // ones tf.dropout draws for those rows of the whole [total, H] tensor.
+  it.each(['cpu', 'wasm'] as const)('equals the selected rows of a full-size tf.dropout on %s', async (backend) => {
+    await useBackend(backend);
+    const total = 9;
+    const H = 13;
+    const full = tf.tensor2d(Array.from({ length: total * H }, (_, i) => Math.cos(i) * 2), [total, H]);
+    for (const rows of [[0, 1, 2, 3, 4, 5, 6, 7, 8], [0, 3, 4, 8], [5], [1, 2]]) {
+      const want = tf.gather(tf.dropout(full, 0.3, undefined, 42), tf.tensor1d(rows, 'int32'));
+      const got = tfjsDropout(tf.gather(full, tf.tensor1d(rows, 'int32')), 0.3, 42, { rows: Int32Array.from(rows), total });
+      expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    }
+    await useBackend('cpu');
+  });
+
+  it('refuses a selection that does not match x', () => {
+    const x = tf.ones([2, 3]);
+    expect(() => tfjsDropout(x, 0.1, 1, { rows: Int32Array.from([0]), total: 4 })).toThrow('selection must be 2 ascending rows in [0, 4)');
+    expect(() => tfjsDropout(x, 0.1, 1, { rows: Int32Array.from([2, 1]), total: 4 })).toThrow('ascending');
+    expect(() => tfjsDropout(x, 0.1, 1, { rows: Int32Array.from([0, 4]), total: 4 })).toThrow('in [0, 4)');
+  });
+});

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SeededRng } from '@spert/core';
 import { initRng, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
-import { tfjsDropout } from '@spert/tfjs-ops';
+import { tfjsDropout, type RowSelection } from '@spert/tfjs-ops';
 import type { EncoderParams } from '../encoder-params';
 import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../family';
 import { checkIdRange } from './layers';
@@ -37,8 +37,11 @@ export interface PassDropout {
   hidden: number;
   /** Attention-probability dropout rate of this pass. */
   attention: number;
-  /** Dropout with the pass's mask stream; the identity at rate 0. */
-  drop<R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R>;
+  /**
+   * Dropout with the pass's mask stream; the identity at rate 0. With `selection`, x holds only
+   * those rows of a larger tensor and gets the masks the whole tensor would (packed tokens).
+   */
+  drop<R extends tf.Rank>(x: tf.Tensor<R>, rate: number, selection?: RowSelection): tf.Tensor<R>;
 }
 
 /** An encoder over {@link EncoderParams}; subclasses give the forward pass and the checkpoint layout. */
@@ -104,7 +107,7 @@ export abstract class ParamEncoder<C extends EncoderConfig> implements Encoder {
     return {
       hidden: training ? this.config.hidden_dropout_prob : 0,
       attention: training ? this.config.attention_probs_dropout_prob : 0,
-      drop: <R extends tf.Rank>(x: tf.Tensor<R>, rate: number): tf.Tensor<R> => (rate > 0 ? tfjsDropout(x, rate, Math.floor(rng() * 2147483647)) : x),
+      drop: <R extends tf.Rank>(x: tf.Tensor<R>, rate: number, selection?: RowSelection): tf.Tensor<R> => (rate > 0 ? tfjsDropout(x, rate, Math.floor(rng() * 2147483647), selection) : x),
     };
   }
 }

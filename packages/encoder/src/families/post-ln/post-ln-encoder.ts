@@ -3,6 +3,7 @@
 // training mode. A family supplies its checkpoint layout, its names in errors and its position
 // embeddings; everything else lives here once.
 import { layerNorm } from '../layers';
+import { packTokens } from '../pack-tokens';
 import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu } from '@spert/backend';
@@ -107,7 +108,12 @@ export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncode
     return this.params.toTensors(prefix ? this.family.checkpoint.prefix : '', (name) => withoutPooler && name.startsWith('pooler.'));
   }
 
-  /** Forward pass: the last hidden state [batch, seqLen, hidden]. */
+  /**
+   * Forward pass: the last hidden state [batch, seqLen, hidden]. With `skipPadding`, positions the
+   * attention mask leaves out are zeros and only token rows are computed; the token positions are
+   * what the padded computation gives, bit for bit (each row's products and norms are its own, and
+   * padding keys get exactly zero attention).
+   */
   apply(inputs: EncoderInputs, options: ApplyOptions): tf.Tensor3D {
     const c = this.config;
     const limits = { typeVocabSize: c.type_vocab_size, maxLength: this.family.checkpoint.maxSequenceLength(c), describeMaxLength: this.family.describeMaxLength(c) };
@@ -123,7 +129,9 @@ export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncode
         ? tf.gather(v('embeddings.token_type_embeddings.weight'), tf.reshape(tokenTypeIds, [B * T]))
         : tf.slice(v('embeddings.token_type_embeddings.weight'), [0, 0], [1, H]);
       const emb = tf.add(tf.add(tf.reshape(words, [B, T, H]), positions), tokenTypeIds ? tf.reshape(types, [B, T, H]) : types);
-      let x = drop(layerNorm(tf.reshape(emb, [B * T, H]) as tf.Tensor2D, v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps), hp) as tf.Tensor2D;
+      // Token-wise layers run on the rows that hold tokens only (see packTokens); attention unpacks.
+      const tokens = packTokens(attentionMask, H, options.skipPadding === true);
+      let x = drop(layerNorm(tokens.pack(tf.reshape(emb, [B * T, H]) as tf.Tensor2D), v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps), hp, tokens.selection) as tf.Tensor2D;
 
       // additive bias over keys: 0 for tokens, a large negative number for padding
       const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), MASK_VALUE), [B, 1, 1, T]);
@@ -131,20 +139,20 @@ export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncode
       for (const L of this.layers) {
         // separate products: each weight stays one long-lived matMul operand, which the wasm
         // backend (XNNPACK) packs once; a per-call concat of Q/K/V would be repacked every call
-        const project = (i: number, perm: number[]) => tf.transpose(tf.reshape(tf.fused.matMul({ a: x, b: L.qkvW[i], bias: L.qkvB[i] }), [B, T, nh, dh]), perm) as tf.Tensor4D;
+        const project = (i: number, perm: number[]) => tf.transpose(tf.reshape(tokens.unpack(tf.fused.matMul({ a: x, b: L.qkvW[i], bias: L.qkvB[i] }) as tf.Tensor2D), [B, T, nh, dh]), perm) as tf.Tensor4D;
         const q = project(0, [0, 2, 1, 3]); // [B, nh, T, dh]
         const kT = project(1, [0, 2, 3, 1]); // [B, nh, dh, T]: no transposed operand in the scores product
         const val = project(2, [0, 2, 1, 3]);
         const scores = tf.add(tf.matMul(tf.mul(q, scale), kT), maskBias);
         const probs = drop(tf.softmax(scores), ap);
-        const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]);
-        const attnOut = drop(tf.fused.matMul({ a: ctx as tf.Tensor2D, b: L.aoW, bias: L.aoB }), hp);
+        const ctx = tokens.pack(tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D);
+        const attnOut = drop(tf.fused.matMul({ a: ctx, b: L.aoW, bias: L.aoB }), hp, tokens.selection);
         x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1G, L.ln1B, c.layer_norm_eps);
         const inter = gelu(tf.fused.matMul({ a: x, b: L.iW, bias: L.iB }) as tf.Tensor2D); // exact (erf) GELU, one fused kernel
-        const out = drop(tf.fused.matMul({ a: inter, b: L.oW, bias: L.oB }), hp);
+        const out = drop(tf.fused.matMul({ a: inter, b: L.oW, bias: L.oB }), hp, tokens.selection);
         x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2G, L.ln2B, c.layer_norm_eps);
       }
-      return tf.reshape(x, [B, T, H]) as tf.Tensor3D;
+      return tf.reshape(tokens.unpack(x), [B, T, H]) as tf.Tensor3D;
     });
   }
 
