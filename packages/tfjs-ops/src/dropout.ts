@@ -32,7 +32,9 @@ const floor = Math.floor;
 
 /** Rows of a larger tensor that a smaller one holds (ascending row indices into `total` rows). */
 export interface RowSelection {
+  /** Row indices into the larger tensor, ascending, one per row of the smaller one. */
   rows: Int32Array;
+  /** Rows of the larger tensor. */
   total: number;
 }
 
