@@ -372,3 +372,17 @@ export function geluGrad(x: usize, dy: usize, dx: usize, n: i32): void {
     storePartial(dx + o, f32x4.mul(loadPartial(dy + o, n - n4), d), n - n4);
   }
 }
+
+// gelu (grad 0) or geluGrad (grad 1; dy read) over chunks of `size` floats (a multiple of 4) handed
+// out by an atomic counter (see gemmChunks); elementwise, so the same values on any thread count.
+export function geluChunks(x: usize, dy: usize, out: usize, n: i32, grad: i32, counter: usize, size: i32): void {
+  for (;;) {
+    const k = atomic.add<i32>(counter, 1);
+    const start = k * size;
+    if (start >= n) return;
+    const o: usize = <usize>start << 2;
+    const len = min(size, n - start);
+    if (grad) geluGrad(x + o, dy + o, out + o, len);
+    else gelu(x + o, out + o, len);
+  }
+}

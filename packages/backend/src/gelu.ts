@@ -42,8 +42,8 @@ const wasmGelu: KernelFunc = ({ inputs, backend }) => {
   const x = inputs.x as TensorInfo;
   const out = w.makeOutput(x.shape, 'float32');
   const [xv, yv] = [x, out].map((t) => w.typedArrayFromHeap(t) as Float32Array);
-  const k = heapEngine(w)?.kernels;
-  if (k != null) k.gelu(xv.byteOffset, yv.byteOffset, xv.length);
+  const engine = heapEngine(w);
+  if (engine != null) engine.geluAt(xv.byteOffset, 0, yv.byteOffset, xv.length);
   else geluLoop(xv, yv);
   return out;
 };
@@ -53,8 +53,8 @@ const wasmGeluGrad: KernelFunc = ({ inputs, backend }) => {
   const x = inputs.x as TensorInfo, dy = inputs.dy as TensorInfo;
   const out = w.makeOutput(x.shape, 'float32');
   const [xv, dyv, dxv] = [x, dy, out].map((t) => w.typedArrayFromHeap(t) as Float32Array);
-  const k = heapEngine(w)?.kernels;
-  if (k != null) k.geluGrad(xv.byteOffset, dyv.byteOffset, dxv.byteOffset, xv.length);
+  const engine = heapEngine(w);
+  if (engine != null) engine.geluAt(xv.byteOffset, dyv.byteOffset, dxv.byteOffset, xv.length);
   else geluGradLoop(xv, dyv, dxv);
   return out;
 };

@@ -60,6 +60,7 @@ export interface KernelExports {
   gelu(x: number, y: number, n: number): void;
   geluGrad(x: number, dy: number, dx: number, n: number): void;
   sumSquaresChunks(ptrs: number, lens: number, count: number, out: number, counter: number): void;
+  geluChunks(x: number, dy: number, out: number, n: number, grad: number, counter: number, size: number): void;
 }
 
 /**
@@ -89,12 +90,13 @@ const ALIGN = 64;
 // on (floats as Float32 in the same slots).
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
-const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3;
+const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4;
 // Below this many flops a product stays on the calling thread: waking a sleeping worker and hearing
 // back took 75-90 us here (median round trip), about what 2 MFLOP take one thread.
 const PARALLEL_MIN_FLOPS = 2e6;
 const PARALLEL_MIN_ADAMW = 1 << 16;
 const PARALLEL_MIN_SUMSQ = 1 << 16;
+const PARALLEL_MIN_GELU = 1 << 15;
 // Transposed-A products (weight gradients) pack all panels of B first; bound that scratch.
 const PACK_ALL_MAX_BYTES = 64 << 20;
 
@@ -112,7 +114,7 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.control);
 const floats = new Float32Array(workerData.control);
-const { gemmChunks, adamwChunks, sumSquaresChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
+const { gemmChunks, adamwChunks, sumSquaresChunks, geluChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 Atomics.store(ctl, 3, 1);
 let seen = Atomics.load(ctl, 0);
 for (;;) {
@@ -134,6 +136,8 @@ for (;;) {
       gemmChunks(...args);
     } else if (op === ${OP_SUMSQ}) {
       sumSquaresChunks(...ctl.subarray(${ARGS}, ${ARGS} + 5));
+    } else if (op === ${OP_GELU}) {
+      geluChunks(...ctl.subarray(${ARGS}, ${ARGS} + 7));
     } else {
       adamwChunks(...ctl.subarray(${ARGS}, ${ARGS} + ${ADAMW_INTS}), ...floats.subarray(${ARGS} + ${ADAMW_INTS}, ${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS}), ctl[${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS}], ctl[${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS + 1}]);
     }
@@ -362,6 +366,20 @@ export class GemmEngine {
     const tail = [this.counter, size];
     const helpers = Math.min(threads, Math.ceil(n / size)) - 1;
     this.run(ready.slice(0, helpers), OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
+  }
+
+  /**
+   * The exact GELU of n floats (`dy` 0), or its gradient times dy, from `x` into `out`, all byte
+   * offsets in the engine's memory; split over the threads in chunks (elementwise: the same values
+   * whatever the split).
+   */
+  geluAt(x: number, dy: number, out: number, n: number): void {
+    const ready = n < PARALLEL_MIN_GELU ? [] : this.ready();
+    const threads = 1 + ready.length;
+    const size = Math.max(4096, 4 * Math.ceil(n / (threads * 4) / 4));
+    const ints = [x, dy, out, n, dy === 0 ? 0 : 1, this.counter, size];
+    const helpers = Math.min(threads, Math.ceil(n / size)) - 1;
+    this.run(ready.slice(0, helpers), OP_GELU, { ints }, 0, () => this.kernels.geluChunks(x, dy, out, n, dy === 0 ? 0 : 1, this.counter, size));
   }
 
   /**
