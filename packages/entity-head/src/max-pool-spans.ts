@@ -20,44 +20,44 @@ export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D
   const pool = tf.customGrad((...inputs: Array<tf.Tensor | GradSaveFunc>) => {
     const x = (inputs[0] as tf.Tensor).dataSync() as Float32Array;
     const n = x.length;
-    // Sparse table: level k >= 1 holds, per position t, the max of h[t .. t + 2^k) and where it
-    // is (level 0 is x itself, each element its own position); a range is then the larger of two
-    // (overlapping) windows, O(1) per output element. The levels live in one scratch buffer
-    // reused across calls (a step pools several times; fresh arrays per level were most of the
-    // cost, in allocation and garbage collection).
+    // Sparse table: level k >= 1 holds, per position t, where the max of h[t .. t + 2^k) is
+    // (level 0: each element is its own); a range is then the larger of two (overlapping)
+    // windows, O(1) per output element. The levels live in one scratch buffer reused across calls
+    // (a step pools several times; fresh arrays per level were most of the cost, in allocation
+    // and garbage collection).
     const levels = longest > 1 ? 31 - Math.clz32(longest) : 0;
-    const { vals, where } = scratch(levels * n);
+    const { where } = scratch(levels * n);
+    // Selections are branch-free (the comparison picks a position; values are read from x there):
+    // on real activations a branch per element mispredicts about half the time.
     for (let k = 1; k <= levels; k++) {
       const half = (1 << (k - 1)) * H;
       const to = (k - 1) * n;
       const from = (k - 2) * n;
       for (let b = 0; b < B; b++) {
         const first = b * T * H;
-        const last = (b * T + T - (1 << k)) * H;
-        for (let o = first; o <= last + H - 1; o++) {
+        const end = (b * T + T - (1 << k)) * H + H;
+        for (let o = first; o < end; o++) {
           const o2 = o + half;
           // strict > keeps the earlier position on ties, like torch's max
-          if (k === 1) {
-            const right = x[o2] > x[o];
-            vals[to + o] = right ? x[o2] : x[o];
-            where[to + o] = right ? o2 : o;
-          } else {
-            const right = vals[from + o2] > vals[from + o];
-            vals[to + o] = right ? vals[from + o2] : vals[from + o];
-            where[to + o] = right ? where[from + o2] : where[from + o];
-          }
+          const wa = k === 1 ? o : where[from + o];
+          const wc = k === 1 ? o2 : where[from + o2];
+          const w = wa ^ ((wa ^ wc) & -Number(x[wc] > x[wa]));
+          where[to + o] = w;
         }
       }
     }
     const out = new Float32Array(B * S * H);
-    const argmax = new Int32Array(B * S * H).fill(-1);
+    const argmax = new Int32Array(B * S * H);
     for (let i = 0; i < B * S; i++) {
       const start = data[2 * i];
       const len = data[2 * i + 1] - start;
-      if (len === 0) continue;
+      const o = i * H;
+      if (len === 0) {
+        argmax.fill(-1, o, o + H);
+        continue;
+      }
       const rowBase = Math.floor(i / S) * T;
       const a = (rowBase + start) * H;
-      const o = i * H;
       if (len === 1) {
         for (let j = 0; j < H; j++) {
           out[o + j] = x[a + j];
@@ -69,9 +69,11 @@ export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D
       const c = (rowBase + start + len - (1 << k)) * H;
       const lv = (k - 1) * n;
       for (let j = 0; j < H; j++) {
-        const useRight = vals[lv + c + j] > vals[lv + a + j];
-        out[o + j] = useRight ? vals[lv + c + j] : vals[lv + a + j];
-        argmax[o + j] = useRight ? where[lv + c + j] : where[lv + a + j];
+        const wa = where[lv + a + j];
+        const wc = where[lv + c + j];
+        const w = wa ^ ((wa ^ wc) & -Number(x[wc] > x[wa]));
+        argmax[o + j] = w;
+        out[o + j] = x[w];
       }
     }
     const gradFunc = (dy: tf.Tensor): tf.Tensor => {
@@ -85,16 +87,13 @@ export function maxPoolSpans(hidden: tf.Tensor3D, ranges: IntInput): tf.Tensor3D
   return pool(hidden) as tf.Tensor3D;
 }
 
-let scratchVals = new Float32Array(0);
 let scratchWhere = new Int32Array(0);
 
-// The sparse table's levels: grown as needed, never shrunk (a few MB at most for SpERT's sizes).
-function scratch(size: number): { vals: Float32Array; where: Int32Array } {
-  if (scratchVals.length < size) {
-    scratchVals = new Float32Array(size);
-    scratchWhere = new Int32Array(size);
-  }
-  return { vals: scratchVals, where: scratchWhere };
+// The sparse table's levels (positions only: values are read from x): grown as needed, never
+// shrunk (a few MB at most for SpERT's sizes).
+function scratch(size: number): { where: Int32Array } {
+  if (scratchWhere.length < size) scratchWhere = new Int32Array(size);
+  return { where: scratchWhere };
 }
 
 /** The hidden state at position 0 ([CLS]) of each sequence: [B,T,H] -> [B,H]. */
