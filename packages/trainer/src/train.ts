@@ -195,6 +195,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
   }
   check(trainable.size > 0, 'no trainable parameters (all frozen or non-trainable)');
   const trainableList = [...trainable.values()];
+  const gradOrder = gradientOrder(trainableList, byTfName);
   const shapes = new Map([...trainable].map(([n, v]) => [n, v.shape] as const));
 
   const batchesPerEpoch = Math.floor(data.length / itemsPerUpdate);
@@ -305,7 +306,7 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
           }
           const batch = batches[batchInEpoch].map((i) => data[i]);
           const stepLr = schedule.lrAt(step);
-          const { loss, parts, units } = trainStep({ batch, batchSize, batchLoss, ctx: { epoch, step, batchIndex: batchInEpoch, rng }, trainableList, byTfName, optimizer, lr: stepLr, maxGradNorm });
+          const { loss, parts, units } = trainStep({ batch, batchSize, batchLoss, ctx: { epoch, step, batchIndex: batchInEpoch, rng }, trainableList, byTfName, gradOrder, optimizer, lr: stepLr, maxGradNorm });
           step++;
           batchInEpoch++;
           lastLoss = loss;
@@ -366,6 +367,17 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
   }
 }
 
+/**
+ * Parameter names in the order of tf.variableGrads's result (an object keyed by variable name:
+ * integer-like names first, ascending, then insertion order), so that the gradient norm's float sum
+ * is the one earlier versions computed. The same for every step: computed once.
+ */
+function gradientOrder(trainableList: readonly tf.Variable[], byTfName: ReadonlyMap<string, string>): string[] {
+  const keyed: Record<string, true> = {};
+  for (const v of trainableList) keyed[v.name] = true;
+  return Object.keys(keyed).map((tfName) => byTfName.get(tfName) as string);
+}
+
 interface TrainStepArgs<T> {
   /** The update's items: `accumulate` micro-batches of `batchSize`, one after the other. */
   batch: T[];
@@ -374,6 +386,7 @@ interface TrainStepArgs<T> {
   ctx: StepContext;
   trainableList: tf.Variable[];
   byTfName: ReadonlyMap<string, string>;
+  gradOrder: readonly string[];
   optimizer: AdamW;
   lr: number;
   maxGradNorm: number;
@@ -382,7 +395,7 @@ interface TrainStepArgs<T> {
 // One update: loss and gradients (summed over the micro-batches, then averaged), clip coefficient
 // (folded into the optimizer's scale with the average), AdamW. Every tensor it makes is disposed
 // before it returns. With one micro-batch this is exactly the single-batch step.
-function trainStep<T>({ batch, batchSize, batchLoss, ctx, trainableList, byTfName, optimizer, lr, maxGradNorm }: TrainStepArgs<T>): { loss: number; parts: Record<string, number>; units: number } {
+function trainStep<T>({ batch, batchSize, batchLoss, ctx, trainableList, byTfName, gradOrder, optimizer, lr, maxGradNorm }: TrainStepArgs<T>): { loss: number; parts: Record<string, number>; units: number } {
   const micro = batch.length / batchSize;
   const summed = new Map<string, tf.Tensor>();
   let loss = 0;
@@ -428,14 +441,11 @@ function trainStep<T>({ batch, batchSize, batchLoss, ctx, trainableList, byTfNam
     }
     // The mean gradient is summed / micro: its norm is the sum's over micro, and the division is
     // folded into the optimizer's scale with the clip coefficient.
-    // In the order of tf.variableGrads's result (an object keyed by variable name: integer-like
-    // names first, ascending), so the norm's float sum is the one earlier versions computed.
-    const keyed: Record<string, tf.Tensor> = {};
-    for (const v of trainableList) {
-      const g = summed.get(byTfName.get(v.name) as string);
-      if (g) keyed[v.name] = g;
+    const ordered: Array<readonly [string, tf.Tensor]> = [];
+    for (const name of gradOrder) {
+      const g = summed.get(name);
+      if (g) ordered.push([name, g]);
     }
-    const ordered = Object.entries(keyed).map(([tfName, g]) => [byTfName.get(tfName) as string, g] as const);
     summed.clear();
     for (const [name, g] of ordered) summed.set(name, g);
     const scale = clipScale(globalGradNorm(summed.values()) / micro, maxGradNorm) / micro;
