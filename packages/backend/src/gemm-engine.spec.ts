@@ -119,40 +119,49 @@ describe.each([[1, true], [2, true], [1, false]])('GemmEngine with %i thread(s),
   });
 });
 
+/** Runs `f` on an engine with 1 thread and one with 2 (its worker started), then disposes both. */
+async function onOneAndTwoThreads(f: (e: GemmEngine) => void): Promise<void> {
+  const engines = [new TestEngine(1), new TestEngine(2)];
+  try {
+    for (let i = 0; i < 50 && engines[1].engine.readyWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(engines[1].engine.readyWorkers()).toBe(1);
+    for (const e of engines) f(e.engine);
+  } finally {
+    await Promise.all(engines.map((e) => e.engine.dispose()));
+  }
+}
+
+/** Grows an engine's memory to at least `bytes`. */
+function reserve(memory: WebAssembly.Memory, bytes: number): void {
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+}
+
 describe('GemmEngine.geluAt', () => {
   // Chunked over the threads, GELU and its gradient must equal the kernel run over the whole array
   // on one thread, bit for bit (elementwise; the length leaves a tail that is not a multiple of 4).
   it('equals the whole-array kernel bit for bit on 1 and 2 threads, value and gradient', async () => {
-    const engines = [new TestEngine(1), new TestEngine(2)];
-    try {
-      for (let i = 0; i < 50 && engines[1].engine.readyWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(engines[1].engine.readyWorkers()).toBe(1);
-      const n = 100_003;
-      const next = rng(9);
-      const x = Float32Array.from({ length: n }, () => next() * 12);
-      const dy = Float32Array.from({ length: n }, next);
-      const results: Float32Array[] = [];
-      for (const e of engines) {
-        const { memory, kernels } = e.engine;
-        const bytes = 4 * n + 64;
-        const base = 1 << 20;
-        const needed = base + 5 * bytes;
-        if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
-        const [px, pdy, out, whole, outGrad] = [0, 1, 2, 3, 4].map((k) => base + k * bytes);
-        new Float32Array(memory.buffer, px, n).set(x);
-        new Float32Array(memory.buffer, pdy, n).set(dy);
-        e.engine.geluAt(px, 0, out, n);
-        kernels.gelu(px, whole, n);
-        expect(Buffer.from(memory.buffer, out, 4 * n).equals(Buffer.from(memory.buffer, whole, 4 * n))).toBe(true);
-        e.engine.geluAt(px, pdy, outGrad, n);
-        kernels.geluGrad(px, pdy, whole, n);
-        expect(Buffer.from(memory.buffer, outGrad, 4 * n).equals(Buffer.from(memory.buffer, whole, 4 * n))).toBe(true);
-        results.push(new Float32Array(memory.buffer.slice(out, out + 4 * n)));
-      }
-      expect(Buffer.from(results[0].buffer).equals(Buffer.from(results[1].buffer))).toBe(true);
-    } finally {
-      await Promise.all(engines.map((e) => e.engine.dispose()));
-    }
+    const n = 100_003;
+    const next = rng(9);
+    const x = Float32Array.from({ length: n }, () => next() * 12);
+    const dy = Float32Array.from({ length: n }, next);
+    const results: Float32Array[] = [];
+    await onOneAndTwoThreads((engine) => {
+      const { memory, kernels } = engine;
+      const bytes = 4 * n + 64;
+      const base = 1 << 20;
+      reserve(memory, base + 5 * bytes);
+      const [px, pdy, out, whole, outGrad] = [0, 1, 2, 3, 4].map((k) => base + k * bytes);
+      new Float32Array(memory.buffer, px, n).set(x);
+      new Float32Array(memory.buffer, pdy, n).set(dy);
+      engine.geluAt(px, 0, out, n);
+      kernels.gelu(px, whole, n);
+      expect(Buffer.from(memory.buffer, out, 4 * n).equals(Buffer.from(memory.buffer, whole, 4 * n))).toBe(true);
+      engine.geluAt(px, pdy, outGrad, n);
+      kernels.geluGrad(px, pdy, whole, n);
+      expect(Buffer.from(memory.buffer, outGrad, 4 * n).equals(Buffer.from(memory.buffer, whole, 4 * n))).toBe(true);
+      results.push(new Float32Array(memory.buffer.slice(out, out + 4 * n)));
+    });
+    expect(Buffer.from(results[0].buffer).equals(Buffer.from(results[1].buffer))).toBe(true);
   });
 });
 
@@ -160,35 +169,27 @@ describe('GemmEngine.sumSquaresAt', () => {
   // Each array's sum of squares, added in order in float32 (what tfjs-wasm's Square + Sum give),
   // the same with 1 and 2 threads; the second thread must really have joined (arrays over 64k floats).
   it('sums each array in order in float32, identically on 1 and 2 threads', async () => {
-    const engines = [new TestEngine(1), new TestEngine(2)];
-    try {
-      for (let i = 0; i < 50 && engines[1].engine.readyWorkers() < 1; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(engines[1].engine.readyWorkers()).toBe(1);
-      const next = rng(5);
-      const arrays = [70_000, 1, 0, 100_003, 4096, 33].map((n) => Float32Array.from({ length: n }, next));
-      const want = arrays.map((x) => {
-        let s = 0;
-        for (const v of x) s = Math.fround(s + Math.fround(v * v));
-        return s;
+    const next = rng(5);
+    const arrays = [70_000, 1, 0, 100_003, 4096, 33].map((n) => Float32Array.from({ length: n }, next));
+    const want = arrays.map((x) => {
+      let s = 0;
+      for (const v of x) s = Math.fround(s + Math.fround(v * v));
+      return s;
+    });
+    await onOneAndTwoThreads((engine) => {
+      const { memory } = engine;
+      reserve(memory, (1 << 20) + arrays.reduce((n, x) => n + 4 * x.length + 64, 0));
+      let at = 1 << 20;
+      const pointers = arrays.map((x) => {
+        const p = at;
+        new Float32Array(memory.buffer).set(x, p / 4);
+        at += 4 * x.length + 64;
+        return p;
       });
-      for (const e of engines) {
-        const { memory } = e.engine;
-        const needed = 64 + arrays.reduce((n, x) => n + 4 * x.length + 64, 0) + (1 << 20);
-        if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
-        let at = 1 << 20;
-        const pointers = arrays.map((x) => {
-          const p = at;
-          new Float32Array(memory.buffer).set(x, p / 4);
-          at += 4 * x.length + 64;
-          return p;
-        });
-        expect(Array.from(e.engine.sumSquaresAt(pointers, arrays.map((x) => x.length)))).toEqual(want);
-        expect(e.engine.sumSquaresAt([], []).length).toBe(0);
-        expect(() => e.engine.sumSquaresAt([64], [])).toThrow('1 pointers but 0 lengths');
-      }
-    } finally {
-      await Promise.all(engines.map((e) => e.engine.dispose()));
-    }
+      expect(Array.from(engine.sumSquaresAt(pointers, arrays.map((x) => x.length)))).toEqual(want);
+      expect(engine.sumSquaresAt([], []).length).toBe(0);
+      expect(() => engine.sumSquaresAt([64], [])).toThrow('1 pointers but 0 lengths');
+    });
   });
 });
 
