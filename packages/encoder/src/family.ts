@@ -25,8 +25,9 @@ export interface ApplyOptions {
   dropoutSeed?: number;
   /**
    * The caller never reads positions the attention mask leaves out, so the encoder may skip them:
-   * the post-LN families (BERT, RoBERTa) then run their token-wise layers on token rows only and
-   * return zeros there, with every token position bit for bit what the full computation gives.
+   * the families here (BERT, RoBERTa, DeBERTa-v2) then run their token-wise layers on token rows
+   * only and return zeros there, with every token position bit for bit what the full computation
+   * gives.
    * Default false: every position as Hugging Face computes it.
    */
   skipPadding?: boolean;

@@ -3,6 +3,7 @@
 // relative positions, shared or own position projections), layer-normed relative embeddings,
 // padded positions zeroed after the embedding LayerNorm, erf GELU, seeded dropout in training.
 import { layerNorm } from '../layers';
+import { packTokens } from '../pack-tokens';
 import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu } from '@spert/backend';
@@ -106,7 +107,11 @@ export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
     return this.params.toTensors(prefix ? CHECKPOINT.prefix : '');
   }
 
-  /** Forward pass: the last hidden state [batch, seqLen, hidden]; rows of padded positions are not meaningful. */
+  /**
+   * Forward pass: the last hidden state [batch, seqLen, hidden]; rows of padded positions are not
+   * meaningful (with `skipPadding` they are zeros and only token rows are computed; token
+   * positions are bit for bit the padded computation's).
+   */
   apply(inputs: EncoderInputs, options: ApplyOptions): tf.Tensor3D {
     const c = this.config;
     const maxLength = CHECKPOINT.maxSequenceLength(c);
@@ -128,7 +133,9 @@ export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
       const maskF = tf.cast(attentionMask, 'float32');
       // DebertaV2Embeddings multiplies the LayerNormed embeddings by the mask: padded rows start at zero.
       const normed = layerNorm(tf.reshape(emb, [B * T, H]) as tf.Tensor2D, v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps);
-      let x = drop(tf.mul(normed, tf.reshape(maskF, [B * T, 1])) as tf.Tensor2D, hp);
+      // Token-wise layers run on the rows that hold tokens only when the caller allows (see packTokens).
+      const tokens = packTokens(attentionMask, H, options.skipPadding === true);
+      let x = drop(tokens.pack(tf.mul(normed, tf.reshape(maskF, [B * T, 1])) as tf.Tensor2D), hp, tokens.selection);
 
       // Additive bias over keys; HF's XSoftmax also blanks padded query rows, which only changes those (meaningless) rows.
       const maskBias = tf.reshape(tf.mul(tf.sub(1, maskF), MASK_VALUE), [B, 1, 1, T]);
@@ -166,12 +173,12 @@ export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
       };
 
       for (const L of this.layers) {
-        const qFlat = dense(x, L.query);
-        const kFlat = dense(x, L.key);
+        const qFlat = tokens.unpack(dense(x, L.query));
+        const kFlat = tokens.unpack(dense(x, L.key));
         const toBHTD = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, T, nh, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
         const q = toBHTD(qFlat);
         const k = toBHTD(kFlat);
-        const val = toBHTD(dense(x, L.value));
+        const val = toBHTD(tokens.unpack(dense(x, L.value)));
         let scores: tf.Tensor4D = tf.matMul(q, k, false, true);
         if (relE && this.c2p && L.posKey && c2pIndex) {
           scores = tf.add(scores, relativeTerm(heads(qFlat, B * T), heads(dense(relE, L.posKey), 2 * span), c2pIndex));
@@ -180,14 +187,14 @@ export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
           scores = tf.add(scores, relativeTerm(heads(kFlat, B * T), heads(dense(relE, L.posQuery), 2 * span), p2cIndex));
         }
         const probs = drop(tf.softmax(tf.add(tf.mul(scores, scale), maskBias)), ap);
-        const ctx = tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D;
-        const attnOut = drop(dense(ctx, L.attnOut), hp);
+        const ctx = tokens.pack(tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D);
+        const attnOut = drop(dense(ctx, L.attnOut), hp, tokens.selection);
         x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1.w, L.ln1.b, c.layer_norm_eps);
         const inter = gelu(dense(x, L.inter) as tf.Tensor2D);
-        const out = drop(dense(inter, L.out), hp);
+        const out = drop(dense(inter, L.out), hp, tokens.selection);
         x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2.w, L.ln2.b, c.layer_norm_eps);
       }
-      return tf.reshape(x, [B, T, H]) as tf.Tensor3D;
+      return tf.reshape(tokens.unpack(x), [B, T, H]) as tf.Tensor3D;
     });
   }
 }
