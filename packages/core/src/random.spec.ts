@@ -34,18 +34,6 @@ describe('seeded generators', () => {
     }
   });
 
-  it('fillUint32 continues the same stream as uint32 calls, interleaved either way', () => {
-    const a = createRng(77);
-    const b = createRng(77);
-    const calls = Array.from({ length: 1000 }, () => b.uint32());
-    expect(a.uint32()).toBe(calls[0]);
-    const block = a.fillUint32(new Uint32Array(998));
-    expect(Array.from(block)).toEqual(calls.slice(1, 999));
-    expect(a.uint32()).toBe(calls[999]);
-    expect(a.fillUint32(new Uint32Array(0)).length).toBe(0);
-    expect(a.uint32()).toBe(b.uint32());
-  });
-
   it('rejects a seed that is not a finite number', () => {
     expect(() => createRng(Number.NaN)).toThrow(/createRng: seed must be a finite number, got NaN/);
     expect(() => createRng(Infinity)).toThrow(/createRng: seed must be a finite number, got Infinity/);

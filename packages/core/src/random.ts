@@ -18,8 +18,6 @@ export interface SeededRng extends Rng {
   uint32(): number;
   /** A standard normal sample (Box-Muller on two uniforms; the second value of each pair serves the next call). */
   normal(): number;
-  /** Fills `out` with the next raw outputs, as that many uint32() calls would (a tight loop: dropout masks draw hundreds of thousands). */
-  fillUint32(out: Uint32Array): Uint32Array;
 }
 
 /** The project's one seeded generator: mulberry32 from a 32-bit seed; see {@link SeededRng}. */
@@ -32,19 +30,6 @@ export function createRng(seed: number): SeededRng {
     t = imul(t ^ (t >>> 15), t | 1);
     t ^= t + imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
-  };
-  const fillUint32 = (out: Uint32Array): Uint32Array => {
-    // uint32's step with the state in a local
-    let s = a;
-    for (let i = 0; i < out.length; i++) {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = imul(t ^ (t >>> 15), t | 1);
-      t ^= t + imul(t ^ (t >>> 7), t | 61);
-      out[i] = t ^ (t >>> 14);
-    }
-    a = s;
-    return out;
   };
   const uniform = (): number => uint32() / 4294967296;
   let spare: number | null = null;
@@ -61,7 +46,7 @@ export function createRng(seed: number): SeededRng {
     spare = r * sin(TWO_PI * v);
     return r * cos(TWO_PI * v);
   };
-  return Object.assign(uniform, { uint32, normal, fillUint32 });
+  return Object.assign(uniform, { uint32, normal });
 }
 
 // MurmurHash3's finalizer: every input bit reaches every output bit.

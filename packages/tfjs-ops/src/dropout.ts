@@ -11,11 +11,11 @@ import { createRng } from '@spert/core';
 export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): T {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
   if (rate === 0) return x.clone();
-  const words = createRng(seed).fillUint32(new Uint32Array(x.size));
+  const next = createRng(seed).uint32;
   const keep = 1 / (1 - rate);
   const threshold = rate * 4294967296;
   const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = words[i] >= threshold ? keep : 0;
+  for (let i = 0; i < mask.length; i++) mask[i] = next() >= threshold ? keep : 0;
   return tf.mul(x, tf.tensor(mask, x.shape)) as T;
 }
 
