@@ -355,17 +355,23 @@ export class GemmEngine {
     }
   }
 
+  // How an elementwise job of n floats is shared: threads only from `minParallel` floats on, about
+  // `perThread` chunks each (a multiple of 4 floats, at least 4096), no worker without a chunk.
+  private elementwiseSplit(n: number, minParallel: number, perThread: number): { workers: WorkerSlot[]; size: number } {
+    const ready = n < minParallel ? [] : this.ready();
+    const threads = 1 + ready.length;
+    const size = Math.max(4096, 4 * Math.ceil(n / (threads * perThread) / 4));
+    return { workers: ready.slice(0, Math.min(threads, Math.ceil(n / size)) - 1), size };
+  }
+
   /** One AdamW update of n floats already in the engine's memory, split over the threads. */
   adamwAt(p: AdamWPointers, n: number, h: AdamWScalars): void {
-    const ready = n < PARALLEL_MIN_ADAMW ? [] : this.ready();
-    const threads = 1 + ready.length;
+    const { workers, size } = this.elementwiseSplit(n, PARALLEL_MIN_ADAMW, 8);
     // c1, c2 and the decay factor in double precision, as PyTorch derives them from Python floats
     const floats = [h.lr, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.gradScale];
-    const size = Math.max(4096, 4 * Math.ceil(n / (threads * 8) / 4));
     const ints = [p.p, p.g, p.m, p.v, p.pOut, p.mOut, p.vOut, n];
     const tail = [this.counter, size];
-    const helpers = Math.min(threads, Math.ceil(n / size)) - 1;
-    this.run(ready.slice(0, helpers), OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
+    this.run(workers, OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
   }
 
   /**
@@ -374,12 +380,9 @@ export class GemmEngine {
    * whatever the split).
    */
   geluAt(x: number, dy: number, out: number, n: number): void {
-    const ready = n < PARALLEL_MIN_GELU ? [] : this.ready();
-    const threads = 1 + ready.length;
-    const size = Math.max(4096, 4 * Math.ceil(n / (threads * 4) / 4));
+    const { workers, size } = this.elementwiseSplit(n, PARALLEL_MIN_GELU, 4);
     const ints = [x, dy, out, n, dy === 0 ? 0 : 1, this.counter, size];
-    const helpers = Math.min(threads, Math.ceil(n / size)) - 1;
-    this.run(ready.slice(0, helpers), OP_GELU, { ints }, 0, () => this.kernels.geluChunks(x, dy, out, n, dy === 0 ? 0 : 1, this.counter, size));
+    this.run(workers, OP_GELU, { ints }, 0, () => this.kernels.geluChunks(x, dy, out, n, dy === 0 ? 0 : 1, this.counter, size));
   }
 
   /**

@@ -53,5 +53,5 @@ function wrapGather(original: KernelConfig): KernelFunc {
 /** Makes the wasm GatherV2 kernel copy whole slices instead of computing each element's source (idempotent). */
 export function installWasmGatherFix(): string[] {
   if (!wrapKernel(tf.GatherV2, 'wasm', wrapGather)) return [];
-  return ['GatherV2 (wasm): contiguous slices copied whole (bit-identical, ~50x faster on row gathers)'];
+  return ['GatherV2 (wasm): contiguous slices copied whole (the same bytes; 28 us instead of 478 us a call in a 256x4 training step)'];
 }
