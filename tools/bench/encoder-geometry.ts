@@ -3,23 +3,30 @@
 // sentences, the mean variance of the last hidden state across a sentence's positions (0 = the
 // same vector everywhere) and the mean cosine similarity between two positions of a sentence.
 // Run: npx tsx tools/bench/encoder-geometry.ts DIR [DIR ...] [--sentences 50]
-import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
+import { readDataset, readTypes } from '@spert/core';
 import { encoderMaxLength } from '@spert/checkpoint';
 import { loadMaskedLm } from '@spert/encoder';
 import { loadTokenizer } from '@spert/tokenizer';
 import { sharedPath } from '../testing/shared';
 
-const args = process.argv.slice(2);
-const at = args.indexOf('--sentences');
-const count = at >= 0 ? Number(args[at + 1]) : 50;
-const dirs = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1));
-if (dirs.length === 0) throw new Error('usage: encoder-geometry.ts DIR [DIR ...] [--sentences N]');
+const program = new Command('encoder-geometry')
+  .argument('<dirs...>', 'encoder directories (masked-LM checkpoints)')
+  .option('--sentences <n>', 'CoNLL04 test sentences', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--sentences: expected a positive integer, got "${v}"`);
+    return n;
+  }, 50)
+  .parse(process.argv);
+const dirs = program.args;
+const count = program.opts<{ sentences: number }>().sentences;
 
 async function main(): Promise<void> {
   await useBackend('wasm');
-  const docs = (JSON.parse(readFileSync(sharedPath('datasets', 'conll04', 'conll04_test.json'), 'utf8')) as Array<{ tokens: string[] }>).slice(0, count);
+  const types = await readTypes({ path: sharedPath('datasets', 'conll04', 'conll04_types.json') });
+  const docs = (await readDataset({ path: sharedPath('datasets', 'conll04', 'conll04_test.json'), types })).documents.slice(0, count);
   for (const dir of dirs) {
     const { encoder, head } = await loadMaskedLm({ id: dir, seed: 1 });
     const { tokenizer } = await loadTokenizer({ dir, encoderMaxLength: encoderMaxLength(encoder.config) });
@@ -45,4 +52,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
