@@ -386,3 +386,122 @@ export function geluChunks(x: usize, dy: usize, out: usize, n: i32, grad: i32, c
     else gelu(x + o, out + o, len);
   }
 }
+
+// LayerNorm (layer-norm.ts; its JS loops mirror these operation for operation, so both give the
+// same bits). Float64 throughout: rows are read as f32x4, promoted to two f64x2 halves. A row sum
+// keeps 8 interleaved accumulators (element i in accumulator i mod 8, as 4 f64x2 vectors),
+// combined as ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)), the tail after.
+@inline function lo64(v: v128): v128 { return f64x2.promote_low_f32x4(v); }
+@inline function hi64(v: v128): v128 { return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)); }
+@inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
+
+// The sum of the H floats at x (mean 0 -> sum of x; else the sum of (x - mean)^2).
+@inline function rowMoment(x: usize, H: i32, mean: f64, squares: bool): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  const m = f64x2.splat(mean);
+  const H8 = H & ~7;
+  for (let i = 0; i < H8; i += 8) {
+    const p = x + (<usize>i << 2);
+    const u = v128.load(p), w = v128.load(p, 16);
+    let d0 = lo64(u), d1 = hi64(u), d2 = lo64(w), d3 = hi64(w);
+    if (squares) {
+      d0 = f64x2.sub(d0, m); d1 = f64x2.sub(d1, m); d2 = f64x2.sub(d2, m); d3 = f64x2.sub(d3, m);
+      d0 = f64x2.mul(d0, d0); d1 = f64x2.mul(d1, d1); d2 = f64x2.mul(d2, d2); d3 = f64x2.mul(d3, d3);
+    }
+    a0 = f64x2.add(a0, d0); a1 = f64x2.add(a1, d1); a2 = f64x2.add(a2, d2); a3 = f64x2.add(a3, d3);
+  }
+  // lane 0: (a0 + a4) + (a2 + a6); lane 1: (a1 + a5) + (a3 + a7)
+  let s = hsum(f64x2.add(f64x2.add(a0, a2), f64x2.add(a1, a3)));
+  for (let i = H8; i < H; i++) {
+    let d = <f64>load<f32>(x + (<usize>i << 2));
+    if (squares) { d -= mean; d *= d; }
+    s += d;
+  }
+  return s;
+}
+
+// y = (x - mean) / sqrt(var + eps) * gamma + beta for `rows` rows of H floats (biased variance).
+export function layerNorm(x: usize, gamma: usize, beta: usize, y: usize, rows: i32, H: i32, eps: f64): void {
+  const H4 = H & ~3;
+  for (let r = 0; r < rows; r++) {
+    const o: usize = <usize>r * <usize>H << 2;
+    const mean = rowMoment(x + o, H, 0, false) / <f64>H;
+    const rstd = 1 / sqrt<f64>(rowMoment(x + o, H, mean, true) / <f64>H + eps);
+    const m = f64x2.splat(mean), rs = f64x2.splat(rstd);
+    for (let i = 0; i < H4; i += 4) {
+      const q: usize = <usize>i << 2;
+      const xv = v128.load(x + o + q), gv = v128.load(gamma + q), bv = v128.load(beta + q);
+      const l = f64x2.add(f64x2.mul(f64x2.mul(f64x2.sub(lo64(xv), m), rs), lo64(gv)), lo64(bv));
+      const h = f64x2.add(f64x2.mul(f64x2.mul(f64x2.sub(hi64(xv), m), rs), hi64(gv)), hi64(bv));
+      v128.store(y + o + q, v128.shuffle<f32>(f32x4.demote_f64x2_zero(l), f32x4.demote_f64x2_zero(h), 0, 1, 4, 5));
+    }
+    for (let i = H4; i < H; i++) {
+      const q: usize = <usize>i << 2;
+      store<f32>(y + o + q, <f32>((<f64>load<f32>(x + o + q) - mean) * rstd * <f64>load<f32>(gamma + q) + <f64>load<f32>(beta + q)));
+    }
+  }
+}
+
+// The gradients of layerNorm given dy: dx per row (statistics recomputed as layerNorm computes
+// them), dgamma and dbeta summed over rows in float64 in `scratch` (16 H bytes, 16-aligned).
+// Per row, with xh = (x - mean) rstd and g = dy gamma: mg = mean(g) and mgx = mean(g xh), each sum
+// in 4 interleaved accumulators combined as (a0 + a2) + (a1 + a3), the tail after; then
+// dx = rstd ((g - mg) - xh mgx).
+export function layerNormGrad(x: usize, gamma: usize, dy: usize, dx: usize, dgamma: usize, dbeta: usize, rows: i32, H: i32, eps: f64, scratch: usize): void {
+  const H4 = H & ~3;
+  const sg = scratch, sb = scratch + (<usize>H << 3);
+  memory.fill(scratch, 0, <usize>H << 4);
+  for (let r = 0; r < rows; r++) {
+    const o: usize = <usize>r * <usize>H << 2;
+    const mean = rowMoment(x + o, H, 0, false) / <f64>H;
+    const rstd = 1 / sqrt<f64>(rowMoment(x + o, H, mean, true) / <f64>H + eps);
+    const m = f64x2.splat(mean), rs = f64x2.splat(rstd);
+    let g0 = f64x2.splat(0), g1 = f64x2.splat(0), x0 = f64x2.splat(0), x1 = f64x2.splat(0);
+    for (let i = 0; i < H4; i += 4) {
+      const q: usize = <usize>i << 2, q8: usize = <usize>i << 3;
+      const xv = v128.load(x + o + q), gv = v128.load(gamma + q), dv = v128.load(dy + o + q);
+      const xl = f64x2.mul(f64x2.sub(lo64(xv), m), rs), xh = f64x2.mul(f64x2.sub(hi64(xv), m), rs);
+      const dl = lo64(dv), dh = hi64(dv);
+      const gl = f64x2.mul(dl, lo64(gv)), gh = f64x2.mul(dh, hi64(gv));
+      g0 = f64x2.add(g0, gl); g1 = f64x2.add(g1, gh);
+      x0 = f64x2.add(x0, f64x2.mul(gl, xl)); x1 = f64x2.add(x1, f64x2.mul(gh, xh));
+      v128.store(sg + q8, f64x2.add(v128.load(sg + q8), f64x2.mul(dl, xl)));
+      v128.store(sg + q8, f64x2.add(v128.load(sg + q8, 16), f64x2.mul(dh, xh)), 16);
+      v128.store(sb + q8, f64x2.add(v128.load(sb + q8), dl));
+      v128.store(sb + q8, f64x2.add(v128.load(sb + q8, 16), dh), 16);
+    }
+    let mg = hsum(f64x2.add(g0, g1)), mgx = hsum(f64x2.add(x0, x1));
+    for (let i = H4; i < H; i++) {
+      const q: usize = <usize>i << 2, q8: usize = <usize>i << 3;
+      const xh = (<f64>load<f32>(x + o + q) - mean) * rstd, d = <f64>load<f32>(dy + o + q);
+      const g = d * <f64>load<f32>(gamma + q);
+      mg += g;
+      mgx += g * xh;
+      store<f64>(sg + q8, load<f64>(sg + q8) + d * xh);
+      store<f64>(sb + q8, load<f64>(sb + q8) + d);
+    }
+    mg /= <f64>H;
+    mgx /= <f64>H;
+    const mgv = f64x2.splat(mg), mgxv = f64x2.splat(mgx);
+    for (let i = 0; i < H4; i += 4) {
+      const q: usize = <usize>i << 2;
+      const xv = v128.load(x + o + q), gv = v128.load(gamma + q), dv = v128.load(dy + o + q);
+      const xl = f64x2.mul(f64x2.sub(lo64(xv), m), rs), xh = f64x2.mul(f64x2.sub(hi64(xv), m), rs);
+      const gl = f64x2.mul(lo64(dv), lo64(gv)), gh = f64x2.mul(hi64(dv), hi64(gv));
+      const l = f64x2.mul(rs, f64x2.sub(f64x2.sub(gl, mgv), f64x2.mul(xl, mgxv)));
+      const h = f64x2.mul(rs, f64x2.sub(f64x2.sub(gh, mgv), f64x2.mul(xh, mgxv)));
+      v128.store(dx + o + q, v128.shuffle<f32>(f32x4.demote_f64x2_zero(l), f32x4.demote_f64x2_zero(h), 0, 1, 4, 5));
+    }
+    for (let i = H4; i < H; i++) {
+      const q: usize = <usize>i << 2;
+      const xh = (<f64>load<f32>(x + o + q) - mean) * rstd;
+      const g = <f64>load<f32>(dy + o + q) * <f64>load<f32>(gamma + q);
+      store<f32>(dx + o + q, <f32>(rstd * ((g - mg) - xh * mgx)));
+    }
+  }
+  for (let i = 0; i < H; i++) {
+    const q8: usize = <usize>i << 3;
+    store<f32>(dgamma + (<usize>i << 2), <f32>load<f64>(sg + q8));
+    store<f32>(dbeta + (<usize>i << 2), <f32>load<f64>(sb + q8));
+  }
+}

@@ -61,6 +61,8 @@ export interface KernelExports {
   geluGrad(x: number, dy: number, dx: number, n: number): void;
   sumSquaresChunks(ptrs: number, lens: number, count: number, out: number, counter: number): void;
   geluChunks(x: number, dy: number, out: number, n: number, grad: number, counter: number, size: number): void;
+  layerNorm(x: number, gamma: number, beta: number, y: number, rows: number, H: number, eps: number): void;
+  layerNormGrad(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, rows: number, H: number, eps: number, scratch: number): void;
 }
 
 /**

@@ -10,5 +10,6 @@ export { adamwUpdate, adamwUpdateLoop, adamwUpdateOps, installFusedAdamW } from 
 export type { AdamWUpdateArgs } from './adamw-update';
 export type { AdamWScalars } from './gemm-engine';
 export { gelu, installFusedGelu } from './gelu';
+export { layerNorm, layerNormOps, installFusedLayerNorm } from './layer-norm';
 export { setGemmThreads } from './gemm-engine';
 export { wasmSumSquares } from './sum-squares';

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { installFusedAdamW } from './adamw-update';
 import { installFusedGelu } from './gelu';
+import { installFusedLayerNorm } from './layer-norm';
 import { registerMissingGradients } from './register-gradients';
 import { installGradientFixes } from './gradient-fixes';
 import { installWasmMatMulFix } from './wasm-matmul';
@@ -17,7 +18,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu());
+  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm());
   return activeKernelFixes();
 }
 

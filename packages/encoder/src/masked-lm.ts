@@ -3,7 +3,7 @@
 // the loss computed only at the labelled positions: the vocabulary product is the largest matMul
 // of a step, and running it at every position (as transformers does) wastes ~85% of it.
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu } from '@spert/backend';
+import { gelu, layerNorm } from '@spert/backend';
 import {
   checkpointFamily,
   loadCheckpoint,
@@ -22,7 +22,6 @@ import {
 import { EncoderParams, initialParamValues } from './encoder-params';
 import type { Encoder, EncoderInputs } from './family';
 import { createEncoder } from './registry';
-import { layerNorm } from './families/layers';
 
 /** The encoder variable the decoder is tied to (the same name in every registered family). */
 export const WORD_EMBEDDINGS = 'embeddings.word_embeddings.weight';

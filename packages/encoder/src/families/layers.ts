@@ -1,14 +1,6 @@
 // Building blocks every encoder family's TF.js layers share.
 import * as tf from '@tensorflow/tfjs-core';
 
-/** LayerNorm over the last axis with biased variance, as torch.nn.LayerNorm. */
-export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
-}
-
 /** Throws, naming the class, the entry and the config field, when an id of `t` is outside [0, limit). */
 export function checkIdRange(t: tf.Tensor2D, limit: number, what: string, field: string, className: string): void {
   const d = t.dataSync();

@@ -2,11 +2,10 @@
 // attention (content-to-content plus the c2p and p2c relative-position terms over log-bucketed
 // relative positions, shared or own position projections), layer-normed relative embeddings,
 // padded positions zeroed after the embedding LayerNorm, erf GELU, seeded dropout in training.
-import { layerNorm } from '../layers';
 import { packTokens } from '../pack-tokens';
 import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu } from '@spert/backend';
+import { gelu, layerNorm } from '@spert/backend';
 import {
   checkpointFamily,
   normsRelativeEmbeddings,

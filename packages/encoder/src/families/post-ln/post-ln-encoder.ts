@@ -2,11 +2,10 @@
 // TensorFlow.js ops: erf GELU, additive attention mask, trainable variables and seeded dropout in
 // training mode. A family supplies its checkpoint layout, its names in errors and its position
 // embeddings; everything else lives here once.
-import { layerNorm } from '../layers';
 import { packTokens } from '../pack-tokens';
 import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu } from '@spert/backend';
+import { gelu, layerNorm } from '@spert/backend';
 import type { CheckpointFamily, EncoderConfig, NamedTensor } from '@spert/checkpoint';
 import { EncoderParams, initialParamValues } from '../../encoder-params';
 import type { ApplyOptions, EncoderInputs, ToTensorsOptions } from '../../family';
