@@ -505,3 +505,44 @@ export function layerNormGrad(x: usize, gamma: usize, dy: usize, dx: usize, dgam
     store<f32>(dbeta + (<usize>i << 2), <f32>load<f64>(sb + q8));
   }
 }
+
+// mulberry32's mixer on 4 counters (@spert/core random.ts mulberry32Mix, lane by lane).
+@inline function mulberryMix(a: v128): v128 {
+  let t = i32x4.mul(v128.xor(a, i32x4.shr_u(a, 15)), v128.or(a, i32x4.splat(1)));
+  t = v128.xor(t, i32x4.add(t, i32x4.mul(v128.xor(t, i32x4.shr_u(t, 7)), v128.or(t, i32x4.splat(61)))));
+  return v128.xor(t, i32x4.shr_u(t, 14));
+}
+
+@inline function mulberryMix1(a: u32): u32 {
+  let t: u32 = (a ^ (a >> 15)) * (a | 1);
+  t ^= t + (t ^ (t >> 7)) * (t | 61);
+  return t ^ (t >> 14);
+}
+
+// Dropout as @spert/core's dropoutInto computes it: `rows` rows of `inner` floats from x into y;
+// element (r, j) is kept (times `keep`) when mulberry32's word number start(r) + j of `seed` is
+// >= `threshold` (start(r) = rowTable[r] * inner, or r * inner without a table), else x * 0. Word
+// n is the mixer of seed + (n + 1) * 0x6d2b79f5 (mod 2^32).
+export function dropout(x: usize, y: usize, rows: i32, inner: i32, rowTable: usize, seed: u32, threshold: u32, keep: f32): void {
+  const STEP: u32 = 0x6d2b79f5;
+  const inner4 = inner & ~3;
+  const thr = i32x4.splat(threshold), keepBits = f32x4.splat(keep);
+  const lanes = i32x4(1, 2, 3, 4), step4 = i32x4.splat(4 * STEP);
+  for (let r = 0; r < rows; r++) {
+    const start: u32 = <u32>(rowTable != 0 ? load<i32>(rowTable + (<usize>r << 2)) : r) * <u32>inner;
+    const o: usize = <usize>r * <usize>inner << 2;
+    // counters of elements 0..3 of the row: seed + (start + 1 + lane) * STEP
+    let a = i32x4.add(i32x4.splat(seed + start * STEP), i32x4.mul(lanes, i32x4.splat(STEP)));
+    for (let j = 0; j < inner4; j += 4) {
+      const keepMask = i32x4.ge_u(mulberryMix(a), thr);
+      const p = o + (<usize>j << 2);
+      v128.store(y + p, f32x4.mul(v128.load(x + p), v128.and(keepMask, keepBits)));
+      a = i32x4.add(a, step4);
+    }
+    for (let j = inner4; j < inner; j++) {
+      const word = mulberryMix1(seed + (start + <u32>j + 1) * STEP);
+      const p = o + (<usize>j << 2);
+      store<f32>(y + p, load<f32>(x + p) * (word >= threshold ? keep : 0));
+    }
+  }
+}

@@ -63,6 +63,7 @@ export interface KernelExports {
   geluChunks(x: number, dy: number, out: number, n: number, grad: number, counter: number, size: number): void;
   layerNorm(x: number, gamma: number, beta: number, y: number, rows: number, H: number, eps: number): void;
   layerNormGrad(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, rows: number, H: number, eps: number, scratch: number): void;
+  dropout(x: number, y: number, rows: number, inner: number, rowTable: number, seed: number, threshold: number, keep: number): void;
 }
 
 /**

@@ -11,5 +11,6 @@ export type { AdamWUpdateArgs } from './adamw-update';
 export type { AdamWScalars } from './gemm-engine';
 export { gelu, installFusedGelu } from './gelu';
 export { layerNorm, layerNormOps, installFusedLayerNorm } from './layer-norm';
+export { installFusedDropout } from './dropout';
 export { setGemmThreads } from './gemm-engine';
 export { wasmSumSquares } from './sum-squares';

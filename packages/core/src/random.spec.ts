@@ -1,4 +1,4 @@
-import { createRng, deriveSeed } from './random';
+import { createRng, deriveSeed, dropoutInto, dropoutPlan, rngWordAt } from './random';
 
 describe('seeded generators', () => {
   it('mulberry32 gives the published first outputs for seed 0 and 1 and is reproducible', () => {
@@ -97,5 +97,60 @@ describe('createRng', () => {
     for (let i = 0; i < n; i++) bins[Math.floor(rng() * 10)]++;
     const chi2 = bins.reduce((s, o) => s + (o - n / 10) ** 2 / (n / 10), 0);
     expect(chi2).toBeLessThan(27.9);
+  });
+});
+
+describe('rngWordAt, dropoutInto', () => {
+  it('rngWordAt(seed, n) is word n of createRng(seed) for every index, across the 16-bit split and 2^32', () => {
+    for (const seed of [0, 1, 42, 2147483646, 4294967295, -5, 3.7]) {
+      const stream = createRng(seed);
+      for (let n = 0; n < 70000; n++) {
+        const w = stream.uint32();
+        if (n < 300 || n % 997 === 0 || n === 65535 || n === 65536) expect([seed, n, rngWordAt(seed, n)]).toEqual([seed, n, w]);
+      }
+    }
+    // the counter wraps mod 2^32: word n and word n + 2^32 coincide
+    expect(rngWordAt(9, 2 ** 32 + 5)).toBe(rngWordAt(9, 5));
+    expect(() => rngWordAt(1, -1)).toThrow('index must be a non-negative safe integer');
+    expect(() => rngWordAt(NaN, 0)).toThrow('seed must be a finite number');
+  });
+
+  it('dropoutInto keeps element i when word i of the stream is >= rate * 2^32, as a float32 mask multiply', () => {
+    const x = Float32Array.from({ length: 1003 }, (_, i) => (i % 7 === 3 ? -Math.sin(i) * 100 : Math.cos(i)));
+    for (const rate of [0.1, 0.5, 1 / 3, 1e-12]) {
+      const y = new Float32Array(x.length);
+      dropoutInto(x, y, rate, 77);
+      const stream = createRng(77);
+      const keep = Math.fround(1 / (1 - rate));
+      const want = Float32Array.from(x, (v) => v * (stream.uint32() >= rate * 2 ** 32 ? keep : 0));
+      expect(Buffer.from(y.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    }
+    // signed zeros of dropped negatives, as x * 0 gives them
+    const neg = Float32Array.from([-1, -2, -3, -4, -5, -6, -7, -8]);
+    dropoutInto(neg, neg, 0.9999, 3);
+    expect(Array.from(neg).every((v) => Object.is(v, -0))).toBe(true);
+  });
+
+  it('dropoutInto with a row selection gives the selected rows of the whole matrix their masks', () => {
+    const total = 9, inner = 5;
+    const full = Float32Array.from({ length: total * inner }, (_, i) => i + 1);
+    const whole = new Float32Array(full.length);
+    dropoutInto(full, whole, 0.4, 11);
+    const rows = Int32Array.from([0, 3, 4, 8]);
+    const part = Float32Array.from(Array.from(rows).flatMap((r) => Array.from(full.subarray(r * inner, r * inner + inner))));
+    dropoutInto(part, part, 0.4, 11, { rows, total });
+    expect(Array.from(part)).toEqual(Array.from(rows).flatMap((r) => Array.from(whole.subarray(r * inner, r * inner + inner))));
+  });
+
+  it('dropoutPlan refuses bad arguments with named errors and keeps nothing past the last uint32', () => {
+    expect(() => dropoutPlan(4, 1, 0)).toThrow('dropout: rate must be in [0, 1), got 1');
+    expect(() => dropoutPlan(4, -0.1, 0)).toThrow('rate must be in [0, 1)');
+    expect(() => dropoutPlan(4, 0.1, Infinity)).toThrow('seed must be a finite number');
+    expect(() => dropoutPlan(5, 0.1, 0, { rows: Int32Array.from([0, 1]), total: 3 })).toThrow('5 elements are not 2 rows');
+    expect(() => dropoutPlan(4, 0.1, 0, { rows: Int32Array.from([1, 1]), total: 3 })).toThrow('ascending rows in [0, 3)');
+    expect(() => dropoutPlan(4, 0.1, 0, { rows: Int32Array.from([0, 3]), total: 3 })).toThrow('ascending rows in [0, 3)');
+    expect(() => dropoutInto(new Float32Array(2), new Float32Array(3), 0.1, 0)).toThrow('y has 3 elements, x 2');
+    expect(dropoutPlan(6, 0.25, -1, { rows: Int32Array.from([0, 2]), total: 3 })).toEqual({ rows: 2, inner: 3, seed: 4294967295, threshold: 2 ** 30, keep: Math.fround(4 / 3) });
+    expect(dropoutPlan(1, 1 - 2 ** -40, 0)).toMatchObject({ threshold: 0, keep: 0 });
   });
 });

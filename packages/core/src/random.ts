@@ -86,3 +86,89 @@ export function deriveSeed(...keys: ReadonlyArray<number | string>): number {
   }
   return fmix32(h);
 }
+
+// mulberry32 is a counter passed through a mixer: its n-th output depends on the seed and n only.
+const MULBERRY_STEP = 0x6d2b79f5;
+
+/** The mixer of mulberry32 applied to one counter value `a` (a uint32). */
+function mulberry32Mix(a: number): number {
+  let t = imul(a ^ (a >>> 15), a | 1);
+  t ^= t + imul(t ^ (t >>> 7), t | 61);
+  return (t ^ (t >>> 14)) >>> 0;
+}
+
+/**
+ * Word `index` (0-based) of createRng(seed).uint32()'s stream, computed directly: mulberry32's
+ * state after n steps is seed + n * 0x6d2b79f5, so any word can be drawn without the ones before
+ * (masks in parallel, or recomputed for a gradient instead of stored).
+ */
+export function rngWordAt(seed: number, index: number): number {
+  if (!Number.isFinite(seed)) throw new SpertError('INVALID_OPTION', `rngWordAt: seed must be a finite number, got ${seed}`);
+  if (!Number.isSafeInteger(index) || index < 0) throw new SpertError('INVALID_OPTION', `rngWordAt: index must be a non-negative safe integer, got ${index}`);
+  const s = Math.floor(seed) >>> 0;
+  // (index + 1) * step mod 2^32 without leaving exact integers: split index into 16-bit halves
+  const n = index + 1;
+  const lo = n % 65536, hi = Math.floor(n / 65536) % 65536;
+  return mulberry32Mix((s + imul(lo, MULBERRY_STEP) + (imul(hi, MULBERRY_STEP) << 16)) >>> 0);
+}
+
+/** Rows of a larger matrix that a smaller one holds (ascending row indices into `total` rows). */
+export interface RowSelection {
+  /** Row indices into the larger matrix, ascending, one per row of the smaller one. */
+  rows: Int32Array;
+  /** Rows of the larger matrix. */
+  total: number;
+}
+
+/** The validated arguments of one dropout as dropoutInto and a kernel of it use them. */
+export interface DropoutPlan {
+  /** Rows of x (1 without a selection). */
+  rows: number;
+  /** Elements per row. */
+  inner: number;
+  /** The seed as a uint32. */
+  seed: number;
+  /** Elements whose word is >= this uint32 are kept (ceil(rate * 2^32); 0 when nothing is kept, with keep 0). */
+  threshold: number;
+  /** The float32 scale of kept elements, fround(1 / (1 - rate)) (0 when nothing is kept). */
+  keep: number;
+}
+
+/** Checks the arguments of a dropout of `length` elements (named errors) and derives its plan. */
+export function dropoutPlan(length: number, rate: number, seed: number, selection?: RowSelection): DropoutPlan {
+  if (!(rate >= 0 && rate < 1)) throw new SpertError('INVALID_OPTION', `dropout: rate must be in [0, 1), got ${rate}`);
+  if (!Number.isFinite(seed)) throw new SpertError('INVALID_OPTION', `dropout: seed must be a finite number, got ${seed}`);
+  const rows = selection?.rows;
+  const count = rows ? rows.length : 1;
+  if (length % Math.max(1, count) !== 0) throw new SpertError('INVALID_INPUT', `dropout: ${length} elements are not ${count} rows`);
+  if (rows && rows.some((r, i) => !(r >= 0 && r < selection.total) || (i > 0 && r <= rows[i - 1]))) {
+    throw new SpertError('INVALID_INPUT', `dropout: selection must be ${count} ascending rows in [0, ${selection.total})`);
+  }
+  // word >= rate * 2^32 for a uint32 word is word >= ceil(rate * 2^32); from 2^32 on nothing is kept
+  const threshold = Math.ceil(rate * 4294967296);
+  const none = threshold > 0xffffffff;
+  return { rows: count, inner: count === 0 ? 0 : length / count, seed: Math.floor(seed) >>> 0, threshold: none ? 0 : threshold, keep: none ? 0 : Math.fround(1 / (1 - rate)) };
+}
+
+/**
+ * Inverted dropout of `x` into `y` (which may be `x`): element i is kept and scaled by
+ * fround(1 / (1 - rate)) when word i of createRng(seed)'s stream is >= rate * 2^32, else zeroed
+ * (x * 0, so signs and NaN are kept as a multiply by the mask keeps them); float32 products, as
+ * multiplying x by a float32 mask tensor gives. With `selection`, x holds only the given rows of
+ * a [total, x.length / rows] matrix and element (r, j) uses word rows[r] * inner + j: the mask of
+ * those rows in the whole matrix. The masks are those that drawing the stream in order gives
+ * (createRng(seed).uint32() per element), computed from each element's index.
+ */
+export function dropoutInto(x: Float32Array, y: Float32Array, rate: number, seed: number, selection?: RowSelection): void {
+  if (y.length !== x.length) throw new SpertError('INVALID_INPUT', `dropout: y has ${y.length} elements, x ${x.length}`);
+  const { rows, inner, seed: s, threshold, keep } = dropoutPlan(x.length, rate, seed, selection);
+  for (let r = 0; r < rows; r++) {
+    // counter of the row's first element: s + (start + 1) * step, mod 2^32
+    const n = (selection ? selection.rows[r] * inner : 0) + 1;
+    let a = (s + imul(n % 65536, MULBERRY_STEP) + (imul(Math.floor(n / 65536) % 65536, MULBERRY_STEP) << 16)) >>> 0;
+    for (let i = r * inner, end = i + inner; i < end; i++) {
+      y[i] = x[i] * (mulberry32Mix(a) >= threshold ? keep : 0);
+      a = (a + MULBERRY_STEP) >>> 0;
+    }
+  }
+}

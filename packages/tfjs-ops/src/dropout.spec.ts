@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
+import { createRng } from '@spert/core';
 import { dropout, tfjsDropout } from './dropout';
 
 beforeAll(async () => {
@@ -80,5 +81,67 @@ describe('tfjsDropout with a row selection', () => {
     expect(() => tfjsDropout(x, 0.1, 1, { rows: Int32Array.from([0]), total: 4 })).toThrow('selection must be 2 ascending rows in [0, 4)');
     expect(() => tfjsDropout(x, 0.1, 1, { rows: Int32Array.from([2, 1]), total: 4 })).toThrow('ascending');
     expect(() => tfjsDropout(x, 0.1, 1, { rows: Int32Array.from([0, 4]), total: 4 })).toThrow('in [0, 4)');
+  });
+});
+
+describe('dropout (one kernel each way)', () => {
+  // The kernel @spert/backend registers (SIMD on the wasm heap, dropoutInto's loop on cpu) and the
+  // mask-tensor fallback used where no kernel is registered must give the same bits: x times
+  // the float32 mask of createRng(seed)'s words, one per element, and the same mask on the gradient.
+  const shapes = [[37, 64], [5, 13], [3], [1, 1], [4, 2, 3]];
+  const maskOf = (size: number, rate: number, seed: number) => {
+    const next = createRng(seed).uint32;
+    const keep = Math.fround(1 / (1 - rate));
+    return Float32Array.from({ length: size }, () => (next() >= rate * 2 ** 32 ? keep : 0));
+  };
+  const bits = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).every((v, i) => Object.is(Math.fround(v), Math.fround(b[i]))) && a.length === b.length;
+
+  it.each(['wasm', 'cpu', 'cpu without the kernel'] as const)('value and gradient are x and dy times the stream mask on %s', async (which) => {
+    await useBackend(which === 'wasm' ? 'wasm' : 'cpu');
+    const removed = which === 'cpu without the kernel' ? tf.getKernel('SpertDropout', 'cpu') : undefined;
+    if (removed) tf.unregisterKernel('SpertDropout', 'cpu');
+    if (which !== 'cpu without the kernel') expect(tf.getKernel('SpertDropout', tf.getBackend())).toBeDefined();
+    try {
+      for (const shape of shapes) {
+        for (const [rate, seed] of [[0.1, 5], [0.5, 2147483646], [1 / 3, 0]] as const) {
+          const size = shape.reduce((a, d) => a * d, 1);
+          const xs = Float32Array.from({ length: size }, (_, i) => (i % 5 === 2 ? -1 : 1) * Math.sin(i + 1) * 3);
+          const dys = Float32Array.from({ length: size }, (_, i) => Math.cos(i));
+          const x = tf.tensor(xs, shape), dy = tf.tensor(dys, shape);
+          const mask = maskOf(size, rate, seed);
+          const y = dropout(x, rate, seed);
+          const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(dropout(t, rate, seed), dy)))(x);
+          expect(y.shape).toEqual(shape);
+          expect(bits(y.dataSync(), xs.map((v, i) => v * mask[i]))).toBe(true);
+          expect(bits(dx.dataSync(), dys.map((v, i) => v * mask[i]))).toBe(true);
+          tf.dispose([x, dy, y, dx]);
+        }
+      }
+      const x = tf.ones([6, 8]);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => { tf.grad((t: tf.Tensor) => tf.sum(dropout(t, 0.2, 1)))(x); });
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    } finally {
+      if (removed) tf.registerKernel(removed);
+      await useBackend('cpu');
+    }
+  });
+
+  it.each(['wasm', 'cpu'] as const)('a row selection draws the masks of those rows of the whole tensor on %s, gradient too', async (backend) => {
+    await useBackend(backend);
+    const total = 23, inner = 21;
+    const full = tf.tensor2d(Float32Array.from({ length: total * inner }, (_, i) => Math.sin(i) + 2), [total, inner]);
+    const rows = Int32Array.from([0, 2, 3, 7, 22]);
+    const idx = tf.tensor1d(rows, 'int32');
+    const part = tf.gather(full, idx);
+    const want = tf.gather(dropout(full, 0.3, 42), idx).dataSync();
+    expect(bits(dropout(part, 0.3, 42, { rows, total }).dataSync(), want)).toBe(true);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(dropout(t, 0.3, 42, { rows, total })))(part).dataSync();
+    // d sum / dx is the mask itself: the selected rows of the whole tensor's mask
+    expect(bits(g, tf.gather(dropout(tf.onesLike(full), 0.3, 42), idx).dataSync())).toBe(true);
+    expect(() => dropout(part, 0.3, 42, { rows: rows.slice(1), total })).toThrow('selection has 4 rows, x has 5');
+    expect(() => dropout(part, 0.3, 42, { rows: Int32Array.from([0, 2, 2, 7, 22]), total })).toThrow('ascending rows in [0, 23)');
+    await useBackend('cpu');
   });
 });

@@ -1,22 +1,40 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { createRng } from '@spert/core';
+import { dropoutInto, type RowSelection } from '@spert/core';
+
+export type { RowSelection };
+
+// The kernel @spert/backend registers on wasm and cpu: x times the mask of dropoutInto, in one pass
+// with no mask tensor. The mask is a function of (seed, element index), so the gradient is the same
+// kernel on dy: nothing is saved for the backward pass.
+const DROPOUT = 'SpertDropout';
 
 /**
- * Inverted dropout (kept values scaled by 1 / (1 - rate)) with a mask drawn in a typed array from
- * the raw 32-bit words of @spert/core's seeded generator: reproducible from one number on every
- * backend, and fast on tfjs-cpu, whose scalar-broadcast kernels (used by tf.dropout) take a slow
- * per-element path.
+ * Inverted dropout (kept values scaled by 1 / (1 - rate)) whose mask is @spert/core's seeded
+ * stream, word i for element i (dropoutInto): reproducible from one number on every backend. One
+ * kernel each way where @spert/backend registered it (wasm, cpu), else a float32 mask tensor and a
+ * multiply: the same bits either way. With `selection`, x holds only the given rows of a
+ * [total, ...] tensor and gets the masks those rows have in the whole tensor (an encoder computing
+ * real tokens only draws the masks of the padded computation).
  */
-export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): T {
+export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number, selection?: RowSelection): T {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
+  if (x.dtype !== 'float32') throw new Error(`dropout: x must be float32, got ${x.dtype}`);
+  if (selection && selection.rows.length !== (x.rank === 0 ? 1 : x.shape[0])) {
+    throw new Error(`dropout: selection has ${selection.rows.length} rows, x has ${x.rank === 0 ? 1 : x.shape[0]}`);
+  }
   if (rate === 0) return x.clone();
-  const next = createRng(seed).uint32;
-  const keep = 1 / (1 - rate);
-  const threshold = rate * 4294967296;
-  const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = next() >= threshold ? keep : 0;
-  return tf.mul(x, tf.tensor(mask, x.shape)) as T;
+  const attrs = { rate, seed, rows: selection?.rows ?? null, total: selection?.total ?? 0 };
+  if (tf.getKernel(DROPOUT, tf.getBackend()) == null) {
+    const mask = new Float32Array(x.size).fill(1);
+    dropoutInto(mask, mask, rate, seed, selection);
+    return tf.mul(x, tf.tensor(mask, x.shape, 'float32')) as T;
+  }
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.engine().runKernel(DROPOUT, { x: args[0] as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.engine().runKernel(DROPOUT, { x: dy as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+  }));
+  return op(x) as T;
 }
 
 interface AleaState {
@@ -29,14 +47,6 @@ interface AleaState {
 // Module-level aliases: inside a vm context (jest) a global lookup in a hot loop is ~100x a local read.
 const fround = Math.fround;
 const floor = Math.floor;
-
-/** Rows of a larger tensor that a smaller one holds (ascending row indices into `total` rows). */
-export interface RowSelection {
-  /** Row indices into the larger tensor, ascending, one per row of the smaller one. */
-  rows: Int32Array;
-  /** Rows of the larger tensor. */
-  total: number;
-}
 
 /**
  * tf.dropout(x, rate, undefined, seed) bit for bit, faster: the same uniforms (seedrandom's alea

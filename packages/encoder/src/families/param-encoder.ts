@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SeededRng } from '@spert/core';
 import { initRng, type EncoderConfig, type NamedTensor } from '@spert/checkpoint';
-import { tfjsDropout, type RowSelection } from '@spert/tfjs-ops';
+import { dropout, type RowSelection } from '@spert/tfjs-ops';
 import type { EncoderParams } from '../encoder-params';
 import type { ApplyOptions, Encoder, EncoderInputs, ToTensorsOptions } from '../family';
 import { checkIdRange } from './layers';
@@ -107,7 +107,7 @@ export abstract class ParamEncoder<C extends EncoderConfig> implements Encoder {
     return {
       hidden: training ? this.config.hidden_dropout_prob : 0,
       attention: training ? this.config.attention_probs_dropout_prob : 0,
-      drop: <R extends tf.Rank>(x: tf.Tensor<R>, rate: number, selection?: RowSelection): tf.Tensor<R> => (rate > 0 ? tfjsDropout(x, rate, Math.floor(rng() * 2147483647), selection) : x),
+      drop: <R extends tf.Rank>(x: tf.Tensor<R>, rate: number, selection?: RowSelection): tf.Tensor<R> => (rate > 0 ? dropout(x, rate, Math.floor(rng() * 2147483647), selection) : x),
     };
   }
 }
