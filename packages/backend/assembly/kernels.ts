@@ -70,19 +70,26 @@ function gemmBatch(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, bBatch: 
 // gemmBatch over chunks handed out by an atomic counter (an i32 at `counter`, set to 0 by the
 // caller): every thread taking part calls this with its own scratch and takes chunks until none
 // are left, so a thread that starts late or runs slower just takes fewer. mode 0: chunks of
-// `size` columns; mode 1: chunks of `size` batch entries (of `count`). A thread packs an A shared
-// by its chunks (mode 0, or a broadcast A in mode 1) once, on its first chunk.
+// `size` columns; mode 1: chunks of `size` batch entries (of `count`). The first `head` chunks
+// have that size, the rest one unit each (8 columns or 1 batch entry): when one thread takes
+// the last big chunk the other finishes with small ones, so neither waits long for the other
+// (a worker that joins late is otherwise always mid-chunk when the caller runs out of work).
+// A thread packs an A shared by its chunks (mode 0, or a broadcast A in mode 1) once, on its
+// first chunk.
 export function gemmChunks(a: usize, aBatch: i32, sai: i32, sap: i32, b: usize, bBatch: i32, sbp: i32, sbj: i32,
   c: usize, cBatch: i32, ldc: i32, bias: usize, M: i32, K: i32, N: i32, scratch: usize, packAll: i32,
-  count: i32, counter: usize, mode: i32, size: i32, chunks: i32): void {
+  count: i32, counter: usize, mode: i32, size: i32, chunks: i32, head: i32): void {
   let aPacked = 0;
+  const unit = mode == 0 ? 8 : 1;
   for (;;) {
     const k = atomic.add<i32>(counter, 1);
     if (k >= chunks) return;
+    const start = k < head ? k * size : head * size + (k - head) * unit;
+    const end = start + (k < head ? size : unit);
     if (mode == 0) {
-      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, k * size, min(N, (k + 1) * size), scratch, packAll, 0, count, aPacked);
+      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, start, min(N, end), scratch, packAll, 0, count, aPacked);
     } else {
-      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, 0, N, scratch, packAll, k * size, min(count, (k + 1) * size), aPacked);
+      gemmBatch(a, aBatch, sai, sap, b, bBatch, sbp, sbj, c, cBatch, ldc, bias, M, K, N, 0, N, scratch, packAll, start, min(count, end), aPacked);
     }
     aPacked = 1;
   }

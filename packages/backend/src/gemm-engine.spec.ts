@@ -272,20 +272,23 @@ const a = 1024, b = a + 4 * M * K, bias = b + 4 * K * N, counter = bias + 4 * N,
 for (let i = 0; i < M * K; i++) f[a / 4 + i] = next();
 for (let i = 0; i < K * N; i++) f[b / 4 + i] = next();
 for (let i = 0; i < N; i++) f[bias / 4 + i] = next();
-const run = (k, transposeB, size, o) => {
+// the first \`head\` chunks of \`size\` columns, then chunks of 8
+const run = (k, transposeB, size, o, head = Math.ceil(N / size)) => {
   new Int32Array(memory.buffer)[counter / 4] = 0;
-  k.gemmChunks(a, 0, K, 1, b, 0, transposeB ? 1 : N, transposeB ? K : 1, o, 0, N, bias, M, K, N, o + 4 * M * N + 64, 0, 1, counter, 0, size, Math.ceil(N / size));
+  const chunks = head + Math.ceil(Math.max(0, N - head * size) / 8);
+  k.gemmChunks(a, 0, K, 1, b, 0, transposeB ? 1 : N, transposeB ? K : 1, o, 0, N, bias, M, K, N, o + 4 * M * N + 64, 0, 1, counter, 0, size, chunks, head);
   return Array.from(f.subarray(o / 4, o / 4 + M * N));
 };
 let maxErr = 0, differs = 0, chunkDiffs = 0;
 for (const transposeB of [false, true]) {
   const one = run(fma, transposeB, N, out), split = run(fma, transposeB, 8, out), two = run(plain, transposeB, N, out);
+  const mixed = run(fma, transposeB, 16, out, 1);
   for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
     let ref = f[bias / 4 + j];
     for (let p = 0; p < K; p++) ref += f[a / 4 + i * K + p] * f[b / 4 + (transposeB ? j * K + p : p * N + j)];
     maxErr = Math.max(maxErr, Math.abs(one[i * N + j] - ref));
     if (one[i * N + j] !== two[i * N + j]) differs++;
-    if (one[i * N + j] !== split[i * N + j]) chunkDiffs++;
+    if (one[i * N + j] !== split[i * N + j] || one[i * N + j] !== mixed[i * N + j]) chunkDiffs++;
   }
 }
 console.log(JSON.stringify({ maxErr, differs, chunkDiffs }));

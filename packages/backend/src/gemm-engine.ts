@@ -108,7 +108,7 @@ const PACK_ALL_MAX_BYTES = 64 << 20;
 // sit in the same slots as Float32. After a job the worker spins briefly before sleeping: the
 // next product usually follows within a fraction of a millisecond, and a futex wake-up costs
 // tens of microseconds.
-const GEMM_ARGS = 22, GEMM_SCRATCH = 15;
+const GEMM_ARGS = 23, GEMM_SCRATCH = 15;
 const ADAMW_INTS = 8, ADAMW_FLOATS = 8;
 const THREAD_INDEX = 5, PER_THREAD = 6, JOIN = 7;
 const SPIN_MS = 0.3;
@@ -334,7 +334,10 @@ export class GemmEngine {
     const byBatch = count > 1;
     const units = byBatch ? count : panels;
     const chunkUnits = Math.max(1, Math.ceil(units / (threads * 4)));
-    const chunks = Math.ceil(units / chunkUnits);
+    // with helpers, the last `threads` chunks' worth of units go out one unit at a time (see kernels.ts)
+    const tail = threads > 1 ? Math.min(units, threads * chunkUnits) : 0;
+    const head = Math.ceil((units - tail) / chunkUnits);
+    const chunks = head + Math.max(0, units - head * chunkUnits);
     const helpers = Math.min(threads, chunks) - 1;
     // A packed into 4-row strips per thread; transposed A: pack all panels of a chunk up front
     // (see kernels.ts); a small B also suits that order
@@ -350,7 +353,7 @@ export class GemmEngine {
     const sbp = transposeB ? 1 : N, sbj = transposeB ? K : 1;
     const aStride = byBatch && aBatched ? M * K : 0, bStride = byBatch && bBatched ? K * N : 0;
     const ints = [p.a, aStride, sai, sap, p.b, bStride, sbp, sbj, p.out, M * N, N, p.bias, rows, K, N, scratch, packAll,
-      count, this.counter, byBatch ? 1 : 0, byBatch ? chunkUnits : 8 * chunkUnits, chunks];
+      count, this.counter, byBatch ? 1 : 0, byBatch ? chunkUnits : 8 * chunkUnits, chunks, head];
     try {
       this.run(ready.slice(0, helpers), OP_GEMM, { ints }, perThread, () => this.kernels.gemmChunks(...ints));
     } finally {
