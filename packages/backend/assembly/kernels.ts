@@ -553,3 +553,63 @@ export function dropout(x: usize, y: usize, rows: i32, inner: i32, rowTable: usi
     }
   }
 }
+
+// Max-pooling of word-piece ranges (span-max-pool.ts; its JS loops do the same, in the same
+// order): x is [B, T, H], ranges [B * S] pairs [start, end) of positions in each row, i over
+// B * S. The max of a range is the first position holding it (strict >, as torch's max keeps the
+// first of ties); an empty range gives zeros. grad 0: out = the maxima [B * S, H]; grad 1: out is
+// dh [B, T, H] (zeroed here) and gets dy[i, j] added at each maximum's position, i then j ascending.
+export function spanMaxPool(x: usize, ranges: usize, dy: usize, out: usize, B: i32, T: i32, H: i32, S: i32, grad: i32): void {
+  const H4 = H & ~3;
+  const rowBytes: usize = <usize>H << 2;
+  if (grad) memory.fill(out, 0, <usize>B * <usize>T * rowBytes);
+  for (let i = 0; i < B * S; i++) {
+    const start = load<i32>(ranges + (<usize>i << 3)), end = load<i32>(ranges + (<usize>i << 3), 4);
+    const row: usize = x + <usize>((i / S) * T) * rowBytes;
+    const o: usize = <usize>i * rowBytes;
+    if (start >= end) {
+      if (!grad) memory.fill(out + o, 0, rowBytes);
+      continue;
+    }
+    for (let j = 0; j < H4; j += 4) {
+      const col: usize = row + (<usize>j << 2);
+      let best = v128.load(col + <usize>start * rowBytes);
+      let arg = i32x4.splat(start);
+      for (let t = start + 1; t < end; t++) {
+        const v = v128.load(col + <usize>t * rowBytes);
+        const m = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, m);
+        arg = v128.bitselect(i32x4.splat(t), arg, m);
+      }
+      if (!grad) {
+        v128.store(out + o + (<usize>j << 2), best);
+      } else {
+        const g = dy + o + (<usize>j << 2);
+        const base: usize = out + <usize>((i / S) * T) * rowBytes + (<usize>j << 2);
+        let p = base + <usize>i32x4.extract_lane(arg, 0) * rowBytes;
+        store<f32>(p, load<f32>(p) + load<f32>(g));
+        p = base + <usize>i32x4.extract_lane(arg, 1) * rowBytes;
+        store<f32>(p, load<f32>(p, 4) + load<f32>(g, 4), 4);
+        p = base + <usize>i32x4.extract_lane(arg, 2) * rowBytes;
+        store<f32>(p, load<f32>(p, 8) + load<f32>(g, 8), 8);
+        p = base + <usize>i32x4.extract_lane(arg, 3) * rowBytes;
+        store<f32>(p, load<f32>(p, 12) + load<f32>(g, 12), 12);
+      }
+    }
+    for (let j = H4; j < H; j++) {
+      const col: usize = row + (<usize>j << 2);
+      let best = load<f32>(col + <usize>start * rowBytes);
+      let arg = start;
+      for (let t = start + 1; t < end; t++) {
+        const v = load<f32>(col + <usize>t * rowBytes);
+        if (v > best) { best = v; arg = t; }
+      }
+      if (!grad) {
+        store<f32>(out + o + (<usize>j << 2), best);
+      } else {
+        const p = out + <usize>((i / S) * T + arg) * rowBytes + (<usize>j << 2);
+        store<f32>(p, load<f32>(p) + load<f32>(dy + o + (<usize>j << 2)));
+      }
+    }
+  }
+}

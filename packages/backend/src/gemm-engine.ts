@@ -64,6 +64,7 @@ export interface KernelExports {
   layerNorm(x: number, gamma: number, beta: number, y: number, rows: number, H: number, eps: number): void;
   layerNormGrad(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, rows: number, H: number, eps: number, scratch: number): void;
   dropout(x: number, y: number, rows: number, inner: number, rowTable: number, seed: number, threshold: number, keep: number): void;
+  spanMaxPool(x: number, ranges: number, dy: number, out: number, B: number, T: number, H: number, S: number, grad: number): void;
 }
 
 /**

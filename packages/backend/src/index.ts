@@ -12,5 +12,6 @@ export type { AdamWScalars } from './gemm-engine';
 export { gelu, installFusedGelu } from './gelu';
 export { layerNorm, layerNormOps, installFusedLayerNorm } from './layer-norm';
 export { installFusedDropout } from './dropout';
+export { spanMaxPool, installFusedSpanMaxPool } from './span-max-pool';
 export { setGemmThreads } from './gemm-engine';
 export { wasmSumSquares } from './sum-squares';
