@@ -613,3 +613,23 @@ export function spanMaxPool(x: usize, ranges: usize, dy: usize, out: usize, B: i
     }
   }
 }
+
+// Column sums of a row-major [rows, cols] float32 matrix: out[j] = x[0, j] + x[1, j] + ... added
+// in row order in float32, exactly as tfjs-wasm's Sum adds a transposed row (wasm-sum.ts), but
+// without the transpose: 4 columns a vector, each lane its own sequential sum.
+export function columnSums(x: usize, out: usize, rows: i32, cols: i32): void {
+  const cols4 = cols & ~3;
+  const stride: usize = <usize>cols << 2;
+  for (let j = 0; j < cols4; j += 4) {
+    let acc = f32x4.splat(0);
+    let p: usize = x + (<usize>j << 2);
+    for (let i = 0; i < rows; i++) { acc = f32x4.add(acc, v128.load(p)); p += stride; }
+    v128.store(out + (<usize>j << 2), acc);
+  }
+  for (let j = cols4; j < cols; j++) {
+    let s: f32 = 0;
+    let p: usize = x + (<usize>j << 2);
+    for (let i = 0; i < rows; i++) { s += load<f32>(p); p += stride; }
+    store<f32>(out + (<usize>j << 2), s);
+  }
+}

@@ -65,6 +65,7 @@ export interface KernelExports {
   layerNormGrad(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, rows: number, H: number, eps: number, scratch: number): void;
   dropout(x: number, y: number, rows: number, inner: number, rowTable: number, seed: number, threshold: number, keep: number): void;
   spanMaxPool(x: number, ranges: number, dy: number, out: number, B: number, T: number, H: number, S: number, grad: number): void;
+  columnSums(x: number, out: number, rows: number, cols: number): void;
 }
 
 /**

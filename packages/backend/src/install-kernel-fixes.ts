@@ -9,6 +9,7 @@ import { installGradientFixes } from './gradient-fixes';
 import { installWasmMatMulFix } from './wasm-matmul';
 import { installWasmTransposeNoOpFix } from './wasm-transpose';
 import { installWasmGatherFix } from './wasm-gather';
+import { installWasmSumFix } from './wasm-sum';
 import { installWasmIdentityShare } from './wasm-identity';
 import { installSharedWasmHeap } from './shared-heap';
 import { installWasmStridedSliceFix } from './wasm-strided-slice';
@@ -20,7 +21,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm(), ...installFusedDropout(), ...installFusedSpanMaxPool());
+  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmSumFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm(), ...installFusedDropout(), ...installFusedSpanMaxPool());
   return activeKernelFixes();
 }
 
