@@ -25,21 +25,28 @@ export function packTokens(attentionMask: tf.Tensor2D, hidden: number, skip = tr
   for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) n++;
   if (n === mask.length) return { pack: (t) => t, unpack: (t) => t };
   const rows = new Int32Array(n);
-  const back = new Int32Array(mask.length);
   for (let i = 0, k = 0; i < mask.length; i++) {
-    if (mask[i] !== 0) {
-      rows[k] = i;
-      back[i] = k++;
-    } else {
-      back[i] = n; // the zero row appended by unpack
-    }
+    if (mask[i] !== 0) rows[k++] = i;
   }
   const rowIds = tf.tensor1d(rows, 'int32');
-  const backIds = tf.tensor1d(back, 'int32');
-  const zero = tf.zeros([1, hidden]);
+  const scatterIds = tf.tensor2d(rows, [n, 1], 'int32');
+  const gatherRows = (t: tf.Tensor, ids: tf.Tensor) => tf.gather(t, ids) as tf.Tensor2D;
+  const scatterRows = (t: tf.Tensor, ids: tf.Tensor) => tf.scatterND(ids, t, [mask.length, hidden]) as tf.Tensor2D;
+  // Each is the other's gradient: one kernel each way. Built from ops, unpack was a concat of a
+  // zero row and a gather, its gradient a dense scatter-add and a split; pack's gradient a dense
+  // scatter-add (UnsortedSegmentSum) into zeros. The index tensors are saved for the backward
+  // pass, which runs after the caller's tidy has released them.
+  const pack = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    (args[1] as tf.GradSaveFunc)([scatterIds]);
+    return { value: gatherRows(args[0] as tf.Tensor, rowIds), gradFunc: (dy: tf.Tensor | tf.Tensor[], [ids]: tf.Tensor[]) => scatterRows(dy as tf.Tensor, ids) };
+  });
+  const unpack = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    (args[1] as tf.GradSaveFunc)([rowIds]);
+    return { value: scatterRows(args[0] as tf.Tensor, scatterIds), gradFunc: (dy: tf.Tensor | tf.Tensor[], [ids]: tf.Tensor[]) => gatherRows(dy as tf.Tensor, ids) };
+  });
   return {
-    pack: (t) => tf.gather(t, rowIds) as tf.Tensor2D,
-    unpack: (t) => tf.gather(tf.concat([t, zero]), backIds) as tf.Tensor2D,
+    pack: (t) => pack(t) as tf.Tensor2D,
+    unpack: (t) => unpack(t) as tf.Tensor2D,
     selection: { rows, total: mask.length },
   };
 }
