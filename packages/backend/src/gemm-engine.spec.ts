@@ -1,3 +1,4 @@
+import { sumSquaresInKernelOrder } from './testing/sum-squares-order';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -166,16 +167,12 @@ describe('GemmEngine.geluAt', () => {
 });
 
 describe('GemmEngine.sumSquaresAt', () => {
-  // Each array's sum of squares, added in order in float32 (what tfjs-wasm's Square + Sum give),
-  // the same with 1 and 2 threads; the second thread must really have joined (arrays over 64k floats).
-  it('sums each array in order in float32, identically on 1 and 2 threads', async () => {
+  // Each array's sum of squares in float64 in the kernel's order, the same with 1 and 2 threads;
+  // the second thread must really have joined (arrays over 64k floats).
+  it('sums each array in float64 in a fixed order, identically on 1 and 2 threads', async () => {
     const next = rng(5);
     const arrays = [70_000, 1, 0, 100_003, 4096, 33].map((n) => Float32Array.from({ length: n }, next));
-    const want = arrays.map((x) => {
-      let s = 0;
-      for (const v of x) s = Math.fround(s + Math.fround(v * v));
-      return s;
-    });
+    const want = arrays.map(sumSquaresInKernelOrder);
     await onOneAndTwoThreads((engine) => {
       const { memory } = engine;
       reserve(memory, (1 << 20) + arrays.reduce((n, x) => n + 4 * x.length + 64, 0));

@@ -394,19 +394,19 @@ export class GemmEngine {
   }
 
   /**
-   * Float32 sums of squares of float32 arrays already in the engine's memory (byte pointers and
-   * float counts), one per array, each summed in order on one thread (see kernels.ts
+   * Float64 sums of squares of float32 arrays already in the engine's memory (byte pointers and
+   * float counts), one per array, each summed on one thread in a fixed order (see kernels.ts
    * sumSquaresChunks): the arrays are shared out, largest first, so the result is the same for
    * any thread count.
    */
-  sumSquaresAt(pointers: readonly number[], lengths: readonly number[]): Float32Array {
+  sumSquaresAt(pointers: readonly number[], lengths: readonly number[]): Float64Array {
     const count = pointers.length;
     if (lengths.length !== count) throw new SpertError('INVALID_INPUT', `GemmEngine.sumSquaresAt: ${count} pointers but ${lengths.length} lengths`);
-    if (count === 0) return new Float32Array(0);
+    if (count === 0) return new Float64Array(0);
     const total = lengths.reduce((a, b) => a + b, 0);
     const ready = total < PARALLEL_MIN_SUMSQ ? [] : this.ready();
-    const block = this.heap.malloc(12 * count + ALIGN);
-    if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate ${12 * count} bytes for sums of squares`);
+    const block = this.heap.malloc(16 * count + ALIGN);
+    if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate ${16 * count} bytes for sums of squares`);
     const base = alignUp(block);
     try {
       const order = [...lengths.keys()].sort((a, b) => lengths[b] - lengths[a]);
@@ -419,8 +419,8 @@ export class GemmEngine {
       const out = base + 8 * count;
       const ints = [base, base + 4 * count, count, out, this.counter];
       this.run(ready.slice(0, Math.min(ready.length, count - 1)), OP_SUMSQ, { ints }, 0, () => this.kernels.sumSquaresChunks(base, base + 4 * count, count, out, this.counter));
-      const sums = new Float32Array(this.memory.buffer, out, count);
-      const result = new Float32Array(count);
+      const sums = new Float64Array(this.memory.buffer, out, count);
+      const result = new Float64Array(count);
       order.forEach((i, k) => {
         result[i] = sums[k];
       });

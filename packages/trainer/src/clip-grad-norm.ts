@@ -2,19 +2,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SpertError } from '@spert/core';
 import { wasmSumSquares } from '@spert/backend';
 
-const fround = Math.fround;
-
 /** Global L2 norm over all gradients (torch's total_norm with norm_type 2), as a number. */
 export function globalGradNorm(grads: Iterable<tf.Tensor>): number {
   const list = [...grads];
   if (list.length === 0) return 0;
-  // On wasm: the same float32 sums, combined here as tf.addN and tf.sqrt combine them (in order,
-  // rounding to float32 after each step), so the norm is bit for bit the one the ops compute.
+  // On wasm: float64 sums of squares (one pass per gradient over the heap), added in order and
+  // rooted in float64: closer to the exact norm than float32 ops (and than torch's float32).
   const sums = wasmSumSquares(list);
   if (sums !== undefined) {
     let total = 0;
-    for (const s of sums) total = fround(total + s);
-    return fround(Math.sqrt(total));
+    for (const s of sums) total += s;
+    return Math.sqrt(total);
   }
   // One sync for all parameters: per-tensor sums of squares are added on the device. Each square
   // is freed at once (its own tidy): together they would be a second copy of every gradient.
