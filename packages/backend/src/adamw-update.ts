@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { cpuFloats, cpuTensor, installKernels } from './fused-kernels';
 import type { WasmBackendLike } from './wasm-types';
 import { heapEngine } from './heap-kernels';
 import type { AdamWScalars } from './gemm-engine';
@@ -71,30 +72,18 @@ const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   return outs;
 };
 
-interface CpuBackendLike {
-  data: { get(id: tf.DataId): { values: backend_util.TypedArray } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
 const cpuKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const [p, g, m, v] = checkInputs(inputs as Record<string, TensorInfo>);
-  const c = backend as unknown as CpuBackendLike;
   const n = p.shape.reduce((a, d) => a * d, 1);
   const po = new Float32Array(n), mo = new Float32Array(n), vo = new Float32Array(n);
-  const [pv, gv, mv, vv] = [p, g, m, v].map((t) => c.data.get(t.dataId).values as Float32Array);
+  const [pv, gv, mv, vv] = [p, g, m, v].map((t) => cpuFloats(backend, t));
   step(pv, gv, mv, vv, po, mo, vo, attrs as unknown as AdamWAttrs);
-  return [c.makeTensorInfo(p.shape, 'float32', po), c.makeTensorInfo(p.shape, 'float32', mo), c.makeTensorInfo(p.shape, 'float32', vo)];
+  return [po, mo, vo].map((values) => cpuTensor(backend, p.shape, values));
 };
 
 /** Registers the fused AdamW kernel for the wasm and cpu backends (idempotent); returns what it did. */
 export function installFusedAdamW(): string[] {
-  const done: string[] = [];
-  for (const [backendName, kernelFunc] of [['wasm', wasmKernel], ['cpu', cpuKernel]] as const) {
-    if (tf.getKernel(KERNEL, backendName) != null) continue;
-    tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc });
-    done.push(backendName);
-  }
-  return done.length > 0 ? [`fused AdamW kernel (${done.join(', ')})`] : [];
+  return installKernels('fused AdamW kernel', { wasm: { [KERNEL]: wasmKernel }, cpu: { [KERNEL]: cpuKernel } });
 }
 
 // In place on the wasm heap: the update writes p, m and v where they lie instead of into three

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { SpertError, dropoutInto, dropoutPlan, type RowSelection } from '@spert/core';
+import { cpuFloats, cpuTensor, installKernels } from './fused-kernels';
 import { heapEngine } from './heap-kernels';
 import type { WasmBackendLike } from './wasm-types';
 
@@ -48,28 +48,16 @@ const wasmDropout: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
-interface CpuBackendLike {
-  data: { get(id: tf.DataId): { values: backend_util.TypedArray } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
 const cpuDropout: KernelFunc = ({ inputs, backend, attrs }) => {
-  const c = backend as unknown as CpuBackendLike;
   const x = inputs.x as TensorInfo;
-  const xv = c.data.get(x.dataId).values as Float32Array;
+  const xv = cpuFloats(backend, x);
   const y = new Float32Array(xv.length);
   const a = attrs as unknown as DropoutAttrs;
   dropoutInto(xv, y, a.rate, a.seed, selectionOf(a));
-  return c.makeTensorInfo(x.shape, 'float32', y);
+  return cpuTensor(backend, x.shape, y);
 };
 
 /** Registers the one-pass dropout kernel (SpertDropout) for the wasm and cpu backends (idempotent); returns what it did. */
 export function installFusedDropout(): string[] {
-  const done: string[] = [];
-  for (const [backendName, kernelFunc] of [['wasm', wasmDropout], ['cpu', cpuDropout]] as const) {
-    if (tf.getKernel(DROPOUT, backendName) != null) continue;
-    tf.registerKernel({ kernelName: DROPOUT, backendName, kernelFunc });
-    done.push(backendName);
-  }
-  return done.length > 0 ? [`one-pass dropout (${done.join(', ')})`] : [];
+  return installKernels('one-pass dropout', { wasm: { [DROPOUT]: wasmDropout }, cpu: { [DROPOUT]: cpuDropout } });
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { cpuFloats, cpuTensor, installKernels } from './fused-kernels';
 import { heapEngine } from './heap-kernels';
 import type { WasmBackendLike } from './wasm-types';
 
@@ -59,39 +60,23 @@ const wasmGeluGrad: KernelFunc = ({ inputs, backend }) => {
   return out;
 };
 
-interface CpuBackendLike {
-  data: { get(id: tf.DataId): { values: backend_util.TypedArray } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-const cpuValues = (b: CpuBackendLike, t: TensorInfo) => b.data.get(t.dataId).values as Float32Array;
-
 const cpuGelu: KernelFunc = ({ inputs, backend }) => {
-  const c = backend as unknown as CpuBackendLike;
   const x = inputs.x as TensorInfo;
   const y = new Float32Array(x.shape.reduce((a, d) => a * d, 1));
-  geluLoop(cpuValues(c, x), y);
-  return c.makeTensorInfo(x.shape, 'float32', y);
+  geluLoop(cpuFloats(backend, x), y);
+  return cpuTensor(backend, x.shape, y);
 };
 
 const cpuGeluGrad: KernelFunc = ({ inputs, backend }) => {
-  const c = backend as unknown as CpuBackendLike;
   const x = inputs.x as TensorInfo;
   const dx = new Float32Array(x.shape.reduce((a, d) => a * d, 1));
-  geluGradLoop(cpuValues(c, x), cpuValues(c, inputs.dy as TensorInfo), dx);
-  return c.makeTensorInfo(x.shape, 'float32', dx);
+  geluGradLoop(cpuFloats(backend, x), cpuFloats(backend, inputs.dy as TensorInfo), dx);
+  return cpuTensor(backend, x.shape, dx);
 };
 
 /** Registers the fused GELU kernels for the wasm and cpu backends (idempotent); returns what it did. */
 export function installFusedGelu(): string[] {
-  const done: string[] = [];
-  for (const [backendName, f, g] of [['wasm', wasmGelu, wasmGeluGrad], ['cpu', cpuGelu, cpuGeluGrad]] as const) {
-    if (tf.getKernel(GELU, backendName) != null) continue;
-    tf.registerKernel({ kernelName: GELU, backendName, kernelFunc: f });
-    tf.registerKernel({ kernelName: GELU_GRAD, backendName, kernelFunc: g });
-    done.push(backendName);
-  }
-  return done.length > 0 ? [`fused exact GELU and its gradient (${done.join(', ')})`] : [];
+  return installKernels('fused exact GELU and its gradient', { wasm: { [GELU]: wasmGelu, [GELU_GRAD]: wasmGeluGrad }, cpu: { [GELU]: cpuGelu, [GELU_GRAD]: cpuGeluGrad } });
 }
 
 const hasKernels = () => tf.getKernel(GELU, tf.getBackend()) != null;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { cpuFloats, cpuTensor, installKernels } from './fused-kernels';
 import { heapEngine } from './heap-kernels';
 import { SpertError } from '@spert/core';
 import type { WasmBackendLike } from './wasm-types';
@@ -134,39 +135,23 @@ const wasmLayerNormGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   return outs;
 };
 
-interface CpuBackendLike {
-  data: { get(id: tf.DataId): { values: backend_util.TypedArray } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-const cpuValues = (b: CpuBackendLike, t: TensorInfo) => b.data.get(t.dataId).values as Float32Array;
-
 const cpuLayerNorm: KernelFunc = ({ inputs, backend, attrs }) => {
-  const c = backend as unknown as CpuBackendLike;
   const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
   const y = new Float32Array(size(x.shape));
-  layerNormLoop(cpuValues(c, x), cpuValues(c, gamma), cpuValues(c, beta), epsOf(attrs), y);
-  return c.makeTensorInfo(x.shape, 'float32', y);
+  layerNormLoop(cpuFloats(backend, x), cpuFloats(backend, gamma), cpuFloats(backend, beta), epsOf(attrs), y);
+  return cpuTensor(backend, x.shape, y);
 };
 
 const cpuLayerNormGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const c = backend as unknown as CpuBackendLike;
   const { x, gamma, dy } = inputs as Record<string, TensorInfo>;
   const dx = new Float32Array(size(x.shape)), dg = new Float32Array(size(gamma.shape)), db = new Float32Array(size(gamma.shape));
-  layerNormGradLoop(cpuValues(c, x), cpuValues(c, gamma), cpuValues(c, dy), epsOf(attrs), dx, dg, db);
-  return [c.makeTensorInfo(x.shape, 'float32', dx), c.makeTensorInfo(gamma.shape, 'float32', dg), c.makeTensorInfo(gamma.shape, 'float32', db)];
+  layerNormGradLoop(cpuFloats(backend, x), cpuFloats(backend, gamma), cpuFloats(backend, dy), epsOf(attrs), dx, dg, db);
+  return [cpuTensor(backend, x.shape, dx), cpuTensor(backend, gamma.shape, dg), cpuTensor(backend, gamma.shape, db)];
 };
 
 /** Registers the fused LayerNorm kernels for the wasm and cpu backends (idempotent); returns what it did. */
 export function installFusedLayerNorm(): string[] {
-  const done: string[] = [];
-  for (const [backendName, f, g] of [['wasm', wasmLayerNorm, wasmLayerNormGrad], ['cpu', cpuLayerNorm, cpuLayerNormGrad]] as const) {
-    if (tf.getKernel(LN, backendName) != null) continue;
-    tf.registerKernel({ kernelName: LN, backendName, kernelFunc: f });
-    tf.registerKernel({ kernelName: LN_GRAD, backendName, kernelFunc: g });
-    done.push(backendName);
-  }
-  return done.length > 0 ? [`fused LayerNorm and its gradient (${done.join(', ')})`] : [];
+  return installKernels('fused LayerNorm and its gradient', { wasm: { [LN]: wasmLayerNorm, [LN_GRAD]: wasmLayerNormGrad }, cpu: { [LN]: cpuLayerNorm, [LN_GRAD]: cpuLayerNormGrad } });
 }
 
 const hasKernels = () => tf.getKernel(LN, tf.getBackend()) != null;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { SpertError } from '@spert/core';
+import { cpuFloats, cpuTensor, installKernels } from './fused-kernels';
 import { heapEngine } from './heap-kernels';
 import type { WasmBackendLike } from './wasm-types';
 
@@ -122,43 +123,27 @@ const wasmPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
-interface CpuBackendLike {
-  data: { get(id: tf.DataId): { values: backend_util.TypedArray } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-const cpuValues = (b: CpuBackendLike, t: TensorInfo) => b.data.get(t.dataId).values as Float32Array;
-
 const cpuPool: KernelFunc = ({ inputs, backend, attrs }) => {
-  const c = backend as unknown as CpuBackendLike;
   const x = inputs.x as TensorInfo;
   const a = attrs as unknown as PoolAttrs;
   const s = shapeOf(x, a);
   const out = new Float32Array(s.B * s.S * s.H);
-  spanMaxPoolLoop(cpuValues(c, x), a.ranges, s, out);
-  return c.makeTensorInfo([s.B, s.S, s.H], 'float32', out);
+  spanMaxPoolLoop(cpuFloats(backend, x), a.ranges, s, out);
+  return cpuTensor(backend, [s.B, s.S, s.H], out);
 };
 
 const cpuPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  const c = backend as unknown as CpuBackendLike;
   const x = inputs.x as TensorInfo;
   const a = attrs as unknown as PoolAttrs;
   const s = shapeOf(x, a);
   const dh = new Float32Array(s.B * s.T * s.H);
-  spanMaxPoolGradLoop(cpuValues(c, x), a.ranges, cpuValues(c, inputs.dy as TensorInfo), s, dh);
-  return c.makeTensorInfo(x.shape, 'float32', dh);
+  spanMaxPoolGradLoop(cpuFloats(backend, x), a.ranges, cpuFloats(backend, inputs.dy as TensorInfo), s, dh);
+  return cpuTensor(backend, x.shape, dh);
 };
 
 /** Registers the span max-pooling kernels for the wasm and cpu backends (idempotent); returns what it did. */
 export function installFusedSpanMaxPool(): string[] {
-  const done: string[] = [];
-  for (const [backendName, f, g] of [['wasm', wasmPool, wasmPoolGrad], ['cpu', cpuPool, cpuPoolGrad]] as const) {
-    if (tf.getKernel(POOL, backendName) != null) continue;
-    tf.registerKernel({ kernelName: POOL, backendName, kernelFunc: f });
-    tf.registerKernel({ kernelName: POOL_GRAD, backendName, kernelFunc: g });
-    done.push(backendName);
-  }
-  return done.length > 0 ? [`span max-pooling and its gradient (${done.join(', ')})`] : [];
+  return installKernels('span max-pooling and its gradient', { wasm: { [POOL]: wasmPool, [POOL_GRAD]: wasmPoolGrad }, cpu: { [POOL]: cpuPool, [POOL_GRAD]: cpuPoolGrad } });
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
+import type { CpuBackendLike } from './fused-kernels';
 import type { WasmBackendLike } from './wasm-types';
 import { SpertError } from '@spert/core';
 
@@ -27,11 +28,6 @@ function checkArgs(x: TensorInfo, segmentIds: TensorInfo): number[] {
   }
   if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new SpertError('INVALID_INPUT', `unsortedSegmentSum supports float32 and int32, got ${x.dtype}`);
   return x.shape.slice(segmentIds.shape.length);
-}
-
-interface CpuBackendLike {
-  data: { get(id: tf.DataId): { values: backend_util.TypedArray } };
-  makeTensorInfo(shape: number[], dtype: 'float32' | 'int32', values: backend_util.TypedArray): TensorInfo;
 }
 
 const unsortedSegmentSumCpu: KernelFunc = ({ inputs, backend, attrs }) => {
