@@ -97,6 +97,11 @@ function mulberry32Mix(a: number): number {
   return (t ^ (t >>> 14)) >>> 0;
 }
 
+/** mulberry32's state after n steps from the uint32 seed s: s + n * 0x6d2b79f5 mod 2^32 (n split into 16-bit halves to stay exact). */
+function counterAt(s: number, n: number): number {
+  return (s + imul(n % 65536, MULBERRY_STEP) + (imul(Math.floor(n / 65536) % 65536, MULBERRY_STEP) << 16)) >>> 0;
+}
+
 /**
  * Word `index` (0-based) of createRng(seed).uint32()'s stream, computed directly: mulberry32's
  * state after n steps is seed + n * 0x6d2b79f5, so any word can be drawn without the ones before
@@ -105,11 +110,7 @@ function mulberry32Mix(a: number): number {
 export function rngWordAt(seed: number, index: number): number {
   if (!Number.isFinite(seed)) throw new SpertError('INVALID_OPTION', `rngWordAt: seed must be a finite number, got ${seed}`);
   if (!Number.isSafeInteger(index) || index < 0) throw new SpertError('INVALID_OPTION', `rngWordAt: index must be a non-negative safe integer, got ${index}`);
-  const s = Math.floor(seed) >>> 0;
-  // (index + 1) * step mod 2^32 without leaving exact integers: split index into 16-bit halves
-  const n = index + 1;
-  const lo = n % 65536, hi = Math.floor(n / 65536) % 65536;
-  return mulberry32Mix((s + imul(lo, MULBERRY_STEP) + (imul(hi, MULBERRY_STEP) << 16)) >>> 0);
+  return mulberry32Mix(counterAt(Math.floor(seed) >>> 0, index + 1));
 }
 
 /** Rows of a larger matrix that a smaller one holds (ascending row indices into `total` rows). */
@@ -163,9 +164,8 @@ export function dropoutInto(x: Float32Array, y: Float32Array, rate: number, seed
   if (y.length !== x.length) throw new SpertError('INVALID_INPUT', `dropout: y has ${y.length} elements, x ${x.length}`);
   const { rows, inner, seed: s, threshold, keep } = dropoutPlan(x.length, rate, seed, selection);
   for (let r = 0; r < rows; r++) {
-    // counter of the row's first element: s + (start + 1) * step, mod 2^32
-    const n = (selection ? selection.rows[r] * inner : 0) + 1;
-    let a = (s + imul(n % 65536, MULBERRY_STEP) + (imul(Math.floor(n / 65536) % 65536, MULBERRY_STEP) << 16)) >>> 0;
+    // the counter of the row's first element (word start is the state after start + 1 steps)
+    let a = counterAt(s, (selection ? selection.rows[r] * inner : 0) + 1);
     for (let i = r * inner, end = i + inner; i < end; i++) {
       y[i] = x[i] * (mulberry32Mix(a) >= threshold ? keep : 0);
       a = (a + MULBERRY_STEP) >>> 0;
