@@ -643,3 +643,18 @@ export function columnSums(x: usize, out: usize, rows: i32, cols: i32): void {
     store<f32>(out + (<usize>j << 2), s);
   }
 }
+
+// AdamW over a table of chunks of several parameters, one chunk per tick of the atomic counter
+// (adamw-update.ts adamwUpdateMany): entry k, 6 x 32 bits at table + 24 k, holds the byte
+// pointers p, g, m, v (p, m and v updated in place), the float count and the f32 decay factor of
+// its parameter; the other scalars are the update's. Each element gets exactly adamw's arithmetic,
+// so the result is the per-parameter jobs' whatever the chunking.
+export function adamwTableChunks(table: usize, count: i32, lr: f32, beta1: f32, c1: f32, beta2: f32, c2: f32, eps: f32, gradScale: f32, counter: usize): void {
+  for (;;) {
+    const k = atomic.add<i32>(counter, 1);
+    if (k >= count) return;
+    const e: usize = table + <usize>k * 24;
+    const p = <usize>load<i32>(e), g = <usize>load<i32>(e, 4), m = <usize>load<i32>(e, 8), v = <usize>load<i32>(e, 12);
+    adamw(p, g, m, v, p, m, v, load<i32>(e, 16), lr, beta1, c1, beta2, c2, eps, load<f32>(e, 20), gradScale);
+  }
+}

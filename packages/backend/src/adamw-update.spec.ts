@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdate } from './adamw-update';
+import { adamwUpdate, adamwUpdateMany } from './adamw-update';
+import { GemmEngine } from './gemm-engine';
 import { useBackend } from './use-backend';
 
 // The fused AdamW kernel against a float64 re-computation of transformers' AdamW (correct_bias=False,
@@ -96,5 +97,61 @@ describe('adamwUpdate', () => {
     const m = tf.variable(tf.zeros([2, 3]));
     const v = tf.variable(tf.zeros([2, 3]));
     expect(() => adamwUpdate({ param, grad: tf.zeros([3]), expAvg: m, expAvgSq: v, ...hyper })).toThrow(/input 1 has shape \[3\], param has \[2,3\]/);
+  });
+});
+
+describe('adamwUpdateMany', () => {
+  // One engine job for many parameters must give exactly what one adamwUpdate per parameter gives:
+  // sizes below, across and far above the job's chunk (16384 floats) and its threading threshold
+  // (65536), different weight decays, and a parameter that cannot be updated in place (its buffer
+  // shared) or whose scalars differ, which take adamwUpdate on their own.
+  const sizes = [3, 1000, 16384, 16385, 70_001, 200_000, 7];
+  const decays = [0, 0.01, 0.01, 0, 0.1, 0.01, 0];
+
+  // a variable that is the only holder of its buffer (what the in-place path requires)
+  const owned = (values: Float32Array) => {
+    const t = tf.tensor1d(values);
+    const v = tf.variable(t);
+    t.dispose();
+    return v;
+  };
+  function setup(seed: number) {
+    let s = seed;
+    const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5);
+    return sizes.map((n, i) => ({
+      param: owned(Float32Array.from({ length: n }, r)),
+      grad: tf.tensor1d(Float32Array.from({ length: n }, () => r() * 0.1)),
+      expAvg: owned(Float32Array.from({ length: n }, () => r() * 0.01)),
+      expAvgSq: owned(Float32Array.from({ length: n }, () => Math.abs(r()) * 1e-4)),
+      lr: 5e-4, beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: decays[i], gradScale: 0.75,
+    }));
+  }
+  const read = (list: ReturnType<typeof setup>) => list.map((a) => [a.param, a.expAvg, a.expAvgSq].map((t) => Buffer.from((t.dataSync() as Float32Array).buffer)));
+
+  it('equals one adamwUpdate per parameter bit for bit on wasm (in one job) and cpu', async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await useBackend(backend);
+      const one = setup(3), many = setup(3);
+      // a shared buffer (a clone of the parameter kept alive) and a different lr: updated on their own
+      const keep = many[1].param.clone();
+      const keepOne = one[1].param.clone();
+      many[6] = { ...many[6], lr: 1e-3 };
+      one[6] = { ...one[6], lr: 1e-3 };
+      const job = jest.spyOn(GemmEngine.prototype, 'adamwManyAt');
+      for (let step = 0; step < 2; step++) {
+        one.forEach((a) => adamwUpdate(a));
+        adamwUpdateMany(many);
+      }
+      // on wasm one job a step holds the parameters that can be updated in place: 5 in the first
+      // step, 6 in the second (the shared parameter got a buffer of its own from its first update)
+      expect(job.mock.calls.map((c) => c[0].length)).toEqual(backend === 'wasm' ? [5, 6] : []);
+      job.mockRestore();
+      const [a, b] = [read(one), read(many)];
+      a.forEach((ts, i) => ts.forEach((buf, k) => expect([backend, i, k, buf.equals(b[i][k])]).toEqual([backend, i, k, true])));
+      // the kept clone still holds the initial values (the shared buffer was not written in place)
+      expect(Buffer.from((keep.dataSync() as Float32Array).buffer).equals(Buffer.from((keepOne.dataSync() as Float32Array).buffer))).toBe(true);
+      tf.dispose([keep, keepOne, ...one.flatMap((x) => [x.param, x.grad, x.expAvg, x.expAvgSq]), ...many.flatMap((x) => [x.param, x.grad, x.expAvg, x.expAvgSq])]);
+    }
+    await useBackend('cpu');
   });
 });

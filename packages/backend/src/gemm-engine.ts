@@ -47,6 +47,13 @@ export interface AdamWScalars {
   gradScale: number;
 }
 
+/** One parameter of a many-parameter AdamW update: byte offsets (updated in place), float count, weight decay. */
+export interface AdamWItem {
+  p: number; g: number; m: number; v: number;
+  n: number;
+  weightDecay: number;
+}
+
 /** Byte offsets of the AdamW operands (outputs may equal inputs). */
 export interface AdamWPointers {
   p: number; g: number; m: number; v: number;
@@ -57,6 +64,7 @@ export interface AdamWPointers {
 export interface KernelExports {
   gemmChunks(...args: number[]): void;
   adamwChunks(...args: number[]): void;
+  adamwTableChunks(table: number, count: number, lr: number, beta1: number, c1: number, beta2: number, c2: number, eps: number, gradScale: number, counter: number): void;
   gelu(x: number, y: number, n: number): void;
   geluGrad(x: number, dy: number, dx: number, n: number): void;
   sumSquaresChunks(ptrs: number, lens: number, count: number, out: number, counter: number): void;
@@ -95,13 +103,15 @@ const ALIGN = 64;
 // on (floats as Float32 in the same slots).
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
-const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4;
+const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4, OP_ADAMW_TABLE = 5;
 // Below this many flops a product stays on the calling thread: waking a sleeping worker and hearing
 // back took 75-90 us here (median round trip), about what 2 MFLOP take one thread.
 const PARALLEL_MIN_FLOPS = 2e6;
 const PARALLEL_MIN_ADAMW = 1 << 16;
 const PARALLEL_MIN_SUMSQ = 1 << 16;
 const PARALLEL_MIN_GELU = 1 << 15;
+// floats per chunk of a many-parameter AdamW job (64 KiB of each array)
+const ADAMW_TABLE_CHUNK = 1 << 14;
 // Transposed-A products (weight gradients) pack all panels of B first; bound that scratch.
 const PACK_ALL_MAX_BYTES = 64 << 20;
 
@@ -119,7 +129,7 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.control);
 const floats = new Float32Array(workerData.control);
-const { gemmChunks, adamwChunks, sumSquaresChunks, geluChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
+const { gemmChunks, adamwChunks, adamwTableChunks, sumSquaresChunks, geluChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 Atomics.store(ctl, 3, 1);
 let seen = Atomics.load(ctl, 0);
 for (;;) {
@@ -141,6 +151,8 @@ for (;;) {
       gemmChunks(...args);
     } else if (op === ${OP_SUMSQ}) {
       sumSquaresChunks(...ctl.subarray(${ARGS}, ${ARGS} + 5));
+    } else if (op === ${OP_ADAMW_TABLE}) {
+      adamwTableChunks(ctl[${ARGS}], ctl[${ARGS} + 1], ...floats.subarray(${ARGS} + 2, ${ARGS} + 9), ctl[${ARGS} + 9]);
     } else if (op === ${OP_GELU}) {
       geluChunks(...ctl.subarray(${ARGS}, ${ARGS} + 7));
     } else {
@@ -380,6 +392,41 @@ export class GemmEngine {
     const ints = [p.p, p.g, p.m, p.v, p.pOut, p.mOut, p.vOut, n];
     const tail = [this.counter, size];
     this.run(workers, OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
+  }
+
+  /**
+   * One AdamW update of several parameters in one job: each item's p, m and v updated in place from
+   * g (n floats each, its own weight decay), all cut into chunks that the threads share out, so
+   * small parameters no longer run on the calling thread alone with a dispatch each. Every element
+   * gets adamwAt's arithmetic.
+   */
+  adamwManyAt(items: readonly AdamWItem[], h: Omit<AdamWScalars, 'weightDecay'>): void {
+    const chunks: number[] = [];
+    let total = 0;
+    for (const it of items) {
+      const decay = 1 - h.lr * it.weightDecay;
+      for (let o = 0; o < it.n; o += ADAMW_TABLE_CHUNK) chunks.push(it.p + 4 * o, it.g + 4 * o, it.m + 4 * o, it.v + 4 * o, Math.min(ADAMW_TABLE_CHUNK, it.n - o), decay);
+      total += it.n;
+    }
+    const count = chunks.length / 6;
+    if (count === 0) return;
+    const block = this.heap.malloc(24 * count + ALIGN);
+    if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate an AdamW table of ${count} chunks`);
+    const table = alignUp(block);
+    try {
+      // views only after the allocation: growing an unshared memory detaches earlier views
+      const ints = new Int32Array(this.memory.buffer, table, 6 * count), floats = new Float32Array(this.memory.buffer, table, 6 * count);
+      for (let k = 0; k < chunks.length; k += 6) {
+        ints.set(chunks.slice(k, k + 5), k);
+        floats[k + 5] = chunks[k + 5];
+      }
+      const workers = total < PARALLEL_MIN_ADAMW ? [] : this.ready().slice(0, count - 1);
+      const scalars = [h.lr, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, h.gradScale];
+      this.run(workers, OP_ADAMW_TABLE, { ints: [table, count], floats: scalars, tail: [this.counter] }, 0,
+        () => (this.kernels.adamwTableChunks as (...args: number[]) => void)(table, count, ...scalars, this.counter));
+    } finally {
+      this.heap.free(block);
+    }
   }
 
   /**

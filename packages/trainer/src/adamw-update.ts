@@ -3,7 +3,7 @@
 import type { AdamWUpdateArgs } from '@spert/backend';
 
 export type { AdamWUpdateArgs };
-export { adamwUpdate, adamwUpdateLoop, adamwUpdateOps } from '@spert/backend';
+export { adamwUpdate, adamwUpdateLoop, adamwUpdateMany, adamwUpdateOps } from '@spert/backend';
 
 /** Signature of a per-parameter AdamW update (default: @spert/backend's `adamwUpdate`). */
 export type AdamWUpdateFn = (args: AdamWUpdateArgs) => void;

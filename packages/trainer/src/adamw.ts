@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdate, type AdamWUpdateFn } from './adamw-update';
+import { adamwUpdateMany } from '@spert/backend';
+import { adamwUpdate, type AdamWUpdateArgs, type AdamWUpdateFn } from './adamw-update';
 
 /** Names SpERT exempts from weight decay (substring match, as the reference's `no_decay`). */
 export const NO_DECAY_PATTERNS: readonly string[] = ['bias', 'LayerNorm.bias', 'LayerNorm.weight'];
@@ -89,13 +90,17 @@ export class AdamW {
     for (const name of grads.keys()) {
       if (!this.params.has(name)) throw new Error(`AdamW.applyGradients: gradient for unknown parameter "${name}"`);
     }
+    const updates: AdamWUpdateArgs[] = [];
     for (const [name, param] of this.params) {
       const grad = grads.get(name);
       if (!grad) continue;
       if (grad.size !== param.size) throw new Error(`AdamW.applyGradients: gradient of "${name}" has shape [${grad.shape}], parameter has [${param.shape}]`);
       const slot = this.slotOf(name, param);
-      this.update({ param, grad, expAvg: slot.expAvg, expAvgSq: slot.expAvgSq, lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.decayFor(name), gradScale });
+      updates.push({ param, grad, expAvg: slot.expAvg, expAvgSq: slot.expAvgSq, lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.decayFor(name), gradScale });
     }
+    // the default update in one job for all parameters (the same values as one call each)
+    if (this.update === adamwUpdate) adamwUpdateMany(updates);
+    else updates.forEach((u) => this.update(u));
     this.stepCount++;
   }
 
