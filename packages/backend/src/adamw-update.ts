@@ -64,7 +64,7 @@ const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const engine = heapEngine(w);
   if (engine != null) {
     const [pp, gp, mp, vp, po, mo, vo] = views.map((x) => x.byteOffset);
-    engine.adamwAt({ p: pp, g: gp, m: mp, v: vp, pOut: po, mOut: mo, vOut: vo }, views[0].length, a);
+    engine.adamwAt([{ p: pp, g: gp, m: mp, v: vp, pOut: po, mOut: mo, vOut: vo, n: views[0].length, weightDecay: a.weightDecay }], a);
   } else {
     const [pv, gv, mv, vv, pov, mov, vov] = views;
     step(pv, gv, mv, vv, pov, mov, vov, a);
@@ -90,7 +90,7 @@ export function installFusedAdamW(): string[] {
 // new tensors that are then assigned (saves an allocation and a write-allocate read per array:
 // ~30% of the step's memory traffic). Only when nothing else shares their buffers (backend
 // reference count 1): a tensor the variable was created from, or a clone of it, keeps its values.
-function inPlaceOperands(a: AdamWUpdateArgs): { engine: GemmEngine; p: number; g: number; m: number; v: number } | undefined {
+function inPlaceItem(a: AdamWUpdateArgs): { engine: GemmEngine; item: AdamWItem } | undefined {
   const backend = tf.backend() as unknown as WasmBackendLike & { refCount?(dataId: tf.DataId): number };
   const engine = tf.getBackend() === 'wasm' ? heapEngine(backend) : undefined;
   if (engine == null || backend.refCount == null || a.grad.dtype !== 'float32') return undefined;
@@ -98,15 +98,13 @@ function inPlaceOperands(a: AdamWUpdateArgs): { engine: GemmEngine; p: number; g
   if (own.some((t) => t.dtype !== 'float32' || t.size !== a.param.size || backend.refCount!(t.dataId) !== 1)) return undefined;
   if (a.grad.size !== a.param.size) return undefined;
   const [p, m, v, g] = [...own, a.grad].map((t) => backend.typedArrayFromHeap(t).byteOffset);
-  return { engine, p, g, m, v };
+  return { engine, item: { p, g, m, v, pOut: p, mOut: m, vOut: v, n: a.param.size, weightDecay: a.weightDecay } };
 }
 
 function tryInPlace(a: AdamWUpdateArgs): boolean {
-  const at = inPlaceOperands(a);
-  if (at == null) return false;
-  const { engine, p, g, m, v } = at;
-  engine.adamwAt({ p, g, m, v, pOut: p, mOut: m, vOut: v }, a.param.size, a);
-  return true;
+  const at = inPlaceItem(a);
+  at?.engine.adamwAt([at.item], a);
+  return at != null;
 }
 
 /**
@@ -189,13 +187,13 @@ export function adamwUpdateMany(list: readonly AdamWUpdateArgs[]): void {
   let engine: GemmEngine | undefined;
   for (const a of list) {
     const same = a.lr === first.lr && a.beta1 === first.beta1 && a.beta2 === first.beta2 && a.eps === first.eps && a.gradScale === first.gradScale;
-    const at = same ? inPlaceOperands(a) : undefined;
+    const at = same ? inPlaceItem(a) : undefined;
     if (at == null) {
       adamwUpdate(a);
       continue;
     }
     engine = at.engine;
-    items.push({ p: at.p, g: at.g, m: at.m, v: at.v, n: a.param.size, weightDecay: a.weightDecay });
+    items.push(at.item);
   }
-  if (engine != null) engine.adamwManyAt(items, first);
+  engine?.adamwAt(items, first);
 }

@@ -47,23 +47,21 @@ export interface AdamWScalars {
   gradScale: number;
 }
 
-/** One parameter of a many-parameter AdamW update: byte offsets (updated in place), float count, weight decay. */
-export interface AdamWItem {
-  p: number; g: number; m: number; v: number;
-  n: number;
-  weightDecay: number;
-}
-
 /** Byte offsets of the AdamW operands (outputs may equal inputs). */
 export interface AdamWPointers {
   p: number; g: number; m: number; v: number;
   pOut: number; mOut: number; vOut: number;
 }
 
+/** One parameter of an AdamW job: its operands, float count and weight decay. */
+export interface AdamWItem extends AdamWPointers {
+  n: number;
+  weightDecay: number;
+}
+
 /** The exports of assembly/kernels.ts (arguments: byte pointers, counts, scalars; see there). */
 export interface KernelExports {
   gemmChunks(...args: number[]): void;
-  adamwChunks(...args: number[]): void;
   adamwTableChunks(table: number, count: number, lr: number, beta1: number, c1: number, beta2: number, c2: number, eps: number, gradScale: number, counter: number): void;
   gelu(x: number, y: number, n: number): void;
   geluGrad(x: number, dy: number, dx: number, n: number): void;
@@ -103,25 +101,24 @@ const ALIGN = 64;
 // on (floats as Float32 in the same slots).
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
-const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4, OP_ADAMW_TABLE = 5;
+const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4;
 // Below this many flops a product stays on the calling thread: waking a sleeping worker and hearing
 // back took 75-90 us here (median round trip), about what 2 MFLOP take one thread.
 const PARALLEL_MIN_FLOPS = 2e6;
 const PARALLEL_MIN_ADAMW = 1 << 16;
 const PARALLEL_MIN_SUMSQ = 1 << 16;
 const PARALLEL_MIN_GELU = 1 << 15;
-// floats per chunk of a many-parameter AdamW job (64 KiB of each array)
-const ADAMW_TABLE_CHUNK = 1 << 14;
+// floats per chunk of an AdamW job (64 KiB of each array)
+const ADAMW_CHUNK = 1 << 14;
 // Transposed-A products (weight gradients) pack all panels of B first; bound that scratch.
 const PACK_ALL_MAX_BYTES = 64 << 20;
 
-// gemmChunks / adamwChunks arguments (assembly/kernels.ts) from control[ARGS]; the scratch
+// gemmChunks arguments (assembly/kernels.ts) from control[ARGS]; the scratch
 // argument is a base, each thread adding its index times control[PER_THREAD]. Floats of AdamW
 // sit in the same slots as Float32. After a job the worker spins briefly before sleeping: the
 // next product usually follows within a fraction of a millisecond, and a futex wake-up costs
 // tens of microseconds.
 const GEMM_ARGS = 23, GEMM_SCRATCH = 15;
-const ADAMW_INTS = 8, ADAMW_FLOATS = 8;
 const THREAD_INDEX = 5, PER_THREAD = 6, JOIN = 7;
 const SPIN_MS = 0.3;
 
@@ -129,7 +126,7 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.control);
 const floats = new Float32Array(workerData.control);
-const { gemmChunks, adamwChunks, adamwTableChunks, sumSquaresChunks, geluChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
+const { gemmChunks, adamwTableChunks, sumSquaresChunks, geluChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 Atomics.store(ctl, 3, 1);
 let seen = Atomics.load(ctl, 0);
 for (;;) {
@@ -151,12 +148,10 @@ for (;;) {
       gemmChunks(...args);
     } else if (op === ${OP_SUMSQ}) {
       sumSquaresChunks(...ctl.subarray(${ARGS}, ${ARGS} + 5));
-    } else if (op === ${OP_ADAMW_TABLE}) {
+    } else if (op === ${OP_ADAMW}) {
       adamwTableChunks(ctl[${ARGS}], ctl[${ARGS} + 1], ...floats.subarray(${ARGS} + 2, ${ARGS} + 9), ctl[${ARGS} + 9]);
     } else if (op === ${OP_GELU}) {
       geluChunks(...ctl.subarray(${ARGS}, ${ARGS} + 7));
-    } else {
-      adamwChunks(...ctl.subarray(${ARGS}, ${ARGS} + ${ADAMW_INTS}), ...floats.subarray(${ARGS} + ${ADAMW_INTS}, ${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS}), ctl[${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS}], ctl[${ARGS} + ${ADAMW_INTS + ADAMW_FLOATS + 1}]);
     }
     Atomics.store(ctl, 4, 0);
   } catch (e) {
@@ -384,45 +379,38 @@ export class GemmEngine {
     return { workers: ready.slice(0, Math.min(threads, Math.ceil(n / size)) - 1), size };
   }
 
-  /** One AdamW update of n floats already in the engine's memory, split over the threads. */
-  adamwAt(p: AdamWPointers, n: number, h: AdamWScalars): void {
-    const { workers, size } = this.elementwiseSplit(n, PARALLEL_MIN_ADAMW, 8);
-    // c1, c2 and the decay factor in double precision, as PyTorch derives them from Python floats
-    const floats = [h.lr, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, 1 - h.lr * h.weightDecay, h.gradScale];
-    const ints = [p.p, p.g, p.m, p.v, p.pOut, p.mOut, p.vOut, n];
-    const tail = [this.counter, size];
-    this.run(workers, OP_ADAMW, { ints, floats, tail }, 0, () => this.kernels.adamwChunks(...ints, ...floats, ...tail));
-  }
-
   /**
-   * One AdamW update of several parameters in one job: each item's p, m and v updated in place from
-   * g (n floats each, its own weight decay), all cut into chunks that the threads share out, so
-   * small parameters no longer run on the calling thread alone with a dispatch each. Every element
-   * gets adamwAt's arithmetic.
+   * One AdamW update of one or several parameters already in the engine's memory (outputs may
+   * equal inputs), each with its own weight decay, in one job: all of them cut into chunks that the
+   * threads share out, so small parameters are not left to the calling thread with a dispatch each.
    */
-  adamwManyAt(items: readonly AdamWItem[], h: Omit<AdamWScalars, 'weightDecay'>): void {
-    const chunks: number[] = [];
-    let total = 0;
+  adamwAt(items: readonly AdamWItem[], h: Omit<AdamWScalars, 'weightDecay'>): void {
+    let count = 0, total = 0;
     for (const it of items) {
-      const decay = 1 - h.lr * it.weightDecay;
-      for (let o = 0; o < it.n; o += ADAMW_TABLE_CHUNK) chunks.push(it.p + 4 * o, it.g + 4 * o, it.m + 4 * o, it.v + 4 * o, Math.min(ADAMW_TABLE_CHUNK, it.n - o), decay);
+      count += Math.ceil(it.n / ADAMW_CHUNK);
       total += it.n;
     }
-    const count = chunks.length / 6;
     if (count === 0) return;
-    const block = this.heap.malloc(24 * count + ALIGN);
+    const block = this.heap.malloc(36 * count + ALIGN);
     if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate an AdamW table of ${count} chunks`);
     const table = alignUp(block);
     try {
       // views only after the allocation: growing an unshared memory detaches earlier views
-      const ints = new Int32Array(this.memory.buffer, table, 6 * count), floats = new Float32Array(this.memory.buffer, table, 6 * count);
-      for (let k = 0; k < chunks.length; k += 6) {
-        ints.set(chunks.slice(k, k + 5), k);
-        floats[k + 5] = chunks[k + 5];
+      const ints = new Int32Array(this.memory.buffer, table, 9 * count), floats = new Float32Array(this.memory.buffer, table, 9 * count);
+      let e = 0;
+      for (const it of items) {
+        // the decay factor in double precision, as PyTorch derives it from Python floats
+        const decay = 1 - h.lr * it.weightDecay;
+        for (let o = 0; o < it.n; o += ADAMW_CHUNK, e += 9) {
+          const b = 4 * o;
+          ints.set([it.p + b, it.g + b, it.m + b, it.v + b, it.pOut + b, it.mOut + b, it.vOut + b, Math.min(ADAMW_CHUNK, it.n - o)], e);
+          floats[e + 8] = decay;
+        }
       }
       const workers = total < PARALLEL_MIN_ADAMW ? [] : this.ready().slice(0, count - 1);
+      // c1 and c2 in double precision too
       const scalars = [h.lr, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.eps, h.gradScale];
-      this.run(workers, OP_ADAMW_TABLE, { ints: [table, count], floats: scalars, tail: [this.counter] }, 0,
+      this.run(workers, OP_ADAMW, { ints: [table, count], floats: scalars, tail: [this.counter] }, 0,
         () => (this.kernels.adamwTableChunks as (...args: number[]) => void)(table, count, ...scalars, this.counter));
     } finally {
       this.heap.free(block);

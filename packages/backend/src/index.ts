@@ -8,7 +8,7 @@ export { installKernelFixes, activeKernelFixes } from './install-kernel-fixes';
 export { isWasmMatMulFixed } from './wasm-matmul';
 export { adamwUpdate, adamwUpdateLoop, adamwUpdateMany, adamwUpdateOps, installFusedAdamW } from './adamw-update';
 export type { AdamWUpdateArgs } from './adamw-update';
-export type { AdamWItem, AdamWScalars } from './gemm-engine';
+export type { AdamWScalars } from './gemm-engine';
 export { gelu, installFusedGelu } from './gelu';
 export { layerNorm, layerNormOps, installFusedLayerNorm } from './layer-norm';
 export { installFusedDropout } from './dropout';
