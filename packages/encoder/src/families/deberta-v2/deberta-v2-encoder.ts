@@ -130,11 +130,12 @@ export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
         emb = tf.add(emb, tokenTypeIds ? tf.reshape(tf.gather(table, tf.reshape(tokenTypeIds, [B * T])), [B, T, H]) : tf.slice(table, [0, 0], [1, H]));
       }
       const maskF = tf.cast(attentionMask, 'float32');
-      // DebertaV2Embeddings multiplies the LayerNormed embeddings by the mask: padded rows start at zero.
       const normed = layerNorm(tf.reshape(emb, [B * T, H]) as tf.Tensor2D, v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps);
       // Token-wise layers run on the rows that hold tokens only when the caller allows (see packTokens).
       const tokens = packTokens(attentionMask, H, options.skipPadding === true);
-      let x = drop(tokens.pack(tf.mul(normed, tf.reshape(maskF, [B * T, 1])) as tf.Tensor2D), hp, tokens.selection);
+      // DebertaV2Embeddings multiplies the LayerNormed embeddings by the mask: padded rows start at
+      // zero. Packed, only token rows remain, where the mask is 1: the multiply is skipped.
+      let x = drop(tokens.selection ? tokens.pack(normed) : (tf.mul(normed, tf.reshape(maskF, [B * T, 1])) as tf.Tensor2D), hp, tokens.selection);
 
       // Additive bias over keys; HF's XSoftmax also blanks padded query rows, which only changes those (meaningless) rows.
       const maskBias = tf.reshape(tf.mul(tf.sub(1, maskF), MASK_VALUE), [B, 1, 1, T]);
