@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@spert/core';
+import { sameBits } from '../../../tools/testing/float64';
 import { spanMaxPool } from './span-max-pool';
 import { useBackend } from './use-backend';
 
@@ -8,10 +10,6 @@ import { useBackend } from './use-backend';
 // of the outputs. Data with ties (values on a coarse grid, signed zeros among them), widths that
 // reach the SIMD tail (H = 6, 1) and ranges that are empty, single, long and overlapping.
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 function reference(x: Float32Array, ranges: Int32Array, B: number, T: number, H: number, S: number, dy: Float32Array) {
   const out = new Float32Array(B * S * H), dh = new Float32Array(B * T * H);
@@ -36,7 +34,7 @@ const cases = [
 ];
 
 function data({ B, T, H, S }: (typeof cases)[number], seed: number) {
-  const r = lcg(seed);
+  const r = createRng(seed);
   const x = Float32Array.from({ length: B * T * H }, () => { const v = Math.floor(r() * 7) - 3; return v === 0 && r() < 0.5 ? -0 : v; });
   const dy = Float32Array.from({ length: B * S * H }, () => r() - 0.5);
   const ranges = new Int32Array(2 * B * S);
@@ -48,7 +46,6 @@ function data({ B, T, H, S }: (typeof cases)[number], seed: number) {
   return { x, dy, ranges };
 }
 
-const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
 
 describe('spanMaxPool', () => {
   afterAll(async () => { await useBackend('cpu'); });
@@ -64,9 +61,9 @@ describe('spanMaxPool', () => {
         const xt = tf.tensor3d(x, [c.B, c.T, c.H]), dyt = tf.tensor3d(dy, [c.B, c.S, c.H]);
         const out = spanMaxPool(xt, ranges, c.S);
         expect(out.shape).toEqual([c.B, c.S, c.H]);
-        expect(sameBits(out.dataSync(), want.out)).toBe(true);
+        expect(sameBits(out.dataSync() as Float32Array, want.out)).toBe(true);
         const dh = tf.grad((h: tf.Tensor) => tf.sum(tf.mul(spanMaxPool(h as tf.Tensor3D, ranges, c.S), dyt)))(xt);
-        expect(sameBits(dh.dataSync(), want.dh)).toBe(true);
+        expect(sameBits(dh.dataSync() as Float32Array, want.dh)).toBe(true);
         const before = tf.memory().numTensors;
         tf.tidy(() => { tf.grad((h: tf.Tensor) => tf.sum(spanMaxPool(h as tf.Tensor3D, ranges, c.S)))(xt); });
         expect(tf.memory().numTensors).toBe(before);

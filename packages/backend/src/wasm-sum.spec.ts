@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { sameBits } from '../../../tools/testing/float64';
 import { isWrapped } from './wrap-kernel';
 import { useBackend } from './use-backend';
 
@@ -6,7 +7,6 @@ import { useBackend } from './use-backend';
 // over innermost axes of the transposed tensor, which the wrapper leaves to it): the same bits,
 // for widths that reach the SIMD tail, keepDims, several leading axes and negative axis numbers.
 
-const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
 
 describe('Sum (wasm) over leading axes', () => {
   beforeAll(async () => { await useBackend('wasm'); });
@@ -27,7 +27,7 @@ describe('Sum (wasm) over leading axes', () => {
       const got = tf.sum(x, [...axis], keepDims);
       const want = tf.sum(tf.transpose(x, perm), inner);
       expect(got.shape).toEqual(keepDims ? shape.map((d, i) => (lead.includes(i) ? 1 : d)) : shape.filter((_, i) => !lead.includes(i)));
-      expect(sameBits(got.dataSync(), want.dataSync())).toBe(true);
+      expect(sameBits(got.dataSync() as Float32Array, want.dataSync() as Float32Array)).toBe(true);
       tf.dispose([got, want]);
     }
     x.dispose();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@spert/backend';
 import { createRng } from '@spert/core';
+import { sameBits } from '../../../tools/testing/float64';
 import { dropout, tfjsDropout } from './dropout';
 
 beforeAll(async () => {
@@ -94,7 +95,7 @@ describe('dropout (one kernel each way)', () => {
     const keep = Math.fround(1 / (1 - rate));
     return Float32Array.from({ length: size }, () => (next() >= rate * 2 ** 32 ? keep : 0));
   };
-  const bits = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).every((v, i) => Object.is(Math.fround(v), Math.fround(b[i]))) && a.length === b.length;
+  const bits = (a: tf.backend_util.TypedArray, b: tf.backend_util.TypedArray) => sameBits(a as Float32Array, b as Float32Array);
 
   it.each(['wasm', 'cpu', 'cpu without the kernel'] as const)('value and gradient are x and dy times the stream mask on %s', async (which) => {
     await useBackend(which === 'wasm' ? 'wasm' : 'cpu');
