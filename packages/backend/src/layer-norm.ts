@@ -17,9 +17,9 @@ import type { WasmBackendLike } from './wasm-types';
 const LN = 'SpertLayerNorm';
 const LN_GRAD = 'SpertLayerNormGrad';
 
-// Row sums run 8 independent float64 accumulators (element i into accumulator i mod 8, combined
-// in a fixed order, the tail last): one chain of dependent adds was latency-bound at ~1.6 ns a
-// float, four times slower than the loads. Same order everywhere, so the same bits everywhere.
+// Row sums run 8 float64 accumulators (element i into accumulator i mod 8, combined in a fixed
+// order, the tail last): the order of the SIMD kernel's 4 f64x2 vectors, so the JS loops give its
+// bits.
 
 /** The sum of x[o .. o + H) in float64 (8 interleaved accumulators). */
 function rowSum(x: Float32Array, o: number, H: number): number {

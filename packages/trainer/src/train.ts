@@ -369,8 +369,9 @@ export async function train<T>(opts: TrainOptions<T>): Promise<TrainResult> {
 
 /**
  * Parameter names in the order of tf.variableGrads's result (an object keyed by variable name:
- * integer-like names first, ascending, then insertion order), so that the gradient norm's float sum
- * is the one earlier versions computed. The same for every step: computed once.
+ * integer-like names first, ascending, then insertion order): the gradient norm adds its per-tensor
+ * sums in this one order, whichever way the gradients were computed (streamed or not, accumulated
+ * or not). The same for every step: computed once.
  */
 function gradientOrder(trainableList: readonly tf.Variable[], byTfName: ReadonlyMap<string, string>): string[] {
   const keyed: Record<string, true> = {};
