@@ -4,7 +4,8 @@ layers, 12 heads, intermediate 3072, vocabulary 28996), the same batch (2 x 48 w
 (i * 7919 + 101) % vocab, the last 5 of the second sequence padded), the same training step:
 zero_grad, forward in training mode (dropout 0.1), loss mean(h^2) over the last hidden state,
 backward, torch.optim.AdamW (lr 1e-4, weight decay 0.01). One warm-up step, then the median of
---steps; forward alone (eval mode, no grad) timed the same way. Prints one JSON line with the
+--steps, of the whole step and of its two parts (forward + backward, AdamW); forward alone (eval
+mode, no grad) timed the same way. Prints one JSON line with the
 wall-clock and process CPU seconds, peak RSS and the BLAS loaded.
 
   OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 encoder_bench.py --threads 1 --steps 5 [--foreach] [--flush-denormal]
@@ -55,15 +56,19 @@ def main():
                 forward.append(time.perf_counter() - t0)
 
     model.train()
-    wall, cpu = [], []
+    wall, cpu, fwd_bwd, adamw = [], [], [], []
     for i in range(a.steps + 1):
         t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         h = model(ids, attention_mask=mask)['last_hidden_state']
         (h * h).mean().backward()
+        t1 = time.perf_counter()
         opt.step()
         if i > 0:
-            wall.append(time.perf_counter() - t0)
+            t2 = time.perf_counter()
+            wall.append(t2 - t0)
+            fwd_bwd.append(t1 - t0)
+            adamw.append(t2 - t1)
             cpu.append(time.process_time() - c0)
     print(json.dumps({
         'threads': a.threads, 'foreach': a.foreach, 'flush_denormal': a.flush_denormal, 'batch': B, 'length': T, 'steps': a.steps,
@@ -71,6 +76,7 @@ def main():
         'forward_s': round(statistics.median(forward), 4),
         'step_s': round(statistics.median(wall), 4), 'step_min_s': round(min(wall), 4), 'step_max_s': round(max(wall), 4),
         'step_cpu_s': round(statistics.median(cpu), 4),
+        'forward_backward_s': round(statistics.median(fwd_bwd), 4), 'adamw_s': round(statistics.median(adamw), 4),
         'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         'loadavg_1min': round(os.getloadavg()[0], 2),
         'torch': torch.__version__, 'blas': loaded_blas(), 'OPENBLAS_CORETYPE': os.environ.get('OPENBLAS_CORETYPE'),
