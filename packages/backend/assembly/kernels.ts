@@ -630,3 +630,122 @@ export function adamwTableChunks(table: usize, count: i32, lr: f32, beta1: f32, 
       lr, beta1, c1, beta2, c2, eps, load<f32>(e, 32), gradScale);
   }
 }
+
+// Multi-head self-attention over packed sentences (attention.ts; its JS loops mirror these operation
+// for operation, so both give the same bits). q, k, v and the context are [N, H] row-major: the
+// token rows of every sentence, one after another, heads side by side (head h in columns
+// [h dh, (h + 1) dh)). One unit is one head of one sentence; entry k of the table, 5 i32 at
+// table + 20 k, holds its first row, its length L, where its L x L probabilities start in `probs`
+// (floats), its index b heads + h in the padded [B, heads, T, T] attention tensor (for the dropout
+// words) and its head. Scores are (q scale) k^T on the sentence's own tokens (a padded layout adds
+// keys whose probability is exactly 0), the softmax of a row is exp(s - max) (expv) over their
+// float64 sum, rounded once; dropout keeps probability (i, j) when mulberry32's word
+// (index T + i) T + j of `seed` is >= `threshold` (the words of the padded tensor, drop = 0: no
+// dropout). Products go through gemm: each output summed in order, by one thread.
+// mode 0 (forward): probs = the softmax, o = the context. mode 1 (backward, o = the context's
+// gradient): dq, dk, dv, with the probabilities read from `probs`.
+// Scratch per unit (16-byte aligned parts): qs (L dh floats), pd and dp (L L floats each), then
+// gemm's packing space.
+@inline function align16(n: usize): usize { return (n + 15) & ~(<usize>15); }
+
+// P' = P times the dropout mask (keep or 0) of the unit's rows, from `src` into `dst` (L x L).
+function attentionDropout(src: usize, dst: usize, L: i32, T: i32, unit: i32, seed: u32, threshold: u32, keep: f32): void {
+  const STEP: u32 = 0x6d2b79f5;
+  for (let i = 0; i < L; i++) {
+    const start: u32 = (<u32>unit * <u32>T + <u32>i) * <u32>T;
+    const o: usize = <usize>i * <usize>L << 2;
+    for (let j = 0; j < L; j++) {
+      const word = mulberryMix1(seed + (start + <u32>j + 1) * STEP);
+      const p = o + (<usize>j << 2);
+      store<f32>(dst + p, load<f32>(src + p) * (word >= threshold ? keep : 0));
+    }
+  }
+}
+
+// Rows of L floats at s: softmax in place (max, exp(x - max) in 4 lanes, float64 sum in order).
+function softmaxRows(s: usize, L: i32): void {
+  const L4 = L & ~3;
+  for (let i = 0; i < L; i++) {
+    const r: usize = s + (<usize>i * <usize>L << 2);
+    let m = load<f32>(r);
+    for (let j = 1; j < L; j++) m = max(m, load<f32>(r + (<usize>j << 2)));
+    const mv = f32x4.splat(m);
+    for (let j = 0; j < L4; j += 4) {
+      const p = r + (<usize>j << 2);
+      v128.store(p, expv(f32x4.sub(v128.load(p), mv)));
+    }
+    if (L4 < L) {
+      const p = r + (<usize>L4 << 2);
+      storePartial(p, expv(f32x4.sub(loadPartial(p, L - L4), mv)), L - L4);
+    }
+    let sum: f64 = 0;
+    for (let j = 0; j < L; j++) sum += <f64>load<f32>(r + (<usize>j << 2));
+    for (let j = 0; j < L; j++) {
+      const p = r + (<usize>j << 2);
+      store<f32>(p, <f32>(<f64>load<f32>(p) / sum));
+    }
+  }
+}
+
+// qs = q scale for the unit's rows (L x dh, contiguous).
+function scaledHead(q: usize, H: i32, dh: i32, L: i32, scale: f32, qs: usize): void {
+  for (let i = 0; i < L; i++) {
+    const src = q + (<usize>i * <usize>H << 2), dst = qs + (<usize>i * <usize>dh << 2);
+    for (let p = 0; p < dh; p++) store<f32>(dst + (<usize>p << 2), load<f32>(src + (<usize>p << 2)) * scale);
+  }
+}
+
+function attentionUnit(mode: i32, q: usize, k: usize, v: usize, o: usize, probs: usize, dq: usize, dk: usize, dv: usize,
+  e: usize, H: i32, dh: i32, T: i32, seed: u32, threshold: u32, drop: i32, scale: f32, keep: f32, scratch: usize): void {
+  const row = load<i32>(e), L = load<i32>(e, 4), pOff = load<i32>(e, 8), unit = load<i32>(e, 12), h = load<i32>(e, 16);
+  const col: usize = (<usize>row * <usize>H + <usize>h * <usize>dh) << 2;
+  const P = probs + (<usize>pOff << 2);
+  const LL: usize = <usize>L * <usize>L << 2;
+  const qs = scratch, pd = qs + align16(<usize>L * <usize>dh << 2), dp = pd + align16(LL), gs = dp + align16(LL);
+  scaledHead(q + col, H, dh, L, scale, qs);
+  if (mode == 0) {
+    gemm(qs, dh, 1, k + col, 1, H, P, L, 0, L, dh, L, 0, L, gs, 1, 0);
+    softmaxRows(P, L);
+    let a = P;
+    if (drop != 0) { attentionDropout(P, pd, L, T, unit, seed, threshold, keep); a = pd; }
+    gemm(a, L, 1, v + col, H, 1, o + col, H, 0, L, L, dh, 0, dh, gs, 1, 0);
+    return;
+  }
+  let a = P;
+  if (drop != 0) { attentionDropout(P, pd, L, T, unit, seed, threshold, keep); a = pd; }
+  // dv = P'^T do; dP' = do v^T, times the mask
+  gemm(a, 1, L, o + col, H, 1, dv + col, H, 0, L, L, dh, 0, dh, gs, 1, 0);
+  gemm(o + col, H, 1, v + col, 1, H, dp, L, 0, L, dh, L, 0, L, gs, 1, 0);
+  if (drop != 0) attentionDropout(dp, dp, L, T, unit, seed, threshold, keep);
+  // softmax gradient as tfjs forms it: dS = dP P - (sum of dP P over the row) P
+  for (let i = 0; i < L; i++) {
+    const r: usize = <usize>i * <usize>L << 2;
+    let s: f64 = 0;
+    for (let j = 0; j < L; j++) s += <f64>(load<f32>(dp + r + (<usize>j << 2)) * load<f32>(P + r + (<usize>j << 2)));
+    const sf = <f32>s;
+    for (let j = 0; j < L; j++) {
+      const pj = load<f32>(P + r + (<usize>j << 2));
+      store<f32>(dp + r + (<usize>j << 2), load<f32>(dp + r + (<usize>j << 2)) * pj - sf * pj);
+    }
+  }
+  // dq = (dS k) scale; dk = dS^T (q scale)
+  gemm(dp, L, 1, k + col, H, 1, dq + col, H, 0, L, L, dh, 0, dh, gs, 1, 0);
+  for (let i = 0; i < L; i++) {
+    const r = dq + col + (<usize>i * <usize>H << 2);
+    for (let p = 0; p < dh; p++) store<f32>(r + (<usize>p << 2), load<f32>(r + (<usize>p << 2)) * scale);
+  }
+  gemm(dp, 1, L, qs, dh, 1, dk + col, H, 0, L, L, dh, 0, dh, gs, 1, 0);
+}
+
+// attentionUnit over units handed out by an atomic counter (see gemmChunks); each thread passes its
+// index and uses scratch + thread * per. A unit's results are its own: the same on any thread count.
+export function attentionChunks(mode: i32, q: usize, k: usize, v: usize, o: usize, probs: usize, dq: usize, dk: usize, dv: usize,
+  table: usize, units: i32, H: i32, dh: i32, T: i32, seed: u32, threshold: u32, drop: i32, scratch: usize, per: i32,
+  counter: usize, scale: f32, keep: f32, thread: i32): void {
+  const own = scratch + <usize>thread * <usize>per;
+  for (;;) {
+    const u = atomic.add<i32>(counter, 1);
+    if (u >= units) return;
+    attentionUnit(mode, q, k, v, o, probs, dq, dk, dv, table + <usize>u * 20, H, dh, T, seed, threshold, drop, scale, keep, own);
+  }
+}

@@ -72,6 +72,7 @@ export interface KernelExports {
   dropout(x: number, y: number, rows: number, inner: number, rowTable: number, seed: number, threshold: number, keep: number): void;
   spanMaxPool(x: number, ranges: number, dy: number, out: number, B: number, T: number, H: number, S: number, grad: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
+  attentionChunks(...args: number[]): void;
 }
 
 /**
@@ -80,6 +81,31 @@ export interface KernelExports {
  * instead of twice), 'plain' in two (the same results on every machine).
  */
 export type GemmKernel = 'fma' | 'plain';
+
+/** Byte offsets of an attention job's operands (see GemmEngine.attentionAt; unused ones 0). */
+export interface AttentionPointers {
+  q: number; k: number; v: number;
+  /** The context (forward) or its gradient (backward). */
+  o: number;
+  probs: number;
+  dq: number; dk: number; dv: number;
+}
+
+/** The shape and dropout of an attention job. */
+export interface AttentionPlan {
+  /** 5 ints a unit: first row, length L, offset of its L x L probabilities, b * heads + h, h. */
+  units: Int32Array;
+  /** Hidden size (heads x dh), the row stride of q, k, v and the context. */
+  H: number;
+  dh: number;
+  /** Padded sequence length: dropout words are those of the padded [B, heads, T, T] tensor. */
+  T: number;
+  scale: number;
+  dropout: boolean;
+  seed: number;
+  threshold: number;
+  keep: number;
+}
 
 /** Options of a GemmEngine beyond its memory, allocator and thread count. */
 export interface GemmEngineOptions {
@@ -101,7 +127,7 @@ const ALIGN = 64;
 // on (floats as Float32 in the same slots).
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
-const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4;
+const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4, OP_ATTENTION = 5;
 // Below this many flops a product stays on the calling thread: waking a sleeping worker and hearing
 // back took 75-90 us here (median round trip), about what 2 MFLOP take one thread.
 const PARALLEL_MIN_FLOPS = 2e6;
@@ -119,6 +145,8 @@ const PACK_ALL_MAX_BYTES = 64 << 20;
 // next product usually follows within a fraction of a millisecond, and a futex wake-up costs
 // tens of microseconds.
 const GEMM_ARGS = 23, GEMM_SCRATCH = 15;
+// attentionChunks: 20 ints, 2 floats, then the thread index
+const ATTENTION_INTS = 20;
 const THREAD_INDEX = 5, PER_THREAD = 6, JOIN = 7;
 const SPIN_MS = 0.3;
 
@@ -126,7 +154,7 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.control);
 const floats = new Float32Array(workerData.control);
-const { gemmChunks, adamwTableChunks, sumSquaresChunks, geluChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
+const { gemmChunks, adamwTableChunks, sumSquaresChunks, geluChunks, attentionChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 Atomics.store(ctl, 3, 1);
 let seen = Atomics.load(ctl, 0);
 for (;;) {
@@ -152,6 +180,8 @@ for (;;) {
       adamwTableChunks(ctl[${ARGS}], ctl[${ARGS} + 1], ...floats.subarray(${ARGS} + 2, ${ARGS} + 9), ctl[${ARGS} + 9]);
     } else if (op === ${OP_GELU}) {
       geluChunks(...ctl.subarray(${ARGS}, ${ARGS} + 7));
+    } else if (op === ${OP_ATTENTION}) {
+      attentionChunks(...ctl.subarray(${ARGS}, ${ARGS} + ${ATTENTION_INTS}), ...floats.subarray(${ARGS} + ${ATTENTION_INTS}, ${ARGS} + ${ATTENTION_INTS} + 2), t);
     }
     Atomics.store(ctl, 4, 0);
   } catch (e) {
@@ -219,6 +249,7 @@ interface WorkerSlot {
 }
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /** Number of threads matrix products use by default: SPERT_WASM_THREADS, else the available cores (at most 8). */
 export function defaultGemmThreads(): number {
@@ -426,6 +457,38 @@ export class GemmEngine {
     const { workers, size } = this.elementwiseSplit(n, PARALLEL_MIN_GELU, 4);
     const ints = [x, dy, out, n, dy === 0 ? 0 : 1, this.counter, size];
     this.run(workers, OP_GELU, { ints }, 0, () => this.kernels.geluChunks(x, dy, out, n, dy === 0 ? 0 : 1, this.counter, size));
+  }
+
+  /**
+   * Multi-head self-attention of packed sentences (assembly/kernels.ts attentionChunks), byte
+   * offsets in the engine's memory: mode 'forward' writes the probabilities to `probs` and the
+   * context to `o`; 'backward' reads them and `o` as the context's gradient and writes dq, dk,
+   * dv. One unit per sentence and head, shared out over the threads (largest first); each unit's
+   * values are computed by one thread, so the same on any thread count.
+   */
+  attentionAt(mode: 'forward' | 'backward', p: AttentionPointers, plan: AttentionPlan): void {
+    const { units, H, dh, T, seed, threshold, keep, scale } = plan;
+    const count = units.length / 5;
+    if (count === 0) return;
+    let longest = 0;
+    for (let u = 0; u < count; u++) longest = Math.max(longest, units[5 * u + 1]);
+    const X = Math.max(longest, dh);
+    const per = alignUp(align16(4 * longest * dh) + 2 * align16(4 * longest * longest) + 16 * X * Math.ceil(X / 4) + 32 * X * Math.ceil(X / 8) + 64);
+    // the forward's two products, at most (units are sorted longest first)
+    const flops = 4 * count * longest * longest * dh;
+    const workers = flops < PARALLEL_MIN_FLOPS ? [] : this.ready().slice(0, count - 1);
+    const block = this.heap.malloc(20 * count + per * (workers.length + 1) + 2 * ALIGN);
+    if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate ${per * (workers.length + 1)} bytes of attention scratch`);
+    try {
+      const table = alignUp(block), scratch = alignUp(table + 20 * count);
+      // views only after the allocation: growing an unshared memory detaches earlier views
+      new Int32Array(this.memory.buffer, table, 5 * count).set(units);
+      const ints = [mode === 'forward' ? 0 : 1, p.q, p.k, p.v, p.o, p.probs, p.dq, p.dk, p.dv, table, count, H, dh, T,
+        seed | 0, threshold | 0, plan.dropout ? 1 : 0, scratch, per, this.counter];
+      this.run(workers, OP_ATTENTION, { ints, floats: [scale, keep] }, 0, () => this.kernels.attentionChunks(...ints, scale, keep, 0));
+    } finally {
+      this.heap.free(block);
+    }
   }
 
   /**

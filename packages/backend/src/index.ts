@@ -15,3 +15,5 @@ export { installFusedDropout } from './dropout';
 export { spanMaxPool, installFusedSpanMaxPool } from './span-max-pool';
 export { setGemmThreads } from './gemm-engine';
 export { wasmSumSquares } from './sum-squares';
+export { packedAttention, hasPackedAttention, installFusedAttention } from './attention';
+export type { PackedAttentionOptions } from './attention';

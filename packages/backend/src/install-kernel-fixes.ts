@@ -4,6 +4,7 @@ import { installFusedGelu } from './gelu';
 import { installFusedLayerNorm } from './layer-norm';
 import { installFusedDropout } from './dropout';
 import { installFusedSpanMaxPool } from './span-max-pool';
+import { installFusedAttention } from './attention';
 import { registerMissingGradients } from './register-gradients';
 import { installGradientFixes } from './gradient-fixes';
 import { installWasmMatMulFix } from './wasm-matmul';
@@ -21,7 +22,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmSumFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm(), ...installFusedDropout(), ...installFusedSpanMaxPool());
+  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmSumFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm(), ...installFusedDropout(), ...installFusedSpanMaxPool(), ...installFusedAttention());
   return activeKernelFixes();
 }
 

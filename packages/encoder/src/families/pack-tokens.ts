@@ -9,6 +9,25 @@ export interface PackedTokens {
   unpack(t: tf.Tensor2D): tf.Tensor2D;
   /** Which rows of [B*T, H] the packed rows are; undefined when nothing is padding. */
   selection?: RowSelection;
+  /**
+   * Each sentence's token count when its tokens are a prefix of its row (right padding, as every
+   * collate of this project builds), so the packed rows are whole sentences one after another;
+   * undefined otherwise or when not packing.
+   */
+  lengths?: number[];
+}
+
+/** Token counts per row of a [B, T] mask whose ones are a prefix of each row, else undefined. */
+function prefixLengths(mask: ArrayLike<number>, B: number, T: number): number[] | undefined {
+  const lengths: number[] = [];
+  for (let b = 0; b < B; b++) {
+    let L = 0;
+    while (L < T && mask[b * T + L] !== 0) L++;
+    for (let t = L; t < T; t++) if (mask[b * T + t] !== 0) return undefined;
+    if (L === 0) return undefined;
+    lengths.push(L);
+  }
+  return lengths;
 }
 
 /**
@@ -23,7 +42,9 @@ export function packTokens(attentionMask: tf.Tensor2D, hidden: number, skip = tr
   const mask = attentionMask.dataSync();
   let n = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) n++;
-  if (n === mask.length) return { pack: (t) => t, unpack: (t) => t };
+  const [B, T] = attentionMask.shape;
+  const lengths = prefixLengths(mask, B, T);
+  if (n === mask.length) return { pack: (t) => t, unpack: (t) => t, lengths };
   const rows = new Int32Array(n);
   for (let i = 0, k = 0; i < mask.length; i++) {
     if (mask[i] !== 0) rows[k++] = i;
@@ -48,5 +69,6 @@ export function packTokens(attentionMask: tf.Tensor2D, hidden: number, skip = tr
     pack: (t) => pack(t) as tf.Tensor2D,
     unpack: (t) => unpack(t) as tf.Tensor2D,
     selection: { rows, total: mask.length },
+    lengths,
   };
 }

@@ -42,6 +42,8 @@ export interface PassDropout {
    * those rows of a larger tensor and gets the masks the whole tensor would (packed tokens).
    */
   drop<R extends tf.Rank>(x: tf.Tensor<R>, rate: number, selection?: RowSelection): tf.Tensor<R>;
+  /** The seed `drop` would use next at `rate` (drawn from the stream only when rate > 0), for a fused op that applies the dropout itself. */
+  seed(rate: number): number;
 }
 
 /** An encoder over {@link EncoderParams}; subclasses give the forward pass and the checkpoint layout. */
@@ -104,10 +106,12 @@ export abstract class ParamEncoder<C extends EncoderConfig> implements Encoder {
   /** The dropout of one pass: masks from `dropoutSeed` when given, else from the encoder's own stream. */
   protected passDropout({ training, dropoutSeed }: ApplyOptions): PassDropout {
     const rng = dropoutSeed === undefined ? this.dropoutRng : initRng(dropoutSeed);
+    const seed = (rate: number) => (rate > 0 ? Math.floor(rng() * 2147483647) : 0);
     return {
       hidden: training ? this.config.hidden_dropout_prob : 0,
       attention: training ? this.config.attention_probs_dropout_prob : 0,
-      drop: <R extends tf.Rank>(x: tf.Tensor<R>, rate: number, selection?: RowSelection): tf.Tensor<R> => (rate > 0 ? dropout(x, rate, Math.floor(rng() * 2147483647), selection) : x),
+      drop: <R extends tf.Rank>(x: tf.Tensor<R>, rate: number, selection?: RowSelection): tf.Tensor<R> => (rate > 0 ? dropout(x, rate, seed(rate), selection) : x),
+      seed,
     };
   }
 }

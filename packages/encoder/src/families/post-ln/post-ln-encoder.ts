@@ -5,7 +5,7 @@
 import { packTokens } from '../pack-tokens';
 import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, layerNorm } from '@spert/backend';
+import { gelu, hasPackedAttention, layerNorm, packedAttention } from '@spert/backend';
 import type { CheckpointFamily, EncoderConfig, NamedTensor } from '@spert/checkpoint';
 import { EncoderParams, initialParamValues } from '../../encoder-params';
 import type { ApplyOptions, EncoderInputs, ToTensorsOptions } from '../../family';
@@ -118,7 +118,7 @@ export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncode
     const limits = { typeVocabSize: c.type_vocab_size, maxLength: this.family.checkpoint.maxSequenceLength(c), describeMaxLength: this.family.describeMaxLength(c) };
     const { batch: B, seqLen: T, hidden: H, heads: nh, headSize: dh } = this.checkInputs(inputs, limits);
     const { inputIds, attentionMask, tokenTypeIds } = inputs;
-    const { hidden: hp, attention: ap, drop } = this.passDropout(options);
+    const { hidden: hp, attention: ap, drop, seed } = this.passDropout(options);
     const v = (n: string) => this.params.get(n);
 
     return tf.tidy(() => {
@@ -128,23 +128,33 @@ export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncode
         ? tf.gather(v('embeddings.token_type_embeddings.weight'), tf.reshape(tokenTypeIds, [B * T]))
         : tf.slice(v('embeddings.token_type_embeddings.weight'), [0, 0], [1, H]);
       const emb = tf.add(tf.add(tf.reshape(words, [B, T, H]), positions), tokenTypeIds ? tf.reshape(types, [B, T, H]) : types);
-      // Token-wise layers run on the rows that hold tokens only (see packTokens); attention unpacks.
+      // Token-wise layers run on the rows that hold tokens only (see packTokens); attention unpacks
+      // them unless it runs fused on the packed rows.
       const tokens = packTokens(attentionMask, H, options.skipPadding === true);
       let x = drop(layerNorm(tokens.pack(tf.reshape(emb, [B * T, H]) as tf.Tensor2D), v('embeddings.LayerNorm.weight'), v('embeddings.LayerNorm.bias'), c.layer_norm_eps), hp, tokens.selection) as tf.Tensor2D;
 
+      // With token rows packed sentence by sentence, attention is one fused kernel each way on
+      // them (values to float32 rounding of the op chain below; see @spert/backend packedAttention).
+      const lengths = options.skipPadding === true && hasPackedAttention() ? tokens.lengths : undefined;
       // additive bias over keys: 0 for tokens, a large negative number for padding
-      const maskBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), MASK_VALUE), [B, 1, 1, T]);
+      const maskBias = lengths ? undefined : tf.reshape(tf.mul(tf.sub(1, tf.cast(attentionMask, 'float32')), MASK_VALUE), [B, 1, 1, T]);
       const scale = 1 / Math.sqrt(dh);
       for (const L of this.layers) {
         // separate products: each weight stays one long-lived matMul operand, which the wasm
         // backend (XNNPACK) packs once; a per-call concat of Q/K/V would be repacked every call
-        const project = (i: number, perm: number[]) => tf.transpose(tf.reshape(tokens.unpack(tf.fused.matMul({ a: x, b: L.qkvW[i], bias: L.qkvB[i] }) as tf.Tensor2D), [B, T, nh, dh]), perm) as tf.Tensor4D;
-        const q = project(0, [0, 2, 1, 3]); // [B, nh, T, dh]
-        const kT = project(1, [0, 2, 3, 1]); // [B, nh, dh, T]: no transposed operand in the scores product
-        const val = project(2, [0, 2, 1, 3]);
-        const scores = tf.add(tf.matMul(tf.mul(q, scale), kT), maskBias);
-        const probs = drop(tf.softmax(scores), ap);
-        const ctx = tokens.pack(tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D);
+        const linear = (i: number) => tf.fused.matMul({ a: x, b: L.qkvW[i], bias: L.qkvB[i] }) as tf.Tensor2D;
+        let ctx: tf.Tensor2D;
+        if (lengths) {
+          ctx = packedAttention(linear(0), linear(1), linear(2), { lengths, seqLen: T, heads: nh, rate: ap, seed: seed(ap) });
+        } else {
+          const project = (i: number, perm: number[]) => tf.transpose(tf.reshape(tokens.unpack(linear(i)), [B, T, nh, dh]), perm) as tf.Tensor4D;
+          const q = project(0, [0, 2, 1, 3]); // [B, nh, T, dh]
+          const kT = project(1, [0, 2, 3, 1]); // [B, nh, dh, T]: no transposed operand in the scores product
+          const val = project(2, [0, 2, 1, 3]);
+          const scores = tf.add(tf.matMul(tf.mul(q, scale), kT), maskBias as tf.Tensor);
+          const probs = drop(tf.softmax(scores), ap);
+          ctx = tokens.pack(tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D);
+        }
         const attnOut = drop(tf.fused.matMul({ a: ctx, b: L.aoW, bias: L.aoB }), hp, tokens.selection);
         x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1G, L.ln1B, c.layer_norm_eps);
         const inter = gelu(tf.fused.matMul({ a: x, b: L.iW, bias: L.iB }) as tf.Tensor2D); // exact (erf) GELU, one fused kernel
