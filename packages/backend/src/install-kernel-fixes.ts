@@ -11,6 +11,7 @@ import { installWasmMatMulFix } from './wasm-matmul';
 import { installWasmTransposeNoOpFix } from './wasm-transpose';
 import { installWasmGatherFix } from './wasm-gather';
 import { installWasmSumFix } from './wasm-sum';
+import { installWasmSliceFix } from './wasm-slice';
 import { installWasmIdentityShare } from './wasm-identity';
 import { installSharedWasmHeap } from './shared-heap';
 import { installWasmStridedSliceFix } from './wasm-strided-slice';
@@ -22,7 +23,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmSumFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm(), ...installFusedDropout(), ...installFusedSpanMaxPool(), ...installFusedAttention());
+  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmSumFix(), ...installWasmSliceFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm(), ...installFusedDropout(), ...installFusedSpanMaxPool(), ...installFusedAttention());
   return activeKernelFixes();
 }
 
