@@ -749,3 +749,24 @@ export function attentionChunks(mode: i32, q: usize, k: usize, v: usize, o: usiz
     attentionUnit(mode, q, k, v, o, probs, dq, dk, dv, table + <usize>u * 20, H, dh, T, seed, threshold, drop, scale, keep, own);
   }
 }
+
+// Several independent products in one job (gemm-engine.ts gemmManyAt): chunk k of the table, 16 i32
+// at table + 64 k, holds a product's operands and layout (a, sai, sap, b, sbp, sbj, c, ldc, bias,
+// M, K, N), the columns [j0, j1) of this chunk, packAll and the product's index. Threads take chunks
+// from an atomic counter, each with scratch + thread * per, and pack A once per run of chunks of the
+// same product. Every output is gemm's (summed in order, by one thread): the same as each product
+// alone, on any thread count.
+export function gemmTableChunks(table: usize, count: i32, counter: usize, scratch: usize, per: i32, thread: i32): void {
+  const own = scratch + <usize>thread * <usize>per;
+  let last = -1;
+  for (;;) {
+    const k = atomic.add<i32>(counter, 1);
+    if (k >= count) return;
+    const e: usize = table + (<usize>k << 6);
+    const product = load<i32>(e, 60);
+    gemm(<usize>load<i32>(e), load<i32>(e, 4), load<i32>(e, 8), <usize>load<i32>(e, 12), load<i32>(e, 16), load<i32>(e, 20),
+      <usize>load<i32>(e, 24), load<i32>(e, 28), <usize>load<i32>(e, 32), load<i32>(e, 36), load<i32>(e, 40), load<i32>(e, 44),
+      load<i32>(e, 48), load<i32>(e, 52), own, load<i32>(e, 56), product == last ? 1 : 0);
+    last = product;
+  }
+}

@@ -27,10 +27,11 @@ export type KernelSet = Record<string, KernelFunc>;
  * Registers each backend's kernels unless its first kernel is already registered there
  * (idempotent: every useBackend installs); returns `label (backends)` when it did, else nothing.
  */
-export function installKernels(label: string, byBackend: { wasm: KernelSet; cpu: KernelSet }): string[] {
+export function installKernels(label: string, byBackend: { wasm: KernelSet; cpu?: KernelSet }): string[] {
   const done: string[] = [];
   for (const [backendName, kernels] of Object.entries(byBackend)) {
-    if (tf.getKernel(Object.keys(kernels)[0], backendName) != null) continue;
+    const first = Object.keys(kernels ?? {})[0];
+    if (kernels == null || first == null || tf.getKernel(first, backendName) != null) continue;
     for (const [kernelName, kernelFunc] of Object.entries(kernels)) tf.registerKernel({ kernelName, backendName, kernelFunc });
     done.push(backendName);
   }

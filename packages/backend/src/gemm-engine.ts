@@ -73,6 +73,7 @@ export interface KernelExports {
   spanMaxPool(x: number, ranges: number, dy: number, out: number, B: number, T: number, H: number, S: number, grad: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
   attentionChunks(...args: number[]): void;
+  gemmTableChunks(table: number, count: number, counter: number, scratch: number, per: number, thread: number): void;
 }
 
 /**
@@ -127,7 +128,7 @@ const ALIGN = 64;
 // on (floats as Float32 in the same slots).
 const ARGS = 8;
 const CONTROL_INTS = ARGS + 32;
-const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4, OP_ATTENTION = 5;
+const OP_GEMM = 0, OP_STOP = 1, OP_ADAMW = 2, OP_SUMSQ = 3, OP_GELU = 4, OP_ATTENTION = 5, OP_GEMM_TABLE = 6;
 // Below this many flops a product stays on the calling thread: waking a sleeping worker and hearing
 // back took 75-90 us here (median round trip), about what 2 MFLOP take one thread.
 const PARALLEL_MIN_FLOPS = 2e6;
@@ -154,7 +155,7 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const ctl = new Int32Array(workerData.control);
 const floats = new Float32Array(workerData.control);
-const { gemmChunks, adamwTableChunks, sumSquaresChunks, geluChunks, attentionChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
+const { gemmChunks, adamwTableChunks, sumSquaresChunks, geluChunks, attentionChunks, gemmTableChunks } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 Atomics.store(ctl, 3, 1);
 let seen = Atomics.load(ctl, 0);
 for (;;) {
@@ -180,6 +181,8 @@ for (;;) {
       adamwTableChunks(ctl[${ARGS}], ctl[${ARGS} + 1], ...floats.subarray(${ARGS} + 2, ${ARGS} + 9), ctl[${ARGS} + 9]);
     } else if (op === ${OP_GELU}) {
       geluChunks(...ctl.subarray(${ARGS}, ${ARGS} + 7));
+    } else if (op === ${OP_GEMM_TABLE}) {
+      gemmTableChunks(...ctl.subarray(${ARGS}, ${ARGS} + 5), t);
     } else if (op === ${OP_ATTENTION}) {
       attentionChunks(...ctl.subarray(${ARGS}, ${ARGS} + ${ATTENTION_INTS}), ...floats.subarray(${ARGS} + ${ATTENTION_INTS}, ${ARGS} + ${ATTENTION_INTS} + 2), t);
     }
@@ -396,6 +399,49 @@ export class GemmEngine {
       count, this.counter, byBatch ? 1 : 0, byBatch ? chunkUnits : 8 * chunkUnits, chunks, head];
     try {
       this.run(ready.slice(0, helpers), OP_GEMM, { ints }, perThread, () => this.kernels.gemmChunks(...ints));
+    } finally {
+      this.heap.free(block);
+    }
+  }
+
+  /**
+   * Several independent 2-D products (batch 1) as one job: their column chunks go into one table
+   * that the threads share (assembly/kernels.ts gemmTableChunks), so two products that are each
+   * too small to split well (a dense layer's input and weight gradients) keep both threads busy
+   * with one hand-off instead of two. Each output is what gemmAt gives for its product alone.
+   */
+  gemmManyAt(items: readonly { p: GemmPointers; s: GemmShape }[]): void {
+    const live = items.filter(({ s }) => s.M * s.N > 0);
+    for (const { s } of live) {
+      if (s.batch !== 1) throw new SpertError('INVALID_INPUT', `GemmEngine.gemmManyAt: products must have batch 1, got ${s.batch}`);
+    }
+    if (live.length === 0) return;
+    const flops = live.reduce((f, { s }) => f + 2 * s.M * s.K * s.N, 0);
+    const ready = flops < PARALLEL_MIN_FLOPS ? [] : this.ready();
+    const threads = 1 + ready.length;
+    const rows: number[] = [];
+    let per = 0;
+    live.forEach(({ p, s }, product) => {
+      const { M, K, N, transposeA, transposeB } = s;
+      const panels = Math.ceil(N / 8);
+      // about 8 chunks a thread per product: a chunk costs one atomic add, A is packed once a run
+      const chunkPanels = Math.max(1, Math.floor(panels / (threads * 8)));
+      const packAll = (transposeA || 32 * K * panels <= 256 * 1024) && 32 * K * chunkPanels <= PACK_ALL_MAX_BYTES ? 1 : 0;
+      per = Math.max(per, alignUp(16 * K * Math.ceil(M / 4) + (packAll ? 32 * K * chunkPanels : 32 * K) + 64));
+      const sai = transposeA ? 1 : K, sap = transposeA ? M : 1;
+      const sbp = transposeB ? 1 : N, sbj = transposeB ? K : 1;
+      for (let j = 0; j < N; j += 8 * chunkPanels) rows.push(p.a, sai, sap, p.b, sbp, sbj, p.out, N, p.bias, M, K, N, j, Math.min(N, j + 8 * chunkPanels), packAll, product);
+    });
+    const count = rows.length / 16;
+    const workers = ready.slice(0, Math.min(ready.length, count - 1));
+    const block = this.heap.malloc(64 * count + per * (workers.length + 1) + 2 * ALIGN);
+    if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate ${per * (workers.length + 1)} bytes of scratch`);
+    try {
+      const table = alignUp(block), scratch = alignUp(table + 64 * count);
+      // views only after the allocation: growing an unshared memory detaches earlier views
+      new Int32Array(this.memory.buffer, table, rows.length).set(rows);
+      const ints = [table, count, this.counter, scratch, per];
+      this.run(workers, OP_GEMM_TABLE, { ints }, 0, () => this.kernels.gemmTableChunks(table, count, this.counter, scratch, per, 0));
     } finally {
       this.heap.free(block);
     }

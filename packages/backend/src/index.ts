@@ -17,3 +17,4 @@ export { setGemmThreads } from './gemm-engine';
 export { wasmSumSquares } from './sum-squares';
 export { packedAttention, hasPackedAttention, installFusedAttention } from './attention';
 export type { PackedAttentionOptions } from './attention';
+export { dense, hasFusedDenseGrad, installFusedDenseGrad } from './dense';

@@ -5,6 +5,7 @@ import { installFusedLayerNorm } from './layer-norm';
 import { installFusedDropout } from './dropout';
 import { installFusedSpanMaxPool } from './span-max-pool';
 import { installFusedAttention } from './attention';
+import { installFusedDenseGrad } from './dense';
 import { registerMissingGradients } from './register-gradients';
 import { installGradientFixes } from './gradient-fixes';
 import { installWasmMatMulFix } from './wasm-matmul';
@@ -23,7 +24,7 @@ const applied: string[] = [];
 export function installKernelFixes(): string[] {
   const gradients = registerMissingGradients();
   if (gradients > 0) applied.push(`gradients: registered ${gradients} tfjs-core gradient configs`);
-  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmSumFix(), ...installWasmSliceFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm(), ...installFusedDropout(), ...installFusedSpanMaxPool(), ...installFusedAttention());
+  applied.push(...installSharedWasmHeap(), ...installWasmUnsortedSegmentSum(), ...installWasmMatMulFix(), ...installWasmStridedSliceFix(), ...installWasmTransposeNoOpFix(), ...installWasmGatherFix(), ...installWasmSumFix(), ...installWasmSliceFix(), ...installWasmIdentityShare(), ...installGradientFixes(), ...installFusedAdamW(), ...installFusedGelu(), ...installFusedLayerNorm(), ...installFusedDropout(), ...installFusedSpanMaxPool(), ...installFusedAttention(), ...installFusedDenseGrad());
   return activeKernelFixes();
 }
 

@@ -5,7 +5,7 @@
 import { packTokens } from '../pack-tokens';
 import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, layerNorm } from '@spert/backend';
+import { dense, gelu, layerNorm } from '@spert/backend';
 import {
   checkpointFamily,
   normsRelativeEmbeddings,
@@ -120,7 +120,7 @@ export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
     const { inputIds, attentionMask, tokenTypeIds } = inputs;
     const { hidden: hp, attention: ap, drop } = this.passDropout(options);
     const v = (n: string) => this.params.get(n);
-    const dense = (x: tf.Tensor2D, L: Linear): tf.Tensor2D => tf.fused.matMul({ a: x, b: L.w, bias: L.b }) as tf.Tensor2D;
+    const linear = (x: tf.Tensor2D, L: Linear): tf.Tensor2D => dense(x, L.w as tf.Tensor2D, L.b as tf.Tensor1D);
 
     return tf.tidy(() => {
       let emb = tf.reshape(tf.gather(v('embeddings.word_embeddings.weight'), tf.reshape(inputIds, [B * T])), [B, T, H]) as tf.Tensor3D;
@@ -173,25 +173,25 @@ export class DebertaV2Encoder extends ParamEncoder<DebertaV2Config> {
       };
 
       for (const L of this.layers) {
-        const qFlat = tokens.unpack(dense(x, L.query));
-        const kFlat = tokens.unpack(dense(x, L.key));
+        const qFlat = tokens.unpack(linear(x, L.query));
+        const kFlat = tokens.unpack(linear(x, L.key));
         const toBHTD = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, T, nh, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
         const q = toBHTD(qFlat);
         const k = toBHTD(kFlat);
-        const val = toBHTD(tokens.unpack(dense(x, L.value)));
+        const val = toBHTD(tokens.unpack(linear(x, L.value)));
         let scores: tf.Tensor4D = tf.matMul(q, k, false, true);
         if (relE && this.c2p && L.posKey && c2pIndex) {
-          scores = tf.add(scores, relativeTerm(heads(qFlat, B * T), heads(dense(relE, L.posKey), 2 * span), c2pIndex));
+          scores = tf.add(scores, relativeTerm(heads(qFlat, B * T), heads(linear(relE, L.posKey), 2 * span), c2pIndex));
         }
         if (relE && this.p2c && L.posQuery && p2cIndex) {
-          scores = tf.add(scores, relativeTerm(heads(kFlat, B * T), heads(dense(relE, L.posQuery), 2 * span), p2cIndex));
+          scores = tf.add(scores, relativeTerm(heads(kFlat, B * T), heads(linear(relE, L.posQuery), 2 * span), p2cIndex));
         }
         const probs = drop(tf.softmax(tf.add(tf.mul(scores, scale), maskBias)), ap);
         const ctx = tokens.pack(tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D);
-        const attnOut = drop(dense(ctx, L.attnOut), hp, tokens.selection);
+        const attnOut = drop(linear(ctx, L.attnOut), hp, tokens.selection);
         x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1.w, L.ln1.b, c.layer_norm_eps);
-        const inter = gelu(dense(x, L.inter) as tf.Tensor2D);
-        const out = drop(dense(inter, L.out), hp, tokens.selection);
+        const inter = gelu(linear(x, L.inter));
+        const out = drop(linear(inter, L.out), hp, tokens.selection);
         x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2.w, L.ln2.b, c.layer_norm_eps);
       }
       return tf.reshape(tokens.unpack(x), [B, T, H]) as tf.Tensor3D;

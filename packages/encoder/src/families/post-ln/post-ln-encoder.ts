@@ -5,7 +5,7 @@
 import { packTokens } from '../pack-tokens';
 import { ParamEncoder } from '../param-encoder';
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, hasPackedAttention, layerNorm, packedAttention } from '@spert/backend';
+import { dense, gelu, hasPackedAttention, layerNorm, packedAttention } from '@spert/backend';
 import type { CheckpointFamily, EncoderConfig, NamedTensor } from '@spert/checkpoint';
 import { EncoderParams, initialParamValues } from '../../encoder-params';
 import type { ApplyOptions, EncoderInputs, ToTensorsOptions } from '../../family';
@@ -142,7 +142,7 @@ export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncode
       for (const L of this.layers) {
         // separate products: each weight stays one long-lived matMul operand, which the wasm
         // backend (XNNPACK) packs once; a per-call concat of Q/K/V would be repacked every call
-        const linear = (i: number) => tf.fused.matMul({ a: x, b: L.qkvW[i], bias: L.qkvB[i] }) as tf.Tensor2D;
+        const linear = (i: number) => dense(x, L.qkvW[i] as tf.Tensor2D, L.qkvB[i] as tf.Tensor1D);
         let ctx: tf.Tensor2D;
         if (lengths) {
           ctx = packedAttention(linear(0), linear(1), linear(2), { lengths, seqLen: T, heads: nh, rate: ap, seed: seed(ap) });
@@ -155,10 +155,10 @@ export abstract class PostLnEncoder<C extends EncoderConfig> extends ParamEncode
           const probs = drop(tf.softmax(scores), ap);
           ctx = tokens.pack(tf.reshape(tf.transpose(tf.matMul(probs, val), [0, 2, 1, 3]), [B * T, H]) as tf.Tensor2D);
         }
-        const attnOut = drop(tf.fused.matMul({ a: ctx, b: L.aoW, bias: L.aoB }), hp, tokens.selection);
+        const attnOut = drop(dense(ctx, L.aoW as tf.Tensor2D, L.aoB as tf.Tensor1D), hp, tokens.selection);
         x = layerNorm(tf.add(attnOut, x) as tf.Tensor2D, L.ln1G, L.ln1B, c.layer_norm_eps);
-        const inter = gelu(tf.fused.matMul({ a: x, b: L.iW, bias: L.iB }) as tf.Tensor2D); // exact (erf) GELU, one fused kernel
-        const out = drop(tf.fused.matMul({ a: inter, b: L.oW, bias: L.oB }), hp, tokens.selection);
+        const inter = gelu(dense(x, L.iW as tf.Tensor2D, L.iB as tf.Tensor1D)); // exact (erf) GELU, one fused kernel
+        const out = drop(dense(inter, L.oW as tf.Tensor2D, L.oB as tf.Tensor1D), hp, tokens.selection);
         x = layerNorm(tf.add(out, x) as tf.Tensor2D, L.ln2G, L.ln2B, c.layer_norm_eps);
       }
       return tf.reshape(tokens.unpack(x), [B, T, H]) as tf.Tensor3D;
