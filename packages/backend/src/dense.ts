@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { installKernels } from './fused-kernels';
 import { heapEngine } from './heap-kernels';
+import { wasmMatMulFixInstalled } from './wasm-matmul';
 import type { WasmBackendLike } from './wasm-types';
 
 // A dense layer's backward pass as one kernel on wasm: tfjs differentiates tf.fused.matMul into
@@ -41,7 +42,7 @@ export function installFusedDenseGrad(): string[] {
 
 /** Whether dense() runs its backward pass as one kernel here (the wasm backend with its heap in reach). */
 export function hasFusedDenseGrad(): boolean {
-  if (tf.getKernel(DENSE_GRAD, tf.getBackend()) == null) return false;
+  if (tf.getKernel(DENSE_GRAD, tf.getBackend()) == null || !wasmMatMulFixInstalled()) return false;
   return heapEngine(tf.backend() as unknown as WasmBackendLike) != null;
 }
 
@@ -57,7 +58,9 @@ export function dense(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): 
     const bi = bias != null ? (args[2] as tf.Tensor1D) : undefined;
     (args[args.length - 1] as tf.GradSaveFunc)([xi, wi]);
     return {
-      value: tf.fused.matMul({ a: xi, b: wi, bias: bi }),
+      // the kernel itself: our wasm matMul takes 2-D operands, so tf.fused.matMul's reshapes to 3-D
+      // and back (4 kernels a call) are not needed
+      value: tf.engine().runKernel(tf._FusedMatMul, bi != null ? { a: xi, b: wi, bias: bi } : { a: xi, b: wi }, { transposeA: false, transposeB: false, activation: 'linear' }) as tf.Tensor2D,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], [sx, sw]: tf.Tensor[]) => tf.engine().runKernel(DENSE_GRAD, { x: sx, w: sw, dy: dy as tf.Tensor }, attrs) as tf.Tensor[],
     };
   });

@@ -1,4 +1,4 @@
-import { gemmEngineFor, type GemmEngine } from './gemm-engine';
+import { gemmEngineFor, type GemmEngine, type HeapAllocator } from './gemm-engine';
 import { isWasmMemory } from './shared-heap';
 import type { WasmBackendLike } from './wasm-types';
 
@@ -10,5 +10,10 @@ import type { WasmBackendLike } from './wasm-types';
 export function heapEngine(backend: WasmBackendLike): GemmEngine | undefined {
   const memory = backend.wasm?.asm?.memory;
   if (!isWasmMemory(memory)) return undefined;
-  return gemmEngineFor(memory, { malloc: (n) => backend.wasm._malloc(n), free: (p) => backend.wasm._free(p) });
+  // every wasm kernel call asks: no allocator object per call
+  let heap = allocators.get(backend);
+  if (heap == null) allocators.set(backend, heap = { malloc: (n) => backend.wasm._malloc(n), free: (p) => backend.wasm._free(p) });
+  return gemmEngineFor(memory, heap);
 }
+
+const allocators = new WeakMap<WasmBackendLike, HeapAllocator>();

@@ -109,7 +109,17 @@ export function installWasmMatMulFix(): string[] {
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
     if (wrapKernel(name, 'wasm', (original) => wrapMatMul(original, name === tf._FusedMatMul))) done.push(name);
   }
+  installed ||= isWasmMatMulFixed();
   return done.length > 0 ? [`${done.join(', ')} (wasm): own SIMD kernels on the tfjs heap, any transpose read in place, split over the matMul threads`] : [];
+}
+
+// Whether our wrappers were installed: a profiler may wrap them again (isWasmMatMulFixed then says
+// no), but they still run underneath.
+let installed = false;
+
+/** True once the wasm matMul kernels were replaced by this package's (they take operands of any rank from 2 on). */
+export function wasmMatMulFixInstalled(): boolean {
+  return installed;
 }
 
 /** True when the wasm matMul kernels are this package's wrappers. */

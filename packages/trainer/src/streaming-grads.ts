@@ -26,23 +26,25 @@ interface EngineInternals {
   startTape(): void;
   endTape(): void;
   tidy<T extends tf.TensorContainer>(name: string, f: () => T): T;
-  saveTensorsForBackwardMode(tensors: tf.Tensor[]): tf.Tensor[];
+  /** Used by tfjs only to clone the tensors a gradient saves (kernels' and customGrad's). */
+  clone(x: tf.Tensor): tf.Tensor;
   makeTensorFromTensorInfo(info: { dataId: tf.DataId; shape: number[]; dtype: tf.DataType }): tf.Tensor;
   keep<T extends tf.Tensor>(t: T): T;
   backend: { incRef(dataId: tf.DataId): void };
 }
 
-// tfjs keeps the tensors a gradient function needs by cloning each one through the Identity kernel,
-// and each clone records a tape node of its own, never on the path to the loss (only gradient
-// functions read saved tensors): 534 kernel calls and tape nodes in a 256x4 SpERT training step.
-// Tensors are immutable, so another reference to the same data is all a saved tensor needs; it is
-// what Identity does on the backends we run (the cpu kernel and our wasm one share the buffer).
-function shareForBackward(engine: EngineInternals): (tensors: tf.Tensor[]) => tf.Tensor[] {
-  return (tensors) =>
-    tensors.map((t) => {
-      engine.backend.incRef(t.dataId);
-      return engine.keep(engine.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }));
-    });
+// tfjs keeps the tensors a gradient function needs (a kernel's, and those a customGrad saves) by
+// cloning each one through the Identity kernel (Engine.clone, used for nothing else), and each clone
+// records a tape node of its own, never on the path to the loss (only gradient functions read saved
+// tensors): 534 kernel calls and tape nodes in a 256x4 SpERT training step before our fused ops,
+// ~90 of them customGrad saves since. Tensors are immutable, so another reference to the same data
+// is all a saved tensor needs; it is what Identity does on the backends we run (the cpu kernel and
+// our wasm one share the buffer).
+function shareForBackward(engine: EngineInternals): (t: tf.Tensor) => tf.Tensor {
+  return (t) => {
+    engine.backend.incRef(t.dataId);
+    return engine.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+  };
 }
 
 /** Receives a variable's complete gradient; the receiver owns it (a kept tensor: dispose it). */
@@ -93,12 +95,12 @@ export function streamVariableGrads(f: () => tf.Scalar, variables: readonly tf.V
   }
   let y: tf.Scalar | undefined;
   try {
-    const save = engine.saveTensorsForBackwardMode;
-    engine.saveTensorsForBackwardMode = shareForBackward(engine);
+    const clone = engine.clone;
+    engine.clone = shareForBackward(engine);
     try {
       y = engine.scopedRun(() => engine.startTape(), () => engine.endTape(), () => engine.tidy('forward', f));
     } finally {
-      engine.saveTensorsForBackwardMode = save;
+      engine.clone = clone;
     }
     const tape = engine.state.activeTape ?? [];
     if (!(y instanceof tf.Tensor) || y.rank !== 0) throw new Error(`streamVariableGrads: f must return a scalar tensor`);
