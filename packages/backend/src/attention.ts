@@ -36,16 +36,9 @@ export interface PackedAttentionOptions {
   seed: number;
 }
 
-interface Attrs {
+// the engine's plan as kernel attributes (a plain array of units), with the probabilities' size
+interface Attrs extends Omit<AttentionPlan, 'units'> {
   units: number[];
-  H: number;
-  dh: number;
-  T: number;
-  scale: number;
-  dropout: boolean;
-  seed: number;
-  threshold: number;
-  keep: number;
   probsSize: number;
 }
 
