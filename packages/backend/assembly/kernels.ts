@@ -648,17 +648,15 @@ export function adamwTableChunks(table: usize, count: i32, lr: f32, beta1: f32, 
 // gemm's packing space.
 @inline function align16(n: usize): usize { return (n + 15) & ~(<usize>15); }
 
-// P' = P times the dropout mask (keep or 0) of the unit's rows, from `src` into `dst` (L x L).
+// P' = P times the dropout mask (keep or 0) of the unit's rows, from `src` into `dst` (L x L; may be
+// the same). Row i's words start at (unit T + i) T; word n of `seed` is word n - start of
+// seed + start * STEP, so each row is dropout()'s row 0 under that seed.
 function attentionDropout(src: usize, dst: usize, L: i32, T: i32, unit: i32, seed: u32, threshold: u32, keep: f32): void {
   const STEP: u32 = 0x6d2b79f5;
   for (let i = 0; i < L; i++) {
     const start: u32 = (<u32>unit * <u32>T + <u32>i) * <u32>T;
     const o: usize = <usize>i * <usize>L << 2;
-    for (let j = 0; j < L; j++) {
-      const word = mulberryMix1(seed + (start + <u32>j + 1) * STEP);
-      const p = o + (<usize>j << 2);
-      store<f32>(dst + p, load<f32>(src + p) * (word >= threshold ? keep : 0));
-    }
+    dropout(src + o, dst + o, 1, L, 0, seed + start * STEP, threshold, keep);
   }
 }
 

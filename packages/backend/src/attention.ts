@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { dropoutPlan, SpertError } from '@spert/core';
+import { dropoutPlan, rngWordAt, SpertError } from '@spert/core';
 import { cpuFloats, cpuTensor, installKernels } from './fused-kernels';
 import type { AttentionPlan } from './gemm-engine';
 import { heapEngine } from './heap-kernels';
@@ -36,8 +36,8 @@ export interface PackedAttentionOptions {
   seed: number;
 }
 
-// the engine's plan as kernel attributes (a plain array of units), with the probabilities' size
-interface Attrs extends Omit<AttentionPlan, 'units'> {
+// the engine's plan as kernel attributes, with the probabilities' size
+interface Attrs extends AttentionPlan {
   units: number[];
   probsSize: number;
 }
@@ -67,7 +67,7 @@ function attentionAttrs(o: PackedAttentionOptions, H: number, rows: number): Att
   return { units, H, dh: H / heads, T, scale: Math.fround(1 / Math.sqrt(H / heads)), dropout: rate > 0, seed: d.seed, threshold: d.threshold, keep: d.keep, probsSize: probs };
 }
 
-const fround = Math.fround, floor = Math.floor, imul = Math.imul;
+const fround = Math.fround, floor = Math.floor;
 const f32 = (x: number) => fround(x);
 const EXP_HI = f32(88.3762626647949), EXP_LO = f32(-87.3365447504), LOG2E = f32(Math.LOG2E);
 const C1 = f32(0.693359375), C2 = f32(-2.12194440e-4);
@@ -92,13 +92,6 @@ function expf(x: number): number {
   return fround(p * 2 ** n);
 }
 
-/** mulberry32's mixer (assembly/kernels.ts mulberryMix1) as an unsigned 32-bit word. */
-function mix(a: number): number {
-  let t = imul(a ^ (a >>> 15), a | 1);
-  t ^= t + imul(t ^ (t >>> 7), t | 61);
-  return (t ^ (t >>> 14)) >>> 0;
-}
-
 /** c[i, j] = sum over p in order of A(i, p) B(p, j), float32 (assembly/kernels.ts gemm, no bias). */
 function gemmLoop(a: Float32Array, ao: number, sai: number, sap: number, b: Float32Array, bo: number, sbp: number, sbj: number,
   c: Float32Array, co: number, ldc: number, M: number, K: number, N: number): void {
@@ -115,14 +108,11 @@ function gemmLoop(a: Float32Array, ao: number, sai: number, sap: number, b: Floa
 function attentionLoop(mode: 0 | 1, q: Float32Array, k: Float32Array, v: Float32Array, o: Float32Array, probs: Float32Array,
   dq: Float32Array, dk: Float32Array, dv: Float32Array, a: Attrs): void {
   const { units, H, dh, T, scale, dropout, seed, threshold, keep } = a;
-  const STEP = 0x6d2b79f5;
+  // the words of the padded [B, heads, T, T] tensor
   const masked = (src: Float32Array, so: number, dst: Float32Array, L: number, unit: number) => {
     for (let i = 0; i < L; i++) {
-      const start = (imul(imul(unit, T) + i, T)) >>> 0;
-      for (let j = 0; j < L; j++) {
-        const word = mix((seed + imul((start + j + 1) >>> 0, STEP)) | 0);
-        dst[i * L + j] = fround(src[so + i * L + j] * (word >= threshold ? keep : 0));
-      }
+      const start = (unit * T + i) * T;
+      for (let j = 0; j < L; j++) dst[i * L + j] = fround(src[so + i * L + j] * (rngWordAt(seed, start + j) >= threshold ? keep : 0));
     }
   };
   for (let u = 0; u < units.length; u += 5) {
@@ -166,8 +156,6 @@ function attentionLoop(mode: 0 | 1, q: Float32Array, k: Float32Array, v: Float32
   }
 }
 
-const planOf = (a: Attrs): AttentionPlan => ({ ...a, units: Int32Array.from(a.units) });
-
 const wasmAttention: KernelFunc = ({ inputs, backend, attrs }) => {
   const w = backend as unknown as WasmBackendLike;
   const a = attrs as unknown as Attrs;
@@ -176,7 +164,7 @@ const wasmAttention: KernelFunc = ({ inputs, backend, attrs }) => {
   // views only after every output is made: growing an unshared heap detaches earlier views
   const [qv, kv, vv, ov, pv] = [q, k, v, ...outs].map((t) => w.typedArrayFromHeap(t) as Float32Array);
   const engine = heapEngine(w);
-  if (engine != null) engine.attentionAt('forward', { q: qv.byteOffset, k: kv.byteOffset, v: vv.byteOffset, o: ov.byteOffset, probs: pv.byteOffset, dq: 0, dk: 0, dv: 0 }, planOf(a));
+  if (engine != null) engine.attentionAt('forward', { q: qv.byteOffset, k: kv.byteOffset, v: vv.byteOffset, o: ov.byteOffset, probs: pv.byteOffset, dq: 0, dk: 0, dv: 0 }, a);
   else attentionLoop(0, qv, kv, vv, ov, pv, ov, ov, ov, a);
   return outs;
 };
@@ -189,7 +177,7 @@ const wasmAttentionGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const [qv, kv, vv, pv, dyv, dqv, dkv, dvv] = [q, k, v, probs, dy, ...outs].map((t) => w.typedArrayFromHeap(t) as Float32Array);
   const engine = heapEngine(w);
   if (engine != null) {
-    engine.attentionAt('backward', { q: qv.byteOffset, k: kv.byteOffset, v: vv.byteOffset, o: dyv.byteOffset, probs: pv.byteOffset, dq: dqv.byteOffset, dk: dkv.byteOffset, dv: dvv.byteOffset }, planOf(a));
+    engine.attentionAt('backward', { q: qv.byteOffset, k: kv.byteOffset, v: vv.byteOffset, o: dyv.byteOffset, probs: pv.byteOffset, dq: dqv.byteOffset, dk: dkv.byteOffset, dv: dvv.byteOffset }, a);
   } else {
     attentionLoop(1, qv, kv, vv, dyv, pv, dqv, dkv, dvv, a);
   }

@@ -166,6 +166,51 @@ describe('GemmEngine.geluAt', () => {
   });
 });
 
+describe('GemmEngine.gemmManyAt', () => {
+  // Several products in one job must give each product's gemmAt bits, on 1 and 2 threads: a dense
+  // layer's two gradient products (A^T and B^T layouts), one with bias, a B too large to pack all
+  // panels up front (packAll 0), a product with no rows (skipped) and tiny ones.
+  it('gives each product what gemmAt gives it alone, bit for bit, on 1 and 2 threads', async () => {
+    const next = rng(13);
+    const shape = (M: number, K: number, N: number, transposeA: boolean, transposeB: boolean): GemmShape => ({ batch: 1, M, K, N, transposeA, transposeB, aBatched: false, bBatched: false });
+    const products = [
+      { s: shape(104, 1024, 256, false, true), bias: false },
+      { s: shape(256, 104, 1024, true, false), bias: false },
+      { s: shape(37, 300, 130, false, false), bias: true },
+      { s: shape(20, 600, 200, false, false), bias: false },
+      { s: shape(0, 5, 9, false, false), bias: false },
+      { s: shape(3, 2, 5, true, true), bias: true },
+    ].map(({ s, bias }) => ({ s, a: Float32Array.from({ length: s.M * s.K }, next), b: Float32Array.from({ length: s.K * s.N }, next), bias: bias ? Float32Array.from({ length: s.N }, next) : undefined }));
+    const results: Buffer[] = [];
+    await onOneAndTwoThreads((engine) => {
+      const { memory } = engine;
+      // above the scratch the engine's bump allocator hands out (it never frees)
+      let at = 64 << 20;
+      const put = (v: Float32Array | undefined) => {
+        if (v == null) return 0;
+        const p = at;
+        reserve(memory, at + 4 * v.length + 64);
+        new Float32Array(memory.buffer).set(v, p / 4);
+        at += 4 * v.length + 64;
+        return p;
+      };
+      const placed = products.map(({ s, a, b, bias }) => ({ s, p: { a: put(a), b: put(b), bias: put(bias), out: put(new Float32Array(s.M * s.N)) }, alone: put(new Float32Array(s.M * s.N)) }));
+      engine.gemmManyAt(placed.map(({ p, s }) => ({ p, s })));
+      for (const { s, p, alone } of placed) {
+        engine.gemmAt({ ...p, out: alone }, s);
+        expect(Buffer.from(memory.buffer, p.out, 4 * s.M * s.N).equals(Buffer.from(memory.buffer, alone, 4 * s.M * s.N))).toBe(true);
+      }
+      results.push(Buffer.concat(placed.map(({ s, p }) => Buffer.from(memory.buffer.slice(p.out, p.out + 4 * s.M * s.N)))));
+    });
+    expect(results[0].equals(results[1])).toBe(true);
+  });
+
+  it('refuses batched products', () => {
+    const e = new TestEngine(1);
+    expect(() => e.engine.gemmManyAt([{ p: { a: 64, b: 64, bias: 0, out: 64 }, s: { batch: 2, M: 1, K: 1, N: 1, transposeA: false, transposeB: false, aBatched: true, bBatched: true } }])).toThrow('products must have batch 1, got 2');
+  });
+});
+
 describe('GemmEngine.sumSquaresAt', () => {
   // Each array's sum of squares in float64 in the kernel's order, the same with 1 and 2 threads;
   // the second thread must really have joined (arrays over 64k floats).

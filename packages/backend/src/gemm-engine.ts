@@ -95,7 +95,7 @@ export interface AttentionPointers {
 /** The shape and dropout of an attention job. */
 export interface AttentionPlan {
   /** 5 ints a unit: first row, length L, offset of its L x L probabilities, b * heads + h, h. */
-  units: Int32Array;
+  units: ArrayLike<number>;
   /** Hidden size (heads x dh), the row stride of q, k, v and the context. */
   H: number;
   dh: number;
@@ -252,6 +252,23 @@ interface WorkerSlot {
 }
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+/**
+ * How a thread runs one product (`rows` rows of A, chunks of `chunkPanels` 8-column panels): the
+ * element strides of A and B, whether a chunk's panels of B are packed up front, and the scratch
+ * it needs (kernels.ts gemm).
+ */
+function productLayout(s: GemmShape, rows: number, chunkPanels: number): { sai: number; sap: number; sbp: number; sbj: number; packAll: 0 | 1; scratchBytes: number } {
+  const { M, K, N, transposeA, transposeB } = s;
+  const packedBytes = 32 * K * chunkPanels;
+  // A is packed into 4-row strips; transposed A (weight gradients): all panels of a chunk up front,
+  // an order a small B also suits
+  const packAll = (transposeA || 32 * K * Math.ceil(N / 8) <= 256 * 1024) && packedBytes <= PACK_ALL_MAX_BYTES ? 1 : 0;
+  return {
+    sai: transposeA ? 1 : K, sap: transposeA ? M : 1, sbp: transposeB ? 1 : N, sbj: transposeB ? K : 1, packAll,
+    scratchBytes: alignUp(16 * K * Math.ceil(rows / 4) + (packAll ? packedBytes : 32 * K) + 64),
+  };
+}
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /** Number of threads matrix products use by default: SPERT_WASM_THREADS, else the available cores (at most 8). */
@@ -363,7 +380,7 @@ export class GemmEngine {
 
   /** C = A B (+ bias) for operands already in the engine's memory. */
   gemmAt(p: GemmPointers, s: GemmShape): void {
-    const { batch, M, K, N, transposeA, transposeB, aBatched, bBatched } = s;
+    const { batch, M, K, N, transposeA, aBatched, bBatched } = s;
     if (batch * M * N === 0) return;
     // A row-major A broadcast against a single B is one taller product.
     let rows = M, count = batch;
@@ -382,18 +399,10 @@ export class GemmEngine {
     const head = Math.ceil((units - tail) / chunkUnits);
     const chunks = head + Math.max(0, units - head * chunkUnits);
     const helpers = Math.min(threads, chunks) - 1;
-    // A packed into 4-row strips per thread; transposed A: pack all panels of a chunk up front
-    // (see kernels.ts); a small B also suits that order
-    const chunkPanels = byBatch ? panels : chunkUnits;
-    const stripBytes = 16 * K * Math.ceil(rows / 4);
-    const packedBytes = 32 * K * chunkPanels;
-    const packAll = (transposeA || 32 * K * panels <= 256 * 1024) && packedBytes <= PACK_ALL_MAX_BYTES ? 1 : 0;
-    const perThread = alignUp(stripBytes + (packAll ? packedBytes : 32 * K) + 64);
+    const { sai, sap, sbp, sbj, packAll, scratchBytes: perThread } = productLayout(s, rows, byBatch ? panels : chunkUnits);
     const block = this.heap.malloc(perThread * (helpers + 1) + ALIGN);
     if (block === 0) throw new SpertError('OUT_OF_MEMORY', `GemmEngine: could not allocate ${perThread * (helpers + 1)} bytes of scratch`);
     const scratch = alignUp(block);
-    const sai = transposeA ? 1 : K, sap = transposeA ? M : 1;
-    const sbp = transposeB ? 1 : N, sbj = transposeB ? K : 1;
     const aStride = byBatch && aBatched ? M * K : 0, bStride = byBatch && bBatched ? K * N : 0;
     const ints = [p.a, aStride, sai, sap, p.b, bStride, sbp, sbj, p.out, M * N, N, p.bias, rows, K, N, scratch, packAll,
       count, this.counter, byBatch ? 1 : 0, byBatch ? chunkUnits : 8 * chunkUnits, chunks, head];
@@ -422,14 +431,11 @@ export class GemmEngine {
     const rows: number[] = [];
     let per = 0;
     live.forEach(({ p, s }, product) => {
-      const { M, K, N, transposeA, transposeB } = s;
-      const panels = Math.ceil(N / 8);
+      const { M, K, N } = s;
       // about 8 chunks a thread per product: a chunk costs one atomic add, A is packed once a run
-      const chunkPanels = Math.max(1, Math.floor(panels / (threads * 8)));
-      const packAll = (transposeA || 32 * K * panels <= 256 * 1024) && 32 * K * chunkPanels <= PACK_ALL_MAX_BYTES ? 1 : 0;
-      per = Math.max(per, alignUp(16 * K * Math.ceil(M / 4) + (packAll ? 32 * K * chunkPanels : 32 * K) + 64));
-      const sai = transposeA ? 1 : K, sap = transposeA ? M : 1;
-      const sbp = transposeB ? 1 : N, sbj = transposeB ? K : 1;
+      const chunkPanels = Math.max(1, Math.floor(Math.ceil(N / 8) / (threads * 8)));
+      const { sai, sap, sbp, sbj, packAll, scratchBytes } = productLayout(s, M, chunkPanels);
+      per = Math.max(per, scratchBytes);
       for (let j = 0; j < N; j += 8 * chunkPanels) rows.push(p.a, sai, sap, p.b, sbp, sbj, p.out, N, p.bias, M, K, N, j, Math.min(N, j + 8 * chunkPanels), packAll, product);
     });
     const count = rows.length / 16;
